@@ -1,0 +1,52 @@
+"""What every command shares: the loaded config, the store, and one-line error exits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import NoReturn
+
+import typer
+from sqlalchemy import Engine
+
+from scanner_tui.config import Config, ConfigError, load_config
+
+
+@dataclass
+class Context:
+    config_path: str | None = None
+    _config: Config | None = None
+    _engine: Engine | None = field(default=None, repr=False)
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            try:
+                self._config = load_config(self.config_path)
+            except ConfigError as exc:
+                fail(str(exc), code=2)
+        return self._config
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            from scanner_tui.inventory.db import open_store
+
+            try:
+                self._engine = open_store(self.config.database.url)
+            except Exception as exc:  # noqa: BLE001  (one line, not a traceback)
+                fail(f"cannot open the store {self.config.database.url}: {exc}", code=2)
+        return self._engine
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    """Print one line to stderr and exit."""
+    typer.echo(f"scanner-tui: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def context(ctx: typer.Context) -> Context:
+    obj = ctx.find_root().obj
+    if not isinstance(obj, Context):
+        obj = Context()
+        ctx.find_root().obj = obj
+    return obj

@@ -1,0 +1,121 @@
+"""Settings: a TOML file (``--config FILE`` or ``SCANNER_TUI_CONFIG``) over sensible defaults.
+
+The section and key names are part of the interface (sites script against them); see
+``config.example.toml`` for every key with a comment.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from platformdirs import user_data_dir
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+ENV_VAR = "SCANNER_TUI_CONFIG"
+
+
+class ConfigError(Exception):
+    """A configuration problem, worded as one line for the person who wrote the file."""
+
+
+def default_database_url() -> str:
+    folder = Path(user_data_dir("scanner-tui", appauthor=False))
+    return f"sqlite:///{folder / 'scanner.db'}"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class DatabaseConfig(_Section):
+    url: str = Field(default_factory=default_database_url)
+
+
+class ScannerConfig(_Section):
+    input: Literal["wedge", "serial", "both"] = "wedge"
+    port: str = ""
+    baudrate: int = Field(default=9600, gt=0)
+    bytesize: Literal[5, 6, 7, 8] = 8
+    parity: Literal["N", "E", "O", "M", "S"] = "N"
+    stopbits: Literal[1, 2] = 1
+    terminator: Literal["CR", "LF", "CRLF", "TAB"] = "CR"
+    gs_substitute: str = Field(default="", max_length=1)
+    burst_gap_ms: float = Field(default=50.0, gt=0)
+    reconnect_seconds: float = Field(default=2.0, gt=0)
+
+
+def _check_regex(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"is not a valid regular expression ({exc})") from None
+    return value
+
+
+class TagsConfig(_Section):
+    bin: str = r"^[A-Z]{1,2}[0-9]{2}-[A-Z]-[0-9]{2}$"
+    asset: str = r"^AT[0-9]{8}$"
+    badge: str = r"^OP-[0-9]{4}$"
+    command: str = r"^CMD:[A-Z]+$"
+    max_length: int = Field(default=256, gt=0, le=100_000)
+
+    _regexes = field_validator("bin", "asset", "badge", "command")(_check_regex)
+
+
+class TerminalConfig(_Section):
+    id: str = Field(default_factory=lambda: os.uname().nodename or "terminal")
+
+
+class FeedbackConfig(_Section):
+    bell: bool = True
+
+
+class Config(_Section):
+    database: DatabaseConfig = Field(default_factory=DatabaseConfig)
+    scanner: ScannerConfig = Field(default_factory=ScannerConfig)
+    tags: TagsConfig = Field(default_factory=TagsConfig)
+    terminal: TerminalConfig = Field(default_factory=TerminalConfig)
+    feedback: FeedbackConfig = Field(default_factory=FeedbackConfig)
+
+
+def _describe(error: dict) -> str:
+    key = ".".join(str(part) for part in error["loc"])
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return f"{key}: unknown key"
+    if kind == "value_error":
+        return f"{key}: {error['msg'].removeprefix('Value error, ')}"
+    given = error.get("input")
+    return f"{key}: {error['msg'].lower()} (got {given!r})"
+
+
+def parse_config(data: dict, source: str = "configuration") -> Config:
+    """Validate a parsed TOML document; raise ConfigError naming the first bad key."""
+    try:
+        return Config.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(f"{source}: {_describe(exc.errors()[0])}") from None
+
+
+def load_config(path: str | os.PathLike | None = None) -> Config:
+    """Load the file given, else the one named by SCANNER_TUI_CONFIG, else the defaults."""
+    if path is None:
+        path = os.environ.get(ENV_VAR) or None
+    if path is None:
+        return Config()
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{file}: cannot read the configuration file ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{file}: the configuration file is not UTF-8 text") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{file}: not valid TOML ({exc})") from None
+    return parse_config(data, str(file))

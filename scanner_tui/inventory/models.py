@@ -1,0 +1,214 @@
+"""The store's tables. Schema changes go through alembic (``scanner_tui/migrations``).
+
+``table=True`` models do not validate: the operations and importers validate at the edge.
+Times are timezone-aware UTC (``utcnow()``); "no lot" is ``""`` so unique keys hold.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import Index, MetaData, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata: MetaData = SQLModel.metadata
+
+BIN_KINDS = ("pick", "reserve", "dock", "staging", "returns", "quarantine")
+TRACKING = ("serial", "quantity")
+ROLES = ("picker", "receiver", "supervisor", "admin")
+ASSET_STATUSES = ("in_stock", "picked", "shipped", "returned", "quarantined", "scrapped", "lost")
+CHANNELS = ("ship-from-store", "click-and-collect", "quick-commerce", "in-store", "delivery")
+
+
+def utcnow() -> datetime:
+    """Aware UTC now."""
+    return datetime.now(UTC)
+
+
+class Bin(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True, index=True, max_length=64)
+    zone: str = Field(default="", max_length=64, index=True)
+    kind: str = Field(default="pick", max_length=16)
+    active: bool = True
+    needs_count: bool = False
+
+
+class Sku(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True, index=True, max_length=64)
+    description: str = Field(default="", max_length=200)
+    tracking: str = Field(default="quantity", max_length=16)
+    unit_value: float = 0.0
+    capture_lot: bool = False
+    capture_expiry: bool = False
+
+
+class Barcode(SQLModel, table=True):
+    """A GTIN (stored as 14 digits) or another alias that identifies a SKU."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True, index=True, max_length=64)
+    sku_id: int = Field(foreign_key="sku.id", index=True)
+    kind: str = Field(default="gtin", max_length=16)  # gtin | alias
+
+
+class Asset(SQLModel, table=True):
+    """One serialised unit."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    serial: str = Field(unique=True, index=True, max_length=128)
+    sku_id: int = Field(foreign_key="sku.id", index=True)
+    status: str = Field(default="in_stock", max_length=16)
+    bin_id: int | None = Field(default=None, foreign_key="bin.id", index=True)
+    lot: str = Field(default="", max_length=64, index=True)
+    expiry: date | None = None
+    attributes: str = Field(default="{}", sa_type=Text)  # JSON object: firmware, calibration date...
+    order_line_id: int | None = Field(default=None, foreign_key="orderline.id", index=True)
+    entry: str = Field(default="scanned", max_length=8)  # how the serial was first captured
+
+
+class Stock(SQLModel, table=True):
+    """Quantity on hand of a quantity-tracked SKU in one bin and lot."""
+
+    __table_args__ = (UniqueConstraint("sku_id", "bin_id", "lot", name="uq_stock_sku_bin_lot"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    sku_id: int = Field(foreign_key="sku.id", index=True)
+    bin_id: int = Field(foreign_key="bin.id", index=True)
+    lot: str = Field(default="", max_length=64)
+    expiry: date | None = None
+    qty: int = 0
+
+
+class Operator(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    badge: str = Field(unique=True, index=True, max_length=32)
+    name: str = Field(default="", max_length=100)
+    role: str = Field(default="picker", max_length=16)
+    active: bool = True
+
+
+class Receipt(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True, index=True, max_length=64)
+    supplier: str = Field(default="", max_length=100)
+    status: str = Field(default="open", max_length=16)  # open | closed
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ReceiptLine(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("receipt_id", "line_no", name="uq_receiptline_no"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    receipt_id: int = Field(foreign_key="receipt.id", index=True)
+    line_no: int
+    sku_id: int = Field(foreign_key="sku.id")
+    qty_expected: int = 0
+    qty_received: int = 0
+
+
+class ExpectedSerial(SQLModel, table=True):
+    """A serial listed on an advance ship notice for a receipt line."""
+
+    __table_args__ = (UniqueConstraint("receipt_id", "serial", name="uq_expectedserial_serial"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    receipt_id: int = Field(foreign_key="receipt.id", index=True)
+    line_id: int = Field(foreign_key="receiptline.id")
+    serial: str = Field(max_length=128)
+    received: bool = False
+
+
+class Order(SQLModel, table=True):
+    __tablename__ = "orders"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True, index=True, max_length=64)
+    customer: str = Field(default="", max_length=100)
+    channel: str = Field(default="ship-from-store", max_length=32)
+    status: str = Field(default="open", max_length=16)  # open | picking | picked | staged | shipped
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class OrderLine(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("order_id", "line_no", name="uq_orderline_no"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="orders.id", index=True)
+    line_no: int
+    sku_id: int = Field(foreign_key="sku.id")
+    qty: int = 0
+    qty_picked: int = 0
+    qty_shipped: int = 0
+
+
+class LedgerEntry(SQLModel, table=True):
+    """One append-only row per change; never updated or deleted (triggers refuse it).
+
+    Quantity rows move ``qty`` of (sku, lot) from ``from_bin_id`` to ``to_bin_id`` (either may
+    be empty: receipt in, shipment or scrap out). Asset rows carry the unit and the status it has
+    after the change. Replaying all rows in ``id`` order rebuilds stock and asset state.
+    """
+
+    __table_args__ = (Index("ix_ledger_scan", "scan_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    action: str = Field(max_length=16)
+    sku_id: int | None = Field(default=None, foreign_key="sku.id", index=True)
+    asset_id: int | None = Field(default=None, foreign_key="asset.id", index=True)
+    qty: int = 0
+    from_bin_id: int | None = Field(default=None, foreign_key="bin.id", index=True)
+    to_bin_id: int | None = Field(default=None, foreign_key="bin.id", index=True)
+    lot: str = Field(default="", max_length=64)
+    expiry: date | None = None
+    status_after: str | None = Field(default=None, max_length=16)
+    doc_type: str = Field(default="", max_length=16)  # receipt | order | count | ""
+    doc_code: str = Field(default="", max_length=64)
+    doc_line: int | None = None
+    operator: str = Field(default="", max_length=32)
+    terminal: str = Field(default="", max_length=64)
+    entry: str = Field(default="scanned", max_length=8)  # scanned | typed
+    scan_id: str | None = Field(default=None, max_length=64)
+    reason: str = Field(default="", max_length=200)
+    reverses_id: int | None = Field(default=None, foreign_key="ledgerentry.id")
+
+
+class AppliedScan(SQLModel, table=True):
+    """Idempotency key: the scan id of every operation applied, with its result summary."""
+
+    scan_id: str = Field(primary_key=True, max_length=64)
+    operation: str = Field(max_length=16)
+    summary: str = Field(default="", max_length=400)
+    at: datetime = Field(default_factory=utcnow)
+
+
+class ScanJournal(SQLModel, table=True):
+    """Every scan read, written before it is acted on; its outcome is filled in after."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    scan_id: str = Field(unique=True, index=True, max_length=64)
+    payload: str = Field(sa_type=Text)  # as received, suffix and all
+    source: str = Field(max_length=16)  # wedge | keyboard | serial | paste
+    terminal: str = Field(default="", max_length=64)
+    operator: str = Field(default="", max_length=32)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    kind: str = Field(default="", max_length=16)
+    fields: str = Field(default="{}", sa_type=Text)  # JSON of the classified fields
+    accepted: bool | None = None
+    reason: str = Field(default="", max_length=400)
+
+
+class TagSequence(SQLModel, table=True):
+    """Next number to issue for a family of own tags (asset tags): never issued twice."""
+
+    name: str = Field(primary_key=True, max_length=32)
+    next_value: int = 1

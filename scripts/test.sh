@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Install scanner-tui with its test tools, the system tools the tests drive (tmux, PostgreSQL),
+# then run the whole test suite. Extra arguments go to pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+need=()
+command -v tmux >/dev/null 2>&1 || need+=(tmux)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || need+=(postgresql)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  elif command -v sudo >/dev/null 2>&1; then
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  else
+    echo "note: ${need[*]} not installed; the tests that need them will be skipped" >&2
+  fi
+fi
+bash scripts/install.sh test
+.venv/bin/ruff check scanner_tui tests bench
+exec .venv/bin/python -m pytest "$@"
