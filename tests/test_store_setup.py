@@ -11,13 +11,15 @@ from scanner_tui.inventory.db import open_store
 
 def _check_schema_and_guard(engine) -> None:
     tables = set(inspect(engine).get_table_names())
-    assert {"bin", "sku", "asset", "stock", "ledgerentry", "scanjournal", "alembic_version"} <= tables
+    expected = {"bin", "sku", "asset", "stock", "ledgerentry", "scanjournal", "alembic_version"}
+    assert expected <= tables
     with engine.begin() as conn:
         conn.execute(text("INSERT INTO sku (code, description, tracking, unit_value, capture_lot,"
                           " capture_expiry) VALUES ('S1', '', 'quantity', 0, false, false)"))
         conn.execute(text("INSERT INTO ledgerentry (at, action, sku_id, qty, lot, doc_type,"
                           " doc_code, operator, terminal, entry, reason) VALUES"
-                          " (CURRENT_TIMESTAMP, 'adjust', 1, 1, '', '', '', '', '', 'scanned', '')"))
+                          " (CURRENT_TIMESTAMP, 'adjust', 1, 1, '', '', '', '', '',"
+                          " 'scanned', '')"))
     for statement in ("UPDATE ledgerentry SET qty = 2", "DELETE FROM ledgerentry"):
         with pytest.raises(DBAPIError, match="append-only"):
             with engine.begin() as conn:

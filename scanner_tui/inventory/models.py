@@ -70,7 +70,8 @@ class Asset(SQLModel, table=True):
     bin_id: int | None = Field(default=None, foreign_key="bin.id", index=True)
     lot: str = Field(default="", max_length=64, index=True)
     expiry: date | None = None
-    attributes: str = Field(default="{}", sa_type=Text)  # JSON object: firmware, calibration date...
+    # JSON object of free attributes: firmware, calibration date...
+    attributes: str = Field(default="{}", sa_type=Text)
     order_line_id: int | None = Field(default=None, foreign_key="orderline.id", index=True)
     entry: str = Field(default="scanned", max_length=8)  # how the serial was first captured
 
