@@ -1,0 +1,143 @@
+"""What every floor workflow shares: the step machine's interface and its answers.
+
+A workflow is a state machine outside Textual (odoo-sentinel style): the screen is dumb, it hands
+each classified scan (or typed text, or a command) to the workflow and renders the ``Outcome`` and
+the ``View``. Workflows call the inventory operations, which do the checking and the writing; a
+rejected scan changes nothing.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from scanner_tui.scanning.result import Kind, Scan, ScanResult, Source
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from scanner_tui.workflows.shift import Shift
+
+COMMANDS = ("DONE", "CANCEL", "SHORT", "UNDO", "YES", "NO", "SKIP", "BACK")
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """Something the screen must ask before the workflow goes on (answered by scan or key)."""
+
+    text: str  # "Is A04-B-12 empty now?"
+    kind: str = "yesno"  # yesno | quantity | choice
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """The answer to one scan or key: accepted or rejected (with why), and what to do next."""
+
+    accepted: bool
+    message: str  # one sentence: what changed, or why nothing did
+    changed: bool = False  # stock or documents changed
+    done: bool = False  # the workflow has finished
+    question: Question | None = None
+    warning: bool = False  # accepted, but the person must notice (over-receipt, ...)
+
+    @classmethod
+    def ok(cls, message: str, *, changed: bool = False, **kw: object) -> Outcome:
+        return cls(True, message, changed=changed, **kw)  # type: ignore[arg-type]
+
+    @classmethod
+    def refuse(cls, message: str) -> Outcome:
+        return cls(False, message)
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One row of the workflow's table (a receipt line, a pick line, a bin's content)."""
+
+    cells: tuple[str, ...]
+    state: str = ""  # "" | done | short | current | warn
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """What the screen shows: a title, the next instruction in big type, and context."""
+
+    title: str
+    instruction: str  # "Scan bin C11-A-03"
+    context: tuple[str, ...] = ()  # small lines: order, customer, working bin...
+    columns: tuple[str, ...] = ()
+    lines: tuple[Line, ...] = ()
+    accepts: tuple[Kind, ...] = ()  # kinds of scan this step takes (shown as a hint)
+
+
+@dataclass
+class Services:
+    """What a workflow needs from the outside world, handed in (tests build throwaway ones)."""
+
+    engine: Engine
+    badge: str
+    terminal: str
+    role: str
+    shift: Shift | None = None
+    extras: dict = field(default_factory=dict)
+
+
+def entry_of(scan: Scan) -> str:
+    """How a code was entered: typed by a person, or scanned (wedge burst, serial, paste)."""
+    return "typed" if scan.source == Source.KEYBOARD else "scanned"
+
+
+class Workflow(ABC):
+    """Base class: routes commands, counts scans and errors for the shift summary."""
+
+    title: str = ""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    # -- what the screen calls -------------------------------------------------------------
+    def handle(self, scan: Scan, result: ScanResult) -> Outcome:
+        """Answer one classified scan."""
+        if result.kind == Kind.COMMAND and result.command:
+            outcome = self.on_command(result.command, scan)
+        elif not result.accepted:
+            what = "Nothing was read" if result.kind == Kind.EMPTY else "Unrecognised code"
+            reason = f": {result.reason}" if result.reason else ""
+            outcome = Outcome.refuse(f"{what}{reason}. {self.view().instruction}.")
+        else:
+            outcome = self.on_scan(scan, result)
+        self._count(outcome)
+        return outcome
+
+    def answer(self, text: str, scan: Scan | None = None) -> Outcome:
+        """Typed input: a quantity, a yes/no, or a code typed instead of scanned."""
+        outcome = self.on_text(text.strip(), scan)
+        self._count(outcome)
+        return outcome
+
+    @abstractmethod
+    def view(self) -> View: ...
+
+    # -- what subclasses implement ---------------------------------------------------------
+    @abstractmethod
+    def on_scan(self, scan: Scan, result: ScanResult) -> Outcome: ...
+
+    def on_command(self, command: str, scan: Scan) -> Outcome:
+        return Outcome.refuse(f"CMD:{command} does nothing here. {self.view().instruction}.")
+
+    def on_text(self, text: str, scan: Scan | None) -> Outcome:
+        return Outcome.refuse(f"Typing is not used here. {self.view().instruction}.")
+
+    # -- shift summary ---------------------------------------------------------------------
+    def _count(self, outcome: Outcome) -> None:
+        shift = self.services.shift
+        if shift is not None:
+            shift.record(outcome)
+
+
+def expected(kinds: tuple[Kind, ...], got: ScanResult, instruction: str) -> Outcome:
+    """Refusal for a scan of the wrong kind, naming what was scanned and what is due."""
+    code = got.code or got.kind.value
+    wanted = " or ".join(k.value for k in kinds)
+    return Outcome.refuse(f"{code} is a {got.kind.value}, not a {wanted}. {instruction}.")

@@ -1,0 +1,45 @@
+"""A signed-in operator's shift: who, since when, and the summary shown at sign-out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from scanner_tui.workflows.base import Outcome
+
+
+@dataclass
+class Shift:
+    badge: str
+    name: str
+    role: str
+    started: datetime = field(default_factory=lambda: datetime.now(UTC))
+    scans: int = 0
+    accepted: int = 0
+    errors: int = 0
+    changes: int = 0  # stock or document changes made
+    lines_done: int = 0  # receipt / pick / count lines completed
+
+    def record(self, outcome: Outcome) -> None:
+        self.scans += 1
+        if outcome.accepted:
+            self.accepted += 1
+        else:
+            self.errors += 1
+        if outcome.changed:
+            self.changes += 1
+
+    def line_done(self) -> None:
+        self.lines_done += 1
+
+    def summary(self, now: datetime | None = None) -> list[str]:
+        """Sentences for the sign-out screen."""
+        now = now or datetime.now(UTC)
+        minutes = max(0, int((now - self.started).total_seconds() // 60))
+        return [
+            f"{self.name or self.badge} ({self.role}) signed in for {minutes} min",
+            f"Scans: {self.scans}  accepted: {self.accepted}  errors: {self.errors}",
+            f"Changes made: {self.changes}  lines done: {self.lines_done}",
+        ]
