@@ -74,12 +74,32 @@ class FeedbackConfig(_Section):
     bell: bool = True
 
 
+class LabelsConfig(_Section):
+    """Label stock and printing (``scanner-tui labels``): sizes in millimetres."""
+
+    width_mm: float = Field(default=100.0, gt=10, le=500)
+    height_mm: float = Field(default=50.0, gt=10, le=500)
+    dpi: Literal[203, 300] = 203
+    quiet_zone_mm: float = Field(default=5.0, ge=0, le=50)
+    human_readable: bool = True
+    font_size: float = Field(default=10.0, gt=3, le=72)  # points, the text under the bars
+    sheet: Literal["thermal", "a4", "letter"] = "thermal"
+    sheet_columns: int = Field(default=3, ge=1, le=10)
+    sheet_rows: int = Field(default=8, ge=1, le=30)
+    sheet_margin_mm: float = Field(default=0.0, ge=0, le=50)
+    asset_prefix: str = Field(default="AT", pattern=r"^[A-Z]{1,6}$")
+    asset_digits: int = Field(default=8, ge=4, le=12)
+    printer_timeout_s: float = Field(default=5.0, gt=0, le=120)
+    printer_status_check: bool = True
+
+
 class Config(_Section):
     database: DatabaseConfig = Field(default_factory=DatabaseConfig)
     scanner: ScannerConfig = Field(default_factory=ScannerConfig)
     tags: TagsConfig = Field(default_factory=TagsConfig)
     terminal: TerminalConfig = Field(default_factory=TerminalConfig)
     feedback: FeedbackConfig = Field(default_factory=FeedbackConfig)
+    labels: LabelsConfig = Field(default_factory=LabelsConfig)
 
 
 def _describe(error: dict) -> str:
