@@ -1,0 +1,91 @@
+"""Turn a raw payload into the code to classify, or a reason to reject it.
+
+Only the scanner's suffix (CR, LF, CRLF, TAB) and surrounding spaces are trimmed. The length
+cap is applied before anything looks inside the payload. Control characters (except GS, the
+GS1 field separator, and the configured GS substitute, which becomes GS), terminal escapes,
+invisible formatting characters and markup-looking text are rejected, never cleaned up.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+GS = "\x1d"
+SUFFIX = "\r\n\t "
+
+# C0 (but GS), DEL, C1, and Unicode format / separator characters that can reorder or hide
+# text on a terminal (zero-width, bidi controls, line/paragraph separators, BOM), plus lone
+# surrogates (text that was never valid).
+_BAD = re.compile(
+    "[\x00-\x1c\x1e-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e"
+    "\u2060-\u206f\ufeff\ufff9-\ufffb\ud800-\udfff]"
+)
+_ESCAPE = frozenset("\x1b\x9b")
+# Rich / Textual markup tags ("[bold]", "[/]", "[@click=...]", a dangling "[/") and HTML tags.
+_MARKUP = re.compile(r"\[[^\[\]]*\]|\[/|</?[A-Za-z!?][^<>]*>")
+
+
+@dataclass(frozen=True, slots=True)
+class Normalised:
+    """The trimmed code, or (``reason`` set) why the payload is rejected.
+
+    A rejected payload's code is cut to the length cap; undecodable bytes appear escaped.
+    """
+
+    code: str
+    reason: str | None = None
+
+    @property
+    def rejected(self) -> bool:
+        return self.reason is not None
+
+
+def too_long(max_length: int) -> str:
+    return f"longer than {max_length} characters"
+
+
+def normalise(payload: str | bytes, max_length: int = 256, gs_substitute: str = "") -> Normalised:
+    """Trim the suffix, decode bytes, enforce the length cap and reject unsafe text."""
+    # Anything far beyond the cap is refused before it is decoded or stripped.
+    hard_cap = 4 * max_length + 16
+    if isinstance(payload, bytes | bytearray | memoryview):
+        raw = bytes(payload)
+        if len(raw) > hard_cap:
+            return Normalised(_show_bytes(raw[:max_length]), too_long(max_length))
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return Normalised(_show_bytes(raw[:max_length]), "contains bytes that are not text")
+    elif isinstance(payload, str):
+        text = payload
+    else:
+        return Normalised("", "is not text")
+    if len(text) > hard_cap:
+        return Normalised(text[:max_length], too_long(max_length))
+    code = text.rstrip(SUFFIX).lstrip(" ")
+    if len(code) > max_length:
+        return Normalised(code[:max_length], too_long(max_length))
+    if gs_substitute:
+        code = code.replace(gs_substitute, GS)
+    bad = _BAD.search(code)
+    if bad is not None:
+        return Normalised(code, _control_reason(code, bad.group()))
+    if ("[" in code or "<" in code) and _MARKUP.search(code):
+        return Normalised(code, "looks like markup, not a barcode")
+    return Normalised(code)
+
+
+def _control_reason(code: str, first: str) -> str:
+    if any(ch in _ESCAPE for ch in code):
+        return "contains a terminal escape sequence"
+    point = ord(first)
+    if point < 0x20 or 0x7F <= point <= 0x9F:
+        return "contains control characters"
+    if 0xD800 <= point <= 0xDFFF:
+        return "contains characters that are not valid text"
+    return "contains invisible formatting characters"
+
+
+def _show_bytes(raw: bytes) -> str:
+    return raw.decode("utf-8", "backslashreplace")
