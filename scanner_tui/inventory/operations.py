@@ -1,0 +1,93 @@
+"""Stock operations: one function per operation, each ONE transaction.
+
+Every operation takes keyword arguments: ``actor`` (an ``Actor``: badge, terminal, role),
+``scan_id`` (the id of the scan that caused it: the idempotency key), ``entry`` (``"scanned"``
+or ``"typed"``: recorded on every ledger row, and on a unit received from a typed serial), and
+codes as strings (bin codes, serials, SKU code / GTIN / alias). It checks the rules, changes
+state AND writes its ledger row(s) in one transaction, then returns an ``OpResult``
+(``.message`` is one short confirmation sentence, ``.ledger_ids``, ``.data``); or it changes
+nothing and raises a ``DomainError`` whose ``str()`` is a sentence for the floor.
+
+Idempotency: the scan id is written to ``AppliedScan`` in the same transaction. The same scan
+applied again (retry, replay after a crash, two terminals at once) changes nothing and returns
+the first result with ``replayed=True``.
+
+Operations and their rules
+--------------------------
+``receive(bin, sku | serial, qty, lot, expiry, receipt, line)``
+    Into a dock, pick, reserve or quarantine bin. A serial-tracked SKU needs ``serial`` (the
+    SKU may come from the receipt's ship notice); a serial is received once (a unit that
+    exists is refused). A quantity SKU needs ``qty > 0``. With a receipt: it must be open, the
+    SKU on it, never more than expected; the line's ``qty_received`` rises; if the line lists
+    expected serials the unit must be one of them (``ExpectedSerial.received`` is set).
+``putaway(to_bin, serial | sku+qty+from_bin, lot)``
+    Like move, but only into pick or reserve bins.
+``move(to_bin, serial [from_bin] | sku+qty+from_bin, lot)``
+    Not into staging (that is ``stage``). A unit must be in stock, returned or quarantined and
+    is where the store says (``from_bin`` checked); moving into quarantine makes it
+    quarantined, into pick/reserve/dock in stock. Quantity never goes negative; a missing
+    ``lot`` takes the first-expiring lot that has enough.
+``pick(order, line?, serial [bin] | sku+qty+bin, lot)``
+    The order must be open. A unit must be in stock (picked says for which order, by whom and
+    when; shipped says so); it stays in its bin, status ``picked``, ``order_line_id`` set. A
+    quantity pick takes stock out of the bin (the bin with stock is named if the scanned one
+    has none). The order line's ``qty_picked`` never exceeds its ``qty``.
+``stage(order, bin, serial?)``
+    Picked units of the order (or one) move to a staging bin; without a serial the order
+    becomes ``staged``.
+``ship(order)``
+    Every picked unit ships (status ``shipped``, no bin; one ledger row per unit with the order
+    and line = serials per order line); quantity lines get a ``ship`` row with their picked
+    quantity. ``qty_shipped`` is set, the order becomes ``shipped``.
+``return_unit(bin, serial | sku+qty+order, reason)``
+    Into a returns or quarantine bin. Only a unit that shipped from here comes back (status
+    ``returned``); anything else is refused with what the store knows about it. A quantity
+    return cannot exceed what the order shipped minus what came back already.
+``adjust(bin, sku, delta | counted, lot, reason, approved_by)``
+    Quantity SKUs only (units are counted by their tags). Supervisors and admins adjust on
+    their own authority; a receiver needs ``approved_by`` = an active supervisor's or admin's
+    badge (the reason records the approver); a picker may not adjust.
+``scrap(serial [bin] | sku+bin+qty, lot, reason)``
+    Supervisors and admins only. The unit leaves the store (status ``scrapped``).
+``undo_last()``
+    Reverses the operator's own newest change (all rows of its scan) with ``undo`` rows
+    (``reverses_id``), never by deleting; also gives back receipt / order line counts. Refused
+    when the unit or stock has moved on since, and for shipments.
+
+Everywhere: a serial-tracked SKU never moves by bare quantity (``SerialRequired``); unknown
+codes, inactive bins and bins of the wrong kind are refused.
+
+Role matrix (``ROLE_MATRIX``)
+-----------------------------
+=========  ======  ========  ==========  =====
+operation  picker  receiver  supervisor  admin
+=========  ======  ========  ==========  =====
+receive    -       yes       yes         yes
+putaway    yes     yes       yes         yes
+move       yes     yes       yes         yes
+pick       yes     -         yes         yes
+stage      yes     -         yes         yes
+ship       yes     yes       yes         yes
+return     -       yes       yes         yes
+adjust     -       approved  yes         yes
+scrap      -       -         yes         yes
+undo       own     own       own         own
+=========  ======  ========  ==========  =====
+
+Ledger rows follow the replay rule: quantity rows move ``qty`` out of ``from_bin`` into
+``to_bin`` (a quantity pick has only ``from_bin``, a quantity ship neither); asset rows set the
+unit's bin to ``to_bin`` and its status to ``status_after``.
+"""
+
+from __future__ import annotations
+
+from scanner_tui.inventory.ops.base import ROLE_MATRIX, OpResult, check_role
+from scanner_tui.inventory.ops.movement import adjust, move, putaway, scrap
+from scanner_tui.inventory.ops.orders import pick, ship, stage
+from scanner_tui.inventory.ops.receiving import receive, return_unit
+from scanner_tui.inventory.ops.undo import undo_last
+
+__all__ = [
+    "ROLE_MATRIX", "OpResult", "check_role", "receive", "putaway", "move", "pick", "stage",
+    "ship", "return_unit", "adjust", "scrap", "undo_last",
+]

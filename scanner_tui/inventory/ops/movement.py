@@ -1,0 +1,211 @@
+"""Stock changing place or amount inside the store: putaway, move, adjust, scrap."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, select
+
+from scanner_tui.inventory.actor import Actor
+from scanner_tui.inventory.errors import (
+    AlreadyPicked,
+    AlreadyShipped,
+    BadQuantity,
+    DomainError,
+    Inactive,
+    NeedsApproval,
+    NotAllowed,
+    NotFound,
+    NotInStock,
+    SameBin,
+    SerialRequired,
+    WrongBin,
+)
+from scanner_tui.inventory.ops.base import (
+    APPROVERS,
+    T_OPERATOR,
+    OpResult,
+    Retry,
+    Tx,
+    positive,
+    run_operation,
+)
+
+PUTAWAY_BIN_KINDS = ("pick", "reserve")
+MOVE_BIN_KINDS = ("pick", "reserve", "dock", "returns", "quarantine")
+MOVABLE_STATUSES = ("in_stock", "returned", "quarantined")
+
+
+def refuse_unit(tx: Tx, unit, hint: str = "") -> None:
+    """Raise the sentence that says why this unit cannot be handled as stock."""
+    from scanner_tui.inventory.ops.orders import order_code_of
+
+    if unit.status == "picked":
+        row = tx.last_row_for_asset(unit.id, action="pick")
+        raise AlreadyPicked(unit.serial, order_code_of(tx, unit.order_line_id) or "?",
+                            row.operator if row else "", row.at if row else None)
+    if unit.status == "shipped":
+        row = tx.last_row_for_asset(unit.id, action="ship")
+        raise AlreadyShipped(unit.serial, order_code_of(tx, unit.order_line_id),
+                             row.at if row else None)
+    raise NotInStock(unit.serial, unit.status, hint)
+
+
+def _status_in(kind: str, current: str) -> str:
+    if kind == "quarantine":
+        return "quarantined"
+    if kind == "returns":
+        return current
+    return "in_stock"
+
+
+def _move(tx: Tx, action: str, to_bin: str, kinds: tuple[str, ...], serial: str | None,
+          sku: str | None, qty: int, from_bin: str | None, lot: str | None) -> str:
+    target = tx.bin(to_bin, kinds=kinds, operation="putaway" if action == "putaway" else "a move")
+    if serial is not None:
+        unit = tx.asset(serial)
+        if unit.status not in MOVABLE_STATUSES:
+            refuse_unit(tx, unit)
+        current = tx.bin_code(unit.bin_id)
+        if from_bin is not None and from_bin.strip() != current:
+            raise WrongBin(from_bin.strip(), current, item=unit.serial)
+        if unit.bin_id == target.id:
+            raise SameBin(unit.serial, target.code)
+        status = _status_in(target.kind, unit.status)
+        if not tx.set_asset(unit, bin_id=target.id, status=status):
+            raise Retry()
+        tx.ledger(action, sku_id=unit.sku_id, asset_id=unit.id, qty=1, from_bin_id=unit.bin_id,
+                  to_bin_id=target.id, lot=unit.lot, status_after=status)
+        return f"{unit.serial} is now in {target.code}."
+    if not sku:
+        raise NotFound("product", "", "scan the unit or the product first.")
+    sku_row = tx.sku(sku)
+    if sku_row.tracking == "serial":
+        raise SerialRequired(sku_row.code)
+    n = positive(qty)
+    if from_bin is None:
+        raise NotFound("bin", "", "scan the bin the stock comes from.")
+    source = tx.bin(from_bin)
+    if source.id == target.id:
+        raise SameBin(sku_row.code, target.code)
+    use_lot = lot if lot is not None else tx.choose_lot(sku_row, source, n)
+    tx.take(sku_row, source, n, use_lot)
+    tx.put(sku_row.id, target.id, n, use_lot)
+    tx.ledger(action, sku_id=sku_row.id, qty=n, from_bin_id=source.id, to_bin_id=target.id,
+              lot=use_lot)
+    return f"Moved {n} of {sku_row.code} from {source.code} to {target.code}."
+
+
+def putaway(engine: Engine, *, actor: Actor, scan_id: str, to_bin: str,
+            serial: str | None = None, sku: str | None = None, qty: int = 1,
+            from_bin: str | None = None, lot: str | None = None,
+            entry: str = "scanned") -> OpResult:
+    """Put received stock away into a pick or reserve bin."""
+    return run_operation(engine, "putaway", actor, scan_id, entry, lambda tx: _move(
+        tx, "putaway", to_bin, PUTAWAY_BIN_KINDS, serial, sku, qty, from_bin, lot))
+
+
+def move(engine: Engine, *, actor: Actor, scan_id: str, to_bin: str,
+         serial: str | None = None, sku: str | None = None, qty: int = 1,
+         from_bin: str | None = None, lot: str | None = None,
+         entry: str = "scanned") -> OpResult:
+    """Move a unit, or ``qty`` of a quantity SKU, between bins (not into staging)."""
+    return run_operation(engine, "move", actor, scan_id, entry, lambda tx: _move(
+        tx, "move", to_bin, MOVE_BIN_KINDS, serial, sku, qty, from_bin, lot))
+
+
+def _approver(tx: Tx, actor: Actor, approved_by: str | None) -> str:
+    """The badge that approves an adjustment: the actor if a supervisor, else ``approved_by``."""
+    if actor.role in APPROVERS:
+        return actor.badge
+    if not approved_by:
+        raise NeedsApproval(actor.badge, "adjustment")
+    badge = approved_by.strip()
+    row = tx.one(select(T_OPERATOR).where(T_OPERATOR.c.badge == badge))
+    if row is None:
+        raise NotFound("badge", badge)
+    if not row.active:
+        raise Inactive("badge", badge)
+    if row.role not in APPROVERS:
+        raise NotAllowed(badge, row.role, "approve adjustments", APPROVERS)
+    return badge
+
+
+def adjust(engine: Engine, *, actor: Actor, scan_id: str, bin: str, sku: str,
+           delta: int | None = None, counted: int | None = None, lot: str = "",
+           reason: str = "", approved_by: str | None = None,
+           entry: str = "scanned") -> OpResult:
+    """Correct the quantity of a quantity SKU in a bin, by ``delta`` or to ``counted``.
+
+    Supervisors and admins adjust on their own authority; a receiver's adjustment needs
+    ``approved_by`` = the badge of an active supervisor or admin; pickers may not adjust.
+    """
+    if (delta is None) == (counted is None):
+        raise ValueError("give exactly one of delta or counted")
+
+    def body(tx: Tx) -> str:
+        bin_row = tx.bin(bin)
+        sku_row = tx.sku(sku)
+        if sku_row.tracking == "serial":
+            raise SerialRequired(sku_row.code)
+        approver = _approver(tx, actor, approved_by)
+        have = tx.stock_qty(sku_row.id, bin_row.id, lot)
+        if counted is not None:
+            if not isinstance(counted, int) or counted < 0:
+                raise BadQuantity(counted)
+            change = counted - have
+        else:
+            change = delta
+        if not isinstance(change, int) or isinstance(change, bool):
+            raise BadQuantity(change)
+        if change == 0:
+            return f"{bin_row.code} holds {have} of {sku_row.code}; nothing to adjust."
+        why = (reason.strip() or "adjustment") + f" (approved by {approver})"
+        if change < 0:
+            tx.take(sku_row, bin_row, -change, lot)
+            tx.ledger("adjust", sku_id=sku_row.id, qty=-change, from_bin_id=bin_row.id,
+                      lot=lot, reason=why[:200])
+        else:
+            tx.put(sku_row.id, bin_row.id, change, lot)
+            tx.ledger("adjust", sku_id=sku_row.id, qty=change, to_bin_id=bin_row.id, lot=lot,
+                      reason=why[:200])
+        return (f"{bin_row.code} now holds {have + change} of {sku_row.code} "
+                f"({change:+d}, approved by {approver}).")
+
+    return run_operation(engine, "adjust", actor, scan_id, entry, body)
+
+
+def scrap(engine: Engine, *, actor: Actor, scan_id: str, serial: str | None = None,
+          sku: str | None = None, bin: str | None = None, qty: int = 1, lot: str = "",
+          reason: str = "", entry: str = "scanned") -> OpResult:
+    """Write off a unit, or ``qty`` of a quantity SKU from ``bin`` (supervisors and admins)."""
+
+    def body(tx: Tx) -> str:
+        why = reason.strip()[:200]
+        if serial is not None:
+            unit = tx.asset(serial)
+            if unit.status not in MOVABLE_STATUSES:
+                refuse_unit(tx, unit)
+            if bin is not None:
+                current = tx.bin_code(unit.bin_id)
+                if bin.strip() != current:
+                    raise WrongBin(bin.strip(), current, item=unit.serial)
+            if not tx.set_asset(unit, status="scrapped", bin_id=None):
+                raise Retry()
+            tx.ledger("scrap", sku_id=unit.sku_id, asset_id=unit.id, qty=1,
+                      from_bin_id=unit.bin_id, lot=unit.lot, status_after="scrapped",
+                      reason=why)
+            return f"{unit.serial} is scrapped."
+        if not sku or not bin:
+            raise DomainError("Scan the bin and the product to scrap, or the unit's tag.")
+        sku_row = tx.sku(sku)
+        if sku_row.tracking == "serial":
+            raise SerialRequired(sku_row.code)
+        bin_row = tx.bin(bin)
+        n = positive(qty)
+        tx.take(sku_row, bin_row, n, lot)
+        tx.ledger("scrap", sku_id=sku_row.id, qty=n, from_bin_id=bin_row.id, lot=lot,
+                  reason=why)
+        return f"Scrapped {n} of {sku_row.code} from {bin_row.code}."
+
+    return run_operation(engine, "scrap", actor, scan_id, entry, body)
+
+

@@ -1,0 +1,232 @@
+"""Orders going out: pick, stage, ship.
+
+A picked unit stays in its bin with status ``picked`` and ``order_line_id`` set until it is
+staged (moved to a staging bin) and shipped (status ``shipped``, no bin). Picked quantity of a
+quantity SKU leaves its bin at pick time (ledger row with only ``from_bin``); the order line's
+``qty_picked`` holds it until it ships (a ``ship`` row with the quantity and no bin).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, select, update
+
+from scanner_tui.inventory.actor import Actor
+from scanner_tui.inventory.errors import (
+    DocumentClosed,
+    NotFound,
+    NotOnDocument,
+    SerialRequired,
+    WrongBin,
+)
+from scanner_tui.inventory.models import Order, OrderLine
+from scanner_tui.inventory.ops.base import (
+    T_ASSET,
+    OpResult,
+    Retry,
+    Tx,
+    positive,
+    run_operation,
+)
+
+T_ORDER = Order.__table__
+T_OLINE = OrderLine.__table__
+STAGING_KINDS = ("staging",)
+
+
+def order_code_of(tx: Tx, order_line_id: int | None) -> str | None:
+    if order_line_id is None:
+        return None
+    return tx.execute(select(T_ORDER.c.code).join(T_OLINE, T_OLINE.c.order_id == T_ORDER.c.id)
+                      .where(T_OLINE.c.id == order_line_id)).scalar()
+
+
+def open_order(tx: Tx, code: str):
+    row = tx.one(select(T_ORDER).where(T_ORDER.c.code == code.strip()))
+    if row is None:
+        raise NotFound("order", code)
+    if row.status in ("shipped", "cancelled"):
+        raise DocumentClosed(f"Order {row.code} is {row.status}; nothing more can be done "
+                             "on it.", order=row.code, status=row.status)
+    return row
+
+
+def refresh_order_status(tx: Tx, order_id: int, *, staged: bool = False) -> None:
+    """open / picking / picked (/ staged) from the lines' picked quantities."""
+    lines = tx.execute(select(T_OLINE.c.qty, T_OLINE.c.qty_picked)
+                       .where(T_OLINE.c.order_id == order_id)).all()
+    picked = sum(min(q, p) for q, p in lines)
+    wanted = sum(q for q, _ in lines)
+    if staged:
+        status = "staged"
+    elif picked == 0:
+        status = "open"
+    elif picked >= wanted:
+        status = "picked"
+    else:
+        status = "picking"
+    tx.execute(update(T_ORDER).where(T_ORDER.c.id == order_id).values(status=status))
+
+
+def _claim_line(tx: Tx, order, line: int | None, sku_row, n: int):
+    """The order line this pick counts against; its qty_picked raised by ``n`` (guarded)."""
+    q = select(T_OLINE).where(T_OLINE.c.order_id == order.id).order_by(T_OLINE.c.line_no)
+    if line is not None:
+        rows = tx.execute(q.where(T_OLINE.c.line_no == line)).all()
+        if not rows:
+            raise NotOnDocument(f"Order {order.code} has no line {line}.", order=order.code,
+                                line=line)
+        if rows[0].sku_id != sku_row.id:
+            raise NotOnDocument(f"Line {line} of order {order.code} is not for {sku_row.code}.",
+                                order=order.code, line=line, sku=sku_row.code)
+    else:
+        rows = tx.execute(q.where(T_OLINE.c.sku_id == sku_row.id)).all()
+        if not rows:
+            raise NotOnDocument(f"Order {order.code} does not need {sku_row.code}; put it back.",
+                                order=order.code, sku=sku_row.code)
+    for row in rows:
+        if row.qty_picked + n <= row.qty:
+            done = tx.execute(update(T_OLINE)
+                              .where(T_OLINE.c.id == row.id,
+                                     T_OLINE.c.qty_picked + n <= T_OLINE.c.qty)
+                              .values(qty_picked=T_OLINE.c.qty_picked + n))
+            if done.rowcount != 1:
+                raise Retry()
+            return row
+    wanted = sum(r.qty for r in rows)
+    raise NotOnDocument(f"Order {order.code} needs {wanted} of {sku_row.code} and all are "
+                        "picked; put this one back.", order=order.code, sku=sku_row.code)
+
+
+def pick(engine: Engine, *, actor: Actor, scan_id: str, order: str, line: int | None = None,
+         serial: str | None = None, sku: str | None = None, bin: str | None = None,
+         qty: int = 1, lot: str | None = None, entry: str = "scanned") -> OpResult:
+    """Pick one unit (by ``serial``) or ``qty`` of a quantity SKU from ``bin`` for an order."""
+    from scanner_tui.inventory.ops.movement import refuse_unit
+
+    def body(tx: Tx) -> tuple[str, dict]:
+        order_row = open_order(tx, order)
+        if serial is not None:
+            unit = tx.asset(serial)
+            if unit.status != "in_stock":
+                refuse_unit(tx, unit, "only units in stock can be picked.")
+            if bin is not None:
+                scanned = tx.bin(bin)
+                if scanned.id != unit.bin_id:
+                    raise WrongBin(scanned.code, tx.bin_code(unit.bin_id), item=unit.serial)
+            sku_row = tx.sku_by_id(unit.sku_id)
+            oline = _claim_line(tx, order_row, line, sku_row, 1)
+            if not tx.set_asset(unit, status="picked", order_line_id=oline.id):
+                raise Retry()
+            tx.ledger("pick", sku_id=unit.sku_id, asset_id=unit.id, qty=1,
+                      from_bin_id=unit.bin_id, to_bin_id=unit.bin_id, lot=unit.lot,
+                      status_after="picked", doc_type="order", doc_code=order_row.code,
+                      doc_line=oline.line_no)
+            refresh_order_status(tx, order_row.id)
+            return (f"Picked {unit.serial} for order {order_row.code}.",
+                    {"order": order_row.code, "line": oline.line_no})
+        if not sku:
+            raise NotFound("product", "", "scan the unit or the product first.")
+        sku_row = tx.sku(sku)
+        if sku_row.tracking == "serial":
+            raise SerialRequired(sku_row.code)
+        if bin is None:
+            raise NotFound("bin", "", "scan the bin you pick from.")
+        bin_row = tx.bin(bin)
+        n = positive(qty)
+        use_lot = lot if lot is not None else tx.choose_lot(sku_row, bin_row, n)
+        oline = _claim_line(tx, order_row, line, sku_row, n)
+        tx.take(sku_row, bin_row, n, use_lot)
+        tx.ledger("pick", sku_id=sku_row.id, qty=n, from_bin_id=bin_row.id, lot=use_lot,
+                  doc_type="order", doc_code=order_row.code, doc_line=oline.line_no)
+        refresh_order_status(tx, order_row.id)
+        return (f"Picked {n} of {sku_row.code} from {bin_row.code} for order {order_row.code}.",
+                {"order": order_row.code, "line": oline.line_no})
+
+    return run_operation(engine, "pick", actor, scan_id, entry, body)
+
+
+def _picked_units(tx: Tx, order_id: int):
+    return tx.execute(
+        select(T_ASSET, T_OLINE.c.line_no)
+        .join(T_OLINE, T_OLINE.c.id == T_ASSET.c.order_line_id)
+        .where(T_OLINE.c.order_id == order_id, T_ASSET.c.status == "picked")
+        .order_by(T_ASSET.c.id)
+    ).all()
+
+
+def stage(engine: Engine, *, actor: Actor, scan_id: str, order: str, bin: str,
+          serial: str | None = None, entry: str = "scanned") -> OpResult:
+    """Move an order's picked units (or one, by ``serial``) to a staging bin."""
+
+    def body(tx: Tx) -> str:
+        order_row = open_order(tx, order)
+        target = tx.bin(bin, kinds=STAGING_KINDS, operation="staging")
+        units = _picked_units(tx, order_row.id)
+        if serial is not None:
+            units = [u for u in units if u.serial == serial.strip()]
+            if not units:
+                unit = tx.asset(serial)
+                raise NotOnDocument(f"{unit.serial} is not picked for order {order_row.code}.",
+                                    serial=unit.serial, order=order_row.code)
+        moved = 0
+        for unit in units:
+            if unit.bin_id == target.id:
+                continue
+            if not tx.set_asset(unit, bin_id=target.id):
+                raise Retry()
+            tx.ledger("stage", sku_id=unit.sku_id, asset_id=unit.id, qty=1,
+                      from_bin_id=unit.bin_id, to_bin_id=target.id, lot=unit.lot,
+                      status_after="picked", doc_type="order", doc_code=order_row.code,
+                      doc_line=unit.line_no)
+            moved += 1
+        picked_any = tx.execute(select(T_OLINE.c.id).where(
+            T_OLINE.c.order_id == order_row.id, T_OLINE.c.qty_picked > 0).limit(1)).first()
+        if picked_any is None:
+            raise NotOnDocument(f"Nothing is picked for order {order_row.code} yet.",
+                                order=order_row.code)
+        if serial is None:
+            refresh_order_status(tx, order_row.id, staged=True)
+            return f"Order {order_row.code} is staged in {target.code} ({moved} units moved)."
+        return f"{serial.strip()} is staged in {target.code} for order {order_row.code}."
+
+    return run_operation(engine, "stage", actor, scan_id, entry, body)
+
+
+def ship(engine: Engine, *, actor: Actor, scan_id: str, order: str,
+         entry: str = "scanned") -> OpResult:
+    """Ship everything picked for an order: serials are recorded per order line."""
+
+    def body(tx: Tx) -> tuple[str, dict]:
+        order_row = open_order(tx, order)
+        serials: dict[int, list[str]] = {}
+        for unit in _picked_units(tx, order_row.id):
+            if not tx.set_asset(unit, status="shipped", bin_id=None):
+                raise Retry()
+            tx.ledger("ship", sku_id=unit.sku_id, asset_id=unit.id, qty=1,
+                      from_bin_id=unit.bin_id, lot=unit.lot, status_after="shipped",
+                      doc_type="order", doc_code=order_row.code, doc_line=unit.line_no)
+            serials.setdefault(unit.line_no, []).append(unit.serial)
+        total = sum(len(v) for v in serials.values())
+        lines = tx.execute(select(T_OLINE).where(T_OLINE.c.order_id == order_row.id)
+                           .order_by(T_OLINE.c.line_no)).all()
+        for ln in lines:
+            n = ln.qty_picked - ln.qty_shipped
+            if n <= 0:
+                continue
+            if ln.line_no not in serials:  # a quantity line: its units left stock at pick
+                tx.ledger("ship", sku_id=ln.sku_id, qty=n, doc_type="order",
+                          doc_code=order_row.code, doc_line=ln.line_no)
+                total += n
+            tx.execute(update(T_OLINE).where(T_OLINE.c.id == ln.id,
+                                             T_OLINE.c.qty_shipped == ln.qty_shipped)
+                       .values(qty_shipped=ln.qty_picked))
+        if total == 0:
+            raise NotOnDocument(f"Nothing is picked for order {order_row.code}; nothing can "
+                                "ship.", order=order_row.code)
+        tx.execute(update(T_ORDER).where(T_ORDER.c.id == order_row.id).values(status="shipped"))
+        wanted = sum(ln.qty for ln in lines)
+        short = f" ({wanted - total} short)" if total < wanted else ""
+        return (f"Order {order_row.code} shipped: {total} units{short}.",
+                {"serials": {str(k): v for k, v in serials.items()}})
+
+    return run_operation(engine, "ship", actor, scan_id, entry, body)

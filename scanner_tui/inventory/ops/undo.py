@@ -1,0 +1,140 @@
+"""Undo: reverse the operator's own last change with compensating ledger rows.
+
+The last change is the newest scan (all ledger rows of one scan id) of this operator that is
+not itself an undo and has not been undone. Each row is compensated by an ``undo`` row with
+``reverses_id`` set; nothing is deleted. Units must still be where that change left them, and
+quantity must still be in the bin it went to; otherwise the undo is refused with a sentence.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, select, update
+
+from scanner_tui.inventory.actor import Actor
+from scanner_tui.inventory.errors import CannotUndo, InsufficientStock, NothingToUndo
+from scanner_tui.inventory.models import ExpectedSerial, Receipt, ReceiptLine
+from scanner_tui.inventory.ops.base import (
+    T_ASSET,
+    T_BIN,
+    T_LEDGER,
+    OpResult,
+    Retry,
+    Tx,
+    run_operation,
+)
+from scanner_tui.inventory.ops.orders import T_OLINE, T_ORDER, refresh_order_status
+from scanner_tui.inventory.ops.receiving import VOID
+
+T_RECEIPT = Receipt.__table__
+T_RLINE = ReceiptLine.__table__
+T_EXPECTED = ExpectedSerial.__table__
+UNDOABLE = ("receive", "putaway", "move", "pick", "stage", "return", "adjust", "scrap")
+BATCH = 200
+
+
+def _last_change(tx: Tx) -> list:
+    """Rows of the operator's newest change that is neither an undo nor undone, newest first."""
+    undone: set[int] = set()
+    before = None
+    while True:
+        q = select(T_LEDGER).where(T_LEDGER.c.operator == tx.actor.badge)
+        if before is not None:
+            q = q.where(T_LEDGER.c.id < before)
+        rows = tx.execute(q.order_by(T_LEDGER.c.id.desc()).limit(BATCH)).all()
+        if not rows:
+            raise NothingToUndo(f"{tx.actor.badge} has no change left to undo.",
+                                badge=tx.actor.badge)
+        for row in rows:
+            if row.action == "undo":
+                undone.add(row.reverses_id)
+            elif row.id not in undone:
+                if row.scan_id is None:
+                    return [row]
+                group = tx.execute(
+                    select(T_LEDGER).where(T_LEDGER.c.scan_id == row.scan_id,
+                                           T_LEDGER.c.operator == tx.actor.badge)
+                    .order_by(T_LEDGER.c.id.desc())).all()
+                return [r for r in group if r.id not in undone and r.action != "undo"]
+        before = rows[-1].id
+
+
+def _doc_side_effects(tx: Tx, row, serial: str | None) -> None:
+    """Give back what the change counted on its document (receipt or order line)."""
+    if row.action == "receive" and row.doc_type == "receipt":
+        receipt_id = tx.execute(select(T_RECEIPT.c.id)
+                                .where(T_RECEIPT.c.code == row.doc_code)).scalar()
+        tx.execute(update(T_RLINE).where(T_RLINE.c.receipt_id == receipt_id,
+                                         T_RLINE.c.line_no == row.doc_line)
+                   .values(qty_received=T_RLINE.c.qty_received - row.qty))
+        if serial is not None:
+            tx.execute(update(T_EXPECTED).where(T_EXPECTED.c.receipt_id == receipt_id,
+                                                T_EXPECTED.c.serial == serial)
+                       .values(received=False))
+    if row.action in ("pick", "stage") and row.doc_type == "order":
+        order_id = tx.execute(select(T_ORDER.c.id)
+                              .where(T_ORDER.c.code == row.doc_code)).scalar()
+        if row.action == "pick":
+            tx.execute(update(T_OLINE).where(T_OLINE.c.order_id == order_id,
+                                             T_OLINE.c.line_no == row.doc_line)
+                       .values(qty_picked=T_OLINE.c.qty_picked - row.qty))
+        refresh_order_status(tx, order_id)
+
+
+def _undo_asset_row(tx: Tx, row) -> str:
+    unit = tx.one(select(T_ASSET).where(T_ASSET.c.id == row.asset_id))
+    if unit.bin_id != row.to_bin_id or unit.status != row.status_after:
+        where = tx.bin_code(unit.bin_id) or "no bin"
+        raise CannotUndo(f"{unit.serial} has changed since ({unit.status.replace('_', ' ')}, "
+                         f"{where}); undo only reverses your last change.",
+                         serial=unit.serial)
+    prev = tx.last_row_for_asset(unit.id, before=row.id)
+    bin_id, status = (prev.to_bin_id, prev.status_after) if prev else (None, VOID)
+    values = {"bin_id": bin_id, "status": status}
+    if row.action == "pick":
+        values["order_line_id"] = None
+    if not tx.set_asset(unit, **values):
+        raise Retry()
+    tx.ledger("undo", sku_id=row.sku_id, asset_id=unit.id, qty=1, from_bin_id=row.to_bin_id,
+              to_bin_id=bin_id, lot=row.lot, status_after=status, doc_type=row.doc_type,
+              doc_code=row.doc_code, doc_line=row.doc_line, reverses_id=row.id,
+              entry=row.entry)
+    _doc_side_effects(tx, row, unit.serial)
+    return unit.serial
+
+
+def _undo_qty_row(tx: Tx, row) -> str:
+    sku_row = tx.sku_by_id(row.sku_id)
+    if row.to_bin_id is not None:
+        to_bin = tx.one(select(T_BIN).where(T_BIN.c.id == row.to_bin_id))
+        try:
+            tx.take(sku_row, to_bin, row.qty, row.lot)
+        except InsufficientStock as exc:
+            raise CannotUndo(f"The {row.qty} of {sku_row.code} are no longer all in "
+                             f"{to_bin.code}; count the bin with a supervisor.",
+                             sku=sku_row.code, bin=to_bin.code) from exc
+    if row.from_bin_id is not None:
+        tx.put(row.sku_id, row.from_bin_id, row.qty, row.lot, row.expiry)
+    tx.ledger("undo", sku_id=row.sku_id, qty=row.qty, from_bin_id=row.to_bin_id,
+              to_bin_id=row.from_bin_id, lot=row.lot, expiry=row.expiry,
+              doc_type=row.doc_type, doc_code=row.doc_code, doc_line=row.doc_line,
+              reverses_id=row.id, entry=row.entry)
+    _doc_side_effects(tx, row, None)
+    return f"{row.qty} of {sku_row.code}"
+
+
+def undo_last(engine: Engine, *, actor: Actor, scan_id: str,
+              entry: str = "scanned") -> OpResult:
+    """Reverse the operator's own last change (all rows of its scan) by compensating rows."""
+
+    def body(tx: Tx) -> str:
+        rows = _last_change(tx)
+        refused = [r.action for r in rows if r.action not in UNDOABLE]
+        if refused:
+            raise CannotUndo(f"A {refused[0]} cannot be undone at a terminal; ask a supervisor.",
+                             action=refused[0])
+        what = [(_undo_asset_row if r.asset_id is not None else _undo_qty_row)(tx, r)
+                for r in rows]
+        action = rows[0].action
+        return f"Undone: {action} of {', '.join(what)}."
+
+    return run_operation(engine, "undo", actor, scan_id, entry, body)
