@@ -37,6 +37,8 @@ NOT_DIGITAL_LINK = "a web address, not a GS1 Digital Link"
 # GS1 "CSET 82" (the characters element strings may hold) plus the separators.
 _CSET82 = re.compile(r"[!\"%&'()*+,\-./0-9:;<=>?A-Z_a-z\x1d]+")
 _HRI_START = re.compile(r"\(\d{2,4}\)")
+# The whole printed form: biip's parse_hri silently skips pieces it cannot read ("(21)" empty).
+_HRI_WHOLE = re.compile(r"(?:\(\d{2,4}\)[^()]+)+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +91,8 @@ def interpret(
     if data.startswith("("):
         if not _HRI_START.match(data):
             return unknown(BAD_GS1) if gs1 is not None else None
+        if not _HRI_WHOLE.fullmatch(data.replace(" ", "")):
+            return unknown(BAD_GS1)
         try:
             message = GS1Message.parse_hri(data, config=parse_config(separators))
         except (ParseError, ValueError, IndexError):
