@@ -1,7 +1,221 @@
-"""Subcommands (placeholder module: owned by its issue's work)."""
+"""The store's commands: demo, import, export, history, recall, verify.
+
+Human output is plain text with control characters made visible (codes are untrusted data);
+``--json`` output is JSON. Problems are one-line sentences, never tracebacks.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import typer
+
+from scanner_tui.commands.common import context, fail
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def clean(text: str) -> str:
+    """Make control characters (ESC and friends) visible instead of sending them raw."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def _say(line: str) -> None:
+    typer.echo(clean(line))
+
+
+@contextmanager
+def _progress_bar(label: str) -> Iterator:
+    """A rich progress bar on stderr (only on a terminal); yields ``progress(task, done, n)``."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    console = Console(stderr=True)
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                   TimeElapsedColumn(), console=console, transient=True,
+                   disable=not console.is_terminal)
+    tasks: dict[str, int] = {}
+
+    def progress(task: str, done: int, total: int) -> None:
+        if task not in tasks:
+            tasks[task] = bar.add_task(f"{label} {task}", total=total)
+        bar.update(tasks[task], completed=done, total=total)
+
+    with bar:
+        yield progress
+
+
+def demo(
+    ctx: typer.Context,
+    size: str = typer.Option("small", "--size", help="small | medium | large (20k bins, 50k "
+                             "SKUs, 1M units)."),
+    bins: int | None = typer.Option(None, "--bins", help="Bulk bins to add (overrides --size)."),
+    skus: int | None = typer.Option(None, "--skus", help="Bulk SKUs to add."),
+    assets: int | None = typer.Option(None, "--assets", help="Bulk serialised units to add."),
+) -> None:
+    """Fill an empty store with a demo warehouse and say what it made."""
+    from scanner_tui.inventory.demo import SIZES, StoreNotEmpty, build_demo
+
+    if size not in SIZES:
+        fail(f"unknown size {size!r}: choose {', '.join(SIZES)}", code=2)
+    c = context(ctx)
+    try:
+        with _progress_bar("demo") as progress:
+            summary = build_demo(c.engine, size, progress, bins=bins, skus=skus, assets=assets)
+    except StoreNotEmpty:
+        fail(f"the store {c.config.database.url} already holds data; the demo only fills an "
+             f"empty store (point --config at a new database file)")
+    except ValueError as exc:
+        fail(str(exc), code=2)
+    for line in summary.lines():
+        _say(line)
+
+
+def import_(
+    ctx: typer.Context,
+    kind: str = typer.Argument(..., help="bins | skus | operators | assets | stock | receipts "
+                               "| orders"),
+    file: Path = typer.Argument(..., help="The CSV file (columns: docs/IMPORT.md)."),
+    operator: str = typer.Option("", "--operator", help="Badge recorded on opening rows."),
+) -> None:
+    """Import a CSV file: all of it, or nothing and every problem with its line."""
+    from scanner_tui.inventory.importer import KINDS, ImportFailed, import_csv
+
+    if kind not in KINDS:
+        fail(f"unknown kind {kind!r}: choose {', '.join(KINDS)}", code=2)
+    c = context(ctx)
+    try:
+        with _progress_bar("import") as progress:
+            result = import_csv(c.engine, kind, file, progress=progress, tags=c.config.tags,
+                                operator=operator)
+    except ImportFailed as exc:
+        typer.echo(clean(f"scanner-tui: {file.name} was not imported (nothing changed):"),
+                   err=True)
+        for problem in exc.problems:
+            typer.echo(clean(f"  {problem}"), err=True)
+        if exc.more:
+            typer.echo("  ... and more problems", err=True)
+        raise typer.Exit(1) from None
+    _say(f"{file.name}: {result.summary()} in {result.seconds:.1f} s")
+
+
+def export(
+    ctx: typer.Context,
+    kind: str = typer.Argument(..., help="stock | assets | ledger | shipments"),
+    fmt: str = typer.Option("csv", "--format", "-f", help="csv | json (one array)"),
+    output: Path | None = typer.Option(None, "--output", "-o", help="File (default stdout)."),
+    order: str | None = typer.Option(None, "--order", help="shipments: only this order."),
+) -> None:
+    """Export stock, units, the ledger, or shipped serials per order line (e-invoicing)."""
+    from scanner_tui.inventory.export import EXPORT_KINDS, FORMATS, write_export
+
+    if kind not in EXPORT_KINDS:
+        fail(f"unknown export {kind!r}: choose {', '.join(EXPORT_KINDS)}", code=2)
+    if fmt not in FORMATS:
+        fail(f"unknown format {fmt!r}: choose csv or json", code=2)
+    engine = context(ctx).engine
+    if output is None:
+        write_export(engine, kind, fmt, sys.stdout, order=order)
+        return
+    try:
+        with output.open("w", encoding="utf-8", newline="") as out:
+            n = write_export(engine, kind, fmt, out, order=order)
+    except OSError as exc:
+        fail(f"cannot write {output}: {exc.strerror}")
+    typer.echo(f"wrote {n:,} {kind} rows to {output}", err=True)
+
+
+def history(
+    ctx: typer.Context,
+    code: str = typer.Argument(..., help="A bin code, unit serial, SKU code, GTIN or alias."),
+    as_json: bool = typer.Option(False, "--json", help="JSON instead of text."),
+    recent: int = typer.Option(50, "--recent", help="Bins and SKUs: how many recent moves."),
+) -> None:
+    """The life of a unit, what a bin holds and saw, or where a SKU is."""
+    from scanner_tui.inventory.history import UnknownCode, render
+    from scanner_tui.inventory.history import history as get_history
+
+    try:
+        h = get_history(context(ctx).engine, code, recent=recent)
+    except UnknownCode:
+        fail(clean(f"{code!r} is not a bin, unit, SKU or barcode in this store"))
+    if as_json:
+        typer.echo(json.dumps(h, indent=2))
+        return
+    for line in render(h):
+        _say(line)
+
+
+def recall(
+    ctx: typer.Context,
+    lot: str = typer.Option(..., "--lot", help="The lot being recalled."),
+    sku: str | None = typer.Option(None, "--sku", help="Only this SKU's units of the lot."),
+    as_json: bool = typer.Option(False, "--json", help="JSON instead of text."),
+) -> None:
+    """Every unit and quantity of a lot, and where it is now (bin, or order and customer)."""
+    from scanner_tui.inventory.recall import UnknownSku, render
+    from scanner_tui.inventory.recall import recall as get_recall
+
+    try:
+        r = get_recall(context(ctx).engine, lot, sku)
+    except UnknownSku:
+        fail(clean(f"SKU {sku!r} is not in this store"))
+    if as_json:
+        typer.echo(json.dumps(r, indent=2))
+        return
+    for line in render(r):
+        _say(line)
+
+
+def verify(
+    ctx: typer.Context,
+    as_json: bool = typer.Option(False, "--json", help="Mismatches as a JSON array."),
+) -> None:
+    """Replay the ledger and compare it with stock and units; exit 1 on any mismatch."""
+    from scanner_tui.inventory.verify import verify_report
+
+    report = verify_report(context(ctx).engine)
+    if as_json:
+        typer.echo(json.dumps([{"kind": m.kind, "code": m.code, "message": m.message,
+                                **m.details} for m in report.mismatches], indent=2))
+    else:
+        for m in report.mismatches:
+            _say(m.message)
+        _say(report.summary())
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+def _one_line_errors(command: Callable) -> Callable:
+    """A database failure (locked, server gone) becomes one sentence, not a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        from sqlalchemy.exc import SQLAlchemyError
+
+        try:
+            return command(*args, **kwargs)
+        except SQLAlchemyError as exc:
+            reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+            fail(clean(f"the store could not do that: {reason}"))
+
+    return wrapper
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the app."""
+    for name, command in (("demo", demo), ("import", import_), ("export", export),
+                          ("history", history), ("recall", recall), ("verify", verify)):
+        app.command(name)(_one_line_errors(command))

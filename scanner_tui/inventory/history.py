@@ -1,0 +1,292 @@
+"""``history CODE``: the life of a unit, what a bin holds and saw, where a SKU is.
+
+``history(engine, code)`` resolves the code (asset serial, bin code, SKU code, GTIN or alias,
+GS1 data carrying a serial or a GTIN) and returns a JSON-ready dict; ``render(h)`` turns it
+into lines for a person. Unknown codes raise UnknownCode.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Connection, Engine, Select, func, select, union_all
+from sqlalchemy.orm import aliased
+
+from scanner_tui.inventory.models import (
+    Asset,
+    Barcode,
+    Bin,
+    LedgerEntry,
+    Operator,
+    Order,
+    OrderLine,
+    Receipt,
+    Sku,
+    Stock,
+)
+
+RECENT = 50
+LIST_UNITS = 200
+
+
+class UnknownCode(LookupError):
+    """Nothing in the store answers to this code."""
+
+
+def _iso(value: object) -> object:
+    return value.isoformat() if isinstance(value, datetime | date) else value
+
+
+def _gs1(code: str) -> tuple[str | None, str | None]:
+    """(serial, gtin14) from GS1 data, or (None, None); guarded, length-capped."""
+    if len(code) > 200 or not (code[:1] in "(]" or code[:2] in ("01", "00")):
+        return None, None
+    try:
+        from biip import parse
+        from biip.gs1_messages import GS1Message
+
+        if code.startswith("("):
+            msg = GS1Message.parse_hri(code)
+        else:
+            res = parse(code)
+            msg = res.gs1_message
+            if msg is None and res.gtin is not None:
+                return None, res.gtin.as_gtin_14()
+        if msg is None:
+            return None, None
+        serial = msg.get(ai="21")
+        gtin = msg.get(ai="01")
+        return (serial.value if serial else None,
+                gtin.gtin.as_gtin_14() if gtin and gtin.gtin else None)
+    except Exception:  # noqa: BLE001  (untrusted data: anything biip refuses is "not GS1")
+        return None, None
+
+
+def resolve(conn: Connection, code: str) -> tuple[str, int] | None:
+    """("asset" | "bin" | "sku", id) for a code, or None."""
+    code = code.strip()
+    if not code:
+        return None
+    found = conn.execute(select(Asset.id).where(Asset.serial == code)).scalar()
+    if found is not None:
+        return "asset", found
+    found = conn.execute(select(Bin.id).where(Bin.code == code)).scalar()
+    if found is not None:
+        return "bin", found
+    found = conn.execute(select(Sku.id).where(Sku.code == code)).scalar()
+    if found is not None:
+        return "sku", found
+    candidates = [code]
+    if code.isdigit() and len(code) in (8, 12, 13):
+        candidates.append(code.rjust(14, "0"))
+    serial, gtin = _gs1(code)
+    if serial:
+        found = conn.execute(select(Asset.id).where(Asset.serial == serial)).scalar()
+        if found is not None:
+            return "asset", found
+    if gtin:
+        candidates.append(gtin)
+    found = conn.execute(select(Barcode.sku_id).where(Barcode.code.in_(candidates))).scalar()
+    if found is not None:
+        return "sku", found
+    return None
+
+
+def _events(conn: Connection, ids: Select, limit: int | None = None, newest_first: bool = False
+            ) -> list[dict]:
+    """Ledger rows with codes, operator names and the document's party (supplier, customer)."""
+    frm, to = aliased(Bin, name="frm"), aliased(Bin, name="to_bin")
+    stmt = (
+        select(LedgerEntry.id, LedgerEntry.at, LedgerEntry.action, Sku.code.label("sku"),
+               Asset.serial, LedgerEntry.qty, frm.code.label("from_bin"),
+               to.code.label("to_bin"), LedgerEntry.lot, LedgerEntry.status_after,
+               LedgerEntry.doc_type, LedgerEntry.doc_code, LedgerEntry.doc_line,
+               LedgerEntry.operator, Operator.name.label("operator_name"),
+               LedgerEntry.terminal, LedgerEntry.entry, LedgerEntry.reason,
+               LedgerEntry.reverses_id, Receipt.supplier, Order.customer, Order.channel)
+        .outerjoin(Sku, Sku.id == LedgerEntry.sku_id)
+        .outerjoin(Asset, Asset.id == LedgerEntry.asset_id)
+        .outerjoin(frm, frm.id == LedgerEntry.from_bin_id)
+        .outerjoin(to, to.id == LedgerEntry.to_bin_id)
+        .outerjoin(Operator, Operator.badge == LedgerEntry.operator)
+        .outerjoin(Receipt, (LedgerEntry.doc_type == "receipt")
+                   & (Receipt.code == LedgerEntry.doc_code))
+        .outerjoin(Order, (LedgerEntry.doc_type == "order") & (Order.code == LedgerEntry.doc_code))
+        .where(LedgerEntry.id.in_(ids))
+        .order_by(LedgerEntry.id.desc() if newest_first else LedgerEntry.id)
+    )
+    if limit:
+        stmt = stmt.limit(limit)
+    rows = [{k: _iso(v) for k, v in r._mapping.items()} for r in conn.execute(stmt)]
+    return rows[::-1] if newest_first else rows
+
+
+def _asset(conn: Connection, asset_id: int) -> dict:
+    row = conn.execute(
+        select(Asset.serial, Sku.code.label("sku"), Sku.description, Asset.status,
+               Bin.code.label("bin"), Asset.lot, Asset.expiry, Asset.entry, Asset.attributes,
+               Order.code.label("order"), Order.customer)
+        .join(Sku, Sku.id == Asset.sku_id).outerjoin(Bin, Bin.id == Asset.bin_id)
+        .outerjoin(OrderLine, OrderLine.id == Asset.order_line_id)
+        .outerjoin(Order, Order.id == OrderLine.order_id)
+        .where(Asset.id == asset_id)).one()
+    ids = select(LedgerEntry.id).where(LedgerEntry.asset_id == asset_id)
+    return {"type": "asset", **{k: _iso(v) for k, v in row._mapping.items()},
+            "events": _events(conn, ids)}
+
+
+def _bin(conn: Connection, bin_id: int, recent: int) -> dict:
+    info = conn.execute(select(Bin.code, Bin.zone, Bin.kind, Bin.active)
+                        .where(Bin.id == bin_id)).one()
+    stock = [dict(r._mapping) | {"expiry": _iso(r.expiry)} for r in conn.execute(
+        select(Sku.code.label("sku"), Sku.description, Stock.lot, Stock.expiry, Stock.qty)
+        .join(Sku, Sku.id == Stock.sku_id)
+        .where(Stock.bin_id == bin_id, Stock.qty != 0).order_by(Sku.code, Stock.lot))]
+    n_units = conn.execute(select(func.count()).select_from(Asset)
+                           .where(Asset.bin_id == bin_id)).scalar_one()
+    units = [dict(r._mapping) for r in conn.execute(
+        select(Asset.serial, Sku.code.label("sku"), Asset.status, Asset.lot)
+        .join(Sku, Sku.id == Asset.sku_id).where(Asset.bin_id == bin_id)
+        .order_by(Sku.code, Asset.serial).limit(LIST_UNITS))]
+    out_of = (select(LedgerEntry.id).where(LedgerEntry.from_bin_id == bin_id)
+              .order_by(LedgerEntry.id.desc()).limit(recent).subquery())
+    into = (select(LedgerEntry.id).where(LedgerEntry.to_bin_id == bin_id)
+            .order_by(LedgerEntry.id.desc()).limit(recent).subquery())
+    moved = union_all(select(out_of.c.id), select(into.c.id)).subquery()
+    ids = select(moved.c.id)
+    return {"type": "bin", **dict(info._mapping), "stock": stock, "unit_count": n_units,
+            "units": units, "events": _events(conn, ids, limit=recent, newest_first=True)}
+
+
+def _sku(conn: Connection, sku_id: int, recent: int) -> dict:
+    info = conn.execute(select(Sku.code, Sku.description, Sku.tracking, Sku.unit_value,
+                               Sku.capture_lot, Sku.capture_expiry)
+                        .where(Sku.id == sku_id)).one()
+    barcodes = [dict(r._mapping) for r in conn.execute(
+        select(Barcode.code, Barcode.kind).where(Barcode.sku_id == sku_id)
+        .order_by(Barcode.kind, Barcode.code))]
+    stock = [dict(r._mapping) | {"expiry": _iso(r.expiry)} for r in conn.execute(
+        select(Bin.code.label("bin"), Bin.zone, Stock.lot, Stock.expiry, Stock.qty)
+        .join(Bin, Bin.id == Stock.bin_id)
+        .where(Stock.sku_id == sku_id, Stock.qty != 0).order_by(Bin.code, Stock.lot))]
+    by_status = {s: n for s, n in conn.execute(
+        select(Asset.status, func.count()).where(Asset.sku_id == sku_id)
+        .group_by(Asset.status).order_by(Asset.status)).tuples()}
+    units_by_bin = [{"bin": b, "status": s, "units": n} for b, s, n in conn.execute(
+        select(Bin.code, Asset.status, func.count()).join(Bin, Bin.id == Asset.bin_id)
+        .where(Asset.sku_id == sku_id).group_by(Bin.code, Asset.status)
+        .order_by(Bin.code, Asset.status).limit(LIST_UNITS)).tuples()]
+    ids = (select(LedgerEntry.id).where(LedgerEntry.sku_id == sku_id)
+           .order_by(LedgerEntry.id.desc()).limit(recent))
+    return {"type": "sku", **dict(info._mapping), "barcodes": barcodes, "stock": stock,
+            "units_by_status": by_status, "units_by_bin": units_by_bin,
+            "events": _events(conn, ids, newest_first=True)}
+
+
+def history(engine: Engine, code: str, *, recent: int = RECENT) -> dict:
+    """The history of whatever CODE names; raises UnknownCode if nothing does."""
+    with engine.connect() as conn:
+        found = resolve(conn, code)
+        if found is None:
+            raise UnknownCode(code)
+        kind, ident = found
+        if kind == "asset":
+            return _asset(conn, ident)
+        if kind == "bin":
+            return _bin(conn, ident, recent)
+        return _sku(conn, ident, recent)
+
+
+# --- words for people ---------------------------------------------------------------------------
+
+def _when(at: str) -> str:
+    return at[:16].replace("T", " ") if at else "?"
+
+
+def describe_event(e: dict) -> str:
+    """One line: when, what, where, which document and party, who, how entered."""
+    what = e["action"]
+    if e["serial"] is None and e["qty"]:
+        what += f" {e['qty']} x {e['sku']}" + (f" lot {e['lot']}" if e["lot"] else "")
+    elif e["serial"] is not None:
+        what += f" {e['serial']}"
+    if e["from_bin"] and e["to_bin"]:
+        where = f"from {e['from_bin']} to {e['to_bin']}"
+    elif e["to_bin"]:
+        where = f"into {e['to_bin']}"
+    elif e["from_bin"]:
+        where = f"out of {e['from_bin']}"
+    else:
+        where = ""
+    doc = ""
+    if e["doc_type"] == "receipt":
+        doc = f"receipt {e['doc_code']}" + (f" from {e['supplier']}" if e["supplier"] else "")
+    elif e["doc_type"] == "order":
+        doc = f"order {e['doc_code']}"
+        if e["customer"]:
+            doc += f" for {e['customer']} ({e['channel']})"
+    elif e["doc_code"]:
+        doc = f"{e['doc_type']} {e['doc_code']}".strip()
+    who = e["operator"] or "?"
+    if e["operator_name"]:
+        who += f" {e['operator_name']}"
+    parts = [_when(e["at"]), what, where, doc, f"by {who}"]
+    if e["status_after"] and e["serial"] is not None:
+        parts.append(f"-> {e['status_after']}")
+    if e["entry"] == "typed":
+        parts.append("(typed)")
+    if e["reason"]:
+        parts.append(f"[{e['reason']}]")
+    if e["reverses_id"]:
+        parts.append(f"(reverses #{e['reverses_id']})")
+    return "  ".join(p for p in parts if p)
+
+
+def render(h: dict) -> list[str]:
+    """Lines for the terminal (plain text: the caller strips control characters)."""
+    out: list[str] = []
+    if h["type"] == "asset":
+        where = h["bin"] or "no bin"
+        out.append(f"Unit {h['serial']}: {h['sku']} {h['description']}")
+        order = ""
+        if h["order"]:
+            label = "order" if h["status"] in ("picked", "staged", "shipped") else "last order"
+            order = f", {label} {h['order']} for {h['customer']}"
+        out.append(f"  now {h['status']} in {where}{order}")
+        if h["lot"] or h["expiry"]:
+            out.append(f"  lot {h['lot'] or '-'}, expiry {h['expiry'] or '-'}")
+        if h["entry"] == "typed":
+            out.append("  serial first captured by typing, not scanning")
+        out.append(f"  life ({len(h['events'])} ledger rows):")
+    elif h["type"] == "bin":
+        out.append(f"Bin {h['code']}: zone {h['zone'] or '-'}, {h['kind']}"
+                   + ("" if h["active"] else " (inactive)"))
+        if not h["stock"] and not h["unit_count"]:
+            out.append("  empty")
+        for s in h["stock"]:
+            lot = f" lot {s['lot']}" if s["lot"] else ""
+            out.append(f"  {s['qty']:>6} x {s['sku']}{lot}  {s['description']}")
+        for u in h["units"]:
+            out.append(f"  unit {u['serial']}  {u['sku']}  {u['status']}")
+        if h["unit_count"] > len(h["units"]):
+            out.append(f"  ... {h['unit_count'] - len(h['units'])} more units")
+        out.append(f"  recent movements ({len(h['events'])}):")
+    else:
+        codes = ", ".join(b["code"] for b in h["barcodes"])
+        out.append(f"SKU {h['code']}: {h['description']} ({h['tracking']} tracked)")
+        if codes:
+            out.append(f"  barcodes: {codes}")
+        total = sum(s["qty"] for s in h["stock"])
+        if h["tracking"] == "quantity" or h["stock"]:
+            out.append(f"  stock: {total} in {len(h['stock'])} bin lines")
+        for s in h["stock"]:
+            lot = f" lot {s['lot']}" if s["lot"] else ""
+            out.append(f"  {s['qty']:>6} in {s['bin']}{lot}")
+        if h["units_by_status"]:
+            out.append("  units: " + ", ".join(f"{n} {s}" for s, n in
+                                               h["units_by_status"].items()))
+            for u in h["units_by_bin"]:
+                out.append(f"  {u['units']:>6} {u['status']} in {u['bin']}")
+        out.append(f"  recent movements ({len(h['events'])}):")
+    out += [f"    {describe_event(e)}" for e in h["events"]]
+    return out

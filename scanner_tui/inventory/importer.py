@@ -1,0 +1,698 @@
+"""CSV import of master data, opening balances and documents: all or nothing.
+
+The file is read and checked completely first; any problem (missing column, unknown SKU or bin,
+bad tracking value, duplicate serial, negative quantity, bad GTIN check digit, bad date) means
+nothing is written and every problem is reported with its line. Then one transaction writes it
+all in bulk, with an ``opening`` ledger row for every unit and every stock line so ``verify``
+agrees. Columns are documented in docs/IMPORT.md.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from time import perf_counter
+
+from biip.gtin import Gtin
+from sqlalchemy import Connection, Engine, bindparam, select, update
+
+from scanner_tui.config import TagsConfig
+from scanner_tui.inventory.demo import bulk_insert, fix_sequences, next_id
+from scanner_tui.inventory.models import (
+    BIN_KINDS,
+    CHANNELS,
+    ROLES,
+    TRACKING,
+    Asset,
+    Barcode,
+    Bin,
+    ExpectedSerial,
+    LedgerEntry,
+    Operator,
+    Order,
+    OrderLine,
+    Receipt,
+    ReceiptLine,
+    Sku,
+    Stock,
+    utcnow,
+)
+
+Progress = Callable[[str, int, int], None]
+
+COLUMNS: dict[str, tuple[list[str], list[str]]] = {
+    # kind: (required columns, optional columns)
+    "bins": (["code", "zone", "kind"], []),
+    "skus": (["code", "description", "tracking", "gtin", "unit_value"],
+             ["capture_lot", "capture_expiry", "aliases"]),
+    "operators": (["badge", "name", "role"], []),
+    "assets": (["serial", "sku", "bin", "lot", "expiry"], []),
+    "stock": (["sku", "bin", "qty", "lot"], ["expiry"]),
+    "receipts": (["receipt", "supplier", "sku", "qty"], ["serial"]),
+    "orders": (["order", "customer", "channel", "sku", "qty"], []),
+}
+KINDS = tuple(COLUMNS)
+MAX_PROBLEMS = 50
+TRUE = {"true", "yes", "y", "1"}
+FALSE = {"false", "no", "n", "0", ""}
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int  # 0: the file as a whole
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}" if self.line else self.message
+
+
+class ImportFailed(Exception):
+    """The file was refused; nothing was imported. ``problems`` names each line."""
+
+    def __init__(self, problems: list[Problem], more: bool = False) -> None:
+        self.problems = problems
+        self.more = more
+        super().__init__("; ".join(str(p) for p in problems[:3]))
+
+
+@dataclass
+class ImportResult:
+    kind: str
+    rows: int
+    created: dict[str, int] = field(default_factory=dict)
+    updated: int = 0
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        made = ", ".join(f"{n:,} {what}" for what, n in self.created.items() if n)
+        text = f"imported {self.rows:,} {self.kind} rows"
+        if made:
+            text += f": created {made}"
+        if self.updated:
+            text += f"; updated {self.updated:,} existing"
+        return text
+
+
+class _Checker:
+    """Collects problems; stops collecting after MAX_PROBLEMS."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+        self.more = False
+
+    def add(self, line: int, message: str) -> None:
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(Problem(line, message))
+        else:
+            self.more = True
+
+    def raise_if_any(self) -> None:
+        if self.problems:
+            raise ImportFailed(self.problems, self.more)
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+def _read_rows(path: Path, kind: str) -> tuple[list[tuple[int, dict[str, str]]], list[str]]:
+    """All data rows as (line number, {column: stripped value}); raises ImportFailed on layout."""
+    required, optional = COLUMNS[kind]
+    try:
+        handle = path.open(encoding="utf-8-sig", newline="")
+    except OSError as exc:
+        raise ImportFailed([Problem(0, f"cannot read {path}: {exc.strerror}")]) from None
+    try:
+        with handle:
+            reader = csv.reader(handle)
+            header_row = next(reader, None)
+            if header_row is None:
+                raise ImportFailed([Problem(0, f"{path.name} is empty: expected a header row "
+                                               f"{','.join(required)}")])
+            header = [h.strip().lower() for h in header_row]
+            problems = []
+            missing = [c for c in required if c not in header]
+            if missing:
+                problems.append(Problem(1, f"missing column(s) {', '.join(missing)}; {kind} files "
+                                           f"need {','.join(required)}"))
+            unknown = [h for h in header if h not in required and h not in optional]
+            if unknown:
+                allowed = ",".join(required + optional)
+                names = ", ".join(repr(u) for u in unknown)
+                problems.append(Problem(1, f"unknown column(s) {names} (allowed: {allowed})"))
+            dup = {h for h in header if header.count(h) > 1}
+            if dup:
+                problems.append(Problem(1, f"column(s) {', '.join(sorted(dup))} appear twice"))
+            if problems:
+                raise ImportFailed(problems)
+            rows = []
+            for values in reader:
+                if not any(v.strip() for v in values):
+                    continue  # blank line
+                line = reader.line_num
+                if len(values) != len(header):
+                    rows.append((line, {"__width__": str(len(values))}))
+                    continue
+                rows.append((line, {h: v.strip() for h, v in zip(header, values, strict=True)}))
+            return rows, header
+    except UnicodeDecodeError:
+        raise ImportFailed([Problem(0, f"{path.name} is not UTF-8 text")]) from None
+    except csv.Error as exc:
+        raise ImportFailed([Problem(0, f"{path.name} is not valid CSV: {exc}")]) from None
+
+
+# --- value checks ------------------------------------------------------------------------------
+
+def _int(value: str, what: str, *, minimum: int = 1) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise ValueError(f"{what} {value!r} is not a whole number") from None
+    if n < 0:
+        raise ValueError(f"{what} cannot be negative ({n})")
+    if n < minimum:
+        raise ValueError(f"{what} must be at least {minimum} (got {n})")
+    return n
+
+
+def _date(value: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"expiry {value!r} is not a date (write YYYY-MM-DD)") from None
+
+
+def _bool(value: str, what: str) -> bool:
+    v = value.lower()
+    if v in TRUE:
+        return True
+    if v in FALSE:
+        return False
+    raise ValueError(f"{what} {value!r} is not yes/no (true, false, yes, no, 1, 0)")
+
+
+def parse_gtin(value: str) -> str:
+    """A GTIN-8/12/13/14 with a valid check digit, as 14 digits; ValueError otherwise."""
+    if not value.isdigit() or len(value) not in (8, 12, 13, 14):
+        raise ValueError(f"GTIN {value!r} must be 8, 12, 13 or 14 digits")
+    try:
+        return Gtin.parse(value).as_gtin_14()
+    except Exception:  # noqa: BLE001  (biip's ParseError: the check digit)
+        raise ValueError(f"GTIN {value!r} has a wrong check digit") from None
+
+
+def _length(value: str, what: str, limit: int) -> str:
+    if len(value) > limit:
+        raise ValueError(f"{what} is longer than {limit} characters")
+    if any(ord(c) < 32 for c in value):
+        raise ValueError(f"{what} contains control characters")
+    return value
+
+
+# --- the store's current codes ------------------------------------------------------------------
+
+class _Store:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self._bins: dict[str, int] | None = None
+        self._skus: dict[str, tuple[int, str]] | None = None
+
+    @property
+    def bins(self) -> dict[str, int]:
+        if self._bins is None:
+            self._bins = dict(self.conn.execute(select(Bin.code, Bin.id)).tuples())
+        return self._bins
+
+    @property
+    def skus(self) -> dict[str, tuple[int, str]]:
+        if self._skus is None:
+            self._skus = {c: (i, t) for c, i, t in
+                          self.conn.execute(select(Sku.code, Sku.id, Sku.tracking)).tuples()}
+        return self._skus
+
+    def existing(self, column, values: Iterable[str]) -> set[str]:  # noqa: ANN001
+        """Which of ``values`` already appear in ``column`` (checked in chunks)."""
+        values = list(values)
+        found: set[str] = set()
+        for i in range(0, len(values), 500):
+            part = values[i:i + 500]
+            found.update(self.conn.execute(select(column).where(column.in_(part))).scalars())
+        return found
+
+    def sku(self, code: str, tracking: str | None = None) -> tuple[int, str]:
+        if not code:
+            raise ValueError("sku is empty")
+        if code not in self.skus:
+            raise ValueError(f"unknown SKU {code!r} (import it with the skus file first)")
+        sku_id, tracks = self.skus[code]
+        if tracking == "serial" and tracks != "serial":
+            raise ValueError(f"SKU {code} is tracked by quantity: put it in a stock file")
+        if tracking == "quantity" and tracks != "quantity":
+            raise ValueError(f"SKU {code} is serial tracked: import its units in an assets file")
+        return sku_id, tracks
+
+    def bin(self, code: str) -> int:
+        if not code:
+            raise ValueError("bin is empty")
+        if code not in self.bins:
+            raise ValueError(f"unknown bin {code!r} (import it with the bins file first)")
+        return self.bins[code]
+
+
+def _each(rows: list[tuple[int, dict[str, str]]], check: _Checker, progress: Progress | None,
+          ) -> Iterator[tuple[int, dict[str, str]]]:
+    total = len(rows)
+    for n, (line, row) in enumerate(rows, start=1):
+        if "__width__" in row:
+            check.add(line, f"has {row['__width__']} fields, the header has a different number")
+        else:
+            yield line, row
+        if progress and (n % 5000 == 0 or n == total):
+            progress("checking", n, total)
+
+
+def _ledger_opening(**values) -> dict:
+    row = {"at": utcnow(), "action": "opening", "sku_id": None, "asset_id": None, "qty": 0,
+           "from_bin_id": None, "to_bin_id": None, "lot": "", "expiry": None,
+           "status_after": None, "doc_type": "import", "doc_code": "", "doc_line": None,
+           "operator": "", "terminal": "import", "entry": "typed", "scan_id": None,
+           "reason": "opening balance (import)", "reverses_id": None}
+    row.update(values)
+    return row
+
+
+# --- one planner per kind: check everything, return a writer ---------------------------------
+
+Writer = Callable[[Connection, ImportResult, Progress | None], None]
+
+
+def _plan_bins(store: _Store, rows, check: _Checker, ctx: dict) -> Writer:
+    pattern = re.compile(ctx["tags"].bin)
+    seen: dict[str, int] = {}
+    new, changed = [], []
+    for line, r in rows:
+        try:
+            code = _length(r["code"], "code", 64)
+            if not code:
+                raise ValueError("code is empty")
+            if not pattern.match(code):
+                raise ValueError(f"bin code {code!r} does not follow the bin tag rule "
+                                 f"{ctx['tags'].bin}")
+            if code in seen:
+                raise ValueError(f"bin {code} is already on line {seen[code]}")
+            kind = r["kind"].lower() or "pick"
+            if kind not in BIN_KINDS:
+                raise ValueError(f"kind {r['kind']!r} is not one of {', '.join(BIN_KINDS)}")
+            zone = _length(r["zone"], "zone", 64)
+        except ValueError as exc:
+            check.add(line, str(exc))
+            continue
+        seen[code] = line
+        item = {"code": code, "zone": zone, "kind": kind}
+        (changed if code in store.bins else new).append(item)
+
+    def write(conn: Connection, result: ImportResult, progress: Progress | None) -> None:
+        start = next_id(conn, Bin.__table__)
+        rows_ = ({"id": start + i, "active": True, "needs_count": False, **b}
+                 for i, b in enumerate(new))
+        result.created["bins"] = bulk_insert(conn, Bin.__table__, rows_, progress, "writing",
+                                             len(new))
+        if changed:
+            conn.execute(update(Bin.__table__).where(Bin.__table__.c.code == bindparam("b_code"))
+                         .values(zone=bindparam("zone"), kind=bindparam("kind")),
+                         [{"b_code": c["code"], "zone": c["zone"], "kind": c["kind"]}
+                          for c in changed])
+        result.updated = len(changed)
+        fix_sequences(conn, [Bin.__table__])
+
+    return write
+
+
+def _plan_skus(store: _Store, rows, check: _Checker, ctx: dict) -> Writer:
+    seen: dict[str, int] = {}
+    code_line: dict[str, int] = {}
+    new, changed, barcodes = [], [], []
+    rows = list(rows)
+    all_codes = set()
+    for _line, r in rows:
+        for part in (r["gtin"], r.get("aliases", "")):
+            all_codes.update(x.strip() for x in part.split("|") if x.strip())
+    owners: dict[str, int] = {}
+    if all_codes:
+        candidates = set(all_codes)
+        for c in list(all_codes):
+            try:
+                candidates.add(parse_gtin(c))
+            except ValueError:
+                pass
+        for chunk_start in range(0, len(candidates), 500):
+            part = list(candidates)[chunk_start:chunk_start + 500]
+            owners.update(store.conn.execute(
+                select(Barcode.code, Barcode.sku_id).where(Barcode.code.in_(part))).tuples())
+    sku_code_by_id = {i: c for c, (i, _t) in store.skus.items()} if owners else {}
+    for line, r in rows:
+        try:
+            code = _length(r["code"], "code", 64)
+            if not code:
+                raise ValueError("code is empty")
+            if code in seen:
+                raise ValueError(f"SKU {code} is already on line {seen[code]}")
+            tracking = r["tracking"].lower()
+            if tracking not in TRACKING:
+                raise ValueError(f"tracking {r['tracking']!r} must be serial or quantity")
+            if code in store.skus and store.skus[code][1] != tracking:
+                raise ValueError(f"SKU {code} is {store.skus[code][1]} tracked in the store; "
+                                 f"the file says {tracking}")
+            try:
+                value = float(r["unit_value"] or 0)
+            except ValueError:
+                raise ValueError(f"unit_value {r['unit_value']!r} is not a number") from None
+            if value < 0:
+                raise ValueError(f"unit_value cannot be negative ({value:g})")
+            flags = {k: _bool(r.get(k, ""), k) for k in ("capture_lot", "capture_expiry")}
+            codes = [(parse_gtin(g.strip()), "gtin") for g in r["gtin"].split("|") if g.strip()]
+            codes += [(_length(a.strip(), "alias", 64), "alias")
+                      for a in r.get("aliases", "").split("|") if a.strip()]
+            for bc, _kind in codes:
+                if bc in code_line:
+                    raise ValueError(f"barcode {bc} is already on line {code_line[bc]}")
+                owner = owners.get(bc)
+                if owner is not None and sku_code_by_id.get(owner) != code:
+                    raise ValueError(f"barcode {bc} already belongs to SKU "
+                                     f"{sku_code_by_id.get(owner, '?')}")
+            desc = _length(r["description"], "description", 200)
+        except ValueError as exc:
+            check.add(line, str(exc))
+            continue
+        seen[code] = line
+        for bc, kind in codes:
+            code_line[bc] = line
+            if bc not in owners:
+                barcodes.append((code, bc, kind))
+        item = {"code": code, "description": desc, "tracking": tracking, "unit_value": value,
+                **flags}
+        (changed if code in store.skus else new).append(item)
+
+    def write(conn: Connection, result: ImportResult, progress: Progress | None) -> None:
+        start = next_id(conn, Sku.__table__)
+        ids = {s["code"]: start + i for i, s in enumerate(new)}
+        ids.update({c: i for c, (i, _t) in store.skus.items()})
+        result.created["SKUs"] = bulk_insert(
+            conn, Sku.__table__, ({"id": ids[s["code"]], **s} for s in new), progress,
+            "writing", len(new))
+        if changed:
+            t = Sku.__table__
+            conn.execute(update(t).where(t.c.code == bindparam("s_code")).values(
+                description=bindparam("description"), unit_value=bindparam("unit_value"),
+                capture_lot=bindparam("capture_lot"), capture_expiry=bindparam("capture_expiry")),
+                [{"s_code": c["code"], **{k: c[k] for k in ("description", "unit_value",
+                                                             "capture_lot", "capture_expiry")}}
+                 for c in changed])
+        b0 = next_id(conn, Barcode.__table__)
+        result.created["barcodes"] = bulk_insert(
+            conn, Barcode.__table__,
+            ({"id": b0 + i, "code": bc, "sku_id": ids[s], "kind": k}
+             for i, (s, bc, k) in enumerate(barcodes)))
+        result.updated = len(changed)
+        fix_sequences(conn, [Sku.__table__, Barcode.__table__])
+
+    return write
+
+
+def _plan_operators(store: _Store, rows, check: _Checker, ctx: dict) -> Writer:
+    pattern = re.compile(ctx["tags"].badge)
+    existing = set(store.conn.execute(select(Operator.badge)).scalars())
+    seen: dict[str, int] = {}
+    new, changed = [], []
+    for line, r in rows:
+        try:
+            badge = r["badge"]
+            if not pattern.match(badge):
+                raise ValueError(f"badge {badge!r} does not follow the badge rule "
+                                 f"{ctx['tags'].badge}")
+            if badge in seen:
+                raise ValueError(f"badge {badge} is already on line {seen[badge]}")
+            role = r["role"].lower()
+            if role not in ROLES:
+                raise ValueError(f"role {r['role']!r} is not one of {', '.join(ROLES)}")
+            name = _length(r["name"], "name", 100)
+        except ValueError as exc:
+            check.add(line, str(exc))
+            continue
+        seen[badge] = line
+        item = {"badge": badge, "name": name, "role": role}
+        (changed if badge in existing else new).append(item)
+
+    def write(conn: Connection, result: ImportResult, progress: Progress | None) -> None:
+        start = next_id(conn, Operator.__table__)
+        result.created["operators"] = bulk_insert(
+            conn, Operator.__table__,
+            ({"id": start + i, "active": True, **o} for i, o in enumerate(new)))
+        if changed:
+            t = Operator.__table__
+            conn.execute(update(t).where(t.c.badge == bindparam("o_badge")).values(
+                name=bindparam("name"), role=bindparam("role")),
+                [{"o_badge": c["badge"], "name": c["name"], "role": c["role"]} for c in changed])
+        result.updated = len(changed)
+        fix_sequences(conn, [Operator.__table__])
+
+    return write
+
+
+def _plan_assets(store: _Store, rows, check: _Checker, ctx: dict) -> Writer:
+    rows = list(rows)
+    in_store = store.existing(Asset.serial, {r["serial"] for _l, r in rows if r["serial"]})
+    seen: dict[str, int] = {}
+    units = []
+    for line, r in rows:
+        try:
+            serial = _length(r["serial"], "serial", 128)
+            if not serial:
+                raise ValueError("serial is empty")
+            if serial in seen:
+                raise ValueError(f"serial {serial} is already on line {seen[serial]}")
+            if serial in in_store:
+                raise ValueError(f"serial {serial} is already in the store")
+            sku_id, _t = store.sku(r["sku"], "serial")
+            bin_id = store.bin(r["bin"])
+            lot = _length(r["lot"], "lot", 64)
+            expiry = _date(r["expiry"])
+        except ValueError as exc:
+            check.add(line, str(exc))
+            continue
+        seen[serial] = line
+        units.append({"serial": serial, "sku_id": sku_id, "bin_id": bin_id, "lot": lot,
+                      "expiry": expiry})
+
+    def write(conn: Connection, result: ImportResult, progress: Progress | None) -> None:
+        a0 = next_id(conn, Asset.__table__)
+        l0 = next_id(conn, LedgerEntry.__table__)
+        total = len(units)
+        for start in range(0, total, 20_000):
+            part = units[start:start + 20_000]
+            conn.execute(Asset.__table__.insert(), [
+                {"id": a0 + start + i, "status": "in_stock", "attributes": "{}",
+                 "order_line_id": None, "entry": "typed", **u} for i, u in enumerate(part)])
+            conn.execute(LedgerEntry.__table__.insert(), [
+                _ledger_opening(id=l0 + start + i, sku_id=u["sku_id"], asset_id=a0 + start + i,
+                                qty=1, to_bin_id=u["bin_id"], lot=u["lot"], expiry=u["expiry"],
+                                status_after="in_stock", operator=ctx["operator"],
+                                doc_code=ctx["source"], doc_line=start + i + 1)
+                for i, u in enumerate(part)])
+            if progress:
+                progress("writing", start + len(part), total)
+        result.created["units"] = total
+        fix_sequences(conn, [Asset.__table__, LedgerEntry.__table__])
+
+    return write
+
+
+def _plan_stock(store: _Store, rows, check: _Checker, ctx: dict) -> Writer:
+    rows = list(rows)
+    current = {(s, b, lot): (i, q) for i, s, b, lot, q in store.conn.execute(
+        select(Stock.id, Stock.sku_id, Stock.bin_id, Stock.lot, Stock.qty)).tuples()}
+    seen: dict[tuple, int] = {}
+    lines = []
+    for line, r in rows:
+        try:
+            sku_id, _t = store.sku(r["sku"], "quantity")
+            bin_id = store.bin(r["bin"])
+            qty = _int(r["qty"], "qty")
+            lot = _length(r["lot"], "lot", 64)
+            expiry = _date(r.get("expiry", ""))
+            key = (sku_id, bin_id, lot)
+            if key in seen:
+                raise ValueError(f"{r['sku']} lot '{lot}' in {r['bin']} is already on line "
+                                 f"{seen[key]}")
+            if key in current and current[key][1] != 0:
+                raise ValueError(f"{r['sku']} lot '{lot}' in {r['bin']} already has stock "
+                                 f"({current[key][1]}); opening balances go in once, count or "
+                                 f"adjust instead")
+        except ValueError as exc:
+            check.add(line, str(exc))
+            continue
+        seen[key] = line
+        lines.append({"sku_id": sku_id, "bin_id": bin_id, "lot": lot, "expiry": expiry,
+                      "qty": qty})
+
+    def write(conn: Connection, result: ImportResult, progress: Progress | None) -> None:
+        s0 = next_id(conn, Stock.__table__)
+        l0 = next_id(conn, LedgerEntry.__table__)
+        fresh = [s for s in lines if (s["sku_id"], s["bin_id"], s["lot"]) not in current]
+        zero = [s for s in lines if (s["sku_id"], s["bin_id"], s["lot"]) in current]
+        bulk_insert(conn, Stock.__table__, ({"id": s0 + i, **s} for i, s in enumerate(fresh)),
+                    progress, "writing", len(lines))
+        if zero:
+            t = Stock.__table__
+            conn.execute(update(t).where(t.c.id == bindparam("s_id")).values(
+                qty=bindparam("qty"), expiry=bindparam("expiry")),
+                [{"s_id": current[(s["sku_id"], s["bin_id"], s["lot"])][0], "qty": s["qty"],
+                  "expiry": s["expiry"]} for s in zero])
+        bulk_insert(conn, LedgerEntry.__table__, (
+            _ledger_opening(id=l0 + i, sku_id=s["sku_id"], qty=s["qty"], to_bin_id=s["bin_id"],
+                            lot=s["lot"], expiry=s["expiry"], operator=ctx["operator"],
+                            doc_code=ctx["source"], doc_line=i + 1) for i, s in enumerate(lines)))
+        result.created["stock lines"] = len(lines)
+        fix_sequences(conn, [Stock.__table__, LedgerEntry.__table__])
+
+    return write
+
+
+def _plan_receipts(store: _Store, rows, check: _Checker, ctx: dict) -> Writer:
+    rows = list(rows)
+    existing = store.existing(Receipt.code, {r["receipt"] for _l, r in rows if r["receipt"]})
+    serials_in_store = store.existing(
+        Asset.serial, {r.get("serial", "") for _l, r in rows if r.get("serial")})
+    docs: dict[str, dict] = {}
+    for line, r in rows:
+        try:
+            code = _length(r["receipt"], "receipt", 64)
+            if not code:
+                raise ValueError("receipt is empty")
+            if code in existing:
+                raise ValueError(f"receipt {code} is already in the store")
+            supplier = _length(r["supplier"], "supplier", 100)
+            doc = docs.get(code)
+            if doc and doc["supplier"] != supplier:
+                raise ValueError(f"receipt {code} has supplier {doc['supplier']!r} on line "
+                                 f"{doc['line']}, here {supplier!r}")
+            serial = _length(r.get("serial", ""), "serial", 128)
+            sku_id, tracking = store.sku(r["sku"])
+            if serial and tracking != "serial":
+                raise ValueError(f"SKU {r['sku']} is tracked by quantity: it takes no serials")
+            qty = _int(r["qty"], "qty") if (r["qty"] or not serial) else 1
+            if serial and qty != 1:
+                raise ValueError(f"a row with a serial is one unit: qty must be 1 (got {qty})")
+            if serial in serials_in_store:
+                raise ValueError(f"serial {serial} is already a unit in the store")
+            if doc and serial and serial in doc["serials"]:
+                raise ValueError(f"serial {serial} is already on line {doc['serials'][serial]}")
+        except ValueError as exc:
+            check.add(line, str(exc))
+            continue
+        doc = docs.setdefault(code, {"supplier": supplier, "line": line, "lines": {},
+                                     "serials": {}})
+        ln = doc["lines"].setdefault(sku_id, {"qty": 0, "serials": []})
+        ln["qty"] += qty
+        if serial:
+            ln["serials"].append(serial)
+            doc["serials"][serial] = line
+
+    def write(conn: Connection, result: ImportResult, progress: Progress | None) -> None:
+        r0, rl0, es0 = (next_id(conn, m.__table__) for m in (Receipt, ReceiptLine,
+                                                               ExpectedSerial))
+        receipts, rlines, expected = [], [], []
+        for code, doc in docs.items():
+            rid = r0 + len(receipts)
+            receipts.append({"id": rid, "code": code, "supplier": doc["supplier"],
+                             "status": "open", "created_at": utcnow()})
+            for n, (sku_id, ln) in enumerate(doc["lines"].items(), start=1):
+                lid = rl0 + len(rlines)
+                rlines.append({"id": lid, "receipt_id": rid, "line_no": n, "sku_id": sku_id,
+                               "qty_expected": ln["qty"], "qty_received": 0})
+                expected += [{"id": es0 + len(expected) + k, "receipt_id": rid, "line_id": lid,
+                              "serial": s, "received": False} for k, s in enumerate(ln["serials"])]
+        result.created["receipts"] = bulk_insert(conn, Receipt.__table__, receipts)
+        result.created["lines"] = bulk_insert(conn, ReceiptLine.__table__, rlines)
+        result.created["expected serials"] = bulk_insert(conn, ExpectedSerial.__table__, expected,
+                                                         progress, "writing", len(expected))
+        fix_sequences(conn, [Receipt.__table__, ReceiptLine.__table__, ExpectedSerial.__table__])
+
+    return write
+
+
+def _plan_orders(store: _Store, rows, check: _Checker, ctx: dict) -> Writer:
+    rows = list(rows)
+    existing = store.existing(Order.code, {r["order"] for _l, r in rows if r["order"]})
+    docs: dict[str, dict] = {}
+    for line, r in rows:
+        try:
+            code = _length(r["order"], "order", 64)
+            if not code:
+                raise ValueError("order is empty")
+            if code in existing:
+                raise ValueError(f"order {code} is already in the store")
+            customer = _length(r["customer"], "customer", 100)
+            channel = r["channel"].lower()
+            if channel not in CHANNELS:
+                raise ValueError(f"channel {r['channel']!r} is not one of {', '.join(CHANNELS)}")
+            doc = docs.get(code)
+            if doc and (doc["customer"], doc["channel"]) != (customer, channel):
+                raise ValueError(f"order {code} has customer {doc['customer']!r} and channel "
+                                 f"{doc['channel']} on line {doc['line']}")
+            sku_id, _t = store.sku(r["sku"])
+            qty = _int(r["qty"], "qty")
+        except ValueError as exc:
+            check.add(line, str(exc))
+            continue
+        doc = docs.setdefault(code, {"customer": customer, "channel": channel, "line": line,
+                                     "lines": []})
+        doc["lines"].append((sku_id, qty))
+
+    def write(conn: Connection, result: ImportResult, progress: Progress | None) -> None:
+        o0, ol0 = next_id(conn, Order.__table__), next_id(conn, OrderLine.__table__)
+        orders, olines = [], []
+        for code, doc in docs.items():
+            oid = o0 + len(orders)
+            orders.append({"id": oid, "code": code, "customer": doc["customer"],
+                           "channel": doc["channel"], "status": "open", "created_at": utcnow()})
+            olines += [{"id": ol0 + len(olines) + k, "order_id": oid, "line_no": k + 1,
+                        "sku_id": s, "qty": q, "qty_picked": 0, "qty_shipped": 0}
+                       for k, (s, q) in enumerate(doc["lines"])]
+        result.created["orders"] = bulk_insert(conn, Order.__table__, orders)
+        result.created["lines"] = bulk_insert(conn, OrderLine.__table__, olines, progress,
+                                              "writing", len(olines))
+        fix_sequences(conn, [Order.__table__, OrderLine.__table__])
+
+    return write
+
+
+PLANNERS = {"bins": _plan_bins, "skus": _plan_skus, "operators": _plan_operators,
+            "assets": _plan_assets, "stock": _plan_stock, "receipts": _plan_receipts,
+            "orders": _plan_orders}
+
+
+def import_csv(
+    engine: Engine, kind: str, path: str | Path, *, progress: Progress | None = None,
+    tags: TagsConfig | None = None, operator: str = "",
+) -> ImportResult:
+    """Check the whole CSV file, then import it in one transaction; ImportFailed if anything is
+    wrong (nothing written). ``kind`` is one of KINDS."""
+    if kind not in PLANNERS:
+        raise ImportFailed([Problem(0, f"unknown kind {kind!r}: choose {', '.join(KINDS)}")])
+    started = perf_counter()
+    rows, _header = _read_rows(Path(path), kind)
+    ctx = {"tags": tags or TagsConfig(), "operator": operator, "source": Path(path).name[:64]}
+    check = _Checker()
+    result = ImportResult(kind=kind, rows=len(rows))
+    with engine.begin() as conn:
+        store = _Store(conn)
+        writer = PLANNERS[kind](store, _each(rows, check, progress), check, ctx)
+        check.raise_if_any()
+        writer(conn, result, progress)
+    result.seconds = perf_counter() - started
+    return result

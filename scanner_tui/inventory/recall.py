@@ -1,0 +1,105 @@
+"""``recall --lot LOT``: every unit and every quantity of a lot, and where it is now.
+
+Serialised units come from the asset table (indexed by lot); for a shipped unit the last ship
+row of the ledger names the order, and the order the customer. Quantity stock of the lot is
+listed per bin, and quantities of the lot already shipped per order line.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Engine, and_, exists, func, select
+from sqlalchemy.orm import aliased
+
+from scanner_tui.inventory.models import Asset, Bin, LedgerEntry, Order, Sku, Stock
+
+
+def _iso(value: object) -> object:
+    return value.isoformat() if isinstance(value, datetime | date) else value
+
+
+class UnknownSku(LookupError):
+    """The --sku given names no SKU."""
+
+
+def recall(engine: Engine, lot: str, sku: str | None = None) -> dict:
+    """{"lot", "sku", "units": [...], "stock": [...], "shipped": [...]} for one lot."""
+    undo = aliased(LedgerEntry, name="undo")
+    not_undone = ~exists().where(undo.reverses_id == LedgerEntry.id)
+    with engine.connect() as conn:
+        sku_id = None
+        if sku:
+            sku_id = conn.execute(select(Sku.id).where(Sku.code == sku)).scalar()
+            if sku_id is None:
+                raise UnknownSku(sku)
+        last_ship = (
+            select(LedgerEntry.asset_id, func.max(LedgerEntry.id).label("ship_id"))
+            .join(Asset, Asset.id == LedgerEntry.asset_id)
+            .where(Asset.lot == lot, LedgerEntry.action == "ship", not_undone)
+            .group_by(LedgerEntry.asset_id).subquery()
+        )
+        ship = aliased(LedgerEntry, name="ship")
+        units_q = (
+            select(Asset.serial, Sku.code.label("sku"), Asset.status, Bin.code.label("bin"),
+                   Asset.expiry, ship.doc_code.label("order"), Order.customer, Order.channel,
+                   ship.at.label("shipped_at"))
+            .join(Sku, Sku.id == Asset.sku_id)
+            .outerjoin(Bin, Bin.id == Asset.bin_id)
+            .outerjoin(last_ship, last_ship.c.asset_id == Asset.id)
+            .outerjoin(ship, ship.id == last_ship.c.ship_id)
+            .outerjoin(Order, and_(ship.doc_type == "order", Order.code == ship.doc_code))
+            .where(Asset.lot == lot)
+            .order_by(Sku.code, Asset.serial)
+        )
+        stock_q = (
+            select(Sku.code.label("sku"), Bin.code.label("bin"), Stock.qty, Stock.expiry)
+            .join(Sku, Sku.id == Stock.sku_id).join(Bin, Bin.id == Stock.bin_id)
+            .where(Stock.lot == lot, Stock.qty != 0).order_by(Sku.code, Bin.code)
+        )
+        shipped_q = (
+            select(Sku.code.label("sku"), LedgerEntry.doc_code.label("order"),
+                   LedgerEntry.doc_line.label("line"), LedgerEntry.qty, Order.customer,
+                   Order.channel, LedgerEntry.at.label("shipped_at"))
+            .join(Sku, Sku.id == LedgerEntry.sku_id)
+            .outerjoin(Order, and_(LedgerEntry.doc_type == "order",
+                                   Order.code == LedgerEntry.doc_code))
+            .where(LedgerEntry.lot == lot, LedgerEntry.action == "ship",
+                   LedgerEntry.asset_id.is_(None), not_undone)
+            .order_by(LedgerEntry.id)
+        )
+        if sku_id is not None:
+            units_q = units_q.where(Asset.sku_id == sku_id)
+            stock_q = stock_q.where(Stock.sku_id == sku_id)
+            shipped_q = shipped_q.where(LedgerEntry.sku_id == sku_id)
+        units = []
+        for r in conn.execute(units_q):
+            u = {k: _iso(v) for k, v in r._mapping.items()}
+            if r.status != "shipped":  # shipped earlier, since returned: not with the customer
+                u.update(order=None, customer=None, channel=None, shipped_at=None)
+            units.append(u)
+        stock = [{k: _iso(v) for k, v in r._mapping.items()} for r in conn.execute(stock_q)]
+        shipped = [{k: _iso(v) for k, v in r._mapping.items()} for r in conn.execute(shipped_q)]
+    return {"lot": lot, "sku": sku, "units": units, "stock": stock, "shipped": shipped}
+
+
+def render(r: dict) -> list[str]:
+    """Lines for a person: where each unit and quantity of the lot is now."""
+    what = f"lot {r['lot']}" + (f" of {r['sku']}" if r["sku"] else "")
+    if not (r["units"] or r["stock"] or r["shipped"]):
+        return [f"Nothing of {what} is in the store or was shipped."]
+    out = [f"Recall {what}: {len(r['units'])} units, {sum(s['qty'] for s in r['stock'])} "
+           f"in stock by quantity, {sum(s['qty'] for s in r['shipped'])} shipped by quantity"]
+    for u in r["units"]:
+        if u["status"] == "shipped":
+            where = (f"shipped {str(u['shipped_at'])[:10]} on order {u['order']} to "
+                     f"{u['customer']} ({u['channel']})" if u["order"] else "shipped")
+        else:
+            where = f"{u['status']} in {u['bin'] or 'no bin'}"
+        out.append(f"  unit {u['serial']}  {u['sku']}  {where}")
+    for s in r["stock"]:
+        out.append(f"  {s['qty']:>6} x {s['sku']} in {s['bin']}")
+    for s in r["shipped"]:
+        out.append(f"  {s['qty']:>6} x {s['sku']} shipped {str(s['shipped_at'])[:10]} on order "
+                   f"{s['order']} line {s['line']} to {s['customer']} ({s['channel']})")
+    return out
