@@ -52,11 +52,11 @@ def normalise(payload: str | bytes, max_length: int = 256, gs_substitute: str = 
     if isinstance(payload, bytes | bytearray | memoryview):
         raw = bytes(payload)
         if len(raw) > hard_cap:
-            return Normalised(_show_bytes(raw[:max_length]), too_long(max_length))
+            return Normalised(_show_bytes(raw, max_length), too_long(max_length))
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
-            return Normalised(_show_bytes(raw[:max_length]), "contains bytes that are not text")
+            return Normalised(_show_bytes(raw, max_length), "contains bytes that are not text")
     elif isinstance(payload, str):
         text = payload
     else:
@@ -87,5 +87,6 @@ def _control_reason(code: str, first: str) -> str:
     return "contains invisible formatting characters"
 
 
-def _show_bytes(raw: bytes) -> str:
-    return raw.decode("utf-8", "backslashreplace")
+def _show_bytes(raw: bytes, max_length: int) -> str:
+    """Bytes as text with undecodable ones escaped (``\\xff``), cut to ``max_length``."""
+    return raw[:max_length].decode("utf-8", "backslashreplace")[:max_length]
