@@ -35,6 +35,16 @@ class DatabaseConfig(_Section):
     url: str = Field(default_factory=default_database_url)
 
 
+def _check_gs_substitute(value: str) -> str:
+    """The stand-in for GS must not be a character tags or the scanner suffix use."""
+    if value and (value.isalnum() or value in " \r\n\t-:"):
+        raise ValueError(
+            f"{value!r} cannot stand in for GS (letters, digits, '-', ':', spaces and the"
+            " scanner suffix are data); use a character like '|' or '~'"
+        )
+    return value
+
+
 class ScannerConfig(_Section):
     input: Literal["wedge", "serial", "both"] = "wedge"
     port: str = ""
@@ -47,11 +57,14 @@ class ScannerConfig(_Section):
     burst_gap_ms: float = Field(default=50.0, gt=0)
     reconnect_seconds: float = Field(default=2.0, gt=0)
 
+    _gs_substitute = field_validator("gs_substitute")(_check_gs_substitute)
+
 
 def _check_regex(value: str) -> str:
+    """Tag rules are compiled with re.ASCII (scanning/rules.py): check them the same way."""
     try:
-        re.compile(value)
-    except re.error as exc:
+        re.compile(value, re.ASCII)
+    except (re.error, ValueError) as exc:
         raise ValueError(f"is not a valid regular expression ({exc})") from None
     return value
 
@@ -109,6 +122,8 @@ def _describe(error: dict) -> str:
         return f"{key}: unknown key"
     if kind == "value_error":
         return f"{key}: {error['msg'].removeprefix('Value error, ')}"
+    if kind in ("model_type", "dict_type"):
+        return f"{key}: should be a table ([{key}]), got {error.get('input')!r}"
     given = error.get("input")
     return f"{key}: {error['msg'].lower()} (got {given!r})"
 
