@@ -227,7 +227,7 @@ def describe_event(e: dict) -> str:
             doc += f" for {e['customer']} ({e['channel']})"
     elif e["doc_code"]:
         doc = f"{e['doc_type']} {e['doc_code']}".strip()
-    who = e["operator"] or "?"
+    who = e["operator"] or e["terminal"] or "?"
     if e["operator_name"]:
         who += f" {e['operator_name']}"
     parts = [_when(e["at"]), what, where, doc, f"by {who}"]

@@ -224,7 +224,7 @@ class _Store:
     @property
     def bins(self) -> dict[str, int]:
         if self._bins is None:
-            self._bins = dict(self.conn.execute(select(Bin.code, Bin.id)).tuples())
+            self._bins = dict(self.conn.execute(select(Bin.code, Bin.id)).all())
         return self._bins
 
     @property
@@ -352,7 +352,7 @@ def _plan_skus(store: _Store, rows, check: _Checker, ctx: dict) -> Writer:
         for chunk_start in range(0, len(candidates), 500):
             part = list(candidates)[chunk_start:chunk_start + 500]
             owners.update(store.conn.execute(
-                select(Barcode.code, Barcode.sku_id).where(Barcode.code.in_(part))).tuples())
+                select(Barcode.code, Barcode.sku_id).where(Barcode.code.in_(part))).all())
     sku_code_by_id = {i: c for c, (i, _t) in store.skus.items()} if owners else {}
     for line, r in rows:
         try:
