@@ -171,11 +171,11 @@ def _sku(conn: Connection, sku_id: int, recent: int) -> dict:
         .where(Stock.sku_id == sku_id, Stock.qty != 0).order_by(Bin.code, Stock.lot))]
     by_status = {s: n for s, n in conn.execute(
         select(Asset.status, func.count()).where(Asset.sku_id == sku_id)
-        .group_by(Asset.status).order_by(Asset.status)).tuples()}
+        .group_by(Asset.status).order_by(Asset.status)).all()}
     units_by_bin = [{"bin": b, "status": s, "units": n} for b, s, n in conn.execute(
         select(Bin.code, Asset.status, func.count()).join(Bin, Bin.id == Asset.bin_id)
         .where(Asset.sku_id == sku_id).group_by(Bin.code, Asset.status)
-        .order_by(Bin.code, Asset.status).limit(LIST_UNITS)).tuples()]
+        .order_by(Bin.code, Asset.status).limit(LIST_UNITS)).all()]
     ids = (select(LedgerEntry.id).where(LedgerEntry.sku_id == sku_id)
            .order_by(LedgerEntry.id.desc()).limit(recent))
     return {"type": "sku", **dict(info._mapping), "barcodes": barcodes, "stock": stock,

@@ -231,7 +231,7 @@ class _Store:
     def skus(self) -> dict[str, tuple[int, str]]:
         if self._skus is None:
             self._skus = {c: (i, t) for c, i, t in
-                          self.conn.execute(select(Sku.code, Sku.id, Sku.tracking)).tuples()}
+                          self.conn.execute(select(Sku.code, Sku.id, Sku.tracking)).all()}
         return self._skus
 
     def existing(self, column, values: Iterable[str]) -> set[str]:  # noqa: ANN001
@@ -514,7 +514,7 @@ def _plan_assets(store: _Store, rows, check: _Checker, ctx: dict) -> Writer:
 def _plan_stock(store: _Store, rows, check: _Checker, ctx: dict) -> Writer:
     rows = list(rows)
     current = {(s, b, lot): (i, q) for i, s, b, lot, q in store.conn.execute(
-        select(Stock.id, Stock.sku_id, Stock.bin_id, Stock.lot, Stock.qty)).tuples()}
+        select(Stock.id, Stock.sku_id, Stock.bin_id, Stock.lot, Stock.qty)).all()}
     seen: dict[tuple, int] = {}
     lines = []
     for line, r in rows:
