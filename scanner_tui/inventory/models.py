@@ -159,7 +159,13 @@ class LedgerEntry(SQLModel, table=True):
     after the change. Replaying all rows in ``id`` order rebuilds stock and asset state.
     """
 
-    __table_args__ = (Index("ix_ledger_scan", "scan_id"),)
+    __table_args__ = (
+        Index("ix_ledger_scan", "scan_id"),
+        # migration 0002: an operator's last change (undo), compensated rows, a document's rows
+        Index("ix_ledger_operator_id", "operator", "id"),
+        Index("ix_ledger_reverses", "reverses_id"),
+        Index("ix_ledger_doc", "doc_type", "doc_code", "doc_line"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(default_factory=utcnow, index=True)
