@@ -53,7 +53,8 @@ def test_pristine_demo_store_agrees(store):
 
 def test_changed_stock_quantity_is_caught(store):
     row = _one(store, "SELECT s.id, s.qty, k.code, b.code FROM stock s"
-                      " JOIN sku k ON k.id = s.sku_id JOIN bin b ON b.id = s.bin_id WHERE k.code = 'MUG-01' ORDER BY s.id")
+                      " JOIN sku k ON k.id = s.sku_id JOIN bin b ON b.id = s.bin_id"
+                      " WHERE k.code = 'MUG-01' ORDER BY s.id")
     _one(store, "UPDATE stock SET qty = qty + 3 WHERE id = :id", id=row[0])
     found = verify(store)
     assert len(found) == 1
