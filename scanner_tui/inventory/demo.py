@@ -264,7 +264,7 @@ def _build_small(conn: Connection, summary: DemoSummary, now: datetime) -> int:
     # A closed receipt that brought in every serialised unit, then putaway to pick bins.
     receipts, rlines, eserials = [], [], []
     rid = ids["rc"]
-    receipts.append({"id": rid, "code": "R-1000", "supplier": "Mixed delivery", "status": "closed",
+    receipts.append({"id": rid, "code": "R-1000", "supplier": "Northwind Tech Distribution", "status": "closed",
                      "created_at": now - timedelta(days=30)})
     assets: list[dict] = []
     tag = 1
@@ -326,30 +326,40 @@ def _build_small(conn: Connection, summary: DemoSummary, now: datetime) -> int:
         return lid
 
     def life(asset: dict, order_code: str, line_no: int, line_id: int, ship: bool) -> None:
+        """Pick (the unit stays in its bin), stage, ship: the operations' conventions."""
         common = {"sku_id": asset["sku_id"], "asset_id": asset["id"], "qty": 1,
                   "lot": asset["lot"], "expiry": asset["expiry"], "doc_type": "order",
                   "doc_code": order_code, "doc_line": line_no}
         ledger.add("pick", step=timedelta(hours=20), from_bin_id=asset["bin_id"],
-                   to_bin_id=bin_id[staging], status_after="picked", operator="OP-0001",
+                   to_bin_id=asset["bin_id"], status_after="picked", operator="OP-0001",
                    **common)
-        asset.update(status="picked", bin_id=bin_id[staging], order_line_id=line_id)
+        asset.update(status="picked", order_line_id=line_id)
         if ship:
+            ledger.add("stage", step=timedelta(minutes=40), from_bin_id=asset["bin_id"],
+                       to_bin_id=bin_id[staging], status_after="picked", operator="OP-0001",
+                       **common)
             ledger.add("ship", step=timedelta(hours=2), from_bin_id=bin_id[staging],
                        status_after="shipped", operator="OP-0003", **common)
             asset.update(status="shipped", bin_id=None)
+
+    def pick_qty(order_code: str, line_no: int, sku: str, bin_code: str, qty: int,
+                 lot: str = "") -> None:
+        """A quantity pick takes stock out of the bin; the ship row carries no bin."""
+        ledger.add("pick", sku_id=sku_id[sku], qty=qty, from_bin_id=bin_id[bin_code], lot=lot,
+                   doc_type="order", doc_code=order_code, doc_line=line_no, operator="OP-0001")
+        stock_rows[(sku_id[sku], bin_id[bin_code], lot)]["qty"] -= qty
 
     laptops = [a for a in assets if a["sku_id"] == sku_id["LAPTOP-14"]]
     phones = [a for a in assets if a["sku_id"] == sku_id["PHONE-X5"]]
     o1 = order("SO-0999", "Maria Lopez", "ship-from-store", "shipped", 12)
     life(laptops[-1], "SO-0999", 1, oline(o1, 1, "LAPTOP-14", 1, 1, 1), ship=True)
-    mug_bin = bin_id["A01-A-02"]
     oline(o1, 2, "MUG-01", 2, 2, 2)
-    ledger.add("pick", sku_id=sku_id["MUG-01"], qty=2, from_bin_id=mug_bin,
-               to_bin_id=bin_id[staging], doc_type="order", doc_code="SO-0999", doc_line=2,
-               operator="OP-0001")
-    ledger.add("ship", sku_id=sku_id["MUG-01"], qty=2, from_bin_id=bin_id[staging],
-               doc_type="order", doc_code="SO-0999", doc_line=2, operator="OP-0003")
-    stock_rows[(sku_id["MUG-01"], mug_bin, "")]["qty"] -= 2
+    pick_qty("SO-0999", 2, "MUG-01", "A01-A-02", 2)
+    oline(o1, 3, "BATTERY-AA-4", 3, 3, 3)
+    pick_qty("SO-0999", 3, "BATTERY-AA-4", "A02-A-01", 3, "B2611")
+    for line_no, sku, qty in ((2, "MUG-01", 2), (3, "BATTERY-AA-4", 3)):
+        ledger.add("ship", sku_id=sku_id[sku], qty=qty, doc_type="order", doc_code="SO-0999",
+                   doc_line=line_no, operator="OP-0003")
 
     o2 = order("SO-1000", "Jonas Berg", "click-and-collect", "shipped", 9)
     returned = phones[-1]

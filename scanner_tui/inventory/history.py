@@ -210,7 +210,9 @@ def describe_event(e: dict) -> str:
         what += f" {e['qty']} x {e['sku']}" + (f" lot {e['lot']}" if e["lot"] else "")
     elif e["serial"] is not None:
         what += f" {e['serial']}"
-    if e["from_bin"] and e["to_bin"]:
+    if e["from_bin"] and e["from_bin"] == e["to_bin"]:
+        where = f"in {e['to_bin']}"
+    elif e["from_bin"] and e["to_bin"]:
         where = f"from {e['from_bin']} to {e['to_bin']}"
     elif e["to_bin"]:
         where = f"into {e['to_bin']}"
@@ -246,13 +248,13 @@ def render(h: dict) -> list[str]:
     """Lines for the terminal (plain text: the caller strips control characters)."""
     out: list[str] = []
     if h["type"] == "asset":
-        where = h["bin"] or "no bin"
+        where = f" in {h['bin']}" if h["bin"] else ""
         out.append(f"Unit {h['serial']}: {h['sku']} {h['description']}")
         order = ""
         if h["order"]:
             label = "order" if h["status"] in ("picked", "staged", "shipped") else "last order"
             order = f", {label} {h['order']} for {h['customer']}"
-        out.append(f"  now {h['status']} in {where}{order}")
+        out.append(f"  now {h['status']}{where}{order}")
         if h["lot"] or h["expiry"]:
             out.append(f"  lot {h['lot'] or '-'}, expiry {h['expiry'] or '-'}")
         if h["entry"] == "typed":

@@ -24,7 +24,12 @@ class UnknownSku(LookupError):
 
 
 def recall(engine: Engine, lot: str, sku: str | None = None) -> dict:
-    """{"lot", "sku", "units": [...], "stock": [...], "shipped": [...]} for one lot."""
+    """{"lot", "sku", "units": [...], "stock": [...], "orders": [...]} for one lot.
+
+    ``units``: every serialised unit of the lot with its status and bin, and for a shipped unit
+    the order, customer and channel. ``stock``: quantity of the lot per bin. ``orders``:
+    quantities of the lot picked for orders (``order_status`` says whether they shipped).
+    """
     undo = aliased(LedgerEntry, name="undo")
     not_undone = ~exists().where(undo.reverses_id == LedgerEntry.id)
     with engine.connect() as conn:
@@ -57,21 +62,23 @@ def recall(engine: Engine, lot: str, sku: str | None = None) -> dict:
             .join(Sku, Sku.id == Stock.sku_id).join(Bin, Bin.id == Stock.bin_id)
             .where(Stock.lot == lot, Stock.qty != 0).order_by(Sku.code, Bin.code)
         )
-        shipped_q = (
+        frm = aliased(Bin, name="frm")
+        orders_q = (  # a quantity of the lot leaves stock when it is picked for an order
             select(Sku.code.label("sku"), LedgerEntry.doc_code.label("order"),
-                   LedgerEntry.doc_line.label("line"), LedgerEntry.qty, Order.customer,
-                   Order.channel, LedgerEntry.at.label("shipped_at"))
+                   LedgerEntry.doc_line.label("line"), LedgerEntry.qty,
+                   frm.code.label("from_bin"), Order.customer, Order.channel,
+                   Order.status.label("order_status"), LedgerEntry.at.label("picked_at"))
             .join(Sku, Sku.id == LedgerEntry.sku_id)
-            .outerjoin(Order, and_(LedgerEntry.doc_type == "order",
-                                   Order.code == LedgerEntry.doc_code))
-            .where(LedgerEntry.lot == lot, LedgerEntry.action == "ship",
-                   LedgerEntry.asset_id.is_(None), not_undone)
+            .outerjoin(frm, frm.id == LedgerEntry.from_bin_id)
+            .outerjoin(Order, Order.code == LedgerEntry.doc_code)
+            .where(LedgerEntry.lot == lot, LedgerEntry.action == "pick",
+                   LedgerEntry.doc_type == "order", LedgerEntry.asset_id.is_(None), not_undone)
             .order_by(LedgerEntry.id)
         )
         if sku_id is not None:
             units_q = units_q.where(Asset.sku_id == sku_id)
             stock_q = stock_q.where(Stock.sku_id == sku_id)
-            shipped_q = shipped_q.where(LedgerEntry.sku_id == sku_id)
+            orders_q = orders_q.where(LedgerEntry.sku_id == sku_id)
         units = []
         for r in conn.execute(units_q):
             u = {k: _iso(v) for k, v in r._mapping.items()}
@@ -79,17 +86,18 @@ def recall(engine: Engine, lot: str, sku: str | None = None) -> dict:
                 u.update(order=None, customer=None, channel=None, shipped_at=None)
             units.append(u)
         stock = [{k: _iso(v) for k, v in r._mapping.items()} for r in conn.execute(stock_q)]
-        shipped = [{k: _iso(v) for k, v in r._mapping.items()} for r in conn.execute(shipped_q)]
-    return {"lot": lot, "sku": sku, "units": units, "stock": stock, "shipped": shipped}
+        orders = [{k: _iso(v) for k, v in r._mapping.items()} for r in conn.execute(orders_q)]
+    return {"lot": lot, "sku": sku, "units": units, "stock": stock, "orders": orders}
 
 
 def render(r: dict) -> list[str]:
     """Lines for a person: where each unit and quantity of the lot is now."""
     what = f"lot {r['lot']}" + (f" of {r['sku']}" if r["sku"] else "")
-    if not (r["units"] or r["stock"] or r["shipped"]):
-        return [f"Nothing of {what} is in the store or was shipped."]
-    out = [f"Recall {what}: {len(r['units'])} units, {sum(s['qty'] for s in r['stock'])} "
-           f"in stock by quantity, {sum(s['qty'] for s in r['shipped'])} shipped by quantity"]
+    if not (r["units"] or r["stock"] or r["orders"]):
+        return [f"Nothing of {what} is in the store or went out on an order."]
+    in_stock = sum(s["qty"] for s in r["stock"])
+    out = [f"Recall {what}: {len(r['units'])} units; by quantity {in_stock} in stock, "
+           f"{sum(o['qty'] for o in r['orders'])} picked for orders"]
     for u in r["units"]:
         if u["status"] == "shipped":
             where = (f"shipped {str(u['shipped_at'])[:10]} on order {u['order']} to "
@@ -99,7 +107,8 @@ def render(r: dict) -> list[str]:
         out.append(f"  unit {u['serial']}  {u['sku']}  {where}")
     for s in r["stock"]:
         out.append(f"  {s['qty']:>6} x {s['sku']} in {s['bin']}")
-    for s in r["shipped"]:
-        out.append(f"  {s['qty']:>6} x {s['sku']} shipped {str(s['shipped_at'])[:10]} on order "
-                   f"{s['order']} line {s['line']} to {s['customer']} ({s['channel']})")
+    for o in r["orders"]:
+        state = "shipped" if o["order_status"] == "shipped" else f"picked ({o['order_status']})"
+        out.append(f"  {o['qty']:>6} x {o['sku']} {state} on order {o['order']} line {o['line']}"
+                   f" to {o['customer']} ({o['channel']}), from {o['from_bin']}")
     return out
