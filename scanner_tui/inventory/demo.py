@@ -264,8 +264,8 @@ def _build_small(conn: Connection, summary: DemoSummary, now: datetime) -> int:
     # A closed receipt that brought in every serialised unit, then putaway to pick bins.
     receipts, rlines, eserials = [], [], []
     rid = ids["rc"]
-    receipts.append({"id": rid, "code": "R-1000", "supplier": "Northwind Tech Distribution", "status": "closed",
-                     "created_at": now - timedelta(days=30)})
+    receipts.append({"id": rid, "code": "R-1000", "supplier": "Northwind Tech Distribution",
+                     "status": "closed", "created_at": now - timedelta(days=30)})
     assets: list[dict] = []
     tag = 1
     rng = random.Random(7)
