@@ -349,3 +349,17 @@ def test_failing_store_gives_an_answer() -> None:
 
     result = classify("MFR-SN-77", known=Broken())
     assert (result.kind, result.reason) == (Kind.UNKNOWN, LOOKUP_FAILED)
+
+
+def test_gs1_answer_cache_gives_the_same_answers(corpus: list[dict]) -> None:
+    from scanner_tui.scanning import gs1
+
+    gs1.interpret_cached.cache_clear()
+    first = [classify(case["payload"]) for case in corpus]
+    again = [classify(case["payload"]) for case in corpus]
+    assert first == again
+    assert gs1.interpret_cached.cache_info().hits > 0
+    # the separators are part of the key: a substitute changes the answer for the same data
+    payload = f"]d201{GTIN}10LOT7|21SN1"
+    assert classify(payload).serial is None
+    assert classify(payload, TagRules.from_patterns(gs_substitute="|")).serial == "SN1"

@@ -62,7 +62,7 @@ def _classify(payload: str | bytes, rules: TagRules, known: KnownCodes | None) -
             reason="no data after the symbology identifier",
         )
     else:
-        result = match_rules(data, rules, code, symbology) or gs1.interpret(
+        result = match_rules(data, rules, code, symbology) or gs1.interpret_cached(
             data, identifier, code, rules.separators
         ) or ScanResult(Kind.UNKNOWN, code=code, symbology=symbology, reason=NO_RULE)
     if result.kind is Kind.UNKNOWN and known is not None:

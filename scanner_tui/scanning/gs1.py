@@ -53,12 +53,21 @@ def split_symbology(code: str) -> tuple[Identifier | None, str, str | None]:
     """Split ``]Xm`` off the front: (identifier, data, reason the identifier is unusable)."""
     if not code.startswith("]"):
         return None, code, None
-    try:
-        found = SymbologyIdentifier.extract(code)
-    except (ParseError, IndexError, ValueError):
+    # ]Xm is three characters; only ]Y (system expansion) carries up to 10 modifiers
+    identifier = _identifier(code[:12] if code[1:2] == "Y" else code[:3])
+    if identifier is None:
         return None, code, "starts with ']' but not with a known symbology identifier"
+    return identifier, code[len(identifier.value):], None
+
+
+@lru_cache(maxsize=256)
+def _identifier(head: str) -> Identifier | None:
+    try:
+        found = SymbologyIdentifier.extract(head)
+    except (ParseError, IndexError, ValueError):
+        return None
     gs1 = found.gs1_symbology.value if found.gs1_symbology is not None else None
-    return Identifier(found.value, gs1), code[len(found.value):], None
+    return Identifier(found.value, gs1)
 
 
 @lru_cache(maxsize=8)
@@ -112,6 +121,12 @@ def interpret(
             return unknown(BAD_GS1)
         return None
     return _from_elements(message.element_strings, code, symbology)
+
+
+# The same label is often scanned again and again (a case of one product at receiving) and
+# biip is the slow part of classification (~50 us for a 4-field DataMatrix): remember answers.
+# Results are immutable; the key is everything the answer depends on.
+interpret_cached = lru_cache(maxsize=4096)(interpret)
 
 
 def gtin14(digits: str) -> str | None:
