@@ -54,8 +54,8 @@ def _gs1(code: str) -> tuple[str | None, str | None]:
                 return None, res.gtin.as_gtin_14()
         if msg is None:
             return None, None
-        serial = msg.get(ai="21")
-        gtin = msg.get(ai="01")
+        serial = msg.element_strings.get(ai="21")
+        gtin = msg.element_strings.get(ai="01")
         return (serial.value if serial else None,
                 gtin.gtin.as_gtin_14() if gtin and gtin.gtin else None)
     except Exception:  # noqa: BLE001  (untrusted data: anything biip refuses is "not GS1")
