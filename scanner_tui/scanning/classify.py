@@ -4,6 +4,10 @@ command, empty or unknown with a reason). Pure, total, no UI and no database.
 Order: normalise (suffix, cap, control characters, markup) -> symbology identifier split ->
 the site's tag rules (command, badge, bin, asset; each must match the whole code) -> GS1 ->
 the store's known codes (only for what is still unknown and not rejected as unsafe).
+
+A symbology identifier is recorded and split off before the rules, so a bin tag read with the
+scanner's AIM prefix on (``]C0A04-B-12``) is still a bin. Data behind a non-GS1 identifier
+(``]C0``, ``]Q1``...) is read like data without one (plain GTIN, element strings, Digital Link).
 """
 
 from __future__ import annotations
