@@ -1,0 +1,107 @@
+"""The scan journal: every scan is written here before it is acted on, its outcome after.
+
+Each write is one short transaction through SQLAlchemy Core (no ORM session) so that
+journaling stays cheap on the scan path; see docs/BENCHMARKS.md "Scan to screen".
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine, insert, select, update
+
+from scanner_tui.inventory.models import ScanJournal
+from scanner_tui.scanning.result import Scan, ScanResult
+
+_TABLE = ScanJournal.__table__
+REASON_MAX = 400
+
+
+def _fields(result: ScanResult) -> str:
+    data = result.to_dict()
+    data.pop("kind", None)
+    return json.dumps(data, ensure_ascii=False, sort_keys=True)
+
+
+def storable(text: str) -> str:
+    """Text every store accepts: lone surrogates and NUL (refused by UTF-8 / PostgreSQL) are
+    written as their backslash escapes; everything else is kept exactly as received."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text.replace("\x00", "\\x00") if "\x00" in text else text
+
+
+def _utc(value: datetime) -> datetime:
+    """Aware UTC (SQLite keeps only the wall-clock digits, so store them as UTC)."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def record_scan(
+    engine: Engine, scan: Scan, result: ScanResult, *, terminal: str, operator: str = ""
+) -> None:
+    """Write the journal row for ``scan`` (payload as received, kind and fields, no outcome)."""
+    row = {
+        "scan_id": scan.id,
+        "payload": storable(scan.payload),
+        "source": str(scan.source),
+        "terminal": storable(terminal)[:64],
+        "operator": storable(operator)[:32],
+        "at": _utc(scan.at),
+        "kind": str(result.kind),
+        "fields": _fields(result),
+        "accepted": None,
+        "reason": "",
+    }
+    with engine.begin() as conn:
+        conn.execute(insert(_TABLE), row)
+
+
+def record_outcome(engine: Engine, scan_id: str, accepted: bool, reason: str) -> None:
+    """Fill in whether the scan was accepted, and why not."""
+    with engine.begin() as conn:
+        conn.execute(
+            update(_TABLE)
+            .where(_TABLE.c.scan_id == scan_id)
+            .values(accepted=bool(accepted), reason=storable(reason or "")[:REASON_MAX])
+        )
+
+
+def _iso(value: datetime) -> str:
+    if value.tzinfo is None:  # SQLite hands back naive datetimes: they were stored as UTC
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat()
+
+
+def read_journal(engine: Engine, last: int | None = None) -> list[dict]:
+    """Journal rows as dicts, oldest first; ``last`` keeps only the newest N."""
+    query = select(_TABLE).order_by(_TABLE.c.id.desc() if last is not None else _TABLE.c.id)
+    if last is not None:
+        query = query.limit(max(0, last))
+    with engine.connect() as conn:
+        rows = conn.execute(query).mappings().all()
+    if last is not None:
+        rows = list(reversed(rows))
+    out = []
+    for row in rows:
+        try:
+            fields = json.loads(row["fields"] or "{}")
+        except ValueError:
+            fields = {}
+        out.append(
+            {
+                "scan_id": row["scan_id"],
+                "at": _iso(row["at"]),
+                "source": row["source"],
+                "terminal": row["terminal"],
+                "operator": row["operator"],
+                "payload": row["payload"],
+                "kind": row["kind"],
+                "fields": fields,
+                "accepted": row["accepted"],
+                "reason": row["reason"],
+            }
+        )
+    return out

@@ -1,0 +1,244 @@
+"""Keyboard-wedge key assembler: keystrokes in, whole payloads out (pure, no UI).
+
+A keyboard-wedge scanner "types" its payload, then a terminator key, in one fast burst.
+A person types the same keys slowly. This module tells them apart by the gaps between
+keystroke times (``[scanner] burst_gap_ms``, default 50 ms) and assembles payloads.
+
+How the app uses it (the interception design)
+---------------------------------------------
+Textual hands every key to the focused widget, and ``Input.Submitted`` is unreliable under
+fast input (Textual issue #6605), so scans are assembled *before* any widget sees a key:
+the App intercepts each raw ``events.Key`` (in ``App.on_event``, ahead of bindings and focus)
+and feeds it here as a :class:`KeyStroke`. The assembler answers with actions:
+
+- :class:`Assembled` -- a complete payload (``Source.WEDGE`` for a burst ended by the
+  terminator, ``Source.KEYBOARD`` for text a person typed and ended with the terminator).
+- :class:`Release` -- keys that are not part of a scan: the app replays them, in order, to
+  normal key handling (the focused widget, bindings). Printable keys are *held* for up to
+  one gap: if no burst follows they are released (``to_field=True``: a text field has focus,
+  so the person's typing goes into it) or collected as typed scan text (``to_field=False``).
+  A burst that arrives while a text field has focus therefore never lands in the field.
+- :class:`TypingChanged` -- the person's typed (not yet ended) scan text changed.
+
+Held keys need a clock: the app calls :meth:`WedgeAssembler.tick` once :attr:`deadline`
+has passed (no key came within the gap), which closes the held run.
+
+Rules: the terminator (``CR`` -> "enter", ``LF`` -> "ctrl+j", ``TAB`` -> "tab", ``CRLF`` ->
+"enter" then an immediately following "ctrl+j") ends a payload and is kept in it as received
+("\\r", "\\n", "\\t", "\\r\\n"). Ctrl+] ("ctrl+right_square_bracket") and the configured
+``gs_substitute`` character become ASCII 29 (GS). A run of fewer than ``min_burst`` characters
+ended by the terminator counts as typing (fast key rollover, not a scanner).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from scanner_tui.scanning.result import Source
+
+GS = "\x1d"
+GS_KEY = "ctrl+right_square_bracket"
+LF_KEY = "ctrl+j"
+TERMINATOR_KEYS = {"CR": "enter", "LF": "ctrl+j", "TAB": "tab", "CRLF": "enter"}
+TERMINATOR_TEXT = {"enter": "\r", "ctrl+j": "\n", "tab": "\t"}
+CLEAR_KEYS = ("escape", "ctrl+u")
+ERASE_KEYS = ("backspace", "ctrl+h")
+
+
+@dataclass(frozen=True, slots=True)
+class KeyStroke:
+    """One key as the terminal reported it. ``event`` is handed back untouched in Release."""
+
+    key: str
+    character: str | None
+    time: float  # seconds, monotonic (Textual's ``Message.time``)
+    event: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class Assembled:
+    """A complete payload, terminator included."""
+
+    payload: str
+    source: Source
+    started: float
+    ended: float
+
+
+@dataclass(frozen=True, slots=True)
+class Release:
+    """Keys that belong to normal key handling, in the order they arrived."""
+
+    keys: tuple[KeyStroke, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TypingChanged:
+    """The text a person has typed towards a scan so far."""
+
+    text: str
+
+
+Action = Assembled | Release | TypingChanged
+
+
+class WedgeAssembler:
+    """Assembles scanner bursts and typed payloads from timed keystrokes. Not thread-safe."""
+
+    def __init__(
+        self,
+        *,
+        terminator: str = "CR",
+        burst_gap_ms: float = 50.0,
+        gs_substitute: str = "",
+        min_burst: int = 2,
+    ) -> None:
+        if terminator not in TERMINATOR_KEYS:
+            raise ValueError(f"unknown terminator {terminator!r}")
+        self.terminator = terminator
+        self.terminator_key = TERMINATOR_KEYS[terminator]
+        self.gap = burst_gap_ms / 1000.0
+        self.gs_substitute = gs_substitute
+        self.min_burst = max(1, min_burst)
+        self._held: list[KeyStroke] = []  # the current run of fast printable keys
+        self._typed = ""  # a person's typed scan text (only when no field has focus)
+        self._typed_started = 0.0
+        self._last = 0.0  # time of the newest key in the run
+        # CRLF: a payload ended by CR, waiting up to one gap for the LF.
+        self._pending: tuple[str, Source, float, float] | None = None
+
+    @classmethod
+    def from_config(cls, scanner: Any) -> WedgeAssembler:
+        """Build from the ``[scanner]`` config section."""
+        return cls(
+            terminator=scanner.terminator,
+            burst_gap_ms=scanner.burst_gap_ms,
+            gs_substitute=scanner.gs_substitute,
+        )
+
+    # -- state a caller may read ------------------------------------------------------------
+    @property
+    def typed(self) -> str:
+        return self._typed
+
+    @property
+    def busy(self) -> bool:
+        """True while keys are held or a payload waits for its LF."""
+        return bool(self._held) or self._pending is not None
+
+    @property
+    def deadline(self) -> float | None:
+        """When :meth:`tick` must be called if no key arrives before (None: nothing waits)."""
+        if self._pending is not None:
+            return self._pending[3] + self.gap
+        if self._held:
+            return self._last + self.gap
+        return None
+
+    # -- input ------------------------------------------------------------------------------
+    def feed(self, stroke: KeyStroke, *, to_field: bool = False) -> list[Action]:
+        """Take one keystroke; ``to_field`` says a text field has focus right now."""
+        out: list[Action] = []
+        t = stroke.time
+        if self._pending is not None:
+            payload, source, started, ended = self._pending
+            self._pending = None
+            if stroke.key == LF_KEY and t - ended <= self.gap:
+                out.append(Assembled(payload + "\n", source, started, t))
+                return out
+            out.append(Assembled(payload, source, started, ended))
+        if self._held and t - self._last > self.gap:
+            out.extend(self._close_run(to_field))
+
+        key = stroke.key
+        if key == self.terminator_key:
+            out.extend(self._terminate(stroke, to_field))
+        elif self._char(stroke) is not None:
+            self._held.append(stroke)
+            self._last = t
+        else:
+            if self._held:
+                out.extend(self._close_run(to_field))
+            out.extend(self._edit_or_release(stroke, to_field))
+        return out
+
+    def tick(self, now: float, *, to_field: bool = False) -> list[Action]:
+        """Close whatever has waited a full gap by ``now``."""
+        out: list[Action] = []
+        if self._pending is not None and now - self._pending[3] >= self.gap:
+            out.append(Assembled(*self._pending))
+            self._pending = None
+        if self._held and now - self._last >= self.gap:
+            out.extend(self._close_run(to_field))
+        return out
+
+    def reset(self) -> None:
+        """Forget held keys, typed text and any waiting payload."""
+        self._held.clear()
+        self._typed = ""
+        self._pending = None
+
+    # -- internals --------------------------------------------------------------------------
+    def _char(self, stroke: KeyStroke) -> str | None:
+        """The character a key contributes to a payload, or None for a non-text key."""
+        if stroke.key == GS_KEY:
+            return GS
+        ch = stroke.character
+        if not ch or len(ch) != 1:
+            return None
+        if self.gs_substitute and ch == self.gs_substitute:
+            return GS
+        return ch if ch.isprintable() else None
+
+    def _text(self, strokes: list[KeyStroke]) -> str:
+        return "".join(self._char(s) or "" for s in strokes)
+
+    def _close_run(self, to_field: bool) -> list[Action]:
+        """A run ended without its terminator: it was typing (or a suffix-less scanner)."""
+        run, self._held = self._held, []
+        if to_field:
+            return [Release(tuple(run))]
+        if not self._typed:
+            self._typed_started = run[0].time
+        self._typed += self._text(run)
+        return [TypingChanged(self._typed)]
+
+    def _terminate(self, stroke: KeyStroke, to_field: bool) -> list[Action]:
+        t = stroke.time
+        suffix = TERMINATOR_TEXT[stroke.key]
+        out: list[Action] = []
+        if len(self._held) >= self.min_burst and t - self._last <= self.gap:
+            run, self._held = self._held, []
+            out.extend(self._finish(self._text(run) + suffix, Source.WEDGE, run[0].time, t))
+            return out
+        if self._held:  # too short to be a scanner: typing
+            out.extend(self._close_run(to_field))
+            if to_field:
+                out.append(Release((stroke,)))
+                return out
+        if to_field and not self._typed:
+            out.append(Release((stroke,)))
+            return out
+        text, started = self._typed, (self._typed_started if self._typed else t)
+        self._typed = ""
+        if text:
+            out.append(TypingChanged(""))
+        out.extend(self._finish(text + suffix, Source.KEYBOARD, started, t))
+        return out
+
+    def _finish(self, payload: str, source: Source, started: float, ended: float) -> list[Action]:
+        if self.terminator == "CRLF":  # hold it until the LF comes (or one gap passes)
+            self._pending = (payload, source, started, ended)
+            return []
+        return [Assembled(payload, source, started, ended)]
+
+    def _edit_or_release(self, stroke: KeyStroke, to_field: bool) -> list[Action]:
+        if not to_field and self._typed:
+            if stroke.key in ERASE_KEYS:
+                self._typed = self._typed[:-1]
+                return [TypingChanged(self._typed)]
+            if stroke.key in CLEAR_KEYS:
+                self._typed = ""
+                return [TypingChanged("")]
+        return [Release((stroke,))]

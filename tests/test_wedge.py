@@ -1,0 +1,234 @@
+"""The keyboard-wedge key assembler: bursts vs typing, terminators, GS, held keys."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from scanner_tui.config import ScannerConfig
+from scanner_tui.scanning.result import Source
+from scanner_tui.scanning.wedge import (
+    GS,
+    Assembled,
+    KeyStroke,
+    Release,
+    TypingChanged,
+    WedgeAssembler,
+)
+
+SCANNER = 0.004  # seconds between keys of a scanner burst
+HUMAN = 0.2  # seconds between keys typed by a person
+
+KEY_OF = {"\r": "enter", "\n": "ctrl+j", "\t": "tab", GS: "ctrl+right_square_bracket", " ": "space"}
+
+
+def strokes(text: str, start: float, step: float) -> list[KeyStroke]:
+    """Keys as Textual reports them for ``text`` typed from ``start`` every ``step`` seconds."""
+    out = []
+    for i, ch in enumerate(text):
+        out.append(KeyStroke(KEY_OF.get(ch, ch), ch, start + i * step))
+    return out
+
+
+def run(asm: WedgeAssembler, keys: list[KeyStroke], *, to_field: bool = False) -> list:
+    actions: list = []
+    for k in keys:
+        actions.extend(asm.feed(k, to_field=to_field))
+    return actions
+
+
+def scans(actions: list) -> list[tuple[str, Source]]:
+    return [(a.payload, a.source) for a in actions if isinstance(a, Assembled)]
+
+
+def released(actions: list) -> str:
+    return "".join(k.character if len(k.key) == 1 else f"<{k.key}>"
+                   for a in actions if isinstance(a, Release) for k in a.keys)
+
+
+def test_burst_is_a_wedge_scan_with_terminator_kept():
+    asm = WedgeAssembler()
+    assert scans(run(asm, strokes("A04-B-12\r", 10.0, SCANNER))) == [("A04-B-12\r", Source.WEDGE)]
+    assert not asm.busy and asm.deadline is None
+
+
+def test_slow_typing_is_a_keyboard_scan_and_shows_typed_text():
+    asm = WedgeAssembler()
+    actions = run(asm, strokes("OP-0001\r", 10.0, HUMAN))
+    assert scans(actions) == [("OP-0001\r", Source.KEYBOARD)]
+    typed = [a.text for a in actions if isinstance(a, TypingChanged)]
+    assert typed[:3] == ["O", "OP", "OP-"] and typed[-1] == ""
+
+
+def test_two_bursts_back_to_back_are_two_scans():
+    asm = WedgeAssembler()
+    keys = strokes("AT00000042\rA04-B-12\r", 5.0, SCANNER)
+    assert scans(run(asm, keys)) == [("AT00000042\r", Source.WEDGE), ("A04-B-12\r", Source.WEDGE)]
+
+
+def test_same_timestamps_as_one_terminal_read_chunk_are_a_burst():
+    asm = WedgeAssembler()
+    assert scans(run(asm, strokes("CMD:DONE\r", 3.0, 0.0))) == [("CMD:DONE\r", Source.WEDGE)]
+
+
+def test_gap_setting_decides():
+    keys = strokes("A04-B-12\r", 0.0, 0.08)
+    assert scans(run(WedgeAssembler(burst_gap_ms=50), keys))[0][1] is Source.KEYBOARD
+    assert scans(run(WedgeAssembler(burst_gap_ms=100), keys))[0][1] is Source.WEDGE
+
+
+def test_burst_while_a_field_has_focus_is_a_scan_and_nothing_reaches_the_field():
+    asm = WedgeAssembler()
+    actions = run(asm, strokes("AT00000042\r", 1.0, SCANNER), to_field=True)
+    assert scans(actions) == [("AT00000042\r", Source.WEDGE)]
+    assert released(actions) == ""
+
+
+def test_typing_into_a_field_is_released_in_order_after_the_gap():
+    asm = WedgeAssembler()
+    actions = run(asm, strokes("12", 1.0, HUMAN), to_field=True)
+    assert released(actions) == "1"  # "2" is still held: a burst could follow
+    assert asm.deadline == pytest.approx(1.0 + HUMAN + 0.05)
+    assert asm.tick(1.0 + HUMAN + 0.01, to_field=True) == []
+    actions = asm.tick(1.0 + HUMAN + 0.06, to_field=True)
+    assert released(actions) == "2"
+    enter = asm.feed(KeyStroke("enter", "\r", 2.0), to_field=True)
+    assert released(enter) == "<enter>" and scans(enter) == []
+
+
+def test_typing_then_a_burst_in_a_field_are_kept_apart():
+    asm = WedgeAssembler()
+    keys = strokes("5", 1.0, HUMAN) + strokes("AT00000042\r", 1.5, SCANNER)
+    actions = run(asm, keys, to_field=True)
+    assert released(actions) == "5"
+    assert scans(actions) == [("AT00000042\r", Source.WEDGE)]
+
+
+def test_typed_text_and_a_burst_do_not_merge():
+    asm = WedgeAssembler()
+    keys = strokes("A0", 1.0, HUMAN) + strokes("AT00000042\r", 2.0, SCANNER)
+    actions = run(asm, keys)
+    assert scans(actions) == [("AT00000042\r", Source.WEDGE)]
+    assert asm.typed == "A0"
+
+
+def test_backspace_and_escape_edit_typed_text_else_are_released():
+    asm = WedgeAssembler()
+    run(asm, strokes("AB", 1.0, HUMAN))
+    asm.tick(5.0)
+    assert asm.typed == "AB"
+    assert asm.feed(KeyStroke("backspace", None, 6.0)) == [TypingChanged("A")]
+    assert asm.feed(KeyStroke("escape", None, 7.0)) == [TypingChanged("")]
+    assert released(asm.feed(KeyStroke("escape", None, 8.0))) == "<escape>"
+
+
+def test_non_text_key_releases_immediately_after_closing_the_run():
+    asm = WedgeAssembler()
+    actions = run(asm, [KeyStroke("x", "x", 1.0), KeyStroke("ctrl+q", None, 1.001)], to_field=True)
+    assert released(actions) == "x<ctrl+q>"
+
+
+def test_lone_terminator_without_a_field_is_an_empty_keyboard_scan():
+    asm = WedgeAssembler()
+    assert scans(asm.feed(KeyStroke("enter", "\r", 1.0))) == [("\r", Source.KEYBOARD)]
+
+
+def test_short_fast_run_counts_as_typing():
+    asm = WedgeAssembler()
+    assert scans(run(asm, strokes("5\r", 1.0, SCANNER))) == [("5\r", Source.KEYBOARD)]
+    actions = run(asm, strokes("5\r", 2.0, SCANNER), to_field=True)
+    assert released(actions) == "5<enter>"
+
+
+@pytest.mark.parametrize(
+    ("terminator", "suffix"), [("CR", "\r"), ("LF", "\n"), ("TAB", "\t")]
+)
+def test_configured_terminator(terminator, suffix):
+    asm = WedgeAssembler(terminator=terminator)
+    assert scans(run(asm, strokes("A04-B-12" + suffix, 0.0, SCANNER))) == [
+        ("A04-B-12" + suffix, Source.WEDGE)
+    ]
+
+
+def test_other_terminators_are_not_terminators():
+    asm = WedgeAssembler(terminator="LF")
+    actions = run(asm, strokes("A04-B-12\r", 0.0, SCANNER))
+    assert scans(actions) == [] and "<enter>" in released(actions)
+
+
+def test_crlf_keeps_both_and_swallows_the_lf():
+    asm = WedgeAssembler(terminator="CRLF")
+    actions = run(asm, strokes("A04-B-12\r\nAT00000042\r\n", 0.0, SCANNER))
+    assert scans(actions) == [("A04-B-12\r\n", Source.WEDGE), ("AT00000042\r\n", Source.WEDGE)]
+    assert released(actions) == ""
+
+
+def test_crlf_without_lf_is_emitted_after_one_gap():
+    asm = WedgeAssembler(terminator="CRLF")
+    assert scans(run(asm, strokes("A04-B-12\r", 0.0, SCANNER))) == []
+    assert asm.deadline is not None
+    assert scans(asm.tick(asm.deadline + 0.001)) == [("A04-B-12\r", Source.WEDGE)]
+    # or when another key comes first, before that key is handled
+    asm2 = WedgeAssembler(terminator="CRLF")
+    actions = run(asm2, strokes("A04-B-12\rAT00000042\r\n", 0.0, SCANNER))
+    assert scans(actions) == [("A04-B-12\r", Source.WEDGE), ("AT00000042\r\n", Source.WEDGE)]
+
+
+def test_ctrl_bracket_and_gs_substitute_become_gs():
+    asm = WedgeAssembler(gs_substitute="|")
+    keys = strokes("]C1010950110102091710LOT1", 0.0, SCANNER)
+    keys.append(KeyStroke("ctrl+right_square_bracket", "\x1d", 0.2))
+    keys += strokes("21SN|17270101\r", 0.204, SCANNER)
+    keys = [KeyStroke(k.key, k.character, 0.1 + i * SCANNER) for i, k in enumerate(keys)]
+    ((payload, source),) = scans(run(asm, keys))
+    assert payload == "]C1010950110102091710LOT1" + GS + "21SN" + GS + "17270101\r"
+    assert source is Source.WEDGE
+
+
+def test_from_config():
+    asm = WedgeAssembler.from_config(ScannerConfig(terminator="TAB", burst_gap_ms=80,
+                                                   gs_substitute="~"))
+    assert asm.terminator_key == "tab" and asm.gap == pytest.approx(0.08)
+    assert asm.gs_substitute == "~"
+
+
+def test_five_hundred_bursts_none_lost_merged_or_doubled():
+    asm = WedgeAssembler()
+    payloads = [f"AT{i:08d}\r" for i in range(500)]
+    keys = strokes("".join(payloads), 100.0, 0.002)
+    assert [p for p, _ in scans(run(asm, keys))] == payloads
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["a", "Z", "5", "-", "enter", "ctrl+j", "tab", "backspace", "escape",
+                             "ctrl+right_square_bracket", "up", "ctrl+q"]),
+            st.floats(min_value=0.0, max_value=0.3),
+            st.booleans(),
+        ),
+        max_size=60,
+    )
+)
+def test_every_key_is_accounted_for(events):
+    """Any key sequence: no exception, and each printable key ends up in exactly one place."""
+    asm = WedgeAssembler()
+    t = 0.0
+    actions: list = []
+    for key, dt, to_field in events:
+        t += dt
+        char = {"enter": "\r", "ctrl+j": "\n", "tab": "\t", "ctrl+right_square_bracket": GS}.get(
+            key, key if len(key) == 1 else None
+        )
+        actions.extend(asm.feed(KeyStroke(key, char, t), to_field=to_field))
+    actions.extend(asm.tick(t + 1.0))
+    assert not asm.busy
+    printable = sum(1 for key, _, _ in events if len(key) == 1 or key.startswith("ctrl+r"))
+    in_scans = sum(len(p) - 1 for p, _ in scans(actions))
+    in_releases = sum(1 for a in actions if isinstance(a, Release) for k in a.keys
+                      if k.key not in ("enter", "ctrl+j", "tab", "backspace", "escape", "up",
+                                       "ctrl+q"))
+    erased = printable - in_scans - in_releases - len(asm.typed)
+    assert erased >= 0  # only backspace/escape on typed text may remove keys
