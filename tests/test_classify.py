@@ -106,6 +106,9 @@ GTIN = "09501101020917"
         ("]C1ABC", {"kind": "unknown", "reason": "not valid GS1 data"}),
         ("]C140012345", {"kind": "unknown", "reason": "GS1 data without a GTIN or SSCC"}),
         ("]d221SN1", {"kind": "unknown", "reason": "GS1 serial without a GTIN"}),
+        (f"]d201{GTIN}21A{GS}21B", {"kind": "unknown",
+                                     "reason": "GS1 data gives one field two different values"}),
+        (f"]d201{GTIN}21A{GS}01{GTIN}", {"kind": "asset", "serial": "A"}),
         # no identifier, with leading FNC1 as GS, and trailing GS
         (f"{GS}01{GTIN}21SN0002{GS}", {"kind": "asset", "serial": "SN0002"}),
         (f"01{GTIN}", {"kind": "product", "gtin": GTIN}),

@@ -162,7 +162,10 @@ def _from_elements(elements: GS1ElementStrings, code: str, symbology: str | None
     """Container for (00); asset for (01)+(21); product for (01) alone; else unknown."""
     by_ai: dict[str, GS1ElementString] = {}
     for element in elements:
-        by_ai.setdefault(element.ai.ai, element)
+        seen = by_ai.setdefault(element.ai.ai, element)
+        if seen.value != element.value:
+            return ScanResult(Kind.UNKNOWN, code=code, symbology=symbology,
+                              reason="GS1 data gives one field two different values")
     sscc = by_ai.get("00")
     if sscc is not None:
         if sscc.sscc is None:
