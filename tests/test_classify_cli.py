@@ -74,6 +74,11 @@ def test_human_form_is_safe_for_the_terminal(env: dict[str, str]) -> None:
     assert "\\u202e" in out[3]
 
 
+def test_long_payload_is_shown_cut(env: dict[str, str]) -> None:
+    out = run(["classify", "9" * 5000], env).stdout.decode()
+    assert out == f"'{'9' * 100}'... (5000 characters)  unknown  (longer than 256 characters)\n"
+
+
 def test_undecodable_argument_bytes(env: dict[str, str]) -> None:
     done = subprocess.run([COMMAND.encode(), b"classify", b"--json", b"AB\xff"],
                           capture_output=True, env=env, timeout=60)

@@ -66,14 +66,21 @@ def to_json(result: ScanResult) -> str:
     return json.dumps(result.to_dict(), ensure_ascii=True)
 
 
+SHOWN_MAX = 100  # longer payloads are shown cut, with their length
+
+
 def shown(text: str | bytes) -> str:
     """Untrusted text made safe for a terminal: repr-like escapes for anything not printable."""
+    size = len(text)
     if isinstance(text, bytes):
         try:
             text = text.decode("utf-8")
         except UnicodeDecodeError:
-            return repr(text)  # b'...': the undecodable bytes as \xNN
-    return repr(text)
+            head = repr(text[:SHOWN_MAX])  # b'...': the undecodable bytes as \xNN
+            return head if size <= SHOWN_MAX else f"{head}... ({size} bytes)"
+    if len(text) <= SHOWN_MAX:
+        return repr(text)
+    return f"{text[:SHOWN_MAX]!r}... ({len(text)} characters)"
 
 
 def _escaped(value: str) -> str:
