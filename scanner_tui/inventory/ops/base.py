@@ -9,12 +9,13 @@ count is checked, so the rules hold on SQLite and on PostgreSQL alike.
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Engine, Row, insert, select, update
+from sqlalchemy import Connection, Engine, Row, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -22,6 +23,7 @@ from scanner_tui.inventory.actor import Actor
 from scanner_tui.inventory.db import session_scope
 from scanner_tui.inventory.errors import (
     BadQuantity,
+    DomainError,
     Inactive,
     InsufficientStock,
     NotAllowed,
@@ -100,11 +102,82 @@ def gtin14(code: str) -> str | None:
     return code.zfill(14) if code.isdigit() and len(code) in (8, 12, 13, 14) else None
 
 
+BinRow = namedtuple("BinRow", "id code zone kind active")
+SkuRow = namedtuple("SkuRow", "id code description tracking capture_lot capture_expiry")
+AssetRow = namedtuple("AssetRow", "id serial sku_id status bin_id lot expiry order_line_id")
+_BIN_SQL = "SELECT id, code, zone, kind, active FROM bin WHERE code = ?"
+_SKU_COLS = "SELECT s.id, s.code, s.description, s.tracking, s.capture_lot, s.capture_expiry"
+_SKU_SQL = _SKU_COLS + " FROM sku s WHERE s.code = ?"
+_SKU_ID_SQL = _SKU_COLS + " FROM sku s WHERE s.id = ?"
+_SKU_BARCODE_SQL = _SKU_COLS + " FROM barcode c JOIN sku s ON s.id = c.sku_id WHERE c.code = ?"
+_ASSET_SQL = ("SELECT id, serial, sku_id, status, bin_id, lot, expiry, order_line_id"
+              " FROM asset WHERE serial = ?")
+_LEDGER_COLS = ("action", "at", "operator", "terminal", "entry", "scan_id", "sku_id", "asset_id",
+                "qty", "from_bin_id", "to_bin_id", "lot", "expiry", "status_after", "doc_type",
+                "doc_code", "doc_line", "reason", "reverses_id")
+_LEDGER_SQL = (f"INSERT INTO ledgerentry ({', '.join(_LEDGER_COLS)}) VALUES "
+               f"({', '.join('?' * len(_LEDGER_COLS))}) RETURNING id")
+_TAKE_SQL = ("UPDATE stock SET qty = qty - ? WHERE sku_id = ? AND bin_id = ? AND lot = ?"
+             " AND qty >= ?")
+_ADD_SQL = "UPDATE stock SET qty = qty + ? WHERE sku_id = ? AND bin_id = ? AND lot = ?"
+_CHOOSE_LOT_SQL = ("SELECT lot, expiry FROM stock WHERE sku_id = ? AND bin_id = ? AND qty >= ?"
+                   " ORDER BY lot")
+
+
+def _as_date(value: Any) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+class _Sql:
+    """Plain SQL on the transaction's DB-API connection: an ORM round trip per statement costs
+    several times the statement itself. Statements are written with ``?`` and rewritten once
+    for the driver's paramstyle; values are always bound, never formatted in."""
+
+    _converted: dict[tuple[str, bool], str] = {}
+    _processors: dict[str, dict[str, Callable | None]] = {}
+
+    def __init__(self, session: Session | Connection) -> None:
+        conn = session.connection() if isinstance(session, Session) else session
+        self.dialect = conn.dialect
+        self.raw = conn.connection.driver_connection
+        self.fmt = conn.dialect.paramstyle in ("format", "pyformat")
+        procs = self._processors.get(self.dialect.name)
+        if procs is None:
+            procs = self._processors[self.dialect.name] = {
+                name: T_LEDGER.c[name].type.dialect_impl(self.dialect)
+                .bind_processor(self.dialect) for name in ("at", "expiry")}
+        self.at_proc = procs["at"]
+        self.date_proc = procs["expiry"]
+
+    def run(self, sql: str, params: tuple = ()) -> Any:
+        key = (sql, self.fmt)
+        text = self._converted.get(key)
+        if text is None:
+            text = self._converted[key] = sql.replace("?", "%s") if self.fmt else sql
+        cur = self.raw.cursor()
+        cur.execute(text, params)
+        return cur
+
+    def first(self, sql: str, params: tuple = ()) -> tuple | None:
+        cur = self.run(sql, params)
+        try:
+            return cur.fetchone()
+        finally:
+            cur.close()
+
+    def count(self, sql: str, params: tuple = ()) -> int:
+        cur = self.run(sql, params)
+        try:
+            return cur.rowcount
+        finally:
+            cur.close()
+
+
 class Tx:
     """One operation's transaction: the session plus the facts every ledger row records."""
 
-    def __init__(self, session: Session, actor: Actor, scan_id: str, entry: str,
-                 operation: str) -> None:
+    def __init__(self, session: Session | Connection, actor: Actor, scan_id: str, entry: str,
+                 operation: str, sql: _Sql | None = None) -> None:
         self.session = session
         self.actor = actor
         self.scan_id = scan_id
@@ -112,6 +185,7 @@ class Tx:
         self.operation = operation
         self.ledger_ids: list[int] = []
         self.now = utcnow()
+        self.sql = sql or _Sql(session)
 
     def execute(self, statement: Any, params: Any = None) -> Any:
         return self.session.execute(statement, params)
@@ -121,10 +195,11 @@ class Tx:
 
     # -- look-ups -------------------------------------------------------------------------
     def bin(self, code: str, *, kinds: tuple[str, ...] | None = None,
-            operation: str = "") -> Row:
-        row = self.one(select(T_BIN).where(T_BIN.c.code == code.strip()))
-        if row is None:
+            operation: str = "") -> BinRow:
+        found = self.sql.first(_BIN_SQL, (code.strip(),))
+        if found is None:
             raise NotFound("bin", code, "scan the bin tag on the shelf.")
+        row = BinRow(*found)
         if not row.active:
             raise Inactive("bin", row.code)
         if kinds is not None and row.kind not in kinds:
@@ -134,36 +209,38 @@ class Tx:
     def bin_code(self, bin_id: int | None) -> str | None:
         if bin_id is None:
             return None
-        return self.execute(select(T_BIN.c.code).where(T_BIN.c.id == bin_id)).scalar()
+        found = self.sql.first("SELECT code FROM bin WHERE id = ?", (bin_id,))
+        return None if found is None else found[0]
 
-    def sku(self, code: str) -> Row:
+    def sku(self, code: str) -> SkuRow:
         """A SKU by its code, a GTIN (any length, stored as 14 digits) or an alias."""
         code = code.strip()
-        row = self.one(select(T_SKU).where(T_SKU.c.code == code))
-        if row is None:
-            keys = [code]
+        found = self.sql.first(_SKU_SQL, (code,))
+        if found is None:
             as14 = gtin14(code)
-            if as14 and as14 != code:
-                keys.append(as14)
-            row = self.one(
-                select(T_SKU).join(T_BARCODE, T_BARCODE.c.sku_id == T_SKU.c.id)
-                .where(T_BARCODE.c.code.in_(keys))
-            )
-        if row is None:
+            for key in (as14, code) if as14 and as14 != code else (code,):
+                found = self.sql.first(_SKU_BARCODE_SQL, (key,))
+                if found is not None:
+                    break
+        if found is None:
             raise NotFound("product", code, "check the label or ask a supervisor.")
-        return row
+        return SkuRow(*found)
 
-    def sku_by_id(self, sku_id: int) -> Row:
-        return self.one(select(T_SKU).where(T_SKU.c.id == sku_id))
+    def sku_by_id(self, sku_id: int) -> SkuRow:
+        return SkuRow(*self.sql.first(_SKU_ID_SQL, (sku_id,)))
 
-    def asset(self, serial: str, *, missing: str = "") -> Row:
+    def asset(self, serial: str, *, missing: str = "") -> AssetRow:
         row = self.asset_or_none(serial)
         if row is None:
             raise NotFound("unit", serial, missing or "check the tag or ask a supervisor.")
         return row
 
-    def asset_or_none(self, serial: str) -> Row | None:
-        return self.one(select(T_ASSET).where(T_ASSET.c.serial == serial.strip()))
+    def asset_or_none(self, serial: str) -> AssetRow | None:
+        found = self.sql.first(_ASSET_SQL, (serial.strip(),))
+        if found is None:
+            return None
+        row = AssetRow(*found)
+        return row._replace(expiry=_as_date(row.expiry)) if isinstance(row.expiry, str) else row
 
     def last_row_for_asset(self, asset_id: int, before: int | None = None,
                            action: str | None = None) -> Row | None:
@@ -177,40 +254,40 @@ class Tx:
     # -- changes --------------------------------------------------------------------------
     def ledger(self, action: str, **values: Any) -> int:
         """Append one ledger row stamped with operator, terminal, entry, scan id and time."""
-        values.setdefault("qty", 0)
-        values.setdefault("lot", "")
-        values.setdefault("doc_type", "")
-        values.setdefault("doc_code", "")
-        values.setdefault("reason", "")
-        result = self.execute(insert(T_LEDGER).values(
-            action=action, at=self.now, operator=self.actor.badge,
-            terminal=self.actor.terminal, entry=values.pop("entry", self.entry),
-            scan_id=self.scan_id, **values,
-        ))
-        ledger_id = int(result.inserted_primary_key[0])
+        values.update(action=action, at=self.now, operator=self.actor.badge,
+                      terminal=self.actor.terminal, entry=values.get("entry", self.entry),
+                      scan_id=self.scan_id)
+        defaults = {"qty": 0, "lot": "", "doc_type": "", "doc_code": "", "reason": ""}
+        row = [values.get(name, defaults.get(name)) for name in _LEDGER_COLS]
+        if self.sql.at_proc is not None:
+            row[1] = self.sql.at_proc(row[1])
+        if self.sql.date_proc is not None and row[12] is not None:
+            row[12] = self.sql.date_proc(_as_date(row[12]))
+        ledger_id = int(self.sql.first(_LEDGER_SQL, tuple(row))[0])
         self.ledger_ids.append(ledger_id)
         return ledger_id
 
     def stock_qty(self, sku_id: int, bin_id: int, lot: str | None = None) -> int:
-        q = select(T_STOCK.c.qty).where(T_STOCK.c.sku_id == sku_id, T_STOCK.c.bin_id == bin_id)
+        sql = "SELECT COALESCE(SUM(qty), 0) FROM stock WHERE sku_id = ? AND bin_id = ?"
+        params: tuple = (sku_id, bin_id)
         if lot is not None:
-            q = q.where(T_STOCK.c.lot == lot)
-        return int(sum(self.execute(q).scalars().all()))
+            sql, params = sql + " AND lot = ?", params + (lot,)
+        return int(self.sql.first(sql, params)[0])
 
-    def choose_lot(self, sku: Row, bin_row: Row, qty: int) -> str:
+    def choose_lot(self, sku: Any, bin_row: Any, qty: int) -> str:
         """The lot to take ``qty`` from when none was scanned: first to expire (FEFO)."""
-        rows = self.execute(
-            select(T_STOCK.c.lot, T_STOCK.c.expiry)
-            .where(T_STOCK.c.sku_id == sku.id, T_STOCK.c.bin_id == bin_row.id,
-                   T_STOCK.c.qty >= qty)
-        ).all()
+        cur = self.sql.run(_CHOOSE_LOT_SQL, (sku.id, bin_row.id, qty))
+        rows = cur.fetchall()
+        cur.close()
         if not rows:
             have = self.stock_qty(sku.id, bin_row.id)
             self.raise_short(sku, bin_row, qty, have, "")
-        rows.sort(key=lambda r: (r.expiry is None, r.expiry or date.max, r.lot))
-        return rows[0].lot
+        if len(rows) == 1:
+            return rows[0][0]
+        rows.sort(key=lambda r: (r[1] is None, _as_date(r[1]) or date.max, r[0]))
+        return rows[0][0]
 
-    def raise_short(self, sku: Row, bin_row: Row, qty: int, have: int, lot: str) -> None:
+    def raise_short(self, sku: Any, bin_row: Any, qty: int, have: int, lot: str) -> None:
         """Refuse a take: point to a bin that has enough when the scanned one has none."""
         if have <= 0:
             q = (select(T_BIN.c.code).join(T_STOCK, T_STOCK.c.bin_id == T_BIN.c.id)
@@ -223,44 +300,39 @@ class Tx:
                 raise WrongBin(bin_row.code, other)
         raise InsufficientStock(sku.code, bin_row.code, qty, have, lot)
 
-    def take(self, sku: Row, bin_row: Row, qty: int, lot: str) -> None:
+    def take(self, sku: Any, bin_row: Any, qty: int, lot: str) -> None:
         """Remove ``qty`` from a bin's stock; never below zero (guarded UPDATE)."""
-        result = self.execute(
-            update(T_STOCK)
-            .where(T_STOCK.c.sku_id == sku.id, T_STOCK.c.bin_id == bin_row.id,
-                   T_STOCK.c.lot == lot, T_STOCK.c.qty >= qty)
-            .values(qty=T_STOCK.c.qty - qty)
-        )
-        if result.rowcount != 1:
+        if self.sql.count(_TAKE_SQL, (qty, sku.id, bin_row.id, lot, qty)) != 1:
             self.raise_short(sku, bin_row, qty, self.stock_qty(sku.id, bin_row.id, lot), lot)
 
     def put(self, sku_id: int, bin_id: int, qty: int, lot: str,
             expiry: date | None = None) -> None:
         """Add ``qty`` to a bin's stock (an upsert that survives a concurrent first insert)."""
-        cond = (T_STOCK.c.sku_id == sku_id, T_STOCK.c.bin_id == bin_id, T_STOCK.c.lot == lot)
         for _ in range(2):
-            done = self.execute(update(T_STOCK).where(*cond).values(qty=T_STOCK.c.qty + qty))
-            if done.rowcount == 1:
+            if self.sql.count(_ADD_SQL, (qty, sku_id, bin_id, lot)) == 1:
                 return
             try:
                 with self.session.begin_nested():
                     self.execute(insert(T_STOCK).values(
-                        sku_id=sku_id, bin_id=bin_id, lot=lot, expiry=expiry, qty=qty))
+                        sku_id=sku_id, bin_id=bin_id, lot=lot, expiry=_as_date(expiry),
+                        qty=qty))
                 return
             except IntegrityError:
                 continue  # someone inserted the row first: add to it
         raise RuntimeError("stock row could not be written")  # pragma: no cover
 
-    def set_asset(self, asset: Row, **values: Any) -> bool:
+    def set_asset(self, asset: Any, **values: Any) -> bool:
         """Update a unit only if it is still as it was read (status and bin unchanged)."""
-        result = self.execute(
-            update(T_ASSET)
-            .where(T_ASSET.c.id == asset.id, T_ASSET.c.status == asset.status,
-                   T_ASSET.c.bin_id.is_(None) if asset.bin_id is None
-                   else T_ASSET.c.bin_id == asset.bin_id)
-            .values(**values)
-        )
-        return result.rowcount == 1
+        if "expiry" in values and self.sql.date_proc is not None and values["expiry"]:
+            values["expiry"] = self.sql.date_proc(_as_date(values["expiry"]))
+        names = list(values)
+        sql = (f"UPDATE asset SET {', '.join(f'{n} = ?' for n in names)}"
+               " WHERE id = ? AND status = ? AND "
+               + ("bin_id IS NULL" if asset.bin_id is None else "bin_id = ?"))
+        params = [values[n] for n in names] + [asset.id, asset.status]
+        if asset.bin_id is not None:
+            params.append(asset.bin_id)
+        return self.sql.count(sql, tuple(params)) == 1
 
 
 def positive(qty: int) -> int:
@@ -269,11 +341,23 @@ def positive(qty: int) -> int:
     return qty
 
 
-def _replay(session: Session, prior: Row) -> OpResult:
-    ids = session.execute(
-        select(T_LEDGER.c.id).where(T_LEDGER.c.scan_id == prior.scan_id).order_by(T_LEDGER.c.id)
-    ).scalars().all()
-    return OpResult(prior.operation, prior.summary, prior.scan_id, tuple(ids), replayed=True)
+def _replay(sql: _Sql, scan_id: str, operation: str, summary: str) -> OpResult:
+    cur = sql.run("SELECT id FROM ledgerentry WHERE scan_id = ? ORDER BY id", (scan_id,))
+    ids = tuple(r[0] for r in cur.fetchall())
+    cur.close()
+    return OpResult(operation, summary, scan_id, ids, replayed=True)
+
+
+_APPLIED_SQL = "SELECT operation, summary FROM appliedscan WHERE scan_id = ?"
+_CLAIM_SQL = "INSERT INTO appliedscan (scan_id, operation, summary, at) VALUES (?, ?, ?, ?)"
+
+
+def applied(engine: Engine, scan_id: str) -> OpResult | None:
+    """The result of ``scan_id`` if it has been applied, else None."""
+    with session_scope(engine) as session:
+        sql = _Sql(session)
+        prior = sql.first(_APPLIED_SQL, (scan_id,))
+        return None if prior is None else _replay(sql, scan_id, *prior)
 
 
 class Retry(Exception):
@@ -286,31 +370,43 @@ def run_operation(engine: Engine, operation: str, actor: Actor, scan_id: str, en
     """Run ``body`` as one idempotent transaction keyed by ``scan_id``.
 
     The body checks the rules, changes state, writes ledger rows and returns the confirmation
-    sentence (or ``(sentence, data)``), or raises a DomainError and nothing is kept.
+    sentence (or ``(sentence, data)``), or raises a DomainError and nothing is kept. The scan
+    id is written to ``AppliedScan`` in the same transaction, after the body: a concurrent
+    application of the same scan fails on its primary key (or on a guarded update) and is then
+    answered with the first result.
     """
     if entry not in ENTRIES:
         raise ValueError(f"entry must be one of {ENTRIES}, not {entry!r}")
     if not scan_id or len(scan_id) > 64:
         raise ValueError("scan_id must be a non-empty string of at most 64 characters")
     check_role(actor, role_op or operation)
+    lost_race = (IntegrityError, Retry,
+                 getattr(engine.dialect.loaded_dbapi, "IntegrityError", IntegrityError))
     last_error: Exception | None = None
     for _attempt in range(3):
         try:
-            with session_scope(engine) as session:
-                prior = session.execute(
-                    select(T_APPLIED).where(T_APPLIED.c.scan_id == scan_id)).first()
+            # One transaction on a Connection (what session_scope does, without the ORM
+            # unit of work that these Core/plain statements do not use).
+            with engine.connect() as session, session.begin():
+                sql = _Sql(session)
+                prior = sql.first(_APPLIED_SQL, (scan_id,))
                 if prior is not None:
-                    return _replay(session, prior)
-                session.execute(insert(T_APPLIED).values(
-                    scan_id=scan_id, operation=operation, summary="", at=utcnow()))
-                tx = Tx(session, actor, scan_id, entry, operation)
+                    return _replay(sql, scan_id, *prior)
+                tx = Tx(session, actor, scan_id, entry, operation, sql)
                 out = body(tx)
                 message, data = out if isinstance(out, tuple) else (out, {})
-                session.execute(update(T_APPLIED).where(T_APPLIED.c.scan_id == scan_id)
-                                .values(summary=message[:400]))
+                at = sql.at_proc(tx.now) if sql.at_proc is not None else tx.now
+                sql.count(_CLAIM_SQL, (scan_id, operation, message[:400], at))
                 result = OpResult(operation, message, scan_id, tuple(tx.ledger_ids), False, data)
             return result
-        except (IntegrityError, Retry) as exc:
+        except DomainError:
+            # On PostgreSQL a concurrent copy of this scan may have won while we waited on a
+            # row lock: then this is a replay, not a refusal.
+            done = applied(engine, scan_id) if engine.dialect.name != "sqlite" else None
+            if done is not None:
+                return done
+            raise
+        except lost_race as exc:
             # Lost a race (same scan id, same new serial, same stock row): the winner has
             # committed, so the next attempt sees its state and answers accordingly.
             last_error = exc

@@ -166,12 +166,12 @@ def receive(engine: Engine, *, actor: Actor, scan_id: str, bin: str, sku: str | 
 
 def returned_qty(tx: Tx, order_code: str, line_no: int, sku_id: int) -> int:
     """Units of a quantity line already returned (return rows not undone since)."""
-    undone = select(T_LEDGER.c.reverses_id).where(T_LEDGER.c.reverses_id.is_not(None))
+    undo = T_LEDGER.alias("u")
+    undone = select(undo.c.id).where(undo.c.reverses_id == T_LEDGER.c.id).exists()
     q = select(func.coalesce(func.sum(T_LEDGER.c.qty), 0)).where(and_(
-        T_LEDGER.c.action == "return", T_LEDGER.c.doc_type == "order",
-        T_LEDGER.c.doc_code == order_code, T_LEDGER.c.doc_line == line_no,
-        T_LEDGER.c.sku_id == sku_id, T_LEDGER.c.asset_id.is_(None),
-        T_LEDGER.c.id.not_in(undone)))
+        T_LEDGER.c.doc_type == "order", T_LEDGER.c.doc_code == order_code,
+        T_LEDGER.c.doc_line == line_no, T_LEDGER.c.action == "return",
+        T_LEDGER.c.sku_id == sku_id, T_LEDGER.c.asset_id.is_(None), ~undone))
     return int(tx.execute(q).scalar() or 0)
 
 
