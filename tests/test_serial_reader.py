@@ -98,6 +98,16 @@ def test_framer_held_cr_completes_on_idle():
     assert framer.feed(b"\nX2\r\n") == [b"X2\r\n"]  # the late LF is not an empty scan
 
 
+def test_framer_learns_that_the_scanner_sends_cr_alone():
+    framer = LineFramer("CRLF")
+    assert framer.feed(b"A\r") == []
+    assert framer.idle() == [b"A\r"]  # one read timeout lost, once
+    assert framer.feed(b"B\r") == [b"B\r"]  # from now on at once
+    assert framer.feed(b"C\r") == [b"C\r"]
+    assert framer.feed(b"\nD\r") == []  # a LF after all (C's, dropped): CRs are held again
+    assert framer.feed(b"\n") == [b"D\r\n"]
+
+
 def test_framer_tab_terminator_only_splits_on_tab():
     framer = LineFramer("TAB")
     assert framer.feed(b"A\rB\tC\nD\t") == [b"A\rB\t", b"C\nD\t"]

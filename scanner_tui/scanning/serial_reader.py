@@ -40,7 +40,10 @@ class LineFramer:
     across two reads never makes an extra empty frame: with ``CR`` the frame is emitted at
     the CR and a LF that comes right after is dropped; with ``LF``/``CRLF`` a CR at the end of
     the data is held until the next byte (or ``idle()``, called when a read timed out) shows
-    whether a LF follows. With ``TAB`` only TAB ends a frame.
+    whether a LF follows. Once a held CR had to be completed by ``idle()`` (the scanner really
+    sends CR alone), CRs are emitted at once again until a LF is seen after one, so a
+    mis-set terminator costs one read timeout, not one per scan. With ``TAB`` only TAB ends a
+    frame.
 
     A payload longer than ``max_length`` bytes is emitted cut to ``max_length`` bytes and
     without a terminator (so classification rejects it as too long); the rest of that line, up
@@ -56,6 +59,7 @@ class LineFramer:
         self.max_length = max_length
         self._pattern = _TAB if terminator == "TAB" else _EOL
         self._hold_cr = terminator in ("LF", "CRLF")
+        self._lf_seen = True  # a LF followed the last CR (or nothing showed otherwise yet)
         self._crlf_family = terminator != "TAB"
         self._buf = bytearray()
         self._swallow_lf = False  # the last frame ended with a CR: a LF now belongs to it
@@ -78,14 +82,17 @@ class LineFramer:
             self._swallow_lf = False
             if buf[:1] == b"\n":
                 pos = 1
+                self._lf_seen = True
         size = len(buf)
         while pos < size:
             match = self._pattern.search(buf, pos)
             if match is None:
                 break
             start, end = match.span()
-            if self._hold_cr and end == size and end - start == 1 and buf[start] == 0x0D:
+            if end == size and end - start == 1 and buf[start] == 0x0D and self._holding():
                 break  # a CR at the very end: wait to see whether a LF follows
+            if end - start == 2:
+                self._lf_seen = True
             self._complete(buf, pos, start, end, frames)
             pos = end
             if self._crlf_family and end == size and buf[end - 1] == 0x0D:
@@ -97,13 +104,17 @@ class LineFramer:
     def idle(self) -> list[bytes]:
         """A read timed out with nothing new: complete a frame held back at its final CR."""
         buf = self._buf
-        if not (self._hold_cr and buf[-1:] == b"\r"):
+        if not (self._holding() and buf[-1:] == b"\r"):
             return []
         frames: list[bytes] = []
         self._complete(buf, 0, len(buf) - 1, len(buf), frames)
         buf.clear()
         self._swallow_lf = True
+        self._lf_seen = False
         return frames
+
+    def _holding(self) -> bool:
+        return self._hold_cr and self._lf_seen
 
     def reset(self) -> int:
         """Forget any partial frame (the port went away); return how many bytes were dropped."""
@@ -111,6 +122,7 @@ class LineFramer:
         self._buf.clear()
         self._swallow_lf = False
         self._discarding = False
+        self._lf_seen = True
         return dropped
 
     def _complete(self, buf: bytearray, pos: int, start: int, end: int, out: list[bytes]) -> None:
@@ -125,7 +137,7 @@ class LineFramer:
     def _cap(self, out: list[bytes]) -> None:
         """Keep the unterminated rest of the buffer bounded."""
         buf = self._buf
-        held_cr = self._hold_cr and buf[-1:] == b"\r"
+        held_cr = self._holding() and buf[-1:] == b"\r"
         content = len(buf) - (1 if held_cr else 0)
         if self._discarding:
             del buf[:content]
