@@ -333,6 +333,17 @@ def test_stop_returns_promptly_and_leaves_no_thread(scanner):
     assert not reader.running
 
 
+def test_a_second_reader_on_the_same_device_is_refused(make_reader, scanner):
+    first, first_sink = make_reader(scanner.path)
+    connected(first)
+    second, second_sink = make_reader(scanner.path)
+    wait_for(lambda: second.status.state is ScannerState.DISCONNECTED, what="refused")
+    assert second.status.message == (
+        f"The scanner on {scanner.path} is in use by another program; trying again")
+    scanner.write(b"".join(f"AT{n:08d}\r".encode() for n in range(50)))
+    assert len(got(first_sink, 50)) == 50 and second_sink.scans == []
+
+
 def test_a_failing_callback_does_not_kill_the_reader(make_reader, scanner):
     seen = []
 

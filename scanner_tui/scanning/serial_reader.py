@@ -181,7 +181,7 @@ def _open_failure_sentence(port: str, exc: BaseException, was_connected: bool) -
     if code in (errno.EACCES, errno.EPERM):
         return (f"Not allowed to open the scanner on {port} (is this user in the dialout "
                 "group?); trying again")
-    if code == errno.EBUSY:
+    if code in (errno.EBUSY, errno.EAGAIN):
         return f"The scanner on {port} is in use by another program; trying again"
     if was_connected:
         return f"Scanner on {port} is unplugged; waiting for it to come back"
@@ -282,8 +282,7 @@ class SerialScanner:
         try:
             while not self._stopping.is_set():
                 try:
-                    port = serial.serial_for_url(self.port, timeout=self.read_timeout,
-                                                 write_timeout=1.0, **self.settings)
+                    port = self._open()
                 except Exception as exc:  # any failure: report and retry
                     self._report(ScannerState.DISCONNECTED,
                                  _open_failure_sentence(self.port, exc, was_connected), str(exc))
@@ -318,6 +317,13 @@ class SerialScanner:
         finally:
             self._close()
             self._report(ScannerState.STOPPED, f"Scanner on {self.port} is off")
+
+    def _open(self) -> serial.SerialBase:
+        options = dict(self.settings, timeout=self.read_timeout, write_timeout=1.0)
+        if "://" not in self.port:
+            # a device: lock it, or two programs would each get half of every scan
+            options["exclusive"] = True
+        return serial.serial_for_url(self.port, **options)
 
     def _pump(self, port: serial.SerialBase) -> None:
         """Read and frame until stopped; a failing read raises (the caller reconnects)."""
