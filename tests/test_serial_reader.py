@@ -325,7 +325,7 @@ def test_stop_returns_promptly_and_leaves_no_thread(scanner):
     reader.stop()
     assert not thread.is_alive()
     assert reader.status.state is ScannerState.STOPPED
-    assert not any(t.name.startswith("serial-scanner") for t in threading.enumerate())
+    assert not any(t.name == f"serial-scanner {scanner.path}" for t in threading.enumerate())
     # the port was closed: the pty can be opened again by a new reader
     reader.start()
     connected(reader)
