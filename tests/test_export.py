@@ -117,3 +117,13 @@ def test_cli_export(demo_store, tmp_path):
     bad = Path(tmp_path / "no" / "such" / "dir" / "x.csv")
     res = runner.invoke(app, ["--config", str(cfg), "export", "stock", "-o", str(bad)])
     assert res.exit_code == 1 and "cannot write" in res.output
+
+
+@pytest.mark.postgres
+def test_export_streams_on_postgres(pg_url):
+    engine = open_store(pg_url)
+    build_demo(engine, "small", bins=10, skus=10, assets=12_000)
+    rows = _csv(engine, "assets")
+    assert len(rows) == 12_028 and rows[0]["serial"] == "AT00000001"
+    assert _json(engine, "shipments")[0]["order"] == "SO-0999"
+    engine.dispose()

@@ -210,3 +210,21 @@ def test_cli_import(tmp_path):
     assert res.exit_code == 1 and "\x1b" not in res.output
     assert "line 2: code contains control characters" in res.output
     assert "line 3: kind '\\x1b[2J' is not one of" in res.output
+
+
+@pytest.mark.postgres
+def test_examples_import_on_postgres(pg_url, tmp_path):
+    from sqlmodel import Session
+
+    from scanner_tui.inventory.db import open_store
+
+    engine = open_store(pg_url)
+    for kind in ORDER:
+        import_csv(engine, kind, EXAMPLES / f"{kind}.csv")
+    assert verify(engine) == []
+    with pytest.raises(ImportFailed):
+        import_csv(engine, "assets", EXAMPLES / "assets.csv")
+    with Session(engine) as s:  # ids were given explicitly: the sequences must have moved on
+        s.add(Bin(code="B09-Z-99", zone="", kind="pick"))
+        s.commit()
+    engine.dispose()
