@@ -439,3 +439,33 @@ def test_a_floor_sentence_never_a_traceback():
     assert str(err) == "A01-A-01 holds only 1 of MUG-01 (lot L1), not 3."
     assert (err.fields["have"], err.code) == (1, "insufficient_stock")
     assert isinstance(err, E.DomainError)
+
+
+def test_serial_on_ship_notice_needs_no_product_scan_and_refusal_is_retryable(store):
+    with pytest.raises(E.NotFound, match="scan the product barcode first"):
+        ops.receive(store, actor=RECEIVER, scan_id="r1", bin="D01-A-01", serial="SN0003")
+    # the refused scan left no trace: the same scan id can be applied once the receipt is known
+    res = ops.receive(store, actor=RECEIVER, scan_id="r1", bin="D01-A-01", serial="SN0003",
+                      receipt="R-100")
+    assert not res.replayed and res.message == "Received SN0003 (LAPTOP-15) into D01-A-01."
+    with pytest.raises(E.InsufficientStock, match="D01-A-01 holds no MUG-01; 1 cannot come"):
+        ops.move(store, actor=PICKER, scan_id=sid(), to_bin="A01-A-01", sku="MUG-01",
+                 from_bin="D01-A-01")
+
+
+def test_undone_quantity_return_can_come_back_again(store):
+    receive_mugs(store, 10, bin="A01-A-02")
+    ops.pick(store, actor=PICKER, scan_id=sid(), order="1008", sku="MUG-01", qty=5,
+             bin="A01-A-02")
+    ops.ship(store, actor=PICKER, scan_id=sid(), order="1008")
+    ops.return_unit(store, actor=RECEIVER, scan_id=sid(), bin="T01-A-01", sku="MUG-01", qty=5,
+                    order="1008")
+    with pytest.raises(E.NeverShipped):
+        ops.return_unit(store, actor=RECEIVER, scan_id=sid(), bin="T01-A-01", sku="MUG-01",
+                        qty=1, order="1008")
+    ops.undo_last(store, actor=RECEIVER, scan_id=sid())
+    assert qty(store, "T01-A-01") == 0
+    ops.return_unit(store, actor=RECEIVER, scan_id=sid(), bin="T01-A-01", sku="MUG-01", qty=4,
+                    order="1008", entry="typed")
+    assert qty(store, "T01-A-01") == 4 and ledger(store)[-1].entry == "typed"
+    assert_books_agree(store)

@@ -77,12 +77,19 @@ def _paramstyle(statement: str, style: str) -> str:
     return statement.replace("?", "%s") if style in ("format", "pyformat") else statement
 
 
+_BY_STYLE: dict[str, dict[str, str]] = {}
+
+
 class _Cursor:
     """Run the look-up statements on one DB-API connection (qmark or format paramstyle)."""
 
     def __init__(self, dbapi_conn: Any, paramstyle: str) -> None:
         self.conn = dbapi_conn
-        self.sql = {k: _paramstyle(v, paramstyle) for k, v in STATEMENTS.items()}
+        sql = _BY_STYLE.get(paramstyle)
+        if sql is None:
+            sql = _BY_STYLE[paramstyle] = {k: _paramstyle(v, paramstyle)
+                                           for k, v in STATEMENTS.items()}
+        self.sql = sql
 
     def row(self, name: str, *params: str) -> tuple | None:
         cur = self.conn.cursor()

@@ -274,22 +274,24 @@ class Tx:
             sql, params = sql + " AND lot = ?", params + (lot,)
         return int(self.sql.first(sql, params)[0])
 
-    def choose_lot(self, sku: Any, bin_row: Any, qty: int) -> str:
+    def choose_lot(self, sku: Any, bin_row: Any, qty: int, *, redirect: bool = False) -> str:
         """The lot to take ``qty`` from when none was scanned: first to expire (FEFO)."""
         cur = self.sql.run(_CHOOSE_LOT_SQL, (sku.id, bin_row.id, qty))
         rows = cur.fetchall()
         cur.close()
         if not rows:
             have = self.stock_qty(sku.id, bin_row.id)
-            self.raise_short(sku, bin_row, qty, have, "")
+            self.raise_short(sku, bin_row, qty, have, "", redirect=redirect)
         if len(rows) == 1:
             return rows[0][0]
         rows.sort(key=lambda r: (r[1] is None, _as_date(r[1]) or date.max, r[0]))
         return rows[0][0]
 
-    def raise_short(self, sku: Any, bin_row: Any, qty: int, have: int, lot: str) -> None:
-        """Refuse a take: point to a bin that has enough when the scanned one has none."""
-        if have <= 0:
+    def raise_short(self, sku: Any, bin_row: Any, qty: int, have: int, lot: str, *,
+                    redirect: bool = False) -> None:
+        """Refuse a take; for a pick (``redirect``) from a bin holding none of the SKU, name a
+        bin that has enough instead ("A01-A-01 is not the bin for this; go to A01-A-02")."""
+        if have <= 0 and redirect:
             q = (select(T_BIN.c.code).join(T_STOCK, T_STOCK.c.bin_id == T_BIN.c.id)
                  .where(T_STOCK.c.sku_id == sku.id, T_STOCK.c.qty >= qty, T_BIN.c.active)
                  .order_by(T_STOCK.c.qty.desc()).limit(1))
@@ -300,10 +302,12 @@ class Tx:
                 raise WrongBin(bin_row.code, other)
         raise InsufficientStock(sku.code, bin_row.code, qty, have, lot)
 
-    def take(self, sku: Any, bin_row: Any, qty: int, lot: str) -> None:
+    def take(self, sku: Any, bin_row: Any, qty: int, lot: str, *,
+             redirect: bool = False) -> None:
         """Remove ``qty`` from a bin's stock; never below zero (guarded UPDATE)."""
         if self.sql.count(_TAKE_SQL, (qty, sku.id, bin_row.id, lot, qty)) != 1:
-            self.raise_short(sku, bin_row, qty, self.stock_qty(sku.id, bin_row.id, lot), lot)
+            self.raise_short(sku, bin_row, qty, self.stock_qty(sku.id, bin_row.id, lot), lot,
+                             redirect=redirect)
 
     def put(self, sku_id: int, bin_id: int, qty: int, lot: str,
             expiry: date | None = None) -> None:

@@ -133,9 +133,10 @@ def pick(engine: Engine, *, actor: Actor, scan_id: str, order: str, line: int | 
             raise NotFound("bin", "", "scan the bin you pick from.")
         bin_row = tx.bin(bin)
         n = positive(qty)
-        use_lot = lot if lot is not None else tx.choose_lot(sku_row, bin_row, n)
+        use_lot = lot if lot is not None else tx.choose_lot(sku_row, bin_row, n,
+                                                                redirect=True)
         oline = _claim_line(tx, order_row, line, sku_row, n)
-        tx.take(sku_row, bin_row, n, use_lot)
+        tx.take(sku_row, bin_row, n, use_lot, redirect=True)
         tx.ledger("pick", sku_id=sku_row.id, qty=n, from_bin_id=bin_row.id, lot=use_lot,
                   doc_type="order", doc_code=order_row.code, doc_line=oline.line_no)
         refresh_order_status(tx, order_row.id)
