@@ -1,0 +1,245 @@
+"""The scanner app: every key and serial read becomes a scan on one in-order pipeline.
+
+Services come in through the constructor (harlequin style): tests build the app with a
+throwaway store, a fixed clock and a fake serial scanner.
+
+Scan path (one way, never reordered):
+
+1. Keys: ``on_event`` intercepts every raw ``events.Key`` *before* bindings and the focused
+   widget see it and feeds the :class:`~scanner_tui.scanning.wedge.WedgeAssembler` (see that
+   module for the hold-and-replay design). Keys that are not part of a scan are replayed to
+   normal handling in order. A bracketed paste outside a text field is a ``paste`` scan.
+   Serial: the reader thread posts ``ScanRead``.
+2. The scan gets its id and time when read, and the screen it was read on (the top-most
+   :class:`ScanScreen`) is fixed as its target; it is queued on the :class:`ScanPipeline`
+   (one worker thread): classify -> journal -> the screen's ``scan_handler`` -> outcome.
+3. The pipeline posts ``ScanHandled`` back; the app gives feedback (bell on a rejection,
+   recorded in ``app.feedback``) and posts it to the target screen, which renders it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime, tzinfo
+from typing import Any
+
+from sqlalchemy import Engine
+from textual import events
+from textual._time import get_time  # the clock of Message.time (monotonic on POSIX)
+from textual.app import App
+from textual.binding import Binding
+from textual.widgets import Input, TextArea
+
+from scanner_tui.config import Config
+from scanner_tui.scanning.classify import KnownCodes
+from scanner_tui.scanning.result import Scan, Source
+from scanner_tui.scanning.rules import TagRules
+from scanner_tui.scanning.serial_reader import ScannerStatus, SerialScanner
+from scanner_tui.scanning.wedge import (
+    Assembled,
+    KeyStroke,
+    Release,
+    TypingChanged,
+    WedgeAssembler,
+)
+from scanner_tui.ui.feedback import Feedback, FeedbackLog
+from scanner_tui.ui.messages import ScanHandled, ScannerStatusChanged, ScanRead, WedgeTick
+from scanner_tui.ui.pipeline import EchoHandler, Handled, ScanPipeline
+from scanner_tui.ui.screens import ScanAnythingScreen, ScanScreen
+from scanner_tui.ui.widgets import headline
+
+log = logging.getLogger(__name__)
+
+TEXT_FIELDS: tuple[type, ...] = (Input, TextArea)
+WEDGE_READY = "Ready: scan with the keyboard scanner"
+
+
+class ScannerApp(App):
+    """Scan-anything app; workflow screens are pushed on top of it later."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "scanner-tui"
+    BINDINGS = [Binding("ctrl+q", "quit", "Quit", priority=True)]
+
+    def __init__(
+        self,
+        config: Config,
+        engine: Engine,
+        *,
+        rules: TagRules | None = None,
+        known: KnownCodes | None = None,
+        clock: Callable[[], datetime] | None = None,
+        tz: tzinfo | None = None,
+        serial_factory: Callable[..., Any] | None = None,
+    ) -> None:
+        super().__init__()
+        self.config = config
+        self.engine = engine
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.tz = tz
+        self.wedge = WedgeAssembler.from_config(config.scanner)
+        self.feedback = FeedbackLog()
+        if known is None:
+            from scanner_tui.inventory.lookup import StoreKnownCodes
+
+            known = StoreKnownCodes(engine)
+        self.pipeline = ScanPipeline(
+            engine, rules or TagRules.from_config(config), reply=self._reply,
+            terminal=config.terminal.id, known=known,
+        )
+        self.serial: Any = None
+        self.scanner_status: ScannerStatus | None = None
+        self._serial_factory = serial_factory or SerialScanner
+        self._tick: asyncio.TimerHandle | None = None
+        self._tick_at: float | None = None
+        self.scans_read = 0  # scans handed to the pipeline
+        self.scans_shown = 0  # scans whose answer reached a screen
+
+    # -- lifecycle --------------------------------------------------------------------------
+    def get_default_screen(self) -> ScanAnythingScreen:
+        return ScanAnythingScreen(terminal=self.config.terminal.id,
+                                  scanner_text=self._initial_status(), tz=self.tz)
+
+    def _initial_status(self) -> str:
+        sc = self.config.scanner
+        if sc.input == "wedge":
+            return WEDGE_READY
+        return f"Connecting to the scanner on {sc.port or '(no port configured)'}"
+
+    def on_mount(self) -> None:
+        self.pipeline.start()
+        if self.config.scanner.input in ("serial", "both"):
+            self._start_serial()
+
+    def on_unmount(self) -> None:
+        if self._tick is not None:
+            self._tick.cancel()
+        if self.serial is not None:
+            self.serial.stop()
+        if not self.pipeline.stop(timeout=10.0):
+            log.error("scan pipeline did not finish its queue before exit")
+
+    def _start_serial(self) -> None:
+        sc = self.config.scanner
+        self.serial = self._serial_factory(
+            sc.port, baudrate=sc.baudrate, bytesize=sc.bytesize, parity=sc.parity,
+            stopbits=sc.stopbits, terminator=sc.terminator,
+            on_scan=lambda scan: self.post_message(ScanRead(scan)),
+            on_status=lambda status: self.post_message(ScannerStatusChanged(status)),
+            reconnect_seconds=sc.reconnect_seconds,
+        )
+        self.serial.start()
+
+    # -- keys -> wedge assembler ------------------------------------------------------------
+    def _to_field(self) -> bool:
+        return isinstance(self.focused, TEXT_FIELDS)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            stroke = KeyStroke(event.key, event.character, event.time, event)
+            await self._apply(self.wedge.feed(stroke, to_field=self._to_field()))
+            self._arm_tick()
+            return
+        if isinstance(event, events.Paste) and not event.is_forwarded and not self._to_field():
+            for line in event.text.splitlines(keepends=True):
+                if line.strip():
+                    self.read_scan(Scan(line, Source.PASTE, at=self.clock()))
+            return
+        await super().on_event(event)
+
+    async def _apply(self, actions: list) -> None:
+        for action in actions:
+            if isinstance(action, Assembled):
+                self.read_scan(Scan(action.payload, action.source, at=self.clock()))
+            elif isinstance(action, Release):
+                for stroke in action.keys:  # normal key handling, in order
+                    await super().on_event(stroke.event)
+            elif isinstance(action, TypingChanged):
+                screen = self._scan_screen()
+                if isinstance(screen, ScanAnythingScreen):
+                    screen.set_typing(action.text)
+
+    def _arm_tick(self) -> None:
+        deadline = self.wedge.deadline
+        if deadline is None or (self._tick_at is not None and self._tick_at <= deadline):
+            return
+        if self._tick is not None:
+            self._tick.cancel()
+        delay = max(0.0, deadline - get_time()) + 0.001
+        self._tick = asyncio.get_running_loop().call_later(delay, self._post_tick)
+        self._tick_at = deadline
+
+    def _post_tick(self) -> None:
+        self._tick = None
+        self._tick_at = None
+        self.post_message(WedgeTick())
+
+    async def on_wedge_tick(self, message: WedgeTick) -> None:
+        await self._apply(self.wedge.tick(get_time(), to_field=self._to_field()))
+        self._arm_tick()
+
+    # -- scans in ---------------------------------------------------------------------------
+    def _scan_screen(self) -> ScanScreen | None:
+        for screen in reversed(self.screen_stack):
+            if isinstance(screen, ScanScreen):
+                return screen
+        return None
+
+    def read_scan(self, scan: Scan) -> None:
+        """Queue one scan read now (from any source) for the screen on top."""
+        target = self._scan_screen()
+        handler = target.scan_handler if target is not None else EchoHandler()
+        self.scans_read += 1
+        self.pipeline.submit(scan, handler, target)
+
+    def on_scan_read(self, message: ScanRead) -> None:
+        message.stop()
+        self.read_scan(message.scan)
+
+    def on_scanner_status_changed(self, message: ScannerStatusChanged) -> None:
+        message.stop()
+        self.scanner_status = message.status
+        for screen in self.screen_stack:
+            if isinstance(screen, ScanAnythingScreen):
+                screen.set_scanner_text(message.status.message)
+
+    # -- answers out ------------------------------------------------------------------------
+    def _reply(self, handled: Handled) -> None:
+        """Pipeline thread: hand the answer to the UI thread."""
+        self.post_message(ScanHandled(handled))
+
+    def on_scan_handled(self, message: ScanHandled) -> None:
+        if message.routed:  # bubbled up from a screen that did not take it
+            return
+        message.stop()
+        handled = message.handled
+        self._give_feedback(handled)
+        self.scans_shown += 1
+        target = handled.target
+        if target is None or target not in self.screen_stack:
+            target = self._scan_screen()
+        if target is not None:
+            target.post_message(ScanHandled(handled, routed=True))
+
+    def _give_feedback(self, handled: Handled) -> None:
+        outcome = handled.outcome
+        if outcome.accepted:
+            text = outcome.message or f"{handled.result.kind.value}: {headline(handled.result)}"
+        else:
+            text = outcome.reason or "Rejected"
+        ring = not outcome.accepted and self.config.feedback.bell
+        if ring:
+            self.bell()
+        self.feedback.add(Feedback(handled.scan.id, outcome.accepted, text, ring))
+
+    # -- for tests and tools ----------------------------------------------------------------
+    async def settle(self, timeout: float = 30.0) -> None:
+        """Wait until every scan read so far has been shown (and the screen updated)."""
+        loop = asyncio.get_running_loop()
+        end = loop.time() + timeout
+        while self.scans_shown < self.scans_read or self.wedge.busy:
+            if loop.time() > end:
+                raise TimeoutError(f"{self.scans_read - self.scans_shown} scans still pending")
+            await asyncio.sleep(0.005)

@@ -1,0 +1,34 @@
+"""What the app told the person about each scan: shown, rung, and kept for tests to read."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Feedback:
+    scan_id: str
+    accepted: bool
+    text: str  # the sentence shown
+    bell: bool  # True when the bell was rung
+
+
+class FeedbackLog:
+    """The last ``size`` feedbacks given (``bell()`` is silent headless: tests read this)."""
+
+    def __init__(self, size: int = 1000) -> None:
+        self.items: deque[Feedback] = deque(maxlen=size)
+        self.bells = 0
+
+    def add(self, item: Feedback) -> None:
+        self.items.append(item)
+        if item.bell:
+            self.bells += 1
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    @property
+    def last(self) -> Feedback | None:
+        return self.items[-1] if self.items else None

@@ -1,0 +1,172 @@
+"""The one scan pipeline: every scan, in the order read, is journaled, classified, acted on,
+its outcome recorded, and the answer handed back. No Textual here.
+
+It runs on one worker thread so that database work never blocks the screen, and so that
+scans are never reordered: a FIFO queue and a single consumer. Each scan is given its target
+handler at read time (the screen it was read on), so a screen switch cannot re-route it.
+
+Order per scan (DESIGN: "written to the journal before it is acted on"):
+classify (pure, fast) -> ``record_scan`` -> ``handler.handle`` -> ``record_outcome`` -> reply.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from sqlalchemy import Engine
+
+from scanner_tui.inventory.journal import record_outcome, record_scan
+from scanner_tui.scanning.classify import KnownCodes, classify
+from scanner_tui.scanning.result import Kind, Scan, ScanResult
+from scanner_tui.scanning.rules import TagRules
+
+log = logging.getLogger(__name__)
+
+NOT_JOURNALED = (
+    "The scan could not be written to the journal ({error}); nothing was done, scan it again"
+)
+HANDLER_FAILED = "Something went wrong handling this scan; nothing was changed"
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """A handler's answer to one scan: accepted, or rejected and why, and what to say."""
+
+    accepted: bool
+    reason: str = ""  # why it was rejected: a sentence for the person holding the scanner
+    message: str = ""  # what happened / what to do next
+    data: Any = None  # anything the screen needs to show it (a workflow step, a stock row...)
+
+
+class ScanHandler(Protocol):
+    """What a screen does with a classified scan. Called on the pipeline thread, one scan at a
+    time in read order: do DB work here, never touch widgets."""
+
+    def handle(self, scan: Scan, result: ScanResult, operator: str) -> Outcome: ...
+
+
+class EchoHandler:
+    """The scan-anything screen's handler: a scan is accepted when it was understood."""
+
+    def handle(self, scan: Scan, result: ScanResult, operator: str) -> Outcome:
+        if not result.accepted:
+            return Outcome(False, reason=_sentence(result))
+        if result.kind is Kind.BADGE:
+            return Outcome(True, message=f"Operator {result.badge} signed in")
+        return Outcome(True)
+
+
+def _sentence(result: ScanResult) -> str:
+    reason = result.reason or "not understood"
+    return reason[:1].upper() + reason[1:]
+
+
+@dataclass(frozen=True, slots=True)
+class Handled:
+    """One scan after the pipeline: what it was, what came of it, who scanned it."""
+
+    scan: Scan
+    result: ScanResult
+    outcome: Outcome
+    operator: str
+    target: Any = None  # whatever the caller passed along with the scan (e.g. its screen)
+    journaled: bool = True
+
+
+@dataclass
+class _Job:
+    scan: Scan
+    handler: ScanHandler
+    target: Any = None
+
+
+@dataclass
+class ScanPipeline:
+    """Single-threaded, in-order processing of scans. ``reply`` is called on the worker thread
+    with each :class:`Handled` (``App.post_message`` is thread-safe: pass a poster)."""
+
+    engine: Engine
+    rules: TagRules
+    reply: Callable[[Handled], None]
+    terminal: str = ""
+    known: KnownCodes | None = None
+    operator: str = ""
+    _queue: queue.Queue = field(default_factory=queue.Queue, repr=False)
+    _thread: threading.Thread | None = field(default=None, repr=False)
+    _done: int = 0
+    _submitted: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def start(self) -> None:
+        if self._thread is None or not self._thread.is_alive():
+            self._thread = threading.Thread(target=self._run, name="scan-pipeline", daemon=True)
+            self._thread.start()
+
+    def submit(self, scan: Scan, handler: ScanHandler, target: Any = None) -> None:
+        """Queue a scan (call in read order). Never blocks."""
+        with self._lock:
+            self._submitted += 1
+        self._queue.put(_Job(scan, handler, target))
+
+    @property
+    def pending(self) -> int:
+        """Scans submitted and not yet replied to."""
+        with self._lock:
+            return self._submitted - self._done
+
+    def stop(self, timeout: float = 10.0) -> bool:
+        """Finish every queued scan, then end the thread. False if it did not end in time."""
+        thread = self._thread
+        if thread is None:
+            return True
+        self._queue.put(None)
+        thread.join(timeout)
+        self._thread = None
+        return not thread.is_alive()
+
+    # -- the worker ------------------------------------------------------------------------
+    def _run(self) -> None:
+        while True:
+            job = self._queue.get()
+            if job is None:
+                break
+            try:
+                handled = self.process(job.scan, job.handler, job.target)
+                self.reply(handled)
+            except Exception:  # noqa: BLE001  (the pipeline must outlive any one scan)
+                log.exception("scan %s could not be processed", job.scan.id)
+            finally:
+                with self._lock:
+                    self._done += 1
+        close = getattr(self.known, "close", None)
+        if callable(close):
+            close()
+
+    def process(self, scan: Scan, handler: ScanHandler, target: Any = None) -> Handled:
+        """One scan through every step (also usable without the thread)."""
+        result = classify(scan.payload, self.rules, self.known)
+        operator = self.operator
+        try:
+            record_scan(self.engine, scan, result, terminal=self.terminal, operator=operator)
+        except Exception as exc:  # noqa: BLE001
+            log.exception("journal write failed for scan %s", scan.id)
+            error = type(exc).__name__
+            outcome = Outcome(False, reason=NOT_JOURNALED.format(error=error))
+            return Handled(scan, result, outcome, operator, target, journaled=False)
+        try:
+            outcome = handler.handle(scan, result, operator)
+        except Exception:  # noqa: BLE001
+            log.exception("handler failed for scan %s", scan.id)
+            outcome = Outcome(False, reason=HANDLER_FAILED)
+        if outcome.accepted and result.kind is Kind.BADGE and result.badge:
+            self.operator = result.badge
+        try:
+            record_outcome(self.engine, scan.id, outcome.accepted, outcome.reason)
+        except Exception:  # noqa: BLE001  (the scan is journaled; only its outcome is missing)
+            log.exception("outcome write failed for scan %s", scan.id)
+        return Handled(scan, result, outcome, operator, target)

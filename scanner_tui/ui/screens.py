@@ -1,0 +1,79 @@
+"""Screens that take scans. A screen receives classified, journaled scans through ONE path:
+its ``scan_handler`` acts on each scan on the pipeline thread, then the app posts a
+``ScanHandled`` message to the screen the scan was read on, and ``show_scan`` renders it.
+
+Workflow screens (receive, pick...) subclass :class:`ScanScreen`, set ``scan_handler`` to
+their workflow and override ``show_scan``.
+"""
+
+from __future__ import annotations
+
+from datetime import tzinfo
+
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from scanner_tui.ui.messages import ScanHandled
+from scanner_tui.ui.pipeline import EchoHandler, Handled, ScanHandler
+from scanner_tui.ui.widgets import KindBand, ScanDetails, ScanHistory, StatusLine, TitleBar
+
+
+class ScanScreen(Screen):
+    """Base of every screen that takes scans."""
+
+    TITLE_TEXT = "Scan"
+
+    def __init__(self, *, scan_handler: ScanHandler | None = None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.scan_handler: ScanHandler = scan_handler or EchoHandler()
+
+    def on_scan_handled(self, message: ScanHandled) -> None:
+        message.stop()
+        self.show_scan(message.handled)
+
+    def show_scan(self, handled: Handled) -> None:
+        """Render one handled scan (UI thread). Subclasses override."""
+
+
+class ScanAnythingScreen(ScanScreen):
+    """Shows, for each scan, what it was and its fields; a history of the last scans."""
+
+    TITLE_TEXT = "Scan anything"
+
+    def __init__(self, *, terminal: str = "", scanner_text: str = "",
+                 tz: tzinfo | None = None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.terminal = terminal
+        self.scanner_text = scanner_text
+        self.tz = tz
+
+    def compose(self) -> ComposeResult:
+        yield TitleBar(self.TITLE_TEXT, self.terminal, id="title")
+        yield KindBand(id="band")
+        yield ScanDetails(id="details")
+        yield ScanHistory(id="history", tz=self.tz)
+        yield StatusLine(self.scanner_text, id="status")
+        yield Footer()
+
+    def show_scan(self, handled: Handled) -> None:
+        self.query_one(KindBand).show(handled)
+        self.query_one(ScanDetails).show(handled)
+        self.query_one(ScanHistory).add(handled)
+        self.query_one(TitleBar).operator = self.app_operator(handled)
+
+    def app_operator(self, handled: Handled) -> str:
+        """Who is signed in after this scan (a badge scan signs its holder in)."""
+        result = handled.result
+        if handled.outcome.accepted and result.badge:
+            return result.badge
+        return handled.operator
+
+    def set_scanner_text(self, text: str) -> None:
+        self.scanner_text = text
+        if self.is_mounted:
+            self.query_one(StatusLine).scanner = text
+
+    def set_typing(self, text: str) -> None:
+        if self.is_mounted:
+            self.query_one(StatusLine).typing = text or None

@@ -1,0 +1,163 @@
+"""Widgets of the scan screens. Every untrusted string goes through ``visible()`` into a
+``rich.text.Text`` (never markup)."""
+
+from __future__ import annotations
+
+from collections import deque
+from datetime import tzinfo
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+from textual.widgets import Static
+
+from scanner_tui.scanning.result import Kind, ScanResult
+from scanner_tui.ui.pipeline import Handled
+from scanner_tui.ui.safe_text import visible
+
+LABELS = {
+    "bin": "Bin", "serial": "Serial", "gtin": "GTIN", "sku": "SKU", "lot": "Lot",
+    "expiry": "Expiry", "sscc": "SSCC", "badge": "Badge", "command": "Command",
+    "symbology": "Symbology",
+}
+HEADLINE = {
+    Kind.BIN: "bin", Kind.ASSET: "serial", Kind.PRODUCT: "gtin", Kind.CONTAINER: "sscc",
+    Kind.BADGE: "badge", Kind.COMMAND: "command",
+}
+OK, NO = "✔", "✘"
+MAX_SHOWN = 120  # characters of a payload shown on one line
+
+
+def headline(result: ScanResult) -> str:
+    """The one value that says what was scanned (escaped for display)."""
+    name = HEADLINE.get(result.kind)
+    value = getattr(result, name) if name else None
+    return visible(str(value if value is not None else result.code), MAX_SHOWN)
+
+
+def detail_lines(result: ScanResult) -> list[tuple[str, str]]:
+    """(label, value) for every field except the headline and the reason."""
+    main = HEADLINE.get(result.kind)
+    out = []
+    for name, value in result.to_dict().items():
+        if name in ("kind", "reason", main):
+            continue
+        out.append((LABELS.get(name, name), visible(str(value), MAX_SHOWN)))
+    return out
+
+
+class KindBand(Widget):
+    """Big, coloured band: what the last scan was, accepted or rejected."""
+
+    DEFAULT_CLASSES = "idle"
+
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
+        super().__init__(id=id)
+        self._text = Text("Scan anything", style="bold")
+        self.scan_id = ""  # the scan shown
+        self.painted_scan_id = ""  # the scan last rendered (the screen has been updated)
+
+    def show(self, handled: Handled) -> None:
+        kind = handled.result.kind.value.upper()
+        accepted = handled.outcome.accepted
+        self._text = Text(f"{OK if accepted else NO} {kind}", style="bold")
+        self.scan_id = handled.scan.id
+        self.set_class(accepted, "accepted")
+        self.set_class(not accepted, "rejected")
+        self.remove_class("idle")
+        self.refresh()
+
+    def render(self) -> Text:
+        self.painted_scan_id = self.scan_id
+        return self._text
+
+
+class ScanDetails(Static):
+    """The scanned code, its fields, and the answer (why it was rejected, what next)."""
+
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
+        super().__init__(Text("Scan a bin, a unit, a product or your badge."), id=id,
+                         markup=False)
+
+    def show(self, handled: Handled) -> None:
+        result, outcome = handled.result, handled.outcome
+        text = Text(no_wrap=False, overflow="fold")
+        text.append(headline(result) or "(nothing)", style="bold")
+        for label, value in detail_lines(result):
+            text.append(f"\n{label}: ", style="dim")
+            text.append(value)
+        if not outcome.accepted:
+            text.append("\n")
+            text.append(visible(outcome.reason or "Rejected", 400), style="bold red")
+        elif outcome.message:
+            text.append("\n")
+            text.append(visible(outcome.message, 400))
+        self.update(text)
+
+
+class ScanHistory(Widget):
+    """The last scans, newest first, one line each."""
+
+    def __init__(self, *, size: int = 50, tz: tzinfo | None = None,
+                 id: str | None = None) -> None:  # noqa: A002
+        super().__init__(id=id)
+        self.entries: deque[Handled] = deque(maxlen=size)
+        self.tz = tz
+
+    def add(self, handled: Handled) -> None:
+        self.entries.appendleft(handled)
+        self.refresh()
+
+    def line(self, handled: Handled) -> Text:
+        at = handled.scan.at.astimezone(self.tz).strftime("%H:%M:%S")
+        ok = handled.outcome.accepted
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(f"{at} ", style="dim")
+        text.append(OK if ok else NO, style="bold green" if ok else "bold red")
+        text.append(f" {handled.result.kind.value:<9} ")
+        text.append(headline(handled.result))
+        return text
+
+    def render(self) -> Text:
+        if not self.entries:
+            return Text("No scans yet", style="dim")
+        lines = [self.line(h) for h in list(self.entries)[: max(1, self.size.height)]]
+        return Text("\n", no_wrap=True, overflow="ellipsis").join(lines)
+
+
+class StatusLine(Static):
+    """Scanner status, or what a person is typing towards a scan."""
+
+    scanner: reactive[str] = reactive("", layout=False)
+    typing: reactive[str | None] = reactive(None, layout=False)
+
+    def __init__(self, scanner: str = "", *, id: str | None = None) -> None:  # noqa: A002
+        super().__init__(id=id, markup=False)
+        self.set_reactive(StatusLine.scanner, scanner)
+
+    def render(self) -> Text:
+        if self.typing:
+            text = Text("Typed: ", style="dim", no_wrap=True, overflow="ellipsis")
+            text.append(visible(self.typing, MAX_SHOWN), style="bold")
+            text.append("▏")
+            return text
+        return Text(visible(self.scanner, 200), no_wrap=True, overflow="ellipsis")
+
+
+class TitleBar(Static):
+    """Screen title, terminal and operator."""
+
+    operator: reactive[str] = reactive("", layout=False)
+
+    def __init__(self, title: str, terminal: str, *, id: str | None = None) -> None:  # noqa: A002
+        super().__init__(id=id, markup=False)
+        self.title_text = title
+        self.terminal = terminal
+
+    def render(self) -> Text:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(self.title_text, style="bold")
+        text.append(f"  {visible(self.terminal, 30)}")
+        if self.operator:
+            text.append(f"  {visible(self.operator, 32)}", style="bold")
+        return text
