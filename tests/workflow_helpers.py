@@ -1,0 +1,47 @@
+"""Shared helpers for workflow tests: build services, classify a payload and hand it over.
+
+``scan(wf, "A01-A-03")`` classifies the payload the way a terminal does (default tag rules plus
+the store's known codes: manufacturer serials, SKU codes, aliases) and returns the ``Outcome``.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine
+
+from scanner_tui.inventory.actor import actor_for
+from scanner_tui.inventory.lookup import StoreKnownCodes
+from scanner_tui.scanning.classify import classify
+from scanner_tui.scanning.result import Scan, ScanResult, Source
+from scanner_tui.scanning.rules import DEFAULT_RULES, TagRules
+from scanner_tui.workflows.base import Outcome, Services, Workflow
+from scanner_tui.workflows.shift import Shift
+
+
+def services(engine: Engine, badge: str = "OP-0001", terminal: str = "T1",
+             *, shift: bool = True) -> Services:
+    """Services for an operator of the store (role read from the Operator table)."""
+    actor = actor_for(engine, badge, terminal)
+    return Services(engine=engine, badge=actor.badge, terminal=terminal, role=actor.role,
+                    shift=Shift(actor.badge, actor.badge, actor.role) if shift else None)
+
+
+def classified(engine: Engine, payload: str, source: Source = Source.WEDGE,
+               rules: TagRules = DEFAULT_RULES) -> tuple[Scan, ScanResult]:
+    """A fresh ``Scan`` (new id) and its classification against the store's known codes."""
+    known = StoreKnownCodes(engine)
+    try:
+        return Scan(payload=payload, source=source), classify(payload, rules, known)
+    finally:
+        known.close()
+
+
+def scan(wf: Workflow, payload: str, source: Source = Source.WEDGE,
+         rules: TagRules = DEFAULT_RULES) -> Outcome:
+    """Classify ``payload`` as a terminal would and hand it to the workflow."""
+    s, result = classified(wf.services.engine, payload, source, rules)
+    return wf.handle(s, result)
+
+
+def scans(wf: Workflow, *payloads: str) -> list[Outcome]:
+    """Several scans in a row; the outcomes in order."""
+    return [scan(wf, p) for p in payloads]
