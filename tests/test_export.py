@@ -127,3 +127,12 @@ def test_export_streams_on_postgres(pg_url):
     assert len(rows) == 12_028 and rows[0]["serial"] == "AT00000001"
     assert _json(engine, "shipments")[0]["order"] == "SO-0999"
     engine.dispose()
+
+
+def test_csv_on_a_terminal_never_sends_raw_escapes():
+    from scanner_tui.commands.store_cmds import _TerminalSafe, clean
+
+    out = io.StringIO()
+    _TerminalSafe(out).write("AT1,\x1b[2J\x07,x\r\n")
+    assert out.getvalue() == "AT1,\\x1b[2J\\x07,x\\x0d\n"
+    assert clean("bin\x1b]0;title\x07") == "bin\\x1b]0;title\\x07"

@@ -30,6 +30,19 @@ def _say(line: str) -> None:
     typer.echo(clean(line))
 
 
+class _TerminalSafe:
+    """A stream for a terminal: control characters in the data are shown, never sent raw."""
+
+    _C0_BUT_NEWLINE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+
+    def __init__(self, stream) -> None:  # noqa: ANN001
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        return self.stream.write(
+            self._C0_BUT_NEWLINE.sub(lambda m: f"\\x{ord(m.group()):02x}", text))
+
+
 @contextmanager
 def _progress_bar(label: str) -> Iterator:
     """A rich progress bar on stderr (only on a terminal); yields ``progress(task, done, n)``."""
@@ -127,7 +140,8 @@ def export(
         fail(f"unknown format {fmt!r}: choose csv or json", code=2)
     engine = context(ctx).engine
     if output is None:
-        write_export(engine, kind, fmt, sys.stdout, order=order)
+        out = _TerminalSafe(sys.stdout) if sys.stdout.isatty() else sys.stdout
+        write_export(engine, kind, fmt, out, order=order)
         return
     try:
         with output.open("w", encoding="utf-8", newline="") as out:

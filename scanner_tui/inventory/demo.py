@@ -198,6 +198,11 @@ QTY_SKUS = [
     ("USB-C-1M", "USB-C cable 1 m", 9.9, False, False, [("A02-B-02", 35, "", None)]),
     ("TAPE-48", "Packing tape 48 mm", 2.5, False, False, [("ST01-A-02", 18, "", None)]),
 ]
+ATTRIBUTES = {  # free attributes a site keeps per unit (JSON)
+    "SCANNER-HH": '{"firmware": "PAAFNS00-005-R00", "calibrated": "2026-09-14"}',
+    "LAPTOP-14": '{"bios": "N3BET62W", "keyboard": "DE"}',
+    "LAPTOP-16": '{"bios": "N3BET62W", "keyboard": "UK"}',
+}
 MANUFACTURER_SERIAL = {"SCANNER-HH": "21{:06d}B", "PHONE-X5": "R58N{:07d}"}
 SUPPLIERS = {"LAPTOP": "Lenovo Distribution GmbH", "SCANNER": "Zebra Partner EU",
              "PHONE": "Samsung Wholesale", "": "Office Supply Co."}
@@ -284,8 +289,8 @@ def _build_small(conn: Connection, summary: DemoSummary, now: datetime) -> int:
             home = pick_bins[(line_no * 5 + u) % len(pick_bins)]
             assets.append({"id": aid, "serial": serial, "sku_id": sku_id[code],
                            "status": "in_stock", "bin_id": bin_id[home], "lot": lot,
-                           "expiry": expiry, "attributes": "{}", "order_line_id": None,
-                           "entry": "scanned"})
+                           "expiry": expiry, "attributes": ATTRIBUTES.get(code, "{}"),
+                           "order_line_id": None, "entry": "scanned"})
             common = {"sku_id": sku_id[code], "asset_id": aid, "qty": 1, "lot": lot,
                       "expiry": expiry}
             ledger.add("receive", to_bin_id=bin_id[dock], status_after="in_stock",

@@ -7,6 +7,7 @@ into lines for a person. Unknown codes raise UnknownCode.
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 
 from sqlalchemy import Connection, Engine, Select, func, select, union_all
@@ -244,6 +245,14 @@ def describe_event(e: dict) -> str:
     return "  ".join(p for p in parts if p)
 
 
+def _attributes(raw: str) -> dict:
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
 def render(h: dict) -> list[str]:
     """Lines for the terminal (plain text: the caller strips control characters)."""
     out: list[str] = []
@@ -257,6 +266,9 @@ def render(h: dict) -> list[str]:
         out.append(f"  now {h['status']}{where}{order}")
         if h["lot"] or h["expiry"]:
             out.append(f"  lot {h['lot'] or '-'}, expiry {h['expiry'] or '-'}")
+        attrs = _attributes(h.get("attributes") or "{}")
+        if attrs:
+            out.append("  " + ", ".join(f"{k} {v}" for k, v in attrs.items()))
         if h["entry"] == "typed":
             out.append("  serial first captured by typing, not scanning")
         out.append(f"  life ({len(h['events'])} ledger rows):")
