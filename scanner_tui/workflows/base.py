@@ -4,19 +4,29 @@ A workflow is a state machine outside Textual (odoo-sentinel style): the screen 
 each classified scan (or typed text, or a command) to the workflow and renders the ``Outcome`` and
 the ``View``. Workflows call the inventory operations, which do the checking and the writing; a
 rejected scan changes nothing.
+
+``CMD:UNDO`` works in every workflow: ``handle`` routes it to ``on_undo`` (default: the
+inventory's ``undo_last`` for this operator). A workflow that keeps local state about what it
+did overrides ``on_undo``, calls ``super().on_undo(scan)`` and refreshes itself.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from scanner_tui.inventory.actor import Actor
+from scanner_tui.inventory.errors import DomainError
+from scanner_tui.inventory.operations import undo_last
 from scanner_tui.scanning.result import Kind, Scan, ScanResult, Source
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from sqlalchemy import Engine
 
+    from scanner_tui.inventory.ops.base import OpResult
     from scanner_tui.workflows.shift import Shift
 
 COMMANDS = ("DONE", "CANCEL", "SHORT", "UNDO", "YES", "NO", "SKIP", "BACK")
@@ -99,7 +109,9 @@ class Workflow(ABC):
     # -- what the screen calls -------------------------------------------------------------
     def handle(self, scan: Scan, result: ScanResult) -> Outcome:
         """Answer one classified scan."""
-        if result.kind == Kind.COMMAND and result.command:
+        if result.kind == Kind.COMMAND and result.command == "UNDO":
+            outcome = self.on_undo(scan)
+        elif result.kind == Kind.COMMAND and result.command:
             outcome = self.on_command(result.command, scan)
         elif not result.accepted:
             what = "Nothing was read" if result.kind == Kind.EMPTY else "Unrecognised code"
@@ -128,6 +140,28 @@ class Workflow(ABC):
 
     def on_text(self, text: str, scan: Scan | None) -> Outcome:
         return Outcome.refuse(f"Typing is not used here. {self.view().instruction}.")
+
+    def on_undo(self, scan: Scan) -> Outcome:
+        """CMD:UNDO: reverse this operator's own last change (compensating ledger rows)."""
+        try:
+            done = self.run(undo_last, scan)
+        except DomainError as err:
+            return Outcome.refuse(str(err))
+        return Outcome.ok(done.message, changed=not done.replayed)
+
+    # -- helpers for subclasses ------------------------------------------------------------
+    @property
+    def actor(self) -> Actor:
+        s = self.services
+        return Actor(badge=s.badge, terminal=s.terminal, role=s.role)
+
+    def run(self, operation: Callable[..., OpResult], scan: Scan, **kwargs: Any) -> OpResult:
+        """Call an inventory operation for ``scan`` (actor, scan id and entry filled in).
+
+        Raises the operation's DomainError; ``str(err)`` is the sentence to refuse with.
+        """
+        return operation(self.services.engine, actor=self.actor, scan_id=scan.id,
+                         entry=entry_of(scan), **kwargs)
 
     # -- shift summary ---------------------------------------------------------------------
     def _count(self, outcome: Outcome) -> None:
