@@ -1,0 +1,105 @@
+"""The app configured with a serial scanner: scans written into a real pty are shown and
+journaled; unplugging the scanner is said on screen and the app picks it up again."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from scanner_tui.config import load_config
+from scanner_tui.inventory.journal import read_journal
+from scanner_tui.scanning.serial_reader import ScannerState
+from scanner_tui.ui.app import ScannerApp
+from scanner_tui.ui.widgets import KindBand, ScanHistory, StatusLine
+from tests.pty_scanner import PtyScanner
+
+
+async def until(condition, timeout: float = 10.0, what: str = "condition") -> None:
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while not condition():
+        if loop.time() > end:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.01)
+
+
+def state(app: ScannerApp) -> ScannerState | None:
+    return app.scanner_status.state if app.scanner_status else None
+
+
+def serial_app(tmp_path: Path, engine, db_url: str, port: str) -> ScannerApp:
+    config_file = tmp_path / "scanner.toml"
+    config_file.write_text(
+        f'[database]\nurl = "{db_url}"\n'
+        f'[scanner]\ninput = "serial"\nport = "{port}"\nterminator = "CRLF"\n'
+        'reconnect_seconds = 0.2\n'
+        '[terminal]\nid = "T-SERIAL"\n',
+        encoding="utf-8",
+    )
+    return ScannerApp(load_config(config_file), engine)
+
+
+@pytest.mark.xfail(reason="ui/screens.py set_scanner_text drops a status that arrives while "
+                          "the screen is not mounted yet, so at start the screen may keep "
+                          "saying 'Connecting' (a race: fails about half the runs)")
+async def test_the_status_at_start_is_shown(tmp_path: Path, engine, db_url):
+    with PtyScanner(link=tmp_path / "ttyScanner") as pty:
+        app = serial_app(tmp_path, engine, db_url, pty.path)
+        async with app.run_test(size=(40, 16)) as pilot:
+            await until(lambda: state(app) is ScannerState.CONNECTED, what="connected")
+            await pilot.pause()
+            status = app.screen.query_one(StatusLine)
+            assert status.scanner == f"Scanner on {pty.path} is connected"
+
+
+async def test_serial_scans_are_shown_and_journaled(tmp_path: Path, engine, db_url):
+    with PtyScanner(link=tmp_path / "ttyScanner") as pty:
+        app = serial_app(tmp_path, engine, db_url, pty.path)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await until(lambda: state(app) is ScannerState.CONNECTED, what="connected")
+            status = app.screen.query_one(StatusLine)
+
+            pty.write(b"A04-B-12\r\nOP-0001\r\n\xff[@click=app.quit]\x1b[2J\r\n")
+            await until(lambda: app.scans_read >= 3, what="three scans read")
+            await app.settle()
+            await pilot.pause()
+            history = app.screen.query_one(ScanHistory)
+            shown = [h.scan.payload for h in reversed(history.entries)]
+            assert shown == ["A04-B-12\r\n", "OP-0001\r\n", "\\xff[@click=app.quit]\x1b[2J\r\n"]
+            lines = [history.line(h).plain for h in reversed(history.entries)]
+            assert "A04-B-12" in lines[0] and "OP-0001" in lines[1]
+            assert "\x1b" not in lines[2]  # shown escaped, never sent raw to the terminal
+            band = app.screen.query_one(KindBand)
+            assert band.scan_id == history.entries[0].scan.id
+            assert app.feedback.last is not None and not app.feedback.last.accepted
+            assert app.is_running  # the hostile payload's [@click=app.quit] did nothing
+
+            rows = read_journal(engine)
+            assert [r["payload"] for r in rows] == shown
+            assert {r["source"] for r in rows} == {"serial"}
+            assert {r["terminal"] for r in rows} == {"T-SERIAL"}
+            assert [r["kind"] for r in rows] == ["bin", "badge", "unknown"]
+            assert [r["accepted"] for r in rows] == [True, True, False]
+            assert [r["scan_id"] for r in rows] == [h.scan.id for h in reversed(history.entries)]
+
+            pty.unplug()
+            await until(lambda: state(app) is ScannerState.DISCONNECTED, what="disconnected")
+            await pilot.pause()
+            assert status.scanner == (
+                f"Scanner on {pty.path} is unplugged; waiting for it to come back")
+            assert app.is_running
+
+            pty.plug()
+            await until(lambda: state(app) is ScannerState.CONNECTED, what="reconnected")
+            await pilot.pause()
+            assert status.scanner == f"Scanner on {pty.path} is connected"
+            pty.scan("C11-A-03", "\r\n")
+            await until(lambda: app.scans_read >= 4, what="a scan after the replug")
+            await app.settle()
+            rows = read_journal(engine)
+            assert [r["payload"] for r in rows][-1] == "C11-A-03\r\n"
+            assert rows[-1]["operator"] == "OP-0001"
+            reader = app.serial
+        assert not reader.running  # stopped on unmount: no thread left behind
