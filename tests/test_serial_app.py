@@ -103,3 +103,20 @@ async def test_serial_scans_are_shown_and_journaled(tmp_path: Path, engine, db_u
             assert rows[-1]["operator"] == "OP-0001"
             reader = app.serial
         assert not reader.running  # stopped on unmount: no thread left behind
+
+
+async def test_burst_of_500_serial_scans_through_the_app(tmp_path: Path, engine, db_url):
+    with PtyScanner(link=tmp_path / "ttyScanner") as pty:
+        app = serial_app(tmp_path, engine, db_url, pty.path)
+        async with app.run_test(size=(40, 16)):
+            await until(lambda: state(app) is ScannerState.CONNECTED, what="connected")
+            expected = [f"AT{n:08d}\r\n" for n in range(500)]
+            pty.write("".join(expected).encode())
+            await until(lambda: app.scans_read >= 500, timeout=60, what="500 scans read")
+            await app.settle(timeout=60)
+            await asyncio.sleep(0.2)  # a merged, doubled or late scan would show up now
+            rows = read_journal(engine)
+            assert [r["payload"] for r in rows] == expected
+            assert len({r["scan_id"] for r in rows}) == 500
+            assert app.scans_read == app.scans_shown == 500
+            assert all(r["kind"] == "asset" and r["accepted"] for r in rows)
