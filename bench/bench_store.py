@@ -3,6 +3,7 @@
     .venv/bin/python bench/bench_store.py                 # large: 20k bins, 50k SKUs, 1M units
     .venv/bin/python bench/bench_store.py --size medium   # quicker
     .venv/bin/python bench/bench_store.py --url postgresql+psycopg://...   # an empty PG database
+    .venv/bin/python bench/bench_store.py --postgres      # a throwaway local PostgreSQL server
 
 The store is built once and cached under /tmp/scanner-tui-bench/ (delete it to rebuild). One
 unit gets a long life (hundreds of moves, each with its ledger row) so ``history`` has work.
@@ -111,8 +112,27 @@ def main() -> None:
     parser.add_argument("--url", help="an empty database to build into instead of the cache")
     parser.add_argument("--repeat", type=int, default=200, help="runs of the fast measurements")
     parser.add_argument("--verify-repeat", type=int, default=5)
+    parser.add_argument("--postgres", action="store_true",
+                        help="start a throwaway PostgreSQL server (tests/postgres_server.py, "
+                             "fsync off) and build the store there")
     args = parser.parse_args()
 
+    server = None
+    if args.postgres:
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+        from tests.postgres_server import PostgresServer
+
+        server = PostgresServer()
+        server.start()
+        args.url = server.create_database("bench_store")
+    try:
+        _run(args)
+    finally:
+        if server is not None:
+            server.stop()
+
+
+def _run(args: argparse.Namespace) -> None:
     engine, url = _store(args.size, args.url)
     serial = _long_life_unit(engine)
     with engine.connect() as conn:

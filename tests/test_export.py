@@ -136,3 +136,35 @@ def test_csv_on_a_terminal_never_sends_raw_escapes():
     _TerminalSafe(out).write("AT1,\x1b[2J\x07,x\r\n")
     assert out.getvalue() == "AT1,\\x1b[2J\\x07,x\\x0d\n"
     assert clean("bin\x1b]0;title\x07") == "bin\\x1b]0;title\\x07"
+
+
+def test_a_long_export_does_not_lock_the_terminals_out(tmp_path):
+    """While an export streams, another process can still write (WAL snapshot, no write lock)."""
+    import sqlite3
+
+    from sqlalchemy import text
+
+    path = tmp_path / "busy.db"
+    engine = open_store(f"sqlite:///{path}")
+    build_demo(engine, "small", bins=5, skus=5, assets=2_000)
+
+    def terminal_writes() -> bool:
+        con = sqlite3.connect(path, timeout=0.2, isolation_level=None)
+        try:
+            con.execute("BEGIN IMMEDIATE")
+            con.execute("UPDATE bin SET needs_count = 1 WHERE code = 'A01-A-01'")
+            con.execute("COMMIT")
+            return True
+        except sqlite3.OperationalError:
+            return False
+        finally:
+            con.close()
+
+    with engine.connect() as conn:  # the store's own engine begins IMMEDIATE: writers wait
+        conn.execute(text("SELECT 1"))
+        assert not terminal_writes()
+    rows = export_rows(engine, "ledger")
+    first = next(rows)
+    assert terminal_writes()  # mid-export
+    assert first["id"] == 1 and sum(1 for _ in rows) > 2_000
+    engine.dispose()

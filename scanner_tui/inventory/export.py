@@ -16,6 +16,7 @@ from sqlalchemy import Engine, Select, and_, exists, select
 from sqlalchemy.orm import aliased
 
 from scanner_tui.inventory.models import Asset, Bin, LedgerEntry, Order, OrderLine, Sku, Stock
+from scanner_tui.inventory.verify import reader
 
 EXPORT_KINDS = ("stock", "assets", "ledger", "shipments")
 FORMATS = ("csv", "json")
@@ -98,7 +99,7 @@ def export_rows(engine: Engine, kind: str, *, order: str | None = None
     if kind not in QUERIES:
         raise ValueError(f"unknown export {kind!r}: choose {', '.join(EXPORT_KINDS)}")
     stmt = _shipments(order) if kind == "shipments" else QUERIES[kind]()
-    with engine.connect() as conn:
+    with reader(engine).connect() as conn:
         result = conn.execution_options(stream_results=True, yield_per=BATCH).execute(stmt)
         keys = list(result.keys())
         for row in result:

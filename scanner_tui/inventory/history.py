@@ -25,6 +25,7 @@ from scanner_tui.inventory.models import (
     Sku,
     Stock,
 )
+from scanner_tui.inventory.verify import reader
 
 RECENT = 50
 LIST_UNITS = 200
@@ -186,7 +187,7 @@ def _sku(conn: Connection, sku_id: int, recent: int) -> dict:
 
 def history(engine: Engine, code: str, *, recent: int = RECENT) -> dict:
     """The history of whatever CODE names; raises UnknownCode if nothing does."""
-    with engine.connect() as conn:
+    with reader(engine).connect() as conn:
         found = resolve(conn, code)
         if found is None:
             raise UnknownCode(code)

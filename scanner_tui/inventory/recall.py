@@ -13,6 +13,7 @@ from sqlalchemy import Engine, and_, exists, func, select
 from sqlalchemy.orm import aliased
 
 from scanner_tui.inventory.models import Asset, Bin, LedgerEntry, Order, Sku, Stock
+from scanner_tui.inventory.verify import reader
 
 
 def _iso(value: object) -> object:
@@ -32,7 +33,7 @@ def recall(engine: Engine, lot: str, sku: str | None = None) -> dict:
     """
     undo = aliased(LedgerEntry, name="undo")
     not_undone = ~exists().where(undo.reverses_id == LedgerEntry.id)
-    with engine.connect() as conn:
+    with reader(engine).connect() as conn:
         sku_id = None
         if sku:
             sku_id = conn.execute(select(Sku.id).where(Sku.code == sku)).scalar()

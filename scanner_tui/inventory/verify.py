@@ -10,9 +10,10 @@ SQLite and PostgreSQL alike.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 
-from sqlalchemy import Engine, and_, func, literal, or_, select, union_all
+from sqlalchemy import Engine, and_, create_engine, event, func, literal, or_, select, union_all
 from sqlalchemy.orm import aliased
 
 from scanner_tui.inventory.models import Asset, Bin, LedgerEntry, Sku, Stock
@@ -22,6 +23,39 @@ S = Stock.__table__
 A = Asset.__table__
 B = Bin.__table__
 K = Sku.__table__
+
+
+_READERS: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
+
+
+def reader(engine: Engine) -> Engine:
+    """An engine for long reads (verify, export, history, recall) that never blocks writers.
+
+    The store's engine begins every SQLite transaction IMMEDIATE (right for writes), which would
+    make a minute-long export hold the write lock and lock the terminals out. In WAL mode a
+    deferred ``BEGIN`` gives a consistent snapshot without blocking anyone. PostgreSQL reads
+    never block writers: the engine is returned as it is.
+    """
+    if engine.dialect.name != "sqlite":
+        return engine
+    found = _READERS.get(engine)
+    if found is None:
+        found = create_engine(engine.url, connect_args={"check_same_thread": False})
+
+        @event.listens_for(found, "connect")
+        def _on_connect(dbapi_conn, _record) -> None:  # noqa: ANN001
+            dbapi_conn.isolation_level = None
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA busy_timeout=10000")
+            cur.execute("PRAGMA query_only=ON")
+            cur.close()
+
+        @event.listens_for(found, "begin")
+        def _on_begin(conn) -> None:  # noqa: ANN001
+            conn.exec_driver_sql("BEGIN")
+
+        _READERS[engine] = found
+    return found
 
 
 @dataclass(frozen=True)
@@ -161,7 +195,7 @@ def _asset_message(r) -> str:  # noqa: ANN001
 def verify_report(engine: Engine) -> VerifyReport:
     """Replay the whole ledger and return every mismatch with counts of what was checked."""
     out: list[Mismatch] = []
-    with engine.connect() as conn:
+    with reader(engine).connect() as conn:
         for r in conn.execute(_stock_differences()):
             ledger, books = int(r.ledger or 0), int(r.books or 0)
             out.append(
