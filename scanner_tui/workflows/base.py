@@ -156,12 +156,14 @@ class Workflow(ABC):
         return Actor(badge=s.badge, terminal=s.terminal, role=s.role)
 
     def run(self, operation: Callable[..., OpResult], scan: Scan, **kwargs: Any) -> OpResult:
-        """Call an inventory operation for ``scan`` (actor, scan id and entry filled in).
+        """Call an inventory operation for ``scan`` (actor, scan id and entry filled in;
+        ``scan_id=`` / ``entry=`` in ``kwargs`` override them).
 
         Raises the operation's DomainError; ``str(err)`` is the sentence to refuse with.
         """
-        return operation(self.services.engine, actor=self.actor, scan_id=scan.id,
-                         entry=entry_of(scan), **kwargs)
+        kwargs.setdefault("scan_id", scan.id)
+        kwargs.setdefault("entry", entry_of(scan))
+        return operation(self.services.engine, actor=self.actor, **kwargs)
 
     # -- shift summary ---------------------------------------------------------------------
     def _count(self, outcome: Outcome) -> None:
