@@ -17,6 +17,7 @@ class DomainError(Exception):
     code = "refused"
 
     def __init__(self, message: str, **fields: Any) -> None:
+        message = shown(message, 300)
         super().__init__(message)
         self.message = message
         self.fields = fields
@@ -25,6 +26,15 @@ class DomainError(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+
+_CONTROL = dict.fromkeys([*range(0, 32), 127, *range(128, 160)], "?")
+
+
+def shown(text: str, limit: int = 64) -> str:
+    """Text safe to put in a sentence: control characters as ``?``, cut to ``limit``."""
+    text = str(text).translate(_CONTROL)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def hhmm(at: datetime | None) -> str:
@@ -48,7 +58,7 @@ class NotFound(DomainError):
     code = "not_found"
 
     def __init__(self, what: str, value: str, hint: str = "") -> None:
-        text = f"{value} is not a known {what}"
+        text = f"{shown(value)} is not a known {what}"
         super().__init__(f"{text}; {hint}" if hint else f"{text}.", what=what, value=value)
 
 

@@ -81,13 +81,13 @@ unit's bin to ``to_bin`` and its status to ``status_after``.
 
 from __future__ import annotations
 
-from scanner_tui.inventory.ops.base import ROLE_MATRIX, OpResult, check_role
+from scanner_tui.inventory.ops.base import ROLE_MATRIX, OpResult, allowed, applied, check_role
 from scanner_tui.inventory.ops.movement import adjust, move, putaway, scrap
 from scanner_tui.inventory.ops.orders import pick, ship, stage
 from scanner_tui.inventory.ops.receiving import receive, return_unit
 from scanner_tui.inventory.ops.undo import undo_last
 
 __all__ = [
-    "ROLE_MATRIX", "OpResult", "check_role", "receive", "putaway", "move", "pick", "stage",
-    "ship", "return_unit", "adjust", "scrap", "undo_last",
+    "ROLE_MATRIX", "OpResult", "allowed", "applied", "check_role", "receive", "putaway",
+    "move", "pick", "stage", "ship", "return_unit", "adjust", "scrap", "undo_last",
 ]

@@ -91,6 +91,11 @@ class OpResult:
         return self.message
 
 
+def allowed(role: str, operation: str) -> bool:
+    """May this role do ``operation`` (a key of ROLE_MATRIX)? For menus; the check is here."""
+    return role in ROLE_MATRIX.get(operation, ())
+
+
 def check_role(actor: Actor, operation: str) -> None:
     allowed = ROLE_MATRIX[operation]
     if actor.role not in allowed:
