@@ -195,3 +195,12 @@ def test_operations_on_the_demo_keep_the_books_and_history_agreeing(store):
     assert life["events"][0]["supplier"] == "Lenovo Distribution GmbH"
     shipped = [r for r in export_rows(store, "shipments", order="SO-1001")]
     assert {r["serial"] for r in shipped if r["serial"]} >= {asn, "AT00000001"}
+
+
+def test_in_memory_store_is_verified_through_its_own_engine():
+    from scanner_tui.inventory.db import make_engine, migrate
+
+    engine = make_engine("sqlite://")
+    migrate(engine)
+    build_demo(engine)
+    assert verify_report(engine).assets == 28

@@ -36,8 +36,8 @@ def reader(engine: Engine) -> Engine:
     deferred ``BEGIN`` gives a consistent snapshot without blocking anyone. PostgreSQL reads
     never block writers: the engine is returned as it is.
     """
-    if engine.dialect.name != "sqlite":
-        return engine
+    if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
+        return engine  # PostgreSQL; or an in-memory SQLite, which only its own engine sees
     found = _READERS.get(engine)
     if found is None:
         found = create_engine(engine.url, connect_args={"check_same_thread": False})
