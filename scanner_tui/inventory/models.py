@@ -23,7 +23,10 @@ metadata: MetaData = SQLModel.metadata
 BIN_KINDS = ("pick", "reserve", "dock", "staging", "returns", "quarantine")
 TRACKING = ("serial", "quantity")
 ROLES = ("picker", "receiver", "supervisor", "admin")
-ASSET_STATUSES = ("in_stock", "picked", "shipped", "returned", "quarantined", "scrapped", "lost")
+ASSET_STATUSES = (
+    "in_stock", "picked", "shipped", "returned", "quarantined", "scrapped", "lost",
+    "void",  # its receipt was undone (operations.undo_last); it may be received again
+)
 CHANNELS = ("ship-from-store", "click-and-collect", "quick-commerce", "in-store", "delivery")
 
 

@@ -50,11 +50,11 @@ def _last_change(tx: Tx) -> list:
             elif row.id not in undone:
                 if row.scan_id is None:
                     return [row]
-                group = tx.execute(
-                    select(T_LEDGER).where(T_LEDGER.c.scan_id == row.scan_id,
-                                           T_LEDGER.c.operator == tx.actor.badge)
+                group = tx.execute(  # by scan id alone: ix_ledger_scan, not the operator's
+                    select(T_LEDGER).where(T_LEDGER.c.scan_id == row.scan_id)
                     .order_by(T_LEDGER.c.id.desc())).all()
-                return [r for r in group if r.id not in undone and r.action != "undo"]
+                return [r for r in group if r.id not in undone and r.action != "undo"
+                        and r.operator == tx.actor.badge]
         before = rows[-1].id
 
 
