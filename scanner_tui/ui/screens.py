@@ -69,11 +69,14 @@ class ScanAnythingScreen(ScanScreen):
             return result.badge
         return handled.operator
 
+    def on_mount(self) -> None:
+        self.query_one(StatusLine).scanner = self.scanner_text  # it may have changed meanwhile
+
     def set_scanner_text(self, text: str) -> None:
         self.scanner_text = text
-        if self.is_mounted:
-            self.query_one(StatusLine).scanner = text
+        for line in self.query(StatusLine):
+            line.scanner = text
 
     def set_typing(self, text: str) -> None:
-        if self.is_mounted:
-            self.query_one(StatusLine).typing = text or None
+        for line in self.query(StatusLine):
+            line.typing = text or None
