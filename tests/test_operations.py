@@ -480,3 +480,18 @@ def test_hostile_input_is_data_in_the_sentence(store):
     assert info.value.value == evil  # the structured field keeps the exact input
     assert ops.allowed("picker", "pick") and not ops.allowed("picker", "adjust")
     assert ops.applied(store, "never-seen") is None
+
+
+def test_undo_walks_back_through_many_changes(store):
+    receive_mugs(store, 30, bin="D01-A-01")
+    for _ in range(18):
+        ops.move(store, actor=PICKER, scan_id=sid(), to_bin="A01-A-01", sku="MUG-01",
+                 from_bin="D01-A-01")
+    assert qty(store, "A01-A-01") == 18
+    for n in range(18):
+        ops.undo_last(store, actor=PICKER, scan_id=sid())
+        assert qty(store, "A01-A-01") == 17 - n
+    with pytest.raises(E.NothingToUndo):
+        ops.undo_last(store, actor=PICKER, scan_id=sid())
+    assert qty(store, "D01-A-01") == 30
+    assert_books_agree(store)

@@ -36,11 +36,12 @@ def _last_change(tx: Tx) -> list:
     """Rows of the operator's newest change that is neither an undo nor undone, newest first."""
     undone: set[int] = set()
     before = None
+    batch = 16  # the change to undo is nearly always among the operator's newest rows
     while True:
         q = select(T_LEDGER).where(T_LEDGER.c.operator == tx.actor.badge)
         if before is not None:
             q = q.where(T_LEDGER.c.id < before)
-        rows = tx.execute(q.order_by(T_LEDGER.c.id.desc()).limit(BATCH)).all()
+        rows = tx.execute(q.order_by(T_LEDGER.c.id.desc()).limit(batch)).all()
         if not rows:
             raise NothingToUndo(f"{tx.actor.badge} has no change left to undo.",
                                 badge=tx.actor.badge)
@@ -56,6 +57,7 @@ def _last_change(tx: Tx) -> list:
                 return [r for r in group if r.id not in undone and r.action != "undo"
                         and r.operator == tx.actor.badge]
         before = rows[-1].id
+        batch = BATCH
 
 
 def _doc_side_effects(tx: Tx, row, serial: str | None) -> None:
