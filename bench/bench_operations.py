@@ -5,6 +5,9 @@ the same durability settings (WAL, synchronous=NORMAL, busy_timeout). Prints p50
 and the ratio. Usage::
 
     .venv/bin/python bench/bench_operations.py [--n 2000] [--dir /tmp/bench_ops] [--sync NORMAL]
+    .venv/bin/python bench/bench_operations.py --big-store /tmp/scanner_tui_bench/large.db
+
+The second form times unit moves on a copy of the large demo store (bench_lookup builds it).
 """
 
 from __future__ import annotations
@@ -79,14 +82,57 @@ def store(path: Path, sync: str):
     return engine
 
 
+def on_big_store(source: Path, n: int, folder: Path, sync: str) -> int:
+    """Move ``n`` random in-stock units to random pick bins on a copy of a big store."""
+    import random
+    import shutil
+
+    from sqlalchemy import text
+
+    from scanner_tui.inventory.actor import actor_for
+
+    copy = folder / "big_copy.db"
+    shutil.copyfile(source, copy)
+    engine = open_store(f"sqlite:///{copy}", synchronous=sync)
+    with engine.connect() as conn:
+        counts = {t: conn.execute(text(f"SELECT count(*) FROM {t}")).scalar()
+                  for t in ("asset", "ledgerentry")}
+        units = [r[0] for r in conn.execute(text(
+            "SELECT a.serial FROM asset a JOIN bin b ON b.id = a.bin_id WHERE a.status ="
+            " 'in_stock' AND b.kind IN ('pick', 'reserve') LIMIT :n"), {"n": n * 20})]
+        bins = [r[0] for r in conn.execute(text(
+            "SELECT code FROM bin WHERE kind = 'pick' AND active LIMIT 2000"))]
+        badge = conn.execute(text(
+            "SELECT badge FROM operator WHERE role = 'supervisor' AND active")).scalar()
+    actor = actor_for(engine, badge, "BENCH")
+    rng = random.Random(1)
+    picked = rng.sample(units, min(n, len(units)))
+    timings = []
+    for i, serial in enumerate(picked):
+        t0 = time.perf_counter()
+        ops.move(engine, actor=actor, scan_id=f"big{i}", serial=serial, to_bin=rng.choice(bins))
+        timings.append(time.perf_counter() - t0)
+    print(f"{len(timings)} unit moves on a copy of {source} ({counts['asset']:,} assets, "
+          f"{counts['ledgerentry']:,} ledger rows), synchronous={sync}: "
+          f"p50 {statistics.median(timings) * 1e3:.3f} ms, p99 {pct(timings, 99) * 1e3:.3f} ms")
+    engine.dispose()
+    for f in folder.glob("big_copy.db*"):
+        f.unlink()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=2000)
     ap.add_argument("--dir", default=None)
     ap.add_argument("--sync", default="NORMAL", choices=["OFF", "NORMAL", "FULL"])
+    ap.add_argument("--big-store", default=None,
+                    help="also time unit moves on a copy of this (large demo) store")
     args = ap.parse_args(argv)
     folder = Path(args.dir or tempfile.mkdtemp(prefix="bench_ops_"))
     folder.mkdir(parents=True, exist_ok=True)
+    if args.big_store:
+        return on_big_store(Path(args.big_store), args.n, folder, args.sync)
     for f in folder.glob("*.db*"):
         f.unlink()
     bare = bare_sqlite(folder / "bare.db", args.sync)
