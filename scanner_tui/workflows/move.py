@@ -1,0 +1,288 @@
+"""Move: units, or a bin's product and quantity, to another bin.
+
+* Scan a unit's tag: it goes into the basket; more units may follow (a small basket).
+* Or scan a bin (the working bin), then a product in it: the quantity is asked. Type it, or
+  scan the product again for one more; the next scan (the target bin, a unit) takes the
+  quantity as it stands (1 unless changed), so the question never blocks scanning.
+* Scan the target bin: everything in the basket moves there, one operation per item (each
+  with its own idempotency key derived from the target scan's id; CMD:UNDO reverses the last
+  item moved). The target becomes the working bin.
+
+CMD:CANCEL takes the line being counted out of the basket, else empties the basket, else
+closes the workflow; CMD:DONE closes it once the basket is empty.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, func, select
+
+from scanner_tui.inventory.errors import DomainError
+from scanner_tui.inventory.lookup import Resolved, resolve_scan
+from scanner_tui.inventory.models import Stock
+from scanner_tui.inventory.operations import ROLE_MATRIX, move
+from scanner_tui.inventory.ops.movement import MOVABLE_STATUSES, MOVE_BIN_KINDS
+from scanner_tui.scanning.result import Kind, Scan, ScanResult
+from scanner_tui.workflows.base import (
+    Line,
+    Outcome,
+    Question,
+    Services,
+    View,
+    Workflow,
+    entry_of,
+    expected,
+)
+
+T_STOCK = Stock.__table__
+
+
+@dataclass
+class Item:
+    """One basket line: a unit (``serial``) or ``qty`` of a quantity SKU from ``from_bin``."""
+
+    sku: str
+    from_bin: str
+    qty: int = 1
+    serial: str | None = None
+    lot: str | None = None  # None: the operation takes the first-expiring lot
+    sku_id: int = 0
+    bin_id: int = 0
+    entry: str = "scanned"
+
+    @property
+    def label(self) -> str:
+        return self.serial or self.sku
+
+
+def look_up(engine: Engine, result: ScanResult) -> Resolved | None:
+    """The bin, unit or product a classified scan names (None if the store does not know it)."""
+    with engine.connect() as conn:
+        return resolve_scan(conn, result)
+
+
+def bin_stock(engine: Engine, sku_id: int, bin_id: int, lot: str | None = None) -> int:
+    """Quantity of a quantity SKU in a bin (one lot, or all lots)."""
+    q = select(func.coalesce(func.sum(T_STOCK.c.qty), 0)).where(
+        T_STOCK.c.sku_id == sku_id, T_STOCK.c.bin_id == bin_id)
+    if lot is not None:
+        q = q.where(T_STOCK.c.lot == lot)
+    with engine.connect() as conn:
+        return int(conn.execute(q).scalar() or 0)
+
+
+def unit_refusal(unit: Resolved) -> str | None:
+    """Why a unit cannot be moved, or None when it can."""
+    if unit.status in MOVABLE_STATUSES and unit.bin_code:
+        return None
+    if unit.status == "picked":
+        return f"{unit.code} is picked for an order; stage it, do not move it."
+    if unit.status == "shipped":
+        return f"{unit.code} was shipped; it is not in the store."
+    return f"{unit.code} is {(unit.status or 'unknown').replace('_', ' ')}; it cannot be moved."
+
+
+class MoveWorkflow(Workflow):
+    key = "move"
+    title = "Move"
+    roles = ROLE_MATRIX["move"]
+
+    def __init__(self, services: Services, **options: object) -> None:
+        super().__init__(services)
+        self.options = options
+        self.working: Resolved | None = None  # the bin last scanned
+        self.basket: list[Item] = []
+        self.counting = False  # the last basket line's quantity is being asked
+
+    # -- what the screen shows ---------------------------------------------------------------
+    def view(self) -> View:
+        context = []
+        if self.working is not None:
+            context.append(f"Working bin {self.working.code}")
+        if self.basket:
+            units = sum(1 for i in self.basket if i.serial)
+            lines = len(self.basket) - units
+            context.append(f"Basket: {units} unit(s), {lines} line(s)")
+        rows = tuple(Line((i.label, str(i.qty), i.from_bin),
+                          "current" if self.counting and i is self.basket[-1] else "")
+                     for i in self.basket)
+        return View(self.title, self._instruction(), tuple(context), ("Item", "Qty", "From"),
+                    rows, self._accepts())
+
+    def _instruction(self) -> str:
+        if self.counting:
+            return f"Qty of {self.basket[-1].sku}? Or scan target"
+        if self.basket:
+            return "Scan target bin (or next unit)"
+        if self.working is not None:
+            return f"Scan unit or product in {self.working.code}"
+        return "Scan a unit or a bin"
+
+    def _accepts(self) -> tuple[Kind, ...]:
+        if self.basket:
+            return (Kind.BIN, Kind.ASSET, Kind.PRODUCT)
+        if self.working is not None:
+            return (Kind.ASSET, Kind.PRODUCT, Kind.BIN)
+        return (Kind.ASSET, Kind.BIN)
+
+    @property
+    def question(self) -> Question | None:
+        """The open question (the quantity being counted), if any."""
+        if not self.counting:
+            return None
+        item = self.basket[-1]
+        return Question(f"How many {item.sku} from {item.from_bin}? ({item.qty})", "quantity")
+
+    # -- scans -------------------------------------------------------------------------------
+    def on_scan(self, scan: Scan, result: ScanResult) -> Outcome:
+        if result.kind not in (Kind.BIN, Kind.ASSET, Kind.PRODUCT):
+            return expected(self._accepts(), result, self._instruction())
+        found = look_up(self.services.engine, result)
+        if found is None:
+            what = {"bin": "bin", "asset": "unit", "product": "product"}[result.kind.value]
+            return Outcome.refuse(f"{result.code} is not a known {what}. "
+                                  f"{self._instruction()}.")
+        if found.kind is Kind.BIN:
+            return self._bin(scan, found)
+        if found.kind is Kind.ASSET:
+            return self._unit(scan, found)
+        return self._product(scan, found, result.lot)
+
+    def _bin(self, scan: Scan, found: Resolved) -> Outcome:
+        if not found.active:
+            return Outcome.refuse(f"Bin {found.code} is not in use any more. "
+                                  f"{self._instruction()}.")
+        if not self.basket:
+            self.working = found
+            return Outcome.ok(f"Working bin {found.code}.")
+        if found.bin_kind not in MOVE_BIN_KINDS:
+            kinds = ", ".join(MOVE_BIN_KINDS[:-1]) + f" or {MOVE_BIN_KINDS[-1]}"
+            return Outcome.refuse(f"{found.code} is a {found.bin_kind} bin; a move goes to a "
+                                  f"{kinds} bin.")
+        return self._move_basket(scan, found)
+
+    def _unit(self, scan: Scan, unit: Resolved) -> Outcome:
+        why = unit_refusal(unit)
+        if why is not None:
+            return Outcome.refuse(why)
+        if any(i.serial == unit.code for i in self.basket):
+            return Outcome.refuse(f"{unit.code} is already in the basket. "
+                                  f"{self._instruction()}.")
+        self.counting = False
+        self.basket.append(Item(sku=unit.sku_code or "", from_bin=unit.bin_code or "",
+                                serial=unit.code, sku_id=unit.sku_id or 0,
+                                bin_id=unit.bin_id or 0, entry=entry_of(scan)))
+        return Outcome.ok(f"{unit.code} from {unit.bin_code} is in the basket "
+                          f"({len(self.basket)}).")
+
+    def _product(self, scan: Scan, sku: Resolved, lot: str | None) -> Outcome:
+        if sku.tracking == "serial":
+            return Outcome.refuse(f"{sku.code} is serial tracked; scan each unit's tag.")
+        if self.working is None:
+            return Outcome.refuse(f"Scan the bin {sku.code} comes from first.")
+        last = self.basket[-1] if self.basket else None
+        if (self.counting and last is not None and last.sku_id == sku.id
+                and last.bin_id == self.working.id and last.lot == lot):
+            return self._set_qty(last.qty + 1)
+        bin_ = self.working
+        free = self._available(sku.id, bin_.id, lot)
+        if free < 1:
+            have = bin_stock(self.services.engine, sku.id, bin_.id, lot)
+            if have == 0:
+                lot_text = f" lot {lot}" if lot else ""
+                return Outcome.refuse(f"{bin_.code} holds no {sku.code}{lot_text}. "
+                                      f"{self._instruction()}.")
+            return Outcome.refuse(f"All {have} of {sku.code} in {bin_.code} are already in the "
+                                  "basket.")
+        self.counting = True
+        self.basket.append(Item(sku=sku.code, from_bin=bin_.code, qty=1, lot=lot,
+                                sku_id=sku.id, bin_id=bin_.id, entry=entry_of(scan)))
+        return Outcome.ok(f"1 of {sku.code} from {bin_.code}; type the quantity or scan "
+                          "again.", question=self.question)
+
+    def _available(self, sku_id: int, bin_id: int, lot: str | None,
+                   skip: Item | None = None) -> int:
+        """Stock in the bin less what the basket already takes from it."""
+        have = bin_stock(self.services.engine, sku_id, bin_id, lot)
+        taken = sum(i.qty for i in self.basket if i is not skip and i.serial is None
+                    and i.sku_id == sku_id and i.bin_id == bin_id
+                    and (lot is None or i.lot in (None, lot)))
+        return have - taken
+
+    def _set_qty(self, qty: int) -> Outcome:
+        item = self.basket[-1]
+        if qty < 1:
+            return Outcome.refuse("The quantity must be at least 1; type it again.")
+        free = self._available(item.sku_id, item.bin_id, item.lot, skip=item)
+        if qty > free:
+            return Outcome.refuse(f"{item.from_bin} has only {free} of {item.sku} to move; "
+                                  f"{qty} is more than that.")
+        item.qty = qty
+        return Outcome.ok(f"{qty} of {item.sku} from {item.from_bin}; scan the target bin.",
+                          question=self.question)
+
+    def _move_basket(self, scan: Scan, target: Resolved) -> Outcome:
+        self.counting = False
+        moved: list[str] = []
+        refused: list[tuple[Item, str]] = []
+        single = len(self.basket) == 1
+        for n, item in enumerate(self.basket):
+            typed = "typed" in (item.entry, entry_of(scan))
+            kwargs = dict(scan_id=scan.id if single else f"{scan.id}.{n}",
+                          entry="typed" if typed else "scanned", to_bin=target.code)
+            if item.serial:
+                kwargs.update(serial=item.serial, from_bin=item.from_bin)
+            else:
+                kwargs.update(sku=item.sku, qty=item.qty, from_bin=item.from_bin, lot=item.lot)
+            try:
+                done = self.run(move, scan, **kwargs)
+            except DomainError as err:
+                refused.append((item, str(err)))
+                continue
+            moved.append(done.message)
+            if self.services.shift is not None:
+                self.services.shift.line_done()
+        if not moved:
+            # Nothing changed: keep the basket so the right bin can still be scanned.
+            return Outcome.refuse(refused[0][1] if len(refused) == 1 else
+                                  f"Nothing moved to {target.code}: {refused[0][1]}")
+        self.basket = []
+        self.working = target
+        if not refused:
+            text = moved[0] if len(moved) == 1 else f"Moved {len(moved)} items to {target.code}."
+            return Outcome.ok(text, changed=True)
+        names = ", ".join(i.label for i, _ in refused)
+        return Outcome.ok(f"Moved {len(moved)} to {target.code}; not moved: {names} "
+                          f"({refused[0][1]})", changed=True, warning=True)
+
+    # -- commands and keys -------------------------------------------------------------------
+    def on_command(self, command: str, scan: Scan) -> Outcome:
+        if command in ("CANCEL", "NO") and self.counting:
+            item = self.basket.pop()
+            self.counting = False
+            return Outcome.ok(f"{item.sku} from {item.from_bin} is out of the basket.")
+        if command == "YES" and self.counting:
+            self.counting = False
+            return Outcome.ok(f"{self.basket[-1].qty} of {self.basket[-1].sku}; "
+                              "scan the target bin.")
+        if command == "CANCEL":
+            if self.basket:
+                n = len(self.basket)
+                self.basket = []
+                return Outcome.ok(f"Basket emptied ({n} item(s)); nothing was moved.")
+            return Outcome.ok("Move closed.", done=True)
+        if command == "DONE":
+            if self.basket:
+                return Outcome.refuse(f"{len(self.basket)} item(s) in the basket: scan the "
+                                      "target bin, or CMD:CANCEL.")
+            return Outcome.ok("Move closed.", done=True)
+        return super().on_command(command, scan)
+
+    def on_text(self, text: str, scan: Scan | None) -> Outcome:
+        if self.counting:
+            if text.isdigit():
+                return self._set_qty(int(text))
+            return Outcome.refuse(f"{text[:20]} is not a quantity; type digits only.")
+        return super().on_text(text, scan)
+

@@ -1,0 +1,214 @@
+"""Move workflow: units in a basket, a bin's product and quantity, the target bin; refusals."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from scanner_tui.inventory.demo import build_demo
+from scanner_tui.inventory.models import Asset, Bin, LedgerEntry, Sku, Stock
+from scanner_tui.inventory.operations import move
+from scanner_tui.inventory.verify import verify
+from scanner_tui.scanning.result import Source
+from scanner_tui.workflows.base import Actor
+from scanner_tui.workflows.move import MoveWorkflow
+from tests.workflow_helpers import scan, services
+
+
+@pytest.fixture
+def demo(engine):
+    summary = build_demo(engine, "small")
+    yield engine, summary.examples["product"]  # the MUG-01 GTIN-13
+    assert verify(engine) == []
+
+
+@pytest.fixture
+def wf(demo):
+    return MoveWorkflow(services(demo[0], "OP-0001"))
+
+
+def rows(engine) -> int:
+    with engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(LedgerEntry)).scalar_one()
+
+
+def bin_of(engine, serial: str) -> str | None:
+    with engine.connect() as conn:
+        return conn.execute(select(Bin.code).join(Asset, Asset.bin_id == Bin.id)
+                            .where(Asset.serial == serial)).scalar()
+
+
+def qty(engine, sku: str, bin_code: str) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(
+            select(func.coalesce(func.sum(Stock.qty), 0)).join(Sku, Sku.id == Stock.sku_id)
+            .join(Bin, Bin.id == Stock.bin_id)
+            .where(Sku.code == sku, Bin.code == bin_code)).scalar())
+
+
+def last_row(engine) -> LedgerEntry:
+    with engine.connect() as conn:
+        return conn.execute(select(LedgerEntry).order_by(LedgerEntry.id.desc()).limit(1)).first()
+
+
+def test_one_unit_to_a_target_bin(demo, wf):
+    engine, _ = demo
+    assert wf.view().instruction == "Scan a unit or a bin"
+    out = scan(wf, "AT00000002")
+    assert out.accepted and not out.changed and "basket" in out.message
+    assert wf.view().instruction == "Scan target bin (or next unit)"
+    out = scan(wf, "A03-A-01")
+    assert out.accepted and out.changed
+    assert out.message == "AT00000002 is now in A03-A-01."
+    assert bin_of(engine, "AT00000002") == "A03-A-01"
+    assert last_row(engine).action == "move" and last_row(engine).entry == "scanned"
+    assert wf.view().context == ("Working bin A03-A-01",)
+    assert wf.services.shift.lines_done == 1
+
+
+def test_basket_of_units_then_undo_reverses_the_last(demo, wf):
+    engine, _ = demo
+    before = {s: bin_of(engine, s) for s in ("AT00000002", "AT00000003", "AT00000009")}
+    for serial in before:
+        assert scan(wf, serial).accepted
+    assert len(wf.view().lines) == 3
+    assert not scan(wf, "AT00000003").accepted  # already in the basket
+    out = scan(wf, "B03-B-04")
+    assert out.accepted and out.message == "Moved 3 items to B03-B-04."
+    assert all(bin_of(engine, s) == "B03-B-04" for s in before)
+    out = scan(wf, "CMD:UNDO")
+    assert out.accepted and out.changed and "AT00000009" in out.message
+    assert bin_of(engine, "AT00000009") == before["AT00000009"]
+    assert bin_of(engine, "AT00000003") == "B03-B-04"
+    assert verify(engine) == []
+
+
+def test_quantity_typed_from_the_working_bin(demo, wf):
+    engine, gtin = demo
+    assert scan(wf, "R01-A-02").message == "Working bin R01-A-02."
+    assert wf.view().instruction == "Scan unit or product in R01-A-02"
+    out = scan(wf, gtin)
+    assert out.accepted and out.question is not None and out.question.kind == "quantity"
+    assert wf.view().instruction == "Qty of MUG-01? Or scan target"
+    assert wf.answer("10").accepted
+    out = scan(wf, "A01-A-02")
+    assert out.message == "Moved 10 of MUG-01 from R01-A-02 to A01-A-02."
+    assert (qty(engine, "MUG-01", "R01-A-02"), qty(engine, "MUG-01", "A01-A-02")) == (86, 32)
+
+
+def test_rescanning_the_product_counts_up_and_the_next_scan_answers(demo, wf):
+    engine, _ = demo
+    scan(wf, "A01-A-01")
+    for _ in range(3):
+        assert scan(wf, "CABLETIE100").accepted  # the SKU's alias
+    assert wf.basket[-1].qty == 3
+    assert scan(wf, "R02-C-02").message == "Moved 3 of CABLE-TIE-100 from A01-A-01 to R02-C-02."
+    assert qty(engine, "CABLE-TIE-100", "R02-C-02") == 3
+
+
+def test_units_and_quantity_in_one_basket(demo, wf):
+    engine, gtin = demo
+    scan(wf, "A01-A-02")
+    scan(wf, gtin)
+    wf.answer("2")
+    assert scan(wf, "AT00000004").accepted  # a unit ends the counting
+    assert not wf.counting
+    assert scan(wf, "R02-A-01").message == "Moved 2 items to R02-A-01."
+    assert qty(engine, "MUG-01", "R02-A-01") == 2 and bin_of(engine, "AT00000004") == "R02-A-01"
+
+
+def test_typed_serial_is_recorded_as_typed(demo, wf):
+    engine, _ = demo
+    assert scan(wf, "AT00000005", source=Source.KEYBOARD).accepted
+    scan(wf, "A03-B-04")
+    assert last_row(engine).entry == "typed"
+
+
+@pytest.mark.parametrize("payloads, words", [
+    (["4006381333931"], "not a known product"),
+    (["MUG01"], "Scan the bin MUG-01 comes from first"),
+    (["A01-A-01", "LAPTOP14"], "serial tracked"),
+    (["AT00000001"], "picked for an order"),
+    (["AT00000008"], "was shipped"),
+    (["A01-A-01", "MUG01"], "A01-A-01 holds no MUG-01"),
+    (["OP-0002"], "OP-0002 is a badge, not a asset or bin"),
+    (["Z99-Z-99"], "Z99-Z-99 is not a known bin"),
+    (["AT00000002", "ST01-A-01"], "ST01-A-01 is a staging bin; a move goes to"),
+    (["AT00000002", "AT00000002"], "already in the basket"),
+    (["A01-A-02", "MUG01", "MUG01", "AT00000002", "CMD:DONE"], "item(s) in the basket"),
+    (["CMD:SHORT"], "CMD:SHORT does nothing here"),
+    (["A04-B-12\x1b[31m"], "Unrecognised code"),
+])
+def test_refusals_say_why_and_change_nothing(demo, wf, payloads, words):
+    engine, _ = demo
+    before = rows(engine)
+    outs = [scan(wf, p) for p in payloads]
+    assert not outs[-1].accepted
+    assert words in outs[-1].message
+    assert rows(engine) == before
+
+
+def test_a_unit_already_in_the_target_bin(demo, wf):
+    engine, _ = demo
+    home = bin_of(engine, "AT00000002")
+    scan(wf, "AT00000002")
+    before = rows(engine)
+    out = scan(wf, home)
+    assert not out.accepted and "already in" in out.message
+    assert rows(engine) == before and len(wf.basket) == 1  # basket kept for the right bin
+    assert scan(wf, "A03-A-03").changed
+
+
+def test_quantity_above_stock_refused(demo, wf):
+    engine, gtin = demo
+    scan(wf, "A01-A-02")
+    scan(wf, gtin)
+    out = wf.answer("23")
+    assert not out.accepted and "A01-A-02 has only 22 of MUG-01" in out.message
+    assert not wf.answer("ten").accepted
+    assert wf.answer("22").accepted
+    scan(wf, gtin)  # one more than the bin holds
+    assert wf.basket[-1].qty == 22
+    assert scan(wf, "R01-A-01").changed
+    assert qty(engine, "MUG-01", "A01-A-02") == 0
+
+
+def test_unit_moved_elsewhere_meanwhile_is_named(demo, wf):
+    engine, _ = demo
+    scan(wf, "AT00000002")
+    scan(wf, "AT00000003")
+    move(engine, actor=Actor("OP-0003", "T9", "supervisor"), scan_id="elsewhere",
+         to_bin="R02-B-01", serial="AT00000003")
+    out = scan(wf, "A03-A-04")
+    assert out.accepted and out.warning and out.changed
+    assert "not moved: AT00000003" in out.message
+    assert bin_of(engine, "AT00000002") == "A03-A-04"
+    assert bin_of(engine, "AT00000003") == "R02-B-01"
+
+
+def test_commands_cancel_and_done(demo, wf):
+    engine, gtin = demo
+    scan(wf, "A01-A-02")
+    scan(wf, gtin)
+    assert scan(wf, "CMD:CANCEL").message == "MUG-01 from A01-A-02 is out of the basket."
+    scan(wf, "AT00000002")
+    assert "Basket emptied" in scan(wf, "CMD:CANCEL").message
+    assert not wf.basket
+    out = scan(wf, "CMD:DONE")
+    assert out.accepted and out.done
+
+
+def test_undo_with_nothing_to_undo(demo):
+    wf = MoveWorkflow(services(demo[0], "OP-0009"))  # the admin has changed nothing yet
+    out = scan(wf, "CMD:UNDO")
+    assert not out.accepted and "no change left to undo" in out.message
+
+
+def test_instructions_fit_a_handheld(demo, wf):
+    _, gtin = demo
+    seen = [wf.view().instruction]
+    for payload in ("A01-A-02", gtin, "AT00000002", "A03-A-02"):
+        scan(wf, payload)
+        seen.append(wf.view().instruction)
+    assert all(len(s) <= 38 for s in seen), seen
+    assert MoveWorkflow.key == "move" and "picker" in MoveWorkflow.roles
