@@ -368,6 +368,10 @@ def test_a_bad_port_name_is_a_sentence_not_a_crash(make_reader):
     wait_for(lambda: reader.status.state is ScannerState.DISCONNECTED, what="disconnected")
     assert "check [scanner] port" in reader.status.message
     assert reader.running
+    empty, _ = make_reader("")
+    wait_for(lambda: empty.status.state is ScannerState.DISCONNECTED, what="disconnected")
+    assert empty.status.message == (
+        "No scanner port is configured; set [scanner] port in the configuration")
 
 
 # -- pyserial URLs ------------------------------------------------------------------------------

@@ -170,7 +170,9 @@ class ScannerStatus:
 
 def _open_failure_sentence(port: str, exc: BaseException, was_connected: bool) -> str:
     """Why the port would not open, in words for the floor."""
-    if isinstance(exc, ValueError) or not port:
+    if not port:
+        return "No scanner port is configured; set [scanner] port in the configuration"
+    if isinstance(exc, ValueError):
         return (f"The scanner port {port!r} is not a port this app can open; "
                 "check [scanner] port in the configuration")
     code = getattr(exc, "errno", None)
@@ -217,7 +219,7 @@ class SerialScanner:
         self.on_scan = on_scan
         self.on_status = on_status
         self.reconnect_seconds = max(reconnect_seconds, _FIRST_RETRY)
-        self.read_timeout = read_timeout
+        self.read_timeout = max(read_timeout or 0.1, 0.01)  # never 0 (busy loop), None (no stop)
         self._status = ScannerStatus(ScannerState.STOPPED, port, f"Scanner on {port} is off")
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
