@@ -1,0 +1,696 @@
+"""Pick an order, stage it, ship it: the picker's step machine (no Textual here).
+
+Steps: choose an order (scan or type its code, or type its number in the list) -> for each
+task in walking order scan its bin, then each unit (serial SKU) or the product and a quantity
+-> scan a staging bin -> ``CMD:DONE`` ships (serials recorded per order line by ``ship``).
+
+Questions never block the scanner. Each is answered by ``CMD:YES`` / ``CMD:NO``, by a key
+(``answer("y")``, a number, Enter), or by the next sensible scan, which then goes on as usual:
+
+* quantity ("How many MUG-01?"): Enter / ``CMD:YES`` takes the default (what is planned in
+  this bin); scanning the same product again counts pieces one by one (reaching the planned
+  quantity picks it); any other scan drops the question and nothing is picked.
+* zero check ("Is A01-B-03 empty now?", after a pick empties a bin by the books): ``NO``
+  flags the bin for a count; another scan means yes.
+* count flag after ``CMD:SHORT`` ("Flag A01-B-03 for a count?"): another scan means no.
+* finish short (``CMD:DONE`` with lines left): another scan means no, go on picking.
+
+``CMD:SHORT`` gives up the current task's bin: the line is planned again from other bins, and
+what no bin holds is short. ``CMD:UNDO`` reverses this operator's last change anywhere;
+``CMD:CANCEL`` drops a question, else leaves the order (picks stay), else leaves picking.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from scanner_tui.inventory import operations as ops
+from scanner_tui.inventory.errors import DomainError, SerialRequired
+from scanner_tui.inventory.lookup import Resolved, find, resolve_scan
+from scanner_tui.inventory.ops.base import ROLE_MATRIX, OpResult, applied
+from scanner_tui.scanning.result import Kind, Scan, ScanResult, Source
+from scanner_tui.workflows.base import (
+    Line,
+    Outcome,
+    Question,
+    Services,
+    View,
+    Workflow,
+    expected,
+)
+from scanner_tui.workflows.flags import flag_for_count
+from scanner_tui.workflows.pick_plan import (
+    Plan,
+    Task,
+    bin_is_empty,
+    find_order,
+    open_orders,
+    plan_order,
+    stock_in_bin,
+)
+
+YES_WORDS = ("y", "yes", "j", "ja", "ok")
+NO_WORDS = ("n", "no", "nein")
+
+
+class Step(StrEnum):
+    CHOOSE = "choose"  # no order yet
+    PICK = "pick"  # tasks left
+    STAGE = "stage"  # all picked (or short): scan a staging bin
+    SHIP = "ship"  # staged: CMD:DONE ships
+    NOTHING = "nothing"  # nothing picked and nothing can be
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """An open question and what answering it needs."""
+
+    kind: str  # qty | zero | flag | finish
+    question: Question
+    bin: str = ""
+    task: Task | None = None
+    scan: Scan | None = None  # the product scan a quantity answer applies
+    lot: str | None = None
+    default: int = 0
+    count: int = 1  # pieces counted by scanning the product again
+
+
+@dataclass(frozen=True, slots=True)
+class ShortRecord:
+    line_no: int
+    sku: str
+    bin: str
+    qty: int
+
+
+class PickWorkflow(Workflow):
+    """Pick one order after another; ``order`` opens one at once, ``auto_ship`` ships as soon
+    as the order is staged (counter hand-over)."""
+
+    key = "pick"
+    title = "Pick"
+    roles: tuple[str, ...] = ROLE_MATRIX["pick"]
+
+    def __init__(self, services: Services, *, order: str | None = None,
+                 auto_ship: bool = False) -> None:
+        super().__init__(services)
+        self.auto_ship = auto_ship
+        self.plan: Plan | None = None
+        self.at_bin: str | None = None  # the working location: the last bin scanned
+        self.pending: Pending | None = None
+        self.skipped: dict[int, set[str]] = {}  # line -> bins shorted in
+        self.closed: set[int] = set()  # lines finished short
+        self.shorts: list[ShortRecord] = []
+        self.staged_in: str | None = None
+        self.last_summary: tuple[str, ...] = ()
+        self._lines_seen: set[int] = set()
+        if order:
+            opened = self._open(order)
+            if not opened.accepted:
+                raise ValueError(opened.message)
+
+    # -- state -------------------------------------------------------------------------------
+    @property
+    def step(self) -> Step:
+        plan = self.plan
+        if plan is None:
+            return Step.CHOOSE
+        if plan.order.status == "staged":
+            return Step.SHIP
+        if plan.tasks:
+            return Step.PICK
+        if plan.picked > 0 or any(ln.picked for ln in plan.lines):
+            return Step.STAGE
+        return Step.NOTHING
+
+    @property
+    def question(self) -> Question | None:
+        """The open question, if any (the screen shows it; it never blocks scanning)."""
+        return self.pending.question if self.pending else None
+
+    def current_task(self) -> Task | None:
+        """The task at the working bin if there is one, else the next one in walking order."""
+        if self.plan is None or not self.plan.tasks:
+            return None
+        here = self.plan.tasks_at(self.at_bin)
+        return here[0] if here else self.plan.tasks[0]
+
+    def _sync(self) -> None:
+        """Read the order again (after a change, an undo, or another terminal's work)."""
+        if self.plan is None:
+            return
+        plan = plan_order(self.services.engine, self.plan.order.code, self.skipped, self.closed)
+        self.plan = plan
+        if plan is None:
+            return
+        open_lines = plan.open_line_nos()
+        for ln in plan.lines:
+            finished = ln.picked >= ln.qty or (ln.line_no not in open_lines
+                                               and ln.line_no in self._touched_short())
+            if finished and ln.line_no not in self._lines_seen:
+                self._lines_seen.add(ln.line_no)
+                if self.services.shift is not None:
+                    self.services.shift.line_done()
+
+    def _touched_short(self) -> set[int]:
+        return {s.line_no for s in self.shorts} | self.closed
+
+    # -- what the screen shows ---------------------------------------------------------------
+    def view(self) -> View:
+        step = self.step
+        if step is Step.CHOOSE:
+            return self._choose_view()
+        plan = self.plan
+        assert plan is not None
+        order = plan.order
+        context = [f"{order.customer} · {order.channel}" if order.customer else order.channel]
+        accepts: tuple[Kind, ...] = (Kind.COMMAND,)
+        task = self.current_task()
+        if step is Step.PICK and task is not None:
+            if self.at_bin != task.bin:
+                instruction = f"Scan bin {task.bin}"
+                context.append(f"Go to {task.bin}: {task.qty} x {task.sku}")
+                accepts = (Kind.BIN,)
+            else:
+                context.append(f"At {task.bin}: {task.qty} x {task.sku}")
+                if task.tracking == "serial":
+                    instruction = f"Scan {task.sku} unit"
+                    accepts = (Kind.ASSET, Kind.BIN)
+                else:
+                    instruction = f"Scan {task.sku} ({task.qty} here)"
+                    accepts = (Kind.PRODUCT, Kind.BIN)
+        elif step is Step.STAGE:
+            instruction = "Scan a staging bin"
+            context.append(f"Picked {plan.picked} of {plan.wanted}; CMD:DONE ships now")
+            accepts = (Kind.BIN,)
+        elif step is Step.SHIP:
+            instruction = "Scan CMD:DONE to ship"
+            if self.staged_in:
+                context.append(f"Staged in {self.staged_in}")
+        else:
+            instruction = "Nothing to pick: CMD:CANCEL"
+            context.append("No stock in any pick or reserve bin")
+        if self.pending is not None:
+            instruction = self.pending.question.text
+        return View(title=f"Pick {order.code}", instruction=instruction, context=tuple(context),
+                    columns=("#", "SKU", "Picked", "Bin"), lines=self._lines(task),
+                    accepts=accepts)
+
+    def _choose_view(self) -> View:
+        orders = open_orders(self.services.engine)
+        lines = tuple(Line((str(n), o.code, o.customer, o.status))
+                      for n, o in enumerate(orders, start=1))
+        context = self.last_summary or (("No open orders",) if not orders else ())
+        return View(title="Pick", instruction="Scan or type an order", context=context,
+                    columns=("#", "Order", "Customer", "Status"), lines=lines,
+                    accepts=(Kind.UNKNOWN,))
+
+    def _lines(self, task: Task | None) -> tuple[Line, ...]:
+        plan = self.plan
+        assert plan is not None
+        out = []
+        for ln in plan.lines:
+            tasks = [t for t in plan.tasks if t.line_no == ln.line_no]
+            if ln.picked >= ln.qty:
+                state = "done"
+            elif not tasks:
+                state = "short"
+            elif task is not None and task.line_no == ln.line_no:
+                state = "current"
+            else:
+                state = ""
+            where = tasks[0].bin if tasks else ""
+            out.append(Line((str(ln.line_no), ln.sku, f"{ln.picked}/{ln.qty}", where), state))
+        return tuple(out)
+
+    # -- entry points ------------------------------------------------------------------------
+    def handle(self, scan: Scan, result: ScanResult) -> Outcome:
+        prior = applied(self.services.engine, scan.id)
+        if prior is not None:  # the same scan again (retry, replay): nothing changes
+            self._sync()
+            outcome = Outcome.ok(f"Already done: {prior.message}")
+            self._count(outcome)
+            return outcome
+        if (self.plan is None and self.pending is None and result.kind is Kind.UNKNOWN
+                and result.code):
+            order = find_order(self.services.engine, result.code)
+            if order is not None:  # an order's barcode (order codes follow no tag rule)
+                outcome = self._open(order.code)
+                self._count(outcome)
+                return outcome
+        return super().handle(scan, result)
+
+    def on_scan(self, scan: Scan, result: ScanResult) -> Outcome:
+        if self.pending is not None:
+            return self._scan_with_question(scan, result)
+        return self._scan(scan, result)
+
+    def on_command(self, command: str, scan: Scan) -> Outcome:
+        if self.pending is not None:
+            return self._command_with_question(command, scan)
+        return self._command(command, scan)
+
+    def on_undo(self, scan: Scan) -> Outcome:
+        return self._undo(scan)  # drops an open question, then reads the order again
+
+    def on_text(self, text: str, scan: Scan | None) -> Outcome:
+        if self.pending is not None:
+            return self._text_answer(text, scan)
+        if not text:
+            return Outcome.refuse(f"Nothing was typed. {self.view().instruction}.")
+        if self.step is Step.CHOOSE:
+            return self._choose_typed(text)
+        typed = scan or Scan(payload=text, source=Source.KEYBOARD)
+        if text.upper().startswith("CMD:"):
+            return self.on_command(text[4:].upper(), typed)
+        with self.services.engine.connect() as conn:
+            found = find(conn, text)
+        if found is None:
+            return Outcome.refuse(f"{text} is not a bin, unit or product of this store. "
+                                  f"{self.view().instruction}.")
+        return self.on_scan(typed, _as_result(found, text))
+
+    # -- choosing an order -------------------------------------------------------------------
+    def _choose_typed(self, text: str) -> Outcome:
+        if text.isdigit():
+            orders = open_orders(self.services.engine)
+            n = int(text)
+            if 1 <= n <= len(orders):
+                return self._open(orders[n - 1].code)
+            if find_order(self.services.engine, text) is None:
+                return Outcome.refuse(f"There is no order number {n} in the list; "
+                                      f"type 1 to {len(orders)} or the order code.")
+        return self._open(text)
+
+    def _open(self, code: str) -> Outcome:
+        order = find_order(self.services.engine, code)
+        if order is None:
+            return Outcome.refuse(f"{code} is not an order of this store; scan the order "
+                                  "barcode or type its code.")
+        if order.status not in ("open", "picking", "picked", "staged"):
+            return Outcome.refuse(f"Order {order.code} is {order.status}; nothing more can be "
+                                  "done on it.")
+        self.plan = plan_order(self.services.engine, order.code)
+        self.at_bin = None
+        self.pending = None
+        self.skipped, self.closed, self.shorts = {}, set(), []
+        self.staged_in = None
+        assert self.plan is not None
+        self._lines_seen = {ln.line_no for ln in self.plan.lines if ln.picked >= ln.qty}
+        left = self.plan.wanted - self.plan.picked
+        return Outcome.ok(f"Order {order.code} for {order.customer or order.channel}: "
+                          f"{left} to pick. {self.view().instruction}.")
+
+    def _leave(self) -> Outcome:
+        plan = self.plan
+        assert plan is not None
+        code, picked, wanted = plan.order.code, plan.picked, plan.wanted
+        self.plan, self.at_bin, self.pending = None, None, None
+        return Outcome.ok(f"Left order {code} with {picked} of {wanted} picked; "
+                          "it can be picked up again later.")
+
+    # -- scans -------------------------------------------------------------------------------
+    def _scan(self, scan: Scan, result: ScanResult) -> Outcome:
+        step = self.step
+        instruction = self.view().instruction
+        if step is Step.CHOOSE:
+            return Outcome.refuse(f"{result.code} is not an order. {instruction}.")
+        if step is Step.PICK:
+            if result.kind is Kind.BIN:
+                return self._bin(scan, result)
+            if result.kind in (Kind.ASSET, Kind.PRODUCT):
+                return self._item(scan, result)
+            return expected((Kind.BIN, Kind.ASSET, Kind.PRODUCT), result, instruction)
+        if step is Step.STAGE:
+            if result.kind is Kind.BIN:
+                return self._stage(scan, result.bin or result.code)
+            return expected((Kind.BIN,), result, instruction)
+        if step is Step.SHIP:
+            return Outcome.refuse(f"Order {self._code()} is staged; {instruction}.")
+        return Outcome.refuse(f"Nothing can be picked for order {self._code()}; {instruction}.")
+
+    def _code(self) -> str:
+        return self.plan.order.code if self.plan else ""
+
+    def _bin(self, scan: Scan, result: ScanResult) -> Outcome:
+        plan, task = self.plan, self.current_task()
+        assert plan is not None and task is not None
+        code = (result.bin or result.code).strip()
+        if code == self.at_bin and plan.tasks_at(code):
+            return Outcome.ok(f"You are at {code}. {self.view().instruction}.")
+        here = plan.tasks_at(code)
+        if not here:
+            return Outcome.refuse(f"{code} is not a bin for this pick; go to {task.bin}.")
+        self.at_bin = code
+        first = here[0]
+        return Outcome.ok(f"At {code}: pick {first.qty} x {first.sku}. "
+                          f"{self.view().instruction}.")
+
+    def _resolve(self, result: ScanResult) -> Resolved | None:
+        with self.services.engine.connect() as conn:
+            return resolve_scan(conn, result)
+
+    def _item(self, scan: Scan, result: ScanResult) -> Outcome:
+        plan, task = self.plan, self.current_task()
+        assert plan is not None and task is not None
+        if self.at_bin is None or not plan.tasks_at(self.at_bin):
+            return Outcome.refuse(f"Scan bin {task.bin} first: the pick starts at the bin.")
+        found = self._resolve(result)
+        if found is None:
+            what = "unit" if result.kind is Kind.ASSET else "product"
+            return Outcome.refuse(f"{result.code} is not a known {what}; check the label or "
+                                  "ask a supervisor.")
+        if found.kind is Kind.ASSET:
+            return self._unit(scan, found)
+        if found.kind is Kind.PRODUCT:
+            return self._product(scan, found, result.lot)
+        return Outcome.refuse(f"{found.code} is a bin. {self.view().instruction}.")
+
+    def _unit(self, scan: Scan, unit: Resolved) -> Outcome:
+        plan, at = self.plan, self.at_bin
+        assert plan is not None and at is not None
+        line: int | None = None
+        if unit.status == "in_stock":  # else the operation says why (picked by whom, ...)
+            here = [t for t in plan.tasks_at(at) if t.sku_id == unit.sku_id]
+            elsewhere = plan.tasks_for(unit.sku_id)
+            wanted = here[0] if here else (elsewhere[0] if elsewhere else None)
+            if wanted is None:
+                lines = plan.lines_for(unit.sku_id)
+                if not lines:
+                    need = plan.tasks_at(at)[0]
+                    return Outcome.refuse(
+                        f"{unit.code} is a {unit.sku_code}; order {plan.order.code} does not "
+                        f"need it. Put it back; pick {need.sku} in {at}.")
+                line = lines[0].line_no  # all picked: the operation refuses with the count
+            elif unit.bin_code != at:
+                if unit.bin_code and plan.tasks_at(unit.bin_code) and not here:
+                    return Outcome.refuse(f"{unit.code} is in {unit.bin_code}, not in {at}; "
+                                          f"scan bin {unit.bin_code} to pick it there.")
+                return Outcome.refuse(
+                    f"{unit.code} is in {unit.bin_code or 'no bin'}, not in {at}; put it back "
+                    f"and take the {wanted.sku} in {wanted.bin}.")
+            else:
+                line = wanted.line_no
+        done = self._run(ops.pick, scan, order=plan.order.code, line=line, serial=unit.code,
+                         bin=at)
+        if isinstance(done, Outcome):
+            return done
+        return self._picked(done, at)
+
+    def _product(self, scan: Scan, product: Resolved, lot: str | None) -> Outcome:
+        plan, at = self.plan, self.at_bin
+        assert plan is not None and at is not None
+        sku = product.sku_code or product.code
+        if product.tracking == "serial":
+            return Outcome.refuse(str(SerialRequired(sku)))
+        here = [t for t in plan.tasks_at(at) if t.sku_id == product.sku_id]
+        if not here:
+            lines = plan.lines_for(product.sku_id or 0)
+            if not lines:
+                return Outcome.refuse(f"Order {plan.order.code} does not need {sku}; put it "
+                                      f"back. {self.view().instruction}.")
+            elsewhere = plan.tasks_for(product.sku_id or 0)
+            if not elsewhere:
+                wanted = sum(ln.qty for ln in lines)
+                return Outcome.refuse(f"Order {plan.order.code} needs {wanted} of {sku} and "
+                                      "all are picked; put it back.")
+            have = stock_in_bin(self.services.engine, product.sku_id or 0, at)
+            if have <= 0:
+                return Outcome.refuse(f"{at} holds no {sku} by the books; the {sku} for this "
+                                      f"order is in {elsewhere[0].bin}.")
+            line = plan.line(elsewhere[0].line_no)
+            assert line is not None
+            task = dataclasses.replace(elsewhere[0], bin=at, qty=min(have, line.remaining))
+        else:
+            task = here[0]
+        question = Question(f"How many {sku}? (Enter: {task.qty})", "quantity")
+        self.pending = Pending("qty", question, bin=at, task=task, scan=scan, lot=lot,
+                               default=task.qty)
+        return Outcome.ok(f"{sku}: type how many you take from {at}, Enter for {task.qty}.",
+                          question=question)
+
+    def _pick_qty(self, qty: int) -> Outcome:
+        pending = self.pending
+        assert pending is not None and pending.task is not None and pending.scan is not None
+        plan = self.plan
+        assert plan is not None
+        if qty <= 0:
+            return Outcome.refuse(f"{qty} cannot be picked; type a quantity of 1 or more.")
+        line = plan.line(pending.task.line_no)
+        if line is not None and qty > line.remaining:
+            return Outcome.refuse(f"Order {plan.order.code} needs only {line.remaining} more "
+                                  f"of {pending.task.sku}; type {line.remaining} or less.")
+        done = self._run(ops.pick, pending.scan, order=plan.order.code,
+                         line=pending.task.line_no, sku=pending.task.sku, bin=pending.bin,
+                         qty=qty, lot=pending.lot)
+        if isinstance(done, Outcome):
+            return done  # the question stays open: type another quantity, or scan on
+        self.pending = None
+        return self._picked(done, pending.bin)
+
+    def _picked(self, done: OpResult, at: str) -> Outcome:
+        self._sync()
+        if done.replayed:
+            return Outcome.ok(f"Already done: {done.message}")
+        if bin_is_empty(self.services.engine, at):
+            question = Question(f"Is {at} empty now?")
+            self.pending = Pending("zero", question, bin=at)
+            return Outcome.ok(f"{done.message} {at} should now be empty: is it? "
+                              "CMD:YES or CMD:NO.", changed=True, question=question)
+        return Outcome.ok(f"{done.message} {self.view().instruction}.", changed=True)
+
+    # -- commands ----------------------------------------------------------------------------
+    def _command(self, command: str, scan: Scan) -> Outcome:
+        step = self.step
+        if command == "UNDO":
+            return self._undo(scan)
+        if command == "CANCEL":
+            if self.plan is None:
+                return Outcome.ok("Left picking.", done=True)
+            return self._leave()
+        if step is Step.PICK and command == "SHORT":
+            return self._short()
+        if step is Step.PICK and command == "DONE":
+            plan = self.plan
+            assert plan is not None
+            left = sum(t.qty for t in plan.tasks)
+            question = Question(f"Finish with {left} short?")
+            self.pending = Pending("finish", question)
+            return Outcome.ok(f"{left} still to pick on order {plan.order.code}. Finish short? "
+                              "CMD:YES or CMD:NO.", question=question)
+        if step is Step.STAGE and command == "DONE":
+            return self._ship(scan)  # straight from the pick bins, no staging
+        if step is Step.SHIP and command == "DONE":
+            return self._ship(scan)
+        if step is Step.NOTHING and command == "DONE":
+            return self._leave()
+        return Outcome.refuse(f"CMD:{command} does nothing here. {self.view().instruction}.")
+
+    def _short(self) -> Outcome:
+        plan, task = self.plan, self.current_task()
+        assert plan is not None and task is not None
+        self.skipped.setdefault(task.line_no, set()).add(task.bin)
+        self.shorts.append(ShortRecord(task.line_no, task.sku, task.bin, task.qty))
+        self._sync()
+        assert self.plan is not None
+        again = [t for t in self.plan.tasks if t.line_no == task.line_no]
+        if again:
+            more = f" Get them from {again[0].bin} instead."
+        else:
+            more = f" Line {task.line_no} is short."
+        question = Question(f"Flag {task.bin} for a count?")
+        self.pending = Pending("flag", question, bin=task.bin)
+        return Outcome.ok(f"Short {task.qty} of {task.sku} in {task.bin}.{more} Flag the bin "
+                          "for a count? CMD:YES or CMD:NO.", question=question, warning=True)
+
+    def _undo(self, scan: Scan) -> Outcome:
+        done = self._run(ops.undo_last, scan)
+        if isinstance(done, Outcome):
+            return done
+        self.pending = None
+        self._sync()
+        if self.plan is not None and self.plan.order.status != "staged":
+            self.staged_in = None
+        return Outcome.ok(f"{done.message} {self.view().instruction}.", changed=True)
+
+    def _stage(self, scan: Scan, bin_code: str) -> Outcome:
+        plan = self.plan
+        assert plan is not None
+        done = self._run(ops.stage, scan, order=plan.order.code, bin=bin_code)
+        if isinstance(done, Outcome):
+            return done
+        self.staged_in = bin_code.strip()
+        self._sync()
+        if self.auto_ship:
+            return self._ship(scan, staged=done.message)
+        return Outcome.ok(f"{done.message} Scan CMD:DONE to ship.", changed=True)
+
+    def _ship(self, scan: Scan, staged: str = "") -> Outcome:
+        plan = self.plan
+        assert plan is not None
+        # With auto_ship the staging scan also ships: the ship gets its own idempotency key.
+        ship_scan = dataclasses.replace(scan, id=f"{scan.id[:56]}-ship") if staged else scan
+        done = self._run(ops.ship, ship_scan, order=plan.order.code)
+        if isinstance(done, Outcome):
+            return done
+        self._sync()
+        summary = self._summary(done)
+        self.last_summary = tuple(summary)
+        self.plan, self.at_bin, self.pending, self.staged_in = None, None, None, None
+        head = f"{staged} " if staged else ""
+        return Outcome.ok(head + " ".join(summary[:2]), changed=True, done=True)
+
+    def _summary(self, done: OpResult) -> list[str]:
+        plan = self.plan
+        assert plan is not None
+        short = plan.wanted - plan.picked
+        out = [f"Order {plan.order.code} shipped: {plan.picked} picked, {short} short.",
+               done.message]
+        serials = done.data.get("serials", {})
+        for ln in plan.lines:
+            got = serials.get(str(ln.line_no))
+            if got:
+                out.append(f"Line {ln.line_no} {ln.sku}: {', '.join(got)}")
+            elif ln.picked < ln.qty:
+                out.append(f"Line {ln.line_no} {ln.sku}: {ln.qty - ln.picked} short")
+        return out
+
+    # -- questions ---------------------------------------------------------------------------
+    def _command_with_question(self, command: str, scan: Scan) -> Outcome:
+        pending = self.pending
+        assert pending is not None
+        if pending.kind == "qty":
+            if command == "YES":
+                return self._pick_qty(pending.default)
+            self.pending = None
+            note = f"No quantity given for {pending.task.sku if pending.task else ''}; " \
+                   "nothing picked."
+            if command in ("NO", "CANCEL"):
+                return Outcome.ok(f"{note} {self.view().instruction}.")
+            return _noted(note, self._command(command, scan))
+        if command in ("YES", "NO"):
+            return self._yes_no(command == "YES")
+        if command == "CANCEL":
+            self.pending = None
+            return Outcome.ok(f"Question dropped. {self.view().instruction}.")
+        note = self._implicit_answer()
+        return _noted(note, self._command(command, scan))
+
+    def _scan_with_question(self, scan: Scan, result: ScanResult) -> Outcome:
+        pending = self.pending
+        assert pending is not None
+        if pending.kind == "qty":
+            assert pending.task is not None
+            found = self._resolve(result) if result.kind is Kind.PRODUCT else None
+            if found is not None and found.sku_id == pending.task.sku_id:
+                return self._count_piece()
+            self.pending = None
+            return _noted(f"No quantity given for {pending.task.sku}; nothing picked.",
+                          self._scan(scan, result))
+        note = self._implicit_answer()
+        return _noted(note, self._scan(scan, result))
+
+    def _count_piece(self) -> Outcome:
+        pending = self.pending
+        assert pending is not None and pending.task is not None
+        count = pending.count + 1
+        if count >= pending.default:
+            return self._pick_qty(count)
+        question = Question(f"Counted {count} {pending.task.sku} (Enter: {count})", "quantity")
+        self.pending = dataclasses.replace(pending, count=count, default=count,
+                                           question=question)
+        return Outcome.ok(f"Counted {count} of {pending.task.sku}; scan more, or Enter to "
+                          f"pick {count}.", question=question)
+
+    def _text_answer(self, text: str, scan: Scan | None) -> Outcome:
+        pending = self.pending
+        assert pending is not None
+        word = text.strip().lower()
+        if pending.kind == "qty":
+            if word == "" or word in YES_WORDS:
+                return self._pick_qty(pending.default)
+            if word in NO_WORDS:
+                return self._command_with_question("NO", scan or _typed(text))
+            if word.isdigit():
+                return self._pick_qty(int(word))
+            return Outcome.refuse(f"{text} is not a quantity; type a number, Enter for "
+                                  f"{pending.default}.")
+        if word in YES_WORDS:
+            return self._yes_no(True)
+        if word in NO_WORDS:
+            return self._yes_no(False)
+        if word == "":
+            return Outcome.ok(self._implicit_answer())
+        return Outcome.refuse(f"Answer yes or no: {pending.question.text}")
+
+    def _yes_no(self, yes: bool) -> Outcome:
+        pending = self.pending
+        assert pending is not None
+        self.pending = None
+        if pending.kind == "zero":
+            if yes:
+                return Outcome.ok(f"{pending.bin} is empty. {self.view().instruction}.")
+            return Outcome.ok(f"{self._flag(pending.bin)} {self.view().instruction}.",
+                              warning=True)
+        if pending.kind == "flag":
+            if yes:
+                return Outcome.ok(f"{self._flag(pending.bin)} {self.view().instruction}.")
+            return Outcome.ok(f"{pending.bin} not flagged. {self.view().instruction}.")
+        # finish short
+        if not yes:
+            return Outcome.ok(f"Go on picking. {self.view().instruction}.")
+        assert self.plan is not None
+        left = self.plan.open_line_nos()
+        for task in self.plan.tasks:
+            self.shorts.append(ShortRecord(task.line_no, task.sku, task.bin, task.qty))
+        self.closed |= left
+        self._sync()
+        return Outcome.ok(f"Picking finished short. {self.view().instruction}.", warning=True)
+
+    def _implicit_answer(self) -> str:
+        """The answer a scan gives by moving on: the zero check yes, the others no."""
+        pending = self.pending
+        assert pending is not None
+        self.pending = None
+        if pending.kind == "zero":
+            return f"{pending.bin} taken as empty."
+        if pending.kind == "flag":
+            return f"{pending.bin} not flagged."
+        return "Picking goes on."
+
+    def _flag(self, bin_code: str) -> str:
+        try:
+            flag_for_count(self.services.engine, bin_code)
+        except DomainError as err:
+            return str(err)
+        return f"{bin_code} is flagged for a count."
+
+    # -- operations --------------------------------------------------------------------------
+    def _run(self, operation: Callable[..., OpResult], scan: Scan,
+             **kwargs: object) -> OpResult | Outcome:
+        """Run one inventory operation for this scan; a refusal becomes an Outcome."""
+        try:
+            return self.run(operation, scan, **kwargs)
+        except DomainError as err:
+            return Outcome.refuse(str(err))
+
+
+def _typed(text: str) -> Scan:
+    return Scan(payload=text, source=Source.KEYBOARD)
+
+
+def _noted(note: str, outcome: Outcome) -> Outcome:
+    """An outcome with a short note in front (what a question's implicit answer did)."""
+    return dataclasses.replace(outcome, message=f"{note} {outcome.message}")
+
+
+def _as_result(found: Resolved, text: str) -> ScanResult:
+    """A typed code, looked up in the store, as if it had been classified."""
+    if found.kind is Kind.BIN:
+        return ScanResult(Kind.BIN, code=text, bin=found.code)
+    if found.kind is Kind.ASSET:
+        return ScanResult(Kind.ASSET, code=text, serial=found.code)
+    return ScanResult(Kind.PRODUCT, code=text, sku=found.sku_code or found.code)

@@ -1,0 +1,200 @@
+"""Where to pick an order from: its lines and the bins that hold their stock, in walking order.
+
+Read-only. A line's remaining quantity (ordered minus picked) is taken from one bin when one
+bin holds enough (pick bins before reserve bins, then by bin code), else split over bins in
+that order. Serial lines count the units in stock in a bin; quantity lines the bin's stock
+over all lots. Two lines of the same SKU never count the same stock twice. What no bin can
+cover is short. Tasks come sorted by bin code: the walk through the aisles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, func, select
+
+from scanner_tui.inventory.models import Asset, Bin, Order, OrderLine, Sku, Stock
+
+T_ORDER, T_OLINE, T_SKU = Order.__table__, OrderLine.__table__, Sku.__table__
+T_BIN, T_ASSET, T_STOCK = Bin.__table__, Asset.__table__, Stock.__table__
+
+PICKABLE_KINDS = ("pick", "reserve")  # pick faces first, then reserve
+OPEN_STATUSES = ("open", "picking", "picked", "staged")
+
+
+@dataclass(frozen=True, slots=True)
+class OrderInfo:
+    id: int
+    code: str
+    customer: str
+    channel: str
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class LineInfo:
+    line_no: int
+    sku_id: int
+    sku: str
+    tracking: str  # serial | quantity
+    qty: int
+    picked: int
+    shipped: int
+
+    @property
+    def remaining(self) -> int:
+        return max(0, self.qty - self.picked)
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    """Pick ``qty`` of a line's SKU from one bin."""
+
+    line_no: int
+    sku_id: int
+    sku: str
+    tracking: str
+    bin: str
+    qty: int
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    order: OrderInfo
+    lines: tuple[LineInfo, ...]
+    tasks: tuple[Task, ...]  # sorted by (bin, line_no)
+
+    def line(self, line_no: int) -> LineInfo | None:
+        return next((ln for ln in self.lines if ln.line_no == line_no), None)
+
+    def tasks_at(self, bin_code: str | None) -> list[Task]:
+        return [t for t in self.tasks if t.bin == bin_code]
+
+    def tasks_for(self, sku_id: int) -> list[Task]:
+        return [t for t in self.tasks if t.sku_id == sku_id]
+
+    def lines_for(self, sku_id: int) -> list[LineInfo]:
+        return [ln for ln in self.lines if ln.sku_id == sku_id]
+
+    def open_line_nos(self) -> set[int]:
+        return {t.line_no for t in self.tasks}
+
+    @property
+    def picked(self) -> int:
+        return sum(min(ln.qty, ln.picked) for ln in self.lines)
+
+    @property
+    def wanted(self) -> int:
+        return sum(ln.qty for ln in self.lines)
+
+
+def _order_row(row) -> OrderInfo:  # noqa: ANN001
+    return OrderInfo(row.id, row.code, row.customer, row.channel, row.status)
+
+
+def open_orders(engine: Engine, limit: int = 20) -> list[OrderInfo]:
+    """Orders that still need picking, staging or shipping, oldest first."""
+    q = (select(T_ORDER).where(T_ORDER.c.status.in_(OPEN_STATUSES))
+         .order_by(T_ORDER.c.created_at, T_ORDER.c.code).limit(limit))
+    with engine.connect() as conn:
+        return [_order_row(r) for r in conn.execute(q)]
+
+
+def find_order(engine: Engine, code: str) -> OrderInfo | None:
+    """An order by its code (any status), or None."""
+    with engine.connect() as conn:
+        row = conn.execute(select(T_ORDER).where(T_ORDER.c.code == code.strip())).first()
+    return None if row is None else _order_row(row)
+
+
+def _availability(conn, sku_id: int, tracking: str) -> list[tuple[int, str, int]]:  # noqa: ANN001
+    """(kind rank, bin code, quantity) of a SKU in pickable bins, by rank then code."""
+    rank = {kind: n for n, kind in enumerate(PICKABLE_KINDS)}
+    if tracking == "serial":
+        q = (select(T_BIN.c.code, T_BIN.c.kind, func.count(T_ASSET.c.id))
+             .join(T_ASSET, T_ASSET.c.bin_id == T_BIN.c.id)
+             .where(T_ASSET.c.sku_id == sku_id, T_ASSET.c.status == "in_stock"))
+    else:
+        q = (select(T_BIN.c.code, T_BIN.c.kind, func.sum(T_STOCK.c.qty))
+             .join(T_STOCK, T_STOCK.c.bin_id == T_BIN.c.id)
+             .where(T_STOCK.c.sku_id == sku_id, T_STOCK.c.qty > 0))
+    q = (q.where(T_BIN.c.active, T_BIN.c.kind.in_(PICKABLE_KINDS))
+         .group_by(T_BIN.c.code, T_BIN.c.kind))
+    rows = [(rank[kind], code, int(n or 0)) for code, kind, n in conn.execute(q)]
+    return sorted(r for r in rows if r[2] > 0)
+
+
+def _allocate(need: int, avail: list[tuple[int, str, int]]) -> list[tuple[str, int]]:
+    """One bin that holds enough if there is one, else bins in order until ``need`` is met."""
+    for _rank, code, n in avail:
+        if n >= need:
+            return [(code, need)]
+    out: list[tuple[str, int]] = []
+    for _rank, code, n in avail:
+        if need <= 0:
+            break
+        take = min(n, need)
+        out.append((code, take))
+        need -= take
+    return out
+
+
+def plan_order(engine: Engine, code: str, skipped: Mapping[int, Collection[str]] | None = None,
+               closed: Collection[int] = ()) -> Plan | None:
+    """The order's lines and its pick tasks; ``skipped`` bins per line (shorted there) and
+    ``closed`` lines (finished short) get no tasks. None when the order does not exist."""
+    skipped = skipped or {}
+    with engine.connect() as conn:
+        row = conn.execute(select(T_ORDER).where(T_ORDER.c.code == code.strip())).first()
+        if row is None:
+            return None
+        order = _order_row(row)
+        lines = tuple(
+            LineInfo(r.line_no, r.sku_id, r.code, r.tracking, r.qty, r.qty_picked,
+                     r.qty_shipped)
+            for r in conn.execute(
+                select(T_OLINE.c.line_no, T_OLINE.c.sku_id, T_SKU.c.code, T_SKU.c.tracking,
+                       T_OLINE.c.qty, T_OLINE.c.qty_picked, T_OLINE.c.qty_shipped)
+                .join(T_SKU, T_SKU.c.id == T_OLINE.c.sku_id)
+                .where(T_OLINE.c.order_id == order.id).order_by(T_OLINE.c.line_no)))
+        tasks: list[Task] = []
+        if order.status in ("open", "picking"):
+            used: dict[tuple[int, str], int] = {}
+            cache: dict[int, list[tuple[int, str, int]]] = {}
+            for ln in lines:
+                if ln.remaining <= 0 or ln.line_no in closed:
+                    continue
+                if ln.sku_id not in cache:
+                    cache[ln.sku_id] = _availability(conn, ln.sku_id, ln.tracking)
+                avoid = set(skipped.get(ln.line_no, ()))
+                avail = [(rank, b, n - used.get((ln.sku_id, b), 0))
+                         for rank, b, n in cache[ln.sku_id] if b not in avoid]
+                for bin_code, qty in _allocate(ln.remaining, [a for a in avail if a[2] > 0]):
+                    used[(ln.sku_id, bin_code)] = used.get((ln.sku_id, bin_code), 0) + qty
+                    tasks.append(Task(ln.line_no, ln.sku_id, ln.sku, ln.tracking, bin_code, qty))
+    tasks.sort(key=lambda t: (t.bin, t.line_no))
+    return Plan(order, lines, tuple(tasks))
+
+
+def bin_is_empty(engine: Engine, bin_code: str) -> bool:
+    """True when the books hold nothing in a bin: no unit in stock, no quantity."""
+    with engine.connect() as conn:
+        bin_id = conn.execute(select(T_BIN.c.id).where(T_BIN.c.code == bin_code)).scalar()
+        if bin_id is None:
+            return False
+        unit = conn.execute(select(T_ASSET.c.id).where(
+            T_ASSET.c.bin_id == bin_id, T_ASSET.c.status == "in_stock").limit(1)).first()
+        qty = conn.execute(select(T_STOCK.c.id).where(
+            T_STOCK.c.bin_id == bin_id, T_STOCK.c.qty > 0).limit(1)).first()
+    return unit is None and qty is None
+
+
+def stock_in_bin(engine: Engine, sku_id: int, bin_code: str) -> int:
+    """Quantity of a quantity SKU in a bin (all lots), by the books."""
+    with engine.connect() as conn:
+        found = conn.execute(
+            select(func.coalesce(func.sum(T_STOCK.c.qty), 0))
+            .join(T_BIN, T_BIN.c.id == T_STOCK.c.bin_id)
+            .where(T_STOCK.c.sku_id == sku_id, T_BIN.c.code == bin_code)).scalar()
+    return int(found or 0)
