@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import date
 
 import pytest
 from sqlalchemy import func, select
@@ -494,4 +495,23 @@ def test_undo_walks_back_through_many_changes(store):
     with pytest.raises(E.NothingToUndo):
         ops.undo_last(store, actor=PICKER, scan_id=sid())
     assert qty(store, "D01-A-01") == 30
+    assert_books_agree(store)
+
+
+def test_lot_and_expiry_captured_at_receipt_when_the_sku_records_them(store):
+    with pytest.raises(E.CaptureRequired, match="BATT-AA needs its lot and expiry date"):
+        ops.receive(store, actor=RECEIVER, scan_id=sid(), bin="D01-A-01", sku="BATT-AA", qty=4)
+    with pytest.raises(E.CaptureRequired, match="BATT-AA needs its expiry date"):
+        ops.receive(store, actor=RECEIVER, scan_id=sid(), bin="D01-A-01", sku="BATT-AA", qty=4,
+                    lot="B1")
+    ops.receive(store, actor=RECEIVER, scan_id=sid(), bin="D01-A-01", sku="BATT-AA", qty=4,
+                lot="B1", expiry=date(2031, 10, 31))
+    ops.receive(store, actor=RECEIVER, scan_id=sid(), bin="D01-A-01", sku="BATT-AA", qty=4,
+                lot="B0", expiry=date(2030, 3, 31))
+    # no lot scanned at the move: the first to expire goes (FEFO)
+    ops.move(store, actor=PICKER, scan_id=sid(), to_bin="A01-A-01", sku="BATT-AA", qty=3,
+             from_bin="D01-A-01")
+    assert qty(store, "A01-A-01", sku_id=3, lot="B0") == 3
+    row = ledger(store)[-1]
+    assert row.lot == "B0"
     assert_books_agree(store)

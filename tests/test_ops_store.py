@@ -49,8 +49,9 @@ def seed(engine) -> None:
             s.add(Bin(code=code, zone=code[0], kind=kind, active=active))
         s.add(Sku(code="LAPTOP-15", description="Laptop 15in", tracking="serial",
                   unit_value=900))
-        s.add(Sku(code="MUG-01", description="Mug", tracking="quantity", unit_value=5,
-                  capture_lot=True))
+        s.add(Sku(code="MUG-01", description="Mug", tracking="quantity", unit_value=5))
+        s.add(Sku(code="BATT-AA", description="AA batteries", tracking="quantity",
+                  capture_lot=True, capture_expiry=True))  # sku id 3
         for badge, role, active in [("OP-0001", "picker", True), ("OP-0002", "receiver", True),
                                     ("OP-0003", "supervisor", True), ("OP-0004", "admin", True),
                                     ("OP-0009", "supervisor", False)]:

@@ -178,6 +178,16 @@ class SerialRequired(DomainError):
         )
 
 
+class CaptureRequired(DomainError):
+    """The SKU records a lot and/or expiry date at receipt and none was given."""
+
+    code = "capture_required"
+
+    def __init__(self, sku: str, missing: str) -> None:
+        super().__init__(f"{sku} needs its {missing}: scan or type it from the label.",
+                         sku=sku, missing=missing)
+
+
 class NotSerialTracked(DomainError):
     code = "not_serial_tracked"
 

@@ -25,7 +25,8 @@ Operations and their rules
 ``receive(bin, sku | serial, qty, lot, expiry, receipt, line)``
     Into a dock, pick, reserve or quarantine bin. A serial-tracked SKU needs ``serial`` (the
     SKU may come from the receipt's ship notice); a serial is received once (a unit that
-    exists is refused). A quantity SKU needs ``qty > 0``. With a receipt: it must be open, the
+    exists is refused). A quantity SKU needs ``qty > 0``. A SKU that captures lot / expiry
+    needs them here (``CaptureRequired``). With a receipt: it must be open, the
     SKU on it, never more than expected; the line's ``qty_received`` rises; if the line lists
     expected serials the unit must be one of them (``ExpectedSerial.received`` is set).
 ``putaway(to_bin, serial | sku+qty+from_bin, lot)``

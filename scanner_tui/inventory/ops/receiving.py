@@ -8,6 +8,7 @@ from sqlalchemy import Engine, and_, func, insert, select, update
 
 from scanner_tui.inventory.actor import Actor
 from scanner_tui.inventory.errors import (
+    CaptureRequired,
     DocumentClosed,
     DuplicateSerial,
     NeverShipped,
@@ -112,6 +113,15 @@ def _sku_from_notice(tx: Tx, receipt_code: str | None, serial: str):
     return tx.sku_by_id(row.sku_id)
 
 
+def _check_capture(sku_row, lot: str, expiry: date | None) -> None:
+    """A SKU that records lot / expiry gets them at receipt, or is refused."""
+    missing = [name for name, flag, value in (("lot", sku_row.capture_lot, lot.strip()),
+                                              ("expiry date", sku_row.capture_expiry, expiry))
+               if flag and not value]
+    if missing:
+        raise CaptureRequired(sku_row.code, " and ".join(missing))
+
+
 def receive(engine: Engine, *, actor: Actor, scan_id: str, bin: str, sku: str | None = None,
             serial: str | None = None, qty: int = 1, lot: str = "",
             expiry: date | None = None, receipt: str | None = None, line: int | None = None,
@@ -125,6 +135,7 @@ def receive(engine: Engine, *, actor: Actor, scan_id: str, bin: str, sku: str | 
             sku_row = tx.sku(sku) if sku else _sku_from_notice(tx, receipt, serial_code)
             if sku_row.tracking != "serial":
                 raise NotSerialTracked(sku_row.code)
+            _check_capture(sku_row, lot, expiry)
             existing = tx.asset_or_none(serial_code)
             if existing is not None and existing.status != VOID:
                 raise DuplicateSerial(serial_code, existing.status, tx.bin_code(existing.bin_id))
@@ -152,6 +163,7 @@ def receive(engine: Engine, *, actor: Actor, scan_id: str, bin: str, sku: str | 
         if sku_row.tracking == "serial":
             raise SerialRequired(sku_row.code)
         n = positive(qty)
+        _check_capture(sku_row, lot, expiry)
         doc = {}
         if receipt is not None:
             rec, rline = _receipt_line(tx, receipt, line, sku_row.id, sku_row.code, n)
