@@ -214,7 +214,7 @@ def ship(engine: Engine, *, actor: Actor, scan_id: str, order: str,
             n = ln.qty_picked - ln.qty_shipped
             if n <= 0:
                 continue
-            if ln.line_no not in serials:  # a quantity line: its units left stock at pick
+            if tx.sku_by_id(ln.sku_id).tracking != "serial":  # its units left stock at pick
                 tx.ledger("ship", sku_id=ln.sku_id, qty=n, doc_type="order",
                           doc_code=order_row.code, doc_line=ln.line_no)
                 total += n

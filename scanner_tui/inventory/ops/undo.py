@@ -98,8 +98,7 @@ def _undo_asset_row(tx: Tx, row) -> str:
         raise Retry()
     tx.ledger("undo", sku_id=row.sku_id, asset_id=unit.id, qty=1, from_bin_id=row.to_bin_id,
               to_bin_id=bin_id, lot=row.lot, status_after=status, doc_type=row.doc_type,
-              doc_code=row.doc_code, doc_line=row.doc_line, reverses_id=row.id,
-              entry=row.entry)
+              doc_code=row.doc_code, doc_line=row.doc_line, reverses_id=row.id)
     _doc_side_effects(tx, row, unit.serial)
     return unit.serial
 
@@ -119,7 +118,7 @@ def _undo_qty_row(tx: Tx, row) -> str:
     tx.ledger("undo", sku_id=row.sku_id, qty=row.qty, from_bin_id=row.to_bin_id,
               to_bin_id=row.from_bin_id, lot=row.lot, expiry=row.expiry,
               doc_type=row.doc_type, doc_code=row.doc_code, doc_line=row.doc_line,
-              reverses_id=row.id, entry=row.entry)
+              reverses_id=row.id)
     _doc_side_effects(tx, row, None)
     return f"{row.qty} of {sku_row.code}"
 
