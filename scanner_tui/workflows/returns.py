@@ -1,0 +1,359 @@
+"""Returns (buy online, return in store): a unit or a quantity comes back from a customer.
+
+* Scan the unit: the screen shows which order and customer it went to, and when it shipped.
+  A unit that never shipped from here is refused with what the store knows about it.
+* Or scan the product (quantity SKU), then the order (scanned or typed), then the quantity
+  (typed; scan the product again for one more; 1 unless changed).
+* Choose the reason (DAMAGED / WRONG / UNWANTED) and the condition (NEW / OPENED / BROKEN):
+  by key (1-3 or the word) or by scanning the CMD: card (``CMD:DAMAGED``...). The return is
+  recorded when the condition is given: into the returns bin, or quarantine when BROKEN.
+
+The returns and quarantine bins are the store's first active ones of those kinds, or the
+``returns_bin`` / ``quarantine_bin`` options; scanning such a bin between returns picks it.
+CMD:CANCEL drops the return being recorded (nothing changed), else closes the workflow.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine, func, select
+
+from scanner_tui.inventory.errors import DomainError
+from scanner_tui.inventory.history import UnknownCode, history
+from scanner_tui.inventory.models import Bin, LedgerEntry, Order, OrderLine
+from scanner_tui.inventory.operations import ROLE_MATRIX, return_unit
+from scanner_tui.inventory.ops.base import Tx
+from scanner_tui.inventory.ops.receiving import returned_qty
+from scanner_tui.scanning.result import Kind, Scan, ScanResult
+from scanner_tui.workflows.base import (
+    Line,
+    Outcome,
+    Question,
+    Services,
+    View,
+    Workflow,
+    entry_of,
+    expected,
+)
+from scanner_tui.workflows.move import look_up
+
+REASONS = ("DAMAGED", "WRONG", "UNWANTED")
+CONDITIONS = ("NEW", "OPENED", "BROKEN")
+QUARANTINE_CONDITIONS = ("BROKEN",)
+T_BIN = Bin.__table__
+T_ORDER = Order.__table__
+T_OLINE = OrderLine.__table__
+T_LEDGER = LedgerEntry.__table__
+
+
+@dataclass
+class Pending:
+    """The return being recorded."""
+
+    label: str  # the serial, or the SKU code
+    scan_id: str = ""
+    serial: str | None = None
+    sku: str | None = None
+    sku_id: int = 0
+    order: str | None = None
+    qty: int = 1
+    returnable: int = 1  # how many may still come back on the order (quantity returns)
+    lot: str = ""
+    reason: str | None = None
+    entry: str = "scanned"
+    scan: Scan | None = None  # the scan that started this return
+    info: list[str] = field(default_factory=list)
+
+
+def when(at: str | None) -> str:
+    """An ISO time as the floor reads it: ``2026-11-11 10:00``."""
+    return at[:16].replace("T", " ") if at else "?"
+
+
+def first_bin(engine: Engine, kind: str) -> str | None:
+    with engine.connect() as conn:
+        return conn.execute(select(T_BIN.c.code).where(T_BIN.c.kind == kind, T_BIN.c.active)
+                            .order_by(T_BIN.c.code).limit(1)).scalar()
+
+
+def unit_story(engine: Engine, serial: str) -> tuple[str | None, list[str]]:
+    """(why it cannot come back or None, context lines: product, order, customer, shipped)."""
+    try:
+        h = history(engine, serial)
+    except UnknownCode:
+        return f"{serial} was never shipped from here; put it aside for a supervisor.", []
+    if h.get("type") != "asset":
+        return f"{serial} was never shipped from here; put it aside for a supervisor.", []
+    if h["status"] == "returned":
+        where = f" in {h['bin']}" if h["bin"] else ""
+        return f"{serial} has come back already (returned{where}); ask a supervisor.", []
+    if h["status"] != "shipped":
+        state = h["status"].replace("_", " ") + (f" in {h['bin']}" if h["bin"] else "")
+        return (f"{serial} never left here: the store has it {state}; put it aside for a "
+                "supervisor."), []
+    shipped = [e for e in h["events"] if e["action"] == "ship"]
+    lines = [f"{serial} {h['sku']}"]
+    if h["order"]:
+        lines.append(f"Order {h['order']} {h['customer'] or ''}".rstrip())
+    if shipped:
+        lines.append(f"Shipped {when(shipped[-1]['at'])}")
+    return None, lines
+
+
+class ReturnsWorkflow(Workflow):
+    key = "returns"
+    title = "Returns"
+    roles = ROLE_MATRIX["return"]
+
+    def __init__(self, services: Services, **options: object) -> None:
+        super().__init__(services)
+        engine = services.engine
+        self.returns_bin = str(options.get("returns_bin") or first_bin(engine, "returns") or "")
+        self.quarantine_bin = str(options.get("quarantine_bin")
+                                  or first_bin(engine, "quarantine") or self.returns_bin)
+        self.pending: Pending | None = None
+        self.step = "start"  # start | order | qty | reason | condition
+        self.last: list[str] = []  # context of the last return recorded
+
+    # -- view --------------------------------------------------------------------------------
+    def view(self) -> View:
+        p = self.pending
+        context = tuple(p.info) if p else tuple(self.last)
+        bins = f"To {self.returns_bin or '-'}; broken to {self.quarantine_bin or '-'}"
+        rows: tuple[Line, ...] = ()
+        if p is not None:
+            rows = (Line((p.label, str(p.qty), p.reason or "?"), "current"),)
+        return View(self.title, self._instruction(), context + (bins,),
+                    ("Item", "Qty", "Reason"), rows, self._accepts())
+
+    def _instruction(self) -> str:
+        p = self.pending
+        if p is None:
+            return "Scan the returned unit or product"
+        if self.step == "order":
+            return f"Scan or type order for {p.sku}"
+        if self.step == "qty":
+            return f"Qty of {p.sku}? Or scan reason"
+        if self.step == "reason":
+            return "Reason: DAMAGED, WRONG, UNWANTED"
+        return "Condition: NEW, OPENED, BROKEN"
+
+    def _accepts(self) -> tuple[Kind, ...]:
+        if self.step == "start":
+            return (Kind.ASSET, Kind.PRODUCT, Kind.BIN)
+        if self.step == "qty":
+            return (Kind.PRODUCT, Kind.COMMAND)
+        if self.step == "order":
+            return (Kind.UNKNOWN,)
+        return (Kind.COMMAND,)
+
+    @property
+    def question(self) -> Question | None:
+        """The open question, if any (answered by key or by scanning a CMD: card)."""
+        if self.pending is None or self.step == "order":
+            return None
+        if self.step == "qty":
+            return Question(f"How many {self.pending.sku} came back?", "quantity")
+        if self.step == "reason":
+            return Question(f"Why did {self.pending.label} come back?", "choice", REASONS)
+        return Question(f"Condition of {self.pending.label}?", "choice", CONDITIONS)
+
+    def _ask(self, message: str, **kw: object) -> Outcome:
+        return Outcome.ok(message, question=self.question, **kw)
+
+    # -- scans -------------------------------------------------------------------------------
+    def handle(self, scan: Scan, result: ScanResult) -> Outcome:
+        # Orders carry no tag rule of their own: while an order is due, a code that is not
+        # otherwise recognised is tried as an order code.
+        if self.step == "order" and result.kind is Kind.UNKNOWN and result.code:
+            if self._order_exists(result.code):
+                outcome = self._order(result.code)
+                self._count(outcome)
+                return outcome
+        return super().handle(scan, result)
+
+    def on_scan(self, scan: Scan, result: ScanResult) -> Outcome:
+        if self.step == "start":
+            return self._start(scan, result)
+        p = self.pending
+        assert p is not None
+        if self.step == "qty" and result.kind is Kind.PRODUCT:
+            found = look_up(self.services.engine, result)
+            if found is not None and found.id == p.sku_id:
+                return self._set_qty(p.qty + 1)
+        if self.step == "order":
+            return Outcome.refuse(f"{result.code} is not an order. {self._instruction()}.")
+        return expected(self._accepts(), result, self._instruction())
+
+    def _start(self, scan: Scan, result: ScanResult) -> Outcome:
+        if result.kind is Kind.BIN:
+            return self._choose_bin(result)
+        if result.kind is Kind.ASSET and result.serial:
+            return self._unit(scan, result.serial)
+        if result.kind is Kind.PRODUCT:
+            found = look_up(self.services.engine, result)
+            if found is None:
+                return Outcome.refuse(f"{result.code} is not a known product.")
+            if found.tracking == "serial":
+                return Outcome.refuse(f"{found.code} is serial tracked; scan the unit's tag.")
+            self.pending = Pending(label=found.code, sku=found.code, sku_id=found.id,
+                                   lot=result.lot or "", entry=entry_of(scan),
+                                   info=[f"Return of {found.code}"], scan=scan,
+                                   scan_id=scan.id)
+            self.step = "order"
+            return Outcome.ok(f"{found.code}: scan or type the order it shipped on.")
+        return expected(self._accepts(), result, self._instruction())
+
+    def _choose_bin(self, result: ScanResult) -> Outcome:
+        found = look_up(self.services.engine, result)
+        if found is None:
+            return Outcome.refuse(f"{result.code} is not a known bin.")
+        if not found.active:
+            return Outcome.refuse(f"Bin {found.code} is not in use any more.")
+        if found.bin_kind == "returns":
+            self.returns_bin = found.code
+            return Outcome.ok(f"Returns go to {found.code}.")
+        if found.bin_kind == "quarantine":
+            self.quarantine_bin = found.code
+            return Outcome.ok(f"Broken returns go to {found.code}.")
+        return Outcome.refuse(f"{found.code} is a {found.bin_kind} bin; returns go to a "
+                              "returns or quarantine bin.")
+
+    def _unit(self, scan: Scan, serial: str) -> Outcome:
+        why, info = unit_story(self.services.engine, serial)
+        if why is not None:
+            return Outcome.refuse(why)
+        self.pending = Pending(label=serial, serial=serial, entry=entry_of(scan), info=info,
+                               scan=scan, scan_id=scan.id)
+        self.step = "reason"
+        return self._ask(f"{'; '.join(info[1:]) or serial}. Why did it come back?")
+
+    # -- quantity returns: order and quantity ------------------------------------------------
+    def _order_exists(self, code: str) -> bool:
+        with self.services.engine.connect() as conn:
+            return conn.execute(select(T_ORDER.c.id)
+                                .where(T_ORDER.c.code == code.strip())).first() is not None
+
+    def _order(self, code: str) -> Outcome:
+        p = self.pending
+        assert p is not None and p.sku is not None
+        code = code.strip()
+        with self.services.engine.connect() as conn:
+            order = conn.execute(select(T_ORDER).where(T_ORDER.c.code == code)).first()
+            if order is None:
+                return Outcome.refuse(f"{code} is not a known order. {self._instruction()}.")
+            lines = conn.execute(select(T_OLINE).where(T_OLINE.c.order_id == order.id,
+                                                       T_OLINE.c.sku_id == p.sku_id)).all()
+            shipped = sum(ln.qty_shipped for ln in lines)
+            tx = Tx(conn, self.actor, "look-up", "scanned", "return")
+            back = sum(returned_qty(tx, order.code, ln.line_no, p.sku_id) for ln in lines)
+            at = conn.execute(select(func.max(T_LEDGER.c.at)).where(
+                T_LEDGER.c.doc_type == "order", T_LEDGER.c.doc_code == order.code,
+                T_LEDGER.c.action == "ship", T_LEDGER.c.sku_id == p.sku_id)).scalar()
+        if shipped - back <= 0:
+            told = f"shipped {shipped} of {p.sku}" + (f", {back} came back" if back else "")
+            return Outcome.refuse(f"Order {order.code} {told}; none can come back on it.")
+        p.order, p.returnable = order.code, shipped - back
+        p.info = [f"Return of {p.sku}", f"Order {order.code} {order.customer}".rstrip(),
+                  f"Shipped {shipped}" + (f" on {when(at.isoformat())}" if at else "")
+                  + (f", {back} back" if back else "")]
+        self.step = "qty"
+        return self._ask(f"Order {order.code}: {p.returnable} of {p.sku} may come back; "
+                         "how many did?")
+
+    def _set_qty(self, qty: int) -> Outcome:
+        p = self.pending
+        assert p is not None
+        if qty < 1:
+            return Outcome.refuse("The quantity must be at least 1; type it again.")
+        if qty > p.returnable:
+            return Outcome.refuse(f"Order {p.order} can take back only {p.returnable} of "
+                                  f"{p.sku}; {qty} is more than that.")
+        p.qty = qty
+        return self._ask(f"{qty} of {p.sku}; why did it come back?")
+
+    # -- reason and condition ----------------------------------------------------------------
+    def _choose(self, word: str, scan: Scan | None) -> Outcome:
+        p = self.pending
+        assert p is not None
+        if self.step in ("qty", "reason") and word in REASONS:
+            p.reason = word
+            self.step = "condition"
+            return self._ask(f"Reason {word}; what condition is it in?")
+        if self.step == "condition" and word in CONDITIONS:
+            return self._record(word, scan)
+        wanted = CONDITIONS if self.step == "condition" else REASONS
+        return Outcome.refuse(f"{word} is not one of {', '.join(wanted)}. "
+                              f"{self._instruction()}.")
+
+    def _record(self, condition: str, scan: Scan | None) -> Outcome:
+        p = self.pending
+        assert p is not None and p.reason is not None
+        bin_code = self.quarantine_bin if condition in QUARANTINE_CONDITIONS else self.returns_bin
+        if not bin_code:
+            return Outcome.refuse("This store has no returns bin; ask a supervisor.")
+        reason = f"{p.reason.lower()}; condition {condition.lower()}"
+        kwargs: dict = {"bin": bin_code, "reason": reason}
+        if p.serial is not None:
+            kwargs["serial"] = p.serial
+        else:
+            kwargs.update(sku=p.sku, qty=p.qty, order=p.order, lot=p.lot)
+        # The row records how the unit or product was captured; an answer given by key has
+        # no scan of its own, so the return is keyed on the scan that started it.
+        kwargs["entry"] = p.entry
+        kwargs["scan_id"] = scan.id if scan is not None else f"{p.scan_id}.r"
+        try:
+            done = self.run(return_unit, scan or p.scan, **kwargs)
+        except DomainError as err:
+            return Outcome.refuse(str(err))
+        self.last = [*p.info, f"Back: {p.reason}, {condition} -> {bin_code}"]
+        self.pending, self.step = None, "start"
+        if self.services.shift is not None:
+            self.services.shift.line_done()
+        return Outcome.ok(done.message, changed=not done.replayed)
+
+    # -- commands and keys -------------------------------------------------------------------
+    def on_command(self, command: str, scan: Scan) -> Outcome:
+        if command == "CANCEL":
+            if self.pending is not None:
+                label, self.pending, self.step = self.pending.label, None, "start"
+                return Outcome.ok(f"Return of {label} dropped; nothing was recorded.")
+            return Outcome.ok("Returns closed.", done=True)
+        if command == "DONE":
+            if self.pending is not None:
+                return Outcome.refuse(f"{self.pending.label} is not recorded yet: "
+                                      f"{self._instruction()}, or CMD:CANCEL.")
+            return Outcome.ok("Returns closed.", done=True)
+        if self.pending is not None and self.step != "order":
+            if command in ("YES", "DONE") and self.step == "qty":
+                self.step = "reason"
+                return self._ask(f"{self.pending.qty} of {self.pending.sku}; why did it come "
+                                 "back?")
+            if command in REASONS or command in CONDITIONS:
+                return self._choose(command, scan)
+        return super().on_command(command, scan)
+
+    def on_text(self, text: str, scan: Scan | None) -> Outcome:
+        p = self.pending
+        if p is None:
+            return super().on_text(text, scan)
+        if self.step == "order":
+            if self._order_exists(text):
+                return self._order(text)
+            return Outcome.refuse(f"{text[:40]} is not a known order. {self._instruction()}.")
+        if self.step == "qty" and text.isdigit():
+            out = self._set_qty(int(text))
+            if out.accepted:
+                self.step = "reason"
+                out = self._ask(out.message)
+            return out
+        options = CONDITIONS if self.step == "condition" else REASONS
+        word = text.upper()
+        if word.isdigit() and 1 <= int(word) <= len(options):
+            word = options[int(word) - 1]
+        else:
+            matches = [o for o in options if word and o.startswith(word)]
+            word = matches[0] if len(matches) == 1 else word
+        return self._choose(word[:40], scan)
+
