@@ -37,6 +37,10 @@ def shown(text: str, limit: int = 64) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _a(noun: str) -> str:
+    return ("an " if noun[:1].lower() in "aeiou" else "a ") + noun
+
+
 def hhmm(at: datetime | None) -> str:
     """A time as the floor says it (``10:32``, UTC); with the date when it is not today."""
     if at is None:
@@ -78,7 +82,7 @@ class NotAllowed(DomainError):
     def __init__(self, badge: str, role: str, operation: str, allowed: tuple[str, ...]) -> None:
         who = " or ".join(allowed)
         super().__init__(
-            f"{badge} is a {role} and may not {operation}; ask a {who}.",
+            f"{badge} is {_a(role)} and may not {operation}; ask {_a(who)}.",
             badge=badge, role=role, operation=operation, allowed=allowed,
         )
 

@@ -1,10 +1,11 @@
 """The frame every operation runs in: one transaction, the idempotency key, roles, ledger rows.
 
-``run_operation`` opens the transaction, claims the scan id in ``AppliedScan`` (a second
-application of the same scan returns the first result and changes nothing), checks the role,
-runs the operation body with a ``Tx`` and commits. The ``Tx`` helpers read rows with plain Core
-statements and change stock only through guarded ``UPDATE ... WHERE`` statements whose row
-count is checked, so the rules hold on SQLite and on PostgreSQL alike.
+``run_operation`` checks the role, opens the transaction, answers a scan id already in
+``AppliedScan`` with its first result, runs the operation body with a ``Tx``, records the scan
+id with the result sentence and commits. The ``Tx`` helpers run fixed, bound SQL on the
+transaction's DB-API cursor for the hot paths (Core statements elsewhere) and change stock and
+units only through guarded ``UPDATE ... WHERE`` statements whose row count is checked, so the
+rules hold under concurrency on SQLite and on PostgreSQL alike.
 """
 
 from __future__ import annotations
@@ -97,9 +98,10 @@ def allowed(role: str, operation: str) -> bool:
 
 
 def check_role(actor: Actor, operation: str) -> None:
-    allowed = ROLE_MATRIX[operation]
-    if actor.role not in allowed:
-        raise NotAllowed(actor.badge, actor.role, VERB[operation], allowed)
+    """Raise NotAllowed unless the actor's role may do ``operation``."""
+    roles = ROLE_MATRIX[operation]
+    if actor.role not in roles:
+        raise NotAllowed(actor.badge, actor.role, VERB[operation], roles)
 
 
 def gtin14(code: str) -> str | None:
