@@ -131,7 +131,7 @@ def test_typed_serial_is_recorded_as_typed(demo, wf):
     (["AT00000001"], "picked for an order"),
     (["AT00000008"], "was shipped"),
     (["A01-A-01", "MUG01"], "A01-A-01 holds no MUG-01"),
-    (["OP-0002"], "OP-0002 is a badge, not a asset or bin"),
+    (["OP-0002"], "OP-0002 is a badge, not an asset or bin"),
     (["Z99-Z-99"], "Z99-Z-99 is not a known bin"),
     (["AT00000002", "ST01-A-01"], "ST01-A-01 is a staging bin; a move goes to"),
     (["AT00000002", "AT00000002"], "already in the basket"),

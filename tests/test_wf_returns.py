@@ -127,7 +127,7 @@ def test_quantity_return_typed(demo, wf):
     (["MUG01", "SO-7777"], "Unrecognised code"),
     (["MUG01", "A01-A-01"], "A01-A-01 is not an order"),
     ([SHIPPED, "CMD:NEW"], "NEW is not one of DAMAGED, WRONG, UNWANTED"),
-    ([SHIPPED, "AT00000009"], "AT00000009 is a asset, not a command"),
+    ([SHIPPED, "AT00000009"], "AT00000009 is an asset, not a command"),
     ([SHIPPED, "CMD:DONE"], f"{SHIPPED} is not recorded yet"),
     ([SHIPPED, "CMD:WRONG", "CMD:DAMAGED"], "DAMAGED is not one of NEW, OPENED, BROKEN"),
 ])

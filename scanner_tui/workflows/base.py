@@ -176,4 +176,9 @@ def expected(kinds: tuple[Kind, ...], got: ScanResult, instruction: str) -> Outc
     """Refusal for a scan of the wrong kind, naming what was scanned and what is due."""
     code = got.code or got.kind.value
     wanted = " or ".join(k.value for k in kinds)
-    return Outcome.refuse(f"{code} is a {got.kind.value}, not a {wanted}. {instruction}.")
+    return Outcome.refuse(f"{code} is {_a(got.kind.value)}, not {_a(wanted)}. {instruction}.")
+
+
+def _a(noun: str) -> str:
+    """``a bin``, ``an asset``."""
+    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
