@@ -515,3 +515,25 @@ def test_lot_and_expiry_captured_at_receipt_when_the_sku_records_them(store):
     row = ledger(store)[-1]
     assert row.lot == "B0"
     assert_books_agree(store)
+
+
+def test_lost_and_found_units_are_approved_adjustments(store):
+    receive_laptops(store, "SN0001", "SN0002", bin="A01-A-01")
+    with pytest.raises(E.NotAllowed):
+        ops.mark_lost(store, actor=PICKER, scan_id=sid(), serial="SN0001")
+    with pytest.raises(E.NeedsApproval):
+        ops.mark_lost(store, actor=RECEIVER, scan_id=sid(), serial="SN0001")
+    res = ops.mark_lost(store, actor=RECEIVER, scan_id=sid(), serial="SN0001",
+                        approved_by="OP-0003")
+    assert res.message == "SN0001 is marked lost (was in A01-A-01)."
+    assert (unit(store, "SN0001").status, unit(store, "SN0001").bin_id) == ("lost", None)
+    assert ledger(store)[-1].entry == "typed"  # chosen from the count list, not scanned
+    with pytest.raises(E.NotInStock, match="SN0001 is lost"):
+        ops.pick(store, actor=PICKER, scan_id=sid(), order="1007", serial="SN0001")
+    with pytest.raises(E.WrongBin, match="SN0002 is in A01-A-01, not in A01-A-02"):
+        ops.found(store, actor=SUPERVISOR, scan_id=sid(), serial="SN0002", bin="A01-A-02")
+    ops.found(store, actor=SUPERVISOR, scan_id=sid(), serial="SN0001", bin="Q01-A-01")
+    assert unit(store, "SN0001").status == "quarantined"
+    ops.undo_last(store, actor=SUPERVISOR, scan_id=sid())
+    assert unit(store, "SN0001").status == "lost"
+    assert_books_agree(store)

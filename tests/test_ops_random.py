@@ -1,8 +1,8 @@
 """Random sequences of operations: whatever is accepted or refused, the books equal the ledger.
 
-Hypothesis drives receive / move / pick / ship / return / adjust / scrap / undo with random
-(often wrong) arguments and replayed scan ids; after every step stock is never negative,
-every refusal is a DomainError sentence, and stock and unit state equal the ledger replay.
+Hypothesis drives every operation (receive, move, pick, ship, return, adjust, scrap, lost, found,
+undo) with random (often wrong) arguments and replayed scan ids; after every step stock is never
+negative, every refusal is a DomainError sentence, and stock and unit state equal the replay.
 """
 
 from __future__ import annotations
@@ -36,6 +36,8 @@ step = st.one_of(
     st.tuples(st.just("return_unit"), st.sampled_from(SERIALS)),
     st.tuples(st.just("adjust"), st.sampled_from(BINS), st.integers(-5, 5)),
     st.tuples(st.just("scrap_unit"), st.sampled_from(SERIALS)),
+    st.tuples(st.just("lost"), st.sampled_from(SERIALS)),
+    st.tuples(st.just("found"), st.sampled_from(SERIALS), st.sampled_from(BINS)),
     st.tuples(st.just("undo"),),
 )
 
@@ -65,6 +67,10 @@ def apply(engine, actor, scan_id: str, s: tuple) -> None:
         ops.adjust(engine, bin=s[1], sku="MUG-01", delta=s[2], **kw)
     elif name == "scrap_unit":
         ops.scrap(engine, serial=s[1], **kw)
+    elif name == "lost":
+        ops.mark_lost(engine, serial=s[1], **kw)
+    elif name == "found":
+        ops.found(engine, serial=s[1], bin=s[2], **kw)
     else:
         ops.undo_last(engine, **kw)
 

@@ -56,6 +56,10 @@ Operations and their rules
     Quantity SKUs only (units are counted by their tags). Supervisors and admins adjust on
     their own authority; a receiver needs ``approved_by`` = an active supervisor's or admin's
     badge (the reason records the approver); a picker may not adjust.
+``mark_lost(serial, reason, approved_by)`` / ``found(serial, bin, reason, approved_by)``
+    Unit counts: a unit not found becomes ``lost`` (no bin); a lost unit that turns up comes
+    back in stock in the scanned bin (a unit in stock elsewhere is a move: WrongBin says where
+    it should be). Adjustments: same roles and approval as ``adjust``.
 ``scrap(serial [bin] | sku+bin+qty, lot, reason)``
     Supervisors and admins only. The unit leaves the store (status ``scrapped``).
 ``undo_last()``
@@ -69,20 +73,21 @@ codes, inactive bins and bins of the wrong kind are refused.
 
 Role matrix (``ROLE_MATRIX``)
 -----------------------------
-=========  ======  ========  ==========  =====
-operation  picker  receiver  supervisor  admin
-=========  ======  ========  ==========  =====
-receive    -       yes       yes         yes
-putaway    yes     yes       yes         yes
-move       yes     yes       yes         yes
-pick       yes     -         yes         yes
-stage      yes     -         yes         yes
-ship       yes     yes       yes         yes
-return     -       yes       yes         yes
-adjust     -       approved  yes         yes
-scrap      -       -         yes         yes
-undo       own     own       own         own
-=========  ======  ========  ==========  =====
+==========  ======  ========  ==========  =====
+operation   picker  receiver  supervisor  admin
+==========  ======  ========  ==========  =====
+receive     -       yes       yes         yes
+putaway     yes     yes       yes         yes
+move        yes     yes       yes         yes
+pick        yes     -         yes         yes
+stage       yes     -         yes         yes
+ship        yes     yes       yes         yes
+return      -       yes       yes         yes
+adjust      -       approved  yes         yes
+lost/found  -       approved  yes         yes
+scrap       -       -         yes         yes
+undo        own     own       own         own
+==========  ======  ========  ==========  =====
 
 Ledger rows follow the replay rule: quantity rows move ``qty`` out of ``from_bin`` into
 ``to_bin`` (a quantity pick has only ``from_bin``, a quantity ship neither); asset rows set the
@@ -92,12 +97,13 @@ unit's bin to ``to_bin`` and its status to ``status_after``.
 from __future__ import annotations
 
 from scanner_tui.inventory.ops.base import ROLE_MATRIX, OpResult, allowed, applied, check_role
-from scanner_tui.inventory.ops.movement import adjust, move, putaway, scrap
+from scanner_tui.inventory.ops.movement import adjust, found, mark_lost, move, putaway, scrap
 from scanner_tui.inventory.ops.orders import pick, ship, stage
 from scanner_tui.inventory.ops.receiving import receive, return_unit
 from scanner_tui.inventory.ops.undo import undo_last
 
 __all__ = [
     "ROLE_MATRIX", "OpResult", "allowed", "applied", "check_role", "receive", "putaway",
-    "move", "pick", "stage", "ship", "return_unit", "adjust", "scrap", "undo_last",
+    "move", "pick", "stage", "ship", "return_unit", "adjust", "scrap", "mark_lost", "found",
+    "undo_last",
 ]

@@ -209,3 +209,49 @@ def scrap(engine: Engine, *, actor: Actor, scan_id: str, serial: str | None = No
     return run_operation(engine, "scrap", actor, scan_id, entry, body)
 
 
+
+
+def mark_lost(engine: Engine, *, actor: Actor, scan_id: str, serial: str, reason: str = "",
+              approved_by: str | None = None, entry: str = "typed") -> OpResult:
+    """A unit that a count did not find: status ``lost``, no bin (an adjustment: approved)."""
+
+    def body(tx: Tx) -> str:
+        unit = tx.asset(serial)
+        approver = _approver(tx, actor, approved_by)
+        if unit.status not in MOVABLE_STATUSES:
+            refuse_unit(tx, unit)
+        if not tx.set_asset(unit, status="lost", bin_id=None):
+            raise Retry()
+        why = (reason.strip() or "not found at count") + f" (approved by {approver})"
+        tx.ledger("lost", sku_id=unit.sku_id, asset_id=unit.id, qty=1, from_bin_id=unit.bin_id,
+                  lot=unit.lot, status_after="lost", reason=why[:200])
+        where = tx.bin_code(unit.bin_id)
+        return f"{unit.serial} is marked lost" + (f" (was in {where})." if where else ".")
+
+    return run_operation(engine, "lost", actor, scan_id, entry, body, role_op="adjust")
+
+
+def found(engine: Engine, *, actor: Actor, scan_id: str, serial: str, bin: str,
+          reason: str = "", approved_by: str | None = None,
+          entry: str = "scanned") -> OpResult:
+    """A unit marked lost turns up: back in stock in ``bin`` (an adjustment: approved)."""
+
+    def body(tx: Tx) -> str:
+        unit = tx.asset(serial, missing="receive it if it is new to the store.")
+        target = tx.bin(bin, kinds=MOVE_BIN_KINDS, operation="a found unit")
+        approver = _approver(tx, actor, approved_by)
+        if unit.status != "lost":
+            if unit.status in MOVABLE_STATUSES:
+                where = tx.bin_code(unit.bin_id)
+                raise SameBin(unit.serial, where) if unit.bin_id == target.id else WrongBin(
+                    target.code, where, item=unit.serial)
+            refuse_unit(tx, unit)
+        status = _status_in(target.kind, "in_stock")
+        if not tx.set_asset(unit, status=status, bin_id=target.id):
+            raise Retry()
+        why = (reason.strip() or "found") + f" (approved by {approver})"
+        tx.ledger("found", sku_id=unit.sku_id, asset_id=unit.id, qty=1, to_bin_id=target.id,
+                  lot=unit.lot, status_after=status, reason=why[:200])
+        return f"{unit.serial} is found and back in {target.code}."
+
+    return run_operation(engine, "found", actor, scan_id, entry, body, role_op="adjust")

@@ -28,7 +28,8 @@ from scanner_tui.inventory.ops.receiving import VOID
 T_RECEIPT = Receipt.__table__
 T_RLINE = ReceiptLine.__table__
 T_EXPECTED = ExpectedSerial.__table__
-UNDOABLE = ("receive", "putaway", "move", "pick", "stage", "return", "adjust", "scrap")
+UNDOABLE = ("receive", "putaway", "move", "pick", "stage", "return", "adjust", "scrap", "lost",
+            "found")
 BATCH = 200
 
 
