@@ -75,6 +75,7 @@ class Pending:
     scan: Scan | None = None  # the product scan a quantity answer applies
     lot: str | None = None
     default: int = 0
+    target: int = 0  # planned in this bin: counting up to it picks
     count: int = 1  # pieces counted by scanning the product again
 
 
@@ -356,18 +357,28 @@ class PickWorkflow(Workflow):
     def _item(self, scan: Scan, result: ScanResult) -> Outcome:
         plan, task = self.plan, self.current_task()
         assert plan is not None and task is not None
-        if self.at_bin is None or not plan.tasks_at(self.at_bin):
-            return Outcome.refuse(f"Scan bin {task.bin} first: the pick starts at the bin.")
         found = self._resolve(result)
         if found is None:
             what = "unit" if result.kind is Kind.ASSET else "product"
             return Outcome.refuse(f"{result.code} is not a known {what}; check the label or "
                                   "ask a supervisor.")
+        if found.kind is Kind.ASSET and found.status != "in_stock":
+            # cannot be picked: the operation says why (picked for which order, by whom, when)
+            return self._refusal(self._run(ops.pick, scan, order=plan.order.code,
+                                           serial=found.code))
+        if self.at_bin is None or not plan.tasks_at(self.at_bin):
+            return Outcome.refuse(f"Scan bin {task.bin} first: the pick starts at the bin.")
         if found.kind is Kind.ASSET:
             return self._unit(scan, found)
         if found.kind is Kind.PRODUCT:
             return self._product(scan, found, result.lot)
         return Outcome.refuse(f"{found.code} is a bin. {self.view().instruction}.")
+
+    @staticmethod
+    def _refusal(done: OpResult | Outcome) -> Outcome:
+        if isinstance(done, Outcome):
+            return done
+        return Outcome.ok(f"Already done: {done.message}")  # pragma: no cover (a replay)
 
     def _unit(self, scan: Scan, unit: Resolved) -> Outcome:
         plan, at = self.plan, self.at_bin
@@ -428,7 +439,7 @@ class PickWorkflow(Workflow):
             task = here[0]
         question = Question(f"How many {sku}? (Enter: {task.qty})", "quantity")
         self.pending = Pending("qty", question, bin=at, task=task, scan=scan, lot=lot,
-                               default=task.qty)
+                               default=task.qty, target=task.qty)
         return Outcome.ok(f"{sku}: type how many you take from {at}, Enter for {task.qty}.",
                           question=question)
 
@@ -597,7 +608,7 @@ class PickWorkflow(Workflow):
         pending = self.pending
         assert pending is not None and pending.task is not None
         count = pending.count + 1
-        if count >= pending.default:
+        if count >= pending.target:
             return self._pick_qty(count)
         question = Question(f"Counted {count} {pending.task.sku} (Enter: {count})", "quantity")
         self.pending = dataclasses.replace(pending, count=count, default=count,

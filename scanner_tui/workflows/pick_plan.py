@@ -1,10 +1,10 @@
 """Where to pick an order from: its lines and the bins that hold their stock, in walking order.
 
-Read-only. A line's remaining quantity (ordered minus picked) is taken from one bin when one
-bin holds enough (pick bins before reserve bins, then by bin code), else split over bins in
-that order. Serial lines count the units in stock in a bin; quantity lines the bin's stock
-over all lots. Two lines of the same SKU never count the same stock twice. What no bin can
-cover is short. Tasks come sorted by bin code: the walk through the aisles.
+Read-only. A line's remaining quantity (ordered minus picked) is taken from one pick bin when
+one holds enough, else split over bins: pick bins before reserve bins, each by bin code. Serial
+lines count the units in stock in a bin; quantity lines the bin's stock over all lots. Two lines
+of the same SKU never count the same stock twice. What no bin can cover is short. Tasks come
+sorted by bin code: the walk through the aisles.
 """
 
 from __future__ import annotations
@@ -126,9 +126,10 @@ def _availability(conn, sku_id: int, tracking: str) -> list[tuple[int, str, int]
 
 
 def _allocate(need: int, avail: list[tuple[int, str, int]]) -> list[tuple[str, int]]:
-    """One bin that holds enough if there is one, else bins in order until ``need`` is met."""
-    for _rank, code, n in avail:
-        if n >= need:
+    """One pick bin that holds enough if there is one, else bins in order (pick bins, then
+    reserve; by code) until ``need`` is met."""
+    for rank, code, n in avail:
+        if rank == 0 and n >= need:
             return [(code, need)]
     out: list[tuple[str, int]] = []
     for _rank, code, n in avail:
