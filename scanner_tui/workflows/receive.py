@@ -1,0 +1,873 @@
+"""Receive at the dock: against an open receipt (with or without a ship notice) or blind.
+
+Flow (scan-first; every question can be answered by the next sensible scan):
+
+* Choose the receipt: scan or type its code, or its number in the list the view shows, or
+  CMD:SKIP to receive blind. With no open receipt at all the workflow starts blind.
+* Working bin: the site's dock bin (option ``dock_bin``, else ``services.extras["dock_bin"]``,
+  else the first active dock bin); scanning another receivable bin changes it.
+* Scan a product (GTIN, SKU code or alias, GS1 data with lot/expiry). Lot and expiry are
+  captured when the SKU needs them: from GS1 data, else asked (scan or type the lot, type the
+  expiry) once for the product being received.
+* Quantity SKU: each scan receives 1 at once and asks "How many?" (kind quantity) with the
+  running count as the default; the next scan of the same product adds 1, a typed number sets
+  the count for that run of scans (the difference is received), any other scan leaves it.
+* Serial SKU: scan every unit: GS1 serial, an own asset tag, or a manufacturer serial (a code
+  the store does not know while a serial SKU is current, or one listed on the ship notice). A
+  typed serial is recorded as typed; a typed quantity is refused.
+* Over-receipt (more than the receipt expects) is a warning with a yes/no question: CMD:YES
+  receives the excess blind (the receipt line never exceeds what it expects), CMD:NO or any
+  other scan leaves it aside. A unit already in the store, or not on the ship notice, is
+  refused and reported.
+* CMD:DONE ends with a discrepancy summary (``summary()``): short lines, over lines, missing
+  and unexpected serials, products not on the receipt. CMD:CANCEL drops the open question, else
+  the current product, else leaves. CMD:UNDO reverses this operator's last change.
+
+``AppliedMemo`` (also used by putaway) answers a scan handled a second time (same ``Scan.id``:
+a retry) with its first answer and ``changed=False``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Engine, select
+
+from scanner_tui.inventory.errors import DomainError, DuplicateSerial
+from scanner_tui.inventory.lookup import Resolved, StoreKnownCodes, find, resolve_scan
+from scanner_tui.inventory.models import (
+    Bin,
+    ExpectedSerial,
+    LedgerEntry,
+    Receipt,
+    ReceiptLine,
+    Sku,
+    utcnow,
+)
+from scanner_tui.inventory.operations import ROLE_MATRIX, receive
+from scanner_tui.inventory.ops.receiving import RECEIVE_BIN_KINDS, VOID
+from scanner_tui.scanning.classify import NO_RULE, classify
+from scanner_tui.scanning.gs1 import NO_KEY
+from scanner_tui.scanning.result import Kind, Scan, ScanResult, Source
+from scanner_tui.scanning.rules import DEFAULT_RULES
+from scanner_tui.workflows.base import (
+    Line,
+    Outcome,
+    Question,
+    Services,
+    View,
+    Workflow,
+    entry_of,
+    expected,
+)
+
+T_BIN = Bin.__table__
+T_SKU = Sku.__table__
+T_RECEIPT = Receipt.__table__
+T_RLINE = ReceiptLine.__table__
+T_EXPECTED = ExpectedSerial.__table__
+T_LEDGER = LedgerEntry.__table__
+
+# Unknown codes that may be a plain code (a manufacturer serial, a lot, a receipt code):
+# no tag rule matched, or digits that only looked like GS1. Never unsafe or mis-read ones.
+PLAIN_REASONS = (NO_RULE, NO_KEY, "GS1 serial without a GTIN")
+YES_WORDS = ("y", "yes", "j", "ja", "1", "ok")
+NO_WORDS = ("n", "no", "nein", "0")
+QTY_DIGITS = 5  # a typed number up to this many digits is a quantity, longer may be a serial
+MISSING_SHOWN = 20  # missing serials listed one by one in the summary, then a count
+MEMO_SIZE = 500
+
+
+# -- small look-ups shared with putaway ------------------------------------------------------
+
+def default_dock_bin(engine: Engine) -> str | None:
+    """The first active dock bin by code (the site's default receiving place), or None."""
+    with engine.connect() as conn:
+        return conn.execute(select(T_BIN.c.code).where(T_BIN.c.kind == "dock", T_BIN.c.active)
+                            .order_by(T_BIN.c.code).limit(1)).scalar()
+
+
+def look_up(engine: Engine, result: ScanResult) -> Resolved | None:
+    """The bin, unit or product a classified scan names (None when the store does not know)."""
+    with engine.connect() as conn:
+        return resolve_scan(conn, result)
+
+
+def find_code(engine: Engine, code: str) -> Resolved | None:
+    with engine.connect() as conn:
+        return find(conn, code)
+
+
+def plain_code(result: ScanResult) -> str | None:
+    """The code of an unknown scan that may be a serial, lot or document code, else None."""
+    if result.kind is not Kind.UNKNOWN or result.reason not in PLAIN_REASONS:
+        return None
+    code = result.code
+    if result.symbology and code.startswith(result.symbology):
+        code = code[len(result.symbology):]
+    return code if is_plain(code, 128) else None
+
+
+def is_plain(text: str, limit: int) -> bool:
+    """Printable, no spaces, not too long: fit to be a serial, lot or document code."""
+    return 0 < len(text) <= limit and text.isprintable() and not any(c.isspace() for c in text)
+
+
+def parse_expiry(text: str) -> date | None:
+    """A date typed as YYYY-MM-DD, YYYYMMDD or YYMMDD (GS1; day 00 = end of month)."""
+    text = text.strip()
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            return date.fromisoformat(text)
+        if re.fullmatch(r"\d{8}", text):
+            return datetime.strptime(text, "%Y%m%d").date()
+        if re.fullmatch(r"\d{6}", text):
+            year, month, day = 2000 + int(text[:2]), int(text[2:4]), int(text[4:])
+            if day == 0:
+                nxt = date(year + month // 12, month % 12 + 1, 1)
+                return date.fromordinal(nxt.toordinal() - 1)
+            return date(year, month, day)
+    except ValueError:
+        return None
+    return None
+
+
+def undone_scan_ids(engine: Engine, ledger_ids: tuple[int, ...]) -> set[str]:
+    """Scan ids of the rows that the given ``undo`` rows compensate."""
+    if not ledger_ids:
+        return set()
+    undo = T_LEDGER.alias("u")
+    q = (select(T_LEDGER.c.scan_id).join(undo, undo.c.reverses_id == T_LEDGER.c.id)
+         .where(undo.c.id.in_(ledger_ids)))
+    with engine.connect() as conn:
+        return {s for s in conn.execute(q).scalars() if s}
+
+
+class AppliedMemo:
+    """Remembers the answers to scans that changed something, keyed by scan id, so the same
+    scan handled twice (a retry) gets its first answer again and changes nothing."""
+
+    def _memo_get(self, scan: Scan | None) -> Outcome | None:
+        memo = self.__dict__.get("_memo")
+        prior = memo.get(scan.id) if memo is not None and scan is not None else None
+        if prior is None:
+            return None
+        return Outcome.ok(prior.message, changed=False, warning=prior.warning)
+
+    def _memo_put(self, scan: Scan | None, outcome: Outcome) -> Outcome:
+        if scan is not None and outcome.changed:
+            memo = self.__dict__.setdefault("_memo", OrderedDict())
+            memo[scan.id] = outcome
+            while len(memo) > MEMO_SIZE:
+                memo.popitem(last=False)
+        return outcome
+
+
+# -- the workflow's own records --------------------------------------------------------------
+
+@dataclass
+class Current:
+    """The product being received, with the lot/expiry captured for it."""
+
+    sku_id: int
+    code: str
+    tracking: str
+    capture_lot: bool
+    capture_expiry: bool
+    lot: str | None = None  # None: not captured yet
+    expiry: date | None = None
+    expiry_known: bool = False
+
+    @property
+    def serial(self) -> bool:
+        return self.tracking == "serial"
+
+
+@dataclass
+class Pending:
+    """An open question and what happens once it is answered."""
+
+    kind: str  # lot | expiry | quantity | over
+    question: Question
+    resume: Callable[[], Outcome] | None = None  # lot/expiry: what waits for the answer
+    scan: Scan | None = None  # over: the scan that would receive
+    qty: int = 0  # quantity: the run's count; over: how many would be received
+    fits: int = 0  # over: the part the receipt still expects
+    serial: str | None = None  # over: the unit that would be received
+
+
+@dataclass
+class Record:
+    """One receive this session did (for the blind view and the summary)."""
+
+    scan_id: str
+    sku: str
+    qty: int
+    serial: str | None = None
+    over: bool = False
+
+
+@dataclass(frozen=True)
+class ReceiptRef:
+    id: int
+    code: str
+    supplier: str
+
+
+class ReceiveWorkflow(AppliedMemo, Workflow):
+    """Receiving at the dock (see the module docstring)."""
+
+    key = "receive"
+    title = "Receive"
+    roles = ROLE_MATRIX["receive"]
+
+    def __init__(self, services: Services, *, receipt: str | None = None,
+                 blind: bool = False, dock_bin: str | None = None, **options: object) -> None:
+        super().__init__(services)
+        self.options = options
+        self.receipt: ReceiptRef | None = None
+        self.blind = blind
+        self.bin: str | None = (dock_bin or services.extras.get("dock_bin")
+                                or default_dock_bin(services.engine))
+        self.current: Current | None = None
+        self.pending: Pending | None = None
+        self.records: list[Record] = []
+        self.unexpected: list[str] = []  # serials refused: not on the ship notice
+        self.not_on_receipt: list[str] = []  # SKU codes refused: not on the receipt
+        self.notice = ""  # a line for the view (why the given receipt was not taken)
+        self.finished: list[str] | None = None
+        if receipt is not None and not blind:
+            chosen = self._choose(receipt)
+            if not chosen.accepted:
+                self.notice = chosen.message
+        elif not blind and not self.open_receipts():
+            self.blind = True
+
+    # -- what the screen shows ---------------------------------------------------------------
+    @property
+    def choosing(self) -> bool:
+        return self.receipt is None and not self.blind
+
+    @property
+    def question(self) -> Question | None:
+        """The open question, if any (answer it with ``answer`` or by scanning on)."""
+        if self.pending is not None:
+            return self.pending.question
+        if self.choosing:
+            codes = tuple(r.code for r in self.open_receipts())
+            return Question("Which receipt?", "choice", codes + ("Blind",))
+        return None
+
+    def view(self) -> View:
+        title = ("Receive blind" if self.receipt is None and self.blind
+                 else f"Receive {self.receipt.code}" if self.receipt else self.title)
+        context = [f"Into {self.bin}" if self.bin else "No dock bin yet"]
+        if self.receipt is not None and self.receipt.supplier:
+            context.append(self.receipt.supplier[:38])
+        cur = self.current
+        if cur is not None:
+            extra = f" lot {cur.lot}" if cur.lot else ""
+            extra += f" exp {cur.expiry.isoformat()}" if cur.expiry else ""
+            context.append(f"Now: {cur.code}{extra}")
+        if self.notice:
+            context.append(self.notice)
+        if self.finished is not None:
+            return View(title, "Receiving finished", tuple(context), ("Summary",),
+                        tuple(Line((s,)) for s in self.finished), ())
+        if self.choosing:
+            rows = tuple(Line((str(n), r.code, r.supplier[:20]))
+                         for n, r in enumerate(self.open_receipts(), start=1))
+            return View(title, self._instruction(), tuple(context), ("#", "Receipt", "From"),
+                        rows, self._accepts())
+        if self.receipt is not None:
+            return View(title, self._instruction(), tuple(context), ("Ln", "SKU", "Exp", "In"),
+                        self._receipt_rows(), self._accepts())
+        totals: dict[str, int] = defaultdict(int)
+        for r in self.records:
+            totals[r.sku] += r.qty
+        rows = tuple(Line((sku, str(n)), "current" if cur and cur.code == sku else "")
+                     for sku, n in totals.items())
+        return View(title, self._instruction(), tuple(context), ("SKU", "In"), rows,
+                    self._accepts())
+
+    def _receipt_rows(self) -> tuple[Line, ...]:
+        over = self._over_by_sku()
+        rows = []
+        for ln in self.receipt_lines():
+            state = ("current" if self.current and self.current.sku_id == ln.sku_id
+                     else "done" if ln.qty_received >= ln.qty_expected else "")
+            got = str(ln.qty_received)
+            if over.get(ln.code):
+                state, got = "warn", f"{got}+{over[ln.code]}"
+            rows.append(Line((str(ln.line_no), ln.code, str(ln.qty_expected), got), state))
+        return tuple(rows)
+
+    def _instruction(self) -> str:
+        p, cur = self.pending, self.current
+        if self.choosing:
+            return "Scan receipt, or CMD:SKIP (blind)"
+        if self.bin is None:
+            return "Scan the dock bin"
+        if p is not None and cur is not None:
+            if p.kind == "lot":
+                return f"Lot of {cur.code}? Scan or type"
+            if p.kind == "expiry":
+                return f"Expiry of {cur.code}? YYYY-MM-DD"
+            if p.kind == "quantity":
+                return f"Type qty of {cur.code}, or scan"
+            if p.kind == "over":
+                return f"Receive {p.qty} over? CMD:YES/NO"
+        if cur is not None and cur.serial:
+            return f"Scan each {cur.code} unit"
+        return "Scan a product"
+
+    def _accepts(self) -> tuple[Kind, ...]:
+        if self.choosing:
+            return (Kind.UNKNOWN, Kind.BIN)
+        if self.current is not None and self.current.serial:
+            return (Kind.ASSET, Kind.PRODUCT, Kind.BIN)
+        return (Kind.PRODUCT, Kind.ASSET, Kind.BIN)
+
+    # -- reading the receipt -----------------------------------------------------------------
+    def open_receipts(self) -> list[ReceiptRef]:
+        q = (select(T_RECEIPT.c.id, T_RECEIPT.c.code, T_RECEIPT.c.supplier)
+             .where(T_RECEIPT.c.status == "open").order_by(T_RECEIPT.c.code).limit(50))
+        with self.services.engine.connect() as conn:
+            return [ReceiptRef(*r) for r in conn.execute(q)]
+
+    def receipt_lines(self) -> list:
+        """The receipt's lines: line_no, sku_id, code, qty_expected, qty_received."""
+        if self.receipt is None:
+            return []
+        q = (select(T_RLINE.c.line_no, T_RLINE.c.sku_id, T_SKU.c.code, T_RLINE.c.qty_expected,
+                    T_RLINE.c.qty_received).join(T_SKU, T_SKU.c.id == T_RLINE.c.sku_id)
+             .where(T_RLINE.c.receipt_id == self.receipt.id).order_by(T_RLINE.c.line_no))
+        with self.services.engine.connect() as conn:
+            return list(conn.execute(q))
+
+    def _room(self, sku_id: int) -> int | None:
+        """How many more of a SKU the receipt expects (None: the SKU is not on it)."""
+        lines = [ln for ln in self.receipt_lines() if ln.sku_id == sku_id]
+        if not lines:
+            return None
+        return max(0, sum(ln.qty_expected - ln.qty_received for ln in lines))
+
+    def _notice_entry(self, serial: str):
+        """(sku_id, received) of a serial on the receipt's ship notice, or None."""
+        if self.receipt is None:
+            return None
+        q = (select(T_RLINE.c.sku_id, T_EXPECTED.c.received)
+             .join(T_RLINE, T_RLINE.c.id == T_EXPECTED.c.line_id)
+             .where(T_EXPECTED.c.receipt_id == self.receipt.id, T_EXPECTED.c.serial == serial))
+        with self.services.engine.connect() as conn:
+            return conn.execute(q).first()
+
+    def _has_notice(self, sku_id: int) -> bool:
+        if self.receipt is None:
+            return False
+        q = (select(T_EXPECTED.c.id).join(T_RLINE, T_RLINE.c.id == T_EXPECTED.c.line_id)
+             .where(T_EXPECTED.c.receipt_id == self.receipt.id, T_RLINE.c.sku_id == sku_id)
+             .limit(1))
+        with self.services.engine.connect() as conn:
+            return conn.execute(q).first() is not None
+
+    def missing_serials(self) -> list[str]:
+        """Serials on the ship notice not received (yet)."""
+        if self.receipt is None:
+            return []
+        q = (select(T_EXPECTED.c.serial).where(T_EXPECTED.c.receipt_id == self.receipt.id,
+                                               T_EXPECTED.c.received.is_(False))
+             .order_by(T_EXPECTED.c.serial))
+        with self.services.engine.connect() as conn:
+            return list(conn.execute(q).scalars())
+
+    def _sku(self, sku_id: int) -> Current:
+        q = select(T_SKU.c.id, T_SKU.c.code, T_SKU.c.tracking, T_SKU.c.capture_lot,
+                   T_SKU.c.capture_expiry).where(T_SKU.c.id == sku_id)
+        with self.services.engine.connect() as conn:
+            r = conn.execute(q).one()
+        return Current(r.id, r.code, r.tracking, bool(r.capture_lot), bool(r.capture_expiry))
+
+    # -- routing -----------------------------------------------------------------------------
+    def handle(self, scan: Scan, result: ScanResult) -> Outcome:
+        """Like ``Workflow.handle``; unknown plain codes may be serials, lots or receipts."""
+        outcome = self._memo_get(scan) or self._memo_put(scan, self._route(scan, result))
+        self._count(outcome)
+        return outcome
+
+    def _route(self, scan: Scan, result: ScanResult) -> Outcome:
+        if result.kind is Kind.COMMAND and result.command == "UNDO":
+            return self.on_undo(scan)
+        if result.kind is Kind.COMMAND and result.command:
+            return self.on_command(result.command, scan)
+        if self.finished is not None:
+            return Outcome.refuse("Receiving is finished; open it again to receive more.")
+        plain = plain_code(result)
+        if plain is not None:
+            return self._plain(scan, plain)
+        if not result.accepted:
+            what = "Nothing was read" if result.kind is Kind.EMPTY else "Unrecognised code"
+            reason = f": {result.reason}" if result.reason else ""
+            return Outcome.refuse(f"{what}{reason}. {self._instruction()}.")
+        return self.on_scan(scan, result)
+
+    def on_scan(self, scan: Scan, result: ScanResult) -> Outcome:
+        if result.kind not in (Kind.BIN, Kind.PRODUCT, Kind.ASSET):
+            return expected(self._accepts(), result, self._instruction())
+        if result.kind is Kind.BIN:
+            return self._bin(result)
+        if self.choosing:
+            return Outcome.refuse("Choose the receipt first: scan or type its code, or "
+                                  "CMD:SKIP to receive blind.")
+        if self.bin is None:
+            return Outcome.refuse(f"Scan the dock bin first; {result.code} waits.")
+        if result.kind is Kind.PRODUCT:
+            return self._product(scan, result)
+        return self._unit_scan(scan, result)
+
+    def _leave_pending(self) -> str:
+        """A scan moves on: close the open question; say what it left behind unreceived."""
+        p, self.pending = self.pending, None
+        if p is None or p.kind == "quantity":
+            return ""
+        if p.serial:
+            return f"{p.serial} not received. "
+        if p.kind == "over":
+            return f"{p.qty - p.fits} of {self.current.code} not received. "
+        return ""
+
+    # -- bins --------------------------------------------------------------------------------
+    def _bin(self, result: ScanResult) -> Outcome:
+        found = look_up(self.services.engine, result)
+        if found is None:
+            return Outcome.refuse(f"{result.code} is not a known bin; scan the bin tag.")
+        if not found.active:
+            return Outcome.refuse(f"Bin {found.code} is not in use any more.")
+        if found.bin_kind not in RECEIVE_BIN_KINDS:
+            kinds = ", ".join(RECEIVE_BIN_KINDS[:-1]) + f" or {RECEIVE_BIN_KINDS[-1]}"
+            return Outcome.refuse(f"{found.code} is a {found.bin_kind} bin; receiving goes to a "
+                                  f"{kinds} bin.")
+        self.bin = found.code
+        return Outcome.ok(f"Receiving into {found.code}.", question=self.question)
+
+    # -- receipts ----------------------------------------------------------------------------
+    def _choose(self, text: str) -> Outcome:
+        text = text.strip()
+        if text.lower() in ("blind", "skip"):
+            return self._go_blind()
+        receipts = self.open_receipts()
+        if text.isdigit() and 1 <= int(text) <= len(receipts):
+            text = receipts[int(text) - 1].code
+        q = select(T_RECEIPT.c.id, T_RECEIPT.c.code, T_RECEIPT.c.supplier, T_RECEIPT.c.status
+                   ).where(T_RECEIPT.c.code == text)
+        with self.services.engine.connect() as conn:
+            row = conn.execute(q).first()
+        if row is None:
+            return Outcome.refuse(f"{text[:40]} is not a known receipt; scan the receipt's code "
+                                  "or CMD:SKIP to receive blind.")
+        if row.status != "open":
+            return Outcome.refuse(f"Receipt {row.code} is closed; nothing more can be received "
+                                  "on it.")
+        self.receipt, self.notice = ReceiptRef(row.id, row.code, row.supplier), ""
+        lines = self.receipt_lines()
+        todo = sum(max(0, ln.qty_expected - ln.qty_received) for ln in lines)
+        return Outcome.ok(f"Receipt {row.code}: {len(lines)} line(s), {todo} to receive. "
+                          "Scan a product.")
+
+    def _go_blind(self) -> Outcome:
+        self.blind, self.notice = True, ""
+        return Outcome.ok("Receiving blind (no receipt). Scan a product.")
+
+    # -- products and units ------------------------------------------------------------------
+    def _select(self, sku_id: int, lot: str | None, expiry: date | None) -> Current:
+        """Make a SKU current (keeping its captured lot/expiry unless the scan brings new)."""
+        cur = self.current
+        if cur is None or cur.sku_id != sku_id:
+            cur = self.current = self._sku(sku_id)
+        if lot:
+            cur.lot = lot
+        if expiry:
+            cur.expiry, cur.expiry_known = expiry, True
+        return cur
+
+    def _product(self, scan: Scan, result: ScanResult) -> Outcome:
+        found = look_up(self.services.engine, result)
+        if found is None or found.kind is not Kind.PRODUCT:
+            return Outcome.refuse(f"{result.code} is not a known product; check the label or "
+                                  "ask a supervisor.")
+        if self.receipt is not None and self._room(found.sku_id) is None:
+            if found.sku_code not in self.not_on_receipt:
+                self.not_on_receipt.append(found.sku_code)
+            return Outcome.refuse(f"{found.sku_code} is not on receipt {self.receipt.code}; set "
+                                  "it aside for a supervisor.")
+        p = self.pending
+        again = (p is not None and p.kind == "quantity" and self.current is not None
+                 and self.current.sku_id == found.sku_id
+                 and (not result.lot or result.lot == self.current.lot))
+        left = "" if again else self._leave_pending()
+        cur = self._select(found.sku_id, result.lot, result.expiry)
+        if cur.serial:
+            return self._capture(lambda: Outcome.ok(
+                f"{left}{cur.code} is tracked by serial: scan each unit.", question=None))
+        run = p.qty if again else 0
+        return self._capture(lambda: self._receive_qty(scan, 1, entry_of(scan), run))
+
+    def _capture(self, resume: Callable[[], Outcome], serial: str | None = None) -> Outcome:
+        """Ask for the lot / expiry the current SKU needs, then go on with ``resume``
+        (``serial``: the unit that waits for the answer)."""
+        cur = self.current
+        if cur.capture_lot and not cur.lot:
+            self.pending = Pending("lot", Question(f"Lot of {cur.code}?", "text"), resume,
+                                   serial=serial)
+            return Outcome.ok(f"{cur.code}: scan or type its lot.", question=self.question)
+        if cur.capture_expiry and not cur.expiry_known:
+            self.pending = Pending("expiry", Question(f"Expiry of {cur.code}? YYYY-MM-DD",
+                                                      "text"), resume, serial=serial)
+            return Outcome.ok(f"{cur.code}: type its expiry date.", question=self.question)
+        return resume()
+
+    def _unit_scan(self, scan: Scan, result: ScanResult) -> Outcome:
+        serial = result.serial or result.code
+        sku_id = None
+        if result.gtin:
+            found = look_up(self.services.engine, ScanResult(Kind.PRODUCT, code=result.gtin,
+                                                             gtin=result.gtin))
+            if found is None:
+                return Outcome.refuse(f"{result.gtin} is not a known product; set {serial} aside "
+                                      "for a supervisor.")
+            sku_id = found.sku_id
+        return self._unit(scan, serial, sku_id, result.lot, result.expiry)
+
+    def _plain(self, scan: Scan, code: str) -> Outcome:
+        """An unknown code: the receipt (choosing), a lot (asked), or a unit's serial."""
+        if self.choosing:
+            return self._choose(code)
+        p = self.pending
+        if p is not None and p.kind == "lot":
+            return self._answer_lot(code)
+        if p is not None and p.kind == "expiry":
+            day = parse_expiry(code)
+            if day is None:
+                return Outcome.refuse(f"{code[:20]} is not a date; type the expiry of "
+                                      f"{self.current.code} as YYYY-MM-DD.")
+            return self._answer_expiry(day)
+        listed = self._notice_entry(code)
+        if listed is not None or (self.current is not None and self.current.serial):
+            return self._unit(scan, code, listed.sku_id if listed else None, None, None)
+        if self.receipt is not None and code != self.receipt.code and self._is_receipt(code):
+            return Outcome.refuse(f"{code} is another receipt; finish {self.receipt.code} with "
+                                  "CMD:DONE first.")
+        return Outcome.refuse(f"{code[:40]} is not known here; scan the product barcode first, "
+                              "then the unit's serial.")
+
+    def _is_receipt(self, code: str) -> bool:
+        with self.services.engine.connect() as conn:
+            return conn.execute(select(T_RECEIPT.c.id).where(T_RECEIPT.c.code == code)
+                                ).first() is not None
+
+    def _unit(self, scan: Scan, serial: str, sku_id: int | None, lot: str | None,
+              expiry: date | None) -> Outcome:
+        """One serialised unit: find its SKU, check the store and the notice, receive it."""
+        engine = self.services.engine
+        there = find_code(engine, serial)
+        if there is not None and there.kind is Kind.ASSET and there.status != VOID:
+            return Outcome.refuse(str(DuplicateSerial(serial, there.status or "", there.bin_code)))
+        if there is not None and there.kind is not Kind.ASSET:
+            return Outcome.refuse(f"{serial} is a {there.kind.value} code, not a unit's serial.")
+        listed = self._notice_entry(serial)
+        if sku_id is None and listed is not None:
+            sku_id = listed.sku_id
+        if sku_id is None and self.current is not None and self.current.serial:
+            sku_id = self.current.sku_id
+        if sku_id is None:
+            return Outcome.refuse(f"Scan the product barcode first, then {serial}.")
+        sku = (self.current if self.current is not None and self.current.sku_id == sku_id
+               else self._sku(sku_id))
+        if not sku.serial:
+            return Outcome.refuse(f"{sku.code} is counted by quantity: scan the product and "
+                                  "give a quantity.")
+        if self.receipt is not None:
+            if self._room(sku.sku_id) is None:
+                return Outcome.refuse(f"{sku.code} is not on receipt {self.receipt.code}; set "
+                                      f"{serial} aside for a supervisor.")
+            if listed is None and self._has_notice(sku.sku_id):
+                if serial not in self.unexpected:
+                    self.unexpected.append(serial)
+                return Outcome.refuse(f"{serial} is not on the ship notice of "
+                                      f"{self.receipt.code}; set it aside for a supervisor.")
+        left = self._leave_pending()
+        self._select(sku_id, lot, expiry)
+        return self._capture(lambda: self._receive_unit(scan, serial, entry_of(scan), left),
+                             serial)
+
+    # -- receiving ---------------------------------------------------------------------------
+    def _op(self, scan_id: str, entry: str, *, on_receipt: bool, **kwargs) -> Outcome | str:
+        """Run ``receive``; the refusal as an Outcome, or the confirmation sentence."""
+        cur = self.current
+        try:
+            done = receive(self.services.engine, actor=self.actor, scan_id=scan_id, entry=entry,
+                           bin=self.bin, lot=cur.lot or "", expiry=cur.expiry,
+                           receipt=self.receipt.code if on_receipt and self.receipt else None,
+                           **kwargs)
+        except DomainError as err:
+            return Outcome.refuse(str(err))
+        if not done.replayed:
+            self.records.append(Record(scan_id, cur.code, kwargs.get("qty", 1),
+                                       kwargs.get("serial"), over=not on_receipt
+                                       and self.receipt is not None))
+        return done.message
+
+    def _expired(self) -> str:
+        cur = self.current
+        if cur is not None and cur.expiry is not None and cur.expiry < utcnow().date():
+            return f" Expired on {cur.expiry.isoformat()}!"
+        return ""
+
+    def _over(self, scan: Scan, n: int, fits: int, serial: str | None = None) -> Outcome:
+        cur = self.current
+        extra = n - fits
+        expects = f"{self.receipt.code} expects no more {cur.code}" if fits == 0 else \
+            f"{self.receipt.code} expects only {fits} more {cur.code}"
+        self.pending = Pending("over", Question(f"Receive {extra} over the receipt?", "yesno"),
+                               scan=scan, qty=n, fits=fits, serial=serial)
+        return Outcome.ok(f"Over-receipt: {expects}. CMD:YES receives {extra} anyway, "
+                          "CMD:NO sets it aside.", warning=True, question=self.question)
+
+    def _receive_qty(self, scan: Scan, n: int, entry: str, run: int) -> Outcome:
+        """Receive ``n`` more of the current quantity SKU; ``run``: the count before."""
+        if self.receipt is not None:
+            fits = self._room(self.current.sku_id) or 0
+            if n > fits:
+                return self._over(scan, n, fits)
+        said = self._op(scan.id, entry, on_receipt=True, sku=self.current.code, qty=n)
+        if isinstance(said, Outcome):
+            return said
+        return self._counted(said, run + n)
+
+    def _counted(self, said: str, total: int) -> Outcome:
+        cur = self.current
+        self.pending = Pending("quantity", Question(f"How many {cur.code}? ({total})",
+                                                    "quantity"), qty=total)
+        self._line_done()
+        return Outcome.ok(f"{said}{self._expired()} Count {total}: type the quantity or "
+                          "scan on.", changed=True, warning=bool(self._expired()),
+                          question=self.question)
+
+    def _receive_unit(self, scan: Scan, serial: str, entry: str, left: str) -> Outcome:
+        if self.receipt is not None:
+            fits = self._room(self.current.sku_id) or 0
+            if fits < 1:
+                return self._over(scan, 1, 0, serial)
+        said = self._op(scan.id, entry, on_receipt=True, serial=serial, sku=self.current.code)
+        if isinstance(said, Outcome):
+            return said
+        self._line_done()
+        return Outcome.ok(f"{left}{said}{self._expired()}", changed=True,
+                          warning=bool(self._expired()))
+
+    def _line_done(self) -> None:
+        if self.services.shift is not None:
+            self.services.shift.line_done()
+
+    # -- answers -----------------------------------------------------------------------------
+    def _answer_lot(self, lot: str) -> Outcome:
+        if not is_plain(lot, 64):
+            return Outcome.refuse("A lot is up to 64 letters, digits or signs, no spaces; "
+                                  "scan or type it again.")
+        p, self.pending = self.pending, None
+        self.current.lot = lot
+        out = self._capture(p.resume)
+        return _prefixed(f"Lot {lot}. ", out)
+
+    def _answer_expiry(self, day: date) -> Outcome:
+        p, self.pending = self.pending, None
+        self.current.expiry, self.current.expiry_known = day, True
+        out = self._capture(p.resume)
+        return _prefixed(f"Expiry {day.isoformat()}. ", out)
+
+    def _answer_over(self, yes: bool) -> Outcome:
+        p, self.pending = self.pending, None
+        cur = self.current
+        if not yes:
+            return Outcome.ok(f"{p.qty - p.fits} of {cur.code} not received; set "
+                              f"{'it' if p.serial else 'them'} aside for a supervisor.")
+        parts = []
+        if p.fits:
+            said = self._op(p.scan.id, entry_of(p.scan), on_receipt=True, sku=cur.code,
+                            qty=p.fits)
+            if isinstance(said, Outcome):
+                return said
+            parts.append(said)
+        kwargs = {"serial": p.serial, "sku": cur.code} if p.serial else \
+            {"sku": cur.code, "qty": p.qty - p.fits}
+        over_id = f"{p.scan.id}.over" if p.fits else p.scan.id
+        said = self._op(over_id, entry_of(p.scan), on_receipt=False, **kwargs)
+        if isinstance(said, Outcome):
+            return Outcome.ok(" ".join(parts) + f" The excess was refused: {said.message}",
+                              changed=bool(parts), warning=True)
+        parts.append(said)
+        self._line_done()
+        text = " ".join(parts) + f" {p.qty - p.fits} over {self.receipt.code}, recorded."
+        return Outcome.ok(text, changed=True, warning=True)
+
+    def _answer_quantity(self, scan: Scan, n: int) -> Outcome:
+        p = self.pending
+        if n < 1:
+            return Outcome.refuse("The quantity must be at least 1; CMD:UNDO takes back the "
+                                  "last receive.")
+        if n < p.qty:
+            return Outcome.refuse(f"{p.qty} of {self.current.code} are in already; CMD:UNDO "
+                                  "takes back the last receive.")
+        if n == p.qty:
+            self.pending = None
+            return Outcome.ok(f"{n} of {self.current.code}. Scan the next product.")
+        return self._receive_qty(scan, n - p.qty, entry_of(scan), p.qty)
+
+    def on_text(self, text: str, scan: Scan | None) -> Outcome:
+        scan = scan or Scan(payload=text, source=Source.KEYBOARD)
+        prior = self._memo_get(scan)
+        if prior is not None:
+            return prior
+        return self._memo_put(scan, self._text(text, scan))
+
+    def _text(self, text: str, scan: Scan) -> Outcome:
+        if not text:
+            p = self.pending
+            if p is not None and p.kind == "quantity":
+                self.pending = None
+                return Outcome.ok(f"{p.qty} of {self.current.code}. Scan the next product.")
+            return Outcome.refuse(f"Nothing was typed. {self._instruction()}.")
+        if self.finished is not None:
+            return Outcome.refuse("Receiving is finished; open it again to receive more.")
+        if self.choosing:
+            return self._choose(text)
+        p = self.pending
+        if p is not None and p.kind == "lot":
+            return self._answer_lot(text)
+        if p is not None and p.kind == "expiry":
+            day = parse_expiry(text)
+            if day is None:
+                return Outcome.refuse(f"{text[:20]} is not a date; type it as YYYY-MM-DD.")
+            return self._answer_expiry(day)
+        if p is not None and p.kind == "over" and text.lower() in YES_WORDS + NO_WORDS:
+            return self._answer_over(text.lower() in YES_WORDS)
+        if text.isdigit() and len(text) <= QTY_DIGITS:
+            cur = self.current
+            if cur is not None and cur.serial:
+                return Outcome.refuse(f"{cur.code} is tracked by serial: scan each unit's tag, "
+                                      "not a quantity.")
+            if p is not None and p.kind == "quantity":
+                return self._answer_quantity(scan, int(text))
+            what = cur.code if cur is not None else "the product"
+            return Outcome.refuse(f"Scan {what} first, then type how many.")
+        rules = self.services.extras.get("rules", DEFAULT_RULES)
+        known = StoreKnownCodes(self.services.engine)
+        try:
+            result = classify(text, rules, known)
+        finally:
+            known.close()
+        return self._route(scan, result)
+
+    # -- commands ----------------------------------------------------------------------------
+    def on_command(self, command: str, scan: Scan) -> Outcome:
+        p = self.pending
+        if command == "DONE":
+            return self._finish()
+        if self.finished is not None:
+            return Outcome.refuse("Receiving is finished; open it again to receive more.")
+        if command == "SKIP" and self.choosing:
+            return self._go_blind()
+        if command in ("YES", "NO") and p is not None and p.kind == "over":
+            return self._answer_over(command == "YES")
+        if command in ("YES", "NO") and p is not None and p.kind == "quantity":
+            self.pending = None
+            return Outcome.ok(f"{p.qty} of {self.current.code}. Scan the next product.")
+        if command == "CANCEL":
+            if p is not None:
+                self.pending = None
+                if p.kind == "over":
+                    return Outcome.ok(f"{p.qty - p.fits} of {self.current.code} not received.")
+                if p.kind == "quantity":
+                    return Outcome.ok(f"{p.qty} of {self.current.code}. Scan the next product.")
+                code, self.current = self.current.code, None
+                return Outcome.ok(f"{code} dropped; nothing received. Scan a product.")
+            if self.current is not None:
+                code, self.current = self.current.code, None
+                return Outcome.ok(f"{code} put down. Scan a product.")
+            return Outcome.ok("Receiving closed.", done=True)
+        if command == "SKIP" and p is not None and p.kind in ("lot", "expiry"):
+            return Outcome.refuse(f"{self.current.code} needs its {p.kind}; scan or type it, or "
+                                  "CMD:CANCEL.")
+        return super().on_command(command, scan)
+
+    def on_undo(self, scan: Scan) -> Outcome:
+        """CMD:UNDO: the inventory's undo_last, then forget what it reversed."""
+        from scanner_tui.inventory.operations import undo_last
+
+        try:
+            done = self.run(undo_last, scan)
+        except DomainError as err:
+            return Outcome.refuse(str(err))
+        gone = undone_scan_ids(self.services.engine, done.ledger_ids)
+        self.records = [r for r in self.records if r.scan_id not in gone]
+        if self.pending is not None and self.pending.kind == "quantity":
+            self.pending = None
+        return Outcome.ok(done.message, changed=not done.replayed)
+
+    # -- the end -----------------------------------------------------------------------------
+    def _over_by_sku(self) -> dict[str, int]:
+        over: dict[str, int] = defaultdict(int)
+        for r in self.records:
+            if r.over:
+                over[r.sku] += r.qty
+        return over
+
+    def summary(self) -> list[str]:
+        """The discrepancy summary: short lines, over lines, missing/unexpected serials."""
+        if self.receipt is None:
+            totals: dict[str, int] = defaultdict(int)
+            for r in self.records:
+                totals[r.sku] += r.qty
+            if not totals:
+                return ["Nothing received."]
+            return [f"Received {n} {sku}" for sku, n in totals.items()]
+        out = []
+        for ln in self.receipt_lines():
+            if ln.qty_received < ln.qty_expected:
+                out.append(f"Short: {ln.code} {ln.qty_received}/{ln.qty_expected}")
+        for sku, n in self._over_by_sku().items():
+            out.append(f"Over: {sku} +{n} (off receipt)")
+        missing = self.missing_serials()
+        out += [f"Missing: {s}" for s in missing[:MISSING_SHOWN]]
+        if len(missing) > MISSING_SHOWN:
+            out.append(f"Missing: {len(missing) - MISSING_SHOWN} more serials")
+        out += [f"Unexpected: {s}" for s in self.unexpected]
+        out += [f"Not on receipt: {s}" for s in self.not_on_receipt]
+        return out or [f"{self.receipt.code} received complete."]
+
+    def _finish(self) -> Outcome:
+        self.pending = None
+        self.finished = self.summary()
+        if self.receipt is None:
+            return Outcome.ok(f"Receiving done: {'; '.join(self.finished)}.", done=True)
+        counts = defaultdict(int)
+        for s in self.finished:
+            counts[s.split(":")[0]] += 1
+        if self.finished[0].endswith("received complete."):
+            return Outcome.ok(self.finished[0], done=True)
+        parts = [f"{n} {what.lower()}" for what, n in counts.items()]
+        return Outcome.ok(f"{self.receipt.code} done with discrepancies: {', '.join(parts)}.",
+                          done=True, warning=True)
+
+
+def _prefixed(prefix: str, out: Outcome) -> Outcome:
+    return Outcome(out.accepted, prefix + out.message, changed=out.changed, done=out.done,
+                   question=out.question, warning=out.warning)
+
+
+__all__ = ["ReceiveWorkflow", "AppliedMemo", "default_dock_bin", "look_up", "parse_expiry",
+           "plain_code", "undone_scan_ids"]
