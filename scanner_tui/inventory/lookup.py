@@ -140,7 +140,11 @@ def _product(c: _Cursor, code: str, *, by_code: bool = True) -> Resolved | None:
 
 
 def find(session: Session | Connection, code: str) -> Resolved | None:
-    """The bin, unit or product ``code`` names (tried in that order), or None."""
+    """The bin, unit or product ``code`` names (tried in that order), or None.
+
+    For read-only look-ups pass a Connection (``engine.connect()``): on SQLite a Session's
+    transaction begins IMMEDIATE, i.e. takes the write lock for as long as it is open.
+    """
     code = code.strip()
     if not code:
         return None
@@ -181,44 +185,50 @@ _KINDS = {"bin": Kind.BIN, "asset": Kind.ASSET, "product": Kind.PRODUCT}
 class StoreKnownCodes:
     """The classifier's ``KnownCodes``: is ``code`` a bin, unit or product of this store?
 
-    Keeps one pooled connection per thread (a terminal classifies on one thread); ``close()``
-    gives them back. One UNION ALL of four unique-index look-ups per call.
+    One UNION ALL of four unique-index look-ups per call, on one pooled connection kept open and
+    shared by every thread under a lock (a call takes ~20 µs; per-thread connections would leak
+    with Textual's short-lived thread workers). A failed call drops the connection; the next
+    call opens a fresh one. ``close()`` gives it back to the pool.
     """
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self._local = threading.local()
-        self._all: list[Connection] = []
+        self._conn: Connection | None = None
+        self._cursor: _Cursor | None = None
         self._lock = threading.Lock()
-
-    def _cursor(self) -> _Cursor:
-        c = getattr(self._local, "cursor", None)
-        if c is None:
-            conn = self.engine.connect()
-            with self._lock:
-                self._all.append(conn)
-            c = self._local.cursor = _Cursor(conn.connection.driver_connection,
-                                             conn.dialect.paramstyle)
-        return c
 
     def known_kind(self, code: str) -> Kind | None:
         code = code.strip()
         if not code:
             return None
         as14 = gtin14(code) or code
-        c = self._cursor()
-        try:
-            row = c.row("known", code, code, code, as14)
-        finally:
-            _end_read(c.conn)
+        with self._lock:
+            if self._cursor is None:
+                self._conn = self.engine.connect()
+                self._cursor = _Cursor(self._conn.connection.driver_connection,
+                                       self._conn.dialect.paramstyle)
+            try:
+                row = self._cursor.row("known", code, code, code, as14)
+                _end_read(self._cursor.conn)
+            except Exception:
+                self._drop()
+                raise
         return None if row is None else _KINDS[row[0]]
+
+    def _drop(self) -> None:
+        conn, self._conn, self._cursor = self._conn, None, None
+        if conn is not None:
+            try:
+                conn.invalidate()
+                conn.close()
+            except Exception:  # noqa: BLE001  (already broken: nothing more to give back)
+                pass
 
     def close(self) -> None:
         with self._lock:
-            for conn in self._all:
-                conn.close()
-            self._all.clear()
-        self._local = threading.local()
+            if self._conn is not None:
+                self._conn.close()
+            self._conn = self._cursor = None
 
 
 def _end_read(dbapi_conn: Any) -> None:
