@@ -1,0 +1,144 @@
+"""Look-up: scan anything and see it, on a 40-column screen.
+
+* a bin: what it holds (quantity lines and units);
+* a unit: where it is, its status, its order and customer, and its life from the ledger;
+* a product: its stock by bin (quantity SKUs) or its units by bin and status (serial SKUs).
+
+Read only: nothing here changes the store. The facts come from ``inventory.history``.
+"""
+
+from __future__ import annotations
+
+from scanner_tui.inventory.history import UnknownCode, history
+from scanner_tui.inventory.models import ROLES
+from scanner_tui.scanning.result import Kind, Scan, ScanResult
+from scanner_tui.workflows.base import Line, Outcome, Services, View, Workflow, expected
+
+WIDTH = 40
+EVENTS = 20  # ledger rows shown for a unit
+ROWS = 30  # lines shown for a bin or a product
+ACCEPTS = (Kind.BIN, Kind.ASSET, Kind.PRODUCT)
+
+
+def fit(text: str, width: int = WIDTH) -> str:
+    """Cut a line to the screen's width (an ellipsis shows it was cut)."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= width else text[: width - 1] + "~"
+
+
+def short_time(at: str | None) -> str:
+    """``2026-11-11T10:00:00+00:00`` -> ``11-11 10:00``."""
+    return at[5:16].replace("T", " ") if at else "?"
+
+
+def event_text(e: dict, width: int = WIDTH - 12) -> str:
+    """What one ledger row did to a unit, in a few words (who did it when there is room)."""
+    parts = [e["action"]]
+    if e["action"] in ("pick", "ship") and e["doc_code"]:
+        parts.append(e["doc_code"])
+    elif e["to_bin"]:
+        parts.append(e["to_bin"])
+    elif e["from_bin"]:
+        parts.append(f"from {e['from_bin']}")
+    if e["action"] in ("receive", "return") and e["doc_code"]:
+        parts.append(e["doc_code"])
+    text = " ".join(parts)
+    if e["operator"] and len(text) + 1 + len(e["operator"]) <= width:
+        text += " " + e["operator"]
+    return fit(text, width)
+
+
+def code_of(result: ScanResult) -> str:
+    """The most specific code a classified scan carries."""
+    return result.serial or result.bin or result.gtin or result.sku or result.code
+
+
+def bin_view(h: dict) -> tuple[str, tuple[str, ...], tuple[str, ...], tuple[Line, ...]]:
+    head = f"Bin {h['code']} ({h['kind']}" + (f", {h['zone']})" if h["zone"] else ")")
+    if not h["active"]:
+        head += " inactive"
+    total = sum(s["qty"] for s in h["stock"])
+    if not h["stock"] and not h["unit_count"]:
+        summary = "empty"
+    else:
+        summary = f"{len(h['stock'])} stock line(s), {total} pcs; {h['unit_count']} unit(s)"
+    lines = [Line((s["sku"], str(s["qty"]), s["lot"] or "")) for s in h["stock"]]
+    lines += [Line((u["serial"], "1", u["sku"]), "" if u["status"] == "in_stock" else "warn")
+              for u in h["units"]]
+    shown = lines[:ROWS]
+    if len(lines) > ROWS or h["unit_count"] > len(h["units"]):
+        summary += " (first shown)"
+    message = f"{h['code']}: {summary}."
+    return message, (fit(head), fit(summary)), ("Item", "Qty", "Lot/SKU"), tuple(shown)
+
+
+def unit_view(h: dict) -> tuple[str, tuple[str, ...], tuple[str, ...], tuple[Line, ...]]:
+    status = h["status"].replace("_", " ")
+    where = f"{status} in {h['bin']}" if h["bin"] else status
+    context = [fit(f"Unit {h['serial']} {h['sku']}"), fit(where)]
+    if h["order"]:
+        context.append(fit(f"Order {h['order']} {h['customer'] or ''}"))
+    if h["lot"] or h["expiry"]:
+        context.append(fit(f"Lot {h['lot'] or '-'} exp {h['expiry'] or '-'}"))
+    if h["entry"] == "typed":
+        context.append("Serial was typed, not scanned")
+    events = h["events"][::-1][:EVENTS]  # newest first
+    lines = tuple(Line((short_time(e["at"]), event_text(e)),
+                       "warn" if e["entry"] == "typed" else "") for e in events)
+    message = f"{h['serial']} ({h['sku']}) is {where}."
+    return message, tuple(context), ("When", "What"), lines
+
+
+def sku_view(h: dict) -> tuple[str, tuple[str, ...], tuple[str, ...], tuple[Line, ...]]:
+    context = [fit(f"{h['code']} {h['description']}")]
+    if h["tracking"] == "serial":
+        units = sum(h["units_by_status"].values())
+        by = ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in h["units_by_status"].items())
+        context.append(fit(f"{units} units: {by}" if units else "no units"))
+        lines = [Line((u["bin"], str(u["units"]), u["status"].replace("_", " ")))
+                 for u in h["units_by_bin"]]
+        message = f"{h['code']}: {units} unit(s) in {len(h['units_by_bin'])} bin line(s)."
+        columns = ("Bin", "Units", "Status")
+    else:
+        total = sum(s["qty"] for s in h["stock"])
+        bins = len({s["bin"] for s in h["stock"]})
+        context.append(fit(f"{total} pcs in {bins} bin(s)"))
+        lines = [Line((s["bin"], str(s["qty"]), s["lot"] or "")) for s in h["stock"]]
+        message = f"{h['code']}: {total} in {bins} bin(s)."
+        columns = ("Bin", "Qty", "Lot")
+    return message, tuple(context), columns, tuple(lines[:ROWS])
+
+
+class LookupWorkflow(Workflow):
+    key = "lookup"
+    title = "Look-up"
+    roles = ROLES  # everyone may look
+
+    def __init__(self, services: Services, **options: object) -> None:
+        super().__init__(services)
+        self.options = options
+        self.shown: tuple[tuple[str, ...], tuple[str, ...], tuple[Line, ...]] | None = None
+        self.data: dict | None = None  # the last history looked up (for screens that want more)
+
+    def view(self) -> View:
+        context, columns, lines = self.shown or ((), (), ())
+        return View(self.title, "Scan anything to look it up", context, columns, lines,
+                    ACCEPTS)
+
+    def on_scan(self, scan: Scan, result: ScanResult) -> Outcome:
+        if result.kind not in ACCEPTS:
+            return expected(ACCEPTS, result, self.view().instruction)
+        code = code_of(result)
+        try:
+            h = history(self.services.engine, code)
+        except UnknownCode:
+            return Outcome.refuse(f"{code} is not a bin, unit or product of this store.")
+        render = {"bin": bin_view, "asset": unit_view, "sku": sku_view}[h["type"]]
+        message, context, columns, lines = render(h)
+        self.data, self.shown = h, (context, columns, lines)
+        return Outcome.ok(message)
+
+    def on_command(self, command: str, scan: Scan) -> Outcome:
+        if command in ("DONE", "CANCEL", "BACK"):
+            return Outcome.ok("Look-up closed.", done=True)
+        return super().on_command(command, scan)

@@ -1,0 +1,129 @@
+"""Look-up workflow: a bin's contents, a unit's life, a product's stock by bin; 40 columns."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from scanner_tui.inventory.demo import build_demo
+from scanner_tui.inventory.models import LedgerEntry
+from scanner_tui.workflows.lookup import LookupWorkflow, fit
+from scanner_tui.workflows.move import MoveWorkflow
+from tests.workflow_helpers import scan, services
+
+
+@pytest.fixture
+def demo(engine):
+    summary = build_demo(engine, "small")
+    return engine, summary.examples["product"]  # the MUG-01 GTIN-13
+
+
+@pytest.fixture
+def wf(demo):
+    return LookupWorkflow(services(demo[0], "OP-0001"))
+
+
+def rows(engine) -> int:
+    with engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(LedgerEntry)).scalar_one()
+
+
+def fits(view) -> bool:
+    """Every context line fits 40 columns, and so does every table row with its gaps."""
+    return (all(len(c) <= 40 for c in view.context)
+            and all(sum(map(len, ln.cells)) + len(ln.cells) - 1 <= 40 for ln in view.lines))
+
+
+def test_bin_contents(demo, wf):
+    out = scan(wf, "A02-A-01")
+    assert out.accepted and not out.changed
+    v = wf.view()
+    assert v.instruction == "Scan anything to look it up"
+    assert v.context[0] == "Bin A02-A-01 (pick, pick)"
+    assert v.columns == ("Item", "Qty", "Lot/SKU")
+    assert [ln.cells for ln in v.lines] == [("BATTERY-AA-4", "12", "B2604"),
+                                            ("BATTERY-AA-4", "57", "B2611"),
+                                            ("AT00000004", "1", "LAPTOP-14")]
+    assert out.message == "A02-A-01: 2 stock line(s), 69 pcs; 1 unit(s)."
+    assert fits(v)
+
+
+def test_empty_bin_and_a_bin_with_units(demo, wf):
+    scan(wf, "ST01-A-04")
+    assert wf.view().context[1] == "empty" and wf.view().lines == ()
+    scan(wf, "A01-B-02")  # where the demo put the first laptop
+    cells = [ln.cells for ln in wf.view().lines]
+    assert ("AT00000001", "1", "LAPTOP-14") in cells
+    assert [ln.state for ln in wf.view().lines if ln.cells[0] == "AT00000001"] == ["warn"]
+
+
+def test_unit_life_newest_first(demo, wf):
+    out = scan(wf, "AT00000008")
+    assert out.message == "AT00000008 (LAPTOP-14) is shipped."
+    v = wf.view()
+    assert v.context[:3] == ("Unit AT00000008 LAPTOP-14", "shipped", "Order SO-0999 Maria Lopez")
+    whats = [ln.cells[1] for ln in v.lines]
+    assert whats[0] == "ship SO-0999 OP-0003"
+    assert whats[-1] == "receive DK01-A-01 R-1000"  # no room for who
+    assert [w.split()[0] for w in whats] == ["ship", "stage", "pick", "putaway", "receive"]
+    assert fits(v)
+
+
+def test_unit_after_a_move_shows_the_move(demo, wf):
+    engine, _ = demo
+    mover = MoveWorkflow(services(engine, "OP-0001"))
+    scan(mover, "AT00000002")
+    scan(mover, "R02-C-01")
+    scan(wf, "AT00000002")
+    assert wf.view().context[1] == "in stock in R02-C-01"
+    assert wf.view().lines[0].cells[1] == "move R02-C-01 OP-0001"
+
+
+def test_product_stock_by_bin_from_gtin_alias_and_gs1(demo, wf):
+    _, gtin = demo
+    for payload in (gtin, "MUG01", f"(01)0{gtin}", f"]C1010{gtin}"):
+        out = scan(wf, payload)
+        assert out.accepted, (payload, out.message)
+        assert out.message == "MUG-01: 118 in 2 bin(s)."
+        v = wf.view()
+        assert v.context == ("MUG-01 Mug, white, 300 ml", "118 pcs in 2 bin(s)")
+        assert [ln.cells for ln in v.lines] == [("A01-A-02", "22", ""), ("R01-A-02", "96", "")]
+
+
+def test_serial_product_units_by_bin(demo, wf):
+    out = scan(wf, "LAPTOP14")
+    assert out.accepted
+    v = wf.view()
+    assert v.columns == ("Bin", "Units", "Status")
+    assert v.context[1].startswith("8 units: ")
+    assert "1 shipped" in v.context[1] and "1 picked" in v.context[1]
+    assert fits(v)
+
+
+@pytest.mark.parametrize("payload, words", [
+    ("4006381333931", "is not a bin, unit or product of this store"),
+    ("OP-0002", "OP-0002 is a badge, not a bin or asset or product"),
+    ("HELLO WORLD", "Unrecognised code"),
+    ("", "Nothing was read"),
+    ("CMD:SHORT", "CMD:SHORT does nothing here"),
+])
+def test_refusals(demo, wf, payload, words):
+    engine, _ = demo
+    before = rows(engine)
+    out = scan(wf, payload)
+    assert not out.accepted and words in out.message
+    assert rows(engine) == before
+
+
+def test_done_closes_and_nothing_changes(demo, wf):
+    engine, gtin = demo
+    before = rows(engine)
+    for payload in ("A01-A-02", "AT00000003", gtin):
+        scan(wf, payload)
+    assert rows(engine) == before
+    assert scan(wf, "CMD:DONE").done
+
+
+def test_fit_cuts_long_lines():
+    assert fit("x" * 50) == "x" * 39 + "~"
+    assert fit("a\tb\n c") == "a b c"
