@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 
-from sqlalchemy import Connection, Engine, Select, func, select, union_all
+from sqlalchemy import Connection, Engine, Select, func, select, union
 from sqlalchemy.orm import aliased
 
 from scanner_tui.inventory.models import (
@@ -98,7 +98,8 @@ def _events(conn: Connection, ids: Select, limit: int | None = None, newest_firs
             ) -> list[dict]:
     """Ledger rows with codes, operator names and the document's party (supplier, customer)."""
     frm, to = aliased(Bin, name="frm"), aliased(Bin, name="to_bin")
-    stmt = (
+    picked = ids.subquery("picked")  # drive the query from the few ids (planners then use
+    stmt = (                         # the primary key instead of joining the whole ledger)
         select(LedgerEntry.id, LedgerEntry.at, LedgerEntry.action, Sku.code.label("sku"),
                Asset.serial, LedgerEntry.qty, frm.code.label("from_bin"),
                to.code.label("to_bin"), LedgerEntry.lot, LedgerEntry.status_after,
@@ -106,6 +107,8 @@ def _events(conn: Connection, ids: Select, limit: int | None = None, newest_firs
                LedgerEntry.operator, Operator.name.label("operator_name"),
                LedgerEntry.terminal, LedgerEntry.entry, LedgerEntry.reason,
                LedgerEntry.reverses_id, Receipt.supplier, Order.customer, Order.channel)
+        .select_from(picked)
+        .join(LedgerEntry, LedgerEntry.id == picked.c.id)
         .outerjoin(Sku, Sku.id == LedgerEntry.sku_id)
         .outerjoin(Asset, Asset.id == LedgerEntry.asset_id)
         .outerjoin(frm, frm.id == LedgerEntry.from_bin_id)
@@ -114,7 +117,6 @@ def _events(conn: Connection, ids: Select, limit: int | None = None, newest_firs
         .outerjoin(Receipt, (LedgerEntry.doc_type == "receipt")
                    & (Receipt.code == LedgerEntry.doc_code))
         .outerjoin(Order, (LedgerEntry.doc_type == "order") & (Order.code == LedgerEntry.doc_code))
-        .where(LedgerEntry.id.in_(ids))
         .order_by(LedgerEntry.id.desc() if newest_first else LedgerEntry.id)
     )
     if limit:
@@ -154,7 +156,7 @@ def _bin(conn: Connection, bin_id: int, recent: int) -> dict:
               .order_by(LedgerEntry.id.desc()).limit(recent).subquery())
     into = (select(LedgerEntry.id).where(LedgerEntry.to_bin_id == bin_id)
             .order_by(LedgerEntry.id.desc()).limit(recent).subquery())
-    moved = union_all(select(out_of.c.id), select(into.c.id)).subquery()
+    moved = union(select(out_of.c.id), select(into.c.id)).subquery()
     ids = select(moved.c.id)
     return {"type": "bin", **dict(info._mapping), "stock": stock, "unit_count": n_units,
             "units": units, "events": _events(conn, ids, limit=recent, newest_first=True)}
