@@ -1,0 +1,328 @@
+"""Putaway: from the dock (or returns / quarantine) into pick and reserve bins.
+
+* The working bin is where stock comes from: the site's dock bin (option ``from_bin``, else
+  ``services.extras["dock_bin"]``, else the first active dock bin); scanning a dock, returns or
+  quarantine bin with nothing in hand changes it.
+* Scan a unit (its tag) or a quantity product. The app suggests a bin (``suggest_bin``): a pick
+  bin that already holds the SKU, else a reserve bin that holds it, else the first empty
+  active pick bin; always by bin code, so the answer is deterministic.
+* Quantity product: the quantity is asked (kind quantity); the default is all of it in the
+  working bin (one lot: the scanned one, else the first to expire). Scanning the bin takes
+  the default, so the question never blocks scanning.
+* Scan the bin: the suggested one, or any other active pick or reserve bin (the message says
+  it differs from the suggestion; the ledger row records the bin used). Dock, staging,
+  returns and quarantine bins are refused as targets.
+
+CMD:CANCEL puts the item down (else leaves), CMD:DONE leaves when nothing is in hand, CMD:UNDO
+reverses this operator's last change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Engine, and_, exists, or_, select
+
+from scanner_tui.inventory.errors import DomainError, NotInStock, WrongBinKind
+from scanner_tui.inventory.lookup import Resolved, StoreKnownCodes
+from scanner_tui.inventory.models import Asset, Bin, Stock
+from scanner_tui.inventory.operations import ROLE_MATRIX, putaway
+from scanner_tui.inventory.ops.movement import MOVABLE_STATUSES, PUTAWAY_BIN_KINDS
+from scanner_tui.scanning.classify import classify
+from scanner_tui.scanning.result import Kind, Scan, ScanResult, Source
+from scanner_tui.scanning.rules import DEFAULT_RULES
+from scanner_tui.workflows.base import (
+    Line,
+    Outcome,
+    Question,
+    Services,
+    View,
+    Workflow,
+    entry_of,
+    expected,
+)
+from scanner_tui.workflows.receive import AppliedMemo, default_dock_bin, look_up
+
+T_BIN = Bin.__table__
+T_STOCK = Stock.__table__
+T_ASSET = Asset.__table__
+SOURCE_KINDS = ("dock", "returns", "quarantine")
+
+
+def suggest_bin(engine: Engine, sku_id: int, exclude: int | None = None) -> str | None:
+    """Where to put a SKU: a pick bin holding it, else a reserve bin holding it, else the
+    first empty active pick bin (by code; ``exclude``: the bin it comes from)."""
+    holds = or_(
+        exists().where(T_STOCK.c.bin_id == T_BIN.c.id, T_STOCK.c.sku_id == sku_id,
+                       T_STOCK.c.qty > 0),
+        exists().where(T_ASSET.c.bin_id == T_BIN.c.id, T_ASSET.c.sku_id == sku_id))
+    empty = and_(~exists().where(T_STOCK.c.bin_id == T_BIN.c.id, T_STOCK.c.qty > 0),
+                 ~exists().where(T_ASSET.c.bin_id == T_BIN.c.id))
+    base = select(T_BIN.c.code).where(T_BIN.c.active).order_by(T_BIN.c.code).limit(1)
+    if exclude is not None:
+        base = base.where(T_BIN.c.id != exclude)
+    with engine.connect() as conn:
+        for where in ((T_BIN.c.kind == "pick", holds), (T_BIN.c.kind == "reserve", holds),
+                      (T_BIN.c.kind == "pick", empty)):
+            found = conn.execute(base.where(*where)).scalar()
+            if found is not None:
+                return found
+    return None
+
+
+def lots_in(engine: Engine, sku_id: int, bin_id: int) -> list[tuple[str, date | None, int]]:
+    """(lot, expiry, qty) of a SKU in a bin, first to expire first."""
+    q = (select(T_STOCK.c.lot, T_STOCK.c.expiry, T_STOCK.c.qty)
+         .where(T_STOCK.c.sku_id == sku_id, T_STOCK.c.bin_id == bin_id, T_STOCK.c.qty > 0))
+    with engine.connect() as conn:
+        rows = [(r.lot, r.expiry, int(r.qty)) for r in conn.execute(q)]
+    rows.sort(key=lambda r: (r[1] is None, r[1] or date.max, r[0]))
+    return rows
+
+
+@dataclass
+class Item:
+    """What is in hand: a unit (``serial``) or ``qty`` of a quantity SKU from ``from_bin``."""
+
+    sku: str
+    sku_id: int
+    from_bin: str
+    from_bin_id: int
+    suggestion: str | None
+    qty: int = 1
+    available: int = 1
+    serial: str | None = None
+    lot: str | None = None
+    entry: str = "scanned"
+
+    @property
+    def label(self) -> str:
+        return self.serial or f"{self.qty} {self.sku}"
+
+
+class PutawayWorkflow(AppliedMemo, Workflow):
+    """Putaway (see the module docstring)."""
+
+    key = "putaway"
+    title = "Putaway"
+    roles = ROLE_MATRIX["putaway"]
+
+    def __init__(self, services: Services, *, from_bin: str | None = None,
+                 **options: object) -> None:
+        super().__init__(services)
+        self.options = options
+        self.source: str | None = (from_bin or services.extras.get("dock_bin")
+                                   or default_dock_bin(services.engine))
+        self.item: Item | None = None
+        self.asking = False  # the quantity question is open
+        self.last: str = ""  # the last putaway, shown in the view
+
+    # -- what the screen shows ---------------------------------------------------------------
+    @property
+    def question(self) -> Question | None:
+        if not self.asking or self.item is None:
+            return None
+        return Question(f"How many {self.item.sku}? ({self.item.qty})", "quantity")
+
+    def view(self) -> View:
+        context = [f"From {self.source}" if self.source else "No dock bin yet"]
+        item = self.item
+        rows: tuple[Line, ...] = ()
+        if item is not None:
+            lot = f" lot {item.lot}" if item.lot else ""
+            context.append(f"In hand: {item.label}{lot}")
+            rows = (Line((item.label, item.from_bin, item.suggestion or "-"), "current"),)
+        if self.last:
+            context.append(self.last[:38])
+        return View(self.title, self._instruction(), tuple(context), ("Item", "From", "To"),
+                    rows, self._accepts())
+
+    def _instruction(self) -> str:
+        item = self.item
+        if item is None:
+            return "Scan a unit or product" if self.source else "Scan the dock bin"
+        if self.asking:
+            return f"Qty of {item.sku}? Or scan bin"
+        if item.suggestion:
+            return f"Scan bin {item.suggestion}"
+        return "Scan a pick or reserve bin"
+
+    def _accepts(self) -> tuple[Kind, ...]:
+        if self.item is not None:
+            return (Kind.BIN, Kind.ASSET, Kind.PRODUCT)
+        return (Kind.ASSET, Kind.PRODUCT, Kind.BIN)
+
+    # -- routing -----------------------------------------------------------------------------
+    def handle(self, scan: Scan, result: ScanResult) -> Outcome:
+        """Like ``Workflow.handle``, answering a scan handled twice with its first answer."""
+        outcome = self._memo_get(scan)
+        if outcome is None:
+            outcome = self._memo_put(scan, self._route(scan, result))
+        self._count(outcome)
+        return outcome
+
+    def _route(self, scan: Scan, result: ScanResult) -> Outcome:
+        if result.kind is Kind.COMMAND and result.command == "UNDO":
+            return self.on_undo(scan)
+        if result.kind is Kind.COMMAND and result.command:
+            return self.on_command(result.command, scan)
+        if not result.accepted:
+            what = "Nothing was read" if result.kind is Kind.EMPTY else "Unrecognised code"
+            reason = f": {result.reason}" if result.reason else ""
+            return Outcome.refuse(f"{what}{reason}. {self._instruction()}.")
+        return self.on_scan(scan, result)
+
+    def on_scan(self, scan: Scan, result: ScanResult) -> Outcome:
+        if result.kind not in (Kind.BIN, Kind.ASSET, Kind.PRODUCT):
+            return expected(self._accepts(), result, self._instruction())
+        found = look_up(self.services.engine, result)
+        if found is None:
+            what = {"bin": "bin", "asset": "unit", "product": "product"}[result.kind.value]
+            return Outcome.refuse(f"{result.code} is not a known {what}. "
+                                  f"{self._instruction()}.")
+        if found.kind is Kind.BIN:
+            return self._bin(scan, found)
+        if found.kind is Kind.ASSET:
+            return self._unit(scan, found)
+        return self._product(scan, found, result.lot)
+
+    # -- what is scanned ---------------------------------------------------------------------
+    def _bin(self, scan: Scan, found: Resolved) -> Outcome:
+        if not found.active:
+            return Outcome.refuse(f"Bin {found.code} is not in use any more. "
+                                  f"{self._instruction()}.")
+        if self.item is None:
+            if found.bin_kind in SOURCE_KINDS:
+                self.source = found.code
+                return Outcome.ok(f"Putting away from {found.code}. Scan a unit or product.")
+            if found.bin_kind in PUTAWAY_BIN_KINDS:
+                return Outcome.refuse(f"Scan a unit or product first, then {found.code} to put "
+                                      "it there.")
+            return Outcome.refuse(f"{found.code} is a {found.bin_kind} bin; scan a dock bin, or "
+                                  "a unit or product.")
+        if found.bin_kind not in PUTAWAY_BIN_KINDS:
+            why = WrongBinKind(found.code, found.bin_kind or "", "putaway", PUTAWAY_BIN_KINDS)
+            return Outcome.refuse(f"{why} {self._instruction()}.")
+        return self._put(scan, found)
+
+    def _unit(self, scan: Scan, unit: Resolved) -> Outcome:
+        if unit.status not in MOVABLE_STATUSES or unit.bin_id is None:
+            return Outcome.refuse(str(NotInStock(unit.code, unit.status or "unknown",
+                                                 "it cannot be put away.")))
+        self.asking = False
+        suggestion = suggest_bin(self.services.engine, unit.sku_id, exclude=unit.bin_id)
+        self.item = Item(sku=unit.sku_code or "", sku_id=unit.sku_id or 0,
+                         from_bin=unit.bin_code or "", from_bin_id=unit.bin_id,
+                         suggestion=suggestion, serial=unit.code, entry=entry_of(scan))
+        where = f"put it in {suggestion}" if suggestion else "scan a pick or reserve bin"
+        return Outcome.ok(f"{unit.code} ({unit.sku_code}) from {unit.bin_code}: {where}.")
+
+    def _product(self, scan: Scan, sku: Resolved, lot: str | None) -> Outcome:
+        if sku.tracking == "serial":
+            return Outcome.refuse(f"{sku.code} is tracked by serial: scan each unit's tag, not "
+                                  "the product.")
+        if self.source is None:
+            return Outcome.refuse(f"Scan the bin {sku.code} comes from first.")
+        engine = self.services.engine
+        source = look_up(engine, ScanResult(Kind.BIN, code=self.source, bin=self.source))
+        if source is None:
+            return Outcome.refuse(f"{self.source} is not a known bin; scan the dock bin.")
+        lots = [r for r in lots_in(engine, sku.id, source.id) if lot is None or r[0] == lot]
+        if not lots:
+            lot_text = f" lot {lot}" if lot else ""
+            return Outcome.refuse(f"{source.code} holds no {sku.code}{lot_text}. "
+                                  f"{self._instruction()}.")
+        use_lot, _expiry, qty = lots[0]
+        suggestion = suggest_bin(engine, sku.id, exclude=source.id)
+        self.item = Item(sku=sku.code, sku_id=sku.id, from_bin=source.code,
+                         from_bin_id=source.id, suggestion=suggestion, qty=qty, available=qty,
+                         lot=use_lot, entry=entry_of(scan))
+        self.asking = True
+        lot_text = f" (lot {use_lot})" if use_lot else ""
+        where = f"put in {suggestion}" if suggestion else "scan a pick or reserve bin"
+        return Outcome.ok(f"{qty} of {sku.code}{lot_text} in {source.code}: {where}; type "
+                          "fewer if not all.", question=self.question)
+
+    def _put(self, scan: Scan, target: Resolved) -> Outcome:
+        item = self.item
+        typed = "typed" in (item.entry, entry_of(scan))
+        kwargs: dict = {"to_bin": target.code, "from_bin": item.from_bin}
+        if item.serial:
+            kwargs["serial"] = item.serial
+        else:
+            kwargs.update(sku=item.sku, qty=item.qty, lot=item.lot)
+        try:
+            done = putaway(self.services.engine, actor=self.actor, scan_id=scan.id,
+                           entry="typed" if typed else "scanned", **kwargs)
+        except DomainError as err:
+            return Outcome.refuse(str(err))
+        self.item, self.asking = None, False
+        what = item.serial or f"{item.qty} of {item.sku}"
+        text = f"Put {what} in {target.code}."
+        if item.suggestion and target.code != item.suggestion:
+            text = (f"Put {what} in {target.code}, not the suggested {item.suggestion}; "
+                    "recorded.")
+        self.last = f"Last: {what} in {target.code}"
+        if self.services.shift is not None and not done.replayed:
+            self.services.shift.line_done()
+        return Outcome.ok(text, changed=not done.replayed)
+
+    # -- typed input -------------------------------------------------------------------------
+    def _set_qty(self, qty: int) -> Outcome:
+        item = self.item
+        if qty < 1:
+            return Outcome.refuse("The quantity must be at least 1; type it again.")
+        if qty > item.available:
+            return Outcome.refuse(f"{item.from_bin} holds only {item.available} of {item.sku}; "
+                                  f"{qty} is more than that.")
+        item.qty, self.asking = qty, False
+        where = f"scan bin {item.suggestion}" if item.suggestion else "scan the bin"
+        return Outcome.ok(f"{qty} of {item.sku}: {where}.")
+
+    def on_text(self, text: str, scan: Scan | None) -> Outcome:
+        scan = scan or Scan(payload=text, source=Source.KEYBOARD)
+        prior = self._memo_get(scan)
+        if prior is not None:
+            return prior
+        if self.asking and self.item is not None:
+            if not text:
+                return self._set_qty(self.item.qty)
+            if text.isdigit():
+                return self._set_qty(int(text))
+        if not text:
+            return Outcome.refuse(f"Nothing was typed. {self._instruction()}.")
+        if text.isdigit() and len(text) <= 5:
+            if self.item is not None and self.item.serial:
+                return Outcome.refuse(f"{self.item.sku} is tracked by serial: one unit at a "
+                                      "time, scan its bin.")
+            return Outcome.refuse(f"Scan the product first, then type how many. "
+                                  f"{self._instruction()}.")
+        rules = self.services.extras.get("rules", DEFAULT_RULES)
+        known = StoreKnownCodes(self.services.engine)
+        try:
+            result = classify(text, rules, known)
+        finally:
+            known.close()
+        return self._memo_put(scan, self._route(scan, result))
+
+    # -- commands ----------------------------------------------------------------------------
+    def on_command(self, command: str, scan: Scan) -> Outcome:
+        item = self.item
+        if command in ("YES", "NO") and self.asking and item is not None:
+            self.asking = False
+            return Outcome.ok(f"{item.qty} of {item.sku}: scan bin "
+                              f"{item.suggestion or 'a pick or reserve bin'}.")
+        if command == "CANCEL":
+            if item is not None:
+                self.item, self.asking = None, False
+                return Outcome.ok(f"{item.label} put down; nothing moved.")
+            return Outcome.ok("Putaway closed.", done=True)
+        if command == "DONE":
+            if item is not None:
+                return Outcome.refuse(f"{item.label} is in hand: scan its bin, or CMD:CANCEL.")
+            return Outcome.ok("Putaway closed.", done=True)
+        return super().on_command(command, scan)
+
+
+__all__ = ["PutawayWorkflow", "suggest_bin", "lots_in"]
