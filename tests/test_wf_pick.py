@@ -594,3 +594,84 @@ def test_view_accepts_hint_follows_the_step(demo):
     assert wf.view().accepts == (Kind.BIN,)
     go_to(wf)
     assert Kind.PRODUCT in wf.view().accepts
+
+
+# -- any sequence of scans keeps the books true ------------------------------------------------
+
+ORDERS = ("SO-1001", "CC-1002", "QC-1003")
+COMMANDS = tuple(f"CMD:{c}" for c in ("YES", "NO", "SHORT", "DONE", "CANCEL", "UNDO", "SKIP"))
+TYPED = ("", "1", "2", "3", "40", "y", "n", "SO-1001", "A01-A-02")
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory):
+    """A demo store built once; each example works on a copy of the file."""
+    path = tmp_path_factory.mktemp("pick_template") / "demo.db"
+    engine = open_store(f"sqlite:///{path}")
+    build_demo(engine)
+    with engine.connect() as conn:
+        bins = list(conn.execute(select(B.c.code).order_by(B.c.code)).scalars())
+        serials = list(conn.execute(select(A.c.serial).order_by(A.c.serial)).scalars())
+        skus = list(conn.execute(select(Sku.__table__.c.code)).scalars())
+    gtins = [gtin(engine, s) for s in skus]  # one connection at a time: writes begin IMMEDIATE
+    engine.dispose()
+    return path, bins, serials, gtins
+
+
+def test_any_scan_sequence_keeps_verify_green(template, tmp_path):
+    import shutil
+
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    path, bins, serials, gtins = template
+    scanned = st.sampled_from(bins + serials + gtins + list(COMMANDS) + list(ORDERS)
+                              + ["MUG01", "OP-0001", "4006381333932"])
+    action = st.one_of(scanned.map(lambda p: ("scan", p)),
+                       st.sampled_from(TYPED).map(lambda t: ("type", t)),
+                       st.just(("follow", "")), st.just(("follow", "")))
+    counter = iter(range(10**6))
+
+    @settings(max_examples=40, deadline=None,
+              suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                     HealthCheck.too_slow])
+    @given(order=st.sampled_from(ORDERS), actions=st.lists(action, min_size=10, max_size=40))
+    def run(order, actions):
+        copy = tmp_path / f"store{next(counter)}.db"
+        shutil.copy(path, copy)
+        engine = open_store(f"sqlite:///{copy}", upgrade=False)
+        try:
+            wf = picker(engine, order=order)
+            for how, value in actions:
+                rows = ledger_rows(engine)
+                if how == "follow":  # do what the screen says: reaches the deep steps
+                    how, value = follow(engine, wf)
+                out = scan(wf, value) if how == "scan" else wf.answer(value)
+                assert isinstance(out.message, str) and out.message
+                if not out.accepted:
+                    assert ledger_rows(engine) == rows, out.message
+                view = wf.view()
+                assert view.instruction and len(view.instruction) <= 38, view.instruction
+            assert verify(engine) == []
+        finally:
+            engine.dispose()
+
+    run()
+
+
+def follow(engine, wf: PickWorkflow) -> tuple[str, str]:
+    """The sensible next input for the workflow's current step."""
+    if wf.question is not None:
+        return "type", ""
+    task = wf.current_task()
+    if wf.step is Step.PICK and task is not None:
+        if wf.at_bin != task.bin:
+            return "scan", task.bin
+        if task.tracking == "serial":
+            return "scan", unit_in(engine, task.sku, task.bin) or task.bin
+        return "scan", gtin(engine, task.sku)
+    if wf.step is Step.STAGE:
+        return "scan", "ST01-A-01"
+    if wf.step is Step.CHOOSE:
+        return "type", "1"
+    return "scan", "CMD:DONE"

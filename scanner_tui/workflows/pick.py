@@ -206,8 +206,7 @@ class PickWorkflow(Workflow):
                       for n, o in enumerate(orders, start=1))
         context = self.last_summary or (("No open orders",) if not orders else ())
         return View(title="Pick", instruction="Scan or type an order", context=context,
-                    columns=("#", "Order", "Customer", "Status"), lines=lines,
-                    accepts=(Kind.UNKNOWN,))
+                    columns=("#", "Order", "Customer", "Status"), lines=lines)
 
     def _lines(self, task: Task | None) -> tuple[Line, ...]:
         plan = self.plan
@@ -266,7 +265,8 @@ class PickWorkflow(Workflow):
             return self._choose_typed(text)
         typed = scan or Scan(payload=text, source=Source.KEYBOARD)
         if text.upper().startswith("CMD:"):
-            return self.on_command(text[4:].upper(), typed)
+            command = text[4:].strip().upper()
+            return self.on_undo(typed) if command == "UNDO" else self.on_command(command, typed)
         with self.services.engine.connect() as conn:
             found = find(conn, text)
         if found is None:
@@ -476,8 +476,6 @@ class PickWorkflow(Workflow):
     # -- commands ----------------------------------------------------------------------------
     def _command(self, command: str, scan: Scan) -> Outcome:
         step = self.step
-        if command == "UNDO":
-            return self._undo(scan)
         if command == "CANCEL":
             if self.plan is None:
                 return Outcome.ok("Left picking.", done=True)
