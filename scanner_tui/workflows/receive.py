@@ -48,7 +48,7 @@ from scanner_tui.inventory.models import (
     Sku,
     utcnow,
 )
-from scanner_tui.inventory.operations import ROLE_MATRIX, receive
+from scanner_tui.inventory.operations import ROLE_MATRIX, OpResult, receive, undo_last
 from scanner_tui.inventory.ops.receiving import RECEIVE_BIN_KINDS, VOID
 from scanner_tui.scanning.classify import NO_RULE, classify
 from scanner_tui.scanning.gs1 import NO_KEY
@@ -437,7 +437,7 @@ class ReceiveWorkflow(AppliedMemo, Workflow):
         if p.serial:
             return f"{p.serial} not received. "
         if p.kind == "over":
-            return f"{p.qty - p.fits} of {self.current.code} not received. "
+            return f"{p.qty} of {self.current.code} not received. "
         return ""
 
     # -- bins --------------------------------------------------------------------------------
@@ -511,10 +511,11 @@ class ReceiveWorkflow(AppliedMemo, Workflow):
         left = "" if again else self._leave_pending()
         cur = self._select(found.sku_id, result.lot, result.expiry)
         if cur.serial:
-            return self._capture(lambda: Outcome.ok(
-                f"{left}{cur.code} is tracked by serial: scan each unit.", question=None))
+            return _prefixed(left, self._capture(lambda: Outcome.ok(
+                f"{cur.code} is tracked by serial: scan each unit.")))
         run = p.qty if again else 0
-        return self._capture(lambda: self._receive_qty(scan, 1, entry_of(scan), run))
+        return _prefixed(left, self._capture(
+            lambda: self._receive_qty(scan, 1, entry_of(scan), run)))
 
     def _capture(self, resume: Callable[[], Outcome], serial: str | None = None) -> Outcome:
         """Ask for the lot / expiry the current SKU needs, then go on with ``resume``
@@ -601,12 +602,12 @@ class ReceiveWorkflow(AppliedMemo, Workflow):
                                       f"{self.receipt.code}; set it aside for a supervisor.")
         left = self._leave_pending()
         self._select(sku_id, lot, expiry)
-        return self._capture(lambda: self._receive_unit(scan, serial, entry_of(scan), left),
-                             serial)
+        return _prefixed(left, self._capture(
+            lambda: self._receive_unit(scan, serial, entry_of(scan)), serial))
 
     # -- receiving ---------------------------------------------------------------------------
-    def _op(self, scan_id: str, entry: str, *, on_receipt: bool, **kwargs) -> Outcome | str:
-        """Run ``receive``; the refusal as an Outcome, or the confirmation sentence."""
+    def _op(self, scan_id: str, entry: str, *, on_receipt: bool, **kwargs) -> Outcome | OpResult:
+        """Run ``receive``: its result, or the refusal as an Outcome."""
         cur = self.current
         try:
             done = receive(self.services.engine, actor=self.actor, scan_id=scan_id, entry=entry,
@@ -619,7 +620,7 @@ class ReceiveWorkflow(AppliedMemo, Workflow):
             self.records.append(Record(scan_id, cur.code, kwargs.get("qty", 1),
                                        kwargs.get("serial"), over=not on_receipt
                                        and self.receipt is not None))
-        return done.message
+        return done
 
     def _expired(self) -> str:
         cur = self.current
@@ -643,30 +644,32 @@ class ReceiveWorkflow(AppliedMemo, Workflow):
             fits = self._room(self.current.sku_id) or 0
             if n > fits:
                 return self._over(scan, n, fits)
-        said = self._op(scan.id, entry, on_receipt=True, sku=self.current.code, qty=n)
-        if isinstance(said, Outcome):
-            return said
-        return self._counted(said, run + n)
+        done = self._op(scan.id, entry, on_receipt=True, sku=self.current.code, qty=n)
+        if isinstance(done, Outcome):
+            return done
+        return self._counted(done, run + n)
 
-    def _counted(self, said: str, total: int) -> Outcome:
+    def _counted(self, done: OpResult, total: int) -> Outcome:
         cur = self.current
         self.pending = Pending("quantity", Question(f"How many {cur.code}? ({total})",
                                                     "quantity"), qty=total)
-        self._line_done()
-        return Outcome.ok(f"{said}{self._expired()} Count {total}: type the quantity or "
-                          "scan on.", changed=True, warning=bool(self._expired()),
-                          question=self.question)
+        if not done.replayed:
+            self._line_done()
+        return Outcome.ok(f"{done.message}{self._expired()} Count {total}: type the quantity "
+                          "or scan on.", changed=not done.replayed,
+                          warning=bool(self._expired()), question=self.question)
 
-    def _receive_unit(self, scan: Scan, serial: str, entry: str, left: str) -> Outcome:
+    def _receive_unit(self, scan: Scan, serial: str, entry: str) -> Outcome:
         if self.receipt is not None:
             fits = self._room(self.current.sku_id) or 0
             if fits < 1:
                 return self._over(scan, 1, 0, serial)
-        said = self._op(scan.id, entry, on_receipt=True, serial=serial, sku=self.current.code)
-        if isinstance(said, Outcome):
-            return said
-        self._line_done()
-        return Outcome.ok(f"{left}{said}{self._expired()}", changed=True,
+        done = self._op(scan.id, entry, on_receipt=True, serial=serial, sku=self.current.code)
+        if isinstance(done, Outcome):
+            return done
+        if not done.replayed:
+            self._line_done()
+        return Outcome.ok(f"{done.message}{self._expired()}", changed=not done.replayed,
                           warning=bool(self._expired()))
 
     def _line_done(self) -> None:
@@ -693,23 +696,26 @@ class ReceiveWorkflow(AppliedMemo, Workflow):
         p, self.pending = self.pending, None
         cur = self.current
         if not yes:
-            return Outcome.ok(f"{p.qty - p.fits} of {cur.code} not received; set "
-                              f"{'it' if p.serial else 'them'} aside for a supervisor.")
+            if p.serial:
+                return Outcome.ok(f"{p.serial} not received; set it aside for a supervisor.")
+            fits = f"; {self.receipt.code} takes {p.fits} more" if p.fits else ""
+            return Outcome.ok(f"{p.qty} of {cur.code} not received{fits}. Set the excess aside "
+                              "for a supervisor.")
         parts = []
         if p.fits:
-            said = self._op(p.scan.id, entry_of(p.scan), on_receipt=True, sku=cur.code,
+            done = self._op(p.scan.id, entry_of(p.scan), on_receipt=True, sku=cur.code,
                             qty=p.fits)
-            if isinstance(said, Outcome):
-                return said
-            parts.append(said)
+            if isinstance(done, Outcome):
+                return done
+            parts.append(done.message)
         kwargs = {"serial": p.serial, "sku": cur.code} if p.serial else \
             {"sku": cur.code, "qty": p.qty - p.fits}
         over_id = f"{p.scan.id}.over" if p.fits else p.scan.id
-        said = self._op(over_id, entry_of(p.scan), on_receipt=False, **kwargs)
-        if isinstance(said, Outcome):
-            return Outcome.ok(" ".join(parts) + f" The excess was refused: {said.message}",
+        done = self._op(over_id, entry_of(p.scan), on_receipt=False, **kwargs)
+        if isinstance(done, Outcome):
+            return Outcome.ok(" ".join(parts) + f" The excess was refused: {done.message}",
                               changed=bool(parts), warning=True)
-        parts.append(said)
+        parts.append(done.message)
         self._line_done()
         text = " ".join(parts) + f" {p.qty - p.fits} over {self.receipt.code}, recorded."
         return Outcome.ok(text, changed=True, warning=True)
@@ -790,7 +796,8 @@ class ReceiveWorkflow(AppliedMemo, Workflow):
             if p is not None:
                 self.pending = None
                 if p.kind == "over":
-                    return Outcome.ok(f"{p.qty - p.fits} of {self.current.code} not received.")
+                    return Outcome.ok(f"{p.serial or p.qty} of {self.current.code} not "
+                                      "received.")
                 if p.kind == "quantity":
                     return Outcome.ok(f"{p.qty} of {self.current.code}. Scan the next product.")
                 code, self.current = self.current.code, None
@@ -806,8 +813,6 @@ class ReceiveWorkflow(AppliedMemo, Workflow):
 
     def on_undo(self, scan: Scan) -> Outcome:
         """CMD:UNDO: the inventory's undo_last, then forget what it reversed."""
-        from scanner_tui.inventory.operations import undo_last
-
         try:
             done = self.run(undo_last, scan)
         except DomainError as err:
