@@ -257,6 +257,28 @@ def test_quantity_pick_typed_quantity_and_lot_by_fefo(demo):
     assert wf.step is Step.STAGE
 
 
+def test_lots_are_planned_first_expiring_first_and_a_scanned_lot_is_taken(demo):
+    add_order(demo, "SO-2009", ("BATTERY-AA-4", 69))  # A02-A-01: B2604 x12, B2611 x57
+    wf = picker(demo, order="SO-2009")
+    assert [(t.bin, t.lot, t.qty) for t in wf.plan.tasks] == [
+        ("A02-A-01", "B2604", 12), ("A02-A-01", "B2611", 57)]
+    go_to(wf)
+    assert "Lot B2604" in wf.view().context
+    # the box in hand is labelled with the other lot (GS1: GTIN + lot): that lot is taken
+    gs1 = f"01{gtin(demo, 'BATTERY-AA-4').zfill(14)}10B2611"
+    out = scan(wf, gs1)
+    assert out.question.text == "How many BATTERY-AA-4? (Enter: 57)"
+    assert wf.answer("").changed
+    out = scan(wf, gtin(demo, "BATTERY-AA-4"))
+    assert "Enter: 12" in out.question.text
+    wf.answer("")
+    with demo.connect() as conn:
+        lots = conn.execute(select(L.c.lot, L.c.qty).where(
+            L.c.action == "pick", L.c.doc_code == "SO-2009").order_by(L.c.id)).all()
+    assert [tuple(r) for r in lots] == [("B2611", 57), ("B2604", 12)]
+    assert wf.step is Step.STAGE
+
+
 def test_quantity_question_answered_by_counting_scans(demo):
     wf = picker(demo, order="QC-1003")
     go_to(wf)

@@ -177,6 +177,8 @@ class PickWorkflow(Workflow):
                 accepts = (Kind.BIN,)
             else:
                 context.append(f"At {task.bin}: {task.qty} x {task.sku}")
+                if task.lot:
+                    context.append(f"Lot {task.lot}")
                 if task.tracking == "serial":
                     instruction = f"Scan {task.sku} unit"
                     accepts = (Kind.ASSET, Kind.BIN)
@@ -434,9 +436,11 @@ class PickWorkflow(Workflow):
                                       f"order is in {elsewhere[0].bin}.")
             line = plan.line(elsewhere[0].line_no)
             assert line is not None
-            task = dataclasses.replace(elsewhere[0], bin=at, qty=min(have, line.remaining))
-        else:
-            task = here[0]
+            task = dataclasses.replace(elsewhere[0], bin=at, qty=min(have, line.remaining),
+                                       lot=None)
+        else:  # the planned lot, unless the label says which lot this is
+            task = next((t for t in here if lot is not None and t.lot == lot), here[0])
+        lot = lot if lot is not None else task.lot
         question = Question(f"How many {sku}? (Enter: {task.qty})", "quantity")
         self.pending = Pending("qty", question, bin=at, task=task, scan=scan, lot=lot,
                                default=task.qty, target=task.qty)
@@ -454,9 +458,11 @@ class PickWorkflow(Workflow):
         if line is not None and qty > line.remaining:
             return Outcome.refuse(f"Order {plan.order.code} needs only {line.remaining} more "
                                   f"of {pending.task.sku}; type {line.remaining} or less.")
+        # more than the planned lot holds: let the operation choose a lot that has enough
+        lot = pending.lot if qty <= pending.task.qty or pending.lot != pending.task.lot else None
         done = self._run(ops.pick, pending.scan, order=plan.order.code,
                          line=pending.task.line_no, sku=pending.task.sku, bin=pending.bin,
-                         qty=qty, lot=pending.lot)
+                         qty=qty, lot=lot)
         if isinstance(done, Outcome):
             return done  # the question stays open: type another quantity, or scan on
         self.pending = None
@@ -501,8 +507,9 @@ class PickWorkflow(Workflow):
     def _short(self) -> Outcome:
         plan, task = self.plan, self.current_task()
         assert plan is not None and task is not None
+        qty = sum(t.qty for t in plan.tasks_at(task.bin) if t.line_no == task.line_no)
         self.skipped.setdefault(task.line_no, set()).add(task.bin)
-        self.shorts.append(ShortRecord(task.line_no, task.sku, task.bin, task.qty))
+        self.shorts.append(ShortRecord(task.line_no, task.sku, task.bin, qty))
         self._sync()
         assert self.plan is not None
         again = [t for t in self.plan.tasks if t.line_no == task.line_no]
@@ -512,7 +519,7 @@ class PickWorkflow(Workflow):
             more = f" Line {task.line_no} is short."
         question = Question(f"Flag {task.bin} for a count?")
         self.pending = Pending("flag", question, bin=task.bin)
-        return Outcome.ok(f"Short {task.qty} of {task.sku} in {task.bin}.{more} Flag the bin "
+        return Outcome.ok(f"Short {qty} of {task.sku} in {task.bin}.{more} Flag the bin "
                           "for a count? CMD:YES or CMD:NO.", question=question, warning=True)
 
     def _undo(self, scan: Scan) -> Outcome:

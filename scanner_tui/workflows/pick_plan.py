@@ -2,13 +2,14 @@
 
 Read-only. A line's remaining quantity (ordered minus picked) is taken from one pick bin when
 one holds enough, else split over bins: pick bins before reserve bins, each by bin code. Serial
-lines count the units in stock in a bin; quantity lines the bin's stock over all lots. Two lines
-of the same SKU never count the same stock twice. What no bin can cover is short. Tasks come
-sorted by bin code: the walk through the aisles.
+lines count the units in stock in a bin; quantity lines take lots first-expiring first, one task
+per (bin, lot). Two lines of the same SKU never count the same stock twice. What no bin can
+cover is short. Tasks come sorted by bin code: the walk through the aisles.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
@@ -57,6 +58,7 @@ class Task:
     tracking: str
     bin: str
     qty: int
+    lot: str | None = None  # the lot to take (quantity SKUs); None: any (serial units)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,35 +110,53 @@ def find_order(engine: Engine, code: str) -> OrderInfo | None:
     return None if row is None else _order_row(row)
 
 
-def _availability(conn, sku_id: int, tracking: str) -> list[tuple[int, str, int]]:  # noqa: ANN001
-    """(kind rank, bin code, quantity) of a SKU in pickable bins, by rank then code."""
+@dataclass(frozen=True, slots=True)
+class _Slot:
+    """Stock of one SKU in one bin and lot (a serial SKU's units in a bin: lot None)."""
+
+    rank: int  # 0 pick bin, 1 reserve
+    bin: str
+    lot: str | None
+    fefo: tuple  # first to expire first, no expiry last
+    qty: int
+
+
+def _availability(conn, sku_id: int, tracking: str) -> list[_Slot]:  # noqa: ANN001
+    """Where a SKU can be picked: by bin kind, bin code, then first-expiring lot."""
     rank = {kind: n for n, kind in enumerate(PICKABLE_KINDS)}
     if tracking == "serial":
         q = (select(T_BIN.c.code, T_BIN.c.kind, func.count(T_ASSET.c.id))
              .join(T_ASSET, T_ASSET.c.bin_id == T_BIN.c.id)
-             .where(T_ASSET.c.sku_id == sku_id, T_ASSET.c.status == "in_stock"))
+             .where(T_ASSET.c.sku_id == sku_id, T_ASSET.c.status == "in_stock")
+             .group_by(T_BIN.c.code, T_BIN.c.kind))
+        rows = [(code, kind, None, None, n) for code, kind, n in conn.execute(
+            q.where(T_BIN.c.active, T_BIN.c.kind.in_(PICKABLE_KINDS)))]
     else:
-        q = (select(T_BIN.c.code, T_BIN.c.kind, func.sum(T_STOCK.c.qty))
+        q = (select(T_BIN.c.code, T_BIN.c.kind, T_STOCK.c.lot, T_STOCK.c.expiry, T_STOCK.c.qty)
              .join(T_STOCK, T_STOCK.c.bin_id == T_BIN.c.id)
              .where(T_STOCK.c.sku_id == sku_id, T_STOCK.c.qty > 0))
-    q = (q.where(T_BIN.c.active, T_BIN.c.kind.in_(PICKABLE_KINDS))
-         .group_by(T_BIN.c.code, T_BIN.c.kind))
-    rows = [(rank[kind], code, int(n or 0)) for code, kind, n in conn.execute(q)]
-    return sorted(r for r in rows if r[2] > 0)
+        rows = list(conn.execute(q.where(T_BIN.c.active, T_BIN.c.kind.in_(PICKABLE_KINDS))))
+    slots = [_Slot(rank[kind], code, lot, (expiry is None, str(expiry or ""), lot or ""),
+                   int(n or 0)) for code, kind, lot, expiry, n in rows]
+    return sorted((s for s in slots if s.qty > 0), key=lambda s: (s.rank, s.bin, s.fefo))
 
 
-def _allocate(need: int, avail: list[tuple[int, str, int]]) -> list[tuple[str, int]]:
-    """One pick bin that holds enough if there is one, else bins in order (pick bins, then
-    reserve; by code) until ``need`` is met."""
-    for rank, code, n in avail:
-        if rank == 0 and n >= need:
-            return [(code, need)]
-    out: list[tuple[str, int]] = []
-    for _rank, code, n in avail:
+def _allocate(need: int, slots: list[_Slot]) -> list[tuple[_Slot, int]]:
+    """All from one pick bin when one holds enough, else bins in order (pick bins, then
+    reserve; by code) until ``need`` is met; inside a bin, first-expiring lots first."""
+    totals: dict[str, int] = {}
+    for s in slots:
+        if s.rank == 0:
+            totals[s.bin] = totals.get(s.bin, 0) + s.qty
+    enough = next((b for b, n in sorted(totals.items()) if n >= need), None)
+    if enough is not None:
+        slots = [s for s in slots if s.bin == enough]
+    out: list[tuple[_Slot, int]] = []
+    for s in slots:
         if need <= 0:
             break
-        take = min(n, need)
-        out.append((code, take))
+        take = min(s.qty, need)
+        out.append((s, take))
         need -= take
     return out
 
@@ -161,20 +181,22 @@ def plan_order(engine: Engine, code: str, skipped: Mapping[int, Collection[str]]
                 .where(T_OLINE.c.order_id == order.id).order_by(T_OLINE.c.line_no)))
         tasks: list[Task] = []
         if order.status in ("open", "picking"):
-            used: dict[tuple[int, str], int] = {}
-            cache: dict[int, list[tuple[int, str, int]]] = {}
+            used: dict[tuple[int, str, str | None], int] = {}
+            cache: dict[int, list[_Slot]] = {}
             for ln in lines:
                 if ln.remaining <= 0 or ln.line_no in closed:
                     continue
                 if ln.sku_id not in cache:
                     cache[ln.sku_id] = _availability(conn, ln.sku_id, ln.tracking)
                 avoid = set(skipped.get(ln.line_no, ()))
-                avail = [(rank, b, n - used.get((ln.sku_id, b), 0))
-                         for rank, b, n in cache[ln.sku_id] if b not in avoid]
-                for bin_code, qty in _allocate(ln.remaining, [a for a in avail if a[2] > 0]):
-                    used[(ln.sku_id, bin_code)] = used.get((ln.sku_id, bin_code), 0) + qty
-                    tasks.append(Task(ln.line_no, ln.sku_id, ln.sku, ln.tracking, bin_code, qty))
-    tasks.sort(key=lambda t: (t.bin, t.line_no))
+                slots = [dataclasses.replace(s, qty=s.qty - used.get((ln.sku_id, s.bin, s.lot), 0))
+                         for s in cache[ln.sku_id] if s.bin not in avoid]
+                for slot, qty in _allocate(ln.remaining, [s for s in slots if s.qty > 0]):
+                    key = (ln.sku_id, slot.bin, slot.lot)
+                    used[key] = used.get(key, 0) + qty
+                    tasks.append(Task(ln.line_no, ln.sku_id, ln.sku, ln.tracking, slot.bin, qty,
+                                      slot.lot))
+    tasks.sort(key=lambda t: (t.bin, t.line_no))  # stable: lots stay first-expiring first
     return Plan(order, lines, tuple(tasks))
 
 
