@@ -697,3 +697,17 @@ def follow(engine, wf: PickWorkflow) -> tuple[str, str]:
     if wf.step is Step.CHOOSE:
         return "type", "1"
     return "scan", "CMD:DONE"
+
+
+def test_an_order_with_nothing_in_stock_says_so(demo):
+    add_order(demo, "SO-2010", ("TAPE-48", 3))  # tape lies only in a staging bin
+    wf = picker(demo)
+    out = scan(wf, "SO-2010")
+    assert out.accepted and out.warning and "nothing of it is in a pick or reserve bin" in (
+        out.message)
+    assert wf.step is Step.NOTHING and wf.view().instruction == "Nothing to pick: CMD:CANCEL"
+    assert not scan(wf, "ST01-A-02").accepted
+    assert not scan(wf, "CMD:SHORT").accepted
+    out = scan(wf, "CMD:CANCEL")
+    assert out.accepted and wf.step is Step.CHOOSE
+    assert scan(wf, "CMD:CANCEL").done  # leaving the order list leaves picking

@@ -303,9 +303,13 @@ class PickWorkflow(Workflow):
         self.staged_in = None
         assert self.plan is not None
         self._lines_seen = {ln.line_no for ln in self.plan.lines if ln.picked >= ln.qty}
+        who = order.customer or order.channel
+        if self.step is Step.NOTHING:
+            return Outcome.ok(f"Order {order.code} for {who}: nothing of it is in a pick or "
+                              "reserve bin. Scan CMD:CANCEL.", warning=True)
         left = self.plan.wanted - self.plan.picked
-        return Outcome.ok(f"Order {order.code} for {order.customer or order.channel}: "
-                          f"{left} to pick. {self.view().instruction}.")
+        return Outcome.ok(f"Order {order.code} for {who}: {left} to pick. "
+                          f"{self.view().instruction}.")
 
     def _leave(self) -> Outcome:
         plan = self.plan
@@ -557,14 +561,13 @@ class PickWorkflow(Workflow):
         self.last_summary = tuple(summary)
         self.plan, self.at_bin, self.pending, self.staged_in = None, None, None, None
         head = f"{staged} " if staged else ""
-        return Outcome.ok(head + " ".join(summary[:2]), changed=True, done=True)
+        return Outcome.ok(head + summary[0], changed=True, done=True)
 
     def _summary(self, done: OpResult) -> list[str]:
         plan = self.plan
         assert plan is not None
         short = plan.wanted - plan.picked
-        out = [f"Order {plan.order.code} shipped: {plan.picked} picked, {short} short.",
-               done.message]
+        out = [f"Order {plan.order.code} shipped: {plan.picked} picked, {short} short."]
         serials = done.data.get("serials", {})
         for ln in plan.lines:
             got = serials.get(str(ln.line_no))
