@@ -203,7 +203,9 @@ class PutawayWorkflow(AppliedMemo, Workflow):
                                   "a unit or product.")
         if found.bin_kind not in PUTAWAY_BIN_KINDS:
             why = WrongBinKind(found.code, found.bin_kind or "", "putaway", PUTAWAY_BIN_KINDS)
-            return Outcome.refuse(f"{why} {self._instruction()}.")
+            hint = (f"Scan bin {self.item.suggestion}" if self.item.suggestion
+                    else "Scan a pick or reserve bin")
+            return Outcome.refuse(f"{why} {hint}.")
         return self._put(scan, found)
 
     def _unit(self, scan: Scan, unit: Resolved) -> Outcome:
