@@ -711,3 +711,18 @@ def test_an_order_with_nothing_in_stock_says_so(demo):
     out = scan(wf, "CMD:CANCEL")
     assert out.accepted and wf.step is Step.CHOOSE
     assert scan(wf, "CMD:CANCEL").done  # leaving the order list leaves picking
+
+
+def test_two_terminals_on_one_order_never_pick_a_line_twice(demo):
+    first, second = picker(demo, order="QC-1003"), picker(demo, "OP-0003", order="QC-1003")
+    for wf in (first, second):
+        go_to(wf)
+        scan(wf, gtin(demo, "MUG-01"))
+    assert first.answer("").changed
+    out = second.answer("")
+    assert not out.accepted
+    assert out.message == ("Order QC-1003 needs 4 of MUG-01 and all are picked; put this one "
+                           "back.")
+    assert second.question is None  # nothing left to ask about
+    assert [t.sku for t in second.plan.tasks] == ["BATTERY-AA-4"]
+    assert line_picked(demo, "QC-1003", 1) == 4

@@ -468,7 +468,11 @@ class PickWorkflow(Workflow):
                          line=pending.task.line_no, sku=pending.task.sku, bin=pending.bin,
                          qty=qty, lot=lot)
         if isinstance(done, Outcome):
-            return done  # the question stays open: type another quantity, or scan on
+            self._sync()  # another terminal may have picked it meanwhile
+            line = self.plan.line(pending.task.line_no) if self.plan else None
+            if line is None or line.remaining == 0:
+                self.pending = None
+            return done  # else the question stays open: type another quantity, or scan on
         self.pending = None
         return self._picked(done, pending.bin)
 
