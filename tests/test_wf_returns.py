@@ -121,6 +121,8 @@ def test_quantity_return_typed(demo, wf):
     (["AT00000001"], "never left here: the store has it picked"),
     (["AT99999999"], "AT99999999 was never shipped from here; put it aside"),
     (["LAPTOP14"], "LAPTOP-14 is serial tracked; scan the unit's tag."),
+    (["R58N0000001"], "R58N0000001 is not a unit of this store; it was never shipped"),
+    (["MUG01", "SO-0999", "CMD:YES", "CMD:BROKEN"], "BROKEN is not one of DAMAGED"),
     (["A01-A-01"], "A01-A-01 is a pick bin; returns go to a returns or quarantine bin."),
     (["OP-0001"], "OP-0001 is a badge"),
     (["MUG01", "SO-1001"], "Order SO-1001 shipped 0 of MUG-01; none can come back"),

@@ -25,6 +25,7 @@ from scanner_tui.inventory.models import Bin, LedgerEntry, Order, OrderLine
 from scanner_tui.inventory.operations import ROLE_MATRIX, return_unit
 from scanner_tui.inventory.ops.base import Tx
 from scanner_tui.inventory.ops.receiving import returned_qty
+from scanner_tui.scanning.classify import NO_RULE
 from scanner_tui.scanning.result import Kind, Scan, ScanResult
 from scanner_tui.workflows.base import (
     Line,
@@ -166,12 +167,18 @@ class ReturnsWorkflow(Workflow):
     def handle(self, scan: Scan, result: ScanResult) -> Outcome:
         # Orders carry no tag rule of their own: while an order is due, a code that is not
         # otherwise recognised is tried as an order code.
+        outcome = None
         if self.step == "order" and result.kind is Kind.UNKNOWN and result.code:
             if self._order_exists(result.code):
                 outcome = self._order(result.code)
-                self._count(outcome)
-                return outcome
-        return super().handle(scan, result)
+        elif self.step == "start" and result.kind is Kind.UNKNOWN and result.reason == NO_RULE:
+            # A manufacturer serial the store has never seen: flag it, in words.
+            outcome = Outcome.refuse(f"{result.code} is not a unit of this store; it was never "
+                                     "shipped from here. Put it aside for a supervisor.")
+        if outcome is None:
+            return super().handle(scan, result)
+        self._count(outcome)
+        return outcome
 
     def on_scan(self, scan: Scan, result: ScanResult) -> Outcome:
         if self.step == "start":
@@ -326,7 +333,7 @@ class ReturnsWorkflow(Workflow):
                                       f"{self._instruction()}, or CMD:CANCEL.")
             return Outcome.ok("Returns closed.", done=True)
         if self.pending is not None and self.step != "order":
-            if command in ("YES", "DONE") and self.step == "qty":
+            if command == "YES" and self.step == "qty":
                 self.step = "reason"
                 return self._ask(f"{self.pending.qty} of {self.pending.sku}; why did it come "
                                  "back?")
