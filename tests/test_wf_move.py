@@ -212,3 +212,26 @@ def test_instructions_fit_a_handheld(demo, wf):
         seen.append(wf.view().instruction)
     assert all(len(s) <= 38 for s in seen), seen
     assert MoveWorkflow.key == "move" and "picker" in MoveWorkflow.roles
+
+
+@pytest.mark.postgres
+def test_move_on_postgres(pg_url):
+    from scanner_tui.inventory.db import open_store
+
+    engine = open_store(pg_url)
+    try:
+        gtin = build_demo(engine, "small").examples["product"]
+        wf = MoveWorkflow(services(engine, "OP-0001"))
+        scan(wf, "AT00000002")
+        assert scan(wf, "A03-A-01").changed
+        scan(wf, "R01-A-02")
+        scan(wf, gtin)
+        assert wf.answer("7").accepted
+        assert not wf.answer("200").accepted
+        assert scan(wf, "A01-A-02").message == "Moved 7 of MUG-01 from R01-A-02 to A01-A-02."
+        assert qty(engine, "MUG-01", "A01-A-02") == 29
+        assert scan(wf, "CMD:UNDO").changed
+        assert qty(engine, "MUG-01", "A01-A-02") == 22
+        assert verify(engine) == []
+    finally:
+        engine.dispose()

@@ -191,3 +191,31 @@ def test_instructions_fit_a_handheld(demo, wf):
         seen.append(wf.view().instruction)
     assert all(len(s) <= 38 for s in seen), seen
     assert all(len(c) <= 40 for c in wf.view().context), wf.view().context
+
+
+@pytest.mark.postgres
+def test_returns_on_postgres(pg_url):
+    from scanner_tui.inventory.db import open_store
+
+    engine = open_store(pg_url)
+    try:
+        gtin = build_demo(engine, "small").examples["product"]
+        wf = ReturnsWorkflow(services(engine, "OP-0002"))
+        scan(wf, SHIPPED)
+        assert "Order SO-0999 Maria Lopez" in wf.view().context
+        scan(wf, "CMD:WRONG")
+        assert scan(wf, "CMD:BROKEN").changed
+        assert unit(engine, SHIPPED) == ("returned", "QA01-A-01")
+        scan(wf, gtin)
+        assert scan(wf, "SO-0999").accepted
+        wf.answer("1")
+        wf.answer("unwanted")
+        assert wf.answer("opened").changed
+        scan(wf, gtin)
+        out = wf.answer("SO-0999")
+        assert out.message == "Order SO-0999: 1 of MUG-01 may come back; how many did?"
+        assert wf.view().context[2].endswith(", 1 back")
+        assert qty(engine, "MUG-01", "RT01-A-01") == 1
+        assert verify(engine) == []
+    finally:
+        engine.dispose()
