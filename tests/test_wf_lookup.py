@@ -101,7 +101,7 @@ def test_serial_product_units_by_bin(demo, wf):
 
 
 @pytest.mark.parametrize("payload, words", [
-    ("4006381333931", "is not a bin, unit or product of this store"),
+    ("4006381333931", "4006381333931 is not a bin, unit or product of this store"),
     ("OP-0002", "OP-0002 is a badge, not a bin or asset or product"),
     ("HELLO WORLD", "Unrecognised code"),
     ("", "Nothing was read"),

@@ -132,7 +132,8 @@ class LookupWorkflow(Workflow):
         try:
             h = history(self.services.engine, code)
         except UnknownCode:
-            return Outcome.refuse(f"{code} is not a bin, unit or product of this store.")
+            return Outcome.refuse(f"{result.code} is not a bin, unit or product of this "
+                                  "store.")
         render = {"bin": bin_view, "asset": unit_view, "sku": sku_view}[h["type"]]
         message, context, columns, lines = render(h)
         self.data, self.shown = h, (context, columns, lines)
