@@ -1,0 +1,182 @@
+"""``scanner-tui labels bins|assets|skus``: print tags to a folder, stdout or a network printer.
+
+Data goes to stdout only with ``--output -``; every message goes to stderr. Asset tags that
+were printed are recorded in the ledger (who, which tags, which terminal) only once the output
+succeeded.
+"""
+
+from __future__ import annotations
+
+import re
+
+import typer
+
+from scanner_tui.commands.common import context, fail
+from scanner_tui.config import Config, LabelsConfig
+from scanner_tui.labels import (
+    Label,
+    LabelError,
+    allocate_asset_tags,
+    already_issued,
+    asset_labels,
+    bin_labels,
+    new_tag_labels,
+    print_labels,
+    record_printed,
+    sku_labels,
+)
+from scanner_tui.labels.record import compress
+from scanner_tui.labels.sequence import format_tag
+
+labels_app = typer.Typer(help="Print bin tags, asset tags and SKU labels.", no_args_is_help=True)
+
+FORMAT_HELP = "svg | png | pdf | zpl (default: zpl to a printer, else pdf)."
+OUTPUT_HELP = "Folder to write the labels into, or - for standard output."
+PRINTER_HELP = "Send ZPL straight to a network printer, e.g. tcp://10.0.0.9:9100."
+SHEET_HELP = "PDF paper: thermal (one label a page), a4 or letter (a grid). Default: config."
+
+
+def _settings(config: Config, dpi: int | None) -> LabelsConfig:
+    if dpi is None:
+        return config.labels
+    if dpi not in (203, 300):
+        fail("--dpi must be 203 or 300", code=2)
+    return config.labels.model_copy(update={"dpi": dpi})
+
+
+def _destination(output: str | None, printer: str | None, fmt: str | None) -> tuple[str, str]:
+    if output and printer:
+        fail("choose one of --output and --printer", code=2)
+    if not (output or printer):
+        fail("say where the labels go: --output DIR, --output - (standard output) or "
+             "--printer tcp://HOST:9100", code=2)
+    fmt = (fmt or ("zpl" if printer else "pdf")).lower()
+    if fmt not in ("svg", "png", "pdf", "zpl"):
+        fail(f"unknown format {fmt!r}: use svg, png, pdf or zpl", code=2)
+    return (printer or output or ""), fmt
+
+
+def _deliver(labels: list[Label], settings: LabelsConfig, destination: str, fmt: str,
+             sheet: str | None) -> list[str]:
+    try:
+        return print_labels(labels, settings, destination, fmt=fmt, sheet=sheet)
+    except LabelError as exc:
+        fail(f"{exc}; nothing was recorded as printed")
+
+
+def _where(written: list[str]) -> str:
+    if written == ["-"]:
+        return "standard output"
+    return written[0] if len(written) == 1 else f"{len(written)} files in the folder"
+
+
+@labels_app.command("bins")
+def bins_cmd(
+    ctx: typer.Context,
+    codes: list[str] = typer.Argument(None, help="Bin codes, e.g. A04-B-12."),
+    zone: str | None = typer.Option(None, "--zone", help="Every active bin of this zone."),
+    all_bins: bool = typer.Option(False, "--all", help="Every active bin."),
+    fmt: str | None = typer.Option(None, "--format", "-f", help=FORMAT_HELP),
+    sheet: str | None = typer.Option(None, "--sheet", help=SHEET_HELP),
+    output: str | None = typer.Option(None, "--output", "-o", help=OUTPUT_HELP),
+    printer: str | None = typer.Option(None, "--printer", help=PRINTER_HELP),
+    dpi: int | None = typer.Option(None, "--dpi", help="203 or 300 (default: config)."),
+) -> None:
+    """Bin tags: the bin name large enough to read from a forklift, Code 128 under it."""
+    c = context(ctx)
+    destination, fmt = _destination(output, printer, fmt)
+    try:
+        labels = bin_labels(c.engine, codes or [], zone=zone, all_bins=all_bins)
+    except LabelError as exc:
+        fail(str(exc))
+    written = _deliver(labels, _settings(c.config, dpi), destination, fmt, sheet)
+    typer.echo(f"{len(labels)} bin tag(s) to {_where(written)}", err=True)
+
+
+@labels_app.command("skus")
+def skus_cmd(
+    ctx: typer.Context,
+    codes: list[str] = typer.Argument(None, help="SKU codes."),
+    receipt: str | None = typer.Option(None, "--receipt", help="The SKUs of this receipt."),
+    all_skus: bool = typer.Option(False, "--all", help="Every SKU."),
+    fmt: str | None = typer.Option(None, "--format", "-f", help=FORMAT_HELP),
+    sheet: str | None = typer.Option(None, "--sheet", help=SHEET_HELP),
+    output: str | None = typer.Option(None, "--output", "-o", help=OUTPUT_HELP),
+    printer: str | None = typer.Option(None, "--printer", help=PRINTER_HELP),
+    dpi: int | None = typer.Option(None, "--dpi", help="203 or 300 (default: config)."),
+) -> None:
+    """SKU labels: the GTIN as EAN-13 / EAN-8 / GS1-128, else the SKU code as Code 128."""
+    c = context(ctx)
+    destination, fmt = _destination(output, printer, fmt)
+    try:
+        labels = sku_labels(c.engine, codes or [], all_skus=all_skus, receipt=receipt)
+    except LabelError as exc:
+        fail(str(exc))
+    written = _deliver(labels, _settings(c.config, dpi), destination, fmt, sheet)
+    typer.echo(f"{len(labels)} SKU label(s) to {_where(written)}", err=True)
+
+
+@labels_app.command("assets")
+def assets_cmd(
+    ctx: typer.Context,
+    serials: list[str] = typer.Argument(None, help="Asset tags or serials to (re)print."),
+    receipt: str | None = typer.Option(
+        None, "--receipt", help="The units of this receipt (expected and received serials)."),
+    new: int | None = typer.Option(
+        None, "--new", min=1, max=10_000, help="Allocate and print the next N new asset tags."),
+    operator: str | None = typer.Option(
+        None, "--operator", envvar="SCANNER_TUI_OPERATOR",
+        help="Your badge (recorded in the ledger with the tags printed)."),
+    fmt: str | None = typer.Option(None, "--format", "-f", help=FORMAT_HELP),
+    sheet: str | None = typer.Option(None, "--sheet", help=SHEET_HELP),
+    output: str | None = typer.Option(None, "--output", "-o", help=OUTPUT_HELP),
+    printer: str | None = typer.Option(None, "--printer", help=PRINTER_HELP),
+    dpi: int | None = typer.Option(None, "--dpi", help="203 or 300 (default: config)."),
+) -> None:
+    """Asset tags: new ones from the tag sequence, or reprints of units' tags."""
+    c = context(ctx)
+    destination, fmt = _destination(output, printer, fmt)
+    if not operator:
+        fail("asset tags are recorded in the ledger: give your badge with --operator", code=2)
+    if new is not None and (serials or receipt):
+        fail("--new prints fresh tags only: leave out serials and --receipt", code=2)
+    settings = _settings(c.config, dpi)
+    terminal = c.config.terminal.id
+    asset_rule = c.config.tags.asset
+    prefix, digits = settings.asset_prefix, settings.asset_digits
+    try:
+        if new is not None:
+            sample = format_tag(prefix, digits, 1)
+            if not re.fullmatch(asset_rule, sample, flags=re.ASCII):
+                fail(f"new tags would look like {sample}, which tags.asset ({asset_rule}) does "
+                     "not accept: make labels.asset_prefix/asset_digits match it", code=2)
+            tags = allocate_asset_tags(c.engine, new, operator, terminal, prefix=prefix,
+                                       digits=digits)
+            labels = new_tag_labels(tags)
+            reprints: set[str] = set()
+        else:
+            labels = asset_labels(c.engine, serials or [], receipt=receipt,
+                                  asset_rule=asset_rule)
+            tags = [label.code for label in labels]
+            reprints = already_issued(c.engine, tags, prefix=prefix, digits=digits)
+    except LabelError as exc:
+        fail(str(exc))
+    written = _deliver(labels, settings, destination, fmt, sheet)
+    try:
+        record_printed(c.engine, tags, actor_badge=operator, terminal=terminal,
+                       reprint=reprints, doc_type="receipt" if receipt else "",
+                       doc_code=receipt or "")
+    except Exception as exc:  # noqa: BLE001  (the labels are out: say so, in one line)
+        fail(f"the labels were printed to {_where(written)} but could not be recorded in the "
+             f"ledger: {exc}")
+    listed = ", ".join(compress(tags))
+    if len(listed) > 120:
+        listed = listed[:117] + "..."
+    again = f" ({len(reprints)} reprint(s))" if reprints else ""
+    typer.echo(f"{len(labels)} asset tag(s) to {_where(written)}{again}: {listed}; "
+               f"recorded in the ledger for {operator}", err=True)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``labels`` and its subcommands to the app."""
+    app.add_typer(labels_app, name="labels")
