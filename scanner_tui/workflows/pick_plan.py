@@ -9,7 +9,6 @@ cover is short. Tasks come sorted by bin code: the walk through the aisles.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
@@ -121,41 +120,52 @@ class _Slot:
     qty: int
 
 
-def _availability(conn, sku_id: int, tracking: str) -> list[_Slot]:  # noqa: ANN001
-    """Where a SKU can be picked: by bin kind, bin code, then first-expiring lot."""
+def _availability(conn, serial: Collection[int], quantity: Collection[int],  # noqa: ANN001
+                  ) -> dict[int, list[_Slot]]:
+    """Where each SKU can be picked (two queries for the whole order): by bin kind, bin code,
+    then first-expiring lot."""
     rank = {kind: n for n, kind in enumerate(PICKABLE_KINDS)}
-    if tracking == "serial":
-        q = (select(T_BIN.c.code, T_BIN.c.kind, func.count(T_ASSET.c.id))
-             .join(T_ASSET, T_ASSET.c.bin_id == T_BIN.c.id)
-             .where(T_ASSET.c.sku_id == sku_id, T_ASSET.c.status == "in_stock")
-             .group_by(T_BIN.c.code, T_BIN.c.kind))
-        rows = [(code, kind, None, None, n) for code, kind, n in conn.execute(
-            q.where(T_BIN.c.active, T_BIN.c.kind.in_(PICKABLE_KINDS)))]
-    else:
-        q = (select(T_BIN.c.code, T_BIN.c.kind, T_STOCK.c.lot, T_STOCK.c.expiry, T_STOCK.c.qty)
-             .join(T_STOCK, T_STOCK.c.bin_id == T_BIN.c.id)
-             .where(T_STOCK.c.sku_id == sku_id, T_STOCK.c.qty > 0))
-        rows = list(conn.execute(q.where(T_BIN.c.active, T_BIN.c.kind.in_(PICKABLE_KINDS))))
-    slots = [_Slot(rank[kind], code, lot, (expiry is None, str(expiry or ""), lot or ""),
-                   int(n or 0)) for code, kind, lot, expiry, n in rows]
-    return sorted((s for s in slots if s.qty > 0), key=lambda s: (s.rank, s.bin, s.fefo))
+    pickable = (T_BIN.c.active, T_BIN.c.kind.in_(PICKABLE_KINDS))
+    rows: list[tuple] = []
+    if serial:
+        rows += [(sku, code, kind, None, None, n) for sku, code, kind, n in conn.execute(
+            select(T_ASSET.c.sku_id, T_BIN.c.code, T_BIN.c.kind, func.count(T_ASSET.c.id))
+            .join(T_ASSET, T_ASSET.c.bin_id == T_BIN.c.id)
+            .where(T_ASSET.c.sku_id.in_(sorted(serial)), T_ASSET.c.status == "in_stock",
+                   *pickable)
+            .group_by(T_ASSET.c.sku_id, T_BIN.c.code, T_BIN.c.kind))]
+    if quantity:
+        rows += list(conn.execute(
+            select(T_STOCK.c.sku_id, T_BIN.c.code, T_BIN.c.kind, T_STOCK.c.lot,
+                   T_STOCK.c.expiry, T_STOCK.c.qty)
+            .join(T_STOCK, T_STOCK.c.bin_id == T_BIN.c.id)
+            .where(T_STOCK.c.sku_id.in_(sorted(quantity)), T_STOCK.c.qty > 0, *pickable)))
+    out: dict[int, list[_Slot]] = {}
+    for sku, code, kind, lot, expiry, n in rows:
+        if n and n > 0:
+            out.setdefault(sku, []).append(_Slot(
+                rank[kind], code, lot, (expiry is None, str(expiry or ""), lot or ""), int(n)))
+    for slots in out.values():
+        slots.sort(key=lambda s: (s.rank, s.bin, s.fefo))
+    return out
 
 
-def _allocate(need: int, slots: list[_Slot]) -> list[tuple[_Slot, int]]:
-    """All from one pick bin when one holds enough, else bins in order (pick bins, then
-    reserve; by code) until ``need`` is met; inside a bin, first-expiring lots first."""
+def _allocate(need: int, slots: list[tuple[_Slot, int]]) -> list[tuple[_Slot, int]]:
+    """From (slot, quantity still free) in order: all from one pick bin when one holds enough,
+    else bins in order (pick bins, then reserve; by code) until ``need`` is met; inside a bin,
+    first-expiring lots first."""
     totals: dict[str, int] = {}
-    for s in slots:
+    for s, free in slots:
         if s.rank == 0:
-            totals[s.bin] = totals.get(s.bin, 0) + s.qty
+            totals[s.bin] = totals.get(s.bin, 0) + free
     enough = next((b for b, n in sorted(totals.items()) if n >= need), None)
     if enough is not None:
-        slots = [s for s in slots if s.bin == enough]
+        slots = [(s, free) for s, free in slots if s.bin == enough]
     out: list[tuple[_Slot, int]] = []
-    for s in slots:
+    for s, free in slots:
         if need <= 0:
             break
-        take = min(s.qty, need)
+        take = min(free, need)
         out.append((s, take))
         need -= take
     return out
@@ -182,16 +192,14 @@ def plan_order(engine: Engine, code: str, skipped: Mapping[int, Collection[str]]
         tasks: list[Task] = []
         if order.status in ("open", "picking"):
             used: dict[tuple[int, str, str | None], int] = {}
-            cache: dict[int, list[_Slot]] = {}
-            for ln in lines:
-                if ln.remaining <= 0 or ln.line_no in closed:
-                    continue
-                if ln.sku_id not in cache:
-                    cache[ln.sku_id] = _availability(conn, ln.sku_id, ln.tracking)
+            todo = [ln for ln in lines if ln.remaining > 0 and ln.line_no not in closed]
+            cache = _availability(conn, {ln.sku_id for ln in todo if ln.tracking == "serial"},
+                                  {ln.sku_id for ln in todo if ln.tracking != "serial"})
+            for ln in todo:
                 avoid = set(skipped.get(ln.line_no, ()))
-                slots = [dataclasses.replace(s, qty=s.qty - used.get((ln.sku_id, s.bin, s.lot), 0))
-                         for s in cache[ln.sku_id] if s.bin not in avoid]
-                for slot, qty in _allocate(ln.remaining, [s for s in slots if s.qty > 0]):
+                free = [(s, s.qty - used.get((ln.sku_id, s.bin, s.lot), 0))
+                        for s in cache.get(ln.sku_id, ()) if s.bin not in avoid]
+                for slot, qty in _allocate(ln.remaining, [f for f in free if f[1] > 0]):
                     key = (ln.sku_id, slot.bin, slot.lot)
                     used[key] = used.get(key, 0) + qty
                     tasks.append(Task(ln.line_no, ln.sku_id, ln.sku, ln.tracking, slot.bin, qty,
