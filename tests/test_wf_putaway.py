@@ -6,6 +6,8 @@ Stock is first received into the dock with the receive operation; every scenario
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from sqlalchemy import func, select
 
@@ -36,10 +38,10 @@ def putter(engine, badge: str = "OP-0001", **options) -> PutawayWorkflow:
 
 
 def dock(engine, sku: str, qty: int = 1, bin: str = "DK01-A-01", lot: str = "",
-         serial: str | None = None) -> None:
+         serial: str | None = None, expiry: date | None = None) -> None:
     """Receive stock (or one unit) into a dock bin, as the receiving workflow would."""
     receive(engine, actor=RECEIVER, scan_id=f"rcv-{sku}-{serial or qty}-{bin}-{lot}",
-            bin=bin, sku=sku, qty=qty, lot=lot, serial=serial)
+            bin=bin, sku=sku, qty=qty, lot=lot, serial=serial, expiry=expiry)
 
 
 def gtin(engine, sku: str) -> str:
@@ -139,6 +141,24 @@ def test_unit_is_suggested_the_first_pick_bin_holding_its_sku(demo):
     out = scan(wf, min(homes))
     assert out.changed and out.message == f"Put AT00000013 in {min(homes)}."
     assert bin_of(demo, "AT00000013") == min(homes)
+
+
+def test_two_lots_in_the_dock_first_to_expire_goes_first(demo):
+    dock(demo, "BATTERY-AA-4", 4, lot="B1", expiry=date(2031, 5, 31))
+    dock(demo, "BATTERY-AA-4", 3, lot="B2", expiry=date(2030, 5, 31))
+    wf = putter(demo)
+    out = scan(wf, gtin(demo, "BATTERY-AA-4"))
+    assert out.message == "3 of BATTERY-AA-4 (lot B2) in DK01-A-01: put in A02-A-01; type " \
+        "fewer if not all."
+    assert scan(wf, "A02-A-01").changed
+    batteries = gtin(demo, "BATTERY-AA-4")
+    out = scan(wf, f"(01)0{batteries}(10)B1")  # GS1 data names the lot
+    assert "4 of BATTERY-AA-4 (lot B1)" in out.message
+    assert wf.answer("1").accepted and scan(wf, "A02-A-01").changed
+    with demo.connect() as conn:
+        left = dict(conn.execute(select(Stock.lot, Stock.qty).join(Bin, Bin.id == Stock.bin_id)
+                                 .where(Bin.code == "DK01-A-01")).all())
+    assert left == {"B1": 3, "B2": 0}
 
 
 def test_a_sku_living_nowhere_goes_to_the_first_empty_pick_bin(demo):
@@ -271,6 +291,63 @@ def test_putaway_on_postgres(pg_url):
         assert scan(wf, "A01-A-02").changed
         assert qty(engine, "MUG-01", "A01-A-02") == 22 + 3
         assert qty(engine, "MUG-01", "DK01-A-01") == 4
+        assert verify(engine) == []
+    finally:
+        engine.dispose()
+
+
+# -- any sequence of scans: answers are sentences, ledger rows change iff "changed" ----------
+
+VOCABULARY = [
+    "gtin:MUG-01", "gtin:CABLE-TIE-100", "gtin:LAPTOP-14", "gtin:BATTERY-AA-4", "AT00000013",
+    "AT00000001", "A01-A-02", "A01-A-01", "R01-A-01", "A03-B-04", "DK01-A-01", "DK01-A-02",
+    "ST01-A-01", "RT01-A-01", "QA01-A-01", "OP-0001", "CMD:DONE", "CMD:CANCEL", "CMD:UNDO",
+    "CMD:YES", "type:2", "type:999", "type:", "type:A01-A-02", "type:0",
+]
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory):
+    """A demo store with stock and a unit in the docks, built once; examples use copies."""
+    path = tmp_path_factory.mktemp("put") / "template.db"
+    engine = open_store(f"sqlite:///{path}")
+    build_demo(engine)
+    dock(engine, "MUG-01", 6)
+    dock(engine, "CABLE-TIE-100", 9, bin="DK01-A-02")
+    dock(engine, "BATTERY-AA-4", 4, lot="B1", expiry=date(2031, 5, 31))
+    dock(engine, "BATTERY-AA-4", 3, lot="B2", expiry=date(2030, 5, 31))
+    dock(engine, "LAPTOP-14", serial="AT00000013", lot="LT1")
+    codes = {sku: gtin(engine, sku) for sku in
+             ("MUG-01", "CABLE-TIE-100", "LAPTOP-14", "BATTERY-AA-4")}
+    engine.dispose()
+    return path, codes
+
+
+@pytest.mark.parametrize("seed", range(int(__import__("os").environ.get("PUT_SEEDS", "12"))))
+def test_random_putaway_sessions_keep_the_books(template, tmp_path_factory, seed):
+    import random
+    import shutil
+
+    rng = random.Random(seed)
+    path, codes = template
+    target = tmp_path_factory.mktemp("ex") / "store.db"
+    shutil.copy(path, target)
+    engine = open_store(f"sqlite:///{target}")
+    try:
+        wf = putter(engine)
+        for _ in range(40):
+            step = rng.choice(VOCABULARY)
+            before = ledger_rows(engine)
+            if step.startswith("type:"):
+                out = wf.answer(step[5:])
+            else:
+                out = scan(wf, codes[step[5:]] if step.startswith("gtin:") else step)
+            after = ledger_rows(engine)
+            assert out.message and out.message[-1] in ".!?", (step, out)
+            assert (after > before) == out.changed, (step, out)
+            assert wf.view().instruction
+            if out.done:
+                wf = putter(engine)
         assert verify(engine) == []
     finally:
         engine.dispose()

@@ -584,6 +584,8 @@ class ReceiveWorkflow(AppliedMemo, Workflow):
             sku_id = listed.sku_id
         if sku_id is None and self.current is not None and self.current.serial:
             sku_id = self.current.sku_id
+        if sku_id is None and there is not None:  # a unit whose receipt was undone
+            sku_id = there.sku_id
         if sku_id is None:
             return Outcome.refuse(f"Scan the product barcode first, then {serial}.")
         sku = (self.current if self.current is not None and self.current.sku_id == sku_id
