@@ -37,7 +37,7 @@ class Question:
     """Something the screen must ask before the workflow goes on (answered by scan or key)."""
 
     text: str  # "Is A04-B-12 empty now?"
-    kind: str = "yesno"  # yesno | quantity | choice
+    kind: str = "yesno"  # yesno | quantity | choice | text (free answer: a lot, a date)
     choices: tuple[str, ...] = ()
 
 
