@@ -230,6 +230,10 @@ def test_happy_path_serial_and_quantity_lines_stage_and_ship(demo):
         ln.cells[1] for ln in wf.view().lines]
     assert ledger_rows(demo) > before
     assert wf.services.shift.lines_done == 2
+    rows = ledger_rows(demo)
+    out = scan(wf, "CMD:UNDO")  # a shipment is not undone at a terminal
+    assert not out.accepted and "cannot be undone" in out.message
+    assert ledger_rows(demo) == rows
     assert verify(demo) == []
 
 
