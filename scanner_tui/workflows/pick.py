@@ -370,8 +370,10 @@ class PickWorkflow(Workflow):
                                   "ask a supervisor.")
         if found.kind is Kind.ASSET and found.status != "in_stock":
             # cannot be picked: the operation says why (picked for which order, by whom, when)
-            return self._refusal(self._run(ops.pick, scan, order=plan.order.code,
-                                           serial=found.code))
+            where = self.at_bin or found.bin_code or ""
+            done = self._run(ops.pick, scan, order=plan.order.code, serial=found.code,
+                             bin=where or None)
+            return done if isinstance(done, Outcome) else self._picked(done, where)
         if self.at_bin is None or not plan.tasks_at(self.at_bin):
             return Outcome.refuse(f"Scan bin {task.bin} first: the pick starts at the bin.")
         if found.kind is Kind.ASSET:
@@ -379,12 +381,6 @@ class PickWorkflow(Workflow):
         if found.kind is Kind.PRODUCT:
             return self._product(scan, found, result.lot)
         return Outcome.refuse(f"{found.code} is a bin. {self.view().instruction}.")
-
-    @staticmethod
-    def _refusal(done: OpResult | Outcome) -> Outcome:
-        if isinstance(done, Outcome):
-            return done
-        return Outcome.ok(f"Already done: {done.message}")  # pragma: no cover (a replay)
 
     def _unit(self, scan: Scan, unit: Resolved) -> Outcome:
         plan, at = self.plan, self.at_bin
