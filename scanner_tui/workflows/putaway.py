@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Engine, and_, exists, or_, select
+from sqlalchemy import Engine, and_, exists, select, union
 
 from scanner_tui.inventory.errors import DomainError, NotInStock, WrongBinKind
 from scanner_tui.inventory.lookup import Resolved, StoreKnownCodes
@@ -52,16 +52,20 @@ SOURCE_KINDS = ("dock", "returns", "quarantine")
 
 def suggest_bin(engine: Engine, sku_id: int, exclude: int | None = None) -> str | None:
     """Where to put a SKU: a pick bin holding it, else a reserve bin holding it, else the
-    first empty active pick bin (by code; ``exclude``: the bin it comes from)."""
-    holds = or_(
-        exists().where(T_STOCK.c.bin_id == T_BIN.c.id, T_STOCK.c.sku_id == sku_id,
-                       T_STOCK.c.qty > 0),
-        exists().where(T_ASSET.c.bin_id == T_BIN.c.id, T_ASSET.c.sku_id == sku_id))
+    first empty active pick bin (by code; ``exclude``: the bin it comes from).
+
+    The bins holding the SKU are read from its stock rows and units (indexed by SKU), not by
+    probing every bin."""
+    held = union(
+        select(T_STOCK.c.bin_id).where(T_STOCK.c.sku_id == sku_id, T_STOCK.c.qty > 0),
+        select(T_ASSET.c.bin_id).where(T_ASSET.c.sku_id == sku_id,
+                                       T_ASSET.c.bin_id.is_not(None))).subquery()
     empty = and_(~exists().where(T_STOCK.c.bin_id == T_BIN.c.id, T_STOCK.c.qty > 0),
                  ~exists().where(T_ASSET.c.bin_id == T_BIN.c.id))
     base = select(T_BIN.c.code).where(T_BIN.c.active).order_by(T_BIN.c.code).limit(1)
     if exclude is not None:
         base = base.where(T_BIN.c.id != exclude)
+    holds = T_BIN.c.id.in_(select(held.c.bin_id))
     with engine.connect() as conn:
         for where in ((T_BIN.c.kind == "pick", holds), (T_BIN.c.kind == "reserve", holds),
                       (T_BIN.c.kind == "pick", empty)):
