@@ -117,20 +117,22 @@ def layout(label: Label, cfg: LabelsConfig, *, width_mm: float | None = None,
     text_size = fit_size(label.text, cfg.font_size / 72 * dpi, usable_w) if cfg.human_readable \
         else 0
     caption_size = fit_size(label.caption, cfg.font_size / 72 * dpi * 0.85, usable_w)
-    title_share = 0.42 if label.kind is LabelKind.BIN else 0.18
-    title_box = round((height - 2 * pad) * title_share) if label.title else 0
-    title_size = fit_size(label.title, title_box / LINE, usable_w) if label.title else 0
-
     below = round(text_size * LINE) + round(caption_size * LINE)
     gap = mm_to_dots(1.0, dpi)
-    bar_h = height - 2 * pad - round(title_size * LINE) - below - (gap if label.title else 0)
-    if bar_h < mm_to_dots(MIN_BAR_MM, dpi):
+    min_bar = mm_to_dots(MIN_BAR_MM, dpi)
+    title_share = 0.42 if label.kind is LabelKind.BIN else 0.18
+    title_box = round((height - 2 * pad) * title_share) if label.title else 0
+    # On a small label the title gives way first: the bars must stay scannable.
+    title_box = max(0, min(title_box, height - 2 * pad - below - gap - min_bar))
+    title_size = fit_size(label.title, title_box / LINE, usable_w) if title_box else 0
+    bar_h = height - 2 * pad - round(title_size * LINE) - below - (gap if title_size else 0)
+    if bar_h < min_bar:
         raise LabelError(
             f"a {width_mm or cfg.width_mm:g} x {height_mm or cfg.height_mm:g} mm label is too "
             f"small for {label.code} with its text: use a larger label or a smaller font"
         )
     # Bin labels: the forklift line gets what the bars do not need (bars capped at 25 mm).
-    if label.kind is LabelKind.BIN and label.title:
+    if label.kind is LabelKind.BIN and title_size:
         spare = bar_h - mm_to_dots(25.0, dpi)
         if spare > 0:
             bar_h -= spare
@@ -141,7 +143,7 @@ def layout(label: Label, cfg: LabelsConfig, *, width_mm: float | None = None,
     bar_x = (width - len(pattern) * module) // 2
     texts: list[TextLine] = []
     y = pad
-    if label.title:
+    if title_size:
         texts.append(TextLine(label.title, center, y, title_size, "title"))
         y += round(title_size * LINE) + gap
     bar_y = y
