@@ -10,6 +10,7 @@ accepted and says it changed something.
 
 from __future__ import annotations
 
+import atexit
 import importlib
 import re
 import shutil
@@ -80,6 +81,7 @@ NAMES = sorted(FLOWS)
 def pristine() -> tuple[Path, tuple[tuple[str, Kind], ...]]:
     """The demo store, built once, and a pool of the codes it knows with their kinds."""
     folder = Path(tempfile.mkdtemp(prefix="wf-property-"))
+    atexit.register(shutil.rmtree, folder, True)
     path = folder / "pristine.db"
     engine = open_store(f"sqlite:///{path}")
     build_demo(engine, "small")
