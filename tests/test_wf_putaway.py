@@ -208,6 +208,8 @@ def test_refusals_before_anything_is_in_hand(demo):
     assert not out.accepted and out.message.startswith("DK01-A-01 holds no MUG-01.")
     out = scan(wf, "AT00000001")  # picked for an order
     assert not out.accepted and "picked" in out.message
+    out = scan(wf, "AT00000002")  # in stock in a pick bin
+    assert not out.accepted and "is put away already, in " in out.message
     out = scan(wf, "AT00000077")
     assert not out.accepted and "not a known unit" in out.message
     out = wf.answer("5")

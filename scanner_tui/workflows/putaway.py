@@ -216,6 +216,9 @@ class PutawayWorkflow(AppliedMemo, Workflow):
         if unit.status not in MOVABLE_STATUSES or unit.bin_id is None:
             return Outcome.refuse(str(NotInStock(unit.code, unit.status or "unknown",
                                                  "it cannot be put away.")))
+        if unit.bin_kind not in SOURCE_KINDS:
+            return Outcome.refuse(f"{unit.code} is put away already, in {unit.bin_code}; use "
+                                  "Move to move it.")
         self.asking = False
         suggestion = suggest_bin(self.services.engine, unit.sku_id, exclude=unit.bin_id)
         self.item = Item(sku=unit.sku_code or "", sku_id=unit.sku_id or 0,
