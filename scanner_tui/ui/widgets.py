@@ -8,6 +8,7 @@ from datetime import tzinfo
 
 from rich.text import Text
 from textual.reactive import reactive
+from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Static
 
@@ -36,11 +37,11 @@ def headline(result: ScanResult) -> str:
 
 
 def detail_lines(result: ScanResult) -> list[tuple[str, str]]:
-    """(label, value) for every field except the headline and the reason."""
+    """(label, value) for every field except the headline, symbology and reason."""
     main = HEADLINE.get(result.kind)
     out = []
     for name, value in result.to_dict().items():
-        if name in ("kind", "reason", main):
+        if name in ("kind", "reason", "symbology", main):
             continue
         out.append((LABELS.get(name, name), visible(str(value), MAX_SHOWN)))
     return out
@@ -83,6 +84,8 @@ class ScanDetails(Static):
         result, outcome = handled.result, handled.outcome
         text = Text(no_wrap=False, overflow="fold")
         text.append(headline(result) or "(nothing)", style="bold")
+        if result.symbology:
+            text.append(f"  {visible(result.symbology, 8)}", style="dim")
         for label, value in detail_lines(result):
             text.append(f"\n{label}: ", style="dim")
             text.append(value)
@@ -92,20 +95,26 @@ class ScanDetails(Static):
         elif outcome.message:
             text.append("\n")
             text.append(visible(outcome.message, 400))
-        self.update(text)
+        self.update(text, layout=False)  # fixed height (app.tcss): no relayout per scan
 
 
 class ScanHistory(Widget):
-    """The last scans, newest first, one line each."""
+    """The last scans, newest first, one line each.
+
+    Line API with a strip cache: each entry is rendered once per width, so a new scan costs
+    one new line, not a re-render of the whole list."""
 
     def __init__(self, *, size: int = 50, tz: tzinfo | None = None,
                  id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id)
         self.entries: deque[Handled] = deque(maxlen=size)
         self.tz = tz
+        self._strips: dict[tuple[str, int], Strip] = {}
 
     def add(self, handled: Handled) -> None:
         self.entries.appendleft(handled)
+        if len(self._strips) > 4 * (self.entries.maxlen or 50):
+            self._strips.clear()
         self.refresh()
 
     def line(self, handled: Handled) -> Text:
@@ -118,11 +127,26 @@ class ScanHistory(Widget):
         text.append(headline(handled.result))
         return text
 
-    def render(self) -> Text:
+    def _strip(self, text: Text, width: int) -> Strip:
+        console = self.app.console
+        options = console.options.update(width=width, no_wrap=True, overflow="ellipsis")
+        lines = console.render_lines(text, options, style=self.rich_style, pad=True)
+        return Strip(lines[0], width)
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
         if not self.entries:
-            return Text("No scans yet", style="dim")
-        lines = [self.line(h) for h in list(self.entries)[: max(1, self.size.height)]]
-        return Text("\n", no_wrap=True, overflow="ellipsis").join(lines)
+            if y == 0:
+                return self._strip(Text("No scans yet", style="dim"), width)
+            return Strip.blank(width, self.rich_style)
+        if y >= len(self.entries):
+            return Strip.blank(width, self.rich_style)
+        handled = self.entries[y]
+        key = (handled.scan.id, width)
+        strip = self._strips.get(key)
+        if strip is None:
+            strip = self._strips[key] = self._strip(self.line(handled), width)
+        return strip
 
 
 class StatusLine(Static):
