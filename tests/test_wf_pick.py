@@ -730,3 +730,20 @@ def test_two_terminals_on_one_order_never_pick_a_line_twice(demo):
     assert second.question is None  # nothing left to ask about
     assert [t.sku for t in second.plan.tasks] == ["BATTERY-AA-4"]
     assert line_picked(demo, "QC-1003", 1) == 4
+
+
+def test_skip_puts_a_task_off_until_the_end_of_the_walk(demo):
+    wf = picker(demo, order="QC-1003")
+    go_to(wf)  # A01-A-02, the mugs
+    out = scan(wf, "CMD:SKIP")
+    assert out.accepted and "MUG-01 in A01-A-02 put off until the end" in out.message
+    assert wf.view().instruction == "Scan bin A02-A-01"
+    go_to(wf)
+    scan(wf, gtin(demo, "BATTERY-AA-4"))
+    wf.answer("")
+    assert wf.view().instruction == "Scan bin A01-A-02"
+    out = scan(wf, "CMD:SKIP")
+    assert out.accepted and out.message.startswith("Nothing else to pick first.")
+    go_to(wf)
+    scan(wf, gtin(demo, "MUG-01"))
+    assert wf.answer("").changed and wf.step is Step.STAGE

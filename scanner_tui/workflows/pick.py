@@ -16,8 +16,9 @@ Questions never block the scanner. Each is answered by ``CMD:YES`` / ``CMD:NO``,
 * finish short (``CMD:DONE`` with lines left): another scan means no, go on picking.
 
 ``CMD:SHORT`` gives up the current task's bin: the line is planned again from other bins, and
-what no bin holds is short. ``CMD:UNDO`` reverses this operator's last change anywhere;
-``CMD:CANCEL`` drops a question, else leaves the order (picks stay), else leaves picking.
+what no bin holds is short. ``CMD:SKIP`` puts the current task off until the end of the walk.
+``CMD:UNDO`` reverses this operator's last change anywhere; ``CMD:CANCEL`` drops a question,
+else leaves the order (picks stay), else leaves picking.
 """
 
 from __future__ import annotations
@@ -104,6 +105,7 @@ class PickWorkflow(Workflow):
         self.pending: Pending | None = None
         self.skipped: dict[int, set[str]] = {}  # line -> bins shorted in
         self.closed: set[int] = set()  # lines finished short
+        self.deferred: set[tuple[int, str]] = set()  # (line, bin) put off with CMD:SKIP
         self.shorts: list[ShortRecord] = []
         self.staged_in: str | None = None
         self.last_summary: tuple[str, ...] = ()
@@ -133,11 +135,14 @@ class PickWorkflow(Workflow):
         return self.pending.question if self.pending else None
 
     def current_task(self) -> Task | None:
-        """The task at the working bin if there is one, else the next one in walking order."""
+        """The task at the working bin if there is one, else the next one in walking order
+        (tasks put off with CMD:SKIP come last)."""
         if self.plan is None or not self.plan.tasks:
             return None
-        here = self.plan.tasks_at(self.at_bin)
-        return here[0] if here else self.plan.tasks[0]
+        tasks = sorted(self.plan.tasks, key=lambda t: (t.line_no, t.bin) in self.deferred)
+        here = [t for t in tasks if t.bin == self.at_bin
+                and (t.line_no, t.bin) not in self.deferred]
+        return here[0] if here else tasks[0]
 
     def _sync(self) -> None:
         """Read the order again (after a change, an undo, or another terminal's work)."""
@@ -299,7 +304,7 @@ class PickWorkflow(Workflow):
         self.plan = plan_order(self.services.engine, order.code)
         self.at_bin = None
         self.pending = None
-        self.skipped, self.closed, self.shorts = {}, set(), []
+        self.skipped, self.closed, self.shorts, self.deferred = {}, set(), [], set()
         self.staged_in = None
         assert self.plan is not None
         self._lines_seen = {ln.line_no for ln in self.plan.lines if ln.picked >= ln.qty}
@@ -492,6 +497,8 @@ class PickWorkflow(Workflow):
             return self._leave()
         if step is Step.PICK and command == "SHORT":
             return self._short()
+        if step is Step.PICK and command == "SKIP":
+            return self._skip()
         if step is Step.PICK and command == "DONE":
             plan = self.plan
             assert plan is not None
@@ -525,6 +532,16 @@ class PickWorkflow(Workflow):
         self.pending = Pending("flag", question, bin=task.bin)
         return Outcome.ok(f"Short {qty} of {task.sku} in {task.bin}.{more} Flag the bin "
                           "for a count? CMD:YES or CMD:NO.", question=question, warning=True)
+
+    def _skip(self) -> Outcome:
+        task = self.current_task()
+        assert task is not None
+        self.deferred.add((task.line_no, task.bin))
+        nxt = self.current_task()
+        if nxt is None or nxt == task:
+            return Outcome.ok(f"Nothing else to pick first. {self.view().instruction}.")
+        return Outcome.ok(f"{task.sku} in {task.bin} put off until the end. "
+                          f"{self.view().instruction}.")
 
     def _undo(self, scan: Scan) -> Outcome:
         done = self._run(ops.undo_last, scan)
