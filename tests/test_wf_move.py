@@ -117,6 +117,18 @@ def test_units_and_quantity_in_one_basket(demo, wf):
     assert qty(engine, "MUG-01", "R02-A-01") == 2 and bin_of(engine, "AT00000004") == "R02-A-01"
 
 
+def test_unit_found_away_from_its_bin_is_a_warning(demo, wf):
+    engine, _ = demo
+    home = bin_of(engine, "AT00000002")
+    scan(wf, "A03-A-02")  # standing here, holding the unit
+    out = scan(wf, "AT00000002")
+    assert out.accepted and out.warning
+    assert out.message.startswith(f"AT00000002 is in {home} by the books, not in A03-A-02;")
+    assert scan(wf, "A03-A-02").message == "AT00000002 is now in A03-A-02."
+    out = scan(wf, "AT00000003")  # the working bin is now a target, not where we took from
+    assert out.accepted and not out.warning
+
+
 def test_typed_serial_is_recorded_as_typed(demo, wf):
     engine, _ = demo
     assert scan(wf, "AT00000005", source=Source.KEYBOARD).accepted

@@ -94,6 +94,7 @@ class MoveWorkflow(Workflow):
         self.working: Resolved | None = None  # the bin last scanned
         self.basket: list[Item] = []
         self.counting = False  # the last basket line's quantity is being asked
+        self.at_source = False  # the working bin was scanned as the place to take from
 
     # -- what the screen shows ---------------------------------------------------------------
     def view(self) -> View:
@@ -154,7 +155,7 @@ class MoveWorkflow(Workflow):
             return Outcome.refuse(f"Bin {found.code} is not in use any more. "
                                   f"{self._instruction()}.")
         if not self.basket:
-            self.working = found
+            self.working, self.at_source = found, True
             return Outcome.ok(f"Working bin {found.code}.")
         if found.bin_kind not in MOVE_BIN_KINDS:
             kinds = ", ".join(MOVE_BIN_KINDS[:-1]) + f" or {MOVE_BIN_KINDS[-1]}"
@@ -173,8 +174,12 @@ class MoveWorkflow(Workflow):
         self.basket.append(Item(sku=unit.sku_code or "", from_bin=unit.bin_code or "",
                                 serial=unit.code, sku_id=unit.sku_id or 0,
                                 bin_id=unit.bin_id or 0, entry=entry_of(scan)))
-        return Outcome.ok(f"{unit.code} from {unit.bin_code} is in the basket "
-                          f"({len(self.basket)}).")
+        text = f"{unit.code} from {unit.bin_code} is in the basket ({len(self.basket)})."
+        if self.at_source and self.working is not None and unit.bin_code != self.working.code:
+            # Found somewhere the books do not put it: say so (the move records its real bin).
+            return Outcome.ok(f"{unit.code} is in {unit.bin_code} by the books, not in "
+                              f"{self.working.code}; {text}", warning=True)
+        return Outcome.ok(text)
 
     def _product(self, scan: Scan, sku: Resolved, lot: str | None) -> Outcome:
         if sku.tracking == "serial":
@@ -248,7 +253,7 @@ class MoveWorkflow(Workflow):
             return Outcome.refuse(refused[0][1] if len(refused) == 1 else
                                   f"Nothing moved to {target.code}: {refused[0][1]}")
         self.basket = []
-        self.working = target
+        self.working, self.at_source = target, False
         if not refused:
             text = moved[0] if len(moved) == 1 else f"Moved {len(moved)} items to {target.code}."
             return Outcome.ok(text, changed=True)
