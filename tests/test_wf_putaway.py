@@ -347,7 +347,7 @@ def test_random_putaway_sessions_keep_the_books(template, tmp_path_factory, seed
             after = ledger_rows(engine)
             assert out.message and out.message[-1] in ".!?", (step, out)
             assert (after > before) == out.changed, (step, out)
-            assert wf.view().instruction
+            assert 0 < len(wf.view().instruction) <= 38
             if out.done:
                 wf = putter(engine)
         assert verify(engine) == []

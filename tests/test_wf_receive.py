@@ -460,7 +460,7 @@ def play(wf, engine, codes, step: str):
     if not out.accepted:
         assert after == before, (step, out)
     view = wf.view()
-    assert view.instruction and view.title
+    assert view.instruction and view.title and len(view.instruction) <= 38, view
     return out
 
 
