@@ -100,6 +100,28 @@ def test_serial_product_units_by_bin(demo, wf):
     assert fits(v)
 
 
+def test_order_shows_customer_lines_and_units(demo, wf):
+    out = scan(wf, "SO-0999")  # order codes follow no tag rule
+    assert out.accepted and out.message == "Order SO-0999 for Maria Lopez: 3 line(s), shipped."
+    v = wf.view()
+    assert v.context == ("Order SO-0999 Maria Lopez", "ship-from-store, shipped")
+    cells = [ln.cells for ln in v.lines]
+    assert cells[:2] == [("LAPTOP-14", "1", "1 picked 1 sent"), (" AT00000008", "1", "shipped")]
+    assert ("MUG-01", "2", "2 picked 2 sent") in cells
+    assert fits(v)
+    out = wf.answer("SO-1001")  # typed
+    assert out.message == "Order SO-1001 for Priya Natarajan: 2 line(s), picking."
+    assert (" AT00000001", "1", "picked") in [ln.cells for ln in wf.view().lines]
+    assert wf.view().lines[0].state == "current"
+
+
+def test_typed_codes(demo, wf):
+    assert wf.answer("MUG01").message == "MUG-01: 118 in 2 bin(s)."
+    assert wf.answer("A01-A-02").accepted
+    out = wf.answer("nothing-like-it")
+    assert not out.accepted and "is not a bin, unit, product or order" in out.message
+
+
 @pytest.mark.parametrize("payload, words", [
     ("4006381333931", "4006381333931 is not a bin, unit or product of this store"),
     ("OP-0002", "OP-0002 is a badge, not a bin or asset or product"),

@@ -2,15 +2,18 @@
 
 * a bin: what it holds (quantity lines and units);
 * a unit: where it is, its status, its order and customer, and its life from the ledger;
-* a product: its stock by bin (quantity SKUs) or its units by bin and status (serial SKUs).
+* a product: its stock by bin (quantity SKUs) or its units by bin and status (serial SKUs);
+* an order (its code scanned or typed): customer, lines, and which units it got.
 
 Read only: nothing here changes the store. The facts come from ``inventory.history``.
 """
 
 from __future__ import annotations
 
+from sqlalchemy import Engine, select
+
 from scanner_tui.inventory.history import UnknownCode, history
-from scanner_tui.inventory.models import ROLES
+from scanner_tui.inventory.models import ROLES, Asset, Order, OrderLine, Sku
 from scanner_tui.scanning.result import Kind, Scan, ScanResult
 from scanner_tui.workflows.base import Line, Outcome, Services, View, Workflow, expected
 
@@ -109,6 +112,35 @@ def sku_view(h: dict) -> tuple[str, tuple[str, ...], tuple[str, ...], tuple[Line
     return message, tuple(context), columns, tuple(lines[:ROWS])
 
 
+def order_view(engine: Engine, code: str
+               ) -> tuple[str, tuple[str, ...], tuple[str, ...], tuple[Line, ...]] | None:
+    """An order's customer, lines (ordered / picked / shipped) and units; None if unknown."""
+    with engine.connect() as conn:
+        order = conn.execute(select(Order).where(Order.code == code.strip())).first()
+        if order is None:
+            return None
+        lines = conn.execute(
+            select(OrderLine.id, OrderLine.line_no, Sku.code, OrderLine.qty,
+                   OrderLine.qty_picked, OrderLine.qty_shipped)
+            .join(Sku, Sku.id == OrderLine.sku_id).where(OrderLine.order_id == order.id)
+            .order_by(OrderLine.line_no)).all()
+        units = conn.execute(
+            select(Asset.serial, Asset.status, Asset.order_line_id)
+            .where(Asset.order_line_id.in_([ln.id for ln in lines]))
+            .order_by(Asset.order_line_id, Asset.serial)).all()
+    rows: list[Line] = []
+    for ln in lines:
+        state = "done" if ln.qty_shipped >= ln.qty else ("current" if ln.qty_picked else "")
+        rows.append(Line((ln.code, str(ln.qty), f"{ln.qty_picked} picked {ln.qty_shipped} sent"),
+                         state))
+        rows += [Line((f" {u.serial}", "1", u.status.replace("_", " ")))
+                 for u in units if u.order_line_id == ln.id]
+    context = (fit(f"Order {order.code} {order.customer}"),
+               fit(f"{order.channel}, {order.status}"))
+    message = f"Order {order.code} for {order.customer}: {len(lines)} line(s), {order.status}."
+    return message, context, ("Item", "Qty", "Progress"), tuple(rows[:ROWS])
+
+
 class LookupWorkflow(Workflow):
     key = "lookup"
     title = "Look-up"
@@ -125,6 +157,41 @@ class LookupWorkflow(Workflow):
         return View(self.title, "Scan anything to look it up", context, columns, lines,
                     ACCEPTS)
 
+    def handle(self, scan: Scan, result: ScanResult) -> Outcome:
+        # Order codes follow no tag rule: an unrecognised code may be an order's.
+        if result.kind is Kind.UNKNOWN and result.code:
+            outcome = self._order(result.code)
+            if outcome is not None:
+                self._count(outcome)
+                return outcome
+        return super().handle(scan, result)
+
+    def on_text(self, text: str, scan: Scan | None) -> Outcome:
+        """A code typed at the keyboard: an order's, or any code the store knows."""
+        outcome = self._order(text) if text else None
+        if outcome is not None:
+            return outcome
+        try:
+            h = history(self.services.engine, text)
+        except UnknownCode:
+            return Outcome.refuse(f"{text[:40]} is not a bin, unit, product or order of this "
+                                  "store.")
+        return self._show(h)
+
+    def _order(self, code: str) -> Outcome | None:
+        shown = order_view(self.services.engine, code)
+        if shown is None:
+            return None
+        message, context, columns, lines = shown
+        self.data, self.shown = None, (context, columns, lines)
+        return Outcome.ok(message)
+
+    def _show(self, h: dict) -> Outcome:
+        render = {"bin": bin_view, "asset": unit_view, "sku": sku_view}[h["type"]]
+        message, context, columns, lines = render(h)
+        self.data, self.shown = h, (context, columns, lines)
+        return Outcome.ok(message)
+
     def on_scan(self, scan: Scan, result: ScanResult) -> Outcome:
         if result.kind not in ACCEPTS:
             return expected(ACCEPTS, result, self.view().instruction)
@@ -134,10 +201,7 @@ class LookupWorkflow(Workflow):
         except UnknownCode:
             return Outcome.refuse(f"{result.code} is not a bin, unit or product of this "
                                   "store.")
-        render = {"bin": bin_view, "asset": unit_view, "sku": sku_view}[h["type"]]
-        message, context, columns, lines = render(h)
-        self.data, self.shown = h, (context, columns, lines)
-        return Outcome.ok(message)
+        return self._show(h)
 
     def on_command(self, command: str, scan: Scan) -> Outcome:
         if command in ("DONE", "CANCEL", "BACK"):
