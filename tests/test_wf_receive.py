@@ -191,6 +191,20 @@ def test_quantity_quick_path_repeated_scans_and_a_typed_count(demo):
     assert wf.view().lines[1].cells == ("2", "CABLE-TIE-100", "50", "20")
 
 
+def test_shift_counts_completed_receipt_lines_and_blind_products(demo):
+    wf = receiver(demo, receipt="R-1001")
+    ties = gtin(demo, "CABLE-TIE-100")
+    scan(wf, ties)
+    wf.answer("49")
+    assert wf.services.shift.lines_done == 0
+    wf.answer("50")
+    assert wf.services.shift.lines_done == 1 and wf.services.shift.changes == 3
+    blind = receiver(demo, blind=True)
+    for code in (gtin(demo, "MUG-01"), gtin(demo, "MUG-01"), gtin(demo, "USB-C-1M")):
+        scan(blind, code)
+    assert blind.services.shift.lines_done == 2
+
+
 def test_over_receipt_warns_and_asks_yes_receives_the_excess_off_the_receipt(demo):
     wf = receiver(demo, receipt="R-1001")
     ties = gtin(demo, "CABLE-TIE-100")

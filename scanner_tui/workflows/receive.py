@@ -619,9 +619,14 @@ class ReceiveWorkflow(AppliedMemo, Workflow):
         except DomainError as err:
             return Outcome.refuse(str(err))
         if not done.replayed:
+            new_sku = all(r.sku != cur.code for r in self.records)
             self.records.append(Record(scan_id, cur.code, kwargs.get("qty", 1),
                                        kwargs.get("serial"), over=not on_receipt
                                        and self.receipt is not None))
+            # Shift summary: a receipt line completed, or (blind) a new product received.
+            if (self._room(cur.sku_id) == 0 if on_receipt and self.receipt else
+                    new_sku and self.receipt is None) and self.services.shift is not None:
+                self.services.shift.line_done()
         return done
 
     def _expired(self) -> str:
@@ -655,8 +660,6 @@ class ReceiveWorkflow(AppliedMemo, Workflow):
         cur = self.current
         self.pending = Pending("quantity", Question(f"How many {cur.code}? ({total})",
                                                     "quantity"), qty=total)
-        if not done.replayed:
-            self._line_done()
         return Outcome.ok(f"{done.message}{self._expired()} Count {total}: type the quantity "
                           "or scan on.", changed=not done.replayed,
                           warning=bool(self._expired()), question=self.question)
@@ -669,14 +672,8 @@ class ReceiveWorkflow(AppliedMemo, Workflow):
         done = self._op(scan.id, entry, on_receipt=True, serial=serial, sku=self.current.code)
         if isinstance(done, Outcome):
             return done
-        if not done.replayed:
-            self._line_done()
         return Outcome.ok(f"{done.message}{self._expired()}", changed=not done.replayed,
                           warning=bool(self._expired()))
-
-    def _line_done(self) -> None:
-        if self.services.shift is not None:
-            self.services.shift.line_done()
 
     # -- answers -----------------------------------------------------------------------------
     def _answer_lot(self, lot: str) -> Outcome:
@@ -718,7 +715,6 @@ class ReceiveWorkflow(AppliedMemo, Workflow):
             return Outcome.ok(" ".join(parts) + f" The excess was refused: {done.message}",
                               changed=bool(parts), warning=True)
         parts.append(done.message)
-        self._line_done()
         text = " ".join(parts) + f" {p.qty - p.fits} over {self.receipt.code}, recorded."
         return Outcome.ok(text, changed=True, warning=True)
 
