@@ -25,7 +25,8 @@ from scanner_tui.inventory.models import (
 )
 from scanner_tui.inventory.verify import verify
 from scanner_tui.scanning.result import Source
-from scanner_tui.workflows.receive import ReceiveWorkflow, parse_expiry
+from scanner_tui.workflows.dock import parse_expiry
+from scanner_tui.workflows.receive import ReceiveWorkflow
 from tests.workflow_helpers import classified, scan, services
 
 A, B, L, K = Asset.__table__, Bin.__table__, LedgerEntry.__table__, Sku.__table__

@@ -42,7 +42,7 @@ from scanner_tui.workflows.base import (
     entry_of,
     expected,
 )
-from scanner_tui.workflows.receive import AppliedMemo, default_dock_bin, look_up
+from scanner_tui.workflows.dock import AppliedMemo, default_dock_bin, look_up
 
 T_BIN = Bin.__table__
 T_STOCK = Stock.__table__

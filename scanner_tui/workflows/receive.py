@@ -23,35 +23,25 @@ Flow (scan-first; every question can be answered by the next sensible scan):
   and unexpected serials, products not on the receipt. CMD:CANCEL drops the open question, else
   the current product, else leaves. CMD:UNDO reverses this operator's last change.
 
-``AppliedMemo`` (also used by putaway) answers a scan handled a second time (same ``Scan.id``:
-a retry) with its first answer and ``changed=False``.
+A scan handled a second time (same ``Scan.id``: a retry) gets its first answer again and
+changes nothing (``dock.AppliedMemo``).
 """
 
 from __future__ import annotations
 
-import re
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 
 from scanner_tui.inventory.errors import DomainError, DuplicateSerial
-from scanner_tui.inventory.lookup import Resolved, StoreKnownCodes, find, resolve_scan
-from scanner_tui.inventory.models import (
-    Bin,
-    ExpectedSerial,
-    LedgerEntry,
-    Receipt,
-    ReceiptLine,
-    Sku,
-    utcnow,
-)
+from scanner_tui.inventory.lookup import StoreKnownCodes
+from scanner_tui.inventory.models import Sku, utcnow
 from scanner_tui.inventory.operations import ROLE_MATRIX, OpResult, receive, undo_last
 from scanner_tui.inventory.ops.receiving import RECEIVE_BIN_KINDS, VOID
-from scanner_tui.scanning.classify import NO_RULE, classify
-from scanner_tui.scanning.gs1 import NO_KEY
+from scanner_tui.scanning.classify import classify
 from scanner_tui.scanning.result import Kind, Scan, ScanResult, Source
 from scanner_tui.scanning.rules import DEFAULT_RULES
 from scanner_tui.workflows.base import (
@@ -64,107 +54,24 @@ from scanner_tui.workflows.base import (
     entry_of,
     expected,
 )
+from scanner_tui.workflows.dock import (
+    AppliedMemo,
+    default_dock_bin,
+    find_code,
+    is_plain,
+    look_up,
+    parse_expiry,
+    plain_code,
+    undone_scan_ids,
+)
+from scanner_tui.workflows.receipt_doc import ReceiptDoc, find_receipt, open_receipts
 
-T_BIN = Bin.__table__
 T_SKU = Sku.__table__
-T_RECEIPT = Receipt.__table__
-T_RLINE = ReceiptLine.__table__
-T_EXPECTED = ExpectedSerial.__table__
-T_LEDGER = LedgerEntry.__table__
 
-# Unknown codes that may be a plain code (a manufacturer serial, a lot, a receipt code):
-# no tag rule matched, or digits that only looked like GS1. Never unsafe or mis-read ones.
-PLAIN_REASONS = (NO_RULE, NO_KEY, "GS1 serial without a GTIN")
 YES_WORDS = ("y", "yes", "j", "ja", "1", "ok")
 NO_WORDS = ("n", "no", "nein", "0")
 QTY_DIGITS = 5  # a typed number up to this many digits is a quantity, longer may be a serial
 MISSING_SHOWN = 20  # missing serials listed one by one in the summary, then a count
-MEMO_SIZE = 500
-
-
-# -- small look-ups shared with putaway ------------------------------------------------------
-
-def default_dock_bin(engine: Engine) -> str | None:
-    """The first active dock bin by code (the site's default receiving place), or None."""
-    with engine.connect() as conn:
-        return conn.execute(select(T_BIN.c.code).where(T_BIN.c.kind == "dock", T_BIN.c.active)
-                            .order_by(T_BIN.c.code).limit(1)).scalar()
-
-
-def look_up(engine: Engine, result: ScanResult) -> Resolved | None:
-    """The bin, unit or product a classified scan names (None when the store does not know)."""
-    with engine.connect() as conn:
-        return resolve_scan(conn, result)
-
-
-def find_code(engine: Engine, code: str) -> Resolved | None:
-    with engine.connect() as conn:
-        return find(conn, code)
-
-
-def plain_code(result: ScanResult) -> str | None:
-    """The code of an unknown scan that may be a serial, lot or document code, else None."""
-    if result.kind is not Kind.UNKNOWN or result.reason not in PLAIN_REASONS:
-        return None
-    code = result.code
-    if result.symbology and code.startswith(result.symbology):
-        code = code[len(result.symbology):]
-    return code if is_plain(code, 128) else None
-
-
-def is_plain(text: str, limit: int) -> bool:
-    """Printable, no spaces, not too long: fit to be a serial, lot or document code."""
-    return 0 < len(text) <= limit and text.isprintable() and not any(c.isspace() for c in text)
-
-
-def parse_expiry(text: str) -> date | None:
-    """A date typed as YYYY-MM-DD, YYYYMMDD or YYMMDD (GS1; day 00 = end of month)."""
-    text = text.strip()
-    try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            return date.fromisoformat(text)
-        if re.fullmatch(r"\d{8}", text):
-            return datetime.strptime(text, "%Y%m%d").date()
-        if re.fullmatch(r"\d{6}", text):
-            year, month, day = 2000 + int(text[:2]), int(text[2:4]), int(text[4:])
-            if day == 0:
-                nxt = date(year + month // 12, month % 12 + 1, 1)
-                return date.fromordinal(nxt.toordinal() - 1)
-            return date(year, month, day)
-    except ValueError:
-        return None
-    return None
-
-
-def undone_scan_ids(engine: Engine, ledger_ids: tuple[int, ...]) -> set[str]:
-    """Scan ids of the rows that the given ``undo`` rows compensate."""
-    if not ledger_ids:
-        return set()
-    undo = T_LEDGER.alias("u")
-    q = (select(T_LEDGER.c.scan_id).join(undo, undo.c.reverses_id == T_LEDGER.c.id)
-         .where(undo.c.id.in_(ledger_ids)))
-    with engine.connect() as conn:
-        return {s for s in conn.execute(q).scalars() if s}
-
-
-class AppliedMemo:
-    """Remembers the answers to scans that changed something, keyed by scan id, so the same
-    scan handled twice (a retry) gets its first answer again and changes nothing."""
-
-    def _memo_get(self, scan: Scan | None) -> Outcome | None:
-        memo = self.__dict__.get("_memo")
-        prior = memo.get(scan.id) if memo is not None and scan is not None else None
-        if prior is None:
-            return None
-        return Outcome.ok(prior.message, changed=False, warning=prior.warning)
-
-    def _memo_put(self, scan: Scan | None, outcome: Outcome) -> Outcome:
-        if scan is not None and outcome.changed:
-            memo = self.__dict__.setdefault("_memo", OrderedDict())
-            memo[scan.id] = outcome
-            while len(memo) > MEMO_SIZE:
-                memo.popitem(last=False)
-        return outcome
 
 
 # -- the workflow's own records --------------------------------------------------------------
@@ -211,13 +118,6 @@ class Record:
     over: bool = False
 
 
-@dataclass(frozen=True)
-class ReceiptRef:
-    id: int
-    code: str
-    supplier: str
-
-
 class ReceiveWorkflow(AppliedMemo, Workflow):
     """Receiving at the dock (see the module docstring)."""
 
@@ -229,7 +129,7 @@ class ReceiveWorkflow(AppliedMemo, Workflow):
                  blind: bool = False, dock_bin: str | None = None, **options: object) -> None:
         super().__init__(services)
         self.options = options
-        self.receipt: ReceiptRef | None = None
+        self.receipt: ReceiptDoc | None = None
         self.blind = blind
         self.bin: str | None = (dock_bin or services.extras.get("dock_bin")
                                 or default_dock_bin(services.engine))
@@ -332,58 +232,26 @@ class ReceiveWorkflow(AppliedMemo, Workflow):
             return (Kind.ASSET, Kind.PRODUCT, Kind.BIN)
         return (Kind.PRODUCT, Kind.ASSET, Kind.BIN)
 
-    # -- reading the receipt -----------------------------------------------------------------
-    def open_receipts(self) -> list[ReceiptRef]:
-        q = (select(T_RECEIPT.c.id, T_RECEIPT.c.code, T_RECEIPT.c.supplier)
-             .where(T_RECEIPT.c.status == "open").order_by(T_RECEIPT.c.code).limit(50))
-        with self.services.engine.connect() as conn:
-            return [ReceiptRef(*r) for r in conn.execute(q)]
+    # -- reading the receipt (fresh each time: other terminals receive too) -----------------
+    def open_receipts(self) -> list[ReceiptDoc]:
+        return open_receipts(self.services.engine)
 
     def receipt_lines(self) -> list:
         """The receipt's lines: line_no, sku_id, code, qty_expected, qty_received."""
-        if self.receipt is None:
-            return []
-        q = (select(T_RLINE.c.line_no, T_RLINE.c.sku_id, T_SKU.c.code, T_RLINE.c.qty_expected,
-                    T_RLINE.c.qty_received).join(T_SKU, T_SKU.c.id == T_RLINE.c.sku_id)
-             .where(T_RLINE.c.receipt_id == self.receipt.id).order_by(T_RLINE.c.line_no))
-        with self.services.engine.connect() as conn:
-            return list(conn.execute(q))
+        return self.receipt.lines() if self.receipt is not None else []
 
     def _room(self, sku_id: int) -> int | None:
-        """How many more of a SKU the receipt expects (None: the SKU is not on it)."""
-        lines = [ln for ln in self.receipt_lines() if ln.sku_id == sku_id]
-        if not lines:
-            return None
-        return max(0, sum(ln.qty_expected - ln.qty_received for ln in lines))
+        return self.receipt.room(sku_id) if self.receipt is not None else None
 
     def _notice_entry(self, serial: str):
-        """(sku_id, received) of a serial on the receipt's ship notice, or None."""
-        if self.receipt is None:
-            return None
-        q = (select(T_RLINE.c.sku_id, T_EXPECTED.c.received)
-             .join(T_RLINE, T_RLINE.c.id == T_EXPECTED.c.line_id)
-             .where(T_EXPECTED.c.receipt_id == self.receipt.id, T_EXPECTED.c.serial == serial))
-        with self.services.engine.connect() as conn:
-            return conn.execute(q).first()
+        return self.receipt.notice_entry(serial) if self.receipt is not None else None
 
     def _has_notice(self, sku_id: int) -> bool:
-        if self.receipt is None:
-            return False
-        q = (select(T_EXPECTED.c.id).join(T_RLINE, T_RLINE.c.id == T_EXPECTED.c.line_id)
-             .where(T_EXPECTED.c.receipt_id == self.receipt.id, T_RLINE.c.sku_id == sku_id)
-             .limit(1))
-        with self.services.engine.connect() as conn:
-            return conn.execute(q).first() is not None
+        return self.receipt is not None and self.receipt.has_notice(sku_id)
 
     def missing_serials(self) -> list[str]:
         """Serials on the ship notice not received (yet)."""
-        if self.receipt is None:
-            return []
-        q = (select(T_EXPECTED.c.serial).where(T_EXPECTED.c.receipt_id == self.receipt.id,
-                                               T_EXPECTED.c.received.is_(False))
-             .order_by(T_EXPECTED.c.serial))
-        with self.services.engine.connect() as conn:
-            return list(conn.execute(q).scalars())
+        return self.receipt.missing_serials() if self.receipt is not None else []
 
     def _sku(self, sku_id: int) -> Current:
         q = select(T_SKU.c.id, T_SKU.c.code, T_SKU.c.tracking, T_SKU.c.capture_lot,
@@ -462,17 +330,15 @@ class ReceiveWorkflow(AppliedMemo, Workflow):
         receipts = self.open_receipts()
         if text.isdigit() and 1 <= int(text) <= len(receipts):
             text = receipts[int(text) - 1].code
-        q = select(T_RECEIPT.c.id, T_RECEIPT.c.code, T_RECEIPT.c.supplier, T_RECEIPT.c.status
-                   ).where(T_RECEIPT.c.code == text)
-        with self.services.engine.connect() as conn:
-            row = conn.execute(q).first()
+        row = find_receipt(self.services.engine, text)
         if row is None:
             return Outcome.refuse(f"{text[:40]} is not a known receipt; scan the receipt's code "
                                   "or CMD:SKIP to receive blind.")
         if row.status != "open":
             return Outcome.refuse(f"Receipt {row.code} is closed; nothing more can be received "
                                   "on it.")
-        self.receipt, self.notice = ReceiptRef(row.id, row.code, row.supplier), ""
+        self.receipt = ReceiptDoc(self.services.engine, row.id, row.code, row.supplier)
+        self.notice = ""
         lines = self.receipt_lines()
         todo = sum(max(0, ln.qty_expected - ln.qty_received) for ln in lines)
         return Outcome.ok(f"Receipt {row.code}: {len(lines)} line(s), {todo} to receive. "
@@ -566,9 +432,7 @@ class ReceiveWorkflow(AppliedMemo, Workflow):
                               "then the unit's serial.")
 
     def _is_receipt(self, code: str) -> bool:
-        with self.services.engine.connect() as conn:
-            return conn.execute(select(T_RECEIPT.c.id).where(T_RECEIPT.c.code == code)
-                                ).first() is not None
+        return find_receipt(self.services.engine, code) is not None
 
     def _unit(self, scan: Scan, serial: str, sku_id: int | None, lot: str | None,
               expiry: date | None) -> Outcome:
@@ -872,5 +736,4 @@ def _prefixed(prefix: str, out: Outcome) -> Outcome:
                    question=out.question, warning=out.warning)
 
 
-__all__ = ["ReceiveWorkflow", "AppliedMemo", "default_dock_bin", "look_up", "parse_expiry",
-           "plain_code", "undone_scan_ids"]
+__all__ = ["ReceiveWorkflow", "parse_expiry"]

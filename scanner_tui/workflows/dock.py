@@ -1,0 +1,114 @@
+"""What receive and putaway share: the dock bin, look-ups, plain codes, dates, the replay memo.
+
+* ``default_dock_bin``: the site's default receiving place (first active dock bin by code).
+* ``plain_code``: an unknown scan that may still be a manufacturer serial, a lot or a document
+  code (no tag rule matched, or digits that only looked like GS1) — never an unsafe or mis-read
+  payload (control characters, markup, a bad check digit).
+* ``AppliedMemo``: a scan handled a second time (same ``Scan.id``: a retry) gets its first
+  answer again, with ``changed=False``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from datetime import date, datetime
+
+from sqlalchemy import Engine, select
+
+from scanner_tui.inventory.lookup import Resolved, find, resolve_scan
+from scanner_tui.inventory.models import Bin, LedgerEntry
+from scanner_tui.scanning.classify import NO_RULE
+from scanner_tui.scanning.gs1 import NO_KEY
+from scanner_tui.scanning.result import Kind, Scan, ScanResult
+from scanner_tui.workflows.base import Outcome
+
+T_BIN = Bin.__table__
+T_LEDGER = LedgerEntry.__table__
+
+PLAIN_REASONS = (NO_RULE, NO_KEY, "GS1 serial without a GTIN")
+MEMO_SIZE = 500
+
+
+def default_dock_bin(engine: Engine) -> str | None:
+    """The first active dock bin by code (the site's default receiving place), or None."""
+    with engine.connect() as conn:
+        return conn.execute(select(T_BIN.c.code).where(T_BIN.c.kind == "dock", T_BIN.c.active)
+                            .order_by(T_BIN.c.code).limit(1)).scalar()
+
+
+def look_up(engine: Engine, result: ScanResult) -> Resolved | None:
+    """The bin, unit or product a classified scan names (None when the store does not know)."""
+    with engine.connect() as conn:
+        return resolve_scan(conn, result)
+
+
+def find_code(engine: Engine, code: str) -> Resolved | None:
+    """The bin, unit or product a plain code names, or None."""
+    with engine.connect() as conn:
+        return find(conn, code)
+
+
+def plain_code(result: ScanResult) -> str | None:
+    """The code of an unknown scan that may be a serial, lot or document code, else None."""
+    if result.kind is not Kind.UNKNOWN or result.reason not in PLAIN_REASONS:
+        return None
+    code = result.code
+    if result.symbology and code.startswith(result.symbology):
+        code = code[len(result.symbology):]
+    return code if is_plain(code, 128) else None
+
+
+def is_plain(text: str, limit: int) -> bool:
+    """Printable, no spaces, not too long: fit to be a serial, lot or document code."""
+    return 0 < len(text) <= limit and text.isprintable() and not any(c.isspace() for c in text)
+
+
+def parse_expiry(text: str) -> date | None:
+    """A date typed as YYYY-MM-DD, YYYYMMDD or YYMMDD (GS1; day 00 = end of month)."""
+    text = text.strip()
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            return date.fromisoformat(text)
+        if re.fullmatch(r"\d{8}", text):
+            return datetime.strptime(text, "%Y%m%d").date()
+        if re.fullmatch(r"\d{6}", text):
+            year, month, day = 2000 + int(text[:2]), int(text[2:4]), int(text[4:])
+            if day == 0:
+                nxt = date(year + month // 12, month % 12 + 1, 1)
+                return date.fromordinal(nxt.toordinal() - 1)
+            return date(year, month, day)
+    except ValueError:
+        return None
+    return None
+
+
+def undone_scan_ids(engine: Engine, ledger_ids: tuple[int, ...]) -> set[str]:
+    """Scan ids of the rows that the given ``undo`` rows compensate."""
+    if not ledger_ids:
+        return set()
+    undo = T_LEDGER.alias("u")
+    q = (select(T_LEDGER.c.scan_id).join(undo, undo.c.reverses_id == T_LEDGER.c.id)
+         .where(undo.c.id.in_(ledger_ids)))
+    with engine.connect() as conn:
+        return {s for s in conn.execute(q).scalars() if s}
+
+
+class AppliedMemo:
+    """Mixin: remembers the answers to scans that changed something, keyed by scan id, so the
+    same scan handled twice (a retry) gets its first answer again and changes nothing."""
+
+    def _memo_get(self, scan: Scan | None) -> Outcome | None:
+        memo = self.__dict__.get("_memo")
+        prior = memo.get(scan.id) if memo is not None and scan is not None else None
+        if prior is None:
+            return None
+        return Outcome.ok(prior.message, changed=False, warning=prior.warning)
+
+    def _memo_put(self, scan: Scan | None, outcome: Outcome) -> Outcome:
+        if scan is not None and outcome.changed:
+            memo = self.__dict__.setdefault("_memo", OrderedDict())
+            memo[scan.id] = outcome
+            while len(memo) > MEMO_SIZE:
+                memo.popitem(last=False)
+        return outcome
