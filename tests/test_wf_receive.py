@@ -94,6 +94,8 @@ def test_receipt_chosen_from_the_list_or_by_scanning_its_code(demo):
     assert wf.question.kind == "choice" and wf.question.choices == ("R-1001", "Blind")
     out = scan(wf, "MUG01")
     assert not out.accepted and "receipt first" in out.message
+    out = scan(wf, "OP-0002")
+    assert not out.accepted and out.message.startswith("OP-0002 is not a receipt. Choose")
     out = wf.answer("1")
     assert out.accepted and wf.receipt.code == "R-1001"
     assert wf.view().title == "Receive R-1001"

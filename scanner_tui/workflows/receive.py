@@ -284,13 +284,13 @@ class ReceiveWorkflow(AppliedMemo, Workflow):
         return self.on_scan(scan, result)
 
     def on_scan(self, scan: Scan, result: ScanResult) -> Outcome:
-        if result.kind not in (Kind.BIN, Kind.PRODUCT, Kind.ASSET):
-            return expected(self._accepts(), result, self._instruction())
         if result.kind is Kind.BIN:
             return self._bin(result)
         if self.choosing:
-            return Outcome.refuse("Choose the receipt first: scan or type its code, or "
-                                  "CMD:SKIP to receive blind.")
+            return Outcome.refuse(f"{result.code} is not a receipt. Choose the receipt first: "
+                                  "scan or type its code, or CMD:SKIP to receive blind.")
+        if result.kind not in (Kind.PRODUCT, Kind.ASSET):
+            return expected(self._accepts(), result, self._instruction())
         if self.bin is None:
             return Outcome.refuse(f"Scan the dock bin first; {result.code} waits.")
         if result.kind is Kind.PRODUCT:
