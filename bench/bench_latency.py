@@ -49,7 +49,9 @@ def summary(name: str, ms: list[float]) -> str:
             f"p99={pct(ms, 99):.2f} ms max={max(ms):.2f} ms mean={statistics.fmean(ms):.2f} ms")
 
 
-async def scan_to_screen(url: str, scans: int, size: tuple[int, int]) -> dict[str, list[float]]:
+async def scan_to_screen(
+    url: str, scans: int, size: tuple[int, int], interval: float = 0.03
+) -> dict[str, list[float]]:
     engine = open_store(url)
     cfg = Config(database=DatabaseConfig(url=url), terminal=TerminalConfig(id="BENCH"))
     app = ScannerApp(cfg, engine)
@@ -97,7 +99,7 @@ async def scan_to_screen(url: str, scans: int, size: tuple[int, int]) -> dict[st
             waiting["t0"] = time.perf_counter()
             app.post_message(enter)
             await asyncio.wait_for(done.wait(), 10)
-            await asyncio.sleep(0.005)  # a scanner is not faster than this between scans
+            await asyncio.sleep(interval)  # time between two scans
         await app.settle()
         cpu = (time.process_time() - cpu0) * 1000 / scans
     engine.dispose()
@@ -125,14 +127,18 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--scans", type=int, default=500)
     ap.add_argument("--size", default="40x16")
+    ap.add_argument("--interval", type=float, default=0.03,
+                    help="seconds between scans (a person needs ~0.3 s; Textual paints at most "
+                         "every 1/60 s, so below ~0.017 s scans also wait for the next frame)")
     ap.add_argument("--pg-url", default="", help="also time journal writes on PostgreSQL")
     args = ap.parse_args(argv)
     width, height = (int(x) for x in args.size.split("x"))
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'bench.db'}"
         t = time.perf_counter()
-        results = asyncio.run(scan_to_screen(url, args.scans, (width, height)))
-        print(f"# {args.scans} scans at {args.size} in {time.perf_counter() - t:.1f} s; "
+        results = asyncio.run(scan_to_screen(url, args.scans, (width, height), args.interval))
+        print(f"# {args.scans} scans at {args.size}, {args.interval * 1000:.0f} ms apart, "
+              f"in {time.perf_counter() - t:.1f} s; "
               f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
         print(summary("scan-to-screen", results["screen"]))
         print(summary("  of which pipeline (classify+journal+outcome)", results["pipeline"]))
