@@ -139,6 +139,15 @@ async def test_crlf_terminator_and_gs_from_ctrl_bracket(engine, db_url):
     assert rows[0]["fields"]["serial"] == "SN0001"
 
 
+async def test_scan_waiting_for_its_lf_is_not_lost_on_quit(engine, db_url):
+    app = make_app(engine, db_url, terminator="CRLF", burst_gap_ms=5000)
+    async with app.run_test(headless=True, size=(40, 16)) as pilot:
+        burst(app, "A04-B-12\r")
+        await pilot.pause()
+        assert app.wedge.busy  # ended by CR, waiting up to one gap for the LF
+    assert [r["payload"] for r in read_journal(engine)] == ["A04-B-12\r"]
+
+
 async def test_five_hundred_scans_back_to_back(engine, db_url):
     app = make_app(engine, db_url)
     payloads = [f"AT{i:08d}\r" if i % 3 else f"A{i % 100:02d}-B-{i % 97:02d}\r" for i in range(500)]

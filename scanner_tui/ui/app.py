@@ -116,6 +116,10 @@ class ScannerApp(App):
     def on_unmount(self) -> None:
         if self._tick is not None:
             self._tick.cancel()
+        # a payload already ended (CRLF waiting for its LF) is a scan: do not drop it on quit
+        for action in self.wedge.tick(float("inf")):
+            if isinstance(action, Assembled):
+                self.read_scan(Scan(action.payload, action.source, at=self.clock()))
         if self.serial is not None:
             self.serial.stop()
         if not self.pipeline.stop(timeout=10.0):
