@@ -220,6 +220,20 @@ async def test_burst_while_a_field_has_focus_is_a_scan_not_text(engine, db_url):
     assert [r["payload"] for r in read_journal(engine)] == ["AT00000042\r", "A04-B-12\r"]
 
 
+async def test_pilot_press_types_a_short_quantity_into_the_field(engine, db_url):
+    """Workflow tests can type a quantity with pilot.press (short runs are typing)."""
+    app = make_app(engine, db_url)
+    async with app.run_test(headless=True, size=(40, 16)) as pilot:
+        screen = QuantityScreen()
+        await app.push_screen(screen)
+        await pilot.pause()
+        await pilot.press("1", "2", "enter")
+        await asyncio.sleep(0.08)
+        await pilot.pause()
+        assert screen.submitted == ["12"] and screen.shown == []
+    assert read_journal(engine) == []
+
+
 # -- untrusted payloads --------------------------------------------------------------------
 
 

@@ -137,8 +137,12 @@ def test_lone_terminator_without_a_field_is_an_empty_keyboard_scan():
 def test_short_fast_run_counts_as_typing():
     asm = WedgeAssembler()
     assert scans(run(asm, strokes("5\r", 1.0, SCANNER))) == [("5\r", Source.KEYBOARD)]
-    actions = run(asm, strokes("5\r", 2.0, SCANNER), to_field=True)
-    assert released(actions) == "5<enter>"
+    actions = run(asm, strokes("125\r", 2.0, SCANNER), to_field=True)
+    assert released(actions) == "125<enter>"
+    assert scans(run(asm, strokes("1250\r", 3.0, SCANNER), to_field=True)) == [
+        ("1250\r", Source.WEDGE)]
+    assert scans(run(WedgeAssembler(min_burst=1), strokes("5\r", 1.0, SCANNER))) == [
+        ("5\r", Source.WEDGE)]
 
 
 @pytest.mark.parametrize(

@@ -26,8 +26,9 @@ has passed (no key came within the gap), which closes the held run.
 Rules: the terminator (``CR`` -> "enter", ``LF`` -> "ctrl+j", ``TAB`` -> "tab", ``CRLF`` ->
 "enter" then an immediately following "ctrl+j") ends a payload and is kept in it as received
 ("\\r", "\\n", "\\t", "\\r\\n"). Ctrl+] ("ctrl+right_square_bracket") and the configured
-``gs_substitute`` character become ASCII 29 (GS). A run of fewer than ``min_burst`` characters
-ended by the terminator counts as typing (fast key rollover, not a scanner).
+``gs_substitute`` character become ASCII 29 (GS). A run of fewer than ``min_burst`` (4)
+characters ended by the terminator counts as typing (fast key rollover, or a test's
+``pilot.press("1", "2", "enter")``, not a scanner): short codes still work, as ``keyboard``.
 """
 
 from __future__ import annotations
@@ -92,7 +93,7 @@ class WedgeAssembler:
         terminator: str = "CR",
         burst_gap_ms: float = 50.0,
         gs_substitute: str = "",
-        min_burst: int = 2,
+        min_burst: int = 4,
     ) -> None:
         if terminator not in TERMINATOR_KEYS:
             raise ValueError(f"unknown terminator {terminator!r}")
