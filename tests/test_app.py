@@ -18,7 +18,7 @@ from textual.keys import _character_to_key
 from textual.widgets import Input
 
 from scanner_tui.config import Config, DatabaseConfig, FeedbackConfig, ScannerConfig, TerminalConfig
-from scanner_tui.inventory.db import make_engine
+from scanner_tui.inventory.db import make_engine, open_store
 from scanner_tui.inventory.journal import read_journal
 from scanner_tui.scanning.result import Kind, Scan, Source
 from scanner_tui.scanning.serial_reader import ScannerState, ScannerStatus
@@ -162,6 +162,22 @@ async def test_five_hundred_scans_back_to_back(engine, db_url):
     assert {r["source"] for r in rows} == {"wedge"}
     assert len({r["scan_id"] for r in rows}) == 500
     assert all(r["accepted"] is True for r in rows)
+
+
+@pytest.mark.postgres
+async def test_scans_on_postgresql_store(pg_url):
+    engine = open_store(pg_url)
+    try:
+        app = make_app(engine, pg_url)
+        payloads = [f"AT{i:08d}\r" for i in range(50)] + ["OP-0003\r", "bogus\r"]
+        async with app.run_test(headless=True, size=(40, 16)) as pilot:
+            burst(app, "".join(payloads))
+            await settled(app, pilot)
+        rows = read_journal(engine)
+        assert [r["payload"] for r in rows] == payloads
+        assert rows[-1]["accepted"] is False and rows[-1]["operator"] == "OP-0003"
+    finally:
+        engine.dispose()
 
 
 # -- text fields ---------------------------------------------------------------------------

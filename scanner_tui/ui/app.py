@@ -162,7 +162,7 @@ class ScannerApp(App):
                     await super().on_event(stroke.event)
             elif isinstance(action, TypingChanged):
                 screen = self._scan_screen()
-                if isinstance(screen, ScanAnythingScreen):
+                if screen is not None:
                     screen.set_typing(action.text)
 
     def _arm_tick(self) -> None:
@@ -206,7 +206,7 @@ class ScannerApp(App):
         message.stop()
         self.scanner_status = message.status
         for screen in self.screen_stack:
-            if isinstance(screen, ScanAnythingScreen):
+            if isinstance(screen, ScanScreen):
                 screen.set_scanner_text(message.status.message)
 
     # -- answers out ------------------------------------------------------------------------

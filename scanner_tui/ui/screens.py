@@ -35,6 +35,16 @@ class ScanScreen(Screen):
     def show_scan(self, handled: Handled) -> None:
         """Render one handled scan (UI thread). Subclasses override."""
 
+    def set_scanner_text(self, text: str) -> None:
+        """The scanner's status sentence changed (shown in any StatusLine of the screen)."""
+        for line in self.query(StatusLine):
+            line.scanner = text
+
+    def set_typing(self, text: str) -> None:
+        """What a person has typed towards a scan so far ("" when it was ended or cleared)."""
+        for line in self.query(StatusLine):
+            line.typing = text or None
+
 
 class ScanAnythingScreen(ScanScreen):
     """Shows, for each scan, what it was and its fields; a history of the last scans."""
@@ -74,9 +84,4 @@ class ScanAnythingScreen(ScanScreen):
 
     def set_scanner_text(self, text: str) -> None:
         self.scanner_text = text
-        for line in self.query(StatusLine):
-            line.scanner = text
-
-    def set_typing(self, text: str) -> None:
-        for line in self.query(StatusLine):
-            line.typing = text or None
+        super().set_scanner_text(text)
