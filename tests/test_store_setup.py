@@ -40,3 +40,20 @@ def test_postgres_store_is_migrated(pg_url):
     engine = open_store(pg_url)
     _check_schema_and_guard(engine)
     engine.dispose()
+
+
+def test_a_read_does_not_hold_the_write_lock(db_url):
+    """While one terminal reads, another can still write at once (reads begin deferred)."""
+    from sqlmodel import select
+
+    from scanner_tui.inventory.db import make_engine, reading, session_scope
+    from scanner_tui.inventory.models import Bin
+
+    engine = open_store(db_url)
+    other = make_engine(db_url)
+    with reading(engine) as session:
+        assert session.exec(select(Bin)).all() == []
+        with session_scope(other) as writer:  # would wait for the lock if the read held it
+            writer.add(Bin(code="A01-A-01"))
+    with reading(engine) as session:
+        assert [b.code for b in session.exec(select(Bin)).all()] == ["A01-A-01"]

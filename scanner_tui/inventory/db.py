@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 BUSY_TIMEOUT_MS = 10_000
+READ_ONLY = "scanner_tui_read_only"
 
 
 def _sqlite_events(engine: Engine, synchronous: str) -> None:
@@ -32,7 +33,10 @@ def _sqlite_events(engine: Engine, synchronous: str) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn) -> None:  # noqa: ANN001
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # Writes take the lock up front; a read-only transaction (``reading``) stays deferred so
+        # look-ups on one terminal never wait for, or block, another terminal's writes.
+        read_only = conn.get_execution_options().get(READ_ONLY, False)
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def make_engine(url: str, *, synchronous: str = "NORMAL", echo: bool = False) -> Engine:
@@ -72,6 +76,18 @@ def open_store(url: str, *, upgrade: bool = True, synchronous: str = "NORMAL") -
     if upgrade:
         migrate(engine)
     return engine
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Session]:
+    """A read-only session: a deferred transaction on SQLite (no write lock), rolled back."""
+    with engine.connect() as conn:
+        conn = conn.execution_options(**{READ_ONLY: True})
+        with Session(bind=conn, expire_on_commit=False) as session:
+            try:
+                yield session
+            finally:
+                session.rollback()
 
 
 @contextmanager
