@@ -90,6 +90,19 @@ def test_gs1_data_finds_the_unit(demo_store):
     assert history(engine, f"]d201{gtin}21{serial}")["serial"] == serial
 
 
+def test_order_and_receipt_history(demo_store):
+    engine, _ = demo_store
+    order = history(engine, "SO-0999")
+    assert order["type"] == "order" and order["customer"] == "Maria Lopez"
+    assert [ln["qty_shipped"] for ln in order["lines"]] == [1, 2, 3]
+    shipped = {e["serial"] for e in order["events"] if e["action"] == "ship"}
+    assert "AT00000008" in shipped  # "which unit did this customer get?"
+    assert any("order SO-0999 for Maria Lopez" in line for line in render(order))
+    receipt = history(engine, "R-1000")
+    assert receipt["type"] == "receipt" and receipt["supplier"] == "Northwind Tech Distribution"
+    assert len([e for e in receipt["events"] if e["action"] == "receive"]) == 28
+
+
 def test_unknown_code(demo_store):
     engine, _ = demo_store
     for code in ("NOPE", "", "4006381333932", "]", "(01)"):
@@ -131,7 +144,7 @@ def test_cli_history_and_recall(demo_store):
     assert json.loads(res.stdout)["events"][0]["action"] == "receive"
     res = run("history", "\x1b[2JNOPE")
     assert res.exit_code == 1 and "\x1b" not in res.output
-    assert "is not a bin, unit, SKU or barcode" in res.output
+    assert "is not a bin, unit, SKU, barcode, order or receipt" in res.output
     res = run("recall", "--lot", "LT2609A")
     assert res.exit_code == 0 and "to Maria Lopez" in res.output
     res = run("recall", "--lot", "LT2609A", "--json")

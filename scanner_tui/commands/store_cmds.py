@@ -153,18 +153,19 @@ def export(
 
 def history(
     ctx: typer.Context,
-    code: str = typer.Argument(..., help="A bin code, unit serial, SKU code, GTIN or alias."),
+    code: str = typer.Argument(..., help="A bin, unit serial, SKU code, GTIN, alias, order or "
+                               "receipt."),
     as_json: bool = typer.Option(False, "--json", help="JSON instead of text."),
     recent: int = typer.Option(50, "--recent", help="Bins and SKUs: how many recent moves."),
 ) -> None:
-    """The life of a unit, what a bin holds and saw, or where a SKU is."""
+    """The life of a unit, what a bin holds and saw, where a SKU is, or an order's units."""
     from scanner_tui.inventory.history import UnknownCode, render
     from scanner_tui.inventory.history import history as get_history
 
     try:
         h = get_history(context(ctx).engine, code, recent=recent)
     except UnknownCode:
-        fail(clean(f"{code!r} is not a bin, unit, SKU or barcode in this store"))
+        fail(clean(f"{code!r} is not a bin, unit, SKU, barcode, order or receipt in this store"))
     if as_json:
         typer.echo(json.dumps(h, indent=2))
         return

@@ -1,8 +1,8 @@
 """``history CODE``: the life of a unit, what a bin holds and saw, where a SKU is.
 
 ``history(engine, code)`` resolves the code (asset serial, bin code, SKU code, GTIN or alias,
-GS1 data carrying a serial or a GTIN) and returns a JSON-ready dict; ``render(h)`` turns it
-into lines for a person. Unknown codes raise UnknownCode.
+GS1 data carrying a serial or a GTIN; then an order or receipt code) and returns a JSON-ready
+dict; ``render(h)`` turns it into lines for a person. Unknown codes raise UnknownCode.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from scanner_tui.inventory.models import (
     Order,
     OrderLine,
     Receipt,
+    ReceiptLine,
     Sku,
     Stock,
 )
@@ -65,7 +66,7 @@ def _gs1(code: str) -> tuple[str | None, str | None]:
 
 
 def resolve(conn: Connection, code: str) -> tuple[str, int] | None:
-    """("asset" | "bin" | "sku", id) for a code, or None."""
+    """("asset" | "bin" | "sku" | "order" | "receipt", id) for a code, or None."""
     code = code.strip()
     if not code:
         return None
@@ -91,6 +92,12 @@ def resolve(conn: Connection, code: str) -> tuple[str, int] | None:
     found = conn.execute(select(Barcode.sku_id).where(Barcode.code.in_(candidates))).scalar()
     if found is not None:
         return "sku", found
+    found = conn.execute(select(Order.id).where(Order.code == code)).scalar()
+    if found is not None:
+        return "order", found
+    found = conn.execute(select(Receipt.id).where(Receipt.code == code)).scalar()
+    if found is not None:
+        return "receipt", found
     return None
 
 
@@ -198,7 +205,33 @@ def history(engine: Engine, code: str, *, recent: int = RECENT) -> dict:
             return _asset(conn, ident)
         if kind == "bin":
             return _bin(conn, ident, recent)
+        if kind in ("order", "receipt"):
+            return _document(conn, kind, ident)
         return _sku(conn, ident, recent)
+
+
+def _document(conn: Connection, kind: str, doc_id: int) -> dict:
+    """An order (customer, lines, which units) or a receipt (supplier, lines) and its rows."""
+    if kind == "order":
+        head = conn.execute(select(Order.code, Order.customer, Order.channel, Order.status,
+                                   Order.created_at).where(Order.id == doc_id)).one()
+        lines = [dict(r._mapping) for r in conn.execute(
+            select(OrderLine.line_no, Sku.code.label("sku"), OrderLine.qty,
+                   OrderLine.qty_picked, OrderLine.qty_shipped)
+            .join(Sku, Sku.id == OrderLine.sku_id)
+            .where(OrderLine.order_id == doc_id).order_by(OrderLine.line_no))]
+    else:
+        head = conn.execute(select(Receipt.code, Receipt.supplier, Receipt.status,
+                                   Receipt.created_at).where(Receipt.id == doc_id)).one()
+        lines = [dict(r._mapping) for r in conn.execute(
+            select(ReceiptLine.line_no, Sku.code.label("sku"), ReceiptLine.qty_expected,
+                   ReceiptLine.qty_received)
+            .join(Sku, Sku.id == ReceiptLine.sku_id)
+            .where(ReceiptLine.receipt_id == doc_id).order_by(ReceiptLine.line_no))]
+    ids = select(LedgerEntry.id).where(LedgerEntry.doc_type == kind,
+                                      LedgerEntry.doc_code == head.code)
+    return {"type": kind, **{k: _iso(v) for k, v in head._mapping.items()}, "lines": lines,
+            "events": _events(conn, ids)}
 
 
 # --- words for people ---------------------------------------------------------------------------
@@ -288,6 +321,18 @@ def render(h: dict) -> list[str]:
         if h["unit_count"] > len(h["units"]):
             out.append(f"  ... {h['unit_count'] - len(h['units'])} more units")
         out.append(f"  recent movements ({len(h['events'])}):")
+    elif h["type"] == "order":
+        out.append(f"Order {h['code']}: {h['customer']} ({h['channel']}), {h['status']}")
+        for ln in h["lines"]:
+            out.append(f"  line {ln['line_no']}: {ln['qty']} x {ln['sku']}, picked "
+                       f"{ln['qty_picked']}, shipped {ln['qty_shipped']}")
+        out.append(f"  ledger ({len(h['events'])} rows):")
+    elif h["type"] == "receipt":
+        out.append(f"Receipt {h['code']} from {h['supplier']}, {h['status']}")
+        for ln in h["lines"]:
+            out.append(f"  line {ln['line_no']}: {ln['sku']}, received {ln['qty_received']} of "
+                       f"{ln['qty_expected']}")
+        out.append(f"  ledger ({len(h['events'])} rows):")
     else:
         codes = ", ".join(b["code"] for b in h["barcodes"])
         out.append(f"SKU {h['code']}: {h['description']} ({h['tracking']} tracked)")
