@@ -15,7 +15,7 @@ from textual import events
 from textual._time import get_time
 from textual.app import ComposeResult
 from textual.keys import _character_to_key
-from textual.widgets import Input
+from textual.widgets import Button, Input
 
 from scanner_tui.config import Config, DatabaseConfig, FeedbackConfig, ScannerConfig, TerminalConfig
 from scanner_tui.inventory.db import make_engine, open_store
@@ -248,6 +248,39 @@ async def test_pilot_press_types_a_short_quantity_into_the_field(engine, db_url)
         await pilot.pause()
         assert screen.submitted == ["12"] and screen.shown == []
     assert read_journal(engine) == []
+
+
+class ButtonScreen(ScanScreen):
+    def __init__(self) -> None:
+        super().__init__()
+        self.pressed = 0
+        self.shown: list = []
+
+    def compose(self) -> ComposeResult:
+        yield Button("Done", id="done")
+
+    def on_mount(self) -> None:
+        self.query_one(Button).focus()
+
+    def on_button_pressed(self, message: Button.Pressed) -> None:
+        self.pressed += 1
+
+    def show_scan(self, handled) -> None:
+        self.shown.append(handled)
+
+
+async def test_enter_on_a_focused_button_presses_it_and_a_burst_is_still_a_scan(engine, db_url):
+    app = make_app(engine, db_url)
+    async with app.run_test(headless=True, size=(40, 16)) as pilot:
+        screen = ButtonScreen()
+        await app.push_screen(screen)
+        await pilot.pause()
+        await type_slowly(app, pilot, "\r")
+        await pilot.pause()
+        assert screen.pressed == 1 and screen.shown == []
+        burst(app, "A04-B-12\r")
+        await settled(app, pilot)
+        assert screen.pressed == 1 and [h.scan.payload for h in screen.shown] == ["A04-B-12\r"]
 
 
 # -- untrusted payloads --------------------------------------------------------------------

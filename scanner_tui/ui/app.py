@@ -8,7 +8,9 @@ Scan path (one way, never reordered):
 1. Keys: ``on_event`` intercepts every raw ``events.Key`` *before* bindings and the focused
    widget see it and feeds the :class:`~scanner_tui.scanning.wedge.WedgeAssembler` (see that
    module for the hold-and-replay design). Keys that are not part of a scan are replayed to
-   normal handling in order. A bracketed paste outside a text field is a ``paste`` scan.
+   normal handling in order: a person's typing goes to the focused widget, or, when nothing
+   has focus, builds a ``keyboard`` scan. A bracketed paste with nothing focused is a
+   ``paste`` scan.
    Serial: the reader thread posts ``ScanRead``.
 2. The scan gets its id and time when read, and the screen it was read on (the top-most
    :class:`ScanScreen`) is fixed as its target; it is queued on the :class:`ScanPipeline`
@@ -30,7 +32,6 @@ from textual import events
 from textual._time import get_time  # the clock of Message.time (monotonic on POSIX)
 from textual.app import App
 from textual.binding import Binding
-from textual.widgets import Input, TextArea
 
 from scanner_tui.config import Config
 from scanner_tui.scanning.classify import KnownCodes
@@ -52,7 +53,6 @@ from scanner_tui.ui.widgets import headline
 
 log = logging.getLogger(__name__)
 
-TEXT_FIELDS: tuple[type, ...] = (Input, TextArea)
 WEDGE_READY = "Ready: scan with the keyboard scanner"
 
 
@@ -138,7 +138,13 @@ class ScannerApp(App):
 
     # -- keys -> wedge assembler ------------------------------------------------------------
     def _to_field(self) -> bool:
-        return isinstance(self.focused, TEXT_FIELDS)
+        """Does a person's typing belong to the focused widget (a field, a button, a list)?
+
+        With nothing focused, typing builds a ``keyboard`` scan instead. A widget may set
+        ``takes_typing = False`` to let typed scans through while it has focus.
+        Scanner bursts are scans either way."""
+        focused = self.focused
+        return focused is not None and getattr(focused, "takes_typing", True)
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and not event.is_forwarded:
