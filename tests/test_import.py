@@ -170,6 +170,15 @@ def test_serial_already_in_store_is_refused(loaded, tmp_path):
         import_csv(loaded, "assets", EXAMPLES / "assets.csv")
 
 
+def test_check_only_and_unknown_operator(loaded):
+    before = _counts(loaded)
+    result = import_csv(loaded, "assets", EXAMPLES / "assets.csv", check_only=True)
+    assert result.rows == 4 and _counts(loaded) == before
+    with pytest.raises(ImportFailed, match="operator 'OP-7777' is not in the store"):
+        import_csv(loaded, "assets", EXAMPLES / "assets.csv", operator="OP-7777")
+    assert _counts(loaded) == before
+
+
 def test_empty_or_non_utf8_file(loaded, tmp_path):
     with pytest.raises(ImportFailed, match="is empty"):
         import_csv(loaded, "bins", _write(tmp_path, "e.csv", ""))
@@ -199,6 +208,8 @@ def test_cli_import(tmp_path):
     ok = _cli(tmp_path, "import", "bins", str(EXAMPLES / "bins.csv"))
     assert ok.exit_code == 0, ok.output
     assert "created 8 bins" in ok.output
+    checked = _cli(tmp_path, "import", "bins", str(EXAMPLES / "bins.csv"), "--check")
+    assert checked.exit_code == 0 and "8 bins rows checked, no problems" in checked.output
     bad = _write(tmp_path, "stock.csv", "sku,bin,qty,lot\nNOPE,A01-A-01,-1,\n")
     res = _cli(tmp_path, "import", "stock", str(bad))
     assert res.exit_code == 1

@@ -102,6 +102,7 @@ def import_(
                                "| orders"),
     file: Path = typer.Argument(..., help="The CSV file (columns: docs/IMPORT.md)."),
     operator: str = typer.Option("", "--operator", help="Badge recorded on opening rows."),
+    check: bool = typer.Option(False, "--check", help="Check the file only; write nothing."),
 ) -> None:
     """Import a CSV file: all of it, or nothing and every problem with its line."""
     from scanner_tui.inventory.importer import KINDS, ImportFailed, import_csv
@@ -112,7 +113,7 @@ def import_(
     try:
         with _progress_bar("import") as progress:
             result = import_csv(c.engine, kind, file, progress=progress, tags=c.config.tags,
-                                operator=operator)
+                                operator=operator, check_only=check)
     except ImportFailed as exc:
         typer.echo(clean(f"scanner-tui: {file.name} was not imported (nothing changed):"),
                    err=True)
@@ -121,6 +122,9 @@ def import_(
         if exc.more:
             typer.echo("  ... and more problems", err=True)
         raise typer.Exit(1) from None
+    if check:
+        _say(f"{file.name}: {result.rows:,} {kind} rows checked, no problems (nothing written)")
+        return
     _say(f"{file.name}: {result.summary()} in {result.seconds:.1f} s")
 
 

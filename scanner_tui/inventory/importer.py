@@ -678,10 +678,11 @@ PLANNERS = {"bins": _plan_bins, "skus": _plan_skus, "operators": _plan_operators
 
 def import_csv(
     engine: Engine, kind: str, path: str | Path, *, progress: Progress | None = None,
-    tags: TagsConfig | None = None, operator: str = "",
+    tags: TagsConfig | None = None, operator: str = "", check_only: bool = False,
 ) -> ImportResult:
     """Check the whole CSV file, then import it in one transaction; ImportFailed if anything is
-    wrong (nothing written). ``kind`` is one of KINDS."""
+    wrong (nothing written). ``kind`` is one of KINDS; ``operator`` (for assets and stock: a
+    badge in the store) is recorded on the opening ledger rows; ``check_only`` writes nothing."""
     if kind not in PLANNERS:
         raise ImportFailed([Problem(0, f"unknown kind {kind!r}: choose {', '.join(KINDS)}")])
     started = perf_counter()
@@ -690,9 +691,13 @@ def import_csv(
     check = _Checker()
     result = ImportResult(kind=kind, rows=len(rows))
     with engine.begin() as conn:
+        known = select(Operator.id).where(Operator.badge == operator)
+        if operator and kind in ("assets", "stock") and conn.execute(known).first() is None:
+            raise ImportFailed([Problem(0, f"operator {operator!r} is not in the store")])
         store = _Store(conn)
         writer = PLANNERS[kind](store, _each(rows, check, progress), check, ctx)
         check.raise_if_any()
-        writer(conn, result, progress)
+        if not check_only:
+            writer(conn, result, progress)
     result.seconds = perf_counter() - started
     return result
