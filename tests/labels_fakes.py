@@ -35,7 +35,7 @@ class FakePrinter:
 
     def __init__(self, mode: str = "ready") -> None:
         self.mode = mode
-        self.jobs: list[bytes] = []
+        self._received: list[bytearray] = []  # one per connection, filled as bytes arrive
         self.status_queries = 0
         self._server = socket.create_server(("127.0.0.1", 0))
         self._server.settimeout(0.2)
@@ -44,13 +44,17 @@ class FakePrinter:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._serve, daemon=True)
 
+    @property
+    def jobs(self) -> list[bytes]:
+        return [bytes(b) for b in self._received if b]
+
     def __enter__(self) -> FakePrinter:
         self._thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
-        self._thread.join(5)
+        self._thread.join(10)
         self._server.close()
 
     def _serve(self) -> None:
@@ -61,26 +65,23 @@ class FakePrinter:
                 continue
             with conn:
                 conn.settimeout(5)
-                self._handle(conn)
+                buffer = bytearray()
+                self._received.append(buffer)
+                self._handle(conn, buffer)
 
-    def _handle(self, conn: socket.socket) -> None:
-        data = b""
+    def _handle(self, conn: socket.socket, buffer: bytearray) -> None:
         try:
             while True:
                 chunk = conn.recv(65536)
                 if not chunk:
-                    break
-                data += chunk
-                if data.startswith(b"~HS\r\n") and self.mode != "silent":
+                    return
+                buffer += chunk
+                if buffer.startswith(b"~HS\r\n") and self.mode != "silent":
                     self.status_queries += 1
-                    data = data[len(b"~HS\r\n"):]
+                    del buffer[:5]
                     conn.sendall(READY if self.mode == "ready" else PAPER_OUT)
-                if self._stop.is_set():
-                    break
         except (TimeoutError, OSError):
-            pass
-        if data:
-            self.jobs.append(data)
+            return
 
 
 def closed_port_url() -> str:

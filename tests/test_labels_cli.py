@@ -229,3 +229,62 @@ def test_stdout_stream_for_library_callers(engine) -> None:
     assert print_labels(bin_labels(engine, ["C11-A-03"]), LabelsConfig(), "-", fmt="zpl",
                         stdout=buffer) == ["-"]
     assert b"^FDC11-A-03^FS" in buffer.getvalue()
+
+
+# --- the jobs the screens call ----------------------------------------------------------------
+
+
+def _config(db_url: str):  # noqa: ANN202
+    from scanner_tui.config import parse_config
+
+    return parse_config({"database": {"url": db_url}, "terminal": {"id": "LOOKUP-2"},
+                         "labels": {"printer_timeout_s": 3.0}})
+
+
+def test_print_new_asset_tags_job(engine, db_url: str) -> None:
+    from scanner_tui.labels import LabelError, print_new_asset_tags
+
+    seed(engine)
+    config = _config(db_url)
+    with FakePrinter() as printer:
+        tags = print_new_asset_tags(engine, config, 2, printer.url, actor_badge="OP-0001",
+                                    doc_type="receipt", doc_code="R-1001", scan_id="scan-1")
+    assert tags == ["AT00000008", "AT00000009"]
+    assert [(r.reason, r.entry, r.scan_id, r.terminal) for r in label_rows(engine)] == [
+        ("printed AT00000008-AT00000009", "scanned", "scan-1", "LOOKUP-2")]
+    with FakePrinter(mode="silent") as printer, pytest.raises(LabelError) as err:
+        print_new_asset_tags(engine, config, 2, printer.url, actor_badge="OP-0001")
+    assert "AT00000010-AT00000011 were not printed" in str(err.value)
+    assert len(label_rows(engine)) == 1
+
+
+def test_reprint_jobs(engine, db_url: str) -> None:
+    from scanner_tui.labels import LabelError, reprint_asset_tags, reprint_bin_tag
+
+    ids = seed(engine)
+    config = _config(db_url)
+    with FakePrinter() as printer:
+        reprint_asset_tags(engine, config, ["AT00000007"], printer.url, actor_badge="OP-0001")
+        reprint_bin_tag(engine, config, "A04-B-12", printer.url)
+        with pytest.raises(LabelError, match="not active"):
+            reprint_asset_tags(engine, config, ["SN0001"], printer.url, actor_badge="OP-0002")
+    assert printer.status_queries == 2
+    assert len(printer.jobs) == 2  # the refused badge printed nothing
+    assert b"^FDA04-B-12^FS" in printer.jobs[1]
+    assert [(r.asset_id, r.reason) for r in label_rows(engine)] == [
+        (ids["own"], "reprinted AT00000007")]
+
+
+def test_reprint_with_unknown_badge_prints_nothing(store, tmp_path: Path) -> None:
+    engine, config, _ = store
+    out = tmp_path / "out"
+    result = run(config, "assets", "SN0001", "--operator", "OP-7777", "-f", "png",
+                 "-o", str(out))
+    assert result.exit_code == 1 and "OP-7777 is not an operator" in result.output
+    assert not out.exists()
+
+
+def test_error_messages_never_carry_raw_escapes(store) -> None:
+    _, config, _ = store
+    result = run(config, "bins", "A04\x1b[2J", "--output", "-")
+    assert result.exit_code == 1 and "\x1b" not in result.output

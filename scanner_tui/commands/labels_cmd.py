@@ -25,6 +25,7 @@ from scanner_tui.labels import (
     record_printed,
     sku_labels,
 )
+from scanner_tui.labels.jobs import require_operator
 from scanner_tui.labels.record import compress
 from scanner_tui.labels.sequence import format_tag
 
@@ -155,13 +156,18 @@ def assets_cmd(
             labels = new_tag_labels(tags)
             reprints: set[str] = set()
         else:
+            require_operator(c.engine, operator)
             labels = asset_labels(c.engine, serials or [], receipt=receipt,
                                   asset_rule=asset_rule)
             tags = [label.code for label in labels]
             reprints = already_issued(c.engine, tags, prefix=prefix, digits=digits)
     except LabelError as exc:
         fail(str(exc))
-    written = _deliver(labels, settings, destination, fmt, sheet)
+    try:
+        written = print_labels(labels, settings, destination, fmt=fmt, sheet=sheet)
+    except LabelError as exc:
+        lost = f" (new tags {', '.join(compress(tags))} will not be issued again)" if new else ""
+        fail(f"{exc}; nothing was recorded as printed{lost}")
     try:
         record_printed(c.engine, tags, actor_badge=operator, terminal=terminal,
                        reprint=reprints, doc_type="receipt" if receipt else "",

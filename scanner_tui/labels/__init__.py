@@ -1,6 +1,14 @@
 """Labels: bin tags, asset tags and SKU labels that scan back exactly. No UI, no Textual.
 
-What the rest of the app calls (all errors are ``LabelError``, one sentence for the person)::
+What the rest of the app calls (all errors are ``LabelError``, one sentence for the person).
+The one-call jobs for the screens (print, then record only if printing worked)::
+
+    tags = print_new_asset_tags(engine, config, 3, printer_url, actor_badge="OP-0001",
+                                doc_type="receipt", doc_code="R-1001", scan_id=scan.id)
+    reprint_asset_tags(engine, config, ["AT00000042"], printer_url, actor_badge="OP-0001")
+    reprint_bin_tag(engine, config, "A04-B-12", printer_url)
+
+The same, step by step::
 
     from scanner_tui.labels import (
         allocate_asset_tags, asset_labels, bin_labels, new_tag_labels, print_labels,
@@ -38,6 +46,7 @@ What the rest of the app calls (all errors are ``LabelError``, one sentence for 
 ``cfg`` is ``Config.labels`` (``LabelsConfig``: size, dpi, quiet zone, text, sheet grid).
 """
 
+from scanner_tui.labels.jobs import print_new_asset_tags, reprint_asset_tags, reprint_bin_tag
 from scanner_tui.labels.label import Label, LabelError, LabelKind, Symbology
 from scanner_tui.labels.output import print_labels, render_job
 from scanner_tui.labels.pdf import to_pdf
@@ -51,5 +60,6 @@ from scanner_tui.labels.zpl import to_zpl
 __all__ = [
     "Label", "LabelError", "LabelKind", "PrinterError", "Symbology", "allocate_asset_tags",
     "already_issued", "asset_labels", "bin_labels", "new_tag_labels", "print_labels",
-    "record_printed", "render_job", "render_label", "send_raw", "sku_labels", "to_pdf", "to_zpl",
+    "print_new_asset_tags", "record_printed", "render_job", "render_label", "reprint_asset_tags",
+    "reprint_bin_tag", "send_raw", "sku_labels", "to_pdf", "to_zpl",
 ]

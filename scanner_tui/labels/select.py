@@ -44,7 +44,7 @@ def _clean(text: str) -> str:
 
 
 def _missing(what: str, codes: Iterable[str]) -> LabelError:
-    names = ", ".join(sorted(codes))
+    names = ", ".join(_CONTROL.sub("?", c) for c in sorted(codes))  # never raw escapes
     return LabelError(f"not in this store ({what}): {names}")
 
 
