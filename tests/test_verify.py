@@ -204,3 +204,14 @@ def test_in_memory_store_is_verified_through_its_own_engine():
     migrate(engine)
     build_demo(engine)
     assert verify_report(engine).assets == 28
+
+
+def test_negative_stock_is_reported_even_when_the_ledger_agrees(store):
+    _one(store, "INSERT INTO ledgerentry (at, action, sku_id, qty, from_bin_id, lot, doc_type,"
+                " doc_code, operator, terminal, entry, reason) SELECT CURRENT_TIMESTAMP,"
+                " 'pick', k.id, 30, b.id, '', '', '', 'OP-0001', 't', 'scanned', ''"
+                " FROM sku k, bin b WHERE k.code = 'MUG-01' AND b.code = 'A01-A-02'")
+    _one(store, "UPDATE stock SET qty = qty - 30 WHERE sku_id = (SELECT id FROM sku"
+                " WHERE code = 'MUG-01') AND bin_id = (SELECT id FROM bin WHERE code = 'A01-A-02')")
+    (m,) = verify(store)
+    assert m.message == "Stock of MUG-01 lot '' in A01-A-02 is negative: -8"
