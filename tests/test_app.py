@@ -24,9 +24,9 @@ from scanner_tui.scanning.result import Kind, Scan, Source
 from scanner_tui.scanning.serial_reader import ScannerState, ScannerStatus
 from scanner_tui.ui.app import ScannerApp
 from scanner_tui.ui.messages import ScanRead
-from scanner_tui.ui.pipeline import Outcome
 from scanner_tui.ui.screens import ScanAnythingScreen, ScanScreen
 from scanner_tui.ui.widgets import KindBand, StatusLine
+from scanner_tui.workflows.base import Outcome
 
 FIXED = datetime(2026, 5, 4, 9, 30, 0, tzinfo=UTC)
 SCANNER_STEP = 0.002  # seconds between keys in a scanner burst
@@ -379,12 +379,12 @@ class RecordingHandler:
         self.engine = engine
         self.seen: list[tuple[str, bool | None, str]] = []
 
-    def handle(self, scan, result, operator) -> Outcome:
+    def handle(self, scan, result) -> Outcome:
         row = next(r for r in read_journal(self.engine) if r["scan_id"] == scan.id)
         self.seen.append((scan.payload, row["accepted"], threading.current_thread().name))
         if result.kind is Kind.BIN:
-            return Outcome(False, reason="A04-B-12 is not the bin for this pick; go to C11-A-03")
-        return Outcome(True, message="Picked")
+            return Outcome.refuse("A04-B-12 is not the bin for this pick; go to C11-A-03")
+        return Outcome.ok("Picked", warning=scan.payload.startswith("AT00000002"))
 
 
 async def test_screen_handler_acts_after_journal_off_the_ui_thread(engine, db_url):
@@ -397,11 +397,17 @@ async def test_screen_handler_acts_after_journal_off_the_ui_thread(engine, db_ur
         burst(app, "AT00000001\rA04-B-12\r")
         await settled(app, pilot)
         assert "go to C11-A-03" in screen_text(app)
-    assert [(p, a) for p, a, _ in handler.seen] == [("AT00000001\r", None), ("A04-B-12\r", None)]
+        assert app.feedback.bells == 1
+        burst(app, "AT00000002\r")  # accepted with a warning: rings too
+        await settled(app, pilot)
+        assert app.feedback.last.accepted and app.feedback.last.bell
+        assert app.feedback.last.text == "Picked" and app.feedback.bells == 2
+    assert [(p, a) for p, a, _ in handler.seen] == [
+        ("AT00000001\r", None), ("A04-B-12\r", None), ("AT00000002\r", None)]
     assert {t for _, _, t in handler.seen} == {"scan-pipeline"}
     rows = read_journal(engine)
     assert [(r["accepted"], r["reason"]) for r in rows] == [
-        (True, ""), (False, "A04-B-12 is not the bin for this pick; go to C11-A-03")]
+        (True, ""), (False, "A04-B-12 is not the bin for this pick; go to C11-A-03"), (True, "")]
 
 
 # -- serial reader wiring ------------------------------------------------------------------

@@ -15,8 +15,8 @@ Scan path (one way, never reordered):
 2. The scan gets its id and time when read, and the screen it was read on (the top-most
    :class:`ScanScreen`) is fixed as its target; it is queued on the :class:`ScanPipeline`
    (one worker thread): classify -> journal -> the screen's ``scan_handler`` -> outcome.
-3. The pipeline posts ``ScanHandled`` back; the app gives feedback (bell on a rejection,
-   recorded in ``app.feedback``) and posts it to the target screen, which renders it.
+3. The pipeline posts ``ScanHandled`` back; the app gives feedback (bell on a rejection or
+   a warning, recorded in ``app.feedback``) and posts it to the target screen, which renders it.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ from scanner_tui.scanning.wedge import (
 )
 from scanner_tui.ui.feedback import Feedback, FeedbackLog
 from scanner_tui.ui.messages import ScanHandled, ScannerStatusChanged, ScanRead, WedgeTick
-from scanner_tui.ui.pipeline import EchoHandler, Handled, ScanPipeline
+from scanner_tui.ui.pipeline import EchoHandler, Handled, ScanPipeline, reason_of
 from scanner_tui.ui.screens import ScanAnythingScreen, ScanScreen
 from scanner_tui.ui.widgets import headline
 
@@ -238,8 +238,8 @@ class ScannerApp(App):
         if outcome.accepted:
             text = outcome.message or f"{handled.result.kind.value}: {headline(handled.result)}"
         else:
-            text = outcome.reason or "Rejected"
-        ring = not outcome.accepted and self.config.feedback.bell
+            text = reason_of(outcome)
+        ring = (not outcome.accepted or outcome.warning) and self.config.feedback.bell
         if ring:
             self.bell()
         self.feedback.add(Feedback(handled.scan.id, outcome.accepted, text, ring))

@@ -24,6 +24,7 @@ from scanner_tui.inventory.journal import record_outcome, record_scan
 from scanner_tui.scanning.classify import KnownCodes, classify
 from scanner_tui.scanning.result import Kind, Scan, ScanResult
 from scanner_tui.scanning.rules import TagRules
+from scanner_tui.workflows.base import Outcome
 
 log = logging.getLogger(__name__)
 
@@ -33,32 +34,28 @@ NOT_JOURNALED = (
 HANDLER_FAILED = "Something went wrong handling this scan; nothing was changed"
 
 
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """A handler's answer to one scan: accepted, or rejected and why, and what to say."""
-
-    accepted: bool
-    reason: str = ""  # why it was rejected: a sentence for the person holding the scanner
-    message: str = ""  # what happened / what to do next
-    data: Any = None  # anything the screen needs to show it (a workflow step, a stock row...)
-
-
 class ScanHandler(Protocol):
-    """What a screen does with a classified scan. Called on the pipeline thread, one scan at a
-    time in read order: do DB work here, never touch widgets."""
+    """What a screen does with a classified scan: a ``workflows.base.Workflow`` is one.
+    Called on the pipeline thread, one scan at a time in read order: do DB work here, never
+    touch widgets. A rejected outcome's ``message`` is the reason journaled."""
 
-    def handle(self, scan: Scan, result: ScanResult, operator: str) -> Outcome: ...
+    def handle(self, scan: Scan, result: ScanResult) -> Outcome: ...
 
 
 class EchoHandler:
     """The scan-anything screen's handler: a scan is accepted when it was understood."""
 
-    def handle(self, scan: Scan, result: ScanResult, operator: str) -> Outcome:
+    def handle(self, scan: Scan, result: ScanResult) -> Outcome:
         if not result.accepted:
-            return Outcome(False, reason=_sentence(result))
+            return Outcome.refuse(_sentence(result))
         if result.kind is Kind.BADGE:
-            return Outcome(True, message=f"Operator {result.badge} signed in")
-        return Outcome(True)
+            return Outcome.ok(f"Operator {result.badge} signed in")
+        return Outcome.ok("")
+
+
+def reason_of(outcome: Outcome) -> str:
+    """Why a scan was rejected ("" when it was accepted)."""
+    return "" if outcome.accepted else (outcome.message or "Rejected")
 
 
 def _sentence(result: ScanResult) -> str:
@@ -156,17 +153,17 @@ class ScanPipeline:
         except Exception as exc:  # noqa: BLE001
             log.exception("journal write failed for scan %s", scan.id)
             error = type(exc).__name__
-            outcome = Outcome(False, reason=NOT_JOURNALED.format(error=error))
+            outcome = Outcome.refuse(NOT_JOURNALED.format(error=error))
             return Handled(scan, result, outcome, operator, target, journaled=False)
         try:
-            outcome = handler.handle(scan, result, operator)
+            outcome = handler.handle(scan, result)
         except Exception:  # noqa: BLE001
             log.exception("handler failed for scan %s", scan.id)
-            outcome = Outcome(False, reason=HANDLER_FAILED)
+            outcome = Outcome.refuse(HANDLER_FAILED)
         if outcome.accepted and result.kind is Kind.BADGE and result.badge:
             self.operator = result.badge
         try:
-            record_outcome(self.engine, scan.id, outcome.accepted, outcome.reason)
+            record_outcome(self.engine, scan.id, outcome.accepted, reason_of(outcome))
         except Exception:  # noqa: BLE001  (the scan is journaled; only its outcome is missing)
             log.exception("outcome write failed for scan %s", scan.id)
         return Handled(scan, result, outcome, operator, target)

@@ -2,8 +2,10 @@
 its ``scan_handler`` acts on each scan on the pipeline thread, then the app posts a
 ``ScanHandled`` message to the screen the scan was read on, and ``show_scan`` renders it.
 
-Workflow screens (receive, pick...) subclass :class:`ScanScreen`, set ``scan_handler`` to
-their workflow and override ``show_scan``.
+Workflow screens (receive, pick...) subclass :class:`ScanScreen`, pass their workflow as
+``scan_handler`` (a ``workflows.base.Workflow`` is a ``ScanHandler``: ``handle(scan, result)
+-> Outcome``, called on the pipeline thread) and override ``show_scan`` to render
+``handled.outcome`` and the workflow's ``view()``.
 """
 
 from __future__ import annotations

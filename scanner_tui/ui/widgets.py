@@ -89,12 +89,10 @@ class ScanDetails(Static):
         for label, value in detail_lines(result):
             text.append(f"\n{label}: ", style="dim")
             text.append(value)
-        if not outcome.accepted:
+        if outcome.message or not outcome.accepted:
+            style = "bold red" if not outcome.accepted else "bold yellow" if outcome.warning else ""
             text.append("\n")
-            text.append(visible(outcome.reason or "Rejected", 400), style="bold red")
-        elif outcome.message:
-            text.append("\n")
-            text.append(visible(outcome.message, 400))
+            text.append(visible(outcome.message or "Rejected", 400), style=style)
         self.update(text, layout=False)  # fixed height (app.tcss): no relayout per scan
 
 
