@@ -88,8 +88,11 @@ def demo(
         with _progress_bar("demo") as progress:
             summary = build_demo(c.engine, size, progress, bins=bins, skus=skus, assets=assets)
     except StoreNotEmpty:
-        fail(f"the store {c.config.database.url} already holds data; the demo only fills an "
-             f"empty store (point --config at a new database file)")
+        from sqlalchemy.engine import make_url
+
+        where = make_url(c.config.database.url).render_as_string(hide_password=True)
+        fail(f"the store {where} already holds data; the demo only fills an empty store "
+             f"(point --config at a new database file)")
     except ValueError as exc:
         fail(str(exc), code=2)
     for line in summary.lines():
