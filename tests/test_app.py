@@ -25,7 +25,7 @@ from scanner_tui.scanning.serial_reader import ScannerState, ScannerStatus
 from scanner_tui.ui.app import ScannerApp
 from scanner_tui.ui.messages import ScanRead
 from scanner_tui.ui.screens import ScanAnythingScreen, ScanScreen
-from scanner_tui.ui.widgets import KindBand, StatusLine
+from scanner_tui.ui.widgets import KindBand, ScanHistory, StatusLine
 from scanner_tui.workflows.base import Outcome
 
 FIXED = datetime(2026, 5, 4, 9, 30, 0, tzinfo=UTC)
@@ -386,6 +386,9 @@ class RecordingHandler:
             return Outcome.refuse("A04-B-12 is not the bin for this pick; go to C11-A-03")
         return Outcome.ok("Picked", warning=scan.payload.startswith("AT00000002"))
 
+    def view(self) -> str:
+        return f"after {len(self.seen)} scans"
+
 
 async def test_screen_handler_acts_after_journal_off_the_ui_thread(engine, db_url):
     app = make_app(engine, db_url)
@@ -402,6 +405,8 @@ async def test_screen_handler_acts_after_journal_off_the_ui_thread(engine, db_ur
         await settled(app, pilot)
         assert app.feedback.last.accepted and app.feedback.last.bell
         assert app.feedback.last.text == "Picked" and app.feedback.bells == 2
+        assert [h.view for h in screen.query_one(ScanHistory).entries] == [
+            "after 3 scans", "after 2 scans", "after 1 scans"]
     assert [(p, a) for p, a, _ in handler.seen] == [
         ("AT00000001\r", None), ("A04-B-12\r", None), ("AT00000002\r", None)]
     assert {t for _, _, t in handler.seen} == {"scan-pipeline"}

@@ -53,6 +53,18 @@ class EchoHandler:
         return Outcome.ok("")
 
 
+def _view_of(handler: object) -> Any:
+    """The handler's view after a scan (a Workflow's ``view()``), or None; never raises."""
+    view = getattr(handler, "view", None)
+    if not callable(view):
+        return None
+    try:
+        return view()
+    except Exception:  # noqa: BLE001
+        log.exception("view() failed after a scan")
+        return None
+
+
 def reason_of(outcome: Outcome) -> str:
     """Why a scan was rejected ("" when it was accepted)."""
     return "" if outcome.accepted else (outcome.message or "Rejected")
@@ -73,6 +85,7 @@ class Handled:
     operator: str
     target: Any = None  # whatever the caller passed along with the scan (e.g. its screen)
     journaled: bool = True
+    view: Any = None  # handler.view() right after this scan, taken on the pipeline thread
 
 
 @dataclass
@@ -166,4 +179,4 @@ class ScanPipeline:
             record_outcome(self.engine, scan.id, outcome.accepted, reason_of(outcome))
         except Exception:  # noqa: BLE001  (the scan is journaled; only its outcome is missing)
             log.exception("outcome write failed for scan %s", scan.id)
-        return Handled(scan, result, outcome, operator, target)
+        return Handled(scan, result, outcome, operator, target, view=_view_of(handler))

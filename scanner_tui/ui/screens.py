@@ -5,7 +5,8 @@ its ``scan_handler`` acts on each scan on the pipeline thread, then the app post
 Workflow screens (receive, pick...) subclass :class:`ScanScreen`, pass their workflow as
 ``scan_handler`` (a ``workflows.base.Workflow`` is a ``ScanHandler``: ``handle(scan, result)
 -> Outcome``, called on the pipeline thread) and override ``show_scan`` to render
-``handled.outcome`` and the workflow's ``view()``.
+``handled.outcome`` and ``handled.view`` (the workflow's ``view()`` taken on the pipeline
+thread right after that scan: do not call the workflow from the UI thread meanwhile).
 """
 
 from __future__ import annotations
