@@ -222,3 +222,97 @@ class TagSequence(SQLModel, table=True):
 
     name: str = Field(primary_key=True, max_length=32)
     next_value: int = 1
+
+
+# --- cycle counts (migration 0003; scanner_tui/inventory/counting) ---------------------------
+
+COUNT_STATUSES = ("open", "counting", "counted", "approved")
+COUNT_BIN_STATUSES = ("pending", "counting", "counted", "recount", "approved")
+
+
+class Count(SQLModel, table=True):
+    """A cycle count planned by a supervisor: a set of bins, assigned to a counter or open."""
+
+    __tablename__ = "cyclecount"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True, index=True, max_length=32)  # CC-00001
+    status: str = Field(default="open", max_length=16, index=True)
+    scope: str = Field(default="", max_length=200)  # how the bins were chosen, in words
+    blind: bool = True  # the counter is not shown what the books expect
+    assigned_to: str = Field(default="", max_length=32)  # a badge, or "" (anyone)
+    created_by: str = Field(default="", max_length=32)
+    created_at: datetime = Field(default_factory=utcnow)
+    approved_by: str = Field(default="", max_length=32)
+    approved_at: datetime | None = None
+
+
+class CountBin(SQLModel, table=True):
+    """One bin of a count. ``round`` rises with each recount; ``not_by`` lists the badges
+    that counted it before (a recount is done by someone else). The expected contents are
+    snapshotted when counting starts (``snapshot_ledger_id``: the newest ledger row then);
+    ledger rows into or out of the bin up to ``close_ledger_id`` are moves during the count."""
+
+    __table_args__ = (UniqueConstraint("count_id", "bin_id", name="uq_countbin_bin"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    count_id: int = Field(foreign_key="cyclecount.id", index=True)
+    bin_id: int = Field(foreign_key="bin.id", index=True)
+    status: str = Field(default="pending", max_length=16)
+    round: int = 1
+    assigned_to: str = Field(default="", max_length=32)
+    counter: str = Field(default="", max_length=32)
+    not_by: str = Field(default="", max_length=200)  # comma-separated badges
+    started_at: datetime | None = None
+    closed_at: datetime | None = None
+    snapshot_ledger_id: int | None = None
+    close_ledger_id: int | None = None
+    approved_at: datetime | None = Field(default=None, index=True)  # the bin's last count
+
+
+class CountSnapshot(SQLModel, table=True):
+    """What the books held in a bin when its count (round) started: a unit or a quantity."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    count_bin_id: int = Field(foreign_key="countbin.id", index=True)
+    round: int = 1
+    sku_id: int = Field(foreign_key="sku.id")
+    asset_id: int | None = Field(default=None, foreign_key="asset.id")
+    lot: str = Field(default="", max_length=64)
+    qty: int = 0
+
+
+class CountLine(SQLModel, table=True):
+    """What a counter counted in a bin: one unit, or a quantity of a product (scan by scan)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    count_bin_id: int = Field(foreign_key="countbin.id", index=True)
+    round: int = 1
+    sku_id: int = Field(foreign_key="sku.id")
+    asset_id: int | None = Field(default=None, foreign_key="asset.id")
+    lot: str = Field(default="", max_length=64)
+    qty: int = 0
+    scan_id: str = Field(unique=True, max_length=64)
+    entry: str = Field(default="scanned", max_length=8)
+    counter: str = Field(default="", max_length=32)
+    at: datetime = Field(default_factory=utcnow)
+
+
+class CountResult(SQLModel, table=True):
+    """An approved count line: the figures approval posted (export ``counts``, the report)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    count_id: int = Field(foreign_key="cyclecount.id", index=True)
+    count_bin_id: int = Field(foreign_key="countbin.id")
+    bin_id: int = Field(foreign_key="bin.id", index=True)
+    sku_id: int = Field(foreign_key="sku.id")
+    lot: str = Field(default="", max_length=64)
+    expected: int = 0
+    counted: int = 0
+    variance: int = 0
+    value: float = 0.0  # variance x unit value
+    missing: str = Field(default="", sa_type=Text)  # serials, space-separated
+    unexpected: str = Field(default="", sa_type=Text)
+    wrong_bin: str = Field(default="", sa_type=Text)  # serial@book-bin, space-separated
+    counter: str = Field(default="", max_length=32)
+    approved_at: datetime = Field(default_factory=utcnow, index=True)
