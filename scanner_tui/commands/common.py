@@ -34,8 +34,25 @@ class Context:
             try:
                 self._engine = open_store(self.config.database.url)
             except Exception as exc:  # noqa: BLE001  (one line, not a traceback)
-                fail(f"cannot open the store {self.config.database.url}: {exc}", code=2)
+                fail(f"cannot open the store {safe_url(self.config.database.url)}: "
+                     f"{first_line(exc)}", code=2)
         return self._engine
+
+
+def safe_url(url: str) -> str:
+    """The database URL with any password hidden."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001
+        return "(unparseable database URL)"
+
+
+def first_line(exc: BaseException) -> str:
+    """An exception as one line (SQLAlchemy appends SQL and links on later lines)."""
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
