@@ -102,6 +102,7 @@ class LabelsConfig(_Section):
     sheet_margin_mm: float = Field(default=0.0, ge=0, le=50)
     asset_prefix: str = Field(default="AT", pattern=r"^[A-Z]{1,6}$")
     asset_digits: int = Field(default=8, ge=4, le=12)
+    printer: str = Field(default="", pattern=r"^(tcp://[^\s/]+)?$")  # the app's label printer
     printer_timeout_s: float = Field(default=5.0, gt=0, le=120)
     printer_status_check: bool = True
 

@@ -288,3 +288,13 @@ def test_error_messages_never_carry_raw_escapes(store) -> None:
     _, config, _ = store
     result = run(config, "bins", "A04\x1b[2J", "--output", "-")
     assert result.exit_code == 1 and "\x1b" not in result.output
+
+
+def test_configured_printer_is_the_default_destination(store, tmp_path: Path) -> None:
+    _, config, _ = store
+    with FakePrinter() as printer:
+        with open(config, "a", encoding="utf-8") as f:
+            f.write(f'printer = "{printer.url}"\n')
+        result = run(config, "bins", "C11-A-03")
+    assert result.exit_code == 0, result.output
+    assert b"^FDC11-A-03^FS" in printer.jobs[0]

@@ -33,7 +33,7 @@ labels_app = typer.Typer(help="Print bin tags, asset tags and SKU labels.", no_a
 
 FORMAT_HELP = "svg | png | pdf | zpl (default: zpl to a printer, else pdf)."
 OUTPUT_HELP = "Folder to write the labels into, or - for standard output."
-PRINTER_HELP = "Send ZPL straight to a network printer, e.g. tcp://10.0.0.9:9100."
+PRINTER_HELP = "Send ZPL to a network printer, e.g. tcp://10.0.0.9:9100 (default: labels.printer)."
 SHEET_HELP = "PDF paper: thermal (one label a page), a4 or letter (a grid). Default: config."
 
 
@@ -45,12 +45,15 @@ def _settings(config: Config, dpi: int | None) -> LabelsConfig:
     return config.labels.model_copy(update={"dpi": dpi})
 
 
-def _destination(output: str | None, printer: str | None, fmt: str | None) -> tuple[str, str]:
+def _destination(config: Config, output: str | None, printer: str | None,
+                 fmt: str | None) -> tuple[str, str]:
     if output and printer:
         fail("choose one of --output and --printer", code=2)
     if not (output or printer):
+        printer = config.labels.printer or None
+    if not (output or printer):
         fail("say where the labels go: --output DIR, --output - (standard output) or "
-             "--printer tcp://HOST:9100", code=2)
+             "--printer tcp://HOST:9100 (or set labels.printer)", code=2)
     fmt = (fmt or ("zpl" if printer else "pdf")).lower()
     if fmt not in ("svg", "png", "pdf", "zpl"):
         fail(f"unknown format {fmt!r}: use svg, png, pdf or zpl", code=2)
@@ -85,7 +88,7 @@ def bins_cmd(
 ) -> None:
     """Bin tags: the bin name large enough to read from a forklift, Code 128 under it."""
     c = context(ctx)
-    destination, fmt = _destination(output, printer, fmt)
+    destination, fmt = _destination(c.config, output, printer, fmt)
     try:
         labels = bin_labels(c.engine, codes or [], zone=zone, all_bins=all_bins)
     except LabelError as exc:
@@ -108,7 +111,7 @@ def skus_cmd(
 ) -> None:
     """SKU labels: the GTIN as EAN-13 / EAN-8 / GS1-128, else the SKU code as Code 128."""
     c = context(ctx)
-    destination, fmt = _destination(output, printer, fmt)
+    destination, fmt = _destination(c.config, output, printer, fmt)
     try:
         labels = sku_labels(c.engine, codes or [], all_skus=all_skus, receipt=receipt)
     except LabelError as exc:
@@ -136,7 +139,7 @@ def assets_cmd(
 ) -> None:
     """Asset tags: new ones from the tag sequence, or reprints of units' tags."""
     c = context(ctx)
-    destination, fmt = _destination(output, printer, fmt)
+    destination, fmt = _destination(c.config, output, printer, fmt)
     if not operator:
         fail("asset tags are recorded in the ledger: give your badge with --operator", code=2)
     if new is not None and (serials or receipt):
