@@ -271,3 +271,57 @@ def test_zpl_gs1_uses_fnc1_invocations() -> None:
     zpl = to_zpl([LABELS["gs1-asset-lot"]], LabelsConfig()).decode()
     assert "^FD>;>80109501101020917" in zpl
     assert "10LOT7>821SN-77/B^FS" in zpl
+
+
+# --- property: any code of the shapes we print scans back -----------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from scanner_tui.scanning.result import Kind  # noqa: E402
+
+SAFE = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-./"
+
+
+class _Known:
+    """KnownCodes stand-in: the store knows exactly this one SKU code."""
+
+    def __init__(self, code: str) -> None:
+        self.code = code
+
+    def known_kind(self, code: str) -> Kind | None:
+        return Kind.PRODUCT if code == self.code else None
+
+
+def _gtin13(body: str) -> str:
+    from biip.checksums import gs1_standard_check_digit
+
+    return body + str(gs1_standard_check_digit(body))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(gtin_body=st.from_regex(r"[1-9][0-9]{11}", fullmatch=True),
+       serial=st.text(SAFE, min_size=1, max_size=20),
+       lot=st.one_of(st.just(""), st.text(SAFE, min_size=1, max_size=10)),
+       fmt=st.sampled_from(["png", "svg"]))
+def test_any_gs1_serial_scans_back(gtin_body: str, serial: str, lot: str, fmt: str) -> None:
+    label = gs1_asset_label(_gtin13(gtin_body), serial, lot=lot)
+    data = render_label(label, fmt, CONFIGS["57x32@300"])
+    image = Image.open(io.BytesIO(data)) if fmt == "png" else rasterise_svg(data)
+    payloads = decode(image)
+    assert len(payloads) == 1
+    result = classify(payloads[0])
+    assert (result.kind, result.serial, result.gtin) == ("asset", serial, label.gtin)
+    assert (result.lot or "") == lot
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(code=st.text(SAFE, min_size=1, max_size=24).filter(lambda c: not c.isdigit()))
+def test_any_sku_code_scans_back_as_that_product(code: str) -> None:
+    label = code128_label(LabelKind.SKU, code)
+    image = Image.open(io.BytesIO(render_label(label, "png", CONFIGS["100x50@203"])))
+    payloads = decode(image)
+    assert len(payloads) == 1 and payloads[0] == "]C0" + code
+    if classify(payloads[0]).kind == "unknown":  # no tag rule or GS1 reading claims it
+        result = classify(payloads[0], known=_Known(code))
+        assert (result.kind, result.sku) == ("product", code)
