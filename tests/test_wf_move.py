@@ -247,3 +247,10 @@ def test_move_on_postgres(pg_url):
         assert verify(engine) == []
     finally:
         engine.dispose()
+
+
+def test_long_codes_get_a_shorter_instruction():
+    from scanner_tui.workflows.move import brief
+
+    assert brief("Qty of MUG-01? Or scan target", "Type the qty") == "Qty of MUG-01? Or scan target"
+    assert brief("Qty of " + "X" * 40 + "? Or scan target", "Type the qty") == "Type the qty"

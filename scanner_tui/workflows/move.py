@@ -56,6 +56,11 @@ class Item:
         return self.serial or self.sku
 
 
+def brief(text: str, shorter: str, width: int = 38) -> str:
+    """An instruction for a 40-column screen: ``shorter`` when ``text`` (a long code) is wide."""
+    return text if len(text) <= width else shorter
+
+
 def look_up(engine: Engine, result: ScanResult) -> Resolved | None:
     """The bin, unit or product a classified scan names (None if the store does not know it)."""
     with engine.connect() as conn:
@@ -113,11 +118,13 @@ class MoveWorkflow(Workflow):
 
     def _instruction(self) -> str:
         if self.counting:
-            return f"Qty of {self.basket[-1].sku}? Or scan target"
+            return brief(f"Qty of {self.basket[-1].sku}? Or scan target",
+                         "Type the qty, or scan target bin")
         if self.basket:
             return "Scan target bin (or next unit)"
         if self.working is not None:
-            return f"Scan unit or product in {self.working.code}"
+            return brief(f"Scan unit or product in {self.working.code}",
+                         "Scan a unit or a product here")
         return "Scan a unit or a bin"
 
     def _accepts(self) -> tuple[Kind, ...]:

@@ -37,7 +37,7 @@ from scanner_tui.workflows.base import (
     entry_of,
     expected,
 )
-from scanner_tui.workflows.move import look_up
+from scanner_tui.workflows.move import brief, look_up
 
 REASONS = ("DAMAGED", "WRONG", "UNWANTED")
 CONDITIONS = ("NEW", "OPENED", "BROKEN")
@@ -133,9 +133,9 @@ class ReturnsWorkflow(Workflow):
         if p is None:
             return "Scan the returned unit or product"
         if self.step == "order":
-            return f"Scan or type order for {p.sku}"
+            return brief(f"Scan or type order for {p.sku}", "Scan or type the order")
         if self.step == "qty":
-            return f"Qty of {p.sku}? Or scan reason"
+            return brief(f"Qty of {p.sku}? Or scan reason", "Type the qty, or scan reason")
         if self.step == "reason":
             return "Reason: DAMAGED, WRONG, UNWANTED"
         return "Condition: NEW, OPENED, BROKEN"
