@@ -43,7 +43,7 @@ def scans(actions: list) -> list[tuple[str, Source]]:
 
 
 def released(actions: list) -> str:
-    return "".join(k.character if len(k.key) == 1 else f"<{k.key}>"
+    return "".join(k.character if k.character and k.character.isprintable() else f"<{k.key}>"
                    for a in actions if isinstance(a, Release) for k in a.keys)
 
 
@@ -236,3 +236,49 @@ def test_every_key_is_accounted_for(events):
                                        "ctrl+q"))
     erased = printable - in_scans - in_releases - len(asm.typed)
     assert erased >= 0  # only backspace/escape on typed text may remove keys
+
+
+CODE_CHARS = st.sampled_from(list("ABCZ0189-:/[]@=$ "))
+SESSION = st.lists(
+    st.one_of(
+        st.tuples(st.just("burst"), st.text(CODE_CHARS, min_size=4, max_size=24),
+                  st.floats(min_value=0.0, max_value=0.02)),
+        st.tuples(st.just("type"), st.text(CODE_CHARS, min_size=0, max_size=5),
+                  st.booleans()),
+    ),
+    max_size=25,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(SESSION, st.booleans())
+def test_mixed_sessions_never_lose_merge_or_reorder(session, to_field):
+    """Scanner bursts and a person's typing, interleaved: every burst is exactly one wedge
+    scan, in order; typing ends up as keyboard scans (no field) or in the field, in order."""
+    asm = WedgeAssembler()
+    t = 0.0
+    actions: list = []
+    expected_scans: list[tuple[str, Source]] = []
+    expected_field = ""
+    typed = ""
+    for kind, text, extra in session:
+        t += 0.3  # the pause between one thing and the next
+        if kind == "burst":
+            keys = strokes(text + "\r", t, extra)
+            t = keys[-1].time
+            expected_scans.append((text + "\r", Source.WEDGE))
+        else:
+            keys = strokes(text + ("\r" if extra else ""), t, HUMAN)
+            t = keys[-1].time if keys else t
+            if to_field:
+                expected_field += text + ("<enter>" if extra else "")
+            else:
+                typed += text
+                if extra:
+                    expected_scans.append((typed + "\r", Source.KEYBOARD))
+                    typed = ""
+        actions.extend(run(asm, keys, to_field=to_field))
+    actions.extend(asm.tick(t + 10, to_field=to_field))
+    assert scans(actions) == expected_scans
+    assert released(actions) == expected_field
+    assert asm.typed == ("" if to_field else typed)
