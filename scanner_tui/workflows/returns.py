@@ -37,6 +37,7 @@ from scanner_tui.workflows.base import (
     entry_of,
     expected,
 )
+from scanner_tui.workflows.lookup import fit
 from scanner_tui.workflows.move import brief, look_up
 
 REASONS = ("DAMAGED", "WRONG", "UNWANTED")
@@ -99,7 +100,7 @@ def unit_story(engine: Engine, serial: str) -> tuple[str | None, list[str]]:
         lines.append(f"Order {h['order']} {h['customer'] or ''}".rstrip())
     if shipped:
         lines.append(f"Shipped {when(shipped[-1]['at'])}")
-    return None, lines
+    return None, [fit(line) for line in lines]
 
 
 class ReturnsWorkflow(Workflow):
@@ -262,9 +263,9 @@ class ReturnsWorkflow(Workflow):
             told = f"shipped {shipped} of {p.sku}" + (f", {back} came back" if back else "")
             return Outcome.refuse(f"Order {order.code} {told}; none can come back on it.")
         p.order, p.returnable = order.code, shipped - back
-        p.info = [f"Return of {p.sku}", f"Order {order.code} {order.customer}".rstrip(),
-                  f"Shipped {shipped}" + (f" on {when(at.isoformat())}" if at else "")
-                  + (f", {back} back" if back else "")]
+        p.info = [fit(f"Return of {p.sku}"), fit(f"Order {order.code} {order.customer}"),
+                  fit(f"Shipped {shipped}" + (f" on {when(at.isoformat())}" if at else "")
+                      + (f", {back} back" if back else ""))]
         self.step = "qty"
         return self._ask(f"Order {order.code}: {p.returnable} of {p.sku} may come back; "
                          "how many did?")
@@ -314,7 +315,7 @@ class ReturnsWorkflow(Workflow):
             done = self.run(return_unit, scan or p.scan, **kwargs)
         except DomainError as err:
             return Outcome.refuse(str(err))
-        self.last = [*p.info, f"Back: {p.reason}, {condition} -> {bin_code}"]
+        self.last = [*p.info, fit(f"Back: {p.reason}, {condition} -> {bin_code}")]
         self.pending, self.step = None, "start"
         if self.services.shift is not None:
             self.services.shift.line_done()
