@@ -15,9 +15,15 @@ and feeds it here as a :class:`KeyStroke`. The assembler answers with actions:
   terminator, ``Source.KEYBOARD`` for text a person typed and ended with the terminator).
 - :class:`Release` -- keys that are not part of a scan: the app replays them, in order, to
   normal key handling (the focused widget, bindings). Printable keys are *held* for up to
-  one gap: if no burst follows they are released (``to_field=True``: a text field has focus,
-  so the person's typing goes into it) or collected as typed scan text (``to_field=False``).
-  A burst that arrives while a text field has focus therefore never lands in the field.
+  one gap: if no burst follows they are released (``to_field=True``: a widget has focus, a
+  quantity field say, so the person's typing goes to it) or collected as typed scan text
+  (``to_field=False``: nothing has focus). A burst that arrives while a text field has focus
+  therefore never lands in the field. Non-text keys (arrows, Ctrl+Q, Backspace on a field)
+  are released at once, after whatever was held.
+
+Limits: Textual's parser turns ESC and what follows into other keys, so a payload with ESC
+in it cannot come through a wedge (keep ESC out of scanner prefixes); a bracketed paste is a
+``Paste`` event, handled by the app, not here.
 - :class:`TypingChanged` -- the person's typed (not yet ended) scan text changed.
 
 Held keys need a clock: the app calls :meth:`WedgeAssembler.tick` once :attr:`deadline`
