@@ -325,3 +325,22 @@ def test_any_sku_code_scans_back_as_that_product(code: str) -> None:
     if classify(payloads[0]).kind == "unknown":  # no tag rule or GS1 reading claims it
         result = classify(payloads[0], known=_Known(code))
         assert (result.kind, result.sku) == ("product", code)
+
+
+def test_human_readable_text_can_be_turned_off() -> None:
+    label = LABELS["own-asset-tag"]
+    with_text = layout(label, LabelsConfig())
+    without = layout(label, LabelsConfig(human_readable=False))
+    assert [t.role for t in with_text.texts] == ["title", "text", "caption"]
+    assert [t.role for t in without.texts] == ["title", "caption"]
+    assert without.bar_h > with_text.bar_h
+    assert to_zpl([label], LabelsConfig()).decode().count("AT00000042") == 2
+    assert to_zpl([label], LabelsConfig(human_readable=False)).decode().count("AT00000042") == 1
+
+
+def test_grid_sheets_draw_bars_at_300_dpi() -> None:
+    reader = pypdf.PdfReader(io.BytesIO(to_pdf([LABELS["bin"]], LabelsConfig(dpi=203),
+                                               sheet="letter")))
+    image = reader.pages[0].images[0].image
+    lay = layout(LABELS["bin"], LabelsConfig(dpi=300), width_mm=215.9 / 3, height_mm=279.4 / 8)
+    assert image.size == (lay.bar_w, lay.bar_h)

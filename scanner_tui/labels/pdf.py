@@ -1,7 +1,8 @@
 """PDF label sheets with fpdf2: one label per page (thermal rolls) or a grid on A4 / Letter.
 
 The bars are embedded as a 1-bit image at the printer's dpi (one pixel per dot, so a printer
-at that resolution reproduces every bar exactly); the text is real PDF text in DejaVu Sans Mono.
+at that resolution reproduces every bar exactly; A4/Letter sheets use 300 dpi, which office
+printers scale by whole numbers); the text is real PDF text in DejaVu Sans Mono.
 """
 
 from __future__ import annotations
@@ -67,6 +68,8 @@ def to_pdf(labels: Sequence[Label], cfg: LabelsConfig, *, sheet: str | None = No
             _draw(pdf, layout(label, cfg), 0.0, 0.0)
         return bytes(pdf.output())
 
+    # Office printers run at 300/600/1200 dpi: bars drawn at 300 dpi scale by whole numbers.
+    cfg = cfg.model_copy(update={"dpi": 300})
     page_w, page_h = PAGES_MM[sheet]
     margin = cfg.sheet_margin_mm
     cell_w = (page_w - 2 * margin) / cfg.sheet_columns
