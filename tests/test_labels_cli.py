@@ -298,3 +298,15 @@ def test_configured_printer_is_the_default_destination(store, tmp_path: Path) ->
         result = run(config, "bins", "C11-A-03")
     assert result.exit_code == 0, result.output
     assert b"^FDC11-A-03^FS" in printer.jobs[0]
+
+
+def test_size_and_dpi_options(store, tmp_path: Path) -> None:
+    _, config, _ = store
+    result = run(config, "bins", "A04-B-12", "--size", "57x32", "--dpi", "300", "-f", "png",
+                 "-o", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    image = Image.open(tmp_path / "bin-A04-B-12.png")
+    assert image.size == (673, 378)  # 57 x 32 mm at 300 dpi
+    assert classify(decode_file(tmp_path / "bin-A04-B-12.png")).bin == "A04-B-12"
+    assert run(config, "bins", "A04-B-12", "--size", "5x3", "-o", "-").exit_code == 2
+    assert run(config, "bins", "A04-B-12", "--dpi", "600", "-o", "-").exit_code == 2

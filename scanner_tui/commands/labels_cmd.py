@@ -37,12 +37,19 @@ PRINTER_HELP = "Send ZPL to a network printer, e.g. tcp://10.0.0.9:9100 (default
 SHEET_HELP = "PDF paper: thermal (one label a page), a4 or letter (a grid). Default: config."
 
 
-def _settings(config: Config, dpi: int | None) -> LabelsConfig:
-    if dpi is None:
-        return config.labels
-    if dpi not in (203, 300):
-        fail("--dpi must be 203 or 300", code=2)
-    return config.labels.model_copy(update={"dpi": dpi})
+def _settings(config: Config, dpi: int | None, size: str | None = None) -> LabelsConfig:
+    """The [labels] settings with --dpi and --size (WIDTHxHEIGHT in mm) applied."""
+    update: dict = {}
+    if dpi is not None:
+        if dpi not in (203, 300):
+            fail("--dpi must be 203 or 300", code=2)
+        update["dpi"] = dpi
+    if size is not None:
+        m = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*[xX]\s*([0-9]+(?:\.[0-9]+)?)\s*", size)
+        if not m or not all(10 < float(v) <= 500 for v in m.groups()):
+            fail("--size takes WIDTHxHEIGHT in millimetres, each 10-500, e.g. 57x32", code=2)
+        update["width_mm"], update["height_mm"] = float(m.group(1)), float(m.group(2))
+    return config.labels.model_copy(update=update) if update else config.labels
 
 
 def _destination(config: Config, output: str | None, printer: str | None,
@@ -85,6 +92,7 @@ def bins_cmd(
     output: str | None = typer.Option(None, "--output", "-o", help=OUTPUT_HELP),
     printer: str | None = typer.Option(None, "--printer", help=PRINTER_HELP),
     dpi: int | None = typer.Option(None, "--dpi", help="203 or 300 (default: config)."),
+    size: str | None = typer.Option(None, "--size", help="Label WIDTHxHEIGHT in mm, e.g. 57x32."),
 ) -> None:
     """Bin tags: the bin name large enough to read from a forklift, Code 128 under it."""
     c = context(ctx)
@@ -93,7 +101,7 @@ def bins_cmd(
         labels = bin_labels(c.engine, codes or [], zone=zone, all_bins=all_bins)
     except LabelError as exc:
         fail(str(exc))
-    written = _deliver(labels, _settings(c.config, dpi), destination, fmt, sheet)
+    written = _deliver(labels, _settings(c.config, dpi, size), destination, fmt, sheet)
     typer.echo(f"{len(labels)} bin tag(s) to {_where(written)}", err=True)
 
 
@@ -108,6 +116,7 @@ def skus_cmd(
     output: str | None = typer.Option(None, "--output", "-o", help=OUTPUT_HELP),
     printer: str | None = typer.Option(None, "--printer", help=PRINTER_HELP),
     dpi: int | None = typer.Option(None, "--dpi", help="203 or 300 (default: config)."),
+    size: str | None = typer.Option(None, "--size", help="Label WIDTHxHEIGHT in mm, e.g. 57x32."),
 ) -> None:
     """SKU labels: the GTIN as EAN-13 / EAN-8 / GS1-128, else the SKU code as Code 128."""
     c = context(ctx)
@@ -116,7 +125,7 @@ def skus_cmd(
         labels = sku_labels(c.engine, codes or [], all_skus=all_skus, receipt=receipt)
     except LabelError as exc:
         fail(str(exc))
-    written = _deliver(labels, _settings(c.config, dpi), destination, fmt, sheet)
+    written = _deliver(labels, _settings(c.config, dpi, size), destination, fmt, sheet)
     typer.echo(f"{len(labels)} SKU label(s) to {_where(written)}", err=True)
 
 
@@ -136,6 +145,7 @@ def assets_cmd(
     output: str | None = typer.Option(None, "--output", "-o", help=OUTPUT_HELP),
     printer: str | None = typer.Option(None, "--printer", help=PRINTER_HELP),
     dpi: int | None = typer.Option(None, "--dpi", help="203 or 300 (default: config)."),
+    size: str | None = typer.Option(None, "--size", help="Label WIDTHxHEIGHT in mm, e.g. 57x32."),
 ) -> None:
     """Asset tags: new ones from the tag sequence, or reprints of units' tags."""
     c = context(ctx)
@@ -144,7 +154,7 @@ def assets_cmd(
         fail("asset tags are recorded in the ledger: give your badge with --operator", code=2)
     if new is not None and (serials or receipt):
         fail("--new prints fresh tags only: leave out serials and --receipt", code=2)
-    settings = _settings(c.config, dpi)
+    settings = _settings(c.config, dpi, size)
     terminal = c.config.terminal.id
     asset_rule = c.config.tags.asset
     prefix, digits = settings.asset_prefix, settings.asset_digits
