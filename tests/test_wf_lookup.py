@@ -115,6 +115,25 @@ def test_order_shows_customer_lines_and_units(demo, wf):
     assert wf.view().lines[0].state == "current"
 
 
+def test_receipt_expected_and_received(demo, wf):
+    out = scan(wf, "R-1001")
+    assert out.accepted and out.message.startswith("Receipt R-1001 from ")
+    assert [ln.cells for ln in wf.view().lines] == [("LAPTOP-14", "4", "0"),
+                                                    ("CABLE-TIE-100", "50", "0")]
+    assert wf.answer("R-1000").accepted
+    assert all(ln.state == "done" for ln in wf.view().lines)
+    assert fits(wf.view())
+
+
+def test_a_kind_of_record_the_screen_does_not_know_yet(demo, wf, monkeypatch):
+    from scanner_tui.workflows import lookup
+
+    monkeypatch.setitem(lookup.VIEWS, "receipt", lookup.other_view)
+    out = wf.answer("R-1001")
+    assert out.accepted and out.message.startswith("Receipt R-1001")
+    assert all(len(c) <= 40 for c in wf.view().context)
+
+
 def test_typed_codes(demo, wf):
     assert wf.answer("MUG01").message == "MUG-01: 118 in 2 bin(s)."
     assert wf.answer("A01-A-02").accepted

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, select
 
-from scanner_tui.inventory.history import UnknownCode, history
+from scanner_tui.inventory.history import UnknownCode, history, render
 from scanner_tui.inventory.models import ROLES, Asset, Order, OrderLine, Sku
 from scanner_tui.scanning.result import Kind, Scan, ScanResult
 from scanner_tui.workflows.base import Line, Outcome, Services, View, Workflow, expected
@@ -141,6 +141,26 @@ def order_view(engine: Engine, code: str
     return message, context, ("Item", "Qty", "Progress"), tuple(rows[:ROWS])
 
 
+def receipt_view(h: dict) -> tuple[str, tuple[str, ...], tuple[str, ...], tuple[Line, ...]]:
+    """A receipt: supplier, status, and expected against received per line."""
+    context = (fit(f"Receipt {h['code']} {h['supplier']}"), fit(h["status"]))
+    lines = tuple(Line((ln["sku"], str(ln["qty_expected"]), str(ln["qty_received"])),
+                       "done" if ln["qty_received"] >= ln["qty_expected"] else "")
+                  for ln in h["lines"][:ROWS])
+    message = f"Receipt {h['code']} from {h['supplier']}: {len(h['lines'])} line(s), " \
+              f"{h['status']}."
+    return message, context, ("Item", "Expected", "In"), lines
+
+
+def other_view(h: dict) -> tuple[str, tuple[str, ...], tuple[str, ...], tuple[Line, ...]]:
+    """Anything else ``history`` learns to answer: its own words, cut to the screen."""
+    text = render(h)
+    return (fit(text[0]) if text else "Found.", tuple(fit(t) for t in text[:ROWS]), (), ())
+
+
+VIEWS = {"bin": bin_view, "asset": unit_view, "sku": sku_view, "receipt": receipt_view}
+
+
 class LookupWorkflow(Workflow):
     key = "lookup"
     title = "Look-up"
@@ -158,13 +178,25 @@ class LookupWorkflow(Workflow):
                     ACCEPTS)
 
     def handle(self, scan: Scan, result: ScanResult) -> Outcome:
-        # Order codes follow no tag rule: an unrecognised code may be an order's.
+        # Order and receipt codes follow no tag rule: an unrecognised code may be one.
         if result.kind is Kind.UNKNOWN and result.code:
-            outcome = self._order(result.code)
+            outcome = self._document(result.code)
             if outcome is not None:
                 self._count(outcome)
                 return outcome
         return super().handle(scan, result)
+
+    def _document(self, code: str) -> Outcome | None:
+        """An order's or a receipt's view, or None when ``code`` is neither."""
+        outcome = self._order(code)
+        if outcome is None:
+            try:
+                h = history(self.services.engine, code)
+            except UnknownCode:
+                return None
+            if h.get("type") == "receipt":
+                outcome = self._show(h)
+        return outcome
 
     def on_text(self, text: str, scan: Scan | None) -> Outcome:
         """A code typed at the keyboard: an order's, or any code the store knows."""
@@ -187,8 +219,7 @@ class LookupWorkflow(Workflow):
         return Outcome.ok(message)
 
     def _show(self, h: dict) -> Outcome:
-        render = {"bin": bin_view, "asset": unit_view, "sku": sku_view}[h["type"]]
-        message, context, columns, lines = render(h)
+        message, context, columns, lines = VIEWS.get(h.get("type"), other_view)(h)
         self.data, self.shown = h, (context, columns, lines)
         return Outcome.ok(message)
 
