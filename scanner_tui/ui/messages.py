@@ -34,13 +34,5 @@ class ScannerStatusChanged(Message):
         self.status = status
 
 
-class TypingChanged(Message):
-    """The text a person is typing towards a scan (not yet ended by the terminator)."""
-
-    def __init__(self, text: str) -> None:
-        super().__init__()
-        self.text = text
-
-
 class WedgeTick(Message):
     """Time to let the key assembler close keys it has held for a full gap."""
