@@ -138,6 +138,7 @@ class FloorMachine(RuleBasedStateMachine):
         self.engine = make_engine(f"sqlite:///{path}")
         self.flows: dict[str, Workflow] = {name: self._open(name) for name in NAMES}
         self.steps: list[str] = []  # what happened, for the failure report
+        self.last: tuple | None = None  # the last scan handed over: (name, wf, scan, result)
 
     def _open(self, name: str) -> Workflow:
         return FLOWS[name](services(self.engine, OPERATOR.get(name, "OP-0003")))
@@ -159,7 +160,20 @@ class FloorMachine(RuleBasedStateMachine):
     def _scan(self, name: str, payload: str, source: Source = Source.WEDGE) -> None:
         wf = self.flows[name]
         scan, result = classified(self.engine, payload, source)
+        self.last = (name, wf, scan, result)
         self._check(name, payload, lambda: wf.handle(scan, result))
+
+    @precondition(lambda self: getattr(self, "last", None) is not None)
+    @rule()
+    def same_scan_again(self) -> None:
+        """The last scan handed over a second time (a retry, a replay): nothing is applied
+        twice."""
+        name, wf, scan, result = self.last
+        if self.flows[name] is not wf:
+            return  # that workflow has closed since
+        before = snapshot(self.engine)[0]
+        self._check(name, f"again {scan.payload}", lambda: wf.handle(scan, result))
+        assert snapshot(self.engine)[0] == before, f"applied twice: {self.steps[-1]}"
 
     @rule(name=st.sampled_from(NAMES), data=st.data())
     def sensible_scan(self, name: str, data: st.DataObject) -> None:
