@@ -52,3 +52,36 @@ def test_accepted_asset_with_history(snap_compare, engine, db_url, size):
 def test_rejected_markup_shown_as_data(snap_compare, engine, db_url, size):
     assert snap_compare(_app(engine, db_url), terminal_size=size,
                         run_before=_scans(ACCEPTED + REJECTED))
+
+
+class _NoSerial:
+    """A serial scanner that never opens a port (the test posts its status itself)."""
+
+    def __init__(self, port, **kw) -> None:
+        self.port = port
+
+    def start(self) -> None:
+        pass
+
+    def stop(self) -> None:
+        pass
+
+
+def test_serial_scanner_unplugged_40x16(snap_compare, engine, db_url):
+    from scanner_tui.config import ScannerConfig
+    from scanner_tui.scanning.serial_reader import ScannerState, ScannerStatus
+    from scanner_tui.ui.messages import ScannerStatusChanged
+
+    cfg = Config(database=DatabaseConfig(url=db_url), terminal=TerminalConfig(id="DOCK-1"),
+                 scanner=ScannerConfig(input="serial", port="/dev/ttyACM0"))
+    app = ScannerApp(cfg, engine, clock=lambda: FIXED, tz=UTC, serial_factory=_NoSerial)
+
+    async def run_before(pilot) -> None:
+        await _scans(["A04-B-12\r"])(pilot)
+        pilot.app.post_message(ScannerStatusChanged(ScannerStatus(
+            ScannerState.DISCONNECTED, "/dev/ttyACM0",
+            "Scanner on /dev/ttyACM0 is unplugged; waiting for it to come back")))
+        await pilot.pause()
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(40, 16), run_before=run_before)
