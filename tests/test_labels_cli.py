@@ -151,8 +151,12 @@ def test_reprint_of_units_is_recorded_as_reprint(store, tmp_path: Path) -> None:
                                                          "L7")
     own = classify(decode_file(tmp_path / "asset-AT00000007.png"))
     assert (own.kind, own.serial) == ("asset", "AT00000007")
+    # Never printed by us before: a first print. The same again: reprints.
+    assert run(config, "assets", "SN0001", "AT00000007", "--operator", "OP-0001",
+               "-f", "zpl", "-o", "-").exit_code == 0
     rows = label_rows(engine)
     assert [(r.asset_id, r.reason, r.status_after) for r in rows] == [
+        (ids["unit"], "printed SN0001", None), (ids["own"], "printed AT00000007", None),
         (ids["unit"], "reprinted SN0001", None), (ids["own"], "reprinted AT00000007", None)]
 
 
@@ -166,8 +170,11 @@ def test_receipt_units_expected_and_received(store) -> None:
     for serial in ("SN0002", "SN0003", "SN0001"):
         assert f"21{serial}^FS" in zpl
     rows = label_rows(engine)
-    assert {r.reason for r in rows} == {"reprinted SN0001", "printed SN0002-SN0003"}
+    assert {r.reason for r in rows} == {"printed SN0001", "printed SN0002-SN0003"}
     assert all(r.doc_type == "receipt" and r.doc_code == "R-1001" for r in rows)
+    again = run(config, "assets", "SN0003", "--operator", "OP-0001", "-f", "zpl", "-o", "-")
+    assert again.exit_code == 0 and "1 reprint(s)" in again.output
+    assert label_rows(engine)[-1].reason == "reprinted SN0003"
 
 
 def test_assets_need_an_active_operator(store, tmp_path: Path) -> None:

@@ -25,7 +25,7 @@ from scanner_tui.inventory.models import (
 )
 from scanner_tui.inventory.verify import verify
 from scanner_tui.labels import LabelError, allocate_asset_tags, already_issued, record_printed
-from scanner_tui.labels.record import compress
+from scanner_tui.labels.record import compress, expand
 
 WORKER = r"""
 import json, random, sys, time
@@ -168,6 +168,10 @@ def test_long_tag_lists_split_across_rows(engine) -> None:
     assert listed == tags
 
 
-def test_compress() -> None:
-    assert compress(["AT01", "AT02", "AT03", "AT05", "X", "AT06"]) == [
-        "AT01-AT03", "AT05", "X", "AT06"]
+def test_compress_and_expand() -> None:
+    tags = ["AT01", "AT02", "AT03", "AT05", "X", "AT06", "SN-7", "SN-8", "sn9", "sn10"]
+    parts = compress(tags)
+    assert parts == ["AT01-AT03", "AT05", "X", "AT06", "SN-7", "SN-8", "sn9", "sn10"]
+    assert expand("printed " + ", ".join(parts)) == set(tags)
+    assert expand("reprinted AT00000001-AT00000003") == {"AT00000001", "AT00000002",
+                                                         "AT00000003"}

@@ -12,7 +12,7 @@ from sqlmodel import Session
 from scanner_tui.config import Config
 from scanner_tui.labels.label import LabelError
 from scanner_tui.labels.output import print_labels
-from scanner_tui.labels.record import already_issued, compress, record_printed
+from scanner_tui.labels.record import compress, record_printed
 from scanner_tui.labels.select import asset_labels, bin_labels, new_tag_labels
 from scanner_tui.labels.sequence import allocate_asset_tags, check_operator
 
@@ -48,15 +48,14 @@ def print_new_asset_tags(engine: Engine, config: Config, n: int, destination: st
 def reprint_asset_tags(engine: Engine, config: Config, serials: Sequence[str],
                        destination: str, *, actor_badge: str, fmt: str = "zpl",
                        scan_id: str | None = None) -> list[str]:
-    """Reprint the tags of units (damaged tag): print, then record each as a reprint."""
+    """Reprint the tags of units (a damaged tag, from look-up): print, then record each as
+    a reprint (the person asked for a reprint: the unit carries, or carried, this tag)."""
     require_operator(engine, actor_badge)
     labels = asset_labels(engine, serials, asset_rule=config.tags.asset)
     tags = [label.code for label in labels]
     print_labels(labels, config.labels, destination, fmt=fmt)
-    reprints = already_issued(engine, tags, prefix=config.labels.asset_prefix,
-                              digits=config.labels.asset_digits)
     record_printed(engine, tags, actor_badge=actor_badge, terminal=config.terminal.id,
-                   reprint=reprints, scan_id=scan_id, entry="scanned" if scan_id else "typed")
+                   reprint=True, scan_id=scan_id, entry="scanned" if scan_id else "typed")
     return tags
 
 

@@ -21,15 +21,24 @@ from scanner_tui.labels.sequence import check_operator, sequence_name, tag_numbe
 REASON_MAX = 200
 
 
+_FOLDABLE = re.compile(r"([A-Z]+)([0-9]+)")
+_RANGE = re.compile(r"([A-Z]+)([0-9]+)-\1([0-9]+)")
+MAX_RANGE = 100_000
+
+
 def compress(tags: Sequence[str]) -> list[str]:
-    """Consecutive tags folded into ranges: AT..01, AT..02, AT..03 -> AT..01-AT..03."""
+    """Consecutive tags folded into ranges: AT..01, AT..02, AT..03 -> AT..01-AT..03.
+
+    Only tags made of capital letters then digits fold (they cannot contain ``-`` or ``,``),
+    so ``expand`` reads every list back exactly.
+    """
     parts: list[str] = []
     i = 0
     while i < len(tags):
         j = i
-        m = re.fullmatch(r"(.*?)([0-9]+)", tags[i])
+        m = _FOLDABLE.fullmatch(tags[i])
         while m and j + 1 < len(tags):
-            n = re.fullmatch(r"(.*?)([0-9]+)", tags[j + 1])
+            n = _FOLDABLE.fullmatch(tags[j + 1])
             if not (n and n.group(1) == m.group(1) and len(n.group(2)) == len(m.group(2))
                     and int(n.group(2)) == int(m.group(2)) + (j + 1 - i)):
                 break
@@ -37,6 +46,22 @@ def compress(tags: Sequence[str]) -> list[str]:
         parts.append(tags[i] if j == i else f"{tags[i]}-{tags[j]}")
         i = j + 1
     return parts
+
+
+def expand(reason: str) -> set[str]:
+    """The tags named by a label row's reason ("printed AT01-AT03, SN-7" -> 4 tags)."""
+    _verb, _, listed = reason.partition(" ")
+    out: set[str] = set()
+    for item in listed.split(", "):
+        m = _RANGE.fullmatch(item)
+        if m and len(m.group(2)) == len(m.group(3)):
+            first, last = int(m.group(2)), int(m.group(3))
+            if 0 <= last - first <= MAX_RANGE:
+                width = len(m.group(2))
+                out.update(f"{m.group(1)}{k:0{width}d}" for k in range(first, last + 1))
+                continue
+        out.add(item)
+    return out
 
 
 def _reasons(verb: str, tags: Sequence[str]) -> list[str]:
@@ -56,16 +81,26 @@ def _reasons(verb: str, tags: Sequence[str]) -> list[str]:
 
 def already_issued(engine: Engine, tags: Sequence[str], *, prefix: str = "AT",
                    digits: int = 8) -> set[str]:
-    """Tags printed before as far as the store can tell: a unit carries them, or the tag
-    sequence has issued their number. Printing them again is a reprint."""
+    """Tags printed before, so printing them again is a reprint: own tags whose number the
+    sequence has issued, and any tag the ledger records as printed (its unit's label rows, or
+    named in a label row's reason)."""
+    wanted = set(tags)
     with Session(engine) as session:
-        known = set(session.execute(
-            select(Asset.serial).where(Asset.serial.in_(list(tags)))  # type: ignore[attr-defined]
-        ).scalars())
+        units = dict(session.execute(
+            select(Asset.id, Asset.serial).where(Asset.serial.in_(wanted))  # type: ignore[attr-defined]
+        ).all())
         nxt = session.execute(select(TagSequence.next_value).where(
             TagSequence.name == sequence_name(prefix))).scalar_one_or_none() or 1
-    issued = {t for t in tags if (n := tag_number(t, prefix, digits)) is not None and n < nxt}
-    return known | issued
+        rows = session.execute(
+            select(LedgerEntry.asset_id, LedgerEntry.reason).where(LedgerEntry.action == "label")
+        ).all()
+    issued = {t for t in wanted if (n := tag_number(t, prefix, digits)) is not None and n < nxt}
+    for asset_id, reason in rows:
+        if asset_id in units:
+            issued.add(units[asset_id])
+        elif asset_id is None:
+            issued |= expand(reason) & wanted
+    return issued
 
 
 def record_printed(engine: Engine, tags: Sequence[str], *, actor_badge: str, terminal: str,

@@ -102,8 +102,8 @@ def asset_labels(engine: Engine, serials: Sequence[str] = (), *, receipt: str | 
                  asset_rule: str = DEFAULT_ASSET_RULE) -> list[Label]:
     """Labels for units given by serial and/or the units of a receipt.
 
-    A serial not in the store may still be printed when it is an own tag (a tag reprinted
-    before it was stuck on a unit); anything else unknown is refused.
+    A serial that is not a unit may still be printed when a receipt expects it, or when it is
+    an own tag (a tag reprinted before it was stuck on a unit); anything else is refused.
     A receipt's units are its expected serials (advance ship notice) and the units received
     against it, in line order.
     """
@@ -115,12 +115,17 @@ def asset_labels(engine: Engine, serials: Sequence[str] = (), *, receipt: str | 
         if wanted:
             found = {a.serial: a for a in session.execute(
                 select(Asset).where(Asset.serial.in_(wanted))).scalars()}  # type: ignore[attr-defined]
-            missing = [s for s in wanted
-                       if s not in found and not re.fullmatch(asset_rule, s, flags=re.ASCII)]
+            notice = dict(session.execute(  # serials announced on a receipt, not yet received
+                select(ExpectedSerial.serial, ReceiptLine.sku_id)
+                .join(ReceiptLine, ReceiptLine.id == ExpectedSerial.line_id)
+                .where(ExpectedSerial.serial.in_([s for s in wanted if s not in found]))  # type: ignore[attr-defined]
+            ).all())
+            missing = [s for s in wanted if s not in found and s not in notice
+                       and not re.fullmatch(asset_rule, s, flags=re.ASCII)]
             if missing:
                 raise _missing("units", missing)
-            units += [(s, found[s].sku_id, found[s].lot) if s in found else (s, None, "")
-                      for s in wanted]
+            units += [(s, found[s].sku_id, found[s].lot) if s in found
+                      else (s, notice.get(s), "") for s in wanted]
         if receipt:
             units += _receipt_units(session, receipt)
         seen: set[str] = set()
