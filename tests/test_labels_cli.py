@@ -317,3 +317,13 @@ def test_size_and_dpi_options(store, tmp_path: Path) -> None:
     assert classify(decode_file(tmp_path / "bin-A04-B-12.png")).bin == "A04-B-12"
     assert run(config, "bins", "A04-B-12", "--size", "5x3", "-o", "-").exit_code == 2
     assert run(config, "bins", "A04-B-12", "--dpi", "600", "-o", "-").exit_code == 2
+
+
+def test_wrong_format_for_printer_allocates_nothing(store) -> None:
+    engine, config, _ = store
+    result = run(config, "assets", "--new", "2", "--operator", "OP-0001", "-f", "pdf",
+                 "--printer", "tcp://127.0.0.1:9")
+    assert result.exit_code == 2 and "takes ZPL" in result.output
+    from scanner_tui.labels.sequence import issued_up_to
+
+    assert issued_up_to(engine) == 0

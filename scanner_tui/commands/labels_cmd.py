@@ -64,6 +64,8 @@ def _destination(config: Config, output: str | None, printer: str | None,
     fmt = (fmt or ("zpl" if printer else "pdf")).lower()
     if fmt not in ("svg", "png", "pdf", "zpl"):
         fail(f"unknown format {fmt!r}: use svg, png, pdf or zpl", code=2)
+    if printer and fmt != "zpl":
+        fail("a network label printer takes ZPL: use --format zpl (or --output)", code=2)
     return (printer or output or ""), fmt
 
 
