@@ -6,8 +6,6 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-import pytest
-
 from scanner_tui.config import load_config
 from scanner_tui.inventory.journal import read_journal
 from scanner_tui.scanning.serial_reader import ScannerState
@@ -41,9 +39,6 @@ def serial_app(tmp_path: Path, engine, db_url: str, port: str) -> ScannerApp:
     return ScannerApp(load_config(config_file), engine)
 
 
-@pytest.mark.xfail(reason="ui/screens.py set_scanner_text drops a status that arrives while "
-                          "the screen is not mounted yet, so at start the screen may keep "
-                          "saying 'Connecting' (a race: fails about half the runs)")
 async def test_the_status_at_start_is_shown(tmp_path: Path, engine, db_url):
     with PtyScanner(link=tmp_path / "ttyScanner") as pty:
         app = serial_app(tmp_path, engine, db_url, pty.path)
