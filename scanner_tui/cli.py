@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from scanner_tui.commands import classify_cmd, labels_cmd, scan_cmds, store_cmds
+from scanner_tui.commands import classify_cmd, counts_cmd, labels_cmd, scan_cmds, store_cmds
 from scanner_tui.commands.common import Context
 
 app = typer.Typer(
@@ -29,7 +29,7 @@ def _root(
         scan_cmds.run_app(ctx.obj)
 
 
-for module in (classify_cmd, scan_cmds, store_cmds, labels_cmd):
+for module in (classify_cmd, scan_cmds, store_cmds, labels_cmd, counts_cmd):
     module.register(app)
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import aliased
 from scanner_tui.inventory.models import Asset, Bin, LedgerEntry, Order, OrderLine, Sku, Stock
 from scanner_tui.inventory.verify import reader
 
-EXPORT_KINDS = ("stock", "assets", "ledger", "shipments")
+EXPORT_KINDS = ("stock", "assets", "ledger", "shipments", "counts")
 FORMATS = ("csv", "json")
 BATCH = 5_000
 
@@ -84,7 +84,15 @@ def _shipments(order: str | None = None) -> Select:
     return stmt
 
 
-QUERIES = {"stock": _stock, "assets": _assets, "ledger": _ledger, "shipments": _shipments}
+def _counts() -> Select:
+    """Approved cycle count lines (scanner_tui/inventory/counting)."""
+    from scanner_tui.inventory.counting.report import counts_export
+
+    return counts_export()
+
+
+QUERIES = {"stock": _stock, "assets": _assets, "ledger": _ledger, "shipments": _shipments,
+           "counts": _counts}
 
 
 def _plain(value: object) -> object:

@@ -1,0 +1,274 @@
+"""Count: the counter's step machine for cycle counts (blind unless the count says otherwise).
+
+* Scan a bin of an open count: the books are snapshotted now (``start_bin``).
+* Scan every unit's tag (serial SKUs): each is counted once; a unit the books put in another
+  bin is counted as found here (a warning), not refused. A unit the store does not know is
+  refused: put it aside for a supervisor.
+* Scan a product (quantity SKUs): 1 is counted and the quantity is asked. Type it, or scan the
+  product again for one more; any other scan takes the quantity as it stands.
+* ``CMD:DONE`` closes the bin (nothing counted: "is it empty?" first; ``CMD:YES`` closes it
+  empty). ``CMD:DONE`` with no bin open leaves counting.
+
+Blind: the counter never sees what the books expect; a count planned with ``blind=False``
+shows the expected quantities next to the counted ones. ``CMD:UNDO`` takes back the last
+counted line (counts are not stock: nothing is in the ledger until a supervisor approves).
+``CMD:CANCEL`` drops the quantity question's line, else gives the bin back uncounted, else
+leaves counting.
+"""
+
+from __future__ import annotations
+
+from scanner_tui.inventory.counting import (
+    BinCount,
+    Counted,
+    abandon_bin,
+    close_bin,
+    count_qty,
+    count_unit,
+    counted_lines,
+    drop_line,
+    expected_lines,
+    set_qty,
+    start_bin,
+)
+from scanner_tui.inventory.errors import DomainError
+from scanner_tui.inventory.lookup import find
+from scanner_tui.scanning.result import Kind, Scan, ScanResult, Source
+from scanner_tui.workflows.base import (
+    Line,
+    Outcome,
+    Question,
+    Services,
+    View,
+    Workflow,
+    entry_of,
+    expected,
+)
+
+COUNTER_ROLES = ("picker", "receiver", "supervisor", "admin")
+
+
+class CountWorkflow(Workflow):
+    """Count bins of open counts; ``count`` limits it to one count (its code)."""
+
+    key = "count"
+    title = "Count"
+    roles: tuple[str, ...] = COUNTER_ROLES
+
+    def __init__(self, services: Services, *, count: str | None = None) -> None:
+        super().__init__(services)
+        self.count_code = count
+        self.bin: BinCount | None = None
+        self.current: Counted | None = None  # the product line whose quantity is asked
+        self.confirm_empty = False
+        self.lines: list[Counted] = []
+
+    # -- what the screen shows ---------------------------------------------------------------
+    @property
+    def question(self) -> Question | None:
+        if self.confirm_empty and self.bin is not None:
+            return Question(f"Nothing counted in {self.bin.bin_code}: is it empty?")
+        if self.current is not None:
+            return Question(f"How many {self.current.sku} in {self.bin.bin_code}? "
+                            f"({self.current.qty})", "quantity")
+        return None
+
+    def view(self) -> View:
+        title = f"Count {self.bin.count_code}" if self.bin else self.title
+        if self.bin is None:
+            return View(title, self._instruction(), ("CMD:DONE leaves counting",),
+                        accepts=(Kind.BIN,))
+        context = [f"Bin {self.bin.bin_code}",
+                   f"Counted: {len(self.lines)} line(s); CMD:DONE closes the bin"]
+        rows = tuple(Line((c.serial or c.sku + (f" {c.lot}" if c.lot else ""), str(c.qty)),
+                          "current" if self.current and c.line_id == self.current.line_id
+                          else "warn" if c.elsewhere else "") for c in self.lines)
+        columns: tuple[str, ...] = ("Item", "Qty")
+        if not self.bin.blind:
+            exp = {(sku, lot): q for sku, lot, q in expected_lines(self.services.engine,
+                                                                   self.bin.count_bin_id)}
+            columns = ("Item", "Qty", "Books")
+            rows = tuple(Line((*r.cells, ""), r.state) for r in rows) + tuple(
+                Line((f"{sku} {lot}".strip(), "", str(q))) for (sku, lot), q in exp.items())
+        return View(title, self._instruction(), tuple(context), columns, rows,
+                    (Kind.ASSET, Kind.PRODUCT))
+
+    def _instruction(self) -> str:
+        if self.bin is None:
+            return "Scan a bin to count"
+        if self.confirm_empty:
+            return f"Is {self.bin.bin_code} empty? CMD:YES"
+        if self.current is not None:
+            return f"Qty of {self.current.sku}? Or scan next"
+        return f"Scan units, products in {self.bin.bin_code}"
+
+    def _refresh(self) -> None:
+        self.lines = counted_lines(self.services.engine, self.bin.count_bin_id) if self.bin \
+            else []
+        if self.current is not None:
+            self.current = next((c for c in self.lines if c.line_id == self.current.line_id),
+                                None)
+
+    # -- scans -------------------------------------------------------------------------------
+    def on_scan(self, scan: Scan, result: ScanResult) -> Outcome:
+        self.confirm_empty = False
+        if result.kind is Kind.BIN:
+            return self._bin(result.bin or result.code)
+        if self.bin is None:
+            return expected((Kind.BIN,), result, self._instruction())
+        if result.kind is Kind.ASSET:
+            self.current = None
+            return self._unit(scan, result.serial or result.code)
+        if result.kind is Kind.PRODUCT:
+            return self._product(scan, result.gtin or result.sku or result.code, result.lot)
+        return expected((Kind.ASSET, Kind.PRODUCT), result, self._instruction())
+
+    def _bin(self, code: str) -> Outcome:
+        if self.bin is not None:
+            if code == self.bin.bin_code:
+                return Outcome.ok(f"Counting {code}; CMD:DONE closes it.")
+            return Outcome.refuse(f"Finish {self.bin.bin_code} first: CMD:DONE closes it.")
+        try:
+            self.bin = start_bin(self.services.engine, actor=self.actor, bin_code=code,
+                                 count_code=self.count_code)
+        except DomainError as err:
+            return Outcome.refuse(str(err))
+        self.current = None
+        self._refresh()
+        if self.bin.resumed:
+            return Outcome.ok(f"Counting {code} again: {len(self.lines)} line(s) so far.")
+        return Outcome.ok(f"Counting {code} ({self.bin.count_code}): scan every unit and "
+                          "product.")
+
+    def _unit(self, scan: Scan, serial: str) -> Outcome:
+        try:
+            got = count_unit(self.services.engine, actor=self.actor,
+                             count_bin_id=self.bin.count_bin_id, serial=serial,
+                             scan_id=scan.id, entry=entry_of(scan))
+        except DomainError as err:
+            return Outcome.refuse(str(err))
+        self._refresh()
+        n = sum(1 for c in self.lines if c.serial)
+        if got.elsewhere:
+            return Outcome.ok(f"{got.serial} belongs in another bin by the books; counted here "
+                              f"as found ({n} unit(s)).", warning=True)
+        return Outcome.ok(f"{got.serial} counted ({n} unit(s) in {self.bin.bin_code}).")
+
+    def _product(self, scan: Scan, code: str, lot: str | None) -> Outcome:
+        cur = self.current
+        if cur is not None and code in (cur.sku,) + self._aliases(code, cur) \
+                and (lot or "") == cur.lot:
+            return self._set(cur.qty + 1)
+        try:
+            got = count_qty(self.services.engine, actor=self.actor,
+                            count_bin_id=self.bin.count_bin_id, sku=code, qty=1, lot=lot or "",
+                            scan_id=scan.id, entry=entry_of(scan))
+        except DomainError as err:
+            return Outcome.refuse(str(err))
+        self.current = got
+        self._refresh()
+        return Outcome.ok(f"1 of {got.sku}; type the quantity or scan again.",
+                          question=self.question)
+
+    def _aliases(self, code: str, cur: Counted) -> tuple[str, ...]:
+        """``code`` if it names the same product as the current line (GTIN, alias)."""
+        with self.services.engine.connect() as conn:
+            found = find(conn, code)
+        return (code,) if found is not None and found.sku_code == cur.sku else ()
+
+    def _set(self, qty: int) -> Outcome:
+        try:
+            got = set_qty(self.services.engine, actor=self.actor, line_id=self.current.line_id,
+                          qty=qty)
+        except DomainError as err:
+            return Outcome.refuse(str(err))
+        self.current = got
+        self._refresh()
+        return Outcome.ok(f"{got.qty} of {got.sku} counted; scan the next item.",
+                          question=self.question)
+
+    # -- commands and keys -------------------------------------------------------------------
+    def on_command(self, command: str, scan: Scan) -> Outcome:
+        if self.bin is None:
+            if command in ("DONE", "CANCEL"):
+                return Outcome.ok("Counting closed.", done=True)
+            return super().on_command(command, scan)
+        if command == "YES":
+            if self.confirm_empty:
+                return self._close()
+            if self.current is not None:
+                got, self.current = self.current, None
+                return Outcome.ok(f"{got.qty} of {got.sku} counted.")
+        if command in ("NO", "CANCEL") and self.confirm_empty:
+            self.confirm_empty = False
+            return Outcome.ok(f"Go on counting {self.bin.bin_code}.")
+        if command in ("NO", "CANCEL") and self.current is not None:
+            return self._drop(self.current)
+        if command == "CANCEL":
+            text = abandon_bin(self.services.engine, actor=self.actor,
+                               count_bin_id=self.bin.count_bin_id)
+            self.bin, self.lines = None, []
+            return Outcome.ok(text)
+        if command == "DONE":
+            if not self.lines and not self.confirm_empty:
+                self.confirm_empty = True
+                self.current = None
+                return Outcome.ok(f"Nothing counted in {self.bin.bin_code}: is it empty? "
+                                  "CMD:YES closes it empty.", question=self.question)
+            return self._close()
+        return super().on_command(command, scan)
+
+    def _close(self) -> Outcome:
+        try:
+            text = close_bin(self.services.engine, actor=self.actor,
+                             count_bin_id=self.bin.count_bin_id)
+        except DomainError as err:
+            return Outcome.refuse(str(err))
+        self.bin, self.current, self.confirm_empty, self.lines = None, None, False, []
+        if self.services.shift is not None:
+            self.services.shift.line_done()
+        return Outcome.ok(text)
+
+    def _drop(self, line: Counted) -> Outcome:
+        try:
+            drop_line(self.services.engine, actor=self.actor, line_id=line.line_id)
+        except DomainError as err:
+            return Outcome.refuse(str(err))
+        if self.current is not None and self.current.line_id == line.line_id:
+            self.current = None
+        self._refresh()
+        what = line.serial or f"{line.qty} of {line.sku}"
+        return Outcome.ok(f"{what} is no longer counted.")
+
+    def on_undo(self, scan: Scan) -> Outcome:
+        if self.bin is None or not self.lines:
+            return Outcome.refuse("Nothing counted here to take back.")
+        return self._drop(self.lines[-1])
+
+    def on_text(self, text: str, scan: Scan | None) -> Outcome:
+        if self.current is not None and text.isdigit():
+            return self._set(int(text))
+        if self.confirm_empty and text.lower() in ("y", "yes"):
+            return self._close()
+        if not text:
+            if self.current is not None:
+                return self.on_command("YES", scan or Scan("", Source.KEYBOARD))
+            return Outcome.refuse(f"Nothing was typed. {self._instruction()}.")
+        typed = scan or Scan(payload=text, source=Source.KEYBOARD)
+        if text.upper().startswith("CMD:"):
+            command = text[4:].strip().upper()
+            return self.on_undo(typed) if command == "UNDO" else self.on_command(command, typed)
+        with self.services.engine.connect() as conn:
+            found = find(conn, text)
+        if found is None:
+            if self.current is not None:
+                return Outcome.refuse(f"{text[:20]} is not a quantity; type digits only.")
+            return Outcome.refuse(f"{text} is not a bin, unit or product of this store. "
+                                  f"{self._instruction()}.")
+        if found.kind is Kind.BIN:
+            result = ScanResult(Kind.BIN, code=text, bin=found.code)
+        elif found.kind is Kind.ASSET:
+            result = ScanResult(Kind.ASSET, code=text, serial=found.code)
+        else:
+            result = ScanResult(Kind.PRODUCT, code=text, sku=found.sku_code or found.code)
+        return self.on_scan(typed, result)

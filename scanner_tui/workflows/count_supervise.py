@@ -1,0 +1,200 @@
+"""Supervise counts: the supervisor's screen logic (and the views the CLI prints alike).
+
+* Choose a count: type its code, or its number in the list (counts waiting first).
+* Review: per bin and line, expected / counted / variance (units and value) and the serials
+  missing, unexpected or from another bin. Scan (or type) a bin of the count to mark it for a
+  recount (again to unmark); ``CMD:DONE`` sends the marked bins back to another counter.
+* ``CMD:YES`` (or typing ``approve``) approves the count when no bin is marked: one
+  transaction of ledger rows; refused for pickers and receivers, for a supervisor's own count
+  and for a count not finished.
+* ``CMD:CANCEL`` leaves the review, then the screen.
+
+``counts_view(engine)`` and ``compare_view(comparison)`` are plain functions for any screen.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine
+
+from scanner_tui.inventory.counting import (
+    CountComparison,
+    approve,
+    compare,
+    list_counts,
+    recount,
+)
+from scanner_tui.inventory.errors import DomainError
+from scanner_tui.inventory.ops.base import APPROVERS
+from scanner_tui.scanning.result import Kind, Scan, ScanResult, Source
+from scanner_tui.workflows.base import Line, Outcome, Services, View, Workflow, expected
+
+STATE_ORDER = {"counted": 0, "counting": 1, "open": 2, "approved": 3}
+
+
+def waiting_counts(engine: Engine) -> list:
+    """Counts not approved, finished ones first."""
+    found = list_counts(engine, include_approved=False)
+    return sorted(found, key=lambda c: (STATE_ORDER.get(c.status, 9), c.code))
+
+
+def counts_view(engine: Engine) -> View:
+    counts = waiting_counts(engine)
+    rows = tuple(Line((str(n), c.code, c.status, f"{c.closed}/{c.bins}"),
+                      "done" if c.status == "counted" else "")
+                 for n, c in enumerate(counts, start=1))
+    instruction = "Type a count's code or number" if counts else "No counts to review"
+    return View("Counts", instruction, ("CMD:CANCEL leaves",), ("#", "Count", "State", "Bins"),
+                rows, ())
+
+
+def compare_lines(cmp: CountComparison) -> tuple[Line, ...]:
+    """One row per bin line (Bin, Item, Exp, Cnt, Var, Value); serial findings follow it."""
+    rows: list[Line] = []
+    for b in cmp.bins:
+        if not b.closed:
+            rows.append(Line((b.bin, f"({b.status})", "", "", "", ""), "current"))
+            continue
+        if not b.lines:
+            rows.append(Line((b.bin, "(empty)", "0", "0", "0", "0.00"), "done"))
+        for ln in b.lines:
+            item = ln.sku + (f" {ln.lot}" if ln.lot else "")
+            rows.append(Line((b.bin, item, str(ln.expected), str(ln.counted),
+                              f"{ln.variance:+d}", f"{ln.value:+.2f}"),
+                             "done" if ln.exact else "short" if ln.variance < 0 else "warn"))
+            for serial in ln.missing:
+                rows.append(Line(("", f"missing {serial}", "", "", "", ""), "short"))
+            for serial, where in ln.wrong_bin:
+                rows.append(Line(("", f"{serial} from {where}", "", "", "", ""), "warn"))
+            for serial, status in ln.unexpected:
+                rows.append(Line(("", f"{serial} ({status.replace('_', ' ')})", "", "", "", ""),
+                                 "warn"))
+    return tuple(rows)
+
+
+def compare_view(cmp: CountComparison, marked: set[str] | None = None) -> View:
+    marked = marked or set()
+    counted = sum(1 for b in cmp.bins if b.closed)
+    context = [f"{counted}/{len(cmp.bins)} bins counted; {cmp.status}",
+               f"Variance {cmp.variance_units:+d} units, {cmp.variance_value:+.2f}"]
+    moved = sum(b.moves_during for b in cmp.bins)
+    if moved:
+        context.append(f"{moved} move(s) during the count accounted for")
+    if marked:
+        context.append("Recount: " + ", ".join(sorted(marked)))
+    if marked:
+        instruction = "CMD:DONE sends marked bins back"
+    elif cmp.status == "approved":
+        instruction = "Approved; CMD:CANCEL leaves"
+    else:
+        instruction = "CMD:YES approves; scan bin to recount"
+    return View(f"Count {cmp.code}", instruction, tuple(context),
+                ("Bin", "Item", "Exp", "Cnt", "Var", "Value"), compare_lines(cmp), (Kind.BIN,))
+
+
+class CountSuperviseWorkflow(Workflow):
+    """Review, send back and approve counts (supervisors and admins)."""
+
+    key = "count_supervise"
+    title = "Counts"
+    roles: tuple[str, ...] = APPROVERS
+
+    def __init__(self, services: Services, *, count: str | None = None) -> None:
+        super().__init__(services)
+        self.code: str | None = None
+        self.marked: set[str] = set()
+        if count:
+            opened = self._open(count)
+            if not opened.accepted:
+                raise ValueError(opened.message)
+
+    def comparison(self) -> CountComparison | None:
+        return compare(self.services.engine, self.code) if self.code else None
+
+    def view(self) -> View:
+        cmp = self.comparison()
+        return counts_view(self.services.engine) if cmp is None else compare_view(cmp,
+                                                                                   self.marked)
+
+    def _open(self, code: str) -> Outcome:
+        try:
+            cmp = compare(self.services.engine, code)
+        except DomainError as err:
+            return Outcome.refuse(str(err))
+        self.code, self.marked = cmp.code, set()
+        waiting = sum(1 for b in cmp.bins if not b.closed)
+        tail = f"{waiting} bin(s) not counted yet." if waiting else "every bin is counted."
+        return Outcome.ok(f"{cmp.code}: {tail}")
+
+    def on_scan(self, scan: Scan, result: ScanResult) -> Outcome:
+        if self.code is None:
+            return Outcome.refuse(f"Type the count's code or number first. "
+                                  f"{self.view().instruction}.")
+        if result.kind is not Kind.BIN:
+            return expected((Kind.BIN,), result, self.view().instruction)
+        return self._mark(result.bin or result.code)
+
+    def _mark(self, bin_code: str) -> Outcome:
+        cmp = self.comparison()
+        match = [b for b in cmp.bins if b.bin == bin_code]
+        if not match:
+            return Outcome.refuse(f"{bin_code} is not on {cmp.code}.")
+        if not match[0].closed:
+            return Outcome.refuse(f"{bin_code} has not been counted yet on {cmp.code}.")
+        if bin_code in self.marked:
+            self.marked.discard(bin_code)
+            return Outcome.ok(f"{bin_code} will not be recounted.")
+        self.marked.add(bin_code)
+        return Outcome.ok(f"{bin_code} marked for a recount; CMD:DONE sends it back.")
+
+    def on_command(self, command: str, scan: Scan) -> Outcome:
+        if command == "CANCEL":
+            if self.code is None:
+                return Outcome.ok("Counts closed.", done=True)
+            self.code, self.marked = None, set()
+            return Outcome.ok("Back to the list of counts.")
+        if self.code is None:
+            return super().on_command(command, scan)
+        if command == "DONE":
+            if not self.marked:
+                return Outcome.ok("Back to the list of counts.") if self._leave() else \
+                    Outcome.refuse("Nothing marked.")
+            try:
+                text = recount(self.services.engine, actor=self.actor, count_code=self.code,
+                               bins=sorted(self.marked))
+            except DomainError as err:
+                return Outcome.refuse(str(err))
+            self.marked = set()
+            return Outcome.ok(text)
+        if command == "YES":
+            return self._approve(scan)
+        return super().on_command(command, scan)
+
+    def _leave(self) -> bool:
+        self.code, self.marked = None, set()
+        return True
+
+    def _approve(self, scan: Scan) -> Outcome:
+        if self.marked:
+            return Outcome.refuse("Bins are marked for a recount: CMD:DONE sends them back "
+                                  "first.")
+        try:
+            done = self.run(approve, scan, count_code=self.code)
+        except DomainError as err:
+            return Outcome.refuse(str(err))
+        return Outcome.ok(done.message, changed=not done.replayed)
+
+    def on_undo(self, scan: Scan) -> Outcome:
+        return Outcome.refuse("An approved count is corrected by a new count, not undone.")
+
+    def on_text(self, text: str, scan: Scan | None) -> Outcome:
+        typed = scan or Scan(payload=text, source=Source.KEYBOARD)
+        if self.code is None:
+            counts = waiting_counts(self.services.engine)
+            if text.isdigit() and 1 <= int(text) <= len(counts):
+                return self._open(counts[int(text) - 1].code)
+            return self._open(text)
+        if text.lower() in ("approve", "y", "yes"):
+            return self._approve(typed)
+        if text.upper().startswith("CMD:"):
+            return self.on_command(text[4:].strip().upper(), typed)
+        return self._mark(text.strip())
