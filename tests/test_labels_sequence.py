@@ -122,6 +122,19 @@ def test_allocation_refusals(engine) -> None:
 
 
 def test_record_printed_ranges_reprints_and_verify(engine) -> None:
+    _record_printed_scenario(engine)
+
+
+@pytest.mark.postgres
+def test_record_printed_on_postgres(pg_url: str) -> None:
+    engine = open_store(pg_url)
+    try:
+        _record_printed_scenario(engine)
+    finally:
+        engine.dispose()
+
+
+def _record_printed_scenario(engine) -> None:  # noqa: ANN001
     _operator(engine)
     with Session(engine, expire_on_commit=False) as s:
         b = Bin(code="A04-B-12")
