@@ -10,6 +10,8 @@ import subprocess
 import xml.etree.ElementTree as ET
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from scanner_tui.config import LabelsConfig
 from scanner_tui.labels.label import (
@@ -29,6 +31,7 @@ from scanner_tui.labels.pdf import to_pdf
 from scanner_tui.labels.render import render_label
 from scanner_tui.labels.zpl import fh_escape, to_zpl
 from scanner_tui.scanning.classify import classify
+from scanner_tui.scanning.result import Kind
 
 zxingcpp = pytest.importorskip("zxingcpp")
 Image = pytest.importorskip("PIL.Image")
@@ -275,10 +278,7 @@ def test_zpl_gs1_uses_fnc1_invocations() -> None:
 
 # --- property: any code of the shapes we print scans back -----------------------------------
 
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
 
-from scanner_tui.scanning.result import Kind  # noqa: E402
 
 SAFE = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-./"
 
