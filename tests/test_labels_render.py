@@ -26,7 +26,7 @@ from scanner_tui.labels.label import (
     gs1_element_string,
     gtin_label,
 )
-from scanner_tui.labels.layout import layout
+from scanner_tui.labels.layout import layout, runs
 from scanner_tui.labels.pdf import to_pdf
 from scanner_tui.labels.render import render_label
 from scanner_tui.labels.zpl import fh_escape, to_zpl
@@ -344,3 +344,49 @@ def test_grid_sheets_draw_bars_at_300_dpi() -> None:
     image = reader.pages[0].images[0].image
     lay = layout(LABELS["bin"], LabelsConfig(dpi=300), width_mm=215.9 / 3, height_mm=279.4 / 8)
     assert image.size == (lay.bar_w, lay.bar_h)
+
+
+# --- ZPL emulated: draw our ^BC / ^BE / ^B8 fields the way the printer does, then scan -------
+
+_ZPL_BAR = re.compile(
+    r"\^FO(\d+),(\d+)\^BY(\d+),3,(\d+)\^B(C|E|8)N,(\d+),[^^]*(?:\^FH_)?\^FD(.*?)\^FS")
+
+
+def emulate_zpl(fmt: str):  # noqa: ANN201
+    """A tiny emulator for the barcode of one of our formats: a 1-bit image ^PW x ^LL."""
+    from barcode import EAN8, EAN13, Code128
+    from barcode.codex import Gs1_128
+    from PIL import ImageDraw
+
+    width = int(re.search(r"\^PW(\d+)", fmt).group(1))
+    height = int(re.search(r"\^LL(\d+)", fmt).group(1))
+    x, y, module, _h, kind, bar_h, raw = _ZPL_BAR.search(fmt).groups()
+    x, y, module, bar_h = int(x), int(y), int(module), int(bar_h)
+    data = unescape_fh(raw)
+    if kind == "E":
+        pattern = EAN13(data).build()[0]
+    elif kind == "8":
+        pattern = EAN8(data).build()[0]
+    elif data.startswith(">;>8"):
+        pattern = Gs1_128(data[4:].replace(">8", FNC1).replace("><", ">")).build()[0]
+    else:
+        data = data.replace("><", ">")
+        pattern = Code128(data).build()[0]
+        # The printer encodes mode N in subset B: at least this many modules wide.
+        assert x + (11 * (len(data) + 2) + 13) * module <= width, "bars run off the label"
+    assert x + len(pattern) * module <= width and y + bar_h <= height
+    image = Image.new("L", (width, height), 255)
+    draw = ImageDraw.Draw(image)
+    for start, length in runs(pattern):
+        draw.rectangle((x + start * module, y, x + (start + length) * module - 1, y + bar_h - 1),
+                       fill=0)
+    return image
+
+
+@pytest.mark.parametrize("cfg_name", CONFIGS)
+def test_zpl_emulated_scans_back(cfg_name: str) -> None:
+    cfg = CONFIGS[cfg_name]
+    job = to_zpl(LABELS.values(), cfg).decode()
+    formats = [f for f in job.split("^XZ") if f.strip()]
+    for fmt, label in zip(formats, LABELS.values(), strict=True):
+        assert_scans_back(decode(emulate_zpl(fmt)), label)
