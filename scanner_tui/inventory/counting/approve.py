@@ -57,9 +57,11 @@ def _changed_since(tx: Tx, asset_id: int, close_id: int) -> bool:
 
 
 def _post_units(tx: Tx, b: BinComparison, line: LineComparison, doc: dict,
-                notes: list[str]) -> None:
+                notes: list[str], elsewhere: set[str]) -> None:
     close_id = b.close_ledger_id or 0
     for serial in line.missing:
+        if serial in elsewhere:
+            continue  # counted in another bin of this count: moved there below, not lost
         unit = _unit(tx, serial)
         if _changed_since(tx, unit.id, close_id) or unit.bin_id != b.bin_id:
             notes.append(f"{serial} moved after the count; left as it is")
@@ -150,13 +152,15 @@ def approve(engine: Engine, *, actor: Actor, count_code: str, scan_id: str,
                                "supervisor must approve it.")
         notes: list[str] = []
         now = tx.now
+        elsewhere = {s for b in result.bins if b.status != "approved" for ln in b.lines
+                     for s in [*(w for w, _ in ln.wrong_bin), *(u for u, _ in ln.unexpected)]}
         for n, b in enumerate(result.bins, start=1):
             if b.status == "approved":
                 continue
             doc = {"doc_type": "count", "doc_code": count.code, "doc_line": n}
             for line in b.lines:
                 if line.tracking == "serial":
-                    _post_units(tx, b, line, doc, notes)
+                    _post_units(tx, b, line, doc, notes, elsewhere)
                 else:
                     _post_qty(tx, b, line, doc)
             if b.lines:

@@ -172,8 +172,8 @@ def _compare_bin(conn: Connection, cb, skus: dict) -> BinComparison:  # noqa: AN
         else:
             cnt_units[asset_id] = sku_id
     ids = set(exp_units) | set(cnt_units)
-    serial = dict(conn.execute(select(T_ASSET.c.id, T_ASSET.c.serial)
-                               .where(T_ASSET.c.id.in_(ids)))) if ids else {}
+    serial = {r[0]: r[1] for r in conn.execute(select(T_ASSET.c.id, T_ASSET.c.serial)
+                                               .where(T_ASSET.c.id.in_(ids)))} if ids else {}
     codes = {}
     lines: list[LineComparison] = []
 
