@@ -32,6 +32,7 @@ from scanner_tui.inventory.errors import (
     WrongBin,
     WrongBinKind,
 )
+from scanner_tui.inventory.lookup import gtin14
 from scanner_tui.inventory.models import (
     AppliedScan,
     Asset,
@@ -102,11 +103,6 @@ def check_role(actor: Actor, operation: str) -> None:
     roles = ROLE_MATRIX[operation]
     if actor.role not in roles:
         raise NotAllowed(actor.badge, actor.role, VERB[operation], roles)
-
-
-def gtin14(code: str) -> str | None:
-    """A GTIN-8/12/13/14 written as 14 digits (the way Barcode rows store them), else None."""
-    return code.zfill(14) if code.isdigit() and len(code) in (8, 12, 13, 14) else None
 
 
 BinRow = namedtuple("BinRow", "id code zone kind active")
