@@ -188,3 +188,27 @@ def test_compress_and_expand() -> None:
     assert expand("printed " + ", ".join(parts)) == set(tags)
     assert expand("reprinted AT00000001-AT00000003") == {"AT00000001", "AT00000002",
                                                          "AT00000003"}
+
+
+def test_tags_announced_or_imported_are_never_issued(engine) -> None:
+    from scanner_tui.inventory.models import ExpectedSerial, Receipt, ReceiptLine
+
+    _operator(engine)
+    with Session(engine, expire_on_commit=False) as s:
+        sku = Sku(code="DRILL", tracking="serial")
+        rec = Receipt(code="R-1")
+        s.add_all([sku, rec])
+        s.flush()
+        line = ReceiptLine(receipt_id=rec.id, line_no=1, sku_id=sku.id)
+        s.add(line)
+        s.flush()
+        s.add_all([ExpectedSerial(receipt_id=rec.id, line_id=line.id, serial="AT00000003"),
+                   Asset(serial="AT00000002", sku_id=sku.id)])
+        s.commit()
+    assert allocate_asset_tags(engine, 2, "OP-0001", "T") == ["AT00000004", "AT00000005"]
+    with Session(engine) as s:  # an import after the sequence started
+        s.add_all([Asset(serial="AT00000007", sku_id=sku.id),
+                   ExpectedSerial(receipt_id=rec.id, line_id=line.id, serial="AT00000009")])
+        s.commit()
+    assert allocate_asset_tags(engine, 2, "OP-0001", "T") == ["AT00000010", "AT00000011"]
+    assert allocate_asset_tags(engine, 1, "OP-0001", "T") == ["AT00000012"]

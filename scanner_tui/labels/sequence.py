@@ -3,18 +3,19 @@
 One transaction per allocation: ``UPDATE tagsequence SET next_value = next_value + n`` (the
 row lock on PostgreSQL, ``BEGIN IMMEDIATE`` on SQLite serialise terminals), then read the new
 value back. On first use the row is inserted, starting after the highest tag of that form
-already in the store; two terminals inserting at once lose nothing: the loser retries.
+already in the store (units and advance ship notices); numbers that came in by import since are
+skipped. Two terminals inserting the row at once lose nothing: the loser retries.
 """
 
 from __future__ import annotations
 
 import re
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, func, select, union, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from scanner_tui.inventory.models import Asset, Operator, TagSequence
+from scanner_tui.inventory.models import Asset, ExpectedSerial, Operator, TagSequence
 from scanner_tui.labels.label import LabelError
 
 MAX_BATCH = 10_000
@@ -35,14 +36,22 @@ def tag_number(tag: str, prefix: str, digits: int) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def _highest_existing(session: Session, prefix: str, digits: int) -> int:
-    """Highest number among asset serials already of the form prefix + digits (imports)."""
-    like = prefix.replace("%", r"\%").replace("_", r"\_") + "_" * digits
+def _in_use(session: Session, prefix: str, digits: int, first: int | None = None,
+            last: int | None = None) -> list[int]:
+    """Numbers of own tags already in the store (units, or serials a receipt announces),
+    all of them or those between ``first`` and ``last``: tags that came in by import."""
+    if first is not None and last is not None:
+        candidates = [format_tag(prefix, digits, k) for k in range(first, last + 1)]
+        conds = (Asset.serial.in_(candidates), ExpectedSerial.serial.in_(candidates))  # type: ignore[attr-defined]
+    else:
+        like = prefix.replace("%", r"\%").replace("_", r"\_") + "_" * digits
+        conds = (Asset.serial.like(like, escape="\\"),  # type: ignore[attr-defined]
+                 ExpectedSerial.serial.like(like, escape="\\"))  # type: ignore[attr-defined]
     serials = session.execute(
-        select(Asset.serial).where(Asset.serial.like(like, escape="\\"))  # type: ignore[attr-defined]
+        union(select(Asset.serial).where(conds[0]),
+              select(ExpectedSerial.serial).where(conds[1]))
     ).scalars().all()
-    numbers = [n for s in serials if (n := tag_number(s, prefix, digits)) is not None]
-    return max(numbers, default=0)
+    return [n for s in serials if (n := tag_number(s, prefix, digits)) is not None]
 
 
 def check_operator(session: Session, badge: str) -> Operator:
@@ -65,12 +74,18 @@ def _allocate_once(engine: Engine, name: str, n: int, prefix: str, digits: int,
             .values(next_value=TagSequence.next_value + n)
         )
         if session.execute(stmt).rowcount == 0:
-            start = _highest_existing(session, prefix, digits) + 1
+            start = max(_in_use(session, prefix, digits), default=0) + 1
             session.add(TagSequence(name=name, next_value=start + n))
             session.flush()
         end = session.execute(
             select(TagSequence.next_value).where(TagSequence.name == name)
         ).scalar_one()
+        # Tags imported since (units, advance ship notices) are never issued again: skip past.
+        while end - 1 < 10**digits and (taken := _in_use(session, prefix, digits, end - n,
+                                                           end - 1)):
+            end = max(taken) + 1 + n
+            session.execute(update(TagSequence).where(TagSequence.name == name)
+                            .values(next_value=end))
         if end - 1 >= 10**digits:
             session.rollback()
             raise LabelError(
