@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import DBAPIError
@@ -57,3 +59,27 @@ def test_a_read_does_not_hold_the_write_lock(db_url):
             writer.add(Bin(code="A01-A-01"))
     with reading(engine) as session:
         assert [b.code for b in session.exec(select(Bin)).all()] == ["A01-A-01"]
+
+
+def test_checkpointer_does_the_checkpoints_commits_no_longer_do(tmp_path):
+    """With automatic checkpoints off the WAL outgrows SQLite's 1,000-page mark (no commit paid
+    for a checkpoint); the background checkpointer then copies the pages into the database."""
+    from scanner_tui.inventory.db import Checkpointer, session_scope
+    from scanner_tui.inventory.models import Bin
+
+    path = tmp_path / "ck.db"
+    engine = open_store(f"sqlite:///{path}", autocheckpoint=False)
+    for i in range(1500):
+        with session_scope(engine) as s:
+            s.add(Bin(code=f"Z{i:05d}", zone="x" * 60))
+    wal = path.with_name("ck.db-wal")
+    assert wal.stat().st_size > 2000 * 4096  # with automatic checkpoints it stays near 1,000
+    before = path.stat().st_size
+    checkpointer = Checkpointer(engine, interval=0.05).start()
+    deadline = time.monotonic() + 10
+    while checkpointer.runs == 0 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    checkpointer.stop()  # stops at once and checkpoints a last time
+    assert checkpointer.runs >= 2
+    assert path.stat().st_size > before
+    engine.dispose()

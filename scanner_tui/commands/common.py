@@ -14,6 +14,7 @@ from scanner_tui.config import Config, ConfigError, load_config
 @dataclass
 class Context:
     config_path: str | None = None
+    interactive: bool = False  # the app: WAL checkpoints run on a background thread
     _config: Config | None = None
     _engine: Engine | None = field(default=None, repr=False)
 
@@ -32,7 +33,9 @@ class Context:
             from scanner_tui.inventory.db import open_store
 
             try:
-                self._engine = open_store(self.config.database.url)
+                self._engine = open_store(
+                    self.config.database.url, autocheckpoint=not self.interactive
+                )
             except Exception as exc:  # noqa: BLE001  (one line, not a traceback)
                 fail(f"cannot open the store {safe_url(self.config.database.url)}: "
                      f"{first_line(exc)}", code=2)

@@ -18,13 +18,18 @@ def register(app: typer.Typer) -> None:
 
 def run_app(ctx: Context) -> None:
     """Open the Textual scan app on the configured store (blocks until the user quits)."""
+    from scanner_tui.inventory.db import Checkpointer
+
     config = ctx.config
+    ctx.interactive = True
     engine = ctx.engine
     from scanner_tui.ui.app import ScannerApp
 
+    checkpointer = Checkpointer(engine).start()
     try:
         ScannerApp(config, engine).run()
     finally:
+        checkpointer.stop()
         engine.dispose()
 
 
