@@ -150,6 +150,15 @@ def approve(engine: Engine, *, actor: Actor, count_code: str, scan_id: str,
         if own:
             raise CountRefused(f"{actor.badge} counted {listed(own)} on {count.code}; another "
                                "supervisor must approve it.")
+        # Claim the count first: a second approval at the same time (another terminal) waits
+        # here and then finds it approved; a recount sent meanwhile makes it not finished.
+        claimed = conn.execute(update(T_COUNT).where(
+            T_COUNT.c.id == count.id, T_COUNT.c.status == count.status,
+            T_COUNT.c.status != "approved").values(
+            status="approved", approved_by=actor.badge, approved_at=tx.now))
+        if claimed.rowcount != 1:
+            raise CountRefused(f"{count.code} changed just now (approved or sent back); look "
+                               "at it again.")
         notes: list[str] = []
         now = tx.now
         elsewhere = {s for b in result.bins if b.status != "approved" for ln in b.lines
@@ -175,8 +184,6 @@ def approve(engine: Engine, *, actor: Actor, count_code: str, scan_id: str,
             conn.execute(update(T_CBIN).where(T_CBIN.c.id == b.count_bin_id)
                          .values(status="approved", approved_at=now))
             conn.execute(update(T_BIN).where(T_BIN.c.id == b.bin_id).values(needs_count=False))
-        conn.execute(update(T_COUNT).where(T_COUNT.c.id == count.id).values(
-            status="approved", approved_by=actor.badge, approved_at=now))
         rows = len(tx.ledger_ids)
         text = (f"{count.code} approved: {len(result.bins)} bin(s), {rows} ledger row(s), "
                 f"variance {result.variance_units:+d} unit(s) ({result.variance_value:+.2f}).")

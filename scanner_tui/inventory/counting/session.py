@@ -8,11 +8,14 @@ they change nothing until a supervisor approves the count.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
+from sqlalchemy.exc import DBAPIError
 
 from scanner_tui.inventory.actor import Actor
 from scanner_tui.inventory.counting.common import (
@@ -42,6 +45,7 @@ from scanner_tui.inventory.models import Barcode, utcnow
 from scanner_tui.inventory.ops.base import gtin14
 
 T_BARCODE = Barcode.__table__
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +83,27 @@ def _tx(engine: Engine) -> Iterator[Connection]:
             yield conn
 
 
+def _serialization_failure(exc: DBAPIError) -> bool:
+    return getattr(exc.orig, "sqlstate", None) in ("40001", "40P01")
+
+
+def _retrying(fn: Callable[..., T]) -> Callable[..., T]:
+    """Run again when PostgreSQL refuses a REPEATABLE READ transaction because another
+    terminal changed the same rows first (the next attempt sees their change and answers)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> T:
+        for _attempt in range(3):
+            try:
+                return fn(*args, **kwargs)
+            except DBAPIError as exc:
+                if not _serialization_failure(exc):
+                    raise
+        raise CountRefused("Another terminal keeps changing this count; scan again.")
+
+    return wrapper
+
+
 def _snapshot(conn: Connection, cb_id: int, rnd: int, bin_id: int) -> int:
     """Write the bin's expected contents for this round; returns the ledger id they reflect."""
     snap_id = newest_ledger_id(conn)
@@ -96,6 +121,7 @@ def _snapshot(conn: Connection, cb_id: int, rnd: int, bin_id: int) -> int:
     return snap_id
 
 
+@_retrying
 def start_bin(engine: Engine, *, actor: Actor, bin_code: str,
               count_code: str | None = None) -> BinCount:
     """Begin (or resume) counting a bin of an open count: the books are snapshotted now."""
@@ -161,6 +187,7 @@ def _line(conn: Connection, cb, actor: Actor, scan_id: str, entry: str, **values
         counter=actor.badge, at=utcnow(), **values)).inserted_primary_key[0])
 
 
+@_retrying
 def count_unit(engine: Engine, *, actor: Actor, count_bin_id: int, serial: str,
                scan_id: str, entry: str = "scanned") -> Counted:
     """Count one unit here; a unit the books put elsewhere is counted as found here."""
@@ -197,6 +224,7 @@ def _product(conn: Connection, code: str):  # noqa: ANN202
     return row
 
 
+@_retrying
 def count_qty(engine: Engine, *, actor: Actor, count_bin_id: int, sku: str, qty: int = 1,
               lot: str = "", scan_id: str, entry: str = "scanned") -> Counted:
     """Count ``qty`` of a quantity SKU here (a new line; ``set_qty`` corrects it)."""
@@ -212,6 +240,7 @@ def count_qty(engine: Engine, *, actor: Actor, count_bin_id: int, sku: str, qty:
         return Counted(line_id, product.code, qty, None, (lot or "").strip())
 
 
+@_retrying
 def set_qty(engine: Engine, *, actor: Actor, line_id: int, qty: int) -> Counted:
     """Correct the quantity of a counted product line (the quantity question's answer)."""
     if not isinstance(qty, int) or isinstance(qty, bool) or qty < 0:
@@ -229,6 +258,7 @@ def set_qty(engine: Engine, *, actor: Actor, line_id: int, qty: int) -> Counted:
         return Counted(line_id, line.sku, qty, None, line.lot)
 
 
+@_retrying
 def drop_line(engine: Engine, *, actor: Actor, line_id: int) -> None:
     """Take a counted line back (the counter's undo)."""
     with _tx(engine) as conn:
@@ -265,6 +295,7 @@ def expected_lines(engine: Engine, count_bin_id: int) -> list[tuple[str, str, in
     return [(r[0], r[1], int(r[2])) for r in rows]
 
 
+@_retrying
 def close_bin(engine: Engine, *, actor: Actor, count_bin_id: int) -> str:
     """Close the bin (CMD:DONE): ledger rows up to now are moves during the count."""
     with _tx(engine) as conn:
@@ -283,6 +314,7 @@ def close_bin(engine: Engine, *, actor: Actor, count_bin_id: int) -> str:
     return f"{cb.bin_code} counted ({n} line(s)). {tail}"
 
 
+@_retrying
 def abandon_bin(engine: Engine, *, actor: Actor, count_bin_id: int) -> str:
     """Give the bin back uncounted (CMD:CANCEL): its lines and snapshot of this round go."""
     with _tx(engine) as conn:

@@ -1,0 +1,93 @@
+"""Terminals racing on a count (threads, one pooled connection each), SQLite and PostgreSQL:
+four counters scan the same bin at once and exactly one counts it; two supervisors approve
+at once and the adjustments are posted exactly once."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import func, select
+
+from scanner_tui.inventory import counting as c
+from scanner_tui.inventory.actor import Actor
+from scanner_tui.inventory.db import open_store
+from scanner_tui.inventory.demo import build_demo
+from scanner_tui.inventory.errors import DomainError
+from scanner_tui.inventory.models import LedgerEntry
+from scanner_tui.inventory.verify import verify
+
+COUNTERS = [Actor("OP-0001", "T1", "picker"), Actor("OP-0002", "T2", "receiver"),
+            Actor("OP-0003", "T3", "supervisor"), Actor("OP-0009", "T4", "admin")]
+
+
+def race(fns) -> list[tuple[str, object]]:
+    """Run the callables at once; each answer is ('ok', value) or ('refused', sentence)."""
+    barrier = threading.Barrier(len(fns))
+    out: list = [None] * len(fns)
+
+    def run(i: int) -> None:
+        barrier.wait(timeout=30)
+        try:
+            out[i] = ("ok", fns[i]())
+        except DomainError as exc:
+            out[i] = ("refused", str(exc))
+        except Exception as exc:  # noqa: BLE001  (the test fails on it)
+            out[i] = ("crashed", repr(exc))
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(fns))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return out
+
+
+def ledger_rows(engine) -> int:
+    with engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(LedgerEntry)).scalar_one()
+
+
+def _races(engine) -> None:
+    build_demo(engine, "small")
+    code = c.plan_count(engine, actor=COUNTERS[2], bins=["A01-A-02"]).code
+    answers = race([lambda a=a: c.start_bin(engine, actor=a, bin_code="A01-A-02")
+                    for a in COUNTERS])
+    won = [a for a in answers if a[0] == "ok"]
+    assert len(won) == 1, answers
+    assert all(a[0] == "refused" and ("is counting A01-A-02 now" in a[1]
+                                      or "just now" in a[1]) for a in answers if a[0] != "ok"), \
+        answers
+    started = won[0][1]
+    who = COUNTERS[answers.index(won[0])]
+    c.count_qty(engine, actor=who, count_bin_id=started.count_bin_id, sku="MUG-01", qty=20,
+                scan_id="mugs")
+    c.close_bin(engine, actor=who, count_bin_id=started.count_bin_id)
+    approvers = [a for a in COUNTERS[2:] if a is not who] + [
+        a for a in COUNTERS[2:] if a is not who]  # the same approver from two terminals
+    before = ledger_rows(engine)
+    answers = race([lambda a=a, n=n: c.approve(engine, actor=a, count_code=code,
+                                               scan_id=f"ap-{n}")
+                    for n, a in enumerate(approvers)])
+    assert [a[0] for a in answers].count("ok") == 1, answers
+    assert all("approved" in a[1] or "changed just now" in a[1]
+               for a in answers if a[0] != "ok"), answers
+    assert ledger_rows(engine) == before + 1  # 22 -> 20: one adjust row, once
+    assert verify(engine) == []
+
+
+def test_races_on_sqlite(db_url):
+    engine = open_store(db_url)
+    try:
+        _races(engine)
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.postgres
+def test_races_on_postgres(pg_url):
+    engine = open_store(pg_url)
+    try:
+        _races(engine)
+    finally:
+        engine.dispose()
