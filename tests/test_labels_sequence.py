@@ -149,10 +149,11 @@ def _record_printed_scenario(engine) -> None:  # noqa: ANN001
         s.commit()
     tags = allocate_asset_tags(engine, 12, "OP-0001", "DOCK-1")
     assert tags[0] == "AT00000002"
-    assert already_issued(engine, ["AT00000001", "AT00000005", "AT00000099", "SN1"]) == {
-        "AT00000001", "AT00000005"}
+    asked = ["AT00000001", "AT00000005", "AT00000099", "SN1"]
+    assert already_issued(engine, asked) == set()  # allocated is not printed
     ids = record_printed(engine, tags, actor_badge="OP-0001", terminal="DOCK-1",
                          doc_type="receipt", doc_code="R-1")
+    assert already_issued(engine, asked) == {"AT00000005"}
     ids += record_printed(engine, ["AT00000001", "AT00000003"], actor_badge="OP-0001",
                           terminal="DOCK-2", reprint=True, scan_id="s1")
     assert record_printed(engine, ["AT00000001"], actor_badge="OP-0001", terminal="DOCK-2",

@@ -175,7 +175,7 @@ def assets_cmd(
             labels = asset_labels(c.engine, serials or [], receipt=receipt,
                                   asset_rule=asset_rule)
             tags = [label.code for label in labels]
-            reprints = already_issued(c.engine, tags, prefix=prefix, digits=digits)
+            reprints = already_issued(c.engine, tags)
     except LabelError as exc:
         fail(str(exc))
     try:

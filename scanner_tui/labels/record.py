@@ -14,9 +14,9 @@ from collections.abc import Collection, Sequence
 from sqlalchemy import Engine, select
 from sqlmodel import Session
 
-from scanner_tui.inventory.models import AppliedScan, Asset, LedgerEntry, TagSequence
+from scanner_tui.inventory.models import AppliedScan, Asset, LedgerEntry
 from scanner_tui.labels.label import LabelError
-from scanner_tui.labels.sequence import check_operator, sequence_name, tag_number
+from scanner_tui.labels.sequence import check_operator
 
 REASON_MAX = 200
 
@@ -79,22 +79,19 @@ def _reasons(verb: str, tags: Sequence[str]) -> list[str]:
     return out
 
 
-def already_issued(engine: Engine, tags: Sequence[str], *, prefix: str = "AT",
-                   digits: int = 8) -> set[str]:
-    """Tags printed before, so printing them again is a reprint: own tags whose number the
-    sequence has issued, and any tag the ledger records as printed (its unit's label rows, or
-    named in a label row's reason)."""
+def already_issued(engine: Engine, tags: Sequence[str]) -> set[str]:
+    """Tags the ledger records as printed before (its unit's label rows, or named in a label
+    row's reason): printing them again is a reprint. Tags allocated but never printed, and
+    tags that arrived on units or advance ship notices, are first prints."""
     wanted = set(tags)
     with Session(engine) as session:
         units = dict(session.execute(
             select(Asset.id, Asset.serial).where(Asset.serial.in_(wanted))  # type: ignore[attr-defined]
         ).all())
-        nxt = session.execute(select(TagSequence.next_value).where(
-            TagSequence.name == sequence_name(prefix))).scalar_one_or_none() or 1
         rows = session.execute(
             select(LedgerEntry.asset_id, LedgerEntry.reason).where(LedgerEntry.action == "label")
         ).all()
-    issued = {t for t in wanted if (n := tag_number(t, prefix, digits)) is not None and n < nxt}
+    issued: set[str] = set()
     for asset_id, reason in rows:
         if asset_id in units:
             issued.add(units[asset_id])
