@@ -46,10 +46,21 @@ from scanner_tui.scanning.wedge import (
     WedgeAssembler,
 )
 from scanner_tui.ui.feedback import Feedback, FeedbackLog
+from scanner_tui.ui.floor import FloorSession, SignedIn, WorkflowHandler, has_operators
+from scanner_tui.ui.floor_screens import (
+    FloorScanScreen,
+    MenuScreen,
+    SignedOut,
+    SignInScreen,
+    WorkflowOpened,
+    WorkflowScreen,
+)
 from scanner_tui.ui.messages import ScanHandled, ScannerStatusChanged, ScanRead, WedgeTick
-from scanner_tui.ui.pipeline import EchoHandler, Handled, ScanPipeline, reason_of
+from scanner_tui.ui.pipeline import EchoHandler, Handled, ScanHandler, ScanPipeline, reason_of
 from scanner_tui.ui.screens import ScanAnythingScreen, ScanScreen
 from scanner_tui.ui.widgets import headline
+from scanner_tui.workflows import registry
+from scanner_tui.workflows.base import Services
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +84,12 @@ class ScannerApp(App):
         clock: Callable[[], datetime] | None = None,
         tz: tzinfo | None = None,
         serial_factory: Callable[..., Any] | None = None,
+        floor: bool | None = None,
+        dock_bin: str | None = None,
     ) -> None:
+        """``floor``: open on sign-in (menu, workflow screens); False: the scan-anything screen
+        only; None: sign-in when the store has an active operator. ``dock_bin``: where
+        receiving lands (else the workflow's default: the first dock bin)."""
         super().__init__()
         self.config = config
         self.engine = engine
@@ -85,8 +101,12 @@ class ScannerApp(App):
             from scanner_tui.inventory.lookup import StoreKnownCodes
 
             known = StoreKnownCodes(engine)
+        self.rules = rules or TagRules.from_config(config)
+        self.floor = floor
+        self.dock_bin = dock_bin
+        self.session: FloorSession | None = None
         self.pipeline = ScanPipeline(
-            engine, rules or TagRules.from_config(config), reply=self._reply,
+            engine, self.rules, reply=self._reply,
             terminal=config.terminal.id, known=known,
         )
         self.serial: Any = None
@@ -98,7 +118,12 @@ class ScannerApp(App):
         self.scans_shown = 0  # scans whose answer reached a screen
 
     # -- lifecycle --------------------------------------------------------------------------
-    def get_default_screen(self) -> ScanAnythingScreen:
+    def get_default_screen(self) -> ScanScreen:
+        if self.floor is None:
+            self.floor = has_operators(self.engine)
+        if self.floor:
+            return SignInScreen(self.engine, terminal=self.config.terminal.id,
+                                scanner_text=self._initial_status())
         return ScanAnythingScreen(terminal=self.config.terminal.id,
                                   scanner_text=self._initial_status(), tz=self.tz)
 
@@ -244,12 +269,70 @@ class ScannerApp(App):
             self.bell()
         self.feedback.add(Feedback(handled.scan.id, outcome.accepted, text, ring))
 
+    # -- the floor: sign-in, menu, workflow screens -----------------------------------------
+    def _scanner_text(self) -> str:
+        status = self.scanner_status
+        return status.message if status is not None else self._initial_status()
+
+    def sign_in(self, who: SignedIn) -> None:
+        """A badge was accepted: start the shift, show the menu."""
+        self.session = FloorSession.start(who, self.clock)
+        self.push_screen(MenuScreen(self.session, terminal=self.config.terminal.id,
+                                    scanner_text=self._scanner_text()))
+
+    def open_entry(self, key: str) -> None:
+        """Open a menu entry (a workflow screen, or scan anything) for the signed-in operator."""
+        session = self.session
+        entry = registry.find(key)
+        if session is None or entry is None or not entry.allows(session.who.role):
+            return
+        if not isinstance(self.screen, MenuScreen):
+            return  # a second choice while the first opens
+        terminal, text = self.config.terminal.id, self._scanner_text()
+        if not entry.target:
+            self.push_screen(FloorScanScreen(session.who.badge, terminal=terminal,
+                                             scanner_text=text, tz=self.tz))
+            return
+        extras: dict[str, Any] = {"rules": self.rules}
+        if self.dock_bin:
+            extras["dock_bin"] = self.dock_bin
+        who = session.who
+        services = Services(engine=self.engine, badge=who.badge, terminal=terminal,
+                            role=who.role, shift=session.shift, extras=extras)
+        handler = WorkflowHandler(entry, services)
+        screen = WorkflowScreen(handler, terminal=terminal, scanner_text=text,
+                                operator=who.badge)
+        # queued before the screen can take a scan: the workflow exists before its first scan
+        self.pipeline.call(handler.open, lambda snap: screen.post_message(WorkflowOpened(snap)))
+        self.push_screen(screen)
+
+    def back_to_menu(self) -> None:
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, MenuScreen):
+            self.pop_screen()
+
+    def signed_out(self, summary: tuple[str, ...]) -> None:
+        """Back to sign-in, showing the shift's summary."""
+        self.session = None
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, SignInScreen):
+            self.pop_screen()
+        if isinstance(self.screen, SignInScreen):
+            self.screen.show_summary(summary)
+
+    def on_signed_out(self, message: SignedOut) -> None:
+        message.stop()
+        self.signed_out(message.summary)
+
+    def read_answer(self, scan: Scan, handler: ScanHandler, target: ScanScreen) -> None:
+        """Typed text for a question, in scan order, journaled like a typed scan."""
+        self.scans_read += 1
+        self.pipeline.submit(scan, handler, target)
+
     # -- for tests and tools ----------------------------------------------------------------
     async def settle(self, timeout: float = 30.0) -> None:
         """Wait until every scan read so far has been shown (and the screen updated)."""
         loop = asyncio.get_running_loop()
         end = loop.time() + timeout
-        while self.scans_shown < self.scans_read or self.wedge.busy:
+        while self.scans_shown < self.scans_read or self.wedge.busy or self.pipeline.pending:
             if loop.time() > end:
                 raise TimeoutError(f"{self.scans_read - self.scans_shown} scans still pending")
             await asyncio.sleep(0.005)

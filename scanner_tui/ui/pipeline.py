@@ -37,7 +37,10 @@ HANDLER_FAILED = "Something went wrong handling this scan; nothing was changed"
 class ScanHandler(Protocol):
     """What a screen does with a classified scan: a ``workflows.base.Workflow`` is one.
     Called on the pipeline thread, one scan at a time in read order: do DB work here, never
-    touch widgets. A rejected outcome's ``message`` is the reason journaled."""
+    touch widgets. A rejected outcome's ``message`` is the reason journaled.
+
+    Optional: a handler with an ``operator`` attribute (not None) says who is signed in after
+    each scan (sign-in and sign-out handlers); otherwise an accepted badge scan signs in."""
 
     def handle(self, scan: Scan, result: ScanResult) -> Outcome: ...
 
@@ -90,9 +93,11 @@ class Handled:
 
 @dataclass
 class _Job:
-    scan: Scan
-    handler: ScanHandler
+    scan: Scan | None
+    handler: ScanHandler | None
     target: Any = None
+    call: Callable[[], Any] | None = None  # a task in the queue's order (no scan)
+    done: Callable[[Any], None] | None = None
 
 
 @dataclass
@@ -123,6 +128,14 @@ class ScanPipeline:
             self._submitted += 1
         self._queue.put(_Job(scan, handler, target))
 
+    def call(self, fn: Callable[[], Any], done: Callable[[Any], None] | None = None) -> None:
+        """Run ``fn`` on the pipeline thread after every scan queued so far (opening a
+        workflow, a shift summary); ``done(result)`` is then called there too (post a message
+        from it). ``fn`` raising is logged and ``done`` gets the exception."""
+        with self._lock:
+            self._submitted += 1
+        self._queue.put(_Job(None, None, call=fn, done=done))
+
     @property
     def pending(self) -> int:
         """Scans submitted and not yet replied to."""
@@ -146,16 +159,29 @@ class ScanPipeline:
             if job is None:
                 break
             try:
+                if job.call is not None:
+                    self._call(job)
+                    continue
                 handled = self.process(job.scan, job.handler, job.target)
                 self.reply(handled)
             except Exception:  # noqa: BLE001  (the pipeline must outlive any one scan)
-                log.exception("scan %s could not be processed", job.scan.id)
+                log.exception("scan %s could not be processed", job.scan.id if job.scan else "-")
             finally:
                 with self._lock:
                     self._done += 1
         close = getattr(self.known, "close", None)
         if callable(close):
             close()
+
+    @staticmethod
+    def _call(job: _Job) -> None:
+        try:
+            result = job.call()
+        except Exception as exc:  # noqa: BLE001
+            log.exception("pipeline task failed")
+            result = exc
+        if job.done is not None:
+            job.done(result)
 
     def process(self, scan: Scan, handler: ScanHandler, target: Any = None) -> Handled:
         """One scan through every step (also usable without the thread)."""
@@ -173,7 +199,10 @@ class ScanPipeline:
         except Exception:  # noqa: BLE001
             log.exception("handler failed for scan %s", scan.id)
             outcome = Outcome.refuse(HANDLER_FAILED)
-        if outcome.accepted and result.kind is Kind.BADGE and result.badge:
+        signed = getattr(handler, "operator", None)
+        if signed is not None:
+            self.operator = signed
+        elif outcome.accepted and result.kind is Kind.BADGE and result.badge:
             self.operator = result.badge
         try:
             record_outcome(self.engine, scan.id, outcome.accepted, reason_of(outcome))

@@ -1,0 +1,257 @@
+"""The floor's scan handlers: sign-in, the menu, and the adapter that runs a Workflow.
+
+No Textual here: every ``handle`` runs on the pipeline thread (DB work allowed), and each
+``view()`` is a snapshot the screen renders from ``Handled.view`` without calling back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, select
+
+from scanner_tui.inventory.models import Operator
+from scanner_tui.scanning.result import Kind, Scan, ScanResult, Source
+from scanner_tui.workflows.base import Outcome, Question, Services, View, Workflow
+from scanner_tui.workflows.registry import WorkflowEntry, find, for_role
+from scanner_tui.workflows.shift import Shift
+
+SIGN_OUT_COMMANDS = ("LOGOUT", "SIGNOUT")
+BACK_COMMANDS = ("CANCEL", "BACK")
+
+
+@dataclass(frozen=True, slots=True)
+class SignedIn:
+    """Who signed in: badge, name and role as the store knows them."""
+
+    badge: str
+    name: str
+    role: str
+
+
+def find_operator(engine: Engine, badge: str) -> tuple[str, str, bool] | None:
+    """(name, role, active) of a badge, or None."""
+    with engine.connect() as conn:
+        row = conn.execute(select(Operator.name, Operator.role, Operator.active)
+                           .where(Operator.badge == badge)).first()
+    return None if row is None else (row[0] or "", row[1], bool(row[2]))
+
+
+def has_operators(engine: Engine) -> bool:
+    """Does the store have an active operator (then the app opens on sign-in)?"""
+    with engine.connect() as conn:
+        return conn.execute(select(Operator.id).where(Operator.active).limit(1)).first() \
+            is not None
+
+
+def _what(result: ScanResult) -> str:
+    code = result.code or "(nothing)"
+    return f"{code[:30]} is {'an' if result.kind.value[0] in 'aeiou' else 'a'} {result.kind.value}"
+
+
+class SignInHandler:
+    """Badge scans sign in; anything else is refused with what to do."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.signed: SignedIn | None = None
+        self.operator: str | None = None  # the pipeline's operator after a sign-in
+
+    def handle(self, scan: Scan, result: ScanResult) -> Outcome:
+        self.signed = None
+        self.operator = None
+        if result.kind is not Kind.BADGE or not result.badge:
+            if not result.accepted:
+                return Outcome.refuse(f"That was not a badge ({result.reason or 'not read'}). "
+                                      "Scan your badge to sign in.")
+            return Outcome.refuse(f"{_what(result)}, not a badge. Scan your badge to sign in.")
+        badge = result.badge
+        found = find_operator(self.engine, badge)
+        if found is None:
+            return Outcome.refuse(f"{badge} is not a badge of this store; ask a supervisor to "
+                                  "add you as an operator.")
+        name, role, active = found
+        if not active:
+            return Outcome.refuse(f"{badge} ({name or 'no name'}) is no longer active; ask a "
+                                  "supervisor.")
+        self.signed = SignedIn(badge, name, role)
+        self.operator = badge
+        return Outcome.ok(f"Hello {name or badge} ({role})")
+
+    def view(self) -> SignedIn | None:
+        return self.signed
+
+
+@dataclass(frozen=True, slots=True)
+class MenuAnswer:
+    """What a menu scan decided: a workflow to open, or a sign-out with its summary."""
+
+    choice: str | None = None
+    summary: tuple[str, ...] | None = None
+
+
+@dataclass
+class FloorSession:
+    """The signed-in operator's session: who, the shift, what the menu offers."""
+
+    who: SignedIn
+    shift: Shift
+    clock: Callable[[], datetime]
+    entries: list[WorkflowEntry] = field(default_factory=list)
+
+    @classmethod
+    def start(cls, who: SignedIn, clock: Callable[[], datetime]) -> FloorSession:
+        shift = Shift(who.badge, who.name, who.role, started=clock())
+        return cls(who, shift, clock, for_role(who.role))
+
+    def summary(self) -> tuple[str, ...]:
+        return tuple(self.shift.summary(now=self.clock()))
+
+    def entry(self, number: int) -> WorkflowEntry | None:
+        return self.entries[number - 1] if 1 <= number <= len(self.entries) else None
+
+
+class MenuHandler:
+    """Scans on the menu: a task card (CMD:PICK...) opens it, CMD:LOGOUT or the operator's
+    own badge signs out; anything else is refused with what the menu takes."""
+
+    def __init__(self, session: FloorSession) -> None:
+        self.session = session
+        self.answer = MenuAnswer()
+        self.operator: str | None = session.who.badge
+
+    def handle(self, scan: Scan, result: ScanResult) -> Outcome:
+        self.answer = MenuAnswer()
+        who = self.session.who
+        n = len(self.session.entries)
+        if result.kind is Kind.COMMAND and result.command:
+            word = result.command
+            if word in SIGN_OUT_COMMANDS:
+                return self.sign_out()
+            entry = find(word)
+            if entry is not None and entry.allows(who.role):
+                self.answer = MenuAnswer(choice=entry.key)
+                return Outcome.ok(entry.title)
+            if entry is not None:
+                return Outcome.refuse(f"{entry.title} is not for a {who.role}; the menu lists "
+                                      "what you may do.")
+            return Outcome.refuse(f"CMD:{word} is not a task card; press 1-{n} or scan a "
+                                  "task card.")
+        if result.kind is Kind.BADGE and result.badge:
+            if result.badge == who.badge:
+                return self.sign_out()
+            return Outcome.refuse(f"{who.name or who.badge} is signed in here: sign out "
+                                  "first (CMD:LOGOUT).")
+        code = (result.code or "").strip()
+        if scan.source is Source.KEYBOARD and code.isdigit():
+            entry = self.session.entry(int(code))
+            if entry is not None:
+                self.answer = MenuAnswer(choice=entry.key)
+                return Outcome.ok(entry.title)
+        return Outcome.refuse(f"Choose a task first: press 1-{n} or scan a task card "
+                              "(CMD:PICK...).")
+
+    def sign_out(self) -> Outcome:
+        """End the shift (pipeline thread: after every scan before it)."""
+        self.answer = MenuAnswer(summary=self.session.summary())
+        self.operator = ""
+        return Outcome.ok(f"{self.session.who.name or self.session.who.badge} signed out")
+
+    def view(self) -> MenuAnswer:
+        return self.answer
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """A workflow's state for the screen, taken on the pipeline thread."""
+
+    view: View | None
+    question: Question | None = None
+    done: bool = False  # the last outcome finished the workflow (Escape leaves at once)
+    error: str = ""  # the workflow could not be opened
+
+
+class WorkflowHandler:
+    """Runs one Workflow for a screen: ``open`` builds it (pipeline thread), ``handle`` takes
+    scans, ``answer`` typed text; ``view()`` is the :class:`Snapshot` after each."""
+
+    def __init__(self, entry: WorkflowEntry, services: Services, **options: Any) -> None:
+        self.entry = entry
+        self.services = services
+        self.options = options
+        self.workflow: Workflow | None = None
+        self.error = ""
+        self.done = False
+        self.operator: str | None = services.badge
+
+    def open(self) -> Snapshot:
+        try:
+            self.workflow = self.entry.load()(self.services, **self.options)
+        except Exception as exc:  # noqa: BLE001  (a sentence on screen, not a traceback)
+            self.error = f"{self.entry.title} could not be opened: {exc}"
+        return self.view()
+
+    def _takes_text(self) -> bool:
+        wf = self.workflow
+        return wf is not None and type(wf).on_text is not Workflow.on_text
+
+    def handle(self, scan: Scan, result: ScanResult) -> Outcome:
+        wf = self.workflow
+        if wf is None:
+            return Outcome.refuse(self.error or f"{self.entry.title} is not open yet.")
+        typed = scan.source is Source.KEYBOARD and result.kind is not Kind.COMMAND
+        if typed and self._takes_text() and (self.question() is not None or not result.accepted):
+            outcome = wf.answer(scan.payload.strip(), scan)  # a list number, an order code...
+        else:
+            outcome = wf.handle(scan, result)
+        self.done = outcome.done
+        return outcome
+
+    def answer(self, text: str, scan: Scan) -> Outcome:
+        """Typed text for the open question (a quantity, a lot; "" takes the default)."""
+        wf = self.workflow
+        if wf is None:
+            return Outcome.refuse(self.error or f"{self.entry.title} is not open yet.")
+        outcome = wf.answer(text, scan)
+        self.done = outcome.done
+        return outcome
+
+    def question(self) -> Question | None:
+        return getattr(self.workflow, "question", None)
+
+    def view(self) -> Snapshot:
+        wf = self.workflow
+        if wf is None:
+            return Snapshot(None, error=self.error)
+        return Snapshot(wf.view(), self.question(), self.done)
+
+
+class AnswerHandler:
+    """One typed answer through the pipeline (journaled like a typed scan, in scan order)."""
+
+    def __init__(self, handler: WorkflowHandler, text: str) -> None:
+        self.handler = handler
+        self.text = text
+        self.operator = handler.operator
+
+    def handle(self, scan: Scan, result: ScanResult) -> Outcome:
+        return self.handler.answer(self.text, scan)
+
+    def view(self) -> Snapshot:
+        return self.handler.view()
+
+
+class PeekHandler:
+    """Scan anything from the menu: say what a scan is; a badge does not sign anyone in."""
+
+    def __init__(self, badge: str) -> None:
+        self.operator: str | None = badge
+
+    def handle(self, scan: Scan, result: ScanResult) -> Outcome:
+        if not result.accepted:
+            reason = result.reason or "not understood"
+            return Outcome.refuse(reason[:1].upper() + reason[1:])
+        return Outcome.ok("")

@@ -1,0 +1,375 @@
+"""The floor screens: sign-in (and the shift summary after sign-out), the menu, and ONE
+generic :class:`WorkflowScreen` that renders any Workflow's ``View``.
+
+Thin by design: every decision is the workflow's (or the handlers' in ``ui.floor``); a screen
+turns keys into the same command scans a laminated card gives (``d`` -> ``CMD:DONE``) and
+renders the snapshot the pipeline took after each scan. No dialog ever takes the scanner: a
+question is a line (and, for a quantity or a lot, a small field) on the same screen.
+"""
+
+from __future__ import annotations
+
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import OptionList, Static
+
+from scanner_tui.scanning.result import Kind, Scan, Source
+from scanner_tui.ui.floor import (
+    BACK_COMMANDS,
+    AnswerHandler,
+    FloorSession,
+    MenuAnswer,
+    MenuHandler,
+    PeekHandler,
+    SignedIn,
+    SignInHandler,
+    Snapshot,
+    WorkflowHandler,
+)
+from scanner_tui.ui.floor_widgets import (
+    Answer,
+    AnswerInput,
+    ContextLines,
+    Instruction,
+    KeyHints,
+    LinesTable,
+)
+from scanner_tui.ui.pipeline import Handled
+from scanner_tui.ui.safe_text import visible
+from scanner_tui.ui.screens import ScanAnythingScreen, ScanScreen
+from scanner_tui.ui.widgets import StatusLine, TitleBar
+
+KEY_COMMANDS = {"d": "DONE", "s": "SHORT", "u": "UNDO", "k": "SKIP"}
+HINT_WORK = "d Done s Short u Undo t Type Esc Back"
+HINT_YESNO = "y Yes  n No  u Undo  Esc Back"
+HINT_CHOICE = "1-{n} choose  u Undo  Esc Back"
+HINT_FIELD = "Enter OK  Esc Cancel"
+HINT_CODE = "Type a code, Enter  Esc Close"
+HINT_DONE = "Esc Back to the menu"
+
+
+class WorkflowOpened(Message):
+    """The pipeline built the workflow (or failed to): its first snapshot."""
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        super().__init__()
+        self.snapshot = snapshot
+
+
+class SignedOut(Message):
+    """The shift ended (key or scan): its summary lines."""
+
+    def __init__(self, summary: tuple[str, ...]) -> None:
+        super().__init__()
+        self.summary = summary
+
+
+class SignInScreen(ScanScreen):
+    """Scan a badge to sign in; after a sign-out it shows that shift's summary."""
+
+    TITLE_TEXT = "Sign in"
+
+    def __init__(self, engine, *, terminal: str = "", scanner_text: str = "",  # noqa: ANN001
+                 **kwargs) -> None:
+        super().__init__(scan_handler=SignInHandler(engine), **kwargs)
+        self.terminal = terminal
+        self.scanner_text = scanner_text
+        self.summary: tuple[str, ...] = ()
+
+    def compose(self) -> ComposeResult:
+        yield TitleBar(self.TITLE_TEXT, self.terminal, id="title")
+        yield Instruction("Scan your badge", id="instruction")
+        yield Answer(id="answer")
+        yield ContextLines(id="summary")
+        yield Static("Or type it + Enter. Ctrl+Q quits", id="hints", markup=False)
+        yield StatusLine(self.scanner_text, id="status")
+
+    def on_mount(self) -> None:
+        self.query_one(Answer).show(None, "Sign in to see your tasks.")
+        self.show_summary(self.summary)
+
+    def show_summary(self, summary: tuple[str, ...]) -> None:
+        self.summary = summary
+        if self.is_mounted:
+            lines = ("Shift summary", *summary) if summary else ()
+            self.query_one("#summary", ContextLines).show(lines)
+
+    def show_scan(self, handled: Handled) -> None:
+        self.query_one(Answer).show(handled.outcome)
+        if isinstance(handled.view, SignedIn) and handled.outcome.accepted:
+            self.app.sign_in(handled.view)
+
+
+class MenuScreen(ScanScreen):
+    """What the operator's role may do: a number key, arrows + Enter, or a task card."""
+
+    TITLE_TEXT = "Menu"
+
+    def __init__(self, session: FloorSession, *, terminal: str = "", scanner_text: str = "",
+                 **kwargs) -> None:
+        super().__init__(scan_handler=MenuHandler(session), **kwargs)
+        self.session = session
+        self.terminal = terminal
+        self.scanner_text = scanner_text
+
+    def compose(self) -> ComposeResult:
+        title = TitleBar(self.TITLE_TEXT, self.terminal, id="title")
+        title.operator = self.session.who.badge
+        yield title
+        yield Answer(id="answer")
+        yield OptionList(*[f"{n} {e.title}" for n, e in enumerate(self.session.entries, 1)],
+                         id="menu", markup=False, compact=True)
+        n = len(self.session.entries)
+        hints = KeyHints(id="hints")
+        hints.hint = f"1-{n} or scan a card  0 Sign out"
+        hints.can_focus = False
+        yield hints
+        yield StatusLine(self.scanner_text, id="status")
+
+    def on_mount(self) -> None:
+        who = self.session.who
+        self.query_one(Answer).show(None, f"{who.name or who.badge} ({who.role})")
+        menu = self.query_one(OptionList)
+        menu.highlighted = 0
+        menu.focus()
+
+    def on_key(self, event: events.Key) -> None:
+        ch = event.character or ""
+        if ch == "0":
+            event.stop()
+            self.sign_out()
+        elif ch.isdigit():
+            event.stop()
+            entry = self.session.entry(int(ch))
+            if entry is not None:
+                self.app.open_entry(entry.key)
+
+    def on_option_list_option_selected(self, message: OptionList.OptionSelected) -> None:
+        message.stop()
+        entry = self.session.entry(message.option_index + 1)
+        if entry is not None:
+            self.app.open_entry(entry.key)
+
+    def sign_out(self) -> None:
+        """End the shift after every scan already read (the summary counts them all)."""
+        handler = self.scan_handler
+        app = self.app
+
+        def out() -> tuple[str, ...]:
+            handler.sign_out()
+            app.pipeline.operator = ""
+            return handler.answer.summary or ()
+
+        app.pipeline.call(out, lambda summary: app.post_message(SignedOut(summary)))
+
+    def show_scan(self, handled: Handled) -> None:
+        self.query_one(Answer).show(handled.outcome)
+        answer = handled.view
+        if not isinstance(answer, MenuAnswer):
+            return
+        if answer.summary is not None:
+            self.app.signed_out(answer.summary)
+        elif answer.choice:
+            self.app.open_entry(answer.choice)
+
+
+class WorkflowScreen(ScanScreen):
+    """Renders any Workflow: title, the next instruction in big type, the last answer,
+    context lines, the lines table, and the open question on the same screen."""
+
+    def __init__(self, handler: WorkflowHandler, *, terminal: str = "", scanner_text: str = "",
+                 operator: str = "", **kwargs) -> None:
+        super().__init__(scan_handler=handler, **kwargs)
+        self.handler = handler
+        self.terminal = terminal
+        self.scanner_text = scanner_text
+        self.operator = operator
+        self.snapshot: Snapshot | None = None
+        self.shown = 0  # snapshots rendered (tests wait on it)
+
+    # -- layout ----------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        title = TitleBar(self.handler.entry.title, self.terminal, id="title")
+        title.operator = self.operator
+        yield title
+        yield Instruction("Opening…", id="instruction")
+        yield Answer(id="answer")
+        yield ContextLines(id="context")
+        choices, table, field = ContextLines(id="choices"), LinesTable(id="lines"), \
+            AnswerInput(id="input")
+        choices.display = table.display = field.display = False
+        yield choices
+        yield table
+        yield field
+        yield KeyHints(id="hints")
+        yield StatusLine(self.scanner_text, id="status")
+
+    def on_mount(self) -> None:
+        self.query_one(KeyHints).hint = HINT_WORK
+        self.query_one(KeyHints).focus()
+        if self.snapshot is not None:
+            self.render_snapshot(self.snapshot)
+
+    # -- rendering -------------------------------------------------------------------------
+    def on_workflow_opened(self, message: WorkflowOpened) -> None:
+        message.stop()
+        self.render_snapshot(message.snapshot)
+
+    def show_scan(self, handled: Handled) -> None:
+        self.query_one(Answer).show(handled.outcome)
+        if isinstance(handled.view, Snapshot):
+            self.render_snapshot(handled.view)
+        result = handled.result
+        if (handled.outcome.done and result.kind is Kind.COMMAND
+                and result.command in BACK_COMMANDS):
+            self.app.back_to_menu()
+
+    def render_snapshot(self, snap: Snapshot) -> None:
+        self.snapshot = snap
+        if not self.is_mounted:
+            return
+        self.shown += 1
+        view = snap.view
+        instruction = self.query_one(Instruction)
+        if view is None:
+            instruction.say("Cannot open")
+            self.query_one(Answer).show(None, snap.error)
+            self.query_one(KeyHints).hint = HINT_DONE
+            return
+        self.query_one(TitleBar).title_text = visible(view.title, 60)
+        self.query_one(TitleBar).refresh()
+        instruction.say(view.instruction)
+        self.query_one("#context", ContextLines).show(view.context)
+        self.query_one(LinesTable).show(view.columns, view.lines)
+        self._question(snap)
+
+    def _question(self, snap: Snapshot) -> None:
+        q = snap.question
+        field = self.query_one(AnswerInput)
+        hints = self.query_one(KeyHints)
+        choices = self.query_one("#choices", ContextLines)
+        choices.display = False
+        if q is not None and q.kind in ("quantity", "text"):
+            if field.mode != "answer" or not field.display:
+                field.mode, field.value = "answer", ""
+            field.placeholder = visible(q.text, 80)
+            field.display = True
+            field.focus()
+            hints.hint = HINT_FIELD
+            return
+        if field.mode == "answer":
+            self._close_field()
+        if field.display:  # a code being typed by hand stays open
+            return
+        if q is not None and q.kind == "choice":
+            shown = "  ".join(f"{n} {c}" for n, c in enumerate(q.choices[:9], 1))
+            choices.show([shown])
+            choices.display = True
+            hints.hint = HINT_CHOICE.format(n=min(9, len(q.choices)))
+        elif q is not None and q.kind == "yesno":
+            hints.hint = HINT_YESNO
+        elif snap.done:
+            hints.hint = HINT_DONE
+        else:
+            hints.hint = HINT_WORK
+
+    # -- keys ------------------------------------------------------------------------------
+    def _send(self, payload: str) -> None:
+        """A key did what a scanned card does: the same scan, typed."""
+        self.app.read_scan(Scan(payload, Source.KEYBOARD, at=self.app.clock()))
+
+    def _answer(self, text: str) -> None:
+        scan = Scan(text, Source.KEYBOARD, at=self.app.clock())
+        self.app.read_answer(scan, AnswerHandler(self.handler, text), self)
+
+    def _open_field(self, text: str = "") -> None:
+        field = self.query_one(AnswerInput)
+        field.mode, field.value = "code", text
+        field.placeholder = "Type a code"
+        field.display = True
+        field.focus()
+        field.cursor_position = len(text)
+        self.query_one(KeyHints).hint = HINT_CODE
+
+    def _close_field(self) -> None:
+        field = self.query_one(AnswerInput)
+        field.mode, field.value = "", ""
+        field.display = False
+        self.query_one(KeyHints).focus()
+        if self.snapshot is not None:
+            self._question(self.snapshot)
+
+    def on_input_submitted(self, message: AnswerInput.Submitted) -> None:
+        message.stop()
+        field = self.query_one(AnswerInput)
+        text = message.value.strip()
+        if field.mode == "code":
+            self._close_field()
+            if text:
+                self._send(text)
+        else:
+            field.value = ""
+            self._answer(text)
+
+    def on_key(self, event: events.Key) -> None:
+        field = self.query_one(AnswerInput)
+        if self.focused is field:
+            if event.key == "escape":
+                event.stop()
+                if field.mode == "code":
+                    self._close_field()
+                else:
+                    self._send("CMD:CANCEL")
+            return
+        key, ch = event.key, event.character or ""
+        q = self.snapshot.question if self.snapshot else None
+        if key == "escape":
+            event.stop()
+            self.back()
+        elif ch in KEY_COMMANDS:
+            event.stop()
+            self._send(f"CMD:{KEY_COMMANDS[ch]}")
+        elif ch in ("y", "n") and q is not None and q.kind == "yesno":
+            event.stop()
+            self._send("CMD:YES" if ch == "y" else "CMD:NO")
+        elif ch.isdigit() and ch != "0" and q is not None and q.kind == "choice":
+            event.stop()
+            n = int(ch)
+            if n <= len(q.choices):
+                self._answer(q.choices[n - 1])
+        elif ch.isdigit() and self._numbered_list():
+            event.stop()
+            self._answer(ch)
+        elif ch == "t":
+            event.stop()
+            self._open_field()
+        elif ch and ch.isprintable() and key != "space":
+            event.stop()
+            self._open_field(ch)
+
+    def _numbered_list(self) -> bool:
+        view = self.snapshot.view if self.snapshot else None
+        return view is not None and view.columns[:1] == ("#",) and bool(view.lines)
+
+    def back(self) -> None:
+        """Escape: leave at once when finished, else CMD:CANCEL (the workflow puts down what
+        is in hand first; a second Escape leaves)."""
+        snap = self.snapshot
+        if snap is None or snap.view is None or snap.done:
+            self.app.back_to_menu()
+        else:
+            self._send("CMD:CANCEL")
+
+
+class FloorScanScreen(ScanAnythingScreen):
+    """Scan anything, opened from the menu: says what each scan is; Escape goes back."""
+
+    BINDINGS = [Binding("escape", "back", "Back")]
+
+    def __init__(self, badge: str, **kwargs) -> None:
+        super().__init__(scan_handler=PeekHandler(badge), **kwargs)
+
+    def action_back(self) -> None:
+        self.app.back_to_menu()

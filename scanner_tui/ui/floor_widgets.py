@@ -1,0 +1,120 @@
+"""Widgets of the floor screens. Untrusted text goes through ``visible()`` into
+``rich.text.Text`` (never markup); table cells are ``Text`` too."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+from textual.widgets import DataTable, Input, Static
+
+from scanner_tui.ui.safe_text import visible
+from scanner_tui.workflows.base import Line, Outcome
+
+ROW_STYLE = {"done": "green", "short": "yellow", "warn": "bold yellow",
+             "current": "bold reverse"}
+ROW_MARK = {"done": "✔", "short": "!", "warn": "!", "current": "▶"}
+
+
+class Instruction(Static):
+    """The next thing to do, in big type (a tall bold band)."""
+
+    def __init__(self, text: str = "", *, id: str | None = None) -> None:  # noqa: A002
+        super().__init__(id=id, markup=False)
+        self.text = ""
+        self.say(text)
+
+    def say(self, text: str) -> None:
+        self.text = visible(text, 200)
+        self.update(Text(self.text, style="bold", justify="center"))
+
+
+class Answer(Static):
+    """The last outcome: a short confirmation, or the refusal in the error style."""
+
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
+        super().__init__("", id=id, markup=False)
+        self.last: Outcome | None = None
+
+    def show(self, outcome: Outcome | None, fallback: str = "") -> None:
+        self.last = outcome
+        if outcome is None:
+            self.update(Text(visible(fallback, 300), style="dim"))
+            self.set_classes("")
+            return
+        mark = "✔ " if outcome.accepted else "✘ "
+        self.update(Text(mark + visible(outcome.message or "OK", 300)))
+        self.set_class(outcome.accepted and not outcome.warning, "accepted")
+        self.set_class(outcome.accepted and outcome.warning, "warning")
+        self.set_class(not outcome.accepted, "rejected")
+
+
+class ContextLines(Static):
+    """Small lines of context (order, customer, working bin...)."""
+
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
+        super().__init__("", id=id, markup=False)
+
+    def show(self, lines: Sequence[str]) -> None:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        for n, line in enumerate(lines):
+            if n:
+                text.append("\n")
+            text.append(visible(line, 200))
+        self.update(text)
+        self.display = bool(lines)
+
+
+class LinesTable(DataTable):
+    """The workflow's lines; the first column marks done/short/current rows."""
+
+    can_focus = False
+
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
+        super().__init__(id=id, show_cursor=False, zebra_stripes=False)
+        self._columns: tuple[str, ...] = ()
+
+    def show(self, columns: Sequence[str], lines: Sequence[Line]) -> None:
+        columns = tuple(columns)
+        if columns != self._columns:
+            self.clear(columns=True)
+            self.add_column(Text(""), key="_mark", width=1)
+            for name in columns:
+                self.add_column(Text(visible(name, 40), style="bold"))
+            self._columns = columns
+        else:
+            self.clear()
+        current = None
+        for n, line in enumerate(lines):
+            style = ROW_STYLE.get(line.state, "")
+            cells = [Text(ROW_MARK.get(line.state, " "), style=style)]
+            cells += [Text(visible(c, 60), style=style, no_wrap=True, overflow="ellipsis")
+                      for c in line.cells]
+            cells += [Text("")] * (len(columns) - len(line.cells))
+            self.add_row(*cells[: len(columns) + 1])
+            if line.state == "current" and current is None:
+                current = n
+        self.display = bool(columns)
+        if current is not None:
+            self.scroll_to(y=max(0, current - 1), animate=False)
+
+
+class KeyHints(Widget, can_focus=True):
+    """The footer hint line; it holds focus so single keys (d, s, u, y, n, digits) reach the
+    screen instead of building a typed scan."""
+
+    hint: reactive[str] = reactive("", layout=False)
+
+    def render(self) -> Text:
+        return Text(self.hint, no_wrap=True, overflow="ellipsis")
+
+
+class AnswerInput(Input):
+    """A quantity, a lot, or a code typed by hand. A scanner burst never types into it (the
+    app assembles bursts before any widget sees a key)."""
+
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
+        super().__init__(id=id, compact=True, select_on_focus=False)
+        self.mode = ""  # "answer" (the open question) or "code" (a code typed by hand)
