@@ -31,7 +31,7 @@ from scanner_tui.inventory.counting import (
     set_qty,
     start_bin,
 )
-from scanner_tui.inventory.errors import DomainError
+from scanner_tui.inventory.errors import DomainError, shown
 from scanner_tui.inventory.lookup import find
 from scanner_tui.scanning.result import Kind, Scan, ScanResult, Source
 from scanner_tui.workflows.base import (
@@ -46,6 +46,11 @@ from scanner_tui.workflows.base import (
 )
 
 COUNTER_ROLES = ("picker", "receiver", "supervisor", "admin")
+WIDTH = 38
+
+
+def _fit(text: str, shorter: str) -> str:
+    return text if len(text) <= WIDTH else shorter
 
 
 class CountWorkflow(Workflow):
@@ -94,13 +99,14 @@ class CountWorkflow(Workflow):
                     (Kind.ASSET, Kind.PRODUCT))
 
     def _instruction(self) -> str:
+        """The next step in big type: at most 38 characters (a 40-column handheld)."""
         if self.bin is None:
             return "Scan a bin to count"
         if self.confirm_empty:
-            return f"Is {self.bin.bin_code} empty? CMD:YES"
+            return _fit(f"Is {self.bin.bin_code} empty? CMD:YES", "Is the bin empty? CMD:YES")
         if self.current is not None:
-            return f"Qty of {self.current.sku}? Or scan next"
-        return f"Scan units, products in {self.bin.bin_code}"
+            return _fit(f"Qty of {self.current.sku}? Or scan next", "Quantity? Or scan next")
+        return _fit(f"Scan units, products in {self.bin.bin_code}", "Scan units and products")
 
     def _refresh(self) -> None:
         self.lines = counted_lines(self.services.engine, self.bin.count_bin_id) if self.bin \
@@ -262,8 +268,9 @@ class CountWorkflow(Workflow):
             found = find(conn, text)
         if found is None:
             if self.current is not None:
-                return Outcome.refuse(f"{text[:20]} is not a quantity; type digits only.")
-            return Outcome.refuse(f"{text} is not a bin, unit or product of this store. "
+                return Outcome.refuse(f"{shown(text, 20)} is not a quantity; type digits "
+                                      "only.")
+            return Outcome.refuse(f"{shown(text)} is not a bin, unit or product of this store. "
                                   f"{self._instruction()}.")
         if found.kind is Kind.BIN:
             result = ScanResult(Kind.BIN, code=text, bin=found.code)

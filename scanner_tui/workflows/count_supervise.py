@@ -23,7 +23,7 @@ from scanner_tui.inventory.counting import (
     list_counts,
     recount,
 )
-from scanner_tui.inventory.errors import DomainError
+from scanner_tui.inventory.errors import DomainError, shown
 from scanner_tui.inventory.ops.base import APPROVERS
 from scanner_tui.scanning.result import Kind, Scan, ScanResult, Source
 from scanner_tui.workflows.base import Line, Outcome, Services, View, Workflow, expected
@@ -137,7 +137,7 @@ class CountSuperviseWorkflow(Workflow):
         cmp = self.comparison()
         match = [b for b in cmp.bins if b.bin == bin_code]
         if not match:
-            return Outcome.refuse(f"{bin_code} is not on {cmp.code}.")
+            return Outcome.refuse(f"{shown(bin_code)} is not on {cmp.code}.")
         if not match[0].closed:
             return Outcome.refuse(f"{bin_code} has not been counted yet on {cmp.code}.")
         if bin_code in self.marked:
