@@ -91,3 +91,43 @@ def test_races_on_postgres(pg_url):
         _races(engine)
     finally:
         engine.dispose()
+
+
+@pytest.mark.postgres
+def test_snapshot_waits_for_a_ledger_row_still_being_written(pg_url):
+    """PostgreSQL hands out ledger ids before commit: a move holding id X uncommitted while
+    X+1 commits must still land on one side of the count's snapshot, never fall between."""
+    from scanner_tui.inventory.operations import move
+    from scanner_tui.inventory.ops.base import Tx
+
+    engine = open_store(pg_url)
+    try:
+        build_demo(engine, "small")
+        boss = COUNTERS[2]
+        code = c.plan_count(engine, actor=boss, bins=["A01-A-02"]).code
+        with engine.connect() as slow:
+            with slow.begin():  # a terminal in the middle of moving 5 mugs into the bin
+                tx = Tx(slow, boss, "slow-move", "scanned", "move")
+                sku = tx.sku("MUG-01")
+                src, dst = tx.bin("R01-A-02"), tx.bin("A01-A-02")
+                tx.take(sku, src, 5, "")
+                tx.put(sku.id, dst.id, 5, "")
+                tx.ledger("move", sku_id=sku.id, qty=5, from_bin_id=src.id, to_bin_id=dst.id)
+                # meanwhile another terminal commits a later ledger id
+                move(engine, actor=boss, scan_id="fast", sku="CABLE-TIE-100", qty=1,
+                     from_bin="R01-A-01", to_bin="A01-A-03")
+                started: list = []
+                t = threading.Thread(target=lambda: started.append(
+                    c.start_bin(engine, actor=COUNTERS[0], bin_code="A01-A-02")))
+                t.start()
+                t.join(0.5)  # it waits for the slow move (or has snapshotted without it)
+            t.join(30)
+        cb = started[0]
+        c.count_qty(engine, actor=COUNTERS[0], count_bin_id=cb.count_bin_id, sku="MUG-01",
+                    qty=27, scan_id="all-mugs")  # 22 + the 5 moved in
+        c.close_bin(engine, actor=COUNTERS[0], count_bin_id=cb.count_bin_id)
+        (line,) = c.compare(engine, code).bins[0].lines
+        assert (line.expected, line.counted) == (27, 27)
+        assert verify(engine) == []
+    finally:
+        engine.dispose()

@@ -74,12 +74,22 @@ class Counted:
 
 
 @contextmanager
-def _tx(engine: Engine) -> Iterator[Connection]:
-    """One transaction; on PostgreSQL every statement sees the same snapshot."""
+def _tx(engine: Engine, *, ledger_cut: bool = False) -> Iterator[Connection]:
+    """One transaction; on PostgreSQL every statement sees the same snapshot.
+
+    ``ledger_cut``: the transaction reads "the newest ledger id" as a cut between rows before
+    and after it. On PostgreSQL ids come from a sequence, so a row with a lower id may still be
+    uncommitted; a SHARE lock on the ledger, taken before the snapshot, waits for those writers
+    to finish (and holds new ones for the few milliseconds this takes). SQLite's BEGIN
+    IMMEDIATE already serialises writers.
+    """
     with engine.connect() as conn:
-        if conn.dialect.name == "postgresql":
+        pg = conn.dialect.name == "postgresql"
+        if pg:
             conn = conn.execution_options(isolation_level="REPEATABLE READ")
         with conn.begin():
+            if pg and ledger_cut:
+                conn.exec_driver_sql("LOCK TABLE ledgerentry IN SHARE MODE")
             yield conn
 
 
@@ -125,7 +135,7 @@ def _snapshot(conn: Connection, cb_id: int, rnd: int, bin_id: int) -> int:
 def start_bin(engine: Engine, *, actor: Actor, bin_code: str,
               count_code: str | None = None) -> BinCount:
     """Begin (or resume) counting a bin of an open count: the books are snapshotted now."""
-    with _tx(engine) as conn:
+    with _tx(engine, ledger_cut=True) as conn:
         b = bin_row(conn, bin_code)
         q = (select(T_CBIN, T_COUNT.c.code.label("count_code"), T_COUNT.c.blind,
                     T_COUNT.c.assigned_to.label("count_assignee"))
@@ -298,7 +308,7 @@ def expected_lines(engine: Engine, count_bin_id: int) -> list[tuple[str, str, in
 @_retrying
 def close_bin(engine: Engine, *, actor: Actor, count_bin_id: int) -> str:
     """Close the bin (CMD:DONE): ledger rows up to now are moves during the count."""
-    with _tx(engine) as conn:
+    with _tx(engine, ledger_cut=True) as conn:
         cb = _counting(conn, actor, count_bin_id)
         n = conn.execute(select(func.count()).select_from(T_CLINE).where(
             T_CLINE.c.count_bin_id == cb.id, T_CLINE.c.round == cb.round)).scalar()
