@@ -41,10 +41,14 @@ def find_operator(engine: Engine, badge: str) -> tuple[str, str, bool] | None:
 
 
 def has_operators(engine: Engine) -> bool:
-    """Does the store have an active operator (then the app opens on sign-in)?"""
-    with engine.connect() as conn:
-        return conn.execute(select(Operator.id).where(Operator.active).limit(1)).first() \
-            is not None
+    """Does the store have an active operator (then the app opens on sign-in)? False when
+    the store cannot be read (the scan-anything screen then says what is wrong per scan)."""
+    try:
+        with engine.connect() as conn:
+            row = conn.execute(select(Operator.id).where(Operator.active).limit(1)).first()
+    except Exception:  # noqa: BLE001
+        return False
+    return row is not None
 
 
 def _what(result: ScanResult) -> str:

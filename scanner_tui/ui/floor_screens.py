@@ -93,6 +93,8 @@ class SignInScreen(ScanScreen):
     def show_summary(self, summary: tuple[str, ...]) -> None:
         self.summary = summary
         if self.is_mounted:
+            if summary:
+                self.query_one(Answer).show(None, "Signed out. Next badge, please.")
             lines = ("Shift summary", *summary) if summary else ()
             self.query_one("#summary", ContextLines).show(lines)
 
