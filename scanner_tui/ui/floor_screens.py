@@ -46,6 +46,7 @@ HINT_WORK = "d Done s Short u Undo t Type Esc Back"
 HINT_YESNO = "y Yes  n No  u Undo  Esc Back"
 HINT_CHOICE = "1-{n} choose  u Undo  Esc Back"
 HINT_FIELD = "Enter OK  Esc Cancel"
+HINT_QTY = "Enter OK  Esc Cancel  d Done u Undo"
 HINT_CODE = "Type a code, Enter  Esc Close"
 HINT_DONE = "Esc Back to the menu"
 
@@ -136,6 +137,11 @@ class MenuScreen(ScanScreen):
         menu = self.query_one(OptionList)
         menu.highlighted = 0
         menu.focus()
+
+    def on_answer_input_hotkey(self, message: AnswerInput.Hotkey) -> None:
+        message.stop()
+        if message.character in KEY_COMMANDS:
+            self._send(f"CMD:{KEY_COMMANDS[message.character]}")
 
     def on_key(self, event: events.Key) -> None:
         ch = event.character or ""
@@ -257,9 +263,10 @@ class WorkflowScreen(ScanScreen):
             if field.mode != "answer" or not field.display:
                 field.mode, field.value = "answer", ""
             field.placeholder = visible(q.text, 80)
+            field.digits_only = q.kind == "quantity"
             field.display = True
             field.focus()
-            hints.hint = HINT_FIELD
+            hints.hint = HINT_QTY if field.digits_only else HINT_FIELD
             return
         if field.mode == "answer":
             self._close_field()
@@ -288,7 +295,7 @@ class WorkflowScreen(ScanScreen):
 
     def _open_field(self, text: str = "") -> None:
         field = self.query_one(AnswerInput)
-        field.mode, field.value = "code", text
+        field.mode, field.value, field.digits_only = "code", text, False
         field.placeholder = "Type a code"
         field.display = True
         field.focus()
@@ -314,6 +321,11 @@ class WorkflowScreen(ScanScreen):
         else:
             field.value = ""
             self._answer(text)
+
+    def on_answer_input_hotkey(self, message: AnswerInput.Hotkey) -> None:
+        message.stop()
+        if message.character in KEY_COMMANDS:
+            self._send(f"CMD:{KEY_COMMANDS[message.character]}")
 
     def on_key(self, event: events.Key) -> None:
         field = self.query_one(AnswerInput)

@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.text import Text
+from textual import events
+from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import DataTable, Input, Static
@@ -115,6 +117,23 @@ class AnswerInput(Input):
     """A quantity, a lot, or a code typed by hand. A scanner burst never types into it (the
     app assembles bursts before any widget sees a key)."""
 
+    class Hotkey(Message):
+        """A letter pressed in a quantity field: it is a key command (d, s, u...), not data."""
+
+        def __init__(self, character: str) -> None:
+            super().__init__()
+            self.character = character
+
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id, compact=True, select_on_focus=False)
         self.mode = ""  # "answer" (the open question) or "code" (a code typed by hand)
+        self.digits_only = False  # a quantity: letters are key commands
+
+    def _on_key(self, event: events.Key) -> None:
+        # runs before Input._on_key (Textual dispatches along the MRO, subclass first)
+        ch = event.character
+        if (self.digits_only and ch and len(ch) == 1 and ch.isprintable()
+                and not ch.isdigit()):
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.Hotkey(ch))
