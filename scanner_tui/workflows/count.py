@@ -153,7 +153,8 @@ class CountWorkflow(Workflow):
                              scan_id=scan.id, entry=entry_of(scan))
         except DomainError as err:
             return Outcome.refuse(str(err))
-        self._refresh()
+        if all(c.line_id != got.line_id for c in self.lines):  # not a replayed scan
+            self.lines.append(got)
         n = sum(1 for c in self.lines if c.serial)
         if got.elsewhere:
             return Outcome.ok(f"{got.serial} belongs in another bin by the books; counted here "
@@ -172,7 +173,8 @@ class CountWorkflow(Workflow):
         except DomainError as err:
             return Outcome.refuse(str(err))
         self.current = got
-        self._refresh()
+        if all(c.line_id != got.line_id for c in self.lines):
+            self.lines.append(got)
         return Outcome.ok(f"1 of {got.sku}; type the quantity or scan again.",
                           question=self.question)
 
@@ -189,7 +191,7 @@ class CountWorkflow(Workflow):
         except DomainError as err:
             return Outcome.refuse(str(err))
         self.current = got
-        self._refresh()
+        self.lines = [got if c.line_id == got.line_id else c for c in self.lines]
         return Outcome.ok(f"{got.qty} of {got.sku} counted; scan the next item.",
                           question=self.question)
 
