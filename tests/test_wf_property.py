@@ -19,6 +19,7 @@ import tempfile
 from functools import cache
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
@@ -321,3 +322,20 @@ TestFloorWorkflows = FloorMachine.TestCase
 def test_the_workflows_under_test():
     """The property covers every workflow written so far (move and returns at least)."""
     assert {"move", "returns", "lookup"} <= set(NAMES)
+
+
+@pytest.mark.xfail(reason="pick counts a product scan handed over twice (same Scan.id) as two "
+                          "pieces; found by same_scan_again with a random seed", strict=False)
+def test_pick_counts_a_retried_product_scan_once(engine):
+    """Regression for the pick workflow (owned elsewhere): a retry must not count twice."""
+    if "pick" not in FLOWS:
+        pytest.skip("no pick workflow yet")
+    build_demo(engine, "small")
+    wf = FLOWS["pick"](services(engine, "OP-0001"))
+    for payload in ("CC-1002", "A02-B-02"):  # order line: 2 x USB-C-1M in A02-B-02
+        wf.handle(*classified(engine, payload))
+    scan, result = classified(engine, "USB-C-1M")
+    wf.handle(scan, result)
+    before = snapshot(engine)
+    wf.handle(scan, result)  # the same scan again: a retry, not a second piece
+    assert snapshot(engine) == before
