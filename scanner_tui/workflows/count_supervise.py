@@ -1,9 +1,10 @@
-"""Supervise counts: the supervisor's screen logic (and the views the CLI prints alike).
+"""Supervise counts: review, send back for a recount, approve (the supervisor's screen logic).
 
 * Choose a count: type its code, or its number in the list (counts waiting first).
-* Review: per bin and line, expected / counted / variance (units and value) and the serials
-  missing, unexpected or from another bin. Scan (or type) a bin of the count to mark it for a
-  recount (again to unmark); ``CMD:DONE`` sends the marked bins back to another counter.
+* Review: per bin and line, expected / counted / variance (the value in the context) and the
+  serials missing, unexpected or from another bin (narrow rows for a 40-column screen).
+  Scan (or type) a bin of the count to mark it for a recount (again to unmark); ``CMD:DONE``
+  sends the marked bins back to another counter.
 * ``CMD:YES`` (or typing ``approve``) approves the count when no bin is marked: one
   transaction of ledger rows; refused for pickers and receivers, for a supervisor's own count
   and for a count not finished.
@@ -48,25 +49,27 @@ def counts_view(engine: Engine) -> View:
 
 
 def compare_lines(cmp: CountComparison) -> tuple[Line, ...]:
-    """One row per bin line (Bin, Item, Exp, Cnt, Var, Value); serial findings follow it."""
+    """Narrow rows for a 40-column screen: a row per bin, then its lines (Item, Exp, Cnt, Var)
+    and the serial findings: ``-serial`` missing, ``+serial (bin)`` from another bin,
+    ``+serial status`` unexpected. Values are in the context (and ``counts compare``)."""
     rows: list[Line] = []
     for b in cmp.bins:
         if not b.closed:
-            rows.append(Line((b.bin, f"({b.status})", "", "", "", ""), "current"))
+            rows.append(Line((f"{b.bin} {b.status}", "", "", "")))
             continue
+        rows.append(Line((b.bin, "", "", ""), "current"))
         if not b.lines:
-            rows.append(Line((b.bin, "(empty)", "0", "0", "0", "0.00"), "done"))
+            rows.append(Line((" (empty)", "0", "0", "0"), "done"))
         for ln in b.lines:
-            item = ln.sku + (f" {ln.lot}" if ln.lot else "")
-            rows.append(Line((b.bin, item, str(ln.expected), str(ln.counted),
-                              f"{ln.variance:+d}", f"{ln.value:+.2f}"),
+            item = " " + ln.sku + (f" {ln.lot}" if ln.lot else "")
+            rows.append(Line((item, str(ln.expected), str(ln.counted), f"{ln.variance:+d}"),
                              "done" if ln.exact else "short" if ln.variance < 0 else "warn"))
             for serial in ln.missing:
-                rows.append(Line(("", f"missing {serial}", "", "", "", ""), "short"))
+                rows.append(Line((f"  -{serial}", "", "", ""), "short"))
             for serial, where in ln.wrong_bin:
-                rows.append(Line(("", f"{serial} from {where}", "", "", "", ""), "warn"))
+                rows.append(Line((f"  +{serial} ({where})", "", "", ""), "warn"))
             for serial, status in ln.unexpected:
-                rows.append(Line(("", f"{serial} ({status.replace('_', ' ')})", "", "", "", ""),
+                rows.append(Line((f"  +{serial} {status.replace('_', ' ')}", "", "", ""),
                                  "warn"))
     return tuple(rows)
 
@@ -74,7 +77,7 @@ def compare_lines(cmp: CountComparison) -> tuple[Line, ...]:
 def compare_view(cmp: CountComparison, marked: set[str] | None = None) -> View:
     marked = marked or set()
     counted = sum(1 for b in cmp.bins if b.closed)
-    context = [f"{counted}/{len(cmp.bins)} bins counted; {cmp.status}",
+    context = [f"{counted}/{len(cmp.bins)} bins counted ({cmp.status})",
                f"Variance {cmp.variance_units:+d} units, {cmp.variance_value:+.2f}"]
     moved = sum(b.moves_during for b in cmp.bins)
     if moved:
@@ -88,7 +91,7 @@ def compare_view(cmp: CountComparison, marked: set[str] | None = None) -> View:
     else:
         instruction = "CMD:YES approves; scan bin to recount"
     return View(f"Count {cmp.code}", instruction, tuple(context),
-                ("Bin", "Item", "Exp", "Cnt", "Var", "Value"), compare_lines(cmp), (Kind.BIN,))
+                ("Item", "Exp", "Cnt", "Var"), compare_lines(cmp), (Kind.BIN,))
 
 
 class CountSuperviseWorkflow(Workflow):
