@@ -67,6 +67,12 @@ class SignedOut(Message):
         self.summary = summary
 
 
+def _fit(screen: ScanScreen, height: int) -> None:
+    """A taller instruction band when the terminal has the rows (80x24 and up)."""
+    for band in screen.query(Instruction):
+        band.set_class(height >= 24, "tall")
+
+
 class SignInScreen(ScanScreen):
     """Scan a badge to sign in; after a sign-out it shows that shift's summary."""
 
@@ -90,6 +96,9 @@ class SignInScreen(ScanScreen):
     def on_mount(self) -> None:
         self.query_one(Answer).show(None, "Sign in to see your tasks.")
         self.show_summary(self.summary)
+
+    def on_resize(self, event: events.Resize) -> None:
+        _fit(self, event.size.height)
 
     def show_summary(self, summary: tuple[str, ...]) -> None:
         self.summary = summary
@@ -219,6 +228,9 @@ class WorkflowScreen(ScanScreen):
         self.query_one(KeyHints).focus()
         if self.snapshot is not None:
             self.render_snapshot(self.snapshot)
+
+    def on_resize(self, event: events.Resize) -> None:
+        _fit(self, event.size.height)
 
     # -- rendering -------------------------------------------------------------------------
     def on_workflow_opened(self, message: WorkflowOpened) -> None:

@@ -126,6 +126,7 @@ class AnswerInput(Input):
 
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id, compact=True, select_on_focus=False)
+        self.cursor_blink = False  # steady: less repaint, stable snapshots
         self.mode = ""  # "answer" (the open question) or "code" (a code typed by hand)
         self.digits_only = False  # a quantity: letters are key commands
 

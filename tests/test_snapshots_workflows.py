@@ -1,0 +1,99 @@
+"""Snapshots of every floor screen at 40x16 (handheld) and 80x24 (desktop): sign-in, the
+supervisor's menu, receive, putaway, pick, move, returns, look-up, and the sign-out summary.
+
+Stable by construction: the demo store, a fixed clock and time zone, a fixed terminal id, a
+steady (non-blinking) cursor, TEXTUAL_ANIMATIONS=none (conftest). ``--snapshot-update``
+accepts new output.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from scanner_tui.inventory.actor import Actor
+from scanner_tui.inventory.demo import build_demo
+from scanner_tui.inventory.operations import receive
+from tests.test_ui_support import floor_app, press, scan
+
+SIZES = pytest.mark.parametrize("size", [(40, 16), (80, 24)], ids=["40x16", "80x24"])
+
+
+@pytest.fixture
+def demo(engine):
+    build_demo(engine)
+    return engine
+
+
+def steps(*actions: tuple[str, ...]):
+    """run_before: ("scan", payloads...) and ("press", keys...) in order."""
+
+    async def run_before(pilot) -> None:
+        app = pilot.app
+        for what, *args in actions:
+            if what == "scan":
+                await scan(app, pilot, *args)
+            else:
+                await press(app, pilot, *args)
+
+    return run_before
+
+
+def snap(snap_compare, engine, db_url, size, *actions) -> bool:
+    return snap_compare(floor_app(engine, db_url), terminal_size=size,
+                        run_before=steps(*actions) if actions else None)
+
+
+@SIZES
+def test_sign_in(snap_compare, demo, db_url, size):
+    assert snap(snap_compare, demo, db_url, size, ("scan", "OP-4321"))
+
+
+@SIZES
+def test_menu_supervisor(snap_compare, demo, db_url, size):
+    assert snap(snap_compare, demo, db_url, size, ("scan", "OP-0003"))
+
+
+@SIZES
+def test_receive_lot_question(snap_compare, demo, db_url, size):
+    assert snap(snap_compare, demo, db_url, size, ("scan", "OP-0002", "CMD:RECEIVE"),
+                ("press", "1"), ("scan", "5901234100007"))
+
+
+@SIZES
+def test_putaway_suggestion(snap_compare, demo, db_url, size):
+    receive(demo, actor=Actor("OP-0002", "DOCK", "receiver"), scan_id="rcv-mug",
+            bin="DK01-A-01", sku="MUG-01", qty=12)
+    assert snap(snap_compare, demo, db_url, size, ("scan", "OP-0001", "CMD:PUTAWAY",
+                                                   "5901234100359"))
+
+
+@SIZES
+def test_pick_refused_unit(snap_compare, demo, db_url, size):
+    assert snap(snap_compare, demo, db_url, size, ("scan", "OP-0001", "CMD:PICK", "SO-1001",
+                                                   "A01-A-01", "CABLE-TIE-100"),
+                ("press", "enter"), ("scan", "A01-B-03", "AT00000003"))
+
+
+@SIZES
+def test_move_basket(snap_compare, demo, db_url, size):
+    assert snap(snap_compare, demo, db_url, size, ("scan", "OP-0001", "CMD:MOVE",
+                                                   "AT00000002", "AT00000009"))
+
+
+@SIZES
+def test_returns_reason_choice(snap_compare, demo, db_url, size):
+    assert snap(snap_compare, demo, db_url, size, ("scan", "OP-0002", "CMD:RETURNS",
+                                                   "AT00000008"))
+
+
+@SIZES
+def test_lookup_unit(snap_compare, demo, db_url, size):
+    assert snap(snap_compare, demo, db_url, size, ("scan", "OP-0001", "CMD:LOOKUP",
+                                                   "A01-A-02"))
+
+
+@SIZES
+def test_sign_out_summary(snap_compare, demo, db_url, size):
+    assert snap(snap_compare, demo, db_url, size,
+                ("scan", "OP-0001", "CMD:LOOKUP", "A01-A-02", "NOPE-NOPE"),
+                ("press", "escape", "0"))
