@@ -13,7 +13,8 @@ did overrides ``on_undo``, calls ``super().on_undo(scan)`` and refreshes itself.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
+from collections import OrderedDict
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from scanner_tui.inventory.actor import Actor
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from scanner_tui.inventory.ops.base import OpResult
     from scanner_tui.workflows.shift import Shift
 
+HANDLED_MEMO = 500  # scan ids a workflow remembers answering (for retries)
 COMMANDS = ("DONE", "CANCEL", "SHORT", "UNDO", "YES", "NO", "SKIP", "BACK")
 
 
@@ -108,7 +110,19 @@ class Workflow(ABC):
 
     # -- what the screen calls -------------------------------------------------------------
     def handle(self, scan: Scan, result: ScanResult) -> Outcome:
-        """Answer one classified scan."""
+        """Answer one classified scan. The same scan handed over again (same ``Scan.id``: a
+        retry, a replay) gets its first answer back and does nothing (not even count)."""
+        handled = self.__dict__.setdefault("_handled", OrderedDict())
+        first = handled.get(scan.id)
+        if first is not None:
+            return replace(first, changed=False)
+        outcome = self._handle(scan, result)
+        handled[scan.id] = outcome
+        while len(handled) > HANDLED_MEMO:
+            handled.popitem(last=False)
+        return outcome
+
+    def _handle(self, scan: Scan, result: ScanResult) -> Outcome:
         if result.kind == Kind.COMMAND and result.command == "UNDO":
             outcome = self.on_undo(scan)
         elif result.kind == Kind.COMMAND and result.command:

@@ -177,14 +177,14 @@ class LookupWorkflow(Workflow):
         return View(self.title, "Scan anything to look it up", context, columns, lines,
                     ACCEPTS)
 
-    def handle(self, scan: Scan, result: ScanResult) -> Outcome:
+    def _handle(self, scan: Scan, result: ScanResult) -> Outcome:
         # Order and receipt codes follow no tag rule: an unrecognised code may be one.
         if result.kind is Kind.UNKNOWN and result.code:
             outcome = self._document(result.code)
             if outcome is not None:
                 self._count(outcome)
                 return outcome
-        return super().handle(scan, result)
+        return super()._handle(scan, result)
 
     def _document(self, code: str) -> Outcome | None:
         """An order's or a receipt's view, or None when ``code`` is neither."""

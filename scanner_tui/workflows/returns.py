@@ -165,7 +165,7 @@ class ReturnsWorkflow(Workflow):
         return Outcome.ok(message, question=self.question, **kw)
 
     # -- scans -------------------------------------------------------------------------------
-    def handle(self, scan: Scan, result: ScanResult) -> Outcome:
+    def _handle(self, scan: Scan, result: ScanResult) -> Outcome:
         # Orders carry no tag rule of their own: while an order is due, a code that is not
         # otherwise recognised is tried as an order code.
         outcome = None
@@ -177,7 +177,7 @@ class ReturnsWorkflow(Workflow):
             outcome = Outcome.refuse(f"{result.code} is not a unit of this store; it was never "
                                      "shipped from here. Put it aside for a supervisor.")
         if outcome is None:
-            return super().handle(scan, result)
+            return super()._handle(scan, result)
         self._count(outcome)
         return outcome
 
