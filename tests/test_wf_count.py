@@ -108,7 +108,8 @@ def test_whole_loop_blind_count_then_approval(demo):
     at = cells.index(("A01-A-02", "", "", ""))
     assert cells[at + 1] == (" MUG-01", "22", "21", "-1")
     assert ("  -AT00000009", "", "", "") in cells
-    assert ("  +AT00000007 (A02-A-04)", "", "", "") in cells
+    at = cells.index(("  +AT00000007", "", "", ""))
+    assert cells[at + 1] == ("   from A02-A-04", "", "", "")
     assert (" BATTERY-AA-4", "69", "70", "+1") in cells
     # mugs -6.50, batteries +5.90, AT00000009 -1499, AT00000007 +899 here and -899 in A02-A-04
     assert "Variance -1 units, -1499.60" in view.context

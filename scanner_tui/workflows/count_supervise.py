@@ -50,7 +50,7 @@ def counts_view(engine: Engine) -> View:
 
 def compare_lines(cmp: CountComparison) -> tuple[Line, ...]:
     """Narrow rows for a 40-column screen: a row per bin, then its lines (Item, Exp, Cnt, Var)
-    and the serial findings: ``-serial`` missing, ``+serial (bin)`` from another bin,
+    and the serial findings: ``-serial`` missing, ``+serial`` / ``from bin`` from another bin,
     ``+serial status`` unexpected. Values are in the context (and ``counts compare``)."""
     rows: list[Line] = []
     for b in cmp.bins:
@@ -67,7 +67,8 @@ def compare_lines(cmp: CountComparison) -> tuple[Line, ...]:
             for serial in ln.missing:
                 rows.append(Line((f"  -{serial}", "", "", ""), "short"))
             for serial, where in ln.wrong_bin:
-                rows.append(Line((f"  +{serial} ({where})", "", "", ""), "warn"))
+                rows.append(Line((f"  +{serial}", "", "", ""), "warn"))
+                rows.append(Line((f"   from {where}", "", "", ""), "warn"))
             for serial, status in ln.unexpected:
                 rows.append(Line((f"  +{serial} {status.replace('_', ' ')}", "", "", ""),
                                  "warn"))
