@@ -7,7 +7,7 @@ import csv
 import io
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from typer.testing import CliRunner
 
 from scanner_tui.cli import app
@@ -174,6 +174,16 @@ def test_refusals_need_sentences(demo):
     with pytest.raises(DomainError, match="not a quantity"):
         c.count_qty(engine, actor=PICKER, count_bin_id=started.count_bin_id,
                     sku="MUG-01", qty=-1, scan_id="q")
+    # The counter walks away half way: a supervisor hands the bin to someone else.
+    assert "by OP-0002" in c.recount(engine, actor=BOSS, count_code=code, bins=["A01-A-01"],
+                                     assign_to="OP-0002")
+    with pytest.raises(DomainError, match="A01-A-01 is not being counted by OP-0001"):
+        c.count_qty(engine, actor=PICKER, count_bin_id=started.count_bin_id,
+                    sku="MUG-01", qty=1, scan_id="q2")
+    with engine.begin() as conn:
+        conn.execute(update(Bin).where(Bin.code == "A01-A-01").values(active=False))
+    with pytest.raises(DomainError, match="Bin A01-A-01 is not in use any more"):
+        c.start_bin(engine, actor=RECEIVER, bin_code="A01-A-01")
 
 
 def _cli(cfg, *args):

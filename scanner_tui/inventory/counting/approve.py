@@ -198,7 +198,8 @@ def approve(engine: Engine, *, actor: Actor, count_code: str, scan_id: str,
 
 def recount(engine: Engine, *, actor: Actor, count_code: str, bins: Sequence[str],
             assign_to: str | None = None) -> str:
-    """Send counted bins back for a recount by another counter (supervisors and admins)."""
+    """Send counted bins back for a recount by another counter (supervisors and admins); a bin
+    whose counter left it half counted is taken back from them the same way."""
     require_supervisor(actor, "send bins back for a recount")
     if not bins:
         raise CountRefused("Name the bins to count again.")
@@ -215,7 +216,7 @@ def recount(engine: Engine, *, actor: Actor, count_code: str, bins: Sequence[str
                 .where(T_CBIN.c.count_id == count.id, T_BIN.c.code == code.strip())).first()
             if cb is None:
                 raise CountRefused(f"{code.strip()} is not on {count.code}.")
-            if cb.status not in CLOSED_BIN:
+            if cb.status not in (*CLOSED_BIN, "counting"):  # counting: a count left unfinished
                 raise CountRefused(f"{cb.bin_code} has not been counted yet on {count.code}.")
             before = badges(cb.not_by) | {cb.counter}
             if assignee and assignee in before:

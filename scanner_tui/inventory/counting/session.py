@@ -137,6 +137,8 @@ def start_bin(engine: Engine, *, actor: Actor, bin_code: str,
     """Begin (or resume) counting a bin of an open count: the books are snapshotted now."""
     with _tx(engine, ledger_cut=True) as conn:
         b = bin_row(conn, bin_code)
+        if not b.active:
+            raise CountRefused(f"Bin {b.code} is not in use any more; it cannot be counted.")
         q = (select(T_CBIN, T_COUNT.c.code.label("count_code"), T_COUNT.c.blind,
                     T_COUNT.c.assigned_to.label("count_assignee"))
              .join(T_COUNT, T_COUNT.c.id == T_CBIN.c.count_id)
