@@ -220,7 +220,11 @@ def test_desk_commands_report_and_export(demo, db_url, tmp_path):
     res = _cli(cfg, "counts", "report", "--by", "day", "--width", "100")
     assert res.exit_code == 0, res.output
     assert "1/2 lines exact (50.0%)" in res.output
-    assert "Per zone" in res.output and "█" * 10 + " " in res.output and " 50.0%" in res.output
+    assert "Per zone" in res.output and "█" * 10 + " " * 10 + "  50%" in res.output
+    res = _cli(cfg, "counts", "report", "--width", "40")  # a handheld: label, exact, bar
+    zone = next(line for line in res.output.splitlines() if line.startswith("pick"))
+    assert len(zone) <= 40 and zone.split()[1] == "1/2" and zone.endswith(" 50%")
+    assert zone.split()[2] == "█" * 9 + "▌"  # half of a 19-cell bar
     res = _cli(cfg, "export", "counts")
     got = list(csv.DictReader(io.StringIO(res.stdout)))
     assert [(r["count"], r["bin"], r["sku"], r["variance"], r["value"]) for r in got] == [

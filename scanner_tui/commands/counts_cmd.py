@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -177,16 +178,29 @@ def bar(percent: float, width: int = 20) -> str:
     return (BAR * full + part.strip()).ljust(width)
 
 
-def report_table(report, title: str) -> Table:  # noqa: ANN001
-    table = Table(title=title, title_justify="left", show_edge=False, pad_edge=False)
-    for name, justify in (("", "left"), ("lines", "right"), ("exact", "right"),
-                          ("accuracy", "left"), ("units off", "right"),
-                          ("value off", "right")):
-        table.add_column(name, justify=justify, no_wrap=True)
+def report_table(report, title: str, width: int) -> Table:  # noqa: ANN001
+    """Accuracy rows as bars; on a narrow terminal (a handheld) only label, exact/lines and
+    the bar, sized to fit."""
+    table = Table(title=title, title_justify="left", show_edge=False, pad_edge=False,
+                  box=None if width < 60 else box.HEAVY_HEAD)
+    label_w = max([len(a.label) for a in report] + [4])
+    narrow = width < 60
+    bar_w = max(5, min(20, width - label_w - (9 + 8 if narrow else 40)))
+    table.add_column("", no_wrap=True)
+    table.add_column("exact" if narrow else "lines", justify="right", no_wrap=True)
+    if not narrow:
+        table.add_column("exact", justify="right", no_wrap=True)
+    table.add_column("accuracy", no_wrap=True)
+    if not narrow:
+        table.add_column("units off", justify="right", no_wrap=True)
+        table.add_column("value off", justify="right", no_wrap=True)
     for acc in report:
-        table.add_row(Text(clean(acc.label)), str(acc.lines), str(acc.exact),
-                      Text(f"{bar(acc.percent)} {acc.percent:5.1f}%"), str(acc.units_off),
-                      f"{acc.value_off:.2f}")
+        accuracy = Text(f"{bar(acc.percent, bar_w)} {acc.percent:3.0f}%")
+        if narrow:
+            table.add_row(Text(clean(acc.label)), f"{acc.exact}/{acc.lines}", accuracy)
+        else:
+            table.add_row(Text(clean(acc.label)), str(acc.lines), str(acc.exact), accuracy,
+                          str(acc.units_off), f"{acc.value_off:.2f}")
     return table
 
 
@@ -212,8 +226,8 @@ def report(
     if not t.lines:
         console.print(Text("No approved counts in that time."))
         return
-    console.print(report_table(r.zones, "Per zone"))
-    console.print(report_table(r.periods, f"Per {by}"))
+    console.print(report_table(r.zones, "Per zone", console.width))
+    console.print(report_table(r.periods, f"Per {by}", console.width))
 
 
 def register(app: typer.Typer) -> None:
