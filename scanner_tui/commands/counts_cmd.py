@@ -7,6 +7,7 @@ made visible, never as markup. Refusals are one sentence on stderr, exit status 
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import typer
@@ -111,11 +112,15 @@ def list_(
 def compare_(
     ctx: typer.Context,
     code: str = typer.Argument(..., help="The count, e.g. CC-00001."),
+    as_json: bool = typer.Option(False, "--json", help="JSON instead of text."),
 ) -> None:
     """Expected, counted and variance per bin and line; missing, unexpected, wrong-bin units."""
     from scanner_tui.inventory.counting import compare
 
     cmp = compare(context(ctx).engine, code)
+    if as_json:
+        typer.echo(json.dumps(comparison_json(cmp), indent=2))
+        return
     _say(f"{cmp.code} ({cmp.status}): variance {cmp.variance_units:+d} unit(s), "
          f"{cmp.variance_value:+.2f} in value")
     for b in cmp.bins:
@@ -137,6 +142,25 @@ def compare_(
                 _say(f"     {serial} found here; the books had it in {where}")
             for serial, status in ln.unexpected:
                 _say(f"     {serial} found here; the books say {status.replace('_', ' ')}")
+
+
+def comparison_json(cmp) -> dict:  # noqa: ANN001
+    """A comparison as plain JSON data (codes, not ids)."""
+    return {
+        "count": cmp.code, "status": cmp.status, "variance_units": cmp.variance_units,
+        "variance_value": cmp.variance_value,
+        "bins": [{
+            "bin": b.bin, "zone": b.zone, "status": b.status, "round": b.round,
+            "counter": b.counter, "moves_during": b.moves_during,
+            "lines": [{
+                "sku": ln.sku, "lot": ln.lot, "all_lots": bool(ln.lots),
+                "expected": ln.expected, "counted": ln.counted, "variance": ln.variance,
+                "value": ln.value, "missing": list(ln.missing),
+                "unexpected": [{"serial": s, "status": st} for s, st in ln.unexpected],
+                "wrong_bin": [{"serial": s, "book_bin": w} for s, w in ln.wrong_bin],
+            } for ln in b.lines],
+        } for b in cmp.bins],
+    }
 
 
 @counts_app.command("approve")
