@@ -106,25 +106,28 @@ class CountSuperviseWorkflow(Workflow):
         super().__init__(services)
         self.code: str | None = None
         self.marked: set[str] = set()
+        self.cmp: CountComparison | None = None  # read on open and after every action
         if count:
             opened = self._open(count)
             if not opened.accepted:
                 raise ValueError(opened.message)
 
     def comparison(self) -> CountComparison | None:
-        return compare(self.services.engine, self.code) if self.code else None
+        """The open count compared with the books, read again now."""
+        self.cmp = compare(self.services.engine, self.code) if self.code else None
+        return self.cmp
 
     def view(self) -> View:
-        cmp = self.comparison()
-        return counts_view(self.services.engine) if cmp is None else compare_view(cmp,
-                                                                                   self.marked)
+        if self.code is None:
+            return counts_view(self.services.engine)
+        return compare_view(self.cmp or self.comparison(), self.marked)
 
     def _open(self, code: str) -> Outcome:
         try:
             cmp = compare(self.services.engine, code)
         except DomainError as err:
             return Outcome.refuse(str(err))
-        self.code, self.marked = cmp.code, set()
+        self.code, self.marked, self.cmp = cmp.code, set(), cmp
         waiting = sum(1 for b in cmp.bins if not b.closed)
         tail = f"{waiting} bin(s) not counted yet." if waiting else "every bin is counted."
         return Outcome.ok(f"{cmp.code}: {tail}")
@@ -154,28 +157,28 @@ class CountSuperviseWorkflow(Workflow):
         if command == "CANCEL":
             if self.code is None:
                 return Outcome.ok("Counts closed.", done=True)
-            self.code, self.marked = None, set()
+            self._leave()
             return Outcome.ok("Back to the list of counts.")
         if self.code is None:
             return super().on_command(command, scan)
         if command == "DONE":
             if not self.marked:
-                return Outcome.ok("Back to the list of counts.") if self._leave() else \
-                    Outcome.refuse("Nothing marked.")
+                self._leave()
+                return Outcome.ok("Back to the list of counts.")
             try:
                 text = recount(self.services.engine, actor=self.actor, count_code=self.code,
                                bins=sorted(self.marked))
             except DomainError as err:
                 return Outcome.refuse(str(err))
             self.marked = set()
+            self.comparison()
             return Outcome.ok(text)
         if command == "YES":
             return self._approve(scan)
         return super().on_command(command, scan)
 
-    def _leave(self) -> bool:
-        self.code, self.marked = None, set()
-        return True
+    def _leave(self) -> None:
+        self.code, self.marked, self.cmp = None, set(), None
 
     def _approve(self, scan: Scan) -> Outcome:
         if self.marked:
@@ -184,7 +187,9 @@ class CountSuperviseWorkflow(Workflow):
         try:
             done = self.run(approve, scan, count_code=self.code)
         except DomainError as err:
+            self.comparison()  # others may have counted or sent bins back meanwhile
             return Outcome.refuse(str(err))
+        self.comparison()
         return Outcome.ok(done.message, changed=not done.replayed)
 
     def on_undo(self, scan: Scan) -> Outcome:
