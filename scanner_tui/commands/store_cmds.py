@@ -133,7 +133,7 @@ def import_(
 
 def export(
     ctx: typer.Context,
-    kind: str = typer.Argument(..., help="stock | assets | ledger | shipments"),
+    kind: str = typer.Argument(..., help="stock | assets | ledger | shipments | counts"),
     fmt: str = typer.Option("csv", "--format", "-f", help="csv | json (one array)"),
     output: Path | None = typer.Option(None, "--output", "-o", help="File (default stdout)."),
     order: str | None = typer.Option(None, "--order", help="shipments: only this order."),
