@@ -307,6 +307,9 @@ class WorkflowScreen(ScanScreen):
 
     def _open_field(self, text: str = "") -> None:
         field = self.query_one(AnswerInput)
+        if field.display and field.mode == "code":  # keys typed before the focus moved
+            field.insert_text_at_cursor(text)
+            return
         field.mode, field.value, field.digits_only = "code", text, False
         field.placeholder = "Type a code"
         field.display = True
