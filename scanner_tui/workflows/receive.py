@@ -15,6 +15,13 @@ Flow (scan-first; every question can be answered by the next sensible scan):
 * Serial SKU: scan every unit: GS1 serial, an own asset tag, or a manufacturer serial (a code
   the store does not know while a serial SKU is current, or one listed on the ship notice). A
   typed serial is recorded as typed; a typed quantity is refused.
+* New asset tags, for a serial SKU whose units carry no serial of their own (no ship notice
+  lists its serials): CMD:PRINT (or typed ``p``) prints the next tag on the terminal's label
+  printer; a typed number N, then CMD:PRINT (or CMD:YES / ``y``), prints N (``p N`` typed does
+  both). The tags are recorded (ledger ``label`` rows, doc receipt) once the printer took them;
+  each tag printed here and scanned back receives one unit of the SKU it was printed for, with
+  the tag as its serial. The view counts the tags still to stick on; the summary lists those
+  never scanned back. A printer that fails: a refusal, nothing recorded, nothing expected.
 * Over-receipt (more than the receipt expects) is a warning with a yes/no question: CMD:YES
   receives the excess blind (the receipt line never exceeds what it expects), CMD:NO or any
   other scan leaves it aside. A unit already in the store, or not on the ship notice, is
@@ -29,6 +36,7 @@ changes nothing (``dock.AppliedMemo``).
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -41,6 +49,7 @@ from scanner_tui.inventory.lookup import StoreKnownCodes
 from scanner_tui.inventory.models import Sku, utcnow
 from scanner_tui.inventory.operations import ROLE_MATRIX, OpResult, receive, undo_last
 from scanner_tui.inventory.ops.receiving import RECEIVE_BIN_KINDS, VOID
+from scanner_tui.labels.record import compress
 from scanner_tui.scanning.classify import classify
 from scanner_tui.scanning.result import Kind, Scan, ScanResult, Source
 from scanner_tui.scanning.rules import DEFAULT_RULES
@@ -65,6 +74,7 @@ from scanner_tui.workflows.dock import (
     undone_scan_ids,
 )
 from scanner_tui.workflows.receipt_doc import ReceiptDoc, find_receipt, open_receipts
+from scanner_tui.workflows.tag_printing import MAX_TAGS, print_new_tags, printer_of
 
 T_SKU = Sku.__table__
 
@@ -72,6 +82,7 @@ YES_WORDS = ("y", "yes", "j", "ja", "1", "ok")
 NO_WORDS = ("n", "no", "nein", "0")
 QTY_DIGITS = 5  # a typed number up to this many digits is a quantity, longer may be a serial
 MISSING_SHOWN = 20  # missing serials listed one by one in the summary, then a count
+PRINT_WORDS = re.compile(r"(?:p|print)(?: +([0-9]{1,5}))?", re.IGNORECASE)  # typed print
 
 
 # -- the workflow's own records --------------------------------------------------------------
@@ -98,11 +109,11 @@ class Current:
 class Pending:
     """An open question and what happens once it is answered."""
 
-    kind: str  # lot | expiry | quantity | over
+    kind: str  # lot | expiry | quantity | over | print
     question: Question
     resume: Callable[[], Outcome] | None = None  # lot/expiry: what waits for the answer
     scan: Scan | None = None  # over: the scan that would receive
-    qty: int = 0  # quantity: the run's count; over: how many would be received
+    qty: int = 0  # quantity: the run's count; over: how many would be received; print: tags
     fits: int = 0  # over: the part the receipt still expects
     serial: str | None = None  # over: the unit that would be received
 
@@ -140,6 +151,8 @@ class ReceiveWorkflow(AppliedMemo, Workflow):
         self.not_on_receipt: list[str] = []  # SKU codes refused: not on the receipt
         self.notice = ""  # a line for the view (why the given receipt was not taken)
         self.finished: list[str] | None = None
+        self.printed: dict[str, int] = {}  # tag -> SKU id: asset tags printed here
+        self.awaiting: dict[str, int] = {}  # printed here, not yet scanned back onto a unit
         if receipt is not None and not blind:
             chosen = self._choose(receipt)
             if not chosen.accepted:
@@ -173,6 +186,8 @@ class ReceiveWorkflow(AppliedMemo, Workflow):
             extra = f" lot {cur.lot}" if cur.lot else ""
             extra += f" exp {cur.expiry.isoformat()}" if cur.expiry else ""
             context.append(f"Now: {cur.code}{extra}")
+        if self.awaiting:
+            context.append(f"{len(self.awaiting)} printed tag(s) to stick on")
         if self.notice:
             context.append(self.notice)
         if self.finished is not None:
@@ -221,6 +236,10 @@ class ReceiveWorkflow(AppliedMemo, Workflow):
                 return f"Type qty of {cur.code}, or scan"
             if p.kind == "over":
                 return f"Receive {p.qty} over? CMD:YES/NO"
+            if p.kind == "print":
+                return f"Print {p.qty} tags? CMD:PRINT/NO"
+        if self.awaiting and (cur is None or cur.serial):
+            return f"Stick on + scan tags ({len(self.awaiting)} left)"
         if cur is not None and cur.serial:
             return f"Scan each {cur.code} unit"
         return "Scan a product"
@@ -306,6 +325,8 @@ class ReceiveWorkflow(AppliedMemo, Workflow):
             return f"{p.serial} not received. "
         if p.kind == "over":
             return f"{p.qty} of {self.current.code} not received. "
+        if p.kind == "print":
+            return f"{p.qty} tags not printed. "
         return ""
 
     # -- bins --------------------------------------------------------------------------------
@@ -423,7 +444,8 @@ class ReceiveWorkflow(AppliedMemo, Workflow):
                                       f"{self.current.code} as YYYY-MM-DD.")
             return self._answer_expiry(day)
         listed = self._notice_entry(code)
-        if listed is not None or (self.current is not None and self.current.serial):
+        if (listed is not None or code in self.awaiting
+                or (self.current is not None and self.current.serial)):
             return self._unit(scan, code, listed.sku_id if listed else None, None, None)
         if self.receipt is not None and code != self.receipt.code and self._is_receipt(code):
             return Outcome.refuse(f"{code} is another receipt; finish {self.receipt.code} with "
@@ -446,6 +468,8 @@ class ReceiveWorkflow(AppliedMemo, Workflow):
         listed = self._notice_entry(serial)
         if sku_id is None and listed is not None:
             sku_id = listed.sku_id
+        if sku_id is None and serial in self.awaiting:  # a tag printed here, stuck on now
+            sku_id = self.awaiting[serial]
         if sku_id is None and self.current is not None and self.current.serial:
             sku_id = self.current.sku_id
         if sku_id is None and there is not None:  # a unit whose receipt was undone
@@ -483,6 +507,7 @@ class ReceiveWorkflow(AppliedMemo, Workflow):
         except DomainError as err:
             return Outcome.refuse(str(err))
         if not done.replayed:
+            self.awaiting.pop(kwargs.get("serial") or "", None)
             new_sku = all(r.sku != cur.code for r in self.records)
             self.records.append(Record(scan_id, cur.code, kwargs.get("qty", 1),
                                        kwargs.get("serial"), over=not on_receipt
@@ -538,6 +563,56 @@ class ReceiveWorkflow(AppliedMemo, Workflow):
             return done
         return Outcome.ok(f"{done.message}{self._expired()}", changed=not done.replayed,
                           warning=bool(self._expired()))
+
+    # -- new asset tags ----------------------------------------------------------------------
+    def _print_refusal(self) -> str | None:
+        """Why new asset tags cannot be printed now (None: they can)."""
+        cur, p = self.current, self.pending
+        if self.choosing:
+            return "Choose the receipt first; then scan the product its new tags are for."
+        if cur is None or not cur.serial:
+            return "Scan a serial-tracked product first; CMD:PRINT then prints tags for its units."
+        if self._has_notice(cur.sku_id):
+            return (f"{cur.code} units on {self.receipt.code} carry the serials of its ship "
+                    "notice: scan those, no new tags.")
+        if p is not None and p.kind != "print":
+            return f"Answer first: {self._instruction()}."
+        return None
+
+    def _ask_print(self, n: int) -> Outcome:
+        """A typed number while tags may be printed: how many CMD:PRINT will print."""
+        if not 1 <= n <= MAX_TAGS:
+            return Outcome.refuse(f"Print between 1 and {MAX_TAGS} tags at a time.")
+        code = self.current.code
+        self.pending = Pending("print", Question(f"Print {n} new tags for {code}?", "yesno"),
+                               qty=n)
+        return Outcome.ok(f"{n} new asset tag(s) for {code}: CMD:PRINT prints them, CMD:NO "
+                          "does not.", question=self.question)
+
+    def _print(self, scan: Scan, n: int) -> Outcome:
+        """Print ``n`` new asset tags for the current SKU; expect them scanned back."""
+        refusal = self._print_refusal()
+        if refusal is not None:
+            return Outcome.refuse(refusal)
+        cur = self.current
+        doc = ("receipt", self.receipt.code) if self.receipt is not None else ("", "")
+        done = print_new_tags(self.services, n, scan, doc_type=doc[0], doc_code=doc[1])
+        if not done.tags:  # refused: the open question (if any) stays as it was
+            return done.outcome
+        self.pending = None
+        for tag in done.tags:
+            self.printed[tag] = self.awaiting[tag] = cur.sku_id
+        what = ("Stick it on a unit" if len(done.tags) == 1
+                else "Stick one on each unit")
+        return Outcome.ok(f"{done.outcome.message} {what} of {cur.code} and scan it.",
+                          changed=True)
+
+    def _answer_print(self, yes: bool, scan: Scan) -> Outcome:
+        p = self.pending
+        if yes:
+            return self._print(scan, p.qty)
+        self.pending = None
+        return Outcome.ok(f"No tags printed. {self._instruction()}.")
 
     # -- answers -----------------------------------------------------------------------------
     def _answer_lot(self, lot: str) -> Outcome:
@@ -623,9 +698,18 @@ class ReceiveWorkflow(AppliedMemo, Workflow):
             return self._answer_expiry(day)
         if p is not None and p.kind == "over" and text.lower() in YES_WORDS + NO_WORDS:
             return self._answer_over(text.lower() in YES_WORDS)
+        if (p is not None and p.kind == "print" and not text.isdigit()
+                and text.lower() in YES_WORDS + NO_WORDS):
+            return self._answer_print(text.lower() in YES_WORDS, scan)
+        words = PRINT_WORDS.fullmatch(text)
+        if words is not None:
+            n = words.group(1)
+            return self._print(scan, int(n) if n else p.qty if p and p.kind == "print" else 1)
         if text.isdigit() and len(text) <= QTY_DIGITS:
             cur = self.current
             if cur is not None and cur.serial:
+                if self._print_refusal() is None and printer_of(self.services):
+                    return self._ask_print(int(text))
                 return Outcome.refuse(f"{cur.code} is tracked by serial: scan each unit's tag, "
                                       "not a quantity.")
             if p is not None and p.kind == "quantity":
@@ -649,6 +733,10 @@ class ReceiveWorkflow(AppliedMemo, Workflow):
             return Outcome.refuse("Receiving is finished; open it again to receive more.")
         if command == "SKIP" and self.choosing:
             return self._go_blind()
+        if command == "PRINT":
+            return self._print(scan, p.qty if p is not None and p.kind == "print" else 1)
+        if command in ("YES", "NO", "CANCEL") and p is not None and p.kind == "print":
+            return self._answer_print(command == "YES", scan)
         if command in ("YES", "NO") and p is not None and p.kind == "over":
             return self._answer_over(command == "YES")
         if command in ("YES", "NO") and p is not None and p.kind == "quantity":
@@ -680,6 +768,9 @@ class ReceiveWorkflow(AppliedMemo, Workflow):
         except DomainError as err:
             return Outcome.refuse(str(err))
         gone = undone_scan_ids(self.services.engine, done.ledger_ids)
+        for r in self.records:  # a printed tag whose unit was taken back is awaited again
+            if r.scan_id in gone and r.serial in self.printed:
+                self.awaiting[r.serial] = self.printed[r.serial]
         self.records = [r for r in self.records if r.scan_id not in gone]
         if self.pending is not None and self.pending.kind == "quantity":
             self.pending = None
@@ -699,9 +790,8 @@ class ReceiveWorkflow(AppliedMemo, Workflow):
             totals: dict[str, int] = defaultdict(int)
             for r in self.records:
                 totals[r.sku] += r.qty
-            if not totals:
-                return ["Nothing received."]
-            return [f"Received {n} {sku}" for sku, n in totals.items()]
+            out = [f"Received {n} {sku}" for sku, n in totals.items()] + self._unused_tags()
+            return out or ["Nothing received."]
         out = []
         for ln in self.receipt_lines():
             if ln.qty_received < ln.qty_expected:
@@ -714,7 +804,12 @@ class ReceiveWorkflow(AppliedMemo, Workflow):
             out.append(f"Missing: {len(missing) - MISSING_SHOWN} more serials")
         out += [f"Unexpected: {s}" for s in self.unexpected]
         out += [f"Not on receipt: {s}" for s in self.not_on_receipt]
+        out += self._unused_tags()
         return out or [f"{self.receipt.code} received complete."]
+
+    def _unused_tags(self) -> list[str]:
+        """Tags printed here and never scanned back onto a unit (a supervisor voids them)."""
+        return [f"Tag unused: {part}" for part in compress(list(self.awaiting))]
 
     def _finish(self) -> Outcome:
         self.pending = None

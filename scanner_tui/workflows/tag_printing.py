@@ -1,0 +1,132 @@
+"""Label printing from the floor workflows: new asset tags (receiving) and reprints (look-up).
+
+The workflow side of ``scanner_tui.labels``: the printer is the terminal's ``[labels] printer``
+(``services.extras["config"]``, the app's ``Config``); every ``LabelError`` / ``PrinterError``
+becomes a refusal sentence, and the ledger is written only after the printer took the job.
+
+* ``print_new_tags(services, n, scan, *, doc_type, doc_code) -> Printed``: allocate, print and
+  record ``n`` new asset tags (``Printed.tags`` empty and ``Printed.outcome`` a refusal when
+  nothing was printed).
+* ``reprint_tag(services, looked_up, scan) -> Outcome``: reprint the tag of what look-up shows
+  (a bin's tag, or a unit's tag, recorded in the ledger as a reprint).
+* ``printer_of(services)``, ``no_printer()``: the configured printer, and the sentence that
+  says how to set one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from scanner_tui.config import Config, LabelsConfig
+from scanner_tui.labels import (
+    LabelError,
+    allocate_asset_tags,
+    asset_labels,
+    bin_labels,
+    new_tag_labels,
+    print_labels,
+    record_printed,
+)
+from scanner_tui.labels.jobs import require_operator
+from scanner_tui.labels.record import compress
+from scanner_tui.labels.select import DEFAULT_ASSET_RULE
+from scanner_tui.scanning.result import Scan
+from scanner_tui.workflows.base import Outcome, Services, entry_of
+
+MAX_TAGS = 100  # new asset tags one print command may ask for
+
+
+@dataclass(frozen=True, slots=True)
+class Printed:
+    """What a print command did: the tags the printer took (none when refused)."""
+
+    outcome: Outcome
+    tags: tuple[str, ...] = ()
+
+
+def config_of(services: Services) -> Config | None:
+    """The app's configuration, when the app handed it to the workflow."""
+    config = services.extras.get("config")
+    return config if isinstance(config, Config) else None
+
+
+def labels_config(services: Services) -> LabelsConfig:
+    config = config_of(services)
+    return config.labels if config is not None else LabelsConfig()
+
+
+def printer_of(services: Services) -> str:
+    """The terminal's label printer (``tcp://HOST:9100``), or "" when none is set."""
+    return labels_config(services).printer
+
+
+def no_printer() -> str:
+    return ('No label printer is set for this terminal: add printer = "tcp://HOST:9100" '
+            "under [labels] in its config file.")
+
+
+def tag_list(tags: tuple[str, ...] | list[str]) -> str:
+    """``AT00000021-AT00000023, AT00000030``: consecutive tags folded into ranges."""
+    return ", ".join(compress(list(tags)))
+
+
+def _refusal(exc: LabelError, lead: str = "Nothing printed") -> Outcome:
+    reason = " ".join(str(exc).split()) or "the label could not be made"
+    return Outcome.refuse(f"{lead}: {reason.rstrip('.')}.")
+
+
+def print_new_tags(services: Services, n: int, scan: Scan, *, doc_type: str = "",
+                   doc_code: str = "") -> Printed:
+    """Allocate ``n`` new asset tags, print them, then record them (ledger ``label`` rows)."""
+    printer = printer_of(services)
+    if not printer:
+        return Printed(Outcome.refuse(no_printer()))
+    if not 1 <= n <= MAX_TAGS:
+        return Printed(Outcome.refuse(f"Print between 1 and {MAX_TAGS} tags at a time."))
+    cfg = labels_config(services)
+    engine, badge = services.engine, services.badge
+    try:
+        tags = allocate_asset_tags(engine, n, badge, services.terminal,
+                                   prefix=cfg.asset_prefix, digits=cfg.asset_digits)
+        print_labels(new_tag_labels(tags), cfg, printer, fmt="zpl")
+    except LabelError as exc:  # numbers allocated but not printed are never issued
+        return Printed(_refusal(exc))
+    try:
+        record_printed(engine, tags, actor_badge=badge, terminal=services.terminal,
+                       doc_type=doc_type, doc_code=doc_code, entry=entry_of(scan),
+                       scan_id=scan.id)
+    except LabelError as exc:
+        return Printed(_refusal(exc, f"Printed {tag_list(tags)} but could not record it"))
+    return Printed(Outcome.ok(f"Printed {tag_list(tags)}.", changed=True), tuple(tags))
+
+
+def reprint_tag(services: Services, looked_up: dict | None, scan: Scan) -> Outcome:
+    """Reprint the tag of the bin or unit ``looked_up`` (a ``history`` dict) shows."""
+    kind = (looked_up or {}).get("type")
+    if kind not in ("bin", "asset"):
+        return Outcome.refuse("Scan a bin or a unit first; CMD:REPRINT then reprints its tag.")
+    printer = printer_of(services)
+    if not printer:
+        return Outcome.refuse(no_printer())
+    cfg, engine = labels_config(services), services.engine
+    if kind == "bin":
+        code = str(looked_up["code"])
+        try:
+            print_labels(bin_labels(engine, [code]), cfg, printer, fmt="zpl")
+        except LabelError as exc:
+            return _refusal(exc)
+        return Outcome.ok(f"Bin tag {code} reprinted: stick it over the damaged one.")
+    serial = str(looked_up["serial"])
+    config = config_of(services)
+    rule = config.tags.asset if config is not None else DEFAULT_ASSET_RULE
+    try:
+        require_operator(engine, services.badge)
+        print_labels(asset_labels(engine, [serial], asset_rule=rule), cfg, printer, fmt="zpl")
+    except LabelError as exc:
+        return _refusal(exc)
+    try:
+        record_printed(engine, [serial], actor_badge=services.badge, terminal=services.terminal,
+                       reprint=True, entry=entry_of(scan), scan_id=scan.id)
+    except LabelError as exc:
+        return _refusal(exc, f"Reprinted {serial} but could not record it")
+    return Outcome.ok(f"Tag {serial} reprinted: stick it over the damaged one.", changed=True)
