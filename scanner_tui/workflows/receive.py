@@ -41,6 +41,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from sqlalchemy import select
 
@@ -118,6 +119,14 @@ class Pending:
     serial: str | None = None  # over: the unit that would be received
 
 
+class Tagged(NamedTuple):
+    """What a tag printed here was printed for: the unit it goes on gets these."""
+
+    sku_id: int
+    lot: str | None
+    expiry: date | None
+
+
 @dataclass
 class Record:
     """One receive this session did (for the blind view and the summary)."""
@@ -151,8 +160,8 @@ class ReceiveWorkflow(AppliedMemo, Workflow):
         self.not_on_receipt: list[str] = []  # SKU codes refused: not on the receipt
         self.notice = ""  # a line for the view (why the given receipt was not taken)
         self.finished: list[str] | None = None
-        self.printed: dict[str, int] = {}  # tag -> SKU id: asset tags printed here
-        self.awaiting: dict[str, int] = {}  # printed here, not yet scanned back onto a unit
+        self.printed: dict[str, Tagged] = {}  # asset tags printed here
+        self.awaiting: dict[str, Tagged] = {}  # printed here, not yet scanned back onto a unit
         if receipt is not None and not blind:
             chosen = self._choose(receipt)
             if not chosen.accepted:
@@ -469,7 +478,7 @@ class ReceiveWorkflow(AppliedMemo, Workflow):
         if sku_id is None and listed is not None:
             sku_id = listed.sku_id
         if sku_id is None and serial in self.awaiting:  # a tag printed here, stuck on now
-            sku_id = self.awaiting[serial]
+            sku_id, lot, expiry = self.awaiting[serial]
         if sku_id is None and self.current is not None and self.current.serial:
             sku_id = self.current.sku_id
         if sku_id is None and there is not None:  # a unit whose receipt was undone
@@ -601,7 +610,7 @@ class ReceiveWorkflow(AppliedMemo, Workflow):
             return done.outcome
         self.pending = None
         for tag in done.tags:
-            self.printed[tag] = self.awaiting[tag] = cur.sku_id
+            self.printed[tag] = self.awaiting[tag] = Tagged(cur.sku_id, cur.lot, cur.expiry)
         what = ("Stick it on a unit" if len(done.tags) == 1
                 else "Stick one on each unit")
         return Outcome.ok(f"{done.outcome.message} {what} of {cur.code} and scan it.",
