@@ -8,8 +8,11 @@ accepts new output.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
+from scanner_tui.inventory import demo as demo_module
 from scanner_tui.inventory.actor import Actor
 from scanner_tui.inventory.demo import build_demo
 from scanner_tui.inventory.operations import receive
@@ -18,8 +21,17 @@ from tests.test_ui_support import floor_app, press, scan
 SIZES = pytest.mark.parametrize("size", [(40, 16), (80, 24)], ids=["40x16", "80x24"])
 
 
+class _DemoClock(datetime):
+    """The demo warehouse dates its history from now: fixed, so snapshots are stable."""
+
+    @classmethod
+    def now(cls, tz=None):  # noqa: ANN001, ANN206
+        return datetime(2026, 11, 20, 8, 0, 0, tzinfo=UTC)
+
+
 @pytest.fixture
-def demo(engine):
+def demo(engine, monkeypatch):
+    monkeypatch.setattr(demo_module, "datetime", _DemoClock)
     build_demo(engine)
     return engine
 

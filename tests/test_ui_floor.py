@@ -10,6 +10,7 @@ from scanner_tui.inventory.journal import read_journal
 from scanner_tui.ui.floor_screens import MenuScreen, SignInScreen, WorkflowScreen
 from scanner_tui.ui.screens import ScanAnythingScreen
 from scanner_tui.workflows.registry import WORKFLOWS, find, for_role
+from tests.test_app import burst
 from tests.test_ui_support import floor_app, last, press, scan, screen_text, settle
 
 
@@ -127,3 +128,27 @@ async def test_keys_only_no_mouse_workflow_screen_keeps_scanning(demo, db_url):
         assert screen.snapshot.question is None
         assert app.focused is screen.query_one("#hints")
         await settle(app, pilot)
+
+
+async def test_badge_card_order_and_bin_in_one_burst_reach_the_right_handlers(demo, db_url):
+    """Scanned faster than screens change: each scan still reaches the task it was meant for,
+    in order, and is shown on the screen that took over."""
+    app = floor_app(demo, db_url)
+    async with app.run_test(size=(40, 16)) as pilot:
+        burst(app, "OP-0001\rCMD:PICK\rSO-1001\rA01-A-01\r")
+        await settle(app, pilot)
+        assert [f.accepted for f in app.feedback.items] == [True] * 4, app.feedback.items
+        assert isinstance(app.screen, WorkflowScreen)
+        assert "Scan CABLE-TIE-100" in screen_text(app)
+        assert "At A01-A-01" in screen_text(app)
+        await press(app, pilot, "escape")  # puts down the order
+        await press(app, pilot, "escape")
+        assert isinstance(app.screen, MenuScreen)
+        await scan(app, pilot, "A01-A-01")  # the menu takes its own scans again
+        assert not last(app).accepted and "Choose a task first" in last(app).text
+        burst(app, "CMD:LOGOUT\rCMD:PICK\r")  # the card after the sign-out is refused
+        await settle(app, pilot)
+        assert isinstance(app.screen, SignInScreen)
+        assert not last(app).accepted and "signed out" in last(app).text
+    rows = read_journal(demo)
+    assert [r["operator"] for r in rows[-2:]] == ["OP-0001", ""]

@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
@@ -46,7 +47,14 @@ from scanner_tui.scanning.wedge import (
     WedgeAssembler,
 )
 from scanner_tui.ui.feedback import Feedback, FeedbackLog
-from scanner_tui.ui.floor import FloorSession, SignedIn, WorkflowHandler, has_operators
+from scanner_tui.ui.floor import (
+    FloorServices,
+    FloorSession,
+    Passed,
+    SignInAnswer,
+    WorkflowHandler,
+    has_operators,
+)
 from scanner_tui.ui.floor_screens import (
     FloorScanScreen,
     MenuScreen,
@@ -60,7 +68,6 @@ from scanner_tui.ui.pipeline import EchoHandler, Handled, ScanHandler, ScanPipel
 from scanner_tui.ui.screens import ScanAnythingScreen, ScanScreen
 from scanner_tui.ui.widgets import headline
 from scanner_tui.workflows import registry
-from scanner_tui.workflows.base import Services
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +112,8 @@ class ScannerApp(App):
         self.floor = floor
         self.dock_bin = dock_bin
         self.session: FloorSession | None = None
+        self.floor_services = FloorServices(engine, config.terminal.id, self.clock, self.rules,
+                                            dock_bin)
         self.pipeline = ScanPipeline(
             engine, self.rules, reply=self._reply,
             terminal=config.terminal.id, known=known,
@@ -122,7 +131,7 @@ class ScannerApp(App):
         if self.floor is None:
             self.floor = has_operators(self.engine)
         if self.floor:
-            return SignInScreen(self.engine, terminal=self.config.terminal.id,
+            return SignInScreen(self.floor_services, terminal=self.config.terminal.id,
                                 scanner_text=self._initial_status())
         return ScanAnythingScreen(terminal=self.config.terminal.id,
                                   scanner_text=self._initial_status(), tz=self.tz)
@@ -274,41 +283,49 @@ class ScannerApp(App):
         status = self.scanner_status
         return status.message if status is not None else self._initial_status()
 
-    def sign_in(self, who: SignedIn) -> None:
-        """A badge was accepted: start the shift, show the menu."""
-        self.session = FloorSession.start(who, self.clock)
-        self.push_screen(MenuScreen(self.session, terminal=self.config.terminal.id,
+    def sign_in(self, answer: SignInAnswer) -> None:
+        """A badge was accepted: the shift has started, show the menu."""
+        self.session = answer.session
+        self.push_screen(MenuScreen(answer.menu, terminal=self.config.terminal.id,
                                     scanner_text=self._scanner_text()))
 
     def open_entry(self, key: str) -> None:
-        """Open a menu entry (a workflow screen, or scan anything) for the signed-in operator."""
+        """A menu entry chosen by key: open it on the pipeline thread, show its screen."""
         session = self.session
         entry = registry.find(key)
         if session is None or entry is None or not entry.allows(session.who.role):
             return
         if not isinstance(self.screen, MenuScreen):
             return  # a second choice while the first opens
-        terminal, text = self.config.terminal.id, self._scanner_text()
-        if not entry.target:
-            self.push_screen(FloorScanScreen(session.who.badge, terminal=terminal,
-                                             scanner_text=text, tz=self.tz))
-            return
-        extras: dict[str, Any] = {"rules": self.rules}
-        if self.dock_bin:
-            extras["dock_bin"] = self.dock_bin
-        who = session.who
-        services = Services(engine=self.engine, badge=who.badge, terminal=terminal,
-                            role=who.role, shift=session.shift, extras=extras)
-        handler = WorkflowHandler(entry, services)
-        screen = WorkflowScreen(handler, terminal=terminal, scanner_text=text,
-                                operator=who.badge)
-        # queued before the screen can take a scan: the workflow exists before its first scan
-        self.pipeline.call(handler.open, lambda snap: screen.post_message(WorkflowOpened(snap)))
+        handler = self.floor_services.handler_for(entry, session)
+        screen = self._task_screen(handler)
+        if isinstance(handler, WorkflowHandler):
+            # queued before the screen can take a scan: the workflow exists before its scans
+            self.pipeline.call(handler.open,
+                               lambda snap: screen.post_message(WorkflowOpened(snap)))
         self.push_screen(screen)
+
+    def open_handler(self, handler: Any, snapshot: Any = None) -> None:
+        """A task the menu opened on the pipeline thread (a task card was scanned)."""
+        if self.session is None or not isinstance(self.screen, MenuScreen):
+            return
+        screen = self._task_screen(handler)
+        if isinstance(screen, WorkflowScreen) and snapshot is not None:
+            screen.snapshot = snapshot
+        self.push_screen(screen)
+
+    def _task_screen(self, handler: Any) -> ScanScreen:
+        terminal, text = self.config.terminal.id, self._scanner_text()
+        badge = self.session.who.badge if self.session else ""
+        if isinstance(handler, WorkflowHandler):
+            return WorkflowScreen(handler, terminal=terminal, scanner_text=text, operator=badge)
+        return FloorScanScreen(handler, terminal=terminal, scanner_text=text, tz=self.tz)
 
     def back_to_menu(self) -> None:
         while len(self.screen_stack) > 1 and not isinstance(self.screen, MenuScreen):
             self.pop_screen()
+        if isinstance(self.screen, MenuScreen):
+            self.screen.scan_handler.release()
 
     def signed_out(self, summary: tuple[str, ...]) -> None:
         """Back to sign-in, showing the shift's summary."""
@@ -316,11 +333,24 @@ class ScannerApp(App):
         while len(self.screen_stack) > 1 and not isinstance(self.screen, SignInScreen):
             self.pop_screen()
         if isinstance(self.screen, SignInScreen):
+            self.screen.scan_handler.release()
             self.screen.show_summary(summary)
 
     def on_signed_out(self, message: SignedOut) -> None:
         message.stop()
         self.signed_out(message.summary)
+
+    def pass_on(self, handled: Handled, source: ScanScreen) -> None:
+        """A scan ``source``'s handler passed to the next screen's handler: shown by the
+        screen above ``source`` (pushed by an earlier message ``source`` handled, so it is
+        there; each screen's messages are handled in order)."""
+        view = handled.view.view if isinstance(handled.view, Passed) else handled.view
+        stack = self.screen_stack
+        above = stack[stack.index(source) + 1:] if source in stack else []
+        target = next((s for s in above if isinstance(s, ScanScreen)), None)
+        target = target or self._scan_screen()
+        if target is not None and target is not source:
+            target.post_message(ScanHandled(replace(handled, view=view), routed=True))
 
     def read_answer(self, scan: Scan, handler: ScanHandler, target: ScanScreen) -> None:
         """Typed text for a question, in scan order, journaled like a typed scan."""

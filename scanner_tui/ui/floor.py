@@ -56,16 +56,89 @@ def _what(result: ScanResult) -> str:
     return f"{code[:30]} is {'an' if result.kind.value[0] in 'aeiou' else 'a'} {result.kind.value}"
 
 
-class SignInHandler:
+@dataclass(frozen=True, slots=True)
+class Passed:
+    """The view of a scan a handler passed on to the next screen's handler (read before that
+    screen showed): the app shows it on the screen on top."""
+
+    view: Any
+
+
+class Handover:
+    """A handler that opens the next screen's handler on the pipeline thread, and passes it
+    the scans read before that screen is on top (a badge, then a task card, then a bin, all
+    scanned in one go, each reach the right handler in order). The UI calls ``release()``
+    when it comes back to this handler's screen."""
+
+    def __init__(self) -> None:
+        self.next: Any = None
+        self.passed = False
+        self.operator: str | None = None
+
+    def release(self) -> None:
+        self.next = None
+
+    def pass_on(self, scan: Scan, result: ScanResult) -> Outcome | None:
+        self.passed = False
+        nxt = self.next
+        if nxt is None:
+            return None
+        self.passed = True
+        outcome = nxt.handle(scan, result)
+        self.operator = getattr(nxt, "operator", None)
+        return outcome
+
+    def passed_view(self) -> Passed:
+        view = getattr(self.next, "view", None)
+        return Passed(view() if callable(view) else None)
+
+
+@dataclass
+class FloorServices:
+    """What the floor's handlers need from the app, handed in (no Textual)."""
+
+    engine: Engine
+    terminal: str
+    clock: Callable[[], datetime]
+    rules: Any = None
+    dock_bin: str | None = None
+
+    def handler_for(self, entry: WorkflowEntry, session: FloorSession) -> Any:
+        """The scan handler of a menu entry (not opened yet: call ``open()`` on the pipeline
+        thread, or let the menu do it)."""
+        who = session.who
+        if not entry.target:
+            return PeekHandler(who.badge)
+        extras: dict[str, Any] = {"rules": self.rules} if self.rules is not None else {}
+        if self.dock_bin:
+            extras["dock_bin"] = self.dock_bin
+        services = Services(engine=self.engine, badge=who.badge, terminal=self.terminal,
+                            role=who.role, shift=session.shift, extras=extras)
+        return WorkflowHandler(entry, services)
+
+
+@dataclass(frozen=True, slots=True)
+class SignInAnswer:
+    """An accepted badge: who, their shift, and the menu's handler (already taking scans)."""
+
+    who: SignedIn
+    session: FloorSession
+    menu: MenuHandler
+
+
+class SignInHandler(Handover):
     """Badge scans sign in; anything else is refused with what to do."""
 
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self.signed: SignedIn | None = None
-        self.operator: str | None = None  # the pipeline's operator after a sign-in
+    def __init__(self, floor: FloorServices) -> None:
+        super().__init__()
+        self.floor = floor
+        self.answer: SignInAnswer | None = None
 
     def handle(self, scan: Scan, result: ScanResult) -> Outcome:
-        self.signed = None
+        self.answer = None
+        passed = self.pass_on(scan, result)
+        if passed is not None:
+            return passed
         self.operator = None
         if result.kind is not Kind.BADGE or not result.badge:
             if not result.accepted:
@@ -73,7 +146,7 @@ class SignInHandler:
                                       "Scan your badge to sign in.")
             return Outcome.refuse(f"{_what(result)}, not a badge. Scan your badge to sign in.")
         badge = result.badge
-        found = find_operator(self.engine, badge)
+        found = find_operator(self.floor.engine, badge)
         if found is None:
             return Outcome.refuse(f"{badge} is not a badge of this store; ask a supervisor to "
                                   "add you as an operator.")
@@ -81,20 +154,27 @@ class SignInHandler:
         if not active:
             return Outcome.refuse(f"{badge} ({name or 'no name'}) is no longer active; ask a "
                                   "supervisor.")
-        self.signed = SignedIn(badge, name, role)
+        who = SignedIn(badge, name, role)
+        session = FloorSession.start(who, self.floor.clock)
+        menu = MenuHandler(session, self.floor)
+        self.answer = SignInAnswer(who, session, menu)
+        self.next = menu
         self.operator = badge
         return Outcome.ok(f"Hello {name or badge} ({role})")
 
-    def view(self) -> SignedIn | None:
-        return self.signed
+    def view(self) -> SignInAnswer | Passed | None:
+        return self.passed_view() if self.passed else self.answer
 
 
 @dataclass(frozen=True, slots=True)
 class MenuAnswer:
-    """What a menu scan decided: a workflow to open, or a sign-out with its summary."""
+    """What a menu scan decided: a task opened (its handler, already open), or a sign-out
+    with the shift's summary."""
 
     choice: str | None = None
     summary: tuple[str, ...] | None = None
+    handler: Any = None
+    snapshot: Any = None  # the opened workflow's first view
 
 
 @dataclass
@@ -118,18 +198,29 @@ class FloorSession:
         return self.entries[number - 1] if 1 <= number <= len(self.entries) else None
 
 
-class MenuHandler:
+class MenuHandler(Handover):
     """Scans on the menu: a task card (CMD:PICK...) opens it, CMD:LOGOUT or the operator's
     own badge signs out; anything else is refused with what the menu takes."""
 
-    def __init__(self, session: FloorSession) -> None:
+    def __init__(self, session: FloorSession, floor: FloorServices | None = None) -> None:
+        super().__init__()
         self.session = session
+        self.floor = floor
         self.answer = MenuAnswer()
-        self.operator: str | None = session.who.badge
+        self.operator = session.who.badge
+        self.signed_out = False
 
     def handle(self, scan: Scan, result: ScanResult) -> Outcome:
         self.answer = MenuAnswer()
+        passed = self.pass_on(scan, result)
+        if passed is not None:
+            return passed
         who = self.session.who
+        if self.signed_out:  # read after the sign-out, before the screen went
+            self.operator = ""
+            return Outcome.refuse(f"{who.name or who.badge} has signed out; scan your badge "
+                                  "to sign in.")
+        self.operator = who.badge
         n = len(self.session.entries)
         if result.kind is Kind.COMMAND and result.command:
             word = result.command
@@ -137,8 +228,7 @@ class MenuHandler:
                 return self.sign_out()
             entry = find(word)
             if entry is not None and entry.allows(who.role):
-                self.answer = MenuAnswer(choice=entry.key)
-                return Outcome.ok(entry.title)
+                return self.choose(entry)
             if entry is not None:
                 return Outcome.refuse(f"{entry.title} is not for a {who.role}; the menu lists "
                                       "what you may do.")
@@ -153,19 +243,32 @@ class MenuHandler:
         if scan.source is Source.KEYBOARD and code.isdigit():
             entry = self.session.entry(int(code))
             if entry is not None:
-                self.answer = MenuAnswer(choice=entry.key)
-                return Outcome.ok(entry.title)
+                return self.choose(entry)
         return Outcome.refuse(f"Choose a task first: press 1-{n} or scan a task card "
                               "(CMD:PICK...).")
+
+    def choose(self, entry: WorkflowEntry) -> Outcome:
+        """Open the task here (pipeline thread); later scans go to it until the UI is back."""
+        if self.floor is None:
+            self.answer = MenuAnswer(choice=entry.key)
+            return Outcome.ok(entry.title)
+        handler = self.floor.handler_for(entry, self.session)
+        opener = getattr(handler, "open", None)
+        snapshot = opener() if callable(opener) else None
+        self.next = handler
+        self.answer = MenuAnswer(choice=entry.key, handler=handler, snapshot=snapshot)
+        return Outcome.ok(entry.title)
 
     def sign_out(self) -> Outcome:
         """End the shift (pipeline thread: after every scan before it)."""
         self.answer = MenuAnswer(summary=self.session.summary())
         self.operator = ""
+        self.signed_out = True
+        self.next = None
         return Outcome.ok(f"{self.session.who.name or self.session.who.badge} signed out")
 
-    def view(self) -> MenuAnswer:
-        return self.answer
+    def view(self) -> MenuAnswer | Passed:
+        return self.passed_view() if self.passed else self.answer
 
 
 @dataclass(frozen=True, slots=True)

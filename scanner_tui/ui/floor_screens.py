@@ -19,11 +19,12 @@ from scanner_tui.scanning.result import Kind, Scan, Source
 from scanner_tui.ui.floor import (
     BACK_COMMANDS,
     AnswerHandler,
-    FloorSession,
+    FloorServices,
     MenuAnswer,
     MenuHandler,
+    Passed,
     PeekHandler,
-    SignedIn,
+    SignInAnswer,
     SignInHandler,
     Snapshot,
     WorkflowHandler,
@@ -78,9 +79,9 @@ class SignInScreen(ScanScreen):
 
     TITLE_TEXT = "Sign in"
 
-    def __init__(self, engine, *, terminal: str = "", scanner_text: str = "",  # noqa: ANN001
+    def __init__(self, floor: FloorServices, *, terminal: str = "", scanner_text: str = "",
                  **kwargs) -> None:
-        super().__init__(scan_handler=SignInHandler(engine), **kwargs)
+        super().__init__(scan_handler=SignInHandler(floor), **kwargs)
         self.terminal = terminal
         self.scanner_text = scanner_text
         self.summary: tuple[str, ...] = ()
@@ -109,8 +110,11 @@ class SignInScreen(ScanScreen):
             self.query_one("#summary", ContextLines).show(lines)
 
     def show_scan(self, handled: Handled) -> None:
+        if isinstance(handled.view, Passed):
+            self.app.pass_on(handled, self)
+            return
         self.query_one(Answer).show(handled.outcome)
-        if isinstance(handled.view, SignedIn) and handled.outcome.accepted:
+        if isinstance(handled.view, SignInAnswer) and handled.outcome.accepted:
             self.app.sign_in(handled.view)
 
 
@@ -119,10 +123,10 @@ class MenuScreen(ScanScreen):
 
     TITLE_TEXT = "Menu"
 
-    def __init__(self, session: FloorSession, *, terminal: str = "", scanner_text: str = "",
+    def __init__(self, handler: MenuHandler, *, terminal: str = "", scanner_text: str = "",
                  **kwargs) -> None:
-        super().__init__(scan_handler=MenuHandler(session), **kwargs)
-        self.session = session
+        super().__init__(scan_handler=handler, **kwargs)
+        self.session = handler.session
         self.terminal = terminal
         self.scanner_text = scanner_text
 
@@ -182,12 +186,17 @@ class MenuScreen(ScanScreen):
         app.pipeline.call(out, lambda summary: app.post_message(SignedOut(summary)))
 
     def show_scan(self, handled: Handled) -> None:
+        if isinstance(handled.view, Passed):
+            self.app.pass_on(handled, self)
+            return
         self.query_one(Answer).show(handled.outcome)
         answer = handled.view
         if not isinstance(answer, MenuAnswer):
             return
         if answer.summary is not None:
             self.app.signed_out(answer.summary)
+        elif answer.handler is not None:
+            self.app.open_handler(answer.handler, answer.snapshot)
         elif answer.choice:
             self.app.open_entry(answer.choice)
 
@@ -205,6 +214,7 @@ class WorkflowScreen(ScanScreen):
         self.operator = operator
         self.snapshot: Snapshot | None = None
         self.shown = 0  # snapshots rendered (tests wait on it)
+        self._ready = False  # composed and mounted: widgets can be queried
 
     # -- layout ----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -224,6 +234,7 @@ class WorkflowScreen(ScanScreen):
         yield StatusLine(self.scanner_text, id="status")
 
     def on_mount(self) -> None:
+        self._ready = True
         self.query_one(KeyHints).hint = HINT_WORK
         self.query_one(KeyHints).focus()
         if self.snapshot is not None:
@@ -248,7 +259,7 @@ class WorkflowScreen(ScanScreen):
 
     def render_snapshot(self, snap: Snapshot) -> None:
         self.snapshot = snap
-        if not self.is_mounted:
+        if not self._ready:
             return
         self.shown += 1
         view = snap.view
@@ -397,8 +408,8 @@ class FloorScanScreen(ScanAnythingScreen):
 
     BINDINGS = [Binding("escape", "back", "Back")]
 
-    def __init__(self, badge: str, **kwargs) -> None:
-        super().__init__(scan_handler=PeekHandler(badge), **kwargs)
+    def __init__(self, handler: PeekHandler, **kwargs) -> None:
+        super().__init__(scan_handler=handler, **kwargs)
 
     def action_back(self) -> None:
         self.app.back_to_menu()
