@@ -113,7 +113,7 @@ class ScannerApp(App):
         self.dock_bin = dock_bin
         self.session: FloorSession | None = None
         self.floor_services = FloorServices(engine, config.terminal.id, self.clock, self.rules,
-                                            dock_bin)
+                                            dock_bin, config=config)
         self.pipeline = ScanPipeline(
             engine, self.rules, reply=self._reply,
             terminal=config.terminal.id, known=known,

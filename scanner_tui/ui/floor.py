@@ -102,6 +102,7 @@ class FloorServices:
     clock: Callable[[], datetime]
     rules: Any = None
     dock_bin: str | None = None
+    config: Any = None  # the app's Config: workflows read [labels] printer from it
 
     def handler_for(self, entry: WorkflowEntry, session: FloorSession) -> Any:
         """The scan handler of a menu entry (not opened yet: call ``open()`` on the pipeline
@@ -112,6 +113,8 @@ class FloorServices:
         extras: dict[str, Any] = {"rules": self.rules} if self.rules is not None else {}
         if self.dock_bin:
             extras["dock_bin"] = self.dock_bin
+        if self.config is not None:
+            extras["config"] = self.config
         services = Services(engine=self.engine, badge=who.badge, terminal=self.terminal,
                             role=who.role, shift=session.shift, extras=extras)
         return WorkflowHandler(entry, services)
