@@ -152,3 +152,21 @@ async def test_badge_card_order_and_bin_in_one_burst_reach_the_right_handlers(de
         assert not last(app).accepted and "signed out" in last(app).text
     rows = read_journal(demo)
     assert [r["operator"] for r in rows[-2:]] == ["OP-0001", ""]
+
+
+@pytest.mark.parametrize("entry", [w for w in WORKFLOWS], ids=[w.key for w in WORKFLOWS])
+async def test_every_menu_entry_opens_by_its_card_and_closes_with_escape(demo, db_url, entry):
+    app = floor_app(demo, db_url)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await scan(app, pilot, "OP-0009", f"CMD:{entry.command}")
+        assert last(app).accepted, last(app)
+        assert not isinstance(app.screen, MenuScreen), screen_text(app)
+        if isinstance(app.screen, WorkflowScreen):
+            snap = app.screen.snapshot
+            assert snap is not None and snap.view is not None, snap
+            assert len(app.screen.query_one("#hints").hint) <= 38
+        for _ in range(3):
+            if isinstance(app.screen, MenuScreen):
+                break
+            await press(app, pilot, "escape")
+        assert isinstance(app.screen, MenuScreen)

@@ -43,7 +43,12 @@ from scanner_tui.ui.screens import ScanAnythingScreen, ScanScreen
 from scanner_tui.ui.widgets import StatusLine, TitleBar
 
 KEY_COMMANDS = {"d": "DONE", "s": "SHORT", "u": "UNDO", "k": "SKIP"}
-HINT_WORK = "d Done s Short u Undo t Type Esc Back"
+HINT_WORK = "d Done u Undo t Type Esc Back"
+HINT_BY_TASK = {  # what the keys do in each task (40 columns at most)
+    "pick": "d Done s Short u Undo t Type Esc Back",
+    "receive": "d Done k Blind u Undo t Type Esc Back",
+    "lookup": "t Type a code  Esc Back",
+}
 HINT_YESNO = "y Yes  n No  u Undo  Esc Back"
 HINT_CHOICE = "1-{n} choose  u Undo  Esc Back"
 HINT_FIELD = "Enter OK  Esc Cancel"
@@ -216,6 +221,10 @@ class WorkflowScreen(ScanScreen):
         self.shown = 0  # snapshots rendered (tests wait on it)
         self._ready = False  # composed and mounted: widgets can be queried
 
+    @property
+    def work_hint(self) -> str:
+        return HINT_BY_TASK.get(self.handler.entry.key, HINT_WORK)
+
     # -- layout ----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         title = TitleBar(self.handler.entry.title, self.terminal, id="title")
@@ -235,7 +244,7 @@ class WorkflowScreen(ScanScreen):
 
     def on_mount(self) -> None:
         self._ready = True
-        self.query_one(KeyHints).hint = HINT_WORK
+        self.query_one(KeyHints).hint = self.work_hint
         self.query_one(KeyHints).focus()
         if self.snapshot is not None:
             self.render_snapshot(self.snapshot)
@@ -305,7 +314,7 @@ class WorkflowScreen(ScanScreen):
         elif snap.done:
             hints.hint = HINT_DONE
         else:
-            hints.hint = HINT_WORK
+            hints.hint = self.work_hint
 
     # -- keys ------------------------------------------------------------------------------
     def _send(self, payload: str) -> None:
