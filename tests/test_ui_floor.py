@@ -170,3 +170,16 @@ async def test_every_menu_entry_opens_by_its_card_and_closes_with_escape(demo, d
                 break
             await press(app, pilot, "escape")
         assert isinstance(app.screen, MenuScreen)
+
+
+@pytest.mark.parametrize("payload", ["CMD:LOGOUT", "OP-0001"])
+async def test_sign_out_from_a_task_screen(demo, db_url, payload):
+    app = floor_app(demo, db_url)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await scan(app, pilot, "OP-0001", "CMD:MOVE", "AT00000002", "A03-A-01")
+        burst(app, payload + "\rA01-A-01\r")  # the bin after it belongs to nobody
+        await settle(app, pilot)
+        assert isinstance(app.screen, SignInScreen)
+        assert "Changes made: 1" in screen_text(app)
+        assert not last(app).accepted and "signed out" in last(app).text
+        assert app.pipeline.operator == ""

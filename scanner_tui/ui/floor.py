@@ -117,7 +117,7 @@ class FloorServices:
             extras["config"] = self.config
         services = Services(engine=self.engine, badge=who.badge, terminal=self.terminal,
                             role=who.role, shift=session.shift, extras=extras)
-        return WorkflowHandler(entry, services)
+        return WorkflowHandler(entry, services, session=session)
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,19 +282,23 @@ class Snapshot:
     question: Question | None = None
     done: bool = False  # the last outcome finished the workflow (Escape leaves at once)
     error: str = ""  # the workflow could not be opened
+    summary: tuple[str, ...] | None = None  # signed out here: the shift's summary
 
 
 class WorkflowHandler:
     """Runs one Workflow for a screen: ``open`` builds it (pipeline thread), ``handle`` takes
     scans, ``answer`` typed text; ``view()`` is the :class:`Snapshot` after each."""
 
-    def __init__(self, entry: WorkflowEntry, services: Services, **options: Any) -> None:
+    def __init__(self, entry: WorkflowEntry, services: Services, *,
+                 session: FloorSession | None = None, **options: Any) -> None:
         self.entry = entry
         self.services = services
+        self.session = session
         self.options = options
         self.workflow: Workflow | None = None
         self.error = ""
         self.done = False
+        self.summary: tuple[str, ...] | None = None
         self.operator: str | None = services.badge
 
     def open(self) -> Snapshot:
@@ -308,7 +312,21 @@ class WorkflowHandler:
         wf = self.workflow
         return wf is not None and type(wf).on_text is not Workflow.on_text
 
+    def _signs_out(self, result: ScanResult) -> bool:
+        if self.session is None:
+            return False
+        if result.kind is Kind.COMMAND:
+            return result.command in SIGN_OUT_COMMANDS
+        return result.kind is Kind.BADGE and result.badge == self.services.badge
+
     def handle(self, scan: Scan, result: ScanResult) -> Outcome:
+        if self.summary is not None:  # read after the sign-out, before the screen went
+            return Outcome.refuse(f"{self.services.badge} has signed out; scan your badge "
+                                  "to sign in.")
+        if self._signs_out(result):
+            self.summary = self.session.summary()
+            self.operator = ""
+            return Outcome.ok(f"{self.session.who.name or self.services.badge} signed out")
         wf = self.workflow
         if wf is None:
             return Outcome.refuse(self.error or f"{self.entry.title} is not open yet.")
@@ -334,8 +352,8 @@ class WorkflowHandler:
 
     def view(self) -> Snapshot:
         wf = self.workflow
-        if wf is None:
-            return Snapshot(None, error=self.error)
+        if wf is None or self.summary is not None:
+            return Snapshot(None, error=self.error, summary=self.summary)
         return Snapshot(wf.view(), self.question(), self.done)
 
 

@@ -259,6 +259,9 @@ class WorkflowScreen(ScanScreen):
 
     def show_scan(self, handled: Handled) -> None:
         self.query_one(Answer).show(handled.outcome)
+        if isinstance(handled.view, Snapshot) and handled.view.summary is not None:
+            self.app.signed_out(handled.view.summary)
+            return
         if isinstance(handled.view, Snapshot):
             self.render_snapshot(handled.view)
         result = handled.result
