@@ -537,3 +537,21 @@ def test_lost_and_found_units_are_approved_adjustments(store):
     ops.undo_last(store, actor=SUPERVISOR, scan_id=sid())
     assert unit(store, "SN0001").status == "lost"
     assert_books_agree(store)
+
+
+def test_undo_with_since_never_reaches_back_before_the_shift(store):
+    """A picker's first CMD:UNDO of the shift must not reverse yesterday's work."""
+    from datetime import UTC, datetime, timedelta
+
+    receive_mugs(store, 10, bin="D01-A-01")
+    ops.move(store, actor=PICKER, scan_id="old", to_bin="A01-A-01", sku="MUG-01", qty=4,
+             from_bin="D01-A-01")
+    shift_start = datetime.now(UTC) + timedelta(seconds=1)
+    n_rows = len(ledger(store))
+    with pytest.raises(E.NothingToUndo, match="since signing in"):
+        ops.undo_last(store, actor=PICKER, scan_id=sid(), since=shift_start)
+    assert len(ledger(store)) == n_rows and qty(store, "A01-A-01") == 4
+    earlier = shift_start - timedelta(minutes=5)
+    res = ops.undo_last(store, actor=PICKER, scan_id=sid(), since=earlier)
+    assert res.message == "Undone: move of 4 of MUG-01."
+    assert_books_agree(store)

@@ -157,8 +157,9 @@ class Workflow(ABC):
 
     def on_undo(self, scan: Scan) -> Outcome:
         """CMD:UNDO: reverse this operator's own last change (compensating ledger rows)."""
+        shift = self.services.shift
         try:
-            done = self.run(undo_last, scan)
+            done = self.run(undo_last, scan, since=shift.started if shift else None)
         except DomainError as err:
             return Outcome.refuse(str(err))
         return Outcome.ok(done.message, changed=not done.replayed)

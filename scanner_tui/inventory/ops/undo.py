@@ -8,10 +8,12 @@ quantity must still be in the bin it went to; otherwise the undo is refused with
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import Engine, select, update
 
 from scanner_tui.inventory.actor import Actor
-from scanner_tui.inventory.errors import CannotUndo, InsufficientStock, NothingToUndo
+from scanner_tui.inventory.errors import CannotUndo, InsufficientStock, NothingToUndo, hhmm
 from scanner_tui.inventory.models import ExpectedSerial, Receipt, ReceiptLine
 from scanner_tui.inventory.ops.base import (
     T_ASSET,
@@ -33,8 +35,11 @@ UNDOABLE = ("receive", "putaway", "move", "pick", "stage", "return", "adjust", "
 BATCH = 200
 
 
-def _last_change(tx: Tx) -> list:
-    """Rows of the operator's newest change that is neither an undo nor undone, newest first."""
+def _last_change(tx: Tx, since: datetime | None = None) -> list:
+    """Rows of the operator's newest change that is neither an undo nor undone, newest first.
+
+    With ``since`` (the start of the operator's shift), an older change is not offered: undo
+    is for the slip just made, not for last month's work."""
     undone: set[int] = set()
     before = None
     batch = 16  # the change to undo is nearly always among the operator's newest rows
@@ -50,6 +55,10 @@ def _last_change(tx: Tx) -> list:
             if row.action == "undo":
                 undone.add(row.reverses_id)
             elif row.id not in undone:
+                if since is not None and _aware(row.at) < since:
+                    raise NothingToUndo(
+                        f"{tx.actor.badge} has changed nothing since signing in at "
+                        f"{hhmm(since)}; nothing to undo.", badge=tx.actor.badge)
                 if row.scan_id is None:
                     return [row]
                 group = tx.execute(  # by scan id alone: ix_ledger_scan, not the operator's
@@ -124,12 +133,19 @@ def _undo_qty_row(tx: Tx, row) -> str:
     return f"{row.qty} of {sku_row.code}"
 
 
+def _aware(at: datetime) -> datetime:
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+
+
 def undo_last(engine: Engine, *, actor: Actor, scan_id: str,
-              entry: str = "scanned") -> OpResult:
-    """Reverse the operator's own last change (all rows of its scan) by compensating rows."""
+              entry: str = "scanned", since: datetime | None = None) -> OpResult:
+    """Reverse the operator's own last change (all rows of its scan) by compensating rows.
+
+    ``since``: only a change made at or after this time (the workflows pass the shift start).
+    """
 
     def body(tx: Tx) -> str:
-        rows = _last_change(tx)
+        rows = _last_change(tx, since)
         refused = [r.action for r in rows if r.action not in UNDOABLE]
         if refused:
             raise CannotUndo(f"A {refused[0]} cannot be undone at a terminal; ask a supervisor.",
