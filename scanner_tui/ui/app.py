@@ -75,7 +75,10 @@ WEDGE_READY = "Ready: scan with the keyboard scanner"
 
 
 class ScannerApp(App):
-    """Scan-anything app; workflow screens are pushed on top of it later."""
+    """The scanner app. On a store with operators it opens on sign-in (``floor``): badge ->
+    menu of the role's tasks -> one WorkflowScreen per task (``ui.floor_screens``); the
+    handlers behind those screens run on the pipeline thread (``ui.floor``). On an empty
+    store, or with ``floor=False``, it is the scan-anything screen alone."""
 
     CSS_PATH = "app.tcss"
     TITLE = "scanner-tui"
