@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, func, select
 
 from scanner_tui.inventory.errors import DomainError
-from scanner_tui.inventory.lookup import Resolved, resolve_scan
+from scanner_tui.inventory.lookup import Resolved
 from scanner_tui.inventory.models import Stock
 from scanner_tui.inventory.operations import ROLE_MATRIX, move
 from scanner_tui.inventory.ops.movement import MOVABLE_STATUSES, MOVE_BIN_KINDS
@@ -34,6 +34,7 @@ from scanner_tui.workflows.base import (
     entry_of,
     expected,
 )
+from scanner_tui.workflows.dock import look_up
 
 T_STOCK = Stock.__table__
 
@@ -59,12 +60,6 @@ class Item:
 def brief(text: str, shorter: str, width: int = 38) -> str:
     """An instruction for a 40-column screen: ``shorter`` when ``text`` (a long code) is wide."""
     return text if len(text) <= width else shorter
-
-
-def look_up(engine: Engine, result: ScanResult) -> Resolved | None:
-    """The bin, unit or product a classified scan names (None if the store does not know it)."""
-    with engine.connect() as conn:
-        return resolve_scan(conn, result)
 
 
 def bin_stock(engine: Engine, sku_id: int, bin_id: int, lot: str | None = None) -> int:

@@ -37,8 +37,9 @@ from scanner_tui.workflows.base import (
     entry_of,
     expected,
 )
+from scanner_tui.workflows.dock import look_up
 from scanner_tui.workflows.lookup import fit
-from scanner_tui.workflows.move import brief, look_up
+from scanner_tui.workflows.move import brief
 
 REASONS = ("DAMAGED", "WRONG", "UNWANTED")
 CONDITIONS = ("NEW", "OPENED", "BROKEN")
