@@ -123,18 +123,21 @@ class Workflow(ABC):
         return outcome
 
     def _handle(self, scan: Scan, result: ScanResult) -> Outcome:
-        if result.kind == Kind.COMMAND and result.command == "UNDO":
-            outcome = self.on_undo(scan)
-        elif result.kind == Kind.COMMAND and result.command:
-            outcome = self.on_command(result.command, scan)
-        elif not result.accepted:
-            what = "Nothing was read" if result.kind == Kind.EMPTY else "Unrecognised code"
-            reason = f": {result.reason}" if result.reason else ""
-            outcome = Outcome.refuse(f"{what}{reason}. {self.view().instruction}.")
-        else:
-            outcome = self.on_scan(scan, result)
+        outcome = self._route(scan, result)
         self._count(outcome)
         return outcome
+
+    def _route(self, scan: Scan, result: ScanResult) -> Outcome:
+        """UNDO, other commands, a refusal for what was not recognised, else ``on_scan``."""
+        if result.kind == Kind.COMMAND and result.command == "UNDO":
+            return self.on_undo(scan)
+        if result.kind == Kind.COMMAND and result.command:
+            return self.on_command(result.command, scan)
+        if not result.accepted:
+            what = "Nothing was read" if result.kind == Kind.EMPTY else "Unrecognised code"
+            reason = f": {result.reason}" if result.reason else ""
+            return Outcome.refuse(f"{what}{reason}. {self.view().instruction}.")
+        return self.on_scan(scan, result)
 
     def answer(self, text: str, scan: Scan | None = None) -> Outcome:
         """Typed input: a quantity, a yes/no, or a code typed instead of scanned."""

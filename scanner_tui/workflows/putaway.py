@@ -166,17 +166,6 @@ class PutawayWorkflow(AppliedMemo, Workflow):
         self._count(outcome)
         return outcome
 
-    def _route(self, scan: Scan, result: ScanResult) -> Outcome:
-        if result.kind is Kind.COMMAND and result.command == "UNDO":
-            return self.on_undo(scan)
-        if result.kind is Kind.COMMAND and result.command:
-            return self.on_command(result.command, scan)
-        if not result.accepted:
-            what = "Nothing was read" if result.kind is Kind.EMPTY else "Unrecognised code"
-            reason = f": {result.reason}" if result.reason else ""
-            return Outcome.refuse(f"{what}{reason}. {self._instruction()}.")
-        return self.on_scan(scan, result)
-
     def on_scan(self, scan: Scan, result: ScanResult) -> Outcome:
         if result.kind not in (Kind.BIN, Kind.ASSET, Kind.PRODUCT):
             return expected(self._accepts(), result, self._instruction())
