@@ -17,7 +17,6 @@ from datetime import date
 from pathlib import Path
 from time import perf_counter
 
-from biip.gtin import Gtin
 from sqlalchemy import Connection, Engine, bindparam, select, update
 
 from scanner_tui.config import TagsConfig
@@ -41,6 +40,7 @@ from scanner_tui.inventory.models import (
     Stock,
     utcnow,
 )
+from scanner_tui.scanning.gs1 import GTIN_LENGTHS, checked_gtin14
 
 Progress = Callable[[str, int, int], None]
 
@@ -197,12 +197,12 @@ def _bool(value: str, what: str) -> bool:
 
 def parse_gtin(value: str) -> str:
     """A GTIN-8/12/13/14 with a valid check digit, as 14 digits; ValueError otherwise."""
-    if not value.isdigit() or len(value) not in (8, 12, 13, 14):
+    if not value.isdigit() or len(value) not in GTIN_LENGTHS:
         raise ValueError(f"GTIN {value!r} must be 8, 12, 13 or 14 digits")
-    try:
-        return Gtin.parse(value).as_gtin_14()
-    except Exception:  # noqa: BLE001  (biip's ParseError: the check digit)
-        raise ValueError(f"GTIN {value!r} has a wrong check digit") from None
+    gtin = checked_gtin14(value)
+    if gtin is None:
+        raise ValueError(f"GTIN {value!r} has a wrong check digit")
+    return gtin
 
 
 def _length(value: str, what: str, limit: int) -> str:

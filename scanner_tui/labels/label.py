@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from biip.gs1_application_identifiers import GS1ApplicationIdentifier
-from biip.gtin import Gtin
+
+from scanner_tui.scanning.gs1 import checked_gtin14
 
 FNC1 = "\xf1"
 # What a printable label may carry: no control characters (they would reach the printer).
@@ -114,19 +115,9 @@ def gs1_element_string(fields: list[tuple[str, str]]) -> tuple[str, str]:
     return "".join(data), "".join(text)
 
 
-def _gtin14(gtin: str) -> str:
-    parsed = Gtin.parse(gtin)
-    return parsed.as_gtin_14()
-
-
 def valid_gtin(value: str) -> str | None:
     """The GTIN as 14 digits when ``value`` is a GTIN-8/12/13/14 with a good check digit."""
-    if not value.isdigit() or len(value) not in (8, 12, 13, 14):
-        return None
-    try:
-        return _gtin14(value)
-    except Exception:  # noqa: BLE001  (biip: bad check digit)
-        return None
+    return checked_gtin14(value)
 
 
 def gs1_asset_label(gtin: str, serial: str, *, lot: str = "", title: str = "",
