@@ -16,6 +16,7 @@ from time import perf_counter
 from biip.checksums import gs1_standard_check_digit
 from sqlalchemy import Connection, Engine, Table, func, select, text
 
+from scanner_tui.inventory.lookup import gtin14
 from scanner_tui.inventory.models import (
     Asset,
     Barcode,
@@ -86,10 +87,6 @@ def gtin13(item_ref: int, prefix: str = COMPANY_PREFIX) -> str:
     width = 12 - len(prefix)
     body = f"{prefix}{item_ref % 10**width:0{width}d}"
     return body + str(gs1_standard_check_digit(body))
-
-
-def gtin14(gtin: str) -> str:
-    return gtin.rjust(14, "0")
 
 
 def asset_tag(n: int) -> str:

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from sqlalchemy import Connection, Engine, Select, func, select, union
 from sqlalchemy.orm import aliased
 
+from scanner_tui.inventory.lookup import gtin14
 from scanner_tui.inventory.models import (
     Asset,
     Barcode,
@@ -79,9 +80,7 @@ def resolve(conn: Connection, code: str) -> tuple[str, int] | None:
     found = conn.execute(select(Sku.id).where(Sku.code == code)).scalar()
     if found is not None:
         return "sku", found
-    candidates = [code]
-    if code.isdigit() and len(code) in (8, 12, 13):
-        candidates.append(code.rjust(14, "0"))
+    candidates = [code, gtin14(code) or code]  # a GTIN-8/12/13 as the 14 digits stored
     serial, gtin = _gs1(code)
     if serial:
         found = conn.execute(select(Asset.id).where(Asset.serial == serial)).scalar()
