@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import json
-import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -17,13 +16,12 @@ from pathlib import Path
 import typer
 
 from scanner_tui.commands.common import context, fail
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+from scanner_tui.text import hex_escaped
 
 
 def clean(text: str) -> str:
     """Make control characters (ESC and friends) visible instead of sending them raw."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return hex_escaped(text)
 
 
 def _say(line: str) -> None:
@@ -33,14 +31,11 @@ def _say(line: str) -> None:
 class _TerminalSafe:
     """A stream for a terminal: control characters in the data are shown, never sent raw."""
 
-    _C0_BUT_NEWLINE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
-
     def __init__(self, stream) -> None:  # noqa: ANN001
         self.stream = stream
 
     def write(self, text: str) -> int:
-        return self.stream.write(
-            self._C0_BUT_NEWLINE.sub(lambda m: f"\\x{ord(m.group()):02x}", text))
+        return self.stream.write(hex_escaped(text, keep="\n"))
 
 
 @contextmanager

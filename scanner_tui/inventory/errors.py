@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from scanner_tui.text import masked
+
 
 class DomainError(Exception):
     """Base of every refusal. ``code`` is a stable machine name, ``fields`` the facts."""
@@ -28,12 +30,9 @@ class DomainError(Exception):
         return self.message
 
 
-_CONTROL = dict.fromkeys([*range(0, 32), 127, *range(128, 160)], "?")
-
-
 def shown(text: str, limit: int = 64) -> str:
     """Text safe to put in a sentence: control characters as ``?``, cut to ``limit``."""
-    text = str(text).translate(_CONTROL)
+    text = masked(str(text))
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

@@ -17,10 +17,9 @@ from enum import StrEnum
 from biip.gs1_application_identifiers import GS1ApplicationIdentifier
 
 from scanner_tui.scanning.gs1 import checked_gtin14
+from scanner_tui.text import CONTROL
 
 FNC1 = "\xf1"
-# What a printable label may carry: no control characters (they would reach the printer).
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 MAX_CODE = 80
 
 
@@ -64,7 +63,7 @@ def check_printable(value: str, what: str = "code") -> str:
     """Refuse empty, overlong or control-character text before it reaches a label."""
     if not value:
         raise LabelError(f"cannot print an empty {what}")
-    if _CONTROL.search(value):
+    if CONTROL.search(value):  # they would reach the printer
         raise LabelError(f"cannot print {what} {value!r}: it contains control characters")
     if len(value) > MAX_CODE:
         raise LabelError(

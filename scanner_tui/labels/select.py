@@ -33,18 +33,18 @@ from scanner_tui.labels.label import (
     gtin_label,
     serial_fits_gs1,
 )
+from scanner_tui.text import masked
 
 DEFAULT_ASSET_RULE = r"^AT[0-9]{8}$"
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def _clean(text: str) -> str:
     """Descriptions are free text from imports: no control characters on a label."""
-    return _CONTROL.sub(" ", text).strip()
+    return masked(text, " ").strip()
 
 
 def _missing(what: str, codes: Iterable[str]) -> LabelError:
-    names = ", ".join(_CONTROL.sub("?", c) for c in sorted(codes))  # never raw escapes
+    names = ", ".join(masked(c) for c in sorted(codes))  # never raw escapes
     return LabelError(f"not in this store ({what}): {names}")
 
 
