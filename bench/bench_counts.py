@@ -20,6 +20,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+from benchlib import medium_template, pct
 from sqlalchemy import func, select
 
 from scanner_tui.inventory import counting as c
@@ -32,27 +33,9 @@ from scanner_tui.scanning.result import Kind, Scan, ScanResult, Source
 from scanner_tui.workflows.base import Services
 from scanner_tui.workflows.count import CountWorkflow
 
-CACHE = Path("/tmp/scanner_tui_bench/medium.db")
 WORK = Path("/tmp/scanner_tui_bench/counts_work.db")
 BOSS = Actor("OP-0003", "BENCH", "supervisor")
 ADMIN = Actor("OP-0009", "BENCH", "admin")
-
-
-def pct(values: list[float], p: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
-
-
-def template() -> Path:
-    if not CACHE.exists():
-        from scanner_tui.inventory.demo import build_demo
-
-        CACHE.parent.mkdir(parents=True, exist_ok=True)
-        print(f"building the medium demo store in {CACHE} (once) ...", flush=True)
-        engine = open_store(f"sqlite:///{CACHE}")
-        build_demo(engine, "medium")
-        engine.dispose()
-    return CACHE
 
 
 def contents(engine, n_bins: int) -> dict[str, dict]:
@@ -153,7 +136,7 @@ def main() -> None:
         build_demo(open_store(args.postgres), "medium")
         run(args.postgres, args.bins)
         return
-    shutil.copy(template(), WORK)
+    shutil.copy(medium_template(), WORK)
     for suffix in ("-wal", "-shm"):
         Path(f"{WORK}{suffix}").unlink(missing_ok=True)
     run(f"sqlite:///{WORK}", args.bins)

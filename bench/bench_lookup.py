@@ -17,16 +17,13 @@ import sys
 import time
 from pathlib import Path
 
+from benchlib import pct
+
 from scanner_tui.inventory.db import open_store
 from scanner_tui.inventory.lookup import StoreKnownCodes, find, resolve_scan
 from scanner_tui.scanning.classify import classify
 
 DEFAULT_DB = "/tmp/scanner_tui_bench/large.db"
-
-
-def pct(values: list[float], p: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
 def ensure_store(path: Path):

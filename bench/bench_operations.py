@@ -20,6 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchlib import pct
 from sqlmodel import Session
 
 from scanner_tui.inventory import operations as ops
@@ -28,11 +29,6 @@ from scanner_tui.inventory.db import Checkpointer, open_store
 from scanner_tui.inventory.models import Asset, Bin, Operator, Sku, Stock
 
 ACTOR = Actor("OP-0003", "BENCH", "supervisor")
-
-
-def pct(values: list[float], p: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
 def bare_sqlite(path: Path, sync: str) -> sqlite3.Connection:

@@ -20,6 +20,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+from benchlib import medium_template, pct
 from sqlalchemy import insert, select
 
 from scanner_tui.inventory.db import open_store
@@ -29,25 +30,6 @@ from scanner_tui.scanning.classify import classify
 from scanner_tui.scanning.result import Scan, Source
 from scanner_tui.workflows.base import Services
 from scanner_tui.workflows.pick import PickWorkflow, Step
-
-CACHE = Path("/tmp/scanner_tui_bench/medium.db")
-
-
-def pct(values: list[float], p: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
-
-
-def template() -> Path:
-    if not CACHE.exists():
-        from scanner_tui.inventory.demo import build_demo
-
-        CACHE.parent.mkdir(parents=True, exist_ok=True)
-        print(f"building the medium demo store in {CACHE} (once) ...", flush=True)
-        engine = open_store(f"sqlite:///{CACHE}")
-        build_demo(engine, "medium")
-        engine.dispose()
-    return CACHE
 
 
 def add_orders(engine, n: int, lines: int, rng: random.Random, prefix: str) -> list[str]:
@@ -131,7 +113,7 @@ def main() -> None:
     work = Path("/tmp/scanner_tui_bench/pick_work.db")
     for suffix in ("", "-wal", "-shm"):
         Path(f"{work}{suffix}").unlink(missing_ok=True)
-    shutil.copy(template(), work)
+    shutil.copy(medium_template(), work)
     engine = open_store(f"sqlite:///{work}")
     rng = random.Random(5)
     codes = add_orders(engine, args.orders, args.lines, rng, "BP")

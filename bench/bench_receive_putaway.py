@@ -21,6 +21,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+from benchlib import medium_template, pct
 from sqlalchemy import insert, select
 
 from scanner_tui.inventory.db import open_store
@@ -32,25 +33,7 @@ from scanner_tui.workflows.base import Services
 from scanner_tui.workflows.putaway import PutawayWorkflow
 from scanner_tui.workflows.receive import ReceiveWorkflow
 
-CACHE = Path("/tmp/scanner_tui_bench/medium.db")
 WORK = Path("/tmp/scanner_tui_bench/receive_work.db")
-
-
-def pct(values: list[float], p: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
-
-
-def template() -> Path:
-    if not CACHE.exists():
-        from scanner_tui.inventory.demo import build_demo
-
-        CACHE.parent.mkdir(parents=True, exist_ok=True)
-        print(f"building the medium demo store in {CACHE} (once) ...", flush=True)
-        engine = open_store(f"sqlite:///{CACHE}")
-        build_demo(engine, "medium")
-        engine.dispose()
-    return CACHE
 
 
 def add_receipt(engine, lines: int, units: int, rng: random.Random) -> tuple[str, list]:
@@ -109,7 +92,7 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=20)
     parser.add_argument("--units", type=int, default=10)
     args = parser.parse_args()
-    shutil.copy(template(), WORK)
+    shutil.copy(medium_template(), WORK)
     engine = open_store(f"sqlite:///{WORK}")
     rng = random.Random(11)
     receipt, plan = add_receipt(engine, args.lines, args.units, rng)
