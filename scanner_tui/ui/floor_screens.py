@@ -377,6 +377,18 @@ class WorkflowScreen(ScanScreen):
             return
         key, ch = event.key, event.character or ""
         q = self.snapshot.question if self.snapshot else None
+        if (field.display and len(ch) == 1 and ch.isprintable()
+                and not (field.digits_only and ch in KEY_COMMANDS)):
+            # typed before the open field took focus: it belongs to the field
+            event.stop()
+            field.insert_text_at_cursor(ch)
+            field.focus()
+            return
+        if field.display and key == "enter":
+            event.stop()
+            field.focus()
+            self.call_later(field.action_submit)
+            return
         if key == "escape":
             event.stop()
             self.back()
