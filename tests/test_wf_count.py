@@ -4,19 +4,19 @@ during a count, refusals, recount, approval through the supervisor workflow (ver
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from scanner_tui.inventory.actor import Actor
 from scanner_tui.inventory.counting import plan_count
 from scanner_tui.inventory.demo import build_demo
-from scanner_tui.inventory.models import Asset, Bin, LedgerEntry, Sku, Stock
+from scanner_tui.inventory.models import Asset, Bin, LedgerEntry
 from scanner_tui.inventory.operations import move
 from scanner_tui.inventory.verify import verify
 from scanner_tui.scanning.result import Source
 from scanner_tui.workflows.count import CountWorkflow
 from scanner_tui.workflows.count_supervise import CountSuperviseWorkflow
 from scanner_tui.workflows.flags import flag_for_count, needs_count
-from tests.workflow_helpers import scan, services
+from tests.workflow_helpers import ledger_rows, qty, scan, services
 
 SUPERVISOR = Actor("OP-0003", "T9", "supervisor")
 
@@ -32,24 +32,11 @@ def counter(engine, badge: str = "OP-0001", **kw) -> CountWorkflow:
     return CountWorkflow(services(engine, badge), **kw)
 
 
-def ledger_rows(engine) -> int:
-    with engine.connect() as conn:
-        return conn.execute(select(func.count()).select_from(LedgerEntry)).scalar_one()
-
-
 def unit(engine, serial: str) -> tuple[str | None, str]:
     with engine.connect() as conn:
         row = conn.execute(select(Bin.code, Asset.status).outerjoin(Bin, Bin.id == Asset.bin_id)
                            .where(Asset.serial == serial)).first()
     return row[0], row[1]
-
-
-def qty(engine, sku: str, bin_code: str) -> int:
-    with engine.connect() as conn:
-        return int(conn.execute(
-            select(func.coalesce(func.sum(Stock.qty), 0)).join(Sku, Sku.id == Stock.sku_id)
-            .join(Bin, Bin.id == Stock.bin_id)
-            .where(Sku.code == sku, Bin.code == bin_code)).scalar())
 
 
 def text_of(view) -> str:

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
 
 from scanner_tui.inventory.demo import build_demo
-from scanner_tui.inventory.models import LedgerEntry
 from scanner_tui.workflows.lookup import LookupWorkflow, fit
 from scanner_tui.workflows.move import MoveWorkflow
-from tests.workflow_helpers import scan, services
+from tests.workflow_helpers import ledger_rows, scan, services
 
 
 @pytest.fixture
@@ -21,11 +19,6 @@ def demo(engine):
 @pytest.fixture
 def wf(demo):
     return LookupWorkflow(services(demo[0], "OP-0001"))
-
-
-def rows(engine) -> int:
-    with engine.connect() as conn:
-        return conn.execute(select(func.count()).select_from(LedgerEntry)).scalar_one()
 
 
 def fits(view) -> bool:
@@ -150,18 +143,18 @@ def test_typed_codes(demo, wf):
 ])
 def test_refusals(demo, wf, payload, words):
     engine, _ = demo
-    before = rows(engine)
+    before = ledger_rows(engine)
     out = scan(wf, payload)
     assert not out.accepted and words in out.message
-    assert rows(engine) == before
+    assert ledger_rows(engine) == before
 
 
 def test_done_closes_and_nothing_changes(demo, wf):
     engine, gtin = demo
-    before = rows(engine)
+    before = ledger_rows(engine)
     for payload in ("A01-A-02", "AT00000003", gtin):
         scan(wf, payload)
-    assert rows(engine) == before
+    assert ledger_rows(engine) == before
     assert scan(wf, "CMD:DONE").done
 
 

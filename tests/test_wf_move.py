@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from scanner_tui.inventory.demo import build_demo
-from scanner_tui.inventory.models import Asset, Bin, LedgerEntry, Sku, Stock
+from scanner_tui.inventory.models import Asset, Bin
 from scanner_tui.inventory.operations import move
 from scanner_tui.inventory.verify import verify
 from scanner_tui.scanning.result import Source
 from scanner_tui.workflows.base import Actor
 from scanner_tui.workflows.move import MoveWorkflow
-from tests.workflow_helpers import scan, services
+from tests.workflow_helpers import last_row, ledger_rows, qty, scan, services
 
 
 @pytest.fixture
@@ -27,28 +27,10 @@ def wf(demo):
     return MoveWorkflow(services(demo[0], "OP-0001"))
 
 
-def rows(engine) -> int:
-    with engine.connect() as conn:
-        return conn.execute(select(func.count()).select_from(LedgerEntry)).scalar_one()
-
-
 def bin_of(engine, serial: str) -> str | None:
     with engine.connect() as conn:
         return conn.execute(select(Bin.code).join(Asset, Asset.bin_id == Bin.id)
                             .where(Asset.serial == serial)).scalar()
-
-
-def qty(engine, sku: str, bin_code: str) -> int:
-    with engine.connect() as conn:
-        return int(conn.execute(
-            select(func.coalesce(func.sum(Stock.qty), 0)).join(Sku, Sku.id == Stock.sku_id)
-            .join(Bin, Bin.id == Stock.bin_id)
-            .where(Sku.code == sku, Bin.code == bin_code)).scalar())
-
-
-def last_row(engine) -> LedgerEntry:
-    with engine.connect() as conn:
-        return conn.execute(select(LedgerEntry).order_by(LedgerEntry.id.desc()).limit(1)).first()
 
 
 def test_one_unit_to_a_target_bin(demo, wf):
@@ -153,21 +135,21 @@ def test_typed_serial_is_recorded_as_typed(demo, wf):
 ])
 def test_refusals_say_why_and_change_nothing(demo, wf, payloads, words):
     engine, _ = demo
-    before = rows(engine)
+    before = ledger_rows(engine)
     outs = [scan(wf, p) for p in payloads]
     assert not outs[-1].accepted
     assert words in outs[-1].message
-    assert rows(engine) == before
+    assert ledger_rows(engine) == before
 
 
 def test_a_unit_already_in_the_target_bin(demo, wf):
     engine, _ = demo
     home = bin_of(engine, "AT00000002")
     scan(wf, "AT00000002")
-    before = rows(engine)
+    before = ledger_rows(engine)
     out = scan(wf, home)
     assert not out.accepted and "already in" in out.message
-    assert rows(engine) == before and len(wf.basket) == 1  # basket kept for the right bin
+    assert ledger_rows(engine) == before and len(wf.basket) == 1  # basket kept for the right bin
     assert scan(wf, "A03-A-03").changed
 
 

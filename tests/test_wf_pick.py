@@ -11,7 +11,6 @@ from scanner_tui.inventory.db import open_store
 from scanner_tui.inventory.demo import build_demo
 from scanner_tui.inventory.models import (
     Asset,
-    Barcode,
     Bin,
     LedgerEntry,
     Order,
@@ -23,7 +22,7 @@ from scanner_tui.inventory.verify import verify
 from scanner_tui.scanning.result import Kind, Source
 from scanner_tui.workflows.flags import flag_for_count, needs_count
 from scanner_tui.workflows.pick import PickWorkflow, Step
-from tests.workflow_helpers import classified, scan, services
+from tests.workflow_helpers import classified, gtin, ledger_rows, scan, services
 
 A, B, L = Asset.__table__, Bin.__table__, LedgerEntry.__table__
 
@@ -37,11 +36,6 @@ def demo(engine):
 
 def picker(engine, badge: str = "OP-0001", **options) -> PickWorkflow:
     return PickWorkflow(services(engine, badge), **options)
-
-
-def ledger_rows(engine) -> int:
-    with engine.connect() as conn:
-        return conn.execute(select(func.count()).select_from(L)).scalar_one()
 
 
 def unit_in(engine, sku: str, bin_code: str, status: str = "in_stock") -> str:
@@ -69,16 +63,6 @@ def other_units(engine, sku: str, not_in: str) -> list[tuple[str, str]]:
             .join(B, B.c.id == A.c.bin_id)
             .where(Sku.__table__.c.code == sku, B.c.code != not_in, A.c.status == "in_stock",
                    B.c.kind == "pick").order_by(B.c.code))]
-
-
-def gtin(engine, sku: str) -> str:
-    """The product's GTIN-13 as printed on the box."""
-    with engine.connect() as conn:
-        code = conn.execute(
-            select(Barcode.__table__.c.code)
-            .join(Sku.__table__, Sku.__table__.c.id == Barcode.__table__.c.sku_id)
-            .where(Sku.__table__.c.code == sku, Barcode.__table__.c.kind == "gtin")).scalar_one()
-    return code[1:]
 
 
 def stock(engine, sku: str, bin_code: str) -> int:

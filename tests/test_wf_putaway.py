@@ -9,19 +9,19 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from scanner_tui.inventory.actor import Actor
 from scanner_tui.inventory.db import open_store
 from scanner_tui.inventory.demo import build_demo
-from scanner_tui.inventory.models import Asset, Barcode, Bin, LedgerEntry, Sku, Stock
+from scanner_tui.inventory.models import Asset, Bin, Sku, Stock
 from scanner_tui.inventory.operations import move, receive
 from scanner_tui.inventory.verify import verify
 from scanner_tui.scanning.result import Source
 from scanner_tui.workflows.putaway import PutawayWorkflow, suggest_bin
-from tests.workflow_helpers import classified, scan, services
+from tests.workflow_helpers import classified, gtin, last_row, ledger_rows, qty, scan, services
 
-A, B, L, K = Asset.__table__, Bin.__table__, LedgerEntry.__table__, Sku.__table__
+A, B, K = Asset.__table__, Bin.__table__, Sku.__table__
 RECEIVER = Actor("OP-0002", "DOCK", "receiver")
 BOSS = Actor("OP-0003", "DOCK", "supervisor")
 
@@ -44,40 +44,15 @@ def dock(engine, sku: str, qty: int = 1, bin: str = "DK01-A-01", lot: str = "",
             bin=bin, sku=sku, qty=qty, lot=lot, serial=serial, expiry=expiry)
 
 
-def gtin(engine, sku: str) -> str:
-    with engine.connect() as conn:
-        code = conn.execute(select(Barcode.code).join(Sku, Sku.id == Barcode.sku_id)
-                            .where(Sku.code == sku, Barcode.kind == "gtin")).scalar_one()
-    return code[1:]
-
-
 def sku_id(engine, sku: str) -> int:
     with engine.connect() as conn:
         return conn.execute(select(K.c.id).where(K.c.code == sku)).scalar_one()
-
-
-def qty(engine, sku: str, bin_code: str) -> int:
-    with engine.connect() as conn:
-        return int(conn.execute(
-            select(func.coalesce(func.sum(Stock.qty), 0)).join(Sku, Sku.id == Stock.sku_id)
-            .join(Bin, Bin.id == Stock.bin_id)
-            .where(Sku.code == sku, Bin.code == bin_code)).scalar())
 
 
 def bin_of(engine, serial: str) -> str | None:
     with engine.connect() as conn:
         return conn.execute(select(B.c.code).join(A, A.c.bin_id == B.c.id)
                             .where(A.c.serial == serial)).scalar()
-
-
-def ledger_rows(engine) -> int:
-    with engine.connect() as conn:
-        return conn.execute(select(func.count()).select_from(L)).scalar_one()
-
-
-def last_row(engine):
-    with engine.connect() as conn:
-        return conn.execute(select(L).order_by(L.c.id.desc()).limit(1)).first()
 
 
 def first_empty_pick_bin(engine) -> str:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from scanner_tui.inventory.demo import build_demo
-from scanner_tui.inventory.models import Asset, Bin, LedgerEntry, Sku, Stock
+from scanner_tui.inventory.models import Asset, Bin
 from scanner_tui.inventory.verify import verify
 from scanner_tui.scanning.result import Source
 from scanner_tui.workflows.returns import CONDITIONS, REASONS, ReturnsWorkflow
-from tests.workflow_helpers import scan, services
+from tests.workflow_helpers import last_row, ledger_rows, qty, scan, services
 
 SHIPPED = "AT00000008"  # LAPTOP-14, shipped on SO-0999 to Maria Lopez
 
@@ -27,29 +27,11 @@ def wf(demo):
     return ReturnsWorkflow(services(demo[0], "OP-0002"))  # a receiver
 
 
-def rows(engine) -> int:
-    with engine.connect() as conn:
-        return conn.execute(select(func.count()).select_from(LedgerEntry)).scalar_one()
-
-
 def unit(engine, serial: str) -> tuple[str, str | None]:
     with engine.connect() as conn:
         row = conn.execute(select(Asset.status, Bin.code).outerjoin(Bin, Bin.id == Asset.bin_id)
                            .where(Asset.serial == serial)).one()
     return row[0], row[1]
-
-
-def last_row(engine):
-    with engine.connect() as conn:
-        return conn.execute(select(LedgerEntry).order_by(LedgerEntry.id.desc()).limit(1)).first()
-
-
-def qty(engine, sku: str, bin_code: str) -> int:
-    with engine.connect() as conn:
-        return int(conn.execute(
-            select(func.coalesce(func.sum(Stock.qty), 0)).join(Sku, Sku.id == Stock.sku_id)
-            .join(Bin, Bin.id == Stock.bin_id)
-            .where(Sku.code == sku, Bin.code == bin_code)).scalar())
 
 
 def test_unit_shows_order_and_customer_then_reason_and_condition_by_card(demo, wf):
@@ -93,10 +75,10 @@ def test_quantity_return_product_order_quantity(demo, wf):
     assert out.accepted and out.question.kind == "quantity"
     assert "Order SO-0999 Maria Lopez" in wf.view().context
     assert scan(wf, gtin).accepted  # one more: 2
-    before = rows(engine)
+    before = ledger_rows(engine)
     out = scan(wf, gtin)  # 3 is more than shipped
     assert not out.accepted and "only 2 of MUG-01" in out.message
-    assert rows(engine) == before
+    assert ledger_rows(engine) == before
     assert scan(wf, "CMD:UNWANTED").accepted
     out = scan(wf, "CMD:NEW")
     assert out.changed and out.message == "Returned 2 of MUG-01 from order SO-0999 into RT01-A-01."
@@ -135,11 +117,11 @@ def test_quantity_return_typed(demo, wf):
 ])
 def test_refusals_say_why_and_change_nothing(demo, wf, payloads, words):
     engine, _ = demo
-    before = rows(engine)
+    before = ledger_rows(engine)
     outs = [scan(wf, p) for p in payloads]
     assert not outs[-1].accepted
     assert words in outs[-1].message
-    assert rows(engine) == before
+    assert ledger_rows(engine) == before
 
 
 def test_a_unit_that_came_back_already(demo, wf):
@@ -154,12 +136,12 @@ def test_picker_may_not_take_returns(demo):
     engine, _ = demo
     wf = ReturnsWorkflow(services(engine, "OP-0001"))
     assert "picker" not in ReturnsWorkflow.roles
-    before = rows(engine)
+    before = ledger_rows(engine)
     scan(wf, SHIPPED)
     scan(wf, "CMD:DAMAGED")
     out = scan(wf, "CMD:NEW")
     assert not out.accepted and "may not take returns" in out.message
-    assert rows(engine) == before and wf.pending is not None
+    assert ledger_rows(engine) == before and wf.pending is not None
 
 
 def test_scanned_returns_bin_is_used_and_cancel_drops(demo, wf):

@@ -2,14 +2,16 @@
 
 ``scan(wf, "A01-A-03")`` classifies the payload the way a terminal does (default tag rules plus
 the store's known codes: manufacturer serials, SKU codes, aliases) and returns the ``Outcome``.
+``ledger_rows``, ``last_row``, ``qty`` and ``gtin`` read the store back for assertions.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, Row, func, select
 
 from scanner_tui.inventory.actor import actor_for
 from scanner_tui.inventory.lookup import StoreKnownCodes
+from scanner_tui.inventory.models import Barcode, Bin, LedgerEntry, Sku, Stock
 from scanner_tui.scanning.classify import classify
 from scanner_tui.scanning.result import Scan, ScanResult, Source
 from scanner_tui.scanning.rules import DEFAULT_RULES, TagRules
@@ -45,3 +47,32 @@ def scan(wf: Workflow, payload: str, source: Source = Source.WEDGE,
 def scans(wf: Workflow, *payloads: str) -> list[Outcome]:
     """Several scans in a row; the outcomes in order."""
     return [scan(wf, p) for p in payloads]
+
+
+def ledger_rows(engine: Engine) -> int:
+    """How many ledger rows the store holds."""
+    with engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(LedgerEntry)).scalar_one()
+
+
+def last_row(engine: Engine) -> Row | None:
+    """The newest ledger row."""
+    with engine.connect() as conn:
+        return conn.execute(select(LedgerEntry).order_by(LedgerEntry.id.desc()).limit(1)).first()
+
+
+def qty(engine: Engine, sku: str, bin_code: str) -> int:
+    """Units of ``sku`` (all lots) in ``bin_code`` by the stock table."""
+    with engine.connect() as conn:
+        return int(conn.execute(
+            select(func.coalesce(func.sum(Stock.qty), 0)).join(Sku, Sku.id == Stock.sku_id)
+            .join(Bin, Bin.id == Stock.bin_id)
+            .where(Sku.code == sku, Bin.code == bin_code)).scalar())
+
+
+def gtin(engine: Engine, sku: str) -> str:
+    """The product's GTIN-13 as printed on the box (the stored 14 digits less the leading 0)."""
+    with engine.connect() as conn:
+        code = conn.execute(select(Barcode.code).join(Sku, Sku.id == Barcode.sku_id)
+                            .where(Sku.code == sku, Barcode.kind == "gtin")).scalar_one()
+    return code[1:]
