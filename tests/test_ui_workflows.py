@@ -9,6 +9,7 @@ from scanner_tui.inventory.actor import Actor
 from scanner_tui.inventory.demo import build_demo
 from scanner_tui.inventory.operations import receive
 from scanner_tui.ui.floor_screens import MenuScreen, WorkflowScreen
+from tests.test_app import burst, type_slowly
 from tests.test_ui_support import (
     assert_verified,
     floor_app,
@@ -17,6 +18,7 @@ from tests.test_ui_support import (
     press,
     scan,
     screen_text,
+    settle,
 )
 
 GTIN = {"LAPTOP-14": "5901234100007", "CABLE-TIE-100": "5901234100281",
@@ -222,3 +224,41 @@ async def test_lookup_bin_unit_order_and_typed_code(demo, db_url):
         assert isinstance(app.screen, WorkflowScreen)  # DONE is not CANCEL: stays, says closed
         await press(app, pilot, "escape")
         assert isinstance(app.screen, MenuScreen)
+
+
+# -- the quantity field and the scanner ------------------------------------------------------
+
+async def test_a_burst_never_types_into_the_quantity_field(demo, db_url):
+    app = floor_app(demo, db_url)
+    async with app.run_test(size=(40, 16)) as pilot:
+        screen = await open_task(app, pilot, "OP-0001", "CMD:MOVE")
+        await scan(app, pilot, "R01-A-02", GTIN["MUG-01"])
+        field = screen.query_one("#input")
+        assert app.focused is field
+        await type_slowly(app, pilot, "7")  # a person starts typing the quantity...
+        assert field.value == "7"
+        burst(app, "A01-A-02\r")  # ...and the scanner fires: a scan, not field text
+        await settle(app, pilot)
+        assert field.value in ("", "7") and "A01" not in field.value
+        assert last(app).accepted, last(app)
+        assert qty(demo, "MUG-01", "A01-A-02") == 22 + 1  # the bin scan took the count (1)
+
+
+@pytest.mark.postgres
+async def test_pick_on_postgresql(pg_url):
+    from scanner_tui.inventory.db import open_store
+
+    engine = open_store(pg_url)
+    try:
+        build_demo(engine)
+        app = floor_app(engine, pg_url)
+        async with app.run_test(size=(40, 16)) as pilot:
+            await open_task(app, pilot, "OP-0001", "CMD:PICK")
+            await scan(app, pilot, "QC-1003", "A01-A-02", "MUG-01")
+            await press(app, pilot, "4", "enter")
+            assert qty(engine, "MUG-01", "A01-A-02") == 18
+            await press(app, pilot, "u")
+            assert last(app).accepted and qty(engine, "MUG-01", "A01-A-02") == 22
+        assert_verified(engine)
+    finally:
+        engine.dispose()
