@@ -26,14 +26,13 @@ from scanner_tui.inventory.models import (
     Bin,
     CountBin,
     CountLine,
-    LedgerEntry,
     Sku,
     Stock,
 )
 from scanner_tui.inventory.operations import move
 from scanner_tui.inventory.verify import verify
 from scanner_tui.workflows.count import CountWorkflow
-from tests.workflow_helpers import scan, services
+from tests.workflow_helpers import ledger_rows, scan, services
 
 BINS = ["A02-A-03", "A02-A-04", "A01-A-02", "A02-A-01"]
 SERIALS = ["AT00000002", "AT00000004", "AT00000006", "AT00000007", "AT00000009",
@@ -55,11 +54,6 @@ def pristine() -> Path:
     build_demo(engine, "small")
     engine.dispose()
     return path
-
-
-def ledger_rows(engine) -> int:
-    with engine.connect() as conn:
-        return conn.execute(select(func.count()).select_from(LedgerEntry)).scalar_one()
 
 
 def bins_open(engine) -> list[str]:

@@ -7,15 +7,14 @@ from __future__ import annotations
 import threading
 
 import pytest
-from sqlalchemy import func, select
 
 from scanner_tui.inventory import counting as c
 from scanner_tui.inventory.actor import Actor
 from scanner_tui.inventory.db import open_store
 from scanner_tui.inventory.demo import build_demo
 from scanner_tui.inventory.errors import DomainError
-from scanner_tui.inventory.models import LedgerEntry
 from scanner_tui.inventory.verify import verify
+from tests.workflow_helpers import ledger_rows
 
 COUNTERS = [Actor("OP-0001", "T1", "picker"), Actor("OP-0002", "T2", "receiver"),
             Actor("OP-0003", "T3", "supervisor"), Actor("OP-0009", "T4", "admin")]
@@ -41,11 +40,6 @@ def race(fns) -> list[tuple[str, object]]:
     for t in threads:
         t.join(60)
     return out
-
-
-def ledger_rows(engine) -> int:
-    with engine.connect() as conn:
-        return conn.execute(select(func.count()).select_from(LedgerEntry)).scalar_one()
 
 
 def _races(engine) -> None:
