@@ -8,6 +8,7 @@ succeeded.
 from __future__ import annotations
 
 import re
+from typing import Annotated
 
 import typer
 
@@ -35,6 +36,15 @@ FORMAT_HELP = "svg | png | pdf | zpl (default: zpl to a printer, else pdf)."
 OUTPUT_HELP = "Folder to write the labels into, or - for standard output."
 PRINTER_HELP = "Send ZPL to a network printer, e.g. tcp://10.0.0.9:9100 (default: labels.printer)."
 SHEET_HELP = "PDF paper: thermal (one label a page), a4 or letter (a grid). Default: config."
+
+# The options every labels command takes (where the labels go, how they look).
+FormatOpt = Annotated[str | None, typer.Option("--format", "-f", help=FORMAT_HELP)]
+SheetOpt = Annotated[str | None, typer.Option("--sheet", help=SHEET_HELP)]
+OutputOpt = Annotated[str | None, typer.Option("--output", "-o", help=OUTPUT_HELP)]
+PrinterOpt = Annotated[str | None, typer.Option("--printer", help=PRINTER_HELP)]
+DpiOpt = Annotated[int | None, typer.Option("--dpi", help="203 or 300 (default: config).")]
+SizeOpt = Annotated[str | None,
+                    typer.Option("--size", help="Label WIDTHxHEIGHT in mm, e.g. 57x32.")]
 
 
 def _settings(config: Config, dpi: int | None, size: str | None = None) -> LabelsConfig:
@@ -89,12 +99,12 @@ def bins_cmd(
     codes: list[str] = typer.Argument(None, help="Bin codes, e.g. A04-B-12."),
     zone: str | None = typer.Option(None, "--zone", help="Every active bin of this zone."),
     all_bins: bool = typer.Option(False, "--all", help="Every active bin."),
-    fmt: str | None = typer.Option(None, "--format", "-f", help=FORMAT_HELP),
-    sheet: str | None = typer.Option(None, "--sheet", help=SHEET_HELP),
-    output: str | None = typer.Option(None, "--output", "-o", help=OUTPUT_HELP),
-    printer: str | None = typer.Option(None, "--printer", help=PRINTER_HELP),
-    dpi: int | None = typer.Option(None, "--dpi", help="203 or 300 (default: config)."),
-    size: str | None = typer.Option(None, "--size", help="Label WIDTHxHEIGHT in mm, e.g. 57x32."),
+    fmt: FormatOpt = None,
+    sheet: SheetOpt = None,
+    output: OutputOpt = None,
+    printer: PrinterOpt = None,
+    dpi: DpiOpt = None,
+    size: SizeOpt = None,
 ) -> None:
     """Bin tags: the bin name large enough to read from a forklift, Code 128 under it."""
     c = context(ctx)
@@ -113,12 +123,12 @@ def skus_cmd(
     codes: list[str] = typer.Argument(None, help="SKU codes."),
     receipt: str | None = typer.Option(None, "--receipt", help="The SKUs of this receipt."),
     all_skus: bool = typer.Option(False, "--all", help="Every SKU."),
-    fmt: str | None = typer.Option(None, "--format", "-f", help=FORMAT_HELP),
-    sheet: str | None = typer.Option(None, "--sheet", help=SHEET_HELP),
-    output: str | None = typer.Option(None, "--output", "-o", help=OUTPUT_HELP),
-    printer: str | None = typer.Option(None, "--printer", help=PRINTER_HELP),
-    dpi: int | None = typer.Option(None, "--dpi", help="203 or 300 (default: config)."),
-    size: str | None = typer.Option(None, "--size", help="Label WIDTHxHEIGHT in mm, e.g. 57x32."),
+    fmt: FormatOpt = None,
+    sheet: SheetOpt = None,
+    output: OutputOpt = None,
+    printer: PrinterOpt = None,
+    dpi: DpiOpt = None,
+    size: SizeOpt = None,
 ) -> None:
     """SKU labels: the GTIN as EAN-13 / EAN-8 / GS1-128, else the SKU code as Code 128."""
     c = context(ctx)
@@ -142,12 +152,12 @@ def assets_cmd(
     operator: str | None = typer.Option(
         None, "--operator", envvar="SCANNER_TUI_OPERATOR",
         help="Your badge (recorded in the ledger with the tags printed)."),
-    fmt: str | None = typer.Option(None, "--format", "-f", help=FORMAT_HELP),
-    sheet: str | None = typer.Option(None, "--sheet", help=SHEET_HELP),
-    output: str | None = typer.Option(None, "--output", "-o", help=OUTPUT_HELP),
-    printer: str | None = typer.Option(None, "--printer", help=PRINTER_HELP),
-    dpi: int | None = typer.Option(None, "--dpi", help="203 or 300 (default: config)."),
-    size: str | None = typer.Option(None, "--size", help="Label WIDTHxHEIGHT in mm, e.g. 57x32."),
+    fmt: FormatOpt = None,
+    sheet: SheetOpt = None,
+    output: OutputOpt = None,
+    printer: PrinterOpt = None,
+    dpi: DpiOpt = None,
+    size: SizeOpt = None,
 ) -> None:
     """Asset tags: new ones from the tag sequence, or reprints of units' tags."""
     c = context(ctx)
