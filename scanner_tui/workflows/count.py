@@ -44,6 +44,7 @@ from scanner_tui.workflows.base import (
     entry_of,
     expected,
 )
+from scanner_tui.workflows.dock import typed_result
 
 COUNTER_ROLES = ("picker", "receiver", "supervisor", "admin")
 WIDTH = 38
@@ -274,10 +275,4 @@ class CountWorkflow(Workflow):
                                       "only.")
             return Outcome.refuse(f"{shown(text)} is not a bin, unit or product of this store. "
                                   f"{self._instruction()}.")
-        if found.kind is Kind.BIN:
-            result = ScanResult(Kind.BIN, code=text, bin=found.code)
-        elif found.kind is Kind.ASSET:
-            result = ScanResult(Kind.ASSET, code=text, serial=found.code)
-        else:
-            result = ScanResult(Kind.PRODUCT, code=text, sku=found.sku_code or found.code)
-        return self.on_scan(typed, result)
+        return self.on_scan(typed, typed_result(found, text))

@@ -1,6 +1,7 @@
 """What receive and putaway share: the dock bin, look-ups, plain codes, dates, the replay memo.
 
 * ``default_dock_bin``: the site's default receiving place (first active dock bin by code).
+* ``typed_result``: a code typed by hand and found in the store, as a classified scan.
 * ``plain_code``: an unknown scan that may still be a manufacturer serial, a lot or a document
   code (no tag rule matched, or digits that only looked like GS1) — never an unsafe or mis-read
   payload (control characters, markup, a bad check digit).
@@ -47,6 +48,15 @@ def find_code(engine: Engine, code: str) -> Resolved | None:
     """The bin, unit or product a plain code names, or None."""
     with engine.connect() as conn:
         return find(conn, code)
+
+
+def typed_result(found: Resolved, text: str) -> ScanResult:
+    """A typed code, looked up in the store, as if it had been classified."""
+    if found.kind is Kind.BIN:
+        return ScanResult(Kind.BIN, code=text, bin=found.code)
+    if found.kind is Kind.ASSET:
+        return ScanResult(Kind.ASSET, code=text, serial=found.code)
+    return ScanResult(Kind.PRODUCT, code=text, sku=found.sku_code or found.code)
 
 
 def plain_code(result: ScanResult) -> str | None:

@@ -42,6 +42,7 @@ from scanner_tui.workflows.base import (
     Workflow,
     expected,
 )
+from scanner_tui.workflows.dock import typed_result
 from scanner_tui.workflows.flags import flag_for_count
 from scanner_tui.workflows.pick_plan import (
     Plan,
@@ -279,7 +280,7 @@ class PickWorkflow(Workflow):
         if found is None:
             return Outcome.refuse(f"{text} is not a bin, unit or product of this store. "
                                   f"{self.view().instruction}.")
-        return self.on_scan(typed, _as_result(found, text))
+        return self.on_scan(typed, typed_result(found, text))
 
     # -- choosing an order -------------------------------------------------------------------
     def _choose_typed(self, text: str) -> Outcome:
@@ -721,12 +722,3 @@ def _typed(text: str) -> Scan:
 def _noted(note: str, outcome: Outcome) -> Outcome:
     """An outcome with a short note in front (what a question's implicit answer did)."""
     return dataclasses.replace(outcome, message=f"{note} {outcome.message}")
-
-
-def _as_result(found: Resolved, text: str) -> ScanResult:
-    """A typed code, looked up in the store, as if it had been classified."""
-    if found.kind is Kind.BIN:
-        return ScanResult(Kind.BIN, code=text, bin=found.code)
-    if found.kind is Kind.ASSET:
-        return ScanResult(Kind.ASSET, code=text, serial=found.code)
-    return ScanResult(Kind.PRODUCT, code=text, sku=found.sku_code or found.code)
