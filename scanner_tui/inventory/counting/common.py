@@ -9,31 +9,27 @@ from sqlalchemy import Connection, func, select
 from scanner_tui.inventory.actor import Actor
 from scanner_tui.inventory.errors import DomainError, NotAllowed, NotFound
 from scanner_tui.inventory.models import (
-    Asset,
-    Bin,
     Count,
     CountBin,
     CountLine,
     CountResult,
     CountSnapshot,
-    LedgerEntry,
-    Operator,
-    Sku,
-    Stock,
 )
-from scanner_tui.inventory.ops.base import APPROVERS
+from scanner_tui.inventory.ops.base import (  # noqa: F401  (re-exported to count modules)
+    APPROVERS,
+    T_ASSET,
+    T_BIN,
+    T_LEDGER,
+    T_OPERATOR,
+    T_SKU,
+    T_STOCK,
+)
 
 T_COUNT = Count.__table__
 T_CBIN = CountBin.__table__
 T_SNAP = CountSnapshot.__table__
 T_CLINE = CountLine.__table__
 T_RESULT = CountResult.__table__
-T_BIN = Bin.__table__
-T_SKU = Sku.__table__
-T_ASSET = Asset.__table__
-T_STOCK = Stock.__table__
-T_LEDGER = LedgerEntry.__table__
-T_OPERATOR = Operator.__table__
 
 # Unit statuses a counter finds on a shelf (a picked unit stays in its bin until staged).
 COUNTABLE = ("in_stock", "returned", "quarantined", "picked")

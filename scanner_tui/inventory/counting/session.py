@@ -41,10 +41,9 @@ from scanner_tui.inventory.errors import (
     NotSerialTracked,
     SerialRequired,
 )
-from scanner_tui.inventory.models import Barcode, utcnow
-from scanner_tui.inventory.ops.base import gtin14
+from scanner_tui.inventory.models import utcnow
+from scanner_tui.inventory.ops.base import T_BARCODE, gtin14
 
-T_BARCODE = Barcode.__table__
 T = TypeVar("T")
 
 

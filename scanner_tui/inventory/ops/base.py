@@ -38,8 +38,13 @@ from scanner_tui.inventory.models import (
     Asset,
     Barcode,
     Bin,
+    ExpectedSerial,
     LedgerEntry,
     Operator,
+    Order,
+    OrderLine,
+    Receipt,
+    ReceiptLine,
     Sku,
     Stock,
     utcnow,
@@ -53,6 +58,11 @@ T_STOCK = Stock.__table__
 T_LEDGER = LedgerEntry.__table__
 T_APPLIED = AppliedScan.__table__
 T_OPERATOR = Operator.__table__
+T_RECEIPT = Receipt.__table__
+T_RLINE = ReceiptLine.__table__
+T_EXPECTED = ExpectedSerial.__table__
+T_ORDER = Order.__table__
+T_OLINE = OrderLine.__table__
 
 ENTRIES = ("scanned", "typed")
 

@@ -18,9 +18,10 @@ from scanner_tui.inventory.errors import (
     SerialRequired,
     WrongBin,
 )
-from scanner_tui.inventory.models import Order, OrderLine
 from scanner_tui.inventory.ops.base import (
     T_ASSET,
+    T_OLINE,
+    T_ORDER,
     OpResult,
     Retry,
     Tx,
@@ -28,8 +29,6 @@ from scanner_tui.inventory.ops.base import (
     run_operation,
 )
 
-T_ORDER = Order.__table__
-T_OLINE = OrderLine.__table__
 STAGING_KINDS = ("staging",)
 
 

@@ -17,22 +17,20 @@ from scanner_tui.inventory.errors import (
     NotSerialTracked,
     SerialRequired,
 )
-from scanner_tui.inventory.models import ExpectedSerial, Order, OrderLine, Receipt, ReceiptLine
 from scanner_tui.inventory.ops.base import (
     T_ASSET,
+    T_EXPECTED,
     T_LEDGER,
+    T_OLINE,
+    T_ORDER,
+    T_RECEIPT,
+    T_RLINE,
     OpResult,
     Retry,
     Tx,
     positive,
     run_operation,
 )
-
-T_RECEIPT = Receipt.__table__
-T_RLINE = ReceiptLine.__table__
-T_EXPECTED = ExpectedSerial.__table__
-T_ORDER = Order.__table__
-T_OLINE = OrderLine.__table__
 
 RECEIVE_BIN_KINDS = ("dock", "pick", "reserve", "quarantine")
 RETURN_BIN_KINDS = ("returns", "quarantine")

@@ -14,22 +14,23 @@ from sqlalchemy import Engine, select, update
 
 from scanner_tui.inventory.actor import Actor
 from scanner_tui.inventory.errors import CannotUndo, InsufficientStock, NothingToUndo, hhmm
-from scanner_tui.inventory.models import ExpectedSerial, Receipt, ReceiptLine
 from scanner_tui.inventory.ops.base import (
     T_ASSET,
     T_BIN,
+    T_EXPECTED,
     T_LEDGER,
+    T_OLINE,
+    T_ORDER,
+    T_RECEIPT,
+    T_RLINE,
     OpResult,
     Retry,
     Tx,
     run_operation,
 )
-from scanner_tui.inventory.ops.orders import T_OLINE, T_ORDER, refresh_order_status
+from scanner_tui.inventory.ops.orders import refresh_order_status
 from scanner_tui.inventory.ops.receiving import VOID
 
-T_RECEIPT = Receipt.__table__
-T_RLINE = ReceiptLine.__table__
-T_EXPECTED = ExpectedSerial.__table__
 UNDOABLE = ("receive", "putaway", "move", "pick", "stage", "return", "adjust", "scrap", "lost",
             "found")
 BATCH = 200
