@@ -205,8 +205,7 @@ class StoreKnownCodes:
         with self._lock:
             if self._cursor is None:
                 self._conn = self.engine.connect()
-                self._cursor = _Cursor(self._conn.connection.driver_connection,
-                                       self._conn.dialect.paramstyle)
+                self._cursor = _cursor_for(self._conn)
             try:
                 row = self._cursor.row("known", code, code, code, as14)
                 _end_read(self._cursor.conn)
