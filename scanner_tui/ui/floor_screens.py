@@ -48,6 +48,10 @@ HINT_BY_TASK = {  # what the keys do in each task (40 columns at most)
     "pick": "d Done s Short u Undo t Type Esc Back",
     "receive": "d Done k Blind u Undo t Type Esc Back",
     "lookup": "t Type a code  Esc Back",
+    "counts": "y Approve d Recount t Type Esc Back",
+}
+TASK_KEYS = {  # single keys that are a command card only in one task
+    "counts": {"y": "YES"},
 }
 HINT_YESNO = "y Yes  n No  u Undo  Esc Back"
 HINT_CHOICE = "1-{n} choose  u Undo  Esc Back"
@@ -395,6 +399,9 @@ class WorkflowScreen(ScanScreen):
         elif ch in KEY_COMMANDS:
             event.stop()
             self._send(f"CMD:{KEY_COMMANDS[ch]}")
+        elif ch in TASK_KEYS.get(self.handler.entry.key, {}) and (q is None or q.kind != "yesno"):
+            event.stop()
+            self._send(f"CMD:{TASK_KEYS[self.handler.entry.key][ch]}")
         elif ch in ("y", "n") and q is not None and q.kind == "yesno":
             event.stop()
             self._send("CMD:YES" if ch == "y" else "CMD:NO")
