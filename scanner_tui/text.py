@@ -1,4 +1,4 @@
-"""Control characters in untrusted text (codes, descriptions, payloads): one definition.
+"""Small text helpers every layer shares: control characters, the article before a noun.
 
 A control character here is C0 (``\\x00``-``\\x1f``), DEL or C1 (``\\x7f``-``\\x9f``): what a
 terminal or a label printer may act on. Pure (no Textual, no DB): every layer may use it. The
@@ -25,3 +25,8 @@ def hex_escaped(text: str, keep: str = "") -> str:
         return ch if ch in keep else f"\\x{ord(ch):02x}"
 
     return CONTROL.sub(escape, text)
+
+
+def with_article(noun: str) -> str:
+    """``a bin``, ``an asset``, ``an Admin`` (by the first letter only)."""
+    return ("an " if noun[:1].lower() in "aeiou" else "a ") + noun

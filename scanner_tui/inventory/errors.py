@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from scanner_tui.text import masked
+from scanner_tui.text import masked, with_article
 
 
 class DomainError(Exception):
@@ -34,10 +34,6 @@ def shown(text: str, limit: int = 64) -> str:
     """Text safe to put in a sentence: control characters as ``?``, cut to ``limit``."""
     text = masked(str(text))
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _a(noun: str) -> str:
-    return ("an " if noun[:1].lower() in "aeiou" else "a ") + noun
 
 
 def hhmm(at: datetime | None) -> str:
@@ -81,7 +77,7 @@ class NotAllowed(DomainError):
     def __init__(self, badge: str, role: str, operation: str, allowed: tuple[str, ...]) -> None:
         who = " or ".join(allowed)
         super().__init__(
-            f"{badge} is {_a(role)} and may not {operation}; ask {_a(who)}.",
+            f"{badge} is {with_article(role)} and may not {operation}; ask {with_article(who)}.",
             badge=badge, role=role, operation=operation, allowed=allowed,
         )
 

@@ -21,6 +21,7 @@ from scanner_tui.inventory.actor import Actor
 from scanner_tui.inventory.errors import DomainError
 from scanner_tui.inventory.operations import undo_last
 from scanner_tui.scanning.result import Kind, Scan, ScanResult, Source
+from scanner_tui.text import with_article
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -193,10 +194,6 @@ class Workflow(ABC):
 def expected(kinds: tuple[Kind, ...], got: ScanResult, instruction: str) -> Outcome:
     """Refusal for a scan of the wrong kind, naming what was scanned and what is due."""
     code = got.code or got.kind.value
-    wanted = " or ".join(k.value for k in kinds)
-    return Outcome.refuse(f"{code} is {_a(got.kind.value)}, not {_a(wanted)}. {instruction}.")
-
-
-def _a(noun: str) -> str:
-    """``a bin``, ``an asset``."""
-    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
+    wanted = with_article(" or ".join(k.value for k in kinds))
+    got_kind = with_article(got.kind.value)
+    return Outcome.refuse(f"{code} is {got_kind}, not {wanted}. {instruction}.")
