@@ -40,12 +40,9 @@ def hhmm(at: datetime | None) -> str:
     """A time as the floor says it (``10:32``, UTC); with the date when it is not today."""
     if at is None:
         return "an unknown time"
-    from scanner_tui.inventory.models import utcnow
+    from scanner_tui.inventory.models import as_aware, utcnow
 
-    if at.tzinfo is None:  # SQLite hands back naive UTC in some paths
-        from datetime import UTC
-
-        at = at.replace(tzinfo=UTC)
+    at = as_aware(at)
     if at.date() == utcnow().date():
         return at.strftime("%H:%M")
     return at.strftime("%Y-%m-%d %H:%M")

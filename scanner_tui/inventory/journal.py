@@ -70,9 +70,7 @@ def record_outcome(engine: Engine, scan_id: str, accepted: bool, reason: str) ->
 
 
 def _iso(value: datetime) -> str:
-    if value.tzinfo is None:  # SQLite hands back naive datetimes: they were stored as UTC
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).isoformat()
+    return _utc(value).isoformat()
 
 
 def read_journal(engine: Engine, last: int | None = None) -> list[dict]:

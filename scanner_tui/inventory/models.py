@@ -35,6 +35,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def as_aware(at: datetime) -> datetime:
+    """A datetime read back from the store, aware: SQLite hands back naive UTC in some paths."""
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+
+
 class Bin(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(unique=True, index=True, max_length=64)

@@ -26,7 +26,7 @@ from scanner_tui.inventory.counting.common import (
     require_supervisor,
 )
 from scanner_tui.inventory.errors import NotFound
-from scanner_tui.inventory.models import utcnow
+from scanner_tui.inventory.models import as_aware, utcnow
 from scanner_tui.inventory.ops.base import gtin14
 
 
@@ -105,16 +105,12 @@ def _choose(conn: Connection, bins: Sequence[str], zone: str | None, sku: str | 
         since = utcnow() - timedelta(days=not_counted_days)
         last = last_counted(conn)
         ids = [i for i in conn.execute(active).scalars().all()
-               if i not in last or _aware(last[i]) < since]
+               if i not in last or as_aware(last[i]) < since]
         chosen.update(dict.fromkeys(ids))
         scope.append(f"bins not counted for {not_counted_days} days")
     return list(chosen), scope
 
 
-def _aware(at: datetime) -> datetime:
-    from datetime import UTC
-
-    return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
 def plan_count(engine: Engine, *, actor: Actor, bins: Sequence[str] = (),

@@ -7,12 +7,12 @@ missing, unexpected or from another bin. Accuracy = exact lines / lines counted.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, Select, select
 
 from scanner_tui.inventory.counting.common import T_BIN, T_COUNT, T_RESULT, T_SKU
-from scanner_tui.inventory.models import utcnow
+from scanner_tui.inventory.models import as_aware, utcnow
 from scanner_tui.inventory.verify import reader
 
 
@@ -49,10 +49,6 @@ class AccuracyReport:
     by: str
 
 
-def _aware(at: datetime) -> datetime:
-    return at if at.tzinfo else at.replace(tzinfo=UTC)
-
-
 def _period(at: datetime, by: str) -> str:
     if by == "week":
         year, week, _ = at.isocalendar()
@@ -78,7 +74,7 @@ def accuracy(engine: Engine, *, days: int = 90, by: str = "week") -> AccuracyRep
             total.add(row)
             zone = row.zone or "(no zone)"
             zones.setdefault(zone, Accuracy(zone)).add(row)
-            label = _period(_aware(row.approved_at), by)
+            label = _period(as_aware(row.approved_at), by)
             periods.setdefault(label, Accuracy(label)).add(row)
     return AccuracyReport(total, sorted(zones.values(), key=lambda a: a.label),
                           list(periods.values()), days, by)

@@ -8,12 +8,13 @@ quantity must still be in the bin it went to; otherwise the undo is refused with
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import Engine, select, update
 
 from scanner_tui.inventory.actor import Actor
 from scanner_tui.inventory.errors import CannotUndo, InsufficientStock, NothingToUndo, hhmm
+from scanner_tui.inventory.models import as_aware
 from scanner_tui.inventory.ops.base import (
     T_ASSET,
     T_BIN,
@@ -56,7 +57,7 @@ def _last_change(tx: Tx, since: datetime | None = None) -> list:
             if row.action == "undo":
                 undone.add(row.reverses_id)
             elif row.id not in undone:
-                if since is not None and _aware(row.at) < since:
+                if since is not None and as_aware(row.at) < since:
                     raise NothingToUndo(
                         f"{tx.actor.badge} has changed nothing since signing in at "
                         f"{hhmm(since)}; nothing to undo.", badge=tx.actor.badge)
@@ -132,10 +133,6 @@ def _undo_qty_row(tx: Tx, row) -> str:
               reverses_id=row.id)
     _doc_side_effects(tx, row, None)
     return f"{row.qty} of {sku_row.code}"
-
-
-def _aware(at: datetime) -> datetime:
-    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
 
 
 def undo_last(engine: Engine, *, actor: Actor, scan_id: str,
