@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from typing import TextIO
 
-from sqlalchemy import Engine, Select, and_, exists, select
+from sqlalchemy import Engine, Row, Select, and_, exists, select
 from sqlalchemy.orm import aliased
 
 from scanner_tui.inventory.models import Asset, Bin, LedgerEntry, Order, OrderLine, Sku, Stock
@@ -95,10 +95,16 @@ QUERIES = {"stock": _stock, "assets": _assets, "ledger": _ledger, "shipments": _
            "counts": _counts}
 
 
-def _plain(value: object) -> object:
+def plain(value: object) -> object:
+    """A value as JSON and CSV take it: dates and times in ISO form, the rest as it is."""
     if isinstance(value, datetime | date):
         return value.isoformat()
     return value
+
+
+def plain_row(row: Row) -> dict:
+    """A result row as a dict of plain values."""
+    return {k: plain(v) for k, v in row._mapping.items()}
 
 
 def export_rows(engine: Engine, kind: str, *, order: str | None = None
@@ -111,7 +117,7 @@ def export_rows(engine: Engine, kind: str, *, order: str | None = None
         result = conn.execution_options(stream_results=True, yield_per=BATCH).execute(stmt)
         keys = list(result.keys())
         for row in result:
-            yield {k: _plain(v) for k, v in zip(keys, row, strict=True)}
+            yield {k: plain(v) for k, v in zip(keys, row, strict=True)}
 
 
 def columns(kind: str) -> list[str]:

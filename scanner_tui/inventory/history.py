@@ -8,11 +8,11 @@ dict; ``render(h)`` turns it into lines for a person. Unknown codes raise Unknow
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
 
 from sqlalchemy import Connection, Engine, Select, func, select, union
 from sqlalchemy.orm import aliased
 
+from scanner_tui.inventory.export import plain, plain_row
 from scanner_tui.inventory.lookup import gtin14
 from scanner_tui.inventory.models import (
     Asset,
@@ -35,10 +35,6 @@ LIST_UNITS = 200
 
 class UnknownCode(LookupError):
     """Nothing in the store answers to this code."""
-
-
-def _iso(value: object) -> object:
-    return value.isoformat() if isinstance(value, datetime | date) else value
 
 
 def _gs1(code: str) -> tuple[str | None, str | None]:
@@ -127,7 +123,7 @@ def _events(conn: Connection, ids: Select, limit: int | None = None, newest_firs
     )
     if limit:
         stmt = stmt.limit(limit)
-    rows = [{k: _iso(v) for k, v in r._mapping.items()} for r in conn.execute(stmt)]
+    rows = [plain_row(r) for r in conn.execute(stmt)]
     return rows[::-1] if newest_first else rows
 
 
@@ -141,14 +137,14 @@ def _asset(conn: Connection, asset_id: int) -> dict:
         .outerjoin(Order, Order.id == OrderLine.order_id)
         .where(Asset.id == asset_id)).one()
     ids = select(LedgerEntry.id).where(LedgerEntry.asset_id == asset_id)
-    return {"type": "asset", **{k: _iso(v) for k, v in row._mapping.items()},
+    return {"type": "asset", **plain_row(row),
             "events": _events(conn, ids)}
 
 
 def _bin(conn: Connection, bin_id: int, recent: int) -> dict:
     info = conn.execute(select(Bin.code, Bin.zone, Bin.kind, Bin.active)
                         .where(Bin.id == bin_id)).one()
-    stock = [dict(r._mapping) | {"expiry": _iso(r.expiry)} for r in conn.execute(
+    stock = [dict(r._mapping) | {"expiry": plain(r.expiry)} for r in conn.execute(
         select(Sku.code.label("sku"), Sku.description, Stock.lot, Stock.expiry, Stock.qty)
         .join(Sku, Sku.id == Stock.sku_id)
         .where(Stock.bin_id == bin_id, Stock.qty != 0).order_by(Sku.code, Stock.lot))]
@@ -175,7 +171,7 @@ def _sku(conn: Connection, sku_id: int, recent: int) -> dict:
     barcodes = [dict(r._mapping) for r in conn.execute(
         select(Barcode.code, Barcode.kind).where(Barcode.sku_id == sku_id)
         .order_by(Barcode.kind, Barcode.code))]
-    stock = [dict(r._mapping) | {"expiry": _iso(r.expiry)} for r in conn.execute(
+    stock = [dict(r._mapping) | {"expiry": plain(r.expiry)} for r in conn.execute(
         select(Bin.code.label("bin"), Bin.zone, Stock.lot, Stock.expiry, Stock.qty)
         .join(Bin, Bin.id == Stock.bin_id)
         .where(Stock.sku_id == sku_id, Stock.qty != 0).order_by(Bin.code, Stock.lot))]
@@ -229,7 +225,7 @@ def _document(conn: Connection, kind: str, doc_id: int) -> dict:
             .where(ReceiptLine.receipt_id == doc_id).order_by(ReceiptLine.line_no))]
     ids = select(LedgerEntry.id).where(LedgerEntry.doc_type == kind,
                                       LedgerEntry.doc_code == head.code)
-    return {"type": kind, **{k: _iso(v) for k, v in head._mapping.items()}, "lines": lines,
+    return {"type": kind, **plain_row(head), "lines": lines,
             "events": _events(conn, ids)}
 
 

@@ -7,17 +7,12 @@ listed per bin, and quantities of the lot already shipped per order line.
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
 from sqlalchemy import Engine, and_, exists, func, select
 from sqlalchemy.orm import aliased
 
+from scanner_tui.inventory.export import plain_row
 from scanner_tui.inventory.models import Asset, Bin, LedgerEntry, Order, Sku, Stock
 from scanner_tui.inventory.verify import reader
-
-
-def _iso(value: object) -> object:
-    return value.isoformat() if isinstance(value, datetime | date) else value
 
 
 class UnknownSku(LookupError):
@@ -82,12 +77,12 @@ def recall(engine: Engine, lot: str, sku: str | None = None) -> dict:
             orders_q = orders_q.where(LedgerEntry.sku_id == sku_id)
         units = []
         for r in conn.execute(units_q):
-            u = {k: _iso(v) for k, v in r._mapping.items()}
+            u = plain_row(r)
             if r.status != "shipped":  # shipped earlier, since returned: not with the customer
                 u.update(order=None, customer=None, channel=None, shipped_at=None)
             units.append(u)
-        stock = [{k: _iso(v) for k, v in r._mapping.items()} for r in conn.execute(stock_q)]
-        orders = [{k: _iso(v) for k, v in r._mapping.items()} for r in conn.execute(orders_q)]
+        stock = [plain_row(r) for r in conn.execute(stock_q)]
+        orders = [plain_row(r) for r in conn.execute(orders_q)]
     return {"lot": lot, "sku": sku, "units": units, "stock": stock, "orders": orders}
 
 
