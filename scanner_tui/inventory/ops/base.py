@@ -34,7 +34,6 @@ from scanner_tui.inventory.errors import (
 )
 from scanner_tui.inventory.lookup import gtin14
 from scanner_tui.inventory.models import (
-    AppliedScan,
     Asset,
     Barcode,
     Bin,
@@ -56,7 +55,6 @@ T_BARCODE = Barcode.__table__
 T_ASSET = Asset.__table__
 T_STOCK = Stock.__table__
 T_LEDGER = LedgerEntry.__table__
-T_APPLIED = AppliedScan.__table__
 T_OPERATOR = Operator.__table__
 T_RECEIPT = Receipt.__table__
 T_RLINE = ReceiptLine.__table__
