@@ -232,7 +232,7 @@ def test_move_on_postgres(pg_url):
 
 
 def test_long_codes_get_a_shorter_instruction():
-    from scanner_tui.workflows.move import brief
+    from scanner_tui.workflows.base import brief
 
     assert brief("Qty of MUG-01? Or scan target", "Type the qty") == "Qty of MUG-01? Or scan target"
     assert brief("Qty of " + "X" * 40 + "? Or scan target", "Type the qty") == "Type the qty"

@@ -191,6 +191,11 @@ class Workflow(ABC):
             shift.record(outcome)
 
 
+def brief(text: str, shorter: str, width: int = 38) -> str:
+    """An instruction for a 40-column screen: ``shorter`` when ``text`` (a long code) is wide."""
+    return text if len(text) <= width else shorter
+
+
 def expected(kinds: tuple[Kind, ...], got: ScanResult, instruction: str) -> Outcome:
     """Refusal for a scan of the wrong kind, naming what was scanned and what is due."""
     code = got.code or got.kind.value

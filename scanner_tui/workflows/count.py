@@ -41,17 +41,13 @@ from scanner_tui.workflows.base import (
     Services,
     View,
     Workflow,
+    brief,
     entry_of,
     expected,
 )
 from scanner_tui.workflows.dock import typed_result
 
 COUNTER_ROLES = ("picker", "receiver", "supervisor", "admin")
-WIDTH = 38
-
-
-def _fit(text: str, shorter: str) -> str:
-    return text if len(text) <= WIDTH else shorter
 
 
 class CountWorkflow(Workflow):
@@ -104,10 +100,10 @@ class CountWorkflow(Workflow):
         if self.bin is None:
             return "Scan a bin to count"
         if self.confirm_empty:
-            return _fit(f"Is {self.bin.bin_code} empty? CMD:YES", "Is the bin empty? CMD:YES")
+            return brief(f"Is {self.bin.bin_code} empty? CMD:YES", "Is the bin empty? CMD:YES")
         if self.current is not None:
-            return _fit(f"Qty of {self.current.sku}? Or scan next", "Quantity? Or scan next")
-        return _fit(f"Scan units, products in {self.bin.bin_code}", "Scan units and products")
+            return brief(f"Qty of {self.current.sku}? Or scan next", "Quantity? Or scan next")
+        return brief(f"Scan units, products in {self.bin.bin_code}", "Scan units and products")
 
     def _refresh(self) -> None:
         self.lines = counted_lines(self.services.engine, self.bin.count_bin_id) if self.bin \

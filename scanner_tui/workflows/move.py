@@ -31,6 +31,7 @@ from scanner_tui.workflows.base import (
     Services,
     View,
     Workflow,
+    brief,
     entry_of,
     expected,
 )
@@ -55,11 +56,6 @@ class Item:
     @property
     def label(self) -> str:
         return self.serial or self.sku
-
-
-def brief(text: str, shorter: str, width: int = 38) -> str:
-    """An instruction for a 40-column screen: ``shorter`` when ``text`` (a long code) is wide."""
-    return text if len(text) <= width else shorter
 
 
 def bin_stock(engine: Engine, sku_id: int, bin_id: int, lot: str | None = None) -> int:

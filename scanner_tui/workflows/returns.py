@@ -34,12 +34,12 @@ from scanner_tui.workflows.base import (
     Services,
     View,
     Workflow,
+    brief,
     entry_of,
     expected,
 )
 from scanner_tui.workflows.dock import look_up
 from scanner_tui.workflows.lookup import fit
-from scanner_tui.workflows.move import brief
 
 REASONS = ("DAMAGED", "WRONG", "UNWANTED")
 CONDITIONS = ("NEW", "OPENED", "BROKEN")
