@@ -9,6 +9,7 @@ import typer
 from sqlalchemy import Engine
 
 from scanner_tui.config import Config, ConfigError, load_config
+from scanner_tui.text import hex_escaped
 
 
 @dataclass
@@ -62,6 +63,21 @@ def fail(message: str, code: int = 1) -> NoReturn:
     """Print one line to stderr and exit."""
     typer.echo(f"scanner-tui: {message}", err=True)
     raise typer.Exit(code)
+
+
+def clean(text: str) -> str:
+    """Make control characters (ESC and friends) visible instead of sending them raw."""
+    return hex_escaped(text)
+
+
+def say(line: str) -> None:
+    """One line of human output on stdout, control characters made visible."""
+    typer.echo(clean(line))
+
+
+def fail_store(exc: BaseException) -> NoReturn:
+    """A database failure (locked, server gone) as one sentence on stderr, exit 1."""
+    fail(clean(f"the store could not do that: {first_line(exc)}"))
 
 
 def context(ctx: typer.Context) -> Context:

@@ -16,18 +16,13 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from scanner_tui.commands.common import context, fail
-from scanner_tui.commands.store_cmds import clean
+from scanner_tui.commands.common import clean, context, fail, fail_store, say
 
 counts_app = typer.Typer(help="Cycle counts: plan, list, compare, recount, approve, report.",
                          no_args_is_help=True)
 
 BADGE_HELP = "Your operator badge (e.g. OP-0003)."
 BAR = "█"
-
-
-def _say(line: str) -> None:
-    typer.echo(clean(line))
 
 
 def _actor(ctx: typer.Context, badge: str):  # noqa: ANN202
@@ -56,8 +51,7 @@ def _refusals(fn):  # noqa: ANN001, ANN202
         except DomainError as err:
             fail(clean(str(err)))
         except SQLAlchemyError as exc:
-            reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
-            fail(clean(f"the store could not do that: {reason}"))
+            fail_store(exc)
 
     return wrapper
 
@@ -85,7 +79,7 @@ def plan(
                       sku=sku, not_counted_days=days, flagged=flagged, assign_to=assign,
                       blind=not show_expected)
     who = info.assigned_to or "any counter"
-    _say(f"{info.code}: {info.bins} bin(s) to count ({info.scope}), for {who}.")
+    say(f"{info.code}: {info.bins} bin(s) to count ({info.scope}), for {who}.")
 
 
 @counts_app.command("list")
@@ -99,11 +93,11 @@ def list_(
 
     found = list_counts(context(ctx).engine, include_approved=all_)
     if not found:
-        _say("No counts." if all_ else "No counts waiting (--all shows approved ones).")
+        say("No counts." if all_ else "No counts waiting (--all shows approved ones).")
     for c in found:
         who = c.assigned_to or "anyone"
         by = f", approved by {c.approved_by}" if c.approved_by else ""
-        _say(f"{c.code}  {c.status:<8}  {c.closed}/{c.bins} bins  for {who}  "
+        say(f"{c.code}  {c.status:<8}  {c.closed}/{c.bins} bins  for {who}  "
              f"planned by {c.created_by}{by}  ({c.scope})")
 
 
@@ -121,27 +115,27 @@ def compare_(
     if as_json:
         typer.echo(json.dumps(comparison_json(cmp), indent=2))
         return
-    _say(f"{cmp.code} ({cmp.status}): variance {cmp.variance_units:+d} unit(s), "
+    say(f"{cmp.code} ({cmp.status}): variance {cmp.variance_units:+d} unit(s), "
          f"{cmp.variance_value:+.2f} in value")
     for b in cmp.bins:
         if not b.closed:
-            _say(f"{b.bin}: {b.status}")
+            say(f"{b.bin}: {b.status}")
             continue
         moved = f", {b.moves_during} move(s) during the count" if b.moves_during else ""
-        _say(f"{b.bin} (zone {b.zone or '-'}, counted by {b.counter}, round {b.round}{moved})")
+        say(f"{b.bin} (zone {b.zone or '-'}, counted by {b.counter}, round {b.round}{moved})")
         if not b.lines:
-            _say("  empty, as the books say")
+            say("  empty, as the books say")
         for ln in b.lines:
             lot = f" lot {ln.lot}" if ln.lot else (" all lots" if ln.lots else "")
             mark = "ok" if ln.exact else "!!"
-            _say(f"  {mark} {ln.sku}{lot}: expected {ln.expected}, counted {ln.counted}, "
+            say(f"  {mark} {ln.sku}{lot}: expected {ln.expected}, counted {ln.counted}, "
                  f"variance {ln.variance:+d} ({ln.value:+.2f})")
             if ln.missing:
-                _say("     missing: " + " ".join(ln.missing))
+                say("     missing: " + " ".join(ln.missing))
             for serial, where in ln.wrong_bin:
-                _say(f"     {serial} found here; the books had it in {where}")
+                say(f"     {serial} found here; the books had it in {where}")
             for serial, status in ln.unexpected:
-                _say(f"     {serial} found here; the books say {status.replace('_', ' ')}")
+                say(f"     {serial} found here; the books say {status.replace('_', ' ')}")
 
 
 def comparison_json(cmp) -> dict:  # noqa: ANN001
@@ -175,7 +169,7 @@ def approve_(
 
     done = approve(context(ctx).engine, actor=_actor(ctx, badge), count_code=code,
                    scan_id=f"desk-{uuid.uuid4().hex}", entry="typed")
-    _say(done.message)
+    say(done.message)
 
 
 @counts_app.command("recount")
@@ -190,7 +184,7 @@ def recount_(
     """Send counted bins back for a recount by another counter."""
     from scanner_tui.inventory.counting import recount
 
-    _say(recount(context(ctx).engine, actor=_actor(ctx, badge), count_code=code, bins=bins,
+    say(recount(context(ctx).engine, actor=_actor(ctx, badge), count_code=code, bins=bins,
                  assign_to=assign))
 
 

@@ -15,17 +15,8 @@ from pathlib import Path
 
 import typer
 
-from scanner_tui.commands.common import context, fail
+from scanner_tui.commands.common import clean, context, fail, fail_store, say
 from scanner_tui.text import hex_escaped
-
-
-def clean(text: str) -> str:
-    """Make control characters (ESC and friends) visible instead of sending them raw."""
-    return hex_escaped(text)
-
-
-def _say(line: str) -> None:
-    typer.echo(clean(line))
 
 
 class _TerminalSafe:
@@ -91,7 +82,7 @@ def demo(
     except ValueError as exc:
         fail(str(exc), code=2)
     for line in summary.lines():
-        _say(line)
+        say(line)
 
 
 def import_(
@@ -121,9 +112,9 @@ def import_(
             typer.echo("  ... and more problems", err=True)
         raise typer.Exit(1) from None
     if check:
-        _say(f"{file.name}: {result.rows:,} {kind} rows checked, no problems (nothing written)")
+        say(f"{file.name}: {result.rows:,} {kind} rows checked, no problems (nothing written)")
         return
-    _say(f"{file.name}: {result.summary()} in {result.seconds:.1f} s")
+    say(f"{file.name}: {result.summary()} in {result.seconds:.1f} s")
 
 
 def export(
@@ -172,7 +163,7 @@ def history(
         typer.echo(json.dumps(h, indent=2))
         return
     for line in render(h):
-        _say(line)
+        say(line)
 
 
 def recall(
@@ -193,7 +184,7 @@ def recall(
         typer.echo(json.dumps(r, indent=2))
         return
     for line in render(r):
-        _say(line)
+        say(line)
 
 
 def verify(
@@ -209,8 +200,8 @@ def verify(
                                 **m.details} for m in report.mismatches], indent=2))
     else:
         for m in report.mismatches:
-            _say(m.message)
-        _say(report.summary())
+            say(m.message)
+        say(report.summary())
     if not report.ok:
         raise typer.Exit(1)
 
@@ -225,8 +216,7 @@ def _one_line_errors(command: Callable) -> Callable:
         try:
             return command(*args, **kwargs)
         except SQLAlchemyError as exc:
-            reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
-            fail(clean(f"the store could not do that: {reason}"))
+            fail_store(exc)
 
     return wrapper
 
