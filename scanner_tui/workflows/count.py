@@ -32,7 +32,6 @@ from scanner_tui.inventory.counting import (
     start_bin,
 )
 from scanner_tui.inventory.errors import DomainError, shown
-from scanner_tui.inventory.lookup import find
 from scanner_tui.scanning.result import Kind, Scan, ScanResult, Source
 from scanner_tui.workflows.base import (
     Line,
@@ -45,7 +44,7 @@ from scanner_tui.workflows.base import (
     entry_of,
     expected,
 )
-from scanner_tui.workflows.dock import typed_result
+from scanner_tui.workflows.dock import find_code, typed_result
 
 COUNTER_ROLES = ("picker", "receiver", "supervisor", "admin")
 
@@ -177,8 +176,7 @@ class CountWorkflow(Workflow):
 
     def _aliases(self, code: str, cur: Counted) -> tuple[str, ...]:
         """``code`` if it names the same product as the current line (GTIN, alias)."""
-        with self.services.engine.connect() as conn:
-            found = find(conn, code)
+        found = find_code(self.services.engine, code)
         return (code,) if found is not None and found.sku_code == cur.sku else ()
 
     def _set(self, qty: int) -> Outcome:
@@ -263,8 +261,7 @@ class CountWorkflow(Workflow):
         if text.upper().startswith("CMD:"):
             command = text[4:].strip().upper()
             return self.on_undo(typed) if command == "UNDO" else self.on_command(command, typed)
-        with self.services.engine.connect() as conn:
-            found = find(conn, text)
+        found = find_code(self.services.engine, text)
         if found is None:
             if self.current is not None:
                 return Outcome.refuse(f"{shown(text, 20)} is not a quantity; type digits "

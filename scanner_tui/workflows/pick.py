@@ -30,7 +30,7 @@ from enum import StrEnum
 
 from scanner_tui.inventory import operations as ops
 from scanner_tui.inventory.errors import DomainError, SerialRequired
-from scanner_tui.inventory.lookup import Resolved, find, resolve_scan
+from scanner_tui.inventory.lookup import Resolved
 from scanner_tui.inventory.ops.base import ROLE_MATRIX, OpResult, applied
 from scanner_tui.scanning.result import Kind, Scan, ScanResult, Source
 from scanner_tui.workflows.base import (
@@ -42,7 +42,7 @@ from scanner_tui.workflows.base import (
     Workflow,
     expected,
 )
-from scanner_tui.workflows.dock import typed_result
+from scanner_tui.workflows.dock import find_code, look_up, typed_result
 from scanner_tui.workflows.flags import flag_for_count
 from scanner_tui.workflows.pick_plan import (
     Plan,
@@ -275,8 +275,7 @@ class PickWorkflow(Workflow):
         if text.upper().startswith("CMD:"):
             command = text[4:].strip().upper()
             return self.on_undo(typed) if command == "UNDO" else self.on_command(command, typed)
-        with self.services.engine.connect() as conn:
-            found = find(conn, text)
+        found = find_code(self.services.engine, text)
         if found is None:
             return Outcome.refuse(f"{text} is not a bin, unit or product of this store. "
                                   f"{self.view().instruction}.")
@@ -362,14 +361,10 @@ class PickWorkflow(Workflow):
         return Outcome.ok(f"At {code}: pick {first.qty} x {first.sku}. "
                           f"{self.view().instruction}.")
 
-    def _resolve(self, result: ScanResult) -> Resolved | None:
-        with self.services.engine.connect() as conn:
-            return resolve_scan(conn, result)
-
     def _item(self, scan: Scan, result: ScanResult) -> Outcome:
         plan, task = self.plan, self.current_task()
         assert plan is not None and task is not None
-        found = self._resolve(result)
+        found = look_up(self.services.engine, result)
         if found is None:
             what = "unit" if result.kind is Kind.ASSET else "product"
             return Outcome.refuse(f"{result.code} is not a known {what}; check the label or "
@@ -621,7 +616,7 @@ class PickWorkflow(Workflow):
         assert pending is not None
         if pending.kind == "qty":
             assert pending.task is not None
-            found = self._resolve(result) if result.kind is Kind.PRODUCT else None
+            found = look_up(self.services.engine, result) if result.kind is Kind.PRODUCT else None
             if found is not None and found.sku_id == pending.task.sku_id:
                 return self._count_piece()
             self.pending = None
