@@ -1,6 +1,8 @@
-"""What receive and putaway share: the dock bin, look-ups, plain codes, dates, the replay memo.
+"""What the workflows share beyond ``base``: the dock bin, look-ups, plain codes, dates, the memo.
 
 * ``default_dock_bin``: the site's default receiving place (first active dock bin by code).
+* ``look_up`` / ``find_code``: the bin, unit or product a classified scan / a plain code names
+  (every workflow looks codes up through these).
 * ``typed_result``: a code typed by hand and found in the store, as a classified scan.
 * ``plain_code``: an unknown scan that may still be a manufacturer serial, a lot or a document
   code (no tag rule matched, or digits that only looked like GS1) — never an unsafe or mis-read
