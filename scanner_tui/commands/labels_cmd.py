@@ -8,9 +8,11 @@ succeeded.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Annotated
 
 import typer
+from sqlalchemy import Engine
 
 from scanner_tui.commands.common import context, fail
 from scanner_tui.config import Config, LabelsConfig
@@ -93,6 +95,20 @@ def _where(written: list[str]) -> str:
     return written[0] if len(written) == 1 else f"{len(written)} files in the folder"
 
 
+def _print_unrecorded(ctx: typer.Context, noun: str, build: Callable[[Engine], list[Label]],
+                      fmt: str | None, sheet: str | None, output: str | None,
+                      printer: str | None, dpi: int | None, size: str | None) -> None:
+    """Labels the ledger does not record (bin tags, SKU labels): build, deliver, say where."""
+    c = context(ctx)
+    destination, fmt = _destination(c.config, output, printer, fmt)
+    try:
+        labels = build(c.engine)
+    except LabelError as exc:
+        fail(str(exc))
+    written = _deliver(labels, _settings(c.config, dpi, size), destination, fmt, sheet)
+    typer.echo(f"{len(labels)} {noun} to {_where(written)}", err=True)
+
+
 @labels_app.command("bins")
 def bins_cmd(
     ctx: typer.Context,
@@ -107,14 +123,9 @@ def bins_cmd(
     size: SizeOpt = None,
 ) -> None:
     """Bin tags: the bin name large enough to read from a forklift, Code 128 under it."""
-    c = context(ctx)
-    destination, fmt = _destination(c.config, output, printer, fmt)
-    try:
-        labels = bin_labels(c.engine, codes or [], zone=zone, all_bins=all_bins)
-    except LabelError as exc:
-        fail(str(exc))
-    written = _deliver(labels, _settings(c.config, dpi, size), destination, fmt, sheet)
-    typer.echo(f"{len(labels)} bin tag(s) to {_where(written)}", err=True)
+    _print_unrecorded(ctx, "bin tag(s)",
+                      lambda engine: bin_labels(engine, codes or [], zone=zone, all_bins=all_bins),
+                      fmt, sheet, output, printer, dpi, size)
 
 
 @labels_app.command("skus")
@@ -131,14 +142,10 @@ def skus_cmd(
     size: SizeOpt = None,
 ) -> None:
     """SKU labels: the GTIN as EAN-13 / EAN-8 / GS1-128, else the SKU code as Code 128."""
-    c = context(ctx)
-    destination, fmt = _destination(c.config, output, printer, fmt)
-    try:
-        labels = sku_labels(c.engine, codes or [], all_skus=all_skus, receipt=receipt)
-    except LabelError as exc:
-        fail(str(exc))
-    written = _deliver(labels, _settings(c.config, dpi, size), destination, fmt, sheet)
-    typer.echo(f"{len(labels)} SKU label(s) to {_where(written)}", err=True)
+    _print_unrecorded(ctx, "SKU label(s)",
+                      lambda engine: sku_labels(engine, codes or [], all_skus=all_skus,
+                                                receipt=receipt),
+                      fmt, sheet, output, printer, dpi, size)
 
 
 @labels_app.command("assets")
