@@ -5,7 +5,9 @@
 * a product: its stock by bin (quantity SKUs) or its units by bin and status (serial SKUs);
 * an order (its code scanned or typed): customer, lines, and which units it got.
 
-Read only: nothing here changes the store. The facts come from ``inventory.history``.
+Read only: nothing here changes the store, except that ``CMD:REPRINT`` after a bin or a unit
+reprints its tag (``tag_printing.reprint_tag``; an asset tag's reprint is a ledger note). The
+facts come from ``inventory.history``.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from scanner_tui.inventory.history import UnknownCode, history, render
 from scanner_tui.inventory.models import ROLES, Asset, Order, OrderLine, Sku
 from scanner_tui.scanning.result import Kind, Scan, ScanResult
 from scanner_tui.workflows.base import Line, Outcome, Services, View, Workflow, expected
+from scanner_tui.workflows.tag_printing import reprint_tag
 
 WIDTH = 40
 EVENTS = 20  # ledger rows shown for a unit
@@ -237,4 +240,6 @@ class LookupWorkflow(Workflow):
     def on_command(self, command: str, scan: Scan) -> Outcome:
         if command in ("DONE", "CANCEL", "BACK"):
             return Outcome.ok("Look-up closed.", done=True)
+        if command == "REPRINT":  # the tag of the bin or unit shown (a damaged one)
+            return reprint_tag(self.services, self.data, scan)
         return super().on_command(command, scan)
