@@ -16,7 +16,7 @@ from sqlalchemy import Engine, select
 
 from scanner_tui.inventory.history import UnknownCode, history, render
 from scanner_tui.inventory.models import ROLES, Asset, Order, OrderLine, Sku
-from scanner_tui.scanning.result import Kind, Scan, ScanResult
+from scanner_tui.scanning.result import Kind, Scan, ScanResult, Source
 from scanner_tui.workflows.base import Line, Outcome, Services, View, Workflow, expected
 from scanner_tui.workflows.tag_printing import reprint_tag
 
@@ -202,7 +202,10 @@ class LookupWorkflow(Workflow):
         return outcome
 
     def on_text(self, text: str, scan: Scan | None) -> Outcome:
-        """A code typed at the keyboard: an order's, or any code the store knows."""
+        """A code typed at the keyboard: an order's, or any code the store knows (``r``:
+        reprint the tag shown, like CMD:REPRINT)."""
+        if text.lower() in ("r", "reprint"):
+            return reprint_tag(self.services, self.data, scan or Scan(text, Source.KEYBOARD))
         outcome = self._order(text) if text else None
         if outcome is not None:
             return outcome

@@ -807,13 +807,13 @@ class ReceiveWorkflow(AppliedMemo, Workflow):
                 out.append(f"Short: {ln.code} {ln.qty_received}/{ln.qty_expected}")
         for sku, n in self._over_by_sku().items():
             out.append(f"Over: {sku} +{n} (off receipt)")
+        out += self._unused_tags()
         missing = self.missing_serials()
         out += [f"Missing: {s}" for s in missing[:MISSING_SHOWN]]
         if len(missing) > MISSING_SHOWN:
             out.append(f"Missing: {len(missing) - MISSING_SHOWN} more serials")
         out += [f"Unexpected: {s}" for s in self.unexpected]
         out += [f"Not on receipt: {s}" for s in self.not_on_receipt]
-        out += self._unused_tags()
         return out or [f"{self.receipt.code} received complete."]
 
     def _unused_tags(self) -> list[str]:
