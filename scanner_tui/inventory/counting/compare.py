@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection, Engine, and_, or_, select
+from sqlalchemy import Connection, Engine, Table, and_, or_, select
 
 from scanner_tui.inventory.counting.common import (
     CLOSED_BIN,
@@ -112,17 +112,24 @@ def _state_at(conn: Connection, asset_id: int, upto: int) -> tuple[int | None, s
     return row[0], row[1]
 
 
-def expected_at_close(conn: Connection, cb) -> tuple[dict, dict, int]:  # noqa: ANN001
-    """(quantities by (sku, lot), units by asset id -> sku id, rows moved during the count)."""
-    qty: dict[tuple[int, str], int] = defaultdict(int)
+def _round_lines(conn: Connection, table: Table, cb) -> tuple[defaultdict, dict]:  # noqa: ANN001
+    """A count bin's lines of its current round in ``table`` (the snapshot or the counted
+    lines): quantities by (sku, lot) and units by asset id -> sku id."""
+    qty: defaultdict[tuple[int, str], int] = defaultdict(int)
     units: dict[int, int] = {}
     for sku_id, asset_id, lot, n in conn.execute(
-            select(T_SNAP.c.sku_id, T_SNAP.c.asset_id, T_SNAP.c.lot, T_SNAP.c.qty)
-            .where(T_SNAP.c.count_bin_id == cb.id, T_SNAP.c.round == cb.round)):
+            select(table.c.sku_id, table.c.asset_id, table.c.lot, table.c.qty)
+            .where(table.c.count_bin_id == cb.id, table.c.round == cb.round)):
         if asset_id is None:
             qty[(sku_id, lot)] += n
         else:
             units[asset_id] = sku_id
+    return qty, units
+
+
+def expected_at_close(conn: Connection, cb) -> tuple[dict, dict, int]:  # noqa: ANN001
+    """(quantities by (sku, lot), units by asset id -> sku id, rows moved during the count)."""
+    qty, units = _round_lines(conn, T_SNAP, cb)
     lo, hi, b = cb.snapshot_ledger_id or 0, cb.close_ledger_id or 0, cb.bin_id
     moved = 0
     if hi > lo:
@@ -162,15 +169,7 @@ def _compare_bin(conn: Connection, cb, skus: dict) -> BinComparison:  # noqa: AN
     if cb.status not in CLOSED_BIN:
         return BinComparison(**base)
     exp_qty, exp_units, moved = expected_at_close(conn, cb)
-    cnt_qty: dict[tuple[int, str], int] = defaultdict(int)
-    cnt_units: dict[int, int] = {}
-    for sku_id, asset_id, lot, n in conn.execute(
-            select(T_CLINE.c.sku_id, T_CLINE.c.asset_id, T_CLINE.c.lot, T_CLINE.c.qty)
-            .where(T_CLINE.c.count_bin_id == cb.id, T_CLINE.c.round == cb.round)):
-        if asset_id is None:
-            cnt_qty[(sku_id, lot)] += n
-        else:
-            cnt_units[asset_id] = sku_id
+    cnt_qty, cnt_units = _round_lines(conn, T_CLINE, cb)
     ids = set(exp_units) | set(cnt_units)
     serial = {r[0]: r[1] for r in conn.execute(select(T_ASSET.c.id, T_ASSET.c.serial)
                                                .where(T_ASSET.c.id.in_(ids)))} if ids else {}
