@@ -29,6 +29,7 @@ from scanner_tui.inventory.errors import (
     InsufficientStock,
     NotAllowed,
     NotFound,
+    SerialRequired,
     WrongBin,
     WrongBinKind,
 )
@@ -236,6 +237,13 @@ class Tx:
         if found is None:
             raise NotFound("product", code, "check the label or ask a supervisor.")
         return SkuRow(*found)
+
+    def quantity_sku(self, code: str) -> SkuRow:
+        """Like ``sku``, for a bare quantity: a serial-tracked SKU raises SerialRequired."""
+        sku_row = self.sku(code)
+        if sku_row.tracking == "serial":
+            raise SerialRequired(sku_row.code)
+        return sku_row
 
     def sku_by_id(self, sku_id: int) -> SkuRow:
         return SkuRow(*self.sql.first(_SKU_ID_SQL, (sku_id,)))

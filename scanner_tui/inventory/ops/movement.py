@@ -16,7 +16,6 @@ from scanner_tui.inventory.errors import (
     NotFound,
     NotInStock,
     SameBin,
-    SerialRequired,
     WrongBin,
 )
 from scanner_tui.inventory.ops.base import (
@@ -77,9 +76,7 @@ def _move(tx: Tx, action: str, to_bin: str, kinds: tuple[str, ...], serial: str 
         return f"{unit.serial} is now in {target.code}."
     if not sku:
         raise NotFound("product", "", "scan the unit or the product first.")
-    sku_row = tx.sku(sku)
-    if sku_row.tracking == "serial":
-        raise SerialRequired(sku_row.code)
+    sku_row = tx.quantity_sku(sku)
     n = positive(qty)
     if from_bin is None:
         raise NotFound("bin", "", "scan the bin the stock comes from.")
@@ -143,9 +140,7 @@ def adjust(engine: Engine, *, actor: Actor, scan_id: str, bin: str, sku: str,
 
     def body(tx: Tx) -> str:
         bin_row = tx.bin(bin)
-        sku_row = tx.sku(sku)
-        if sku_row.tracking == "serial":
-            raise SerialRequired(sku_row.code)
+        sku_row = tx.quantity_sku(sku)
         approver = _approver(tx, actor, approved_by)
         have = tx.stock_qty(sku_row.id, bin_row.id, lot)
         if counted is not None:
@@ -196,9 +191,7 @@ def scrap(engine: Engine, *, actor: Actor, scan_id: str, serial: str | None = No
             return f"{unit.serial} is scrapped."
         if not sku or not bin:
             raise DomainError("Scan the bin and the product to scrap, or the unit's tag.")
-        sku_row = tx.sku(sku)
-        if sku_row.tracking == "serial":
-            raise SerialRequired(sku_row.code)
+        sku_row = tx.quantity_sku(sku)
         bin_row = tx.bin(bin)
         n = positive(qty)
         tx.take(sku_row, bin_row, n, lot)

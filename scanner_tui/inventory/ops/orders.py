@@ -15,7 +15,6 @@ from scanner_tui.inventory.errors import (
     DocumentClosed,
     NotFound,
     NotOnDocument,
-    SerialRequired,
     WrongBin,
 )
 from scanner_tui.inventory.ops.base import (
@@ -125,9 +124,7 @@ def pick(engine: Engine, *, actor: Actor, scan_id: str, order: str, line: int | 
                     {"order": order_row.code, "line": oline.line_no})
         if not sku:
             raise NotFound("product", "", "scan the unit or the product first.")
-        sku_row = tx.sku(sku)
-        if sku_row.tracking == "serial":
-            raise SerialRequired(sku_row.code)
+        sku_row = tx.quantity_sku(sku)
         if bin is None:
             raise NotFound("bin", "", "scan the bin you pick from.")
         bin_row = tx.bin(bin)

@@ -15,7 +15,6 @@ from scanner_tui.inventory.errors import (
     NotFound,
     NotOnDocument,
     NotSerialTracked,
-    SerialRequired,
 )
 from scanner_tui.inventory.ops.base import (
     T_ASSET,
@@ -157,9 +156,7 @@ def receive(engine: Engine, *, actor: Actor, scan_id: str, bin: str, sku: str | 
             return f"Received {serial_code} ({sku_row.code}) into {bin_row.code}."
         if not sku:
             raise NotFound("product", "", "scan the product barcode first.")
-        sku_row = tx.sku(sku)
-        if sku_row.tracking == "serial":
-            raise SerialRequired(sku_row.code)
+        sku_row = tx.quantity_sku(sku)
         n = positive(qty)
         _check_capture(sku_row, lot, expiry)
         doc = {}
@@ -219,9 +216,7 @@ def return_unit(engine: Engine, *, actor: Actor, scan_id: str, bin: str,
             return f"Returned {serial_code}{on} into {bin_row.code}."
         if not sku:
             raise NotFound("product", "", "scan the returned unit or product first.")
-        sku_row = tx.sku(sku)
-        if sku_row.tracking == "serial":
-            raise SerialRequired(sku_row.code)
+        sku_row = tx.quantity_sku(sku)
         n = positive(qty)
         if not order:
             raise NeverShipped(f"A return of {sku_row.code} needs the order it shipped on.",
