@@ -381,9 +381,6 @@ def test_print_and_scan_back_on_postgres(pg_url):
         engine.dispose()
 
 
-@pytest.mark.xfail(strict=True, reason="inventory undo_last takes the operator's label rows "
-                   "(notes that change nothing) as the last change and refuses; it should skip "
-                   "them and undo the receive before the print")
 def test_undo_after_printing_takes_back_the_last_receive(demo, printer):
     wf = receiver(demo, printer.url, blind=True)
     scan(wf, gtin(demo, "PHONE-X5"))

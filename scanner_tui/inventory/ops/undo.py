@@ -35,6 +35,7 @@ from scanner_tui.inventory.ops.receiving import VOID
 UNDOABLE = ("receive", "putaway", "move", "pick", "stage", "return", "adjust", "scrap", "lost",
             "found")
 BATCH = 200
+NOTES = ("label",)  # ledger rows that record an event but change no stock
 
 
 def _last_change(tx: Tx, since: datetime | None = None) -> list:
@@ -56,6 +57,8 @@ def _last_change(tx: Tx, since: datetime | None = None) -> list:
         for row in rows:
             if row.action == "undo":
                 undone.add(row.reverses_id)
+            elif row.action in NOTES:
+                continue  # a printed label changes no stock: undo the change before it
             elif row.id not in undone:
                 if since is not None and as_aware(row.at) < since:
                     raise NothingToUndo(
