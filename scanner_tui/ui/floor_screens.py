@@ -46,12 +46,14 @@ KEY_COMMANDS = {"d": "DONE", "s": "SHORT", "u": "UNDO", "k": "SKIP"}
 HINT_WORK = "d Done u Undo t Type Esc Back"
 HINT_BY_TASK = {  # what the keys do in each task (40 columns at most)
     "pick": "d Done s Short u Undo t Type Esc Back",
-    "receive": "d Done k Blind u Undo t Type Esc Back",
-    "lookup": "t Type a code  Esc Back",
+    "receive": "d Done k Blind p Print u Undo Esc Back",
+    "lookup": "r Reprint tag  t Type a code  Esc Back",
     "counts": "y Approve d Recount t Type Esc Back",
 }
 TASK_KEYS = {  # single keys that are a command card only in one task
     "counts": {"y": "YES"},
+    "receive": {"p": "PRINT"},  # the next asset tag for the serial product in hand
+    "lookup": {"r": "REPRINT"},  # the tag of the bin or unit shown
 }
 HINT_YESNO = "y Yes  n No  u Undo  Esc Back"
 HINT_CHOICE = "1-{n} choose  u Undo  Esc Back"
