@@ -96,6 +96,13 @@ BAD = [
      "GTIN '4006381333932' has a wrong check digit"),
     ("skus", "code,description,tracking,gtin,unit_value\nX-1,x,quantity,12345,1\n", 2,
      "must be 8, 12, 13 or 14 digits"),
+    ("skus", "code,description,tracking,gtin,unit_value\n"
+     "X-1,x,quantity,\u0664\u0660\u0660\u0666\u0663\u0668\u0661\u0663\u0663\u0663"
+     "\u0669\u0663\u0661,1\n", 2, "must be 8, 12, 13 or 14 digits (0-9)"),
+    ("skus", "code,description,tracking,gtin,unit_value\nX-1,x,quantity,00000000,1\n", 2,
+     "GTIN '00000000' is all zeros"),
+    ("assets", "serial,sku,bin,lot,expiry\nSN\x85X,LAPTOP-14,A01-B-03,,\n", 2,
+     "contains control characters"),
     ("skus", "code,description,tracking,gtin,unit_value\nX-1,x,quantity,4006381000048,1\n", 2,
      "barcode 04006381000048 already belongs to SKU MUG-01"),
     ("skus", "code,description,tracking,gtin,unit_value\nX-1,x,quantity,,-2\n", 2,

@@ -40,7 +40,8 @@ from scanner_tui.inventory.models import (
     Stock,
     utcnow,
 )
-from scanner_tui.scanning.gs1 import GTIN_LENGTHS, checked_gtin14
+from scanner_tui.scanning.gs1 import GTIN_LENGTHS, gtin14
+from scanner_tui.text import CONTROL
 
 Progress = Callable[[str, int, int], None]
 
@@ -197,9 +198,11 @@ def _bool(value: str, what: str) -> bool:
 
 def parse_gtin(value: str) -> str:
     """A GTIN-8/12/13/14 with a valid check digit, as 14 digits; ValueError otherwise."""
-    if not value.isdigit() or len(value) not in GTIN_LENGTHS:
-        raise ValueError(f"GTIN {value!r} must be 8, 12, 13 or 14 digits")
-    gtin = checked_gtin14(value)
+    if not (value.isascii() and value.isdigit()) or len(value) not in GTIN_LENGTHS:
+        raise ValueError(f"GTIN {value!r} must be 8, 12, 13 or 14 digits (0-9)")
+    if not value.strip("0"):
+        raise ValueError(f"GTIN {value!r} is all zeros")
+    gtin = gtin14(value)
     if gtin is None:
         raise ValueError(f"GTIN {value!r} has a wrong check digit")
     return gtin
@@ -208,7 +211,7 @@ def parse_gtin(value: str) -> str:
 def _length(value: str, what: str, limit: int) -> str:
     if len(value) > limit:
         raise ValueError(f"{what} is longer than {limit} characters")
-    if any(ord(c) < 32 for c in value):
+    if CONTROL.search(value):
         raise ValueError(f"{what} contains control characters")
     return value
 

@@ -16,7 +16,7 @@ from enum import StrEnum
 
 from biip.gs1_application_identifiers import GS1ApplicationIdentifier
 
-from scanner_tui.scanning.gs1 import checked_gtin14
+from scanner_tui.scanning.gs1 import gtin14
 from scanner_tui.text import CONTROL
 
 FNC1 = "\xf1"
@@ -116,7 +116,7 @@ def gs1_element_string(fields: list[tuple[str, str]]) -> tuple[str, str]:
 
 def valid_gtin(value: str) -> str | None:
     """The GTIN as 14 digits when ``value`` is a GTIN-8/12/13/14 with a good check digit."""
-    return checked_gtin14(value)
+    return gtin14(value)
 
 
 def gs1_asset_label(gtin: str, serial: str, *, lot: str = "", title: str = "",

@@ -132,23 +132,18 @@ interpret_cached = lru_cache(maxsize=4096)(interpret)
 GTIN_LENGTHS = (8, 12, 13, 14)
 
 
-def checked_gtin14(digits: str) -> str | None:
-    """``digits`` as 14 digits when they are a GTIN-8/12/13/14 with a good check digit, else
-    None. Lenient where biip is: any Unicode digits, all zeros (labels and the importer)."""
-    if not (digits.isdigit() and len(digits) in GTIN_LENGTHS):
+def gtin14(digits: str) -> str | None:
+    """The GTIN as 14 digits, or None when it is not a valid GTIN-8/12/13/14: ASCII digits
+    (a full-width or Arabic-Indic digit is no scanner's output), a good check digit, and not all
+    zeros (biip accepts that as an RCN; a product cannot be all zeros)."""
+    if not (digits.isascii() and digits.isdigit() and len(digits) in GTIN_LENGTHS):
+        return None
+    if not digits.strip("0"):
         return None
     try:
         return Gtin.parse(digits).as_gtin_14()
     except (ParseError, ValueError, IndexError):
         return None
-
-
-def gtin14(digits: str) -> str | None:
-    """The GTIN as 14 digits, or None when it is not a valid GTIN-8/12/13/14 (ASCII digits,
-    not all zeros: biip accepts that as an RCN, a product cannot be all zeros)."""
-    if not (digits.isascii() and digits.strip("0")):
-        return None
-    return checked_gtin14(digits)
 
 
 def _gtin_result(digits: str, code: str, symbology: str | None) -> ScanResult | None:
