@@ -81,6 +81,7 @@ class TagsConfig(_Section):
 
 class TerminalConfig(_Section):
     id: str = Field(default_factory=lambda: os.uname().nodename or "terminal")
+    dock_bin: str = ""  # where this terminal receives; empty: the first active dock bin
 
 
 class FeedbackConfig(_Section):

@@ -262,3 +262,21 @@ async def test_pick_on_postgresql(pg_url):
         assert_verified(engine)
     finally:
         engine.dispose()
+
+
+async def test_receive_lands_in_the_terminals_configured_dock_bin(demo, db_url):
+    """``[terminal] dock_bin`` picks this terminal's dock (the demo has DK01-A-01 and -02)."""
+    from scanner_tui.config import Config, DatabaseConfig, TerminalConfig
+    from scanner_tui.ui.app import ScannerApp
+    from tests.test_ui_support import FIXED, UTC
+
+    cfg = Config(database=DatabaseConfig(url=db_url),
+                 terminal=TerminalConfig(id="DOCK-2", dock_bin="DK01-A-02"))
+    app = ScannerApp(cfg, demo, clock=lambda: FIXED, tz=UTC)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await open_task(app, pilot, "OP-0002", "CMD:RECEIVE")
+        await scan(app, pilot, "CMD:SKIP", GTIN["MUG-01"])
+        await press(app, pilot, *"3", "enter")
+        assert last(app).accepted, last(app).text
+    assert qty(demo, "MUG-01", "DK01-A-02") == 3
+    assert qty(demo, "MUG-01", "DK01-A-01") == 0

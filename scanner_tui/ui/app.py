@@ -113,7 +113,7 @@ class ScannerApp(App):
             known = StoreKnownCodes(engine)
         self.rules = rules or TagRules.from_config(config)
         self.floor = floor
-        self.dock_bin = dock_bin
+        self.dock_bin = dock_bin = dock_bin or config.terminal.dock_bin or None
         self.session: FloorSession | None = None
         self.floor_services = FloorServices(engine, config.terminal.id, self.clock, self.rules,
                                             dock_bin, config=config)
