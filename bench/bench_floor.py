@@ -22,6 +22,7 @@ from pathlib import Path
 
 os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
 
+from benchlib import pct  # noqa: E402
 from textual._time import get_time  # noqa: E402
 
 from scanner_tui.config import Config, DatabaseConfig, TerminalConfig  # noqa: E402
@@ -34,11 +35,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.test_app import key_event  # noqa: E402
 
 STEP = 0.002
-
-
-def pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
 def line(name: str, ms: list[float]) -> str:

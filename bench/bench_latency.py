@@ -23,6 +23,7 @@ from pathlib import Path
 
 os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
 
+from benchlib import pct  # noqa: E402
 from textual import events  # noqa: E402
 from textual._time import get_time  # noqa: E402
 from textual.keys import _character_to_key  # noqa: E402
@@ -37,11 +38,6 @@ from scanner_tui.ui.widgets import KindBand  # noqa: E402
 
 PAYLOADS = ["A04-B-12", "AT00000042", "]d2010950110102091710LOT7\x1d21SN0001", "4006381333931",
             "OP-0001", "4006381333932", "CMD:DONE", "]C100009501101530000038"]
-
-
-def pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
 def summary(name: str, ms: list[float]) -> str:
