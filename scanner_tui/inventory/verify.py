@@ -6,6 +6,21 @@ Replay rule (DESIGN, ledger conventions): a quantity row (no ``asset_id``) moves
 notes (a label printed) and change nothing. Everything is aggregated by the database (one
 GROUP BY for stock, ``max(id)`` per asset for units), so it scales to millions of rows, on
 SQLite and PostgreSQL alike.
+
+Documents (what the operations count beside the ledger) are proved the same way; each rule is
+what the ops write (``ops/receiving.py``, ``ops/orders.py``, ``ops/undo.py``):
+
+- a receipt line's ``qty_received`` = its ``receive`` rows minus the ``undo`` rows that carry
+  the same receipt line (only receive rows carry ``doc_type='receipt'``, so an undo row with it
+  reverses a receive);
+- an ``ExpectedSerial`` is received iff the unit with that serial has more receive than undo
+  rows on that receipt;
+- an order line's ``qty_picked`` = its ``pick`` rows minus the undo rows reversing a pick (undo
+  of a stage or a return carries the order too, so the reversed row's action is looked up);
+  ``qty_shipped`` = its ``ship`` rows (one per unit, or one with the quantity; never undone);
+- a picked or shipped unit's ``order_line_id`` is the order line named by its last
+  state-changing row (pick, stage, ship, or the undo of a stage or return);
+- a unit's SKU and lot equal those of its last state-changing row.
 """
 
 from __future__ import annotations
@@ -13,16 +28,45 @@ from __future__ import annotations
 import weakref
 from dataclasses import dataclass, field
 
-from sqlalchemy import Engine, and_, create_engine, event, func, literal, or_, select, union_all
+from sqlalchemy import (
+    Engine,
+    and_,
+    case,
+    create_engine,
+    event,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy.orm import aliased
 
-from scanner_tui.inventory.models import Asset, Bin, LedgerEntry, Sku, Stock
+from scanner_tui.inventory.models import (
+    Asset,
+    Bin,
+    ExpectedSerial,
+    LedgerEntry,
+    Order,
+    OrderLine,
+    Receipt,
+    ReceiptLine,
+    Sku,
+    Stock,
+)
 
 L = LedgerEntry.__table__
 S = Stock.__table__
 A = Asset.__table__
 B = Bin.__table__
 K = Sku.__table__
+R = Receipt.__table__
+RL = ReceiptLine.__table__
+ES = ExpectedSerial.__table__
+ORD = Order.__table__
+OL = OrderLine.__table__
 
 
 _READERS: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
@@ -62,8 +106,8 @@ def reader(engine: Engine) -> Engine:
 class Mismatch:
     """One place where the books and the ledger disagree, worded for a supervisor."""
 
-    kind: str  # "stock" | "asset"
-    code: str  # the SKU code (stock) or the asset serial
+    kind: str  # "stock" | "asset" | "receipt" | "expected_serial" | "order"
+    code: str  # the SKU code (stock), the asset serial, or the document code
     message: str
     details: dict = field(default_factory=dict, compare=False)
 
@@ -77,6 +121,7 @@ class VerifyReport:
     stock_keys: int  # (sku, bin, lot) combinations checked
     assets: int  # units checked
     ledger_rows: int
+    doc_lines: int = 0  # receipt lines, ship-notice serials and order lines checked
 
     @property
     def ok(self) -> bool:
@@ -86,7 +131,8 @@ class VerifyReport:
         if self.ok:
             return (
                 f"books agree: {self.ledger_rows:,} ledger rows replayed, "
-                f"{self.stock_keys:,} stock lines and {self.assets:,} units match"
+                f"{self.stock_keys:,} stock lines, {self.assets:,} units and "
+                f"{self.doc_lines:,} document lines match"
             )
         return f"{len(self.mismatches):,} mismatch(es) between the books and the ledger"
 
@@ -137,10 +183,13 @@ def _asset_differences():
     row = L.alias("lastrow")
     book_bin = aliased(Bin, name="book_bin")
     led_bin = aliased(Bin, name="led_bin")
+    led_sku = K.alias("led_sku")
     return (
         select(
             A.c.serial, K.c.code.label("sku"), A.c.status, book_bin.code.label("bin"),
             row.c.id.label("ledger_id"), row.c.status_after, led_bin.code.label("ledger_bin"),
+            A.c.lot, row.c.lot.label("ledger_lot"), led_sku.c.code.label("ledger_sku"),
+            (A.c.sku_id == row.c.sku_id).label("same_sku"),
         )
         .select_from(A)
         .outerjoin(last, last.c.asset_id == A.c.id)
@@ -148,6 +197,7 @@ def _asset_differences():
         .outerjoin(K, K.c.id == A.c.sku_id)
         .outerjoin(book_bin, book_bin.id == A.c.bin_id)
         .outerjoin(led_bin, led_bin.id == row.c.to_bin_id)
+        .outerjoin(led_sku, led_sku.c.id == row.c.sku_id)
         .where(
             or_(
                 row.c.id.is_(None),
@@ -156,12 +206,164 @@ def _asset_differences():
                     or_(
                         A.c.bin_id.is_distinct_from(row.c.to_bin_id),
                         A.c.status.is_distinct_from(row.c.status_after),
+                        A.c.sku_id.is_distinct_from(row.c.sku_id),
+                        A.c.lot.is_distinct_from(row.c.lot),
                     ),
                 ),
             )
         )
         .order_by(A.c.serial)
     )
+
+
+def _receipt_differences():
+    """Receipt lines whose ``qty_received`` differs from receive rows minus their undo rows."""
+    signed = case((L.c.action == "receive", L.c.qty), else_=-L.c.qty)
+    led = (
+        select(L.c.doc_code, L.c.doc_line, func.sum(signed).label("n"))
+        .where(L.c.doc_type == "receipt", L.c.action.in_(("receive", "undo")))
+        .group_by(L.c.doc_code, L.c.doc_line)
+        .subquery("led")
+    )
+    ledger = func.coalesce(led.c.n, 0)
+    return (
+        select(R.c.code, RL.c.line_no, K.c.code.label("sku"), RL.c.qty_received,
+               ledger.label("ledger"))
+        .select_from(RL)
+        .join(R, R.c.id == RL.c.receipt_id)
+        .outerjoin(K, K.c.id == RL.c.sku_id)
+        .outerjoin(led, and_(led.c.doc_code == R.c.code, led.c.doc_line == RL.c.line_no))
+        .where(RL.c.qty_received != ledger)
+        .order_by(R.c.code, RL.c.line_no)
+    )
+
+
+def _expected_serial_differences():
+    """Ship-notice serials whose ``received`` flag differs from the unit's receipt rows."""
+    signed = case((L.c.action == "receive", 1), else_=-1)
+    led = (
+        select(L.c.asset_id, L.c.doc_code, func.sum(signed).label("n"))
+        .where(L.c.doc_type == "receipt", L.c.asset_id.is_not(None),
+               L.c.action.in_(("receive", "undo")))
+        .group_by(L.c.asset_id, L.c.doc_code)
+        .subquery("led")
+    )
+    got = func.coalesce(led.c.n, 0) > 0
+    return (
+        select(R.c.code, ES.c.serial, ES.c.received, func.coalesce(led.c.n, 0).label("n"))
+        .select_from(ES)
+        .join(R, R.c.id == ES.c.receipt_id)
+        .outerjoin(A, A.c.serial == ES.c.serial)
+        .outerjoin(led, and_(led.c.asset_id == A.c.id, led.c.doc_code == R.c.code))
+        .where(or_(and_(ES.c.received == true(), ~got), and_(ES.c.received == false(), got)))
+        .order_by(R.c.code, ES.c.serial)
+    )
+
+
+def _order_differences():
+    """Order lines whose ``qty_picked`` / ``qty_shipped`` differ from pick, undo and ship rows."""
+    orig = L.alias("orig")
+    picked = case(
+        (L.c.action == "pick", L.c.qty),
+        (and_(L.c.action == "undo", orig.c.action == "pick"), -L.c.qty),
+        else_=0,
+    )
+    shipped = case((L.c.action == "ship", L.c.qty), else_=0)
+    led = (
+        select(L.c.doc_code, L.c.doc_line, func.sum(picked).label("picked"),
+               func.sum(shipped).label("shipped"))
+        .select_from(L)
+        .outerjoin(orig, orig.c.id == L.c.reverses_id)
+        .where(L.c.doc_type == "order", L.c.action.in_(("pick", "ship", "undo")))
+        .group_by(L.c.doc_code, L.c.doc_line)
+        .subquery("led")
+    )
+    led_picked = func.coalesce(led.c.picked, 0)
+    led_shipped = func.coalesce(led.c.shipped, 0)
+    return (
+        select(ORD.c.code, OL.c.line_no, K.c.code.label("sku"), OL.c.qty_picked, OL.c.qty_shipped,
+               led_picked.label("ledger_picked"), led_shipped.label("ledger_shipped"))
+        .select_from(OL)
+        .join(ORD, ORD.c.id == OL.c.order_id)
+        .outerjoin(K, K.c.id == OL.c.sku_id)
+        .outerjoin(led, and_(led.c.doc_code == ORD.c.code, led.c.doc_line == OL.c.line_no))
+        .where(or_(OL.c.qty_picked != led_picked, OL.c.qty_shipped != led_shipped))
+        .order_by(ORD.c.code, OL.c.line_no)
+    )
+
+
+def _order_line_differences():
+    """Picked or shipped units whose ``order_line_id`` is not the line their ledger names."""
+    last_id = (
+        select(func.max(L.c.id))
+        .where(L.c.asset_id == A.c.id, L.c.status_after.is_not(None))
+        .scalar_subquery()
+    )
+    row = L.alias("lastrow")
+    book_line = OL.alias("book_line")
+    book_order = ORD.alias("book_order")
+    led_order = ORD.alias("led_order")
+    led_line = OL.alias("led_line")
+    return (
+        select(A.c.serial, A.c.status, K.c.code.label("sku"), book_order.c.code.label("order"),
+               book_line.c.line_no, row.c.id.label("ledger_id"), row.c.doc_type,
+               row.c.doc_code, row.c.doc_line)
+        .select_from(A)
+        .join(row, row.c.id == last_id)
+        .outerjoin(K, K.c.id == A.c.sku_id)
+        .outerjoin(book_line, book_line.c.id == A.c.order_line_id)
+        .outerjoin(book_order, book_order.c.id == book_line.c.order_id)
+        .outerjoin(led_order, and_(row.c.doc_type == "order", led_order.c.code == row.c.doc_code))
+        .outerjoin(led_line, and_(led_line.c.order_id == led_order.c.id,
+                                  led_line.c.line_no == row.c.doc_line))
+        .where(A.c.status.in_(("picked", "shipped")),
+               A.c.status == row.c.status_after,  # else the unit is reported as an asset
+               or_(led_line.c.id.is_(None), A.c.order_line_id.is_distinct_from(led_line.c.id)))
+        .order_by(A.c.serial)
+    )
+
+
+def _document_mismatches(conn) -> list[Mismatch]:  # noqa: ANN001
+    out: list[Mismatch] = []
+    for r in conn.execute(_receipt_differences()):
+        out.append(Mismatch(
+            "receipt", r.code,
+            f"Receipt {r.code} line {r.line_no} ({r.sku}): the line says {r.qty_received} "
+            f"received, the ledger shows {int(r.ledger)}",
+            {"receipt": r.code, "line": r.line_no, "sku": r.sku, "books": r.qty_received,
+             "ledger": int(r.ledger)}))
+    for r in conn.execute(_expected_serial_differences()):
+        if r.received:
+            text = (f"Receipt {r.code}: the ship notice marks {r.serial} received, the ledger "
+                    f"shows no receipt of it on {r.code}")
+        else:
+            text = (f"Receipt {r.code}: the ship notice marks {r.serial} not received, the "
+                    f"ledger shows it received on {r.code}")
+        out.append(Mismatch("expected_serial", r.code, text,
+                            {"receipt": r.code, "serial": r.serial, "books": bool(r.received),
+                             "ledger": int(r.n) > 0}))
+    for r in conn.execute(_order_differences()):
+        for what, books, ledger in (("picked", r.qty_picked, int(r.ledger_picked)),
+                                    ("shipped", r.qty_shipped, int(r.ledger_shipped))):
+            if books != ledger:
+                out.append(Mismatch(
+                    "order", r.code,
+                    f"Order {r.code} line {r.line_no} ({r.sku}): the line says {books} "
+                    f"{what}, the ledger shows {ledger}",
+                    {"order": r.code, "line": r.line_no, "sku": r.sku, "counter": what,
+                     "books": books, "ledger": ledger}))
+    for r in conn.execute(_order_line_differences()):
+        books = f"order {r.order} line {r.line_no}" if r.order else "no order line"
+        ledger = (f"order {r.doc_code} line {r.doc_line}" if r.doc_type == "order"
+                  else "no order")
+        out.append(Mismatch(
+            "asset", r.serial,
+            f"Unit {r.serial} ({r.sku}) is {r.status} for {books} in the books, its last "
+            f"ledger row #{r.ledger_id} names {ledger}",
+            {"serial": r.serial, "order": r.order, "line": r.line_no,
+             "ledger_order": r.doc_code, "ledger_line": r.doc_line,
+             "ledger_id": r.ledger_id}))
+    return out
 
 
 def _where(bin_code: str | None) -> str:
@@ -184,6 +386,11 @@ def _asset_message(r) -> str:  # noqa: ANN001
         return (
             f"Unit {r.serial} ({r.sku}) is in the books as {r.status} in {_where(r.bin)} "
             f"but has no ledger history"
+        )
+    if r.status == r.status_after and r.bin == r.ledger_bin:
+        return (
+            f"Unit {r.serial}: books say {r.sku} lot '{r.lot}', its last ledger row "
+            f"#{r.ledger_id} says {r.ledger_sku} lot '{r.ledger_lot}'"
         )
     return (
         f"Unit {r.serial} ({r.sku}): books say {r.status} in {_where(r.bin)}, "
@@ -215,10 +422,13 @@ def verify_report(engine: Engine) -> VerifyReport:
                     },
                 )
             )
+        out.extend(_document_mismatches(conn))
+        doc_lines = sum(conn.execute(select(func.count()).select_from(t)).scalar_one()
+                        for t in (RL, ES, OL))
         stock_keys = conn.execute(select(func.count()).select_from(S)).scalar_one()
         assets = conn.execute(select(func.count()).select_from(A)).scalar_one()
         rows = conn.execute(select(func.count()).select_from(L)).scalar_one()
-    return VerifyReport(out, int(stock_keys), int(assets), int(rows))
+    return VerifyReport(out, int(stock_keys), int(assets), int(rows), int(doc_lines))
 
 
 def verify(engine: Engine) -> list[Mismatch]:
