@@ -90,11 +90,8 @@ class SignInScreen(ScanScreen):
 
     TITLE_TEXT = "Sign in"
 
-    def __init__(self, floor: FloorServices, *, terminal: str = "", scanner_text: str = "",
-                 **kwargs) -> None:
+    def __init__(self, floor: FloorServices, **kwargs) -> None:
         super().__init__(scan_handler=SignInHandler(floor), **kwargs)
-        self.terminal = terminal
-        self.scanner_text = scanner_text
         self.summary: tuple[str, ...] = ()
 
     def compose(self) -> ComposeResult:
@@ -134,12 +131,9 @@ class MenuScreen(ScanScreen):
 
     TITLE_TEXT = "Menu"
 
-    def __init__(self, handler: MenuHandler, *, terminal: str = "", scanner_text: str = "",
-                 **kwargs) -> None:
+    def __init__(self, handler: MenuHandler, **kwargs) -> None:
         super().__init__(scan_handler=handler, **kwargs)
         self.session = handler.session
-        self.terminal = terminal
-        self.scanner_text = scanner_text
 
     def compose(self) -> ComposeResult:
         title = TitleBar(self.TITLE_TEXT, self.terminal, id="title")
@@ -161,11 +155,6 @@ class MenuScreen(ScanScreen):
         menu = self.query_one(OptionList)
         menu.highlighted = 0
         menu.focus()
-
-    def on_answer_input_hotkey(self, message: AnswerInput.Hotkey) -> None:
-        message.stop()
-        if message.character in KEY_COMMANDS:
-            self._send(f"CMD:{KEY_COMMANDS[message.character]}")
 
     def on_key(self, event: events.Key) -> None:
         ch = event.character or ""
@@ -216,12 +205,9 @@ class WorkflowScreen(ScanScreen):
     """Renders any Workflow: title, the next instruction in big type, the last answer,
     context lines, the lines table, and the open question on the same screen."""
 
-    def __init__(self, handler: WorkflowHandler, *, terminal: str = "", scanner_text: str = "",
-                 operator: str = "", **kwargs) -> None:
+    def __init__(self, handler: WorkflowHandler, *, operator: str = "", **kwargs) -> None:
         super().__init__(scan_handler=handler, **kwargs)
         self.handler = handler
-        self.terminal = terminal
-        self.scanner_text = scanner_text
         self.operator = operator
         self.snapshot: Snapshot | None = None
         self.shown = 0  # snapshots rendered (tests wait on it)

@@ -27,9 +27,12 @@ class ScanScreen(Screen):
 
     TITLE_TEXT = "Scan"
 
-    def __init__(self, *, scan_handler: ScanHandler | None = None, **kwargs) -> None:
+    def __init__(self, *, scan_handler: ScanHandler | None = None, terminal: str = "",
+                 scanner_text: str = "", **kwargs) -> None:
         super().__init__(**kwargs)
         self.scan_handler: ScanHandler = scan_handler or EchoHandler()
+        self.terminal = terminal  # shown in the title bar
+        self.scanner_text = scanner_text  # the scanner's status sentence, kept current
 
     def on_scan_handled(self, message: ScanHandled) -> None:
         message.stop()
@@ -40,6 +43,7 @@ class ScanScreen(Screen):
 
     def set_scanner_text(self, text: str) -> None:
         """The scanner's status sentence changed (shown in any StatusLine of the screen)."""
+        self.scanner_text = text
         for line in self.query(StatusLine):
             line.scanner = text
 
@@ -54,11 +58,8 @@ class ScanAnythingScreen(ScanScreen):
 
     TITLE_TEXT = "Scan anything"
 
-    def __init__(self, *, terminal: str = "", scanner_text: str = "",
-                 tz: tzinfo | None = None, **kwargs) -> None:
+    def __init__(self, *, tz: tzinfo | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.terminal = terminal
-        self.scanner_text = scanner_text
         self.tz = tz
 
     def compose(self) -> ComposeResult:
@@ -84,7 +85,3 @@ class ScanAnythingScreen(ScanScreen):
 
     def on_mount(self) -> None:
         self.query_one(StatusLine).scanner = self.scanner_text  # it may have changed meanwhile
-
-    def set_scanner_text(self, text: str) -> None:
-        self.scanner_text = text
-        super().set_scanner_text(text)
