@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_e2e_workflows import BIN, Floor, cli
-from tests.tmux_driver import TmuxDriver, have_tmux
+from tests.tmux_driver import Floor, app_driver, cli, have_tmux, history, journal
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
 
@@ -30,9 +29,7 @@ def test_two_terminals_share_one_postgres_store(pg_url: str, tmp_path: Path):
     first = terminal_config(tmp_path, pg_url, "HH-1")
     second = terminal_config(tmp_path, pg_url, "HH-2")
     cli(first, "demo")
-    drivers = [TmuxDriver([str(BIN), "run", "--config", str(cfg)], width=40, height=16,
-                          env={"TEXTUAL_ANIMATIONS": "none"}, cwd=str(tmp_path))
-               for cfg in (first, second)]
+    drivers = [app_driver(cfg, tmp_path) for cfg in (first, second)]
     try:
         for driver in drivers:
             driver.start()
@@ -54,9 +51,9 @@ def test_two_terminals_share_one_postgres_store(pg_url: str, tmp_path: Path):
             driver.stop()
     done = cli(first, "verify", check=False)
     assert done.returncode == 0, done.stdout + done.stderr
-    rows = [json.loads(line) for line in cli(second, "journal", "--json").stdout.splitlines()]
+    rows = journal(second)
     assert {r["terminal"] for r in rows} == {"HH-1", "HH-2"}
     assert [r["payload"].strip() for r in rows if r["terminal"] == "HH-1"] == [
         "OP-0001", "CMD:MOVE", "AT00000002", "A03-A-01"]
-    unit = json.loads(cli(first, "history", "AT00000002", "--json").stdout)
+    unit = history(first, "AT00000002")
     assert "A03-A-01" in json.dumps(unit) and "HH-1" in json.dumps(unit)

@@ -3,19 +3,14 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.tmux_driver import TmuxDriver, have_tmux
+from tests.tmux_driver import BIN, app_driver, have_tmux, journal
 
 pytestmark = pytest.mark.e2e
-
-BIN = Path(sys.executable).parent / "scanner-tui"
 
 SCANNER_PAYLOADS = [
     ("A04-B-12", "bin"),
@@ -39,20 +34,12 @@ def app_config(tmp_path: Path) -> Path:
     return cfg
 
 
-def journal(cfg: Path) -> list[dict]:
-    out = subprocess.run([str(BIN), "journal", "--json", "--config", str(cfg)],
-                         capture_output=True, text=True, timeout=60, check=True)
-    return [json.loads(line) for line in out.stdout.splitlines()]
-
-
 def test_installed_app_in_tmux(app_config: Path, tmp_path: Path):
     if not have_tmux():
         pytest.skip("tmux is not installed (scripts/test.sh installs it)")
     if not BIN.exists():
         pytest.skip(f"{BIN} is not installed")
-    driver = TmuxDriver([str(BIN), "run", "--config", str(app_config)], width=40, height=16,
-                        env={"TEXTUAL_ANIMATIONS": "none"},
-                        cwd=str(tmp_path))
+    driver = app_driver(app_config, tmp_path)
     driver.start()
     try:
         driver.wait_for("Scan anything", timeout=60)

@@ -9,25 +9,14 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.tmux_driver import TmuxDriver, have_tmux
+from tests.tmux_driver import BIN, Floor, app_driver, cli, have_tmux, history, journal
 
 pytestmark = pytest.mark.e2e
-
-BIN = Path(sys.executable).parent / "scanner-tui"
-HUMAN_GAP = 0.12  # seconds between a person's keys (the burst gap is 50 ms)
-
-
-def cli(cfg: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    return subprocess.run([str(BIN), *args, "--config", str(cfg)], capture_output=True,
-                          text=True, timeout=120, check=check)
 
 
 def write_config(folder: Path) -> Path:
@@ -58,32 +47,9 @@ def store(template: Path, tmp_path: Path) -> Path:
     return write_config(tmp_path)
 
 
-class Floor:
-    """The app in tmux, driven like a handheld: scans are bursts, keys are presses."""
-
-    def __init__(self, driver: TmuxDriver) -> None:
-        self.driver = driver
-
-    def scan(self, payload: str, then: str) -> str:
-        """One scan (payload + CR in one send-keys call), then wait for ``then`` on screen."""
-        self.driver.send_text(payload + "\r")
-        return self.driver.wait_for(then)
-
-    def keys(self, keys: str | list[str], then: str) -> str:
-        """Keys pressed one by one at human speed (tmux key names in a list)."""
-        for key in keys:
-            self.driver.send_keys(key)
-            time.sleep(HUMAN_GAP)
-        return self.driver.wait_for(then)
-
-    def screen(self) -> str:
-        return self.driver.capture()
-
-
 @pytest.fixture
 def floor(store: Path, tmp_path: Path) -> Iterator[Floor]:
-    driver = TmuxDriver([str(BIN), "run", "--config", str(store)], width=40, height=16,
-                        env={"TEXTUAL_ANIMATIONS": "none"}, cwd=str(tmp_path))
+    driver = app_driver(store, tmp_path)
     driver.start()
     try:
         driver.wait_for("Scan your badge", timeout=60)
@@ -94,14 +60,6 @@ def floor(store: Path, tmp_path: Path) -> Iterator[Floor]:
         driver.stop()
     done = cli(store, "verify", check=False)
     assert done.returncode == 0, done.stdout + done.stderr
-
-
-def journal(cfg: Path) -> list[dict]:
-    return [json.loads(line) for line in cli(cfg, "journal", "--json").stdout.splitlines()]
-
-
-def history(cfg: Path, code: str) -> dict:
-    return json.loads(cli(cfg, "history", code, "--json").stdout)
 
 
 def test_pick_an_order_and_sign_out(floor: Floor, store: Path):

@@ -1,18 +1,26 @@
 """Drive a real terminal program in a detached tmux session on a private tmux server.
 
 The server runs on its own socket (``tmux -L``), so tests never touch anyone else's tmux;
-``stop()`` kills only that server.
+``stop()`` kills only that server. The end-to-end tests of the installed ``scanner-tui``
+share its helpers here too: ``BIN``, ``cli``, ``journal``, ``history``, ``app_driver``,
+``Floor``.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
 import shutil
 import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+BIN = Path(sys.executable).parent / "scanner-tui"  # the installed app
+HUMAN_GAP = 0.12  # seconds between a person's keys (the burst gap is 50 ms)
 
 
 def have_tmux() -> bool:
@@ -86,3 +94,47 @@ class TmuxDriver:
 
     def stop(self) -> None:
         self._tmux("kill-server", check=False)
+
+
+def cli(cfg: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    """The installed ``scanner-tui`` with ``args`` on config ``cfg`` (output captured)."""
+    return subprocess.run([str(BIN), *args, "--config", str(cfg)], capture_output=True,
+                          text=True, timeout=120, check=check)
+
+
+def journal(cfg: Path) -> list[dict]:
+    """The scan journal of ``cfg``'s store (``scanner-tui journal --json``)."""
+    return [json.loads(line) for line in cli(cfg, "journal", "--json").stdout.splitlines()]
+
+
+def history(cfg: Path, code: str) -> dict:
+    """``scanner-tui history CODE --json`` on ``cfg``'s store."""
+    return json.loads(cli(cfg, "history", code, "--json").stdout)
+
+
+def app_driver(cfg: Path, cwd: Path) -> TmuxDriver:
+    """``scanner-tui run`` on ``cfg`` at 40x16 (a handheld), animations off; not started."""
+    return TmuxDriver([str(BIN), "run", "--config", str(cfg)], width=40, height=16,
+                      env={"TEXTUAL_ANIMATIONS": "none"}, cwd=str(cwd))
+
+
+class Floor:
+    """The app in tmux, driven like a handheld: scans are bursts, keys are presses."""
+
+    def __init__(self, driver: TmuxDriver) -> None:
+        self.driver = driver
+
+    def scan(self, payload: str, then: str) -> str:
+        """One scan (payload + CR in one send-keys call), then wait for ``then`` on screen."""
+        self.driver.send_text(payload + "\r")
+        return self.driver.wait_for(then)
+
+    def keys(self, keys: str | list[str], then: str) -> str:
+        """Keys pressed one by one at human speed (tmux key names in a list)."""
+        for key in keys:
+            self.driver.send_keys(key)
+            time.sleep(HUMAN_GAP)
+        return self.driver.wait_for(then)
+
+    def screen(self) -> str:
+        return self.driver.capture()
