@@ -32,7 +32,7 @@ from scanner_tui.ui.app import ScannerApp  # noqa: E402
 from scanner_tui.ui.floor_screens import WorkflowScreen  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tests.test_app import key_event  # noqa: E402
+from tests.test_ui_support import key_event  # noqa: E402
 
 STEP = 0.002
 

@@ -8,13 +8,11 @@ import os
 import threading
 import time
 import tty
-from datetime import UTC, datetime
+from datetime import UTC
 
 import pytest
 from textual import events
-from textual._time import get_time
 from textual.app import ComposeResult
-from textual.keys import _character_to_key
 from textual.widgets import Button, Input
 
 from scanner_tui.config import Config, DatabaseConfig, FeedbackConfig, ScannerConfig, TerminalConfig
@@ -27,10 +25,7 @@ from scanner_tui.ui.messages import ScanRead
 from scanner_tui.ui.screens import ScanAnythingScreen, ScanScreen
 from scanner_tui.ui.widgets import KindBand, ScanHistory, StatusLine
 from scanner_tui.workflows.base import Outcome
-
-FIXED = datetime(2026, 5, 4, 9, 30, 0, tzinfo=UTC)
-SCANNER_STEP = 0.002  # seconds between keys in a scanner burst
-KEY_NAMES = {"\r": "enter", "\n": "ctrl+j", "\t": "tab", "\x1d": "ctrl+right_square_bracket"}
+from tests.test_ui_support import FIXED, burst, screen_text, type_slowly
 
 
 def config(db_url: str, *, bell: bool = True, **scanner) -> Config:
@@ -46,33 +41,6 @@ def make_app(engine, db_url: str, *, bell: bool = True, **kw) -> ScannerApp:
     scanner = {k: kw.pop(k) for k in list(kw) if k in ScannerConfig.model_fields}
     return ScannerApp(config(db_url, bell=bell, **scanner), engine, clock=lambda: FIXED, tz=UTC,
                       **kw)
-
-
-def key_event(ch: str, at: float) -> events.Key:
-    event = events.Key(KEY_NAMES.get(ch) or _character_to_key(ch), ch)
-    event.time = at
-    return event
-
-
-def burst(app: ScannerApp, text: str, start: float | None = None) -> float:
-    """Post ``text`` as keys a scanner types (no await between keys); returns the end time."""
-    t = get_time() if start is None else start
-    for ch in text:
-        app.post_message(key_event(ch, t))
-        t += SCANNER_STEP
-    return t
-
-
-async def type_slowly(app: ScannerApp, pilot, text: str, gap: float = 0.09) -> None:
-    """A person typing: real pauses longer than the 50 ms burst gap between keys."""
-    for ch in text:
-        app.post_message(key_event(ch, get_time()))
-        await pilot.pause()
-        await asyncio.sleep(gap)
-
-
-def screen_text(app: ScannerApp) -> str:
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
 
 
 async def settled(app: ScannerApp, pilot) -> None:

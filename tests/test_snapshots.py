@@ -12,7 +12,7 @@ import pytest
 
 from scanner_tui.config import Config, DatabaseConfig, TerminalConfig
 from scanner_tui.ui.app import ScannerApp
-from tests.test_app import burst
+from tests.test_ui_support import burst
 
 FIXED = datetime(2026, 5, 4, 9, 30, 0, tzinfo=UTC)
 

@@ -10,8 +10,7 @@ from scanner_tui.inventory.journal import read_journal
 from scanner_tui.ui.floor_screens import MenuScreen, SignInScreen, WorkflowScreen
 from scanner_tui.ui.screens import ScanAnythingScreen
 from scanner_tui.workflows.registry import WORKFLOWS, find, for_role
-from tests.test_app import burst
-from tests.test_ui_support import floor_app, last, press, scan, screen_text, settle
+from tests.test_ui_support import burst, floor_app, last, press, scan, screen_text, settle
 
 
 @pytest.fixture

@@ -10,8 +10,7 @@ import pytest
 
 from scanner_tui.inventory.demo import build_demo
 from scanner_tui.ui.floor_screens import MenuScreen, SignInScreen
-from tests.test_app import burst
-from tests.test_ui_support import assert_verified, floor_app, press, settle
+from tests.test_ui_support import assert_verified, burst, floor_app, press, settle
 
 BADGES = ["OP-0001", "OP-0002", "OP-0003", "OP-7777"]
 CARDS = ["CMD:RECEIVE", "CMD:PUTAWAY", "CMD:PICK", "CMD:MOVE", "CMD:RETURNS", "CMD:LOOKUP",

@@ -7,7 +7,6 @@ import pytest
 
 from scanner_tui.inventory.demo import build_demo
 from scanner_tui.ui.floor_screens import MenuScreen, SignInScreen, WorkflowScreen
-from tests.test_app import type_slowly
 from tests.test_ui_support import (
     assert_verified,
     floor_app,
@@ -17,6 +16,7 @@ from tests.test_ui_support import (
     scan,
     screen_text,
     settle,
+    type_slowly,
 )
 
 

@@ -1,18 +1,46 @@
-"""Shared helpers for the floor UI tests (no tests here): a demo store, the app on it at a
-fixed clock, scans posted as key bursts at scanner speed, keys at human speed."""
+"""Shared helpers for the UI tests (no tests here): a demo store, the app on it at a fixed
+clock, scans posted as key bursts at scanner speed, keys at human speed, the screen as text."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 from sqlalchemy import text
+from textual import events
+from textual._time import get_time
+from textual.keys import _character_to_key
 
 from scanner_tui.config import Config, DatabaseConfig, FeedbackConfig, TerminalConfig
 from scanner_tui.inventory.verify import verify_report
 from scanner_tui.ui.app import ScannerApp
-from tests.test_app import burst
 
 FIXED = datetime(2026, 5, 4, 9, 30, 0, tzinfo=UTC)
+SCANNER_STEP = 0.002  # seconds between keys in a scanner burst
+KEY_NAMES = {"\r": "enter", "\n": "ctrl+j", "\t": "tab", "\x1d": "ctrl+right_square_bracket"}
+
+
+def key_event(ch: str, at: float) -> events.Key:
+    event = events.Key(KEY_NAMES.get(ch) or _character_to_key(ch), ch)
+    event.time = at
+    return event
+
+
+def burst(app: ScannerApp, text: str, start: float | None = None) -> float:
+    """Post ``text`` as keys a scanner types (no await between keys); returns the end time."""
+    t = get_time() if start is None else start
+    for ch in text:
+        app.post_message(key_event(ch, t))
+        t += SCANNER_STEP
+    return t
+
+
+async def type_slowly(app: ScannerApp, pilot, text: str, gap: float = 0.09) -> None:
+    """A person typing: real pauses longer than the 50 ms burst gap between keys."""
+    for ch in text:
+        app.post_message(key_event(ch, get_time()))
+        await pilot.pause()
+        await asyncio.sleep(gap)
 
 
 def floor_app(engine, db_url: str, **kw) -> ScannerApp:

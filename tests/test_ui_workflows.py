@@ -9,9 +9,9 @@ from scanner_tui.inventory.actor import Actor
 from scanner_tui.inventory.demo import build_demo
 from scanner_tui.inventory.operations import receive
 from scanner_tui.ui.floor_screens import MenuScreen, WorkflowScreen
-from tests.test_app import burst, type_slowly
 from tests.test_ui_support import (
     assert_verified,
+    burst,
     floor_app,
     last,
     one,
@@ -19,6 +19,7 @@ from tests.test_ui_support import (
     scan,
     screen_text,
     settle,
+    type_slowly,
 )
 
 GTIN = {"LAPTOP-14": "5901234100007", "CABLE-TIE-100": "5901234100281",
