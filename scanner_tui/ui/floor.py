@@ -15,6 +15,8 @@ from sqlalchemy import Engine, select
 
 from scanner_tui.inventory.models import Operator
 from scanner_tui.scanning.result import Kind, Scan, ScanResult, Source
+from scanner_tui.text import with_article
+from scanner_tui.ui.pipeline import refusal_of
 from scanner_tui.workflows.base import Outcome, Question, Services, View, Workflow
 from scanner_tui.workflows.registry import WorkflowEntry, find, for_role
 from scanner_tui.workflows.shift import Shift
@@ -53,7 +55,7 @@ def has_operators(engine: Engine) -> bool:
 
 def _what(result: ScanResult) -> str:
     code = result.code or "(nothing)"
-    return f"{code[:30]} is {'an' if result.kind.value[0] in 'aeiou' else 'a'} {result.kind.value}"
+    return f"{code[:30]} is {with_article(result.kind.value)}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -380,6 +382,5 @@ class PeekHandler:
 
     def handle(self, scan: Scan, result: ScanResult) -> Outcome:
         if not result.accepted:
-            reason = result.reason or "not understood"
-            return Outcome.refuse(reason[:1].upper() + reason[1:])
+            return Outcome.refuse(refusal_of(result))
         return Outcome.ok("")

@@ -50,7 +50,7 @@ class EchoHandler:
 
     def handle(self, scan: Scan, result: ScanResult) -> Outcome:
         if not result.accepted:
-            return Outcome.refuse(_sentence(result))
+            return Outcome.refuse(refusal_of(result))
         if result.kind is Kind.BADGE:
             return Outcome.ok(f"Operator {result.badge} signed in")
         return Outcome.ok("")
@@ -73,7 +73,8 @@ def reason_of(outcome: Outcome) -> str:
     return "" if outcome.accepted else (outcome.message or "Rejected")
 
 
-def _sentence(result: ScanResult) -> str:
+def refusal_of(result: ScanResult) -> str:
+    """Why a scan was not understood, as a sentence (capitalised classifier reason)."""
     reason = result.reason or "not understood"
     return reason[:1].upper() + reason[1:]
 
