@@ -25,6 +25,9 @@ EVENTS = 20  # ledger rows shown for a unit
 ROWS = 30  # lines shown for a bin or a product
 ACCEPTS = (Kind.BIN, Kind.ASSET, Kind.PRODUCT)
 
+# what a look-up shows: the answer line, context lines, column names, table lines
+Shown = tuple[str, tuple[str, ...], tuple[str, ...], tuple[Line, ...]]
+
 
 def fit(text: str, width: int = WIDTH) -> str:
     """Cut a line to the screen's width (an ellipsis shows it was cut)."""
@@ -59,7 +62,7 @@ def code_of(result: ScanResult) -> str:
     return result.serial or result.bin or result.gtin or result.sku or result.code
 
 
-def bin_view(h: dict) -> tuple[str, tuple[str, ...], tuple[str, ...], tuple[Line, ...]]:
+def bin_view(h: dict) -> Shown:
     head = f"Bin {h['code']} ({h['kind']}" + (f", {h['zone']})" if h["zone"] else ")")
     if not h["active"]:
         head += " inactive"
@@ -78,7 +81,7 @@ def bin_view(h: dict) -> tuple[str, tuple[str, ...], tuple[str, ...], tuple[Line
     return message, (fit(head), fit(summary)), ("Item", "Qty", "Lot/SKU"), tuple(shown)
 
 
-def unit_view(h: dict) -> tuple[str, tuple[str, ...], tuple[str, ...], tuple[Line, ...]]:
+def unit_view(h: dict) -> Shown:
     status = h["status"].replace("_", " ")
     where = f"{status} in {h['bin']}" if h["bin"] else status
     context = [fit(f"Unit {h['serial']} {h['sku']}"), fit(where)]
@@ -95,7 +98,7 @@ def unit_view(h: dict) -> tuple[str, tuple[str, ...], tuple[str, ...], tuple[Lin
     return message, tuple(context), ("When", "What"), lines
 
 
-def sku_view(h: dict) -> tuple[str, tuple[str, ...], tuple[str, ...], tuple[Line, ...]]:
+def sku_view(h: dict) -> Shown:
     context = [fit(f"{h['code']} {h['description']}")]
     if h["tracking"] == "serial":
         units = sum(h["units_by_status"].values())
@@ -115,8 +118,7 @@ def sku_view(h: dict) -> tuple[str, tuple[str, ...], tuple[str, ...], tuple[Line
     return message, tuple(context), columns, tuple(lines[:ROWS])
 
 
-def order_view(engine: Engine, code: str
-               ) -> tuple[str, tuple[str, ...], tuple[str, ...], tuple[Line, ...]] | None:
+def order_view(engine: Engine, code: str) -> Shown | None:
     """An order's customer, lines (ordered / picked / shipped) and units; None if unknown."""
     with engine.connect() as conn:
         order = conn.execute(select(Order).where(Order.code == code.strip())).first()
@@ -144,7 +146,7 @@ def order_view(engine: Engine, code: str
     return message, context, ("Item", "Qty", "Progress"), tuple(rows[:ROWS])
 
 
-def receipt_view(h: dict) -> tuple[str, tuple[str, ...], tuple[str, ...], tuple[Line, ...]]:
+def receipt_view(h: dict) -> Shown:
     """A receipt: supplier, status, and expected against received per line."""
     context = (fit(f"Receipt {h['code']} {h['supplier']}"), fit(h["status"]))
     lines = tuple(Line((ln["sku"], str(ln["qty_expected"]), str(ln["qty_received"])),
@@ -155,7 +157,7 @@ def receipt_view(h: dict) -> tuple[str, tuple[str, ...], tuple[str, ...], tuple[
     return message, context, ("Item", "Expected", "In"), lines
 
 
-def other_view(h: dict) -> tuple[str, tuple[str, ...], tuple[str, ...], tuple[Line, ...]]:
+def other_view(h: dict) -> Shown:
     """Anything else ``history`` learns to answer: its own words, cut to the screen."""
     text = render(h)
     return (fit(text[0]) if text else "Found.", tuple(fit(t) for t in text[:ROWS]), (), ())
