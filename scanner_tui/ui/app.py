@@ -134,10 +134,8 @@ class ScannerApp(App):
         if self.floor is None:
             self.floor = has_operators(self.engine)
         if self.floor:
-            return SignInScreen(self.floor_services, terminal=self.config.terminal.id,
-                                scanner_text=self._initial_status())
-        return ScanAnythingScreen(terminal=self.config.terminal.id,
-                                  scanner_text=self._initial_status(), tz=self.tz)
+            return SignInScreen(self.floor_services, **self._screen_setup())
+        return ScanAnythingScreen(tz=self.tz, **self._screen_setup())
 
     def _initial_status(self) -> str:
         sc = self.config.scanner
@@ -282,15 +280,16 @@ class ScannerApp(App):
         self.feedback.add(Feedback(handled.scan.id, outcome.accepted, text, ring))
 
     # -- the floor: sign-in, menu, workflow screens -----------------------------------------
-    def _scanner_text(self) -> str:
+    def _screen_setup(self) -> dict[str, str]:
+        """What every scan screen opens with: this terminal's id, the scanner's status now."""
         status = self.scanner_status
-        return status.message if status is not None else self._initial_status()
+        text = status.message if status is not None else self._initial_status()
+        return {"terminal": self.config.terminal.id, "scanner_text": text}
 
     def sign_in(self, answer: SignInAnswer) -> None:
         """A badge was accepted: the shift has started, show the menu."""
         self.session = answer.session
-        self.push_screen(MenuScreen(answer.menu, terminal=self.config.terminal.id,
-                                    scanner_text=self._scanner_text()))
+        self.push_screen(MenuScreen(answer.menu, **self._screen_setup()))
 
     def open_entry(self, key: str) -> None:
         """A menu entry chosen by key: open it on the pipeline thread, show its screen."""
@@ -318,11 +317,10 @@ class ScannerApp(App):
         self.push_screen(screen)
 
     def _task_screen(self, handler: Any) -> ScanScreen:
-        terminal, text = self.config.terminal.id, self._scanner_text()
         badge = self.session.who.badge if self.session else ""
         if isinstance(handler, WorkflowHandler):
-            return WorkflowScreen(handler, terminal=terminal, scanner_text=text, operator=badge)
-        return FloorScanScreen(handler, terminal=terminal, scanner_text=text, tz=self.tz)
+            return WorkflowScreen(handler, operator=badge, **self._screen_setup())
+        return FloorScanScreen(handler, tz=self.tz, **self._screen_setup())
 
     def back_to_menu(self) -> None:
         while len(self.screen_stack) > 1 and not isinstance(self.screen, MenuScreen):
