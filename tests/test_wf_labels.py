@@ -9,14 +9,13 @@ from __future__ import annotations
 import time
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from scanner_tui.config import Config, LabelsConfig
 from scanner_tui.inventory.db import open_store
 from scanner_tui.inventory.demo import build_demo
 from scanner_tui.inventory.models import (
     Asset,
-    Barcode,
     LedgerEntry,
     Receipt,
     ReceiptLine,
@@ -30,7 +29,7 @@ from scanner_tui.workflows.lookup import LookupWorkflow
 from scanner_tui.workflows.receive import ReceiveWorkflow
 from scanner_tui.workflows.tag_printing import print_new_tags, reprint_tag
 from tests.labels_fakes import FakePrinter, closed_port_url
-from tests.workflow_helpers import classified, scan, services
+from tests.workflow_helpers import classified, gtin, ledger_rows, scan, services
 
 L, A = LedgerEntry.__table__, Asset.__table__
 
@@ -75,20 +74,9 @@ def receiver(engine, url: str = "", **options) -> ReceiveWorkflow:
     return ReceiveWorkflow(svc, **options)
 
 
-def gtin(engine, sku: str) -> str:
-    with engine.connect() as conn:
-        return conn.execute(select(Barcode.code).join(Sku, Sku.id == Barcode.sku_id)
-                            .where(Sku.code == sku, Barcode.kind == "gtin")).scalar_one()[1:]
-
-
 def label_rows(engine) -> list:
     with engine.connect() as conn:
         return conn.execute(select(L).where(L.c.action == "label").order_by(L.c.id)).all()
-
-
-def ledger_count(engine) -> int:
-    with engine.connect() as conn:
-        return conn.execute(select(func.count()).select_from(L)).scalar_one()
 
 
 def unit_of(engine, serial: str):
@@ -146,13 +134,13 @@ def test_print_command_prints_one_tag_records_it_and_expects_it_back(demo, print
 
 def test_typed_number_then_print_prints_that_many_in_one_job(demo, printer):
     wf = laptop16_ready(demo, printer.url)
-    before = ledger_count(demo)
+    before = ledger_rows(demo)
     out = wf.answer("3")
     assert out.accepted and not out.changed and out.question.kind == "yesno"
     assert out.message == "3 new asset tag(s) for LAPTOP-16: CMD:PRINT prints them, CMD:NO " \
         "does not."
     assert wf.view().instruction == "Print 3 tags? CMD:PRINT/NO"
-    assert printer.jobs == [] and ledger_count(demo) == before
+    assert printer.jobs == [] and ledger_rows(demo) == before
     assert wf.answer("2").question.text == "Print 2 new tags for LAPTOP-16?"  # changed my mind
     out = scan(wf, "CMD:PRINT")
     assert out.accepted and out.changed and wf.question is None
@@ -231,14 +219,14 @@ def sequence_state(engine) -> list:
 
 def test_no_printer_configured_says_how_to_set_one(demo):
     wf = laptop16_ready(demo, "")
-    before, sequences = ledger_count(demo), sequence_state(demo)
+    before, sequences = ledger_rows(demo), sequence_state(demo)
     out = scan(wf, "CMD:PRINT")
     assert not out.accepted
     assert out.message == ('No label printer is set for this terminal: add printer = '
                            '"tcp://HOST:9100" under [labels] in its config file.')
     out = wf.answer("3")  # without a printer a number is still no quantity for a serial SKU
     assert out.message == "LAPTOP-16 is tracked by serial: scan each unit's tag, not a quantity."
-    assert ledger_count(demo) == before and wf.awaiting == {}
+    assert ledger_rows(demo) == before and wf.awaiting == {}
     assert sequence_state(demo) == sequences  # no number allocated
     bare = ReceiveWorkflow(services(demo, "OP-0002"), receipt="R-1001")  # no config at all
     scan(bare, gtin(demo, "LAPTOP-16"))
@@ -255,13 +243,13 @@ def test_printer_that_does_not_answer_records_and_expects_nothing(demo, where):
         scan(wf, gtin(demo, "LAPTOP-16"))
         wf.answer("LT1")
         wf.answer("2")
-        before = ledger_count(demo)
+        before = ledger_rows(demo)
         out = scan(wf, "CMD:PRINT")
         assert not out.accepted and not out.changed
         assert out.message.startswith("Nothing printed: ")
         assert ("does not answer" if where == "silent" else "cannot reach") in out.message
         assert out.message.endswith(".") and "\x1b" not in out.message
-        assert ledger_count(demo) == before and label_rows(demo) == []
+        assert ledger_rows(demo) == before and label_rows(demo) == []
         assert wf.awaiting == {} and wf.printed == {}
         assert wf.question is not None and wf.pending.qty == 2  # CMD:PRINT again retries
         assert silent.jobs == [] or b"^XA" not in b"".join(silent.jobs)
@@ -334,11 +322,11 @@ def test_reprint_of_a_unit_tag_is_recorded_as_a_reprint(demo, printer):
 
 
 def test_reprint_of_a_bin_tag_writes_no_ledger_row(demo, printer):
-    before = ledger_count(demo)
+    before = ledger_rows(demo)
     out = reprint_tag(lookup_services(demo, printer.url), {"type": "bin", "code": "A01-B-02"},
                       Scan("CMD:REPRINT", Source.WEDGE))
     assert out.accepted and not out.changed
-    assert b"A01-B-02" in jobs(printer, 1)[0] and ledger_count(demo) == before
+    assert b"A01-B-02" in jobs(printer, 1)[0] and ledger_rows(demo) == before
 
 
 def test_reprint_refusals(demo, printer):
@@ -445,7 +433,7 @@ def test_random_sessions_with_printing_keep_the_books(demo, printer, seed):
     printed: set[str] = set()
     for _ in range(40):
         step = rng.choice(STEPS + LIKELY)
-        before = ledger_count(demo)
+        before = ledger_rows(demo)
         if step.startswith("type:"):
             out = wf.answer(step[5:])
         elif step.startswith("tag:"):
@@ -455,7 +443,7 @@ def test_random_sessions_with_printing_keep_the_books(demo, printer, seed):
             out = scan(wf, tags[0] if step == "tag:first" else tags[-1])
         else:
             out = scan(wf, gtin(demo, step[5:]) if step.startswith("gtin:") else step)
-        after = ledger_count(demo)
+        after = ledger_rows(demo)
         assert out.message and out.message[-1] in ".!?", (step, out)
         assert (after > before) == out.changed, (step, out)
         assert len(wf.view().instruction) <= 38, wf.view()

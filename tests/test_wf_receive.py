@@ -14,7 +14,6 @@ from scanner_tui.inventory.db import open_store
 from scanner_tui.inventory.demo import build_demo
 from scanner_tui.inventory.models import (
     Asset,
-    Barcode,
     Bin,
     ExpectedSerial,
     LedgerEntry,
@@ -27,7 +26,7 @@ from scanner_tui.inventory.verify import verify
 from scanner_tui.scanning.result import Source
 from scanner_tui.workflows.dock import parse_expiry
 from scanner_tui.workflows.receive import ReceiveWorkflow
-from tests.workflow_helpers import classified, scan, services
+from tests.workflow_helpers import classified, gtin, ledger_rows, scan, services
 
 A, B, L, K = Asset.__table__, Bin.__table__, LedgerEntry.__table__, Sku.__table__
 
@@ -41,19 +40,6 @@ def demo(engine):
 
 def receiver(engine, badge: str = "OP-0002", **options) -> ReceiveWorkflow:
     return ReceiveWorkflow(services(engine, badge), **options)
-
-
-def gtin(engine, sku: str) -> str:
-    """The SKU's GTIN-13 as printed on the box."""
-    with engine.connect() as conn:
-        code = conn.execute(select(Barcode.code).join(Sku, Sku.id == Barcode.sku_id)
-                            .where(Sku.code == sku, Barcode.kind == "gtin")).scalar_one()
-    return code[1:]
-
-
-def ledger_rows(engine) -> int:
-    with engine.connect() as conn:
-        return conn.execute(select(func.count()).select_from(L)).scalar_one()
 
 
 def qty(engine, sku: str, bin_code: str, lot: str | None = None) -> int:
