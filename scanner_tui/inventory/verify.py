@@ -17,7 +17,9 @@ what the ops write (``ops/receiving.py``, ``ops/orders.py``, ``ops/undo.py``):
   rows on that receipt;
 - an order line's ``qty_picked`` = its ``pick`` rows minus the undo rows reversing a pick (undo
   of a stage or a return carries the order too, so the reversed row's action is looked up);
-  ``qty_shipped`` = its ``ship`` rows (one per unit, or one with the quantity; never undone);
+  ``qty_shipped`` = its ``ship`` rows (one per unit, or one with the quantity; never undone),
+  and the ledger never ships more of a line than it picked (a pick undone after its order
+  shipped);
 - a picked or shipped unit's ``order_line_id`` is the order line named by its last
   state-changing row (pick, stage, ship, or the undo of a stage or return);
 - a unit's SKU and lot equal those of its last state-changing row.
@@ -287,7 +289,8 @@ def _order_differences():
         .join(ORD, ORD.c.id == OL.c.order_id)
         .outerjoin(K, K.c.id == OL.c.sku_id)
         .outerjoin(led, and_(led.c.doc_code == ORD.c.code, led.c.doc_line == OL.c.line_no))
-        .where(or_(OL.c.qty_picked != led_picked, OL.c.qty_shipped != led_shipped))
+        .where(or_(OL.c.qty_picked != led_picked, OL.c.qty_shipped != led_shipped,
+                   led_shipped > led_picked))
         .order_by(ORD.c.code, OL.c.line_no)
     )
 
@@ -352,6 +355,13 @@ def _document_mismatches(conn) -> list[Mismatch]:  # noqa: ANN001
                     f"{what}, the ledger shows {ledger}",
                     {"order": r.code, "line": r.line_no, "sku": r.sku, "counter": what,
                      "books": books, "ledger": ledger}))
+        if int(r.ledger_shipped) > int(r.ledger_picked):
+            out.append(Mismatch(
+                "order", r.code,
+                f"Order {r.code} line {r.line_no} ({r.sku}): the ledger shows "
+                f"{int(r.ledger_shipped)} shipped but only {int(r.ledger_picked)} picked",
+                {"order": r.code, "line": r.line_no, "sku": r.sku, "counter": "shipped>picked",
+                 "picked": int(r.ledger_picked), "shipped": int(r.ledger_shipped)}))
     for r in conn.execute(_order_line_differences()):
         books = f"order {r.order} line {r.line_no}" if r.order else "no order line"
         ledger = (f"order {r.doc_code} line {r.doc_line}" if r.doc_type == "order"
