@@ -21,6 +21,7 @@ from tests.test_ui_support import (
     settle,
     type_slowly,
 )
+from tests.workflow_helpers import ledger_rows, qty
 
 GTIN = {"LAPTOP-14": "5901234100007", "CABLE-TIE-100": "5901234100281",
         "MUG-01": "5901234100359"}
@@ -33,12 +34,6 @@ def demo(engine):
     assert_verified(engine)
 
 
-def qty(engine, sku: str, bin_code: str) -> int:
-    return int(one(engine, "SELECT coalesce(sum(st.qty), 0) FROM stock st "
-                           "JOIN sku s ON s.id = st.sku_id JOIN bin b ON b.id = st.bin_id "
-                           "WHERE s.code = :sku AND b.code = :bin", sku=sku, bin=bin_code))
-
-
 def unit(engine, serial: str) -> tuple[str, str | None]:
     with engine.connect() as conn:
         from sqlalchemy import text
@@ -47,18 +42,10 @@ def unit(engine, serial: str) -> tuple[str, str | None]:
     return row[0], row[1]
 
 
-def rows(engine) -> int:
-    return one(engine, "SELECT count(*) FROM ledgerentry")
-
-
 async def open_task(app, pilot, badge: str, card: str) -> WorkflowScreen:
     await scan(app, pilot, badge, card)
     assert isinstance(app.screen, WorkflowScreen), screen_text(app)
     return app.screen
-
-
-def shown(app) -> str:
-    return screen_text(app)
 
 
 # -- pick --------------------------------------------------------------------------------------
@@ -67,12 +54,12 @@ async def test_pick_a_whole_order_and_ship(demo, db_url):
     app = floor_app(demo, db_url)
     async with app.run_test(size=(40, 16)) as pilot:
         screen = await open_task(app, pilot, "OP-0001", "CMD:PICK")
-        assert "SO-1001" in shown(app)
+        assert "SO-1001" in screen_text(app)
         await press(app, pilot, "1")  # first order in the list
-        assert "Scan bin A01-A-01" in shown(app)
-        before = rows(demo)
+        assert "Scan bin A01-A-01" in screen_text(app)
+        before = ledger_rows(demo)
         await scan(app, pilot, "A01-B-03")  # not the next bin in walking order
-        assert "Go to A01-A-01" in shown(app) or last(app).accepted
+        assert "Go to A01-A-01" in screen_text(app) or last(app).accepted
         await scan(app, pilot, "A01-A-01", "CABLE-TIE-100")
         assert screen.snapshot.question.kind == "quantity"
         assert app.focused is screen.query_one("#input")
@@ -80,17 +67,17 @@ async def test_pick_a_whole_order_and_ship(demo, db_url):
         assert qty(demo, "CABLE-TIE-100", "A01-A-01") == 119
         await scan(app, pilot, "A01-B-03", "AT00000003")  # a unit from another bin
         assert not last(app).accepted and "A01-B-04" in last(app).text
-        assert rows(demo) == before + 1
+        assert ledger_rows(demo) == before + 1
         bells = app.feedback.bells
         await scan(app, pilot, "AT00000002")
         assert last(app).accepted and unit(demo, "AT00000002")[0] == "picked"
         assert app.feedback.bells == bells
         assert screen.snapshot.question.kind == "yesno"  # the bin should be empty now
-        assert "y Yes" in shown(app)
+        assert "y Yes" in screen_text(app)
         await press(app, pilot, "y")
-        assert "staging" in shown(app)
+        assert "staging" in screen_text(app)
         await scan(app, pilot, "ST01-A-01")
-        assert "CMD:DONE" in shown(app)
+        assert "CMD:DONE" in screen_text(app)
         await press(app, pilot, "d")
         assert last(app).accepted
         assert unit(demo, "AT00000002") == ("shipped", None)
@@ -104,7 +91,7 @@ async def test_pick_short_and_undo_by_key(demo, db_url):
     async with app.run_test(size=(40, 16)) as pilot:
         screen = await open_task(app, pilot, "OP-0001", "CMD:PICK")
         await scan(app, pilot, "QC-1003")  # the order's barcode
-        assert "QC-1003" in shown(app)
+        assert "QC-1003" in screen_text(app)
         await scan(app, pilot, "A01-A-02", "MUG-01")
         await press(app, pilot, "2", "enter")
         assert qty(demo, "MUG-01", "A01-A-02") == 20
@@ -125,26 +112,26 @@ async def test_receive_against_the_ship_notice(demo, db_url):
     app = floor_app(demo, db_url)
     async with app.run_test(size=(40, 16)) as pilot:
         screen = await open_task(app, pilot, "OP-0002", "CMD:RECEIVE")
-        assert screen.snapshot.question.kind == "choice" and "1 R-1001" in shown(app)
+        assert screen.snapshot.question.kind == "choice" and "1 R-1001" in screen_text(app)
         await press(app, pilot, "1")
-        assert "Receive R-1001" in shown(app)
+        assert "Receive R-1001" in screen_text(app)
         await scan(app, pilot, GTIN["LAPTOP-14"])
         assert screen.snapshot.question.kind == "text"  # the lot
         await press(app, pilot, *"LT2611C", "enter")
-        assert last(app).accepted and "Scan each LAPTOP-14 unit" in shown(app)
+        assert last(app).accepted and "Scan each LAPTOP-14 unit" in screen_text(app)
         await scan(app, pilot, "AT00000013")
         assert unit(demo, "AT00000013") == ("in_stock", "DK01-A-01")
-        before = rows(demo)
+        before = ledger_rows(demo)
         await scan(app, pilot, "AT00000099")  # not on the ship notice
         assert not last(app).accepted and "not on the ship notice" in last(app).text
         await scan(app, pilot, "AT00000001")  # already in the store
-        assert not last(app).accepted and rows(demo) == before
+        assert not last(app).accepted and ledger_rows(demo) == before
         await scan(app, pilot, GTIN["CABLE-TIE-100"])
         await press(app, pilot, *"10", "enter")
         assert qty(demo, "CABLE-TIE-100", "DK01-A-01") == 10
         await press(app, pilot, "d")
         assert last(app).accepted and "discrepancies" in last(app).text
-        assert "Missing: AT00000014" in shown(app)
+        assert "Missing: AT00000014" in screen_text(app)
         await press(app, pilot, "escape")  # finished: Escape leaves at once
         assert isinstance(app.screen, MenuScreen)
 
@@ -165,7 +152,7 @@ async def test_putaway_suggested_bin_and_wrong_kind_refused(demo, db_url):
     async with app.run_test(size=(40, 16)) as pilot:
         screen = await open_task(app, pilot, "OP-0001", "CMD:PUTAWAY")
         await scan(app, pilot, GTIN["MUG-01"])
-        assert "A01-A-02" in shown(app)
+        assert "A01-A-02" in screen_text(app)
         await scan(app, pilot, "ST01-A-03")  # a staging bin is no place for putaway
         assert not last(app).accepted and qty(demo, "MUG-01", "DK01-A-01") == 12
         await press(app, pilot, *"5", "enter")
@@ -199,8 +186,8 @@ async def test_return_a_shipped_unit_reason_and_condition_by_number(demo, db_url
         await scan(app, pilot, "AT00000002")  # never left here: flagged, not accepted
         assert not last(app).accepted and "never left here" in last(app).text
         await scan(app, pilot, "AT00000008")
-        assert "Maria Lopez" in shown(app)
-        assert screen.snapshot.question.kind == "choice" and "1 DAMAGED" in shown(app)
+        assert "Maria Lopez" in screen_text(app)
+        assert screen.snapshot.question.kind == "choice" and "1 DAMAGED" in screen_text(app)
         await press(app, pilot, "2")  # WRONG
         await press(app, pilot, "3")  # BROKEN: quarantine
         assert last(app).accepted
@@ -214,11 +201,11 @@ async def test_lookup_bin_unit_order_and_typed_code(demo, db_url):
     async with app.run_test(size=(40, 16)) as pilot:
         await open_task(app, pilot, "OP-0001", "CMD:LOOKUP")
         await scan(app, pilot, "A01-A-01")
-        assert "CABLE-TIE-100" in shown(app)
+        assert "CABLE-TIE-100" in screen_text(app)
         await scan(app, pilot, "AT00000008")
-        assert last(app).accepted and "SO-0999" in shown(app)
+        assert last(app).accepted and "SO-0999" in screen_text(app)
         await press(app, pilot, *"SO-1000", "enter")  # typed by hand: opens the field
-        assert last(app).accepted and "Jonas Berg" in shown(app)
+        assert last(app).accepted and "Jonas Berg" in screen_text(app)
         await scan(app, pilot, "[@click=app.quit]")  # data, never markup
         assert not last(app).accepted and app.is_running
         await scan(app, pilot, "CMD:DONE")
