@@ -6,15 +6,15 @@ blinking cursor), TEXTUAL_ANIMATIONS=none (conftest). ``--snapshot-update`` acce
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC
 
 import pytest
 
 from scanner_tui.config import Config, DatabaseConfig, TerminalConfig
 from scanner_tui.ui.app import ScannerApp
-from tests.test_ui_support import burst
+from tests.test_ui_support import FIXED, burst
 
-FIXED = datetime(2026, 5, 4, 9, 30, 0, tzinfo=UTC)
+SIZES = pytest.mark.parametrize("size", [(40, 16), (80, 24)], ids=["40x16", "80x24"])
 
 ACCEPTED = ["A04-B-12\r", "OP-0001\r", "4006381333931\r",
             "]d2010950110102091710LOT7\x1d17270131\x1d21SN0001\r"]
@@ -38,17 +38,17 @@ def _scans(payloads: list[str]):
     return run_before
 
 
-@pytest.mark.parametrize("size", [(40, 16), (80, 24)], ids=["40x16", "80x24"])
+@SIZES
 def test_idle_screen(snap_compare, engine, db_url, size):
     assert snap_compare(_app(engine, db_url), terminal_size=size)
 
 
-@pytest.mark.parametrize("size", [(40, 16), (80, 24)], ids=["40x16", "80x24"])
+@SIZES
 def test_accepted_asset_with_history(snap_compare, engine, db_url, size):
     assert snap_compare(_app(engine, db_url), terminal_size=size, run_before=_scans(ACCEPTED))
 
 
-@pytest.mark.parametrize("size", [(40, 16), (80, 24)], ids=["40x16", "80x24"])
+@SIZES
 def test_rejected_markup_shown_as_data(snap_compare, engine, db_url, size):
     assert snap_compare(_app(engine, db_url), terminal_size=size,
                         run_before=_scans(ACCEPTED + REJECTED))
