@@ -75,7 +75,7 @@ from scanner_tui.workflows.dock import (
     undone_scan_ids,
 )
 from scanner_tui.workflows.receipt_doc import ReceiptDoc, find_receipt, open_receipts
-from scanner_tui.workflows.tag_printing import MAX_TAGS, print_new_tags, printer_of
+from scanner_tui.workflows.tag_printing import count_refusal, print_new_tags, printer_of
 
 T_SKU = Sku.__table__
 
@@ -590,8 +590,9 @@ class ReceiveWorkflow(AppliedMemo, Workflow):
 
     def _ask_print(self, n: int) -> Outcome:
         """A typed number while tags may be printed: how many CMD:PRINT will print."""
-        if not 1 <= n <= MAX_TAGS:
-            return Outcome.refuse(f"Print between 1 and {MAX_TAGS} tags at a time.")
+        refused = count_refusal(n)
+        if refused is not None:
+            return refused
         code = self.current.code
         self.pending = Pending("print", Question(f"Print {n} new tags for {code}?", "yesno"),
                                qty=n)

@@ -11,6 +11,7 @@ becomes a refusal sentence, and the ledger is written only after the printer too
   (a bin's tag, or a unit's tag, recorded in the ledger as a reprint).
 * ``printer_of(services)``, ``no_printer()``: the configured printer, and the sentence that
   says how to set one.
+* ``count_refusal(n)``: the refusal of a tag count outside 1..``MAX_TAGS`` (else None).
 """
 
 from __future__ import annotations
@@ -70,6 +71,13 @@ def tag_list(tags: tuple[str, ...] | list[str]) -> str:
     return ", ".join(compress(list(tags)))
 
 
+def count_refusal(n: int) -> Outcome | None:
+    """The refusal of a tag count outside 1..MAX_TAGS (None: ``n`` tags may be printed)."""
+    if 1 <= n <= MAX_TAGS:
+        return None
+    return Outcome.refuse(f"Print between 1 and {MAX_TAGS} tags at a time.")
+
+
 def _refusal(exc: LabelError, lead: str = "Nothing printed") -> Outcome:
     reason = " ".join(str(exc).split()) or "the label could not be made"
     return Outcome.refuse(f"{lead}: {reason.rstrip('.')}.")
@@ -81,8 +89,9 @@ def print_new_tags(services: Services, n: int, scan: Scan, *, doc_type: str = ""
     printer = printer_of(services)
     if not printer:
         return Printed(Outcome.refuse(no_printer()))
-    if not 1 <= n <= MAX_TAGS:
-        return Printed(Outcome.refuse(f"Print between 1 and {MAX_TAGS} tags at a time."))
+    refused = count_refusal(n)
+    if refused is not None:
+        return Printed(refused)
     cfg = labels_config(services)
     engine, badge = services.engine, services.badge
     try:
