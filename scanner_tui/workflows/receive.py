@@ -78,6 +78,7 @@ from scanner_tui.workflows.receipt_doc import ReceiptDoc, find_receipt, open_rec
 from scanner_tui.workflows.tag_printing import count_refusal, print_new_tags, printer_of
 
 T_SKU = Sku.__table__
+FINISHED = "Receiving is finished; open it again to receive more."
 
 YES_WORDS = ("y", "yes", "j", "ja", "1", "ok")
 NO_WORDS = ("n", "no", "nein", "0")
@@ -301,7 +302,7 @@ class ReceiveWorkflow(AppliedMemo, Workflow):
         if result.kind is Kind.COMMAND and result.command:
             return self.on_command(result.command, scan)
         if self.finished is not None:
-            return Outcome.refuse("Receiving is finished; open it again to receive more.")
+            return Outcome.refuse(FINISHED)
         plain = plain_code(result)
         if plain is not None:
             return self._plain(scan, plain)
@@ -555,12 +556,12 @@ class ReceiveWorkflow(AppliedMemo, Workflow):
         return self._counted(done, run + n)
 
     def _counted(self, done: OpResult, total: int) -> Outcome:
-        cur = self.current
+        cur, expired = self.current, self._expired()
         self.pending = Pending("quantity", Question(f"How many {cur.code}? ({total})",
                                                     "quantity"), qty=total)
-        return Outcome.ok(f"{done.message}{self._expired()} Count {total}: type the quantity "
+        return Outcome.ok(f"{done.message}{expired} Count {total}: type the quantity "
                           "or scan on.", changed=not done.replayed,
-                          warning=bool(self._expired()), question=self.question)
+                          warning=bool(expired), question=self.question)
 
     def _receive_unit(self, scan: Scan, serial: str, entry: str) -> Outcome:
         if self.receipt is not None:
@@ -570,8 +571,9 @@ class ReceiveWorkflow(AppliedMemo, Workflow):
         done = self._op(scan.id, entry, on_receipt=True, serial=serial, sku=self.current.code)
         if isinstance(done, Outcome):
             return done
-        return Outcome.ok(f"{done.message}{self._expired()}", changed=not done.replayed,
-                          warning=bool(self._expired()))
+        expired = self._expired()
+        return Outcome.ok(f"{done.message}{expired}", changed=not done.replayed,
+                          warning=bool(expired))
 
     # -- new asset tags ----------------------------------------------------------------------
     def _print_refusal(self) -> str | None:
@@ -695,7 +697,7 @@ class ReceiveWorkflow(AppliedMemo, Workflow):
                 return Outcome.ok(f"{p.qty} of {self.current.code}. Scan the next product.")
             return Outcome.refuse(f"Nothing was typed. {self._instruction()}.")
         if self.finished is not None:
-            return Outcome.refuse("Receiving is finished; open it again to receive more.")
+            return Outcome.refuse(FINISHED)
         if self.choosing:
             return self._choose(text)
         p = self.pending
@@ -740,7 +742,7 @@ class ReceiveWorkflow(AppliedMemo, Workflow):
         if command == "DONE":
             return self._finish()
         if self.finished is not None:
-            return Outcome.refuse("Receiving is finished; open it again to receive more.")
+            return Outcome.refuse(FINISHED)
         if command == "SKIP" and self.choosing:
             return self._go_blind()
         if command == "PRINT":
