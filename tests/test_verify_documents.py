@@ -205,3 +205,12 @@ def test_a_line_the_ledger_ships_more_of_than_it_picked_is_caught(store):
     (m,) = verify(store)
     assert m.message == ("Order QC-1003 line 1 (MUG-01): the ledger shows 1 shipped but only 0 "
                          "picked")
+
+
+def test_ledger_rows_naming_a_line_the_books_do_not_have_are_caught(store):
+    _sql(store, "DELETE FROM orderline WHERE line_no = 2"
+                " AND order_id = (SELECT id FROM orders WHERE code = 'SO-0999')")
+    (m,) = verify(store)
+    assert m.kind == "order"
+    assert m.message == ("The ledger has 2 row(s) for order SO-0999 line 2, which the books "
+                         "do not have")

@@ -22,7 +22,8 @@ what the ops write (``ops/receiving.py``, ``ops/orders.py``, ``ops/undo.py``):
   shipped);
 - a picked or shipped unit's ``order_line_id`` is the order line named by its last
   state-changing row (pick, stage, ship, or the undo of a stage or return);
-- a unit's SKU and lot equal those of its last state-changing row.
+- a unit's SKU and lot equal those of its last state-changing row;
+- every ledger row naming a receipt or order line names one that exists.
 """
 
 from __future__ import annotations
@@ -326,6 +327,29 @@ def _order_line_differences():
     )
 
 
+def _orphan_document_rows():
+    """(doc_type, doc_code, doc_line, rows): ledger rows naming a receipt or order line that
+    the books do not have (read from ``ix_ledger_doc`` alone, each looked up by index)."""
+    rline = (
+        select(RL.c.id).join(R, R.c.id == RL.c.receipt_id)
+        .where(L.c.doc_type == "receipt", R.c.code == L.c.doc_code,
+               RL.c.line_no == L.c.doc_line)
+        .exists()
+    )
+    oline = (
+        select(OL.c.id).join(ORD, ORD.c.id == OL.c.order_id)
+        .where(L.c.doc_type == "order", ORD.c.code == L.c.doc_code,
+               OL.c.line_no == L.c.doc_line)
+        .exists()
+    )
+    return (
+        select(L.c.doc_type, L.c.doc_code, L.c.doc_line, func.count().label("rows"))
+        .where(L.c.doc_type.in_(("receipt", "order")), ~rline, ~oline)
+        .group_by(L.c.doc_type, L.c.doc_code, L.c.doc_line)
+        .order_by(L.c.doc_type, L.c.doc_code, L.c.doc_line)
+    )
+
+
 def _document_mismatches(conn) -> list[Mismatch]:  # noqa: ANN001
     out: list[Mismatch] = []
     for r in conn.execute(_receipt_differences()):
@@ -362,6 +386,12 @@ def _document_mismatches(conn) -> list[Mismatch]:  # noqa: ANN001
                 f"{int(r.ledger_shipped)} shipped but only {int(r.ledger_picked)} picked",
                 {"order": r.code, "line": r.line_no, "sku": r.sku, "counter": "shipped>picked",
                  "picked": int(r.ledger_picked), "shipped": int(r.ledger_shipped)}))
+    for r in conn.execute(_orphan_document_rows()):
+        out.append(Mismatch(
+            r.doc_type, r.doc_code,
+            f"The ledger has {r.rows} row(s) for {r.doc_type} {r.doc_code} line {r.doc_line}, "
+            f"which the books do not have",
+            {r.doc_type: r.doc_code, "line": r.doc_line, "ledger_rows": r.rows}))
     for r in conn.execute(_order_line_differences()):
         books = f"order {r.order} line {r.line_no}" if r.order else "no order line"
         ledger = (f"order {r.doc_code} line {r.doc_line}" if r.doc_type == "order"
