@@ -33,6 +33,11 @@ class SignedIn:
     name: str
     role: str
 
+    @property
+    def called(self) -> str:
+        """How the screens name them: the name, else the badge."""
+        return self.name or self.badge
+
 
 def find_operator(engine: Engine, badge: str) -> tuple[str, str, bool] | None:
     """(name, role, active) of a badge, or None."""
@@ -165,7 +170,7 @@ class SignInHandler(Handover):
         self.answer = SignInAnswer(who, session, menu)
         self.next = menu
         self.operator = badge
-        return Outcome.ok(f"Hello {name or badge} ({role})")
+        return Outcome.ok(f"Hello {who.called} ({role})")
 
     def view(self) -> SignInAnswer | Passed | None:
         return self.passed_view() if self.passed else self.answer
@@ -223,7 +228,7 @@ class MenuHandler(Handover):
         who = self.session.who
         if self.signed_out:  # read after the sign-out, before the screen went
             self.operator = ""
-            return Outcome.refuse(f"{who.name or who.badge} has signed out; scan your badge "
+            return Outcome.refuse(f"{who.called} has signed out; scan your badge "
                                   "to sign in.")
         self.operator = who.badge
         n = len(self.session.entries)
@@ -242,7 +247,7 @@ class MenuHandler(Handover):
         if result.kind is Kind.BADGE and result.badge:
             if result.badge == who.badge:
                 return self.sign_out()
-            return Outcome.refuse(f"{who.name or who.badge} is signed in here: sign out "
+            return Outcome.refuse(f"{who.called} is signed in here: sign out "
                                   "first (CMD:LOGOUT).")
         code = (result.code or "").strip()
         if scan.source is Source.KEYBOARD and code.isdigit():
@@ -270,7 +275,7 @@ class MenuHandler(Handover):
         self.operator = ""
         self.signed_out = True
         self.next = None
-        return Outcome.ok(f"{self.session.who.name or self.session.who.badge} signed out")
+        return Outcome.ok(f"{self.session.who.called} signed out")
 
     def view(self) -> MenuAnswer | Passed:
         return self.passed_view() if self.passed else self.answer

@@ -151,7 +151,7 @@ class MenuScreen(ScanScreen):
 
     def on_mount(self) -> None:
         who = self.session.who
-        self.query_one(Answer).show(None, f"{who.name or who.badge} ({who.role})")
+        self.query_one(Answer).show(None, f"{who.called} ({who.role})")
         menu = self.query_one(OptionList)
         menu.highlighted = 0
         menu.focus()
