@@ -23,7 +23,8 @@ what the ops write (``ops/receiving.py``, ``ops/orders.py``, ``ops/undo.py``):
 - a picked or shipped unit's ``order_line_id`` is the order line named by its last
   state-changing row (pick, stage, ship, or the undo of a stage or return);
 - a unit's SKU and lot equal those of its last state-changing row;
-- every ledger row naming a receipt or order line names one that exists.
+- every ledger row naming a receipt or order line names one that exists (label notes name
+  only the document, no line, and are not checked).
 """
 
 from __future__ import annotations
@@ -329,7 +330,8 @@ def _order_line_differences():
 
 def _orphan_document_rows():
     """(doc_type, doc_code, doc_line, rows): ledger rows naming a receipt or order line that
-    the books do not have (read from ``ix_ledger_doc`` alone, each looked up by index)."""
+    the books do not have (read from ``ix_ledger_doc`` alone, each looked up by index). Rows
+    without a line are notes about a whole document (a label printed for a receipt)."""
     rline = (
         select(RL.c.id).join(R, R.c.id == RL.c.receipt_id)
         .where(L.c.doc_type == "receipt", R.c.code == L.c.doc_code,
@@ -344,7 +346,7 @@ def _orphan_document_rows():
     )
     return (
         select(L.c.doc_type, L.c.doc_code, L.c.doc_line, func.count().label("rows"))
-        .where(L.c.doc_type.in_(("receipt", "order")), ~rline, ~oline)
+        .where(L.c.doc_type.in_(("receipt", "order")), L.c.doc_line.is_not(None), ~rline, ~oline)
         .group_by(L.c.doc_type, L.c.doc_code, L.c.doc_line)
         .order_by(L.c.doc_type, L.c.doc_code, L.c.doc_line)
     )
