@@ -25,6 +25,10 @@ what the ops write (``ops/receiving.py``, ``ops/orders.py``, ``ops/undo.py``):
 - a unit's SKU and lot equal those of its last state-changing row;
 - every ledger row naming a receipt or order line names one that exists (label notes name
   only the document, no line, and are not checked).
+
+Not checked, because the ledger does not determine them: receipt and order status (closing a
+receipt writes no row; ``staged`` / ``cancelled`` are set without one), ``qty_expected`` and
+order ``qty``, and a returned / lost / in-stock unit's leftover ``order_line_id``.
 """
 
 from __future__ import annotations
