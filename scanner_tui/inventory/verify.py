@@ -27,8 +27,9 @@ what the ops write (``ops/receiving.py``, ``ops/orders.py``, ``ops/undo.py``):
   only the document, no line, and are not checked).
 
 Not checked, because the ledger does not determine them: receipt and order status (closing a
-receipt writes no row; ``staged`` / ``cancelled`` are set without one), ``qty_expected`` and
-order ``qty``, and a returned / lost / in-stock unit's leftover ``order_line_id``.
+receipt writes no row; ``staged`` is set without one; nothing sets ``cancelled`` yet),
+``qty_expected`` and order ``qty``, and a returned / lost / in-stock unit's leftover
+``order_line_id``.
 """
 
 from __future__ import annotations
