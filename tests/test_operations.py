@@ -555,3 +555,20 @@ def test_undo_with_since_never_reaches_back_before_the_shift(store):
     res = ops.undo_last(store, actor=PICKER, scan_id=sid(), since=earlier)
     assert res.message == "Undone: move of 4 of MUG-01."
     assert_books_agree(store)
+
+
+def test_a_quantity_pick_that_shipped_cannot_be_undone(store):
+    """Found by verify's document checks: undoing a shipped pick put the mug back in the bin
+    while its ship row stood (counted twice)."""
+    receive_mugs(store, 3, bin="A01-A-01")
+    ops.pick(store, actor=PICKER, scan_id=sid(), order="1007", sku="MUG-01", qty=1,
+             bin="A01-A-01")
+    ops.ship(store, actor=SUPERVISOR, scan_id=sid(), order="1007")
+    before = len(ledger(store))
+    with pytest.raises(E.CannotUndo, match="Order 1007 has shipped what you picked"):
+        ops.undo_last(store, actor=PICKER, scan_id=sid())
+    assert len(ledger(store)) == before and qty(store, "A01-A-01") == 2
+    assert_books_agree(store)
+    from scanner_tui.inventory.verify import verify
+
+    assert verify(store) == []

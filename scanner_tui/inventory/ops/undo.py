@@ -118,7 +118,22 @@ def _undo_asset_row(tx: Tx, row) -> str:
     return unit.serial
 
 
+def _refuse_undo_of_shipped_pick(tx: Tx, row) -> None:
+    """A quantity pick that has left on its shipment cannot come back to the bin by undo."""
+    if row.action != "pick" or row.doc_type != "order":
+        return
+    line = tx.execute(
+        select(T_OLINE.c.qty_picked, T_OLINE.c.qty_shipped)
+        .join(T_ORDER, T_ORDER.c.id == T_OLINE.c.order_id)
+        .where(T_ORDER.c.code == row.doc_code, T_OLINE.c.line_no == row.doc_line)).first()
+    if line is not None and line.qty_picked - row.qty < line.qty_shipped:
+        raise CannotUndo(f"Order {row.doc_code} has shipped what you picked; a shipped pick "
+                         "cannot be undone at a terminal; ask a supervisor.",
+                         order=row.doc_code)
+
+
 def _undo_qty_row(tx: Tx, row) -> str:
+    _refuse_undo_of_shipped_pick(tx, row)
     sku_row = tx.sku_by_id(row.sku_id)
     if row.to_bin_id is not None:
         to_bin = tx.one(select(T_BIN).where(T_BIN.c.id == row.to_bin_id))
