@@ -3,6 +3,7 @@
 * ``default_dock_bin``: the site's default receiving place (first active dock bin by code).
 * ``look_up`` / ``find_code``: the bin, unit or product a classified scan / a plain code names
   (every workflow looks codes up through these).
+* ``look_up_place_or_item``: a scanned bin, unit or product, or the refusal for anything else.
 * ``typed_result``: a code typed by hand and found in the store, as a classified scan.
 * ``plain_code``: an unknown scan that may still be a manufacturer serial, a lot or a document
   code (no tag rule matched, or digits that only looked like GS1) — never an unsafe or mis-read
@@ -24,7 +25,7 @@ from scanner_tui.inventory.models import Bin, LedgerEntry
 from scanner_tui.scanning.classify import NO_RULE
 from scanner_tui.scanning.gs1 import NO_KEY
 from scanner_tui.scanning.result import Kind, Scan, ScanResult
-from scanner_tui.workflows.base import Outcome
+from scanner_tui.workflows.base import Outcome, expected
 
 T_BIN = Bin.__table__
 T_LEDGER = LedgerEntry.__table__
@@ -44,6 +45,23 @@ def look_up(engine: Engine, result: ScanResult) -> Resolved | None:
     """The bin, unit or product a classified scan names (None when the store does not know)."""
     with engine.connect() as conn:
         return resolve_scan(conn, result)
+
+
+PLACE_OR_ITEM = (Kind.BIN, Kind.ASSET, Kind.PRODUCT)
+_NOUN = {Kind.BIN: "bin", Kind.ASSET: "unit", Kind.PRODUCT: "product"}
+
+
+def look_up_place_or_item(engine: Engine, result: ScanResult, accepts: tuple[Kind, ...],
+                          instruction: str) -> Resolved | Outcome:
+    """The bin, unit or product a scan names, or the refusal (another kind of scan, or a code
+    the store does not know) that repeats ``instruction``."""
+    if result.kind not in PLACE_OR_ITEM:
+        return expected(accepts, result, instruction)
+    found = look_up(engine, result)
+    if found is None:
+        return Outcome.refuse(f"{result.code} is not a known {_NOUN[result.kind]}. "
+                              f"{instruction}.")
+    return found
 
 
 def find_code(engine: Engine, code: str) -> Resolved | None:

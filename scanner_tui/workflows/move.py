@@ -33,9 +33,8 @@ from scanner_tui.workflows.base import (
     Workflow,
     brief,
     entry_of,
-    expected,
 )
-from scanner_tui.workflows.dock import look_up
+from scanner_tui.workflows.dock import look_up_place_or_item
 
 T_STOCK = Stock.__table__
 
@@ -135,13 +134,10 @@ class MoveWorkflow(Workflow):
 
     # -- scans -------------------------------------------------------------------------------
     def on_scan(self, scan: Scan, result: ScanResult) -> Outcome:
-        if result.kind not in (Kind.BIN, Kind.ASSET, Kind.PRODUCT):
-            return expected(self._accepts(), result, self._instruction())
-        found = look_up(self.services.engine, result)
-        if found is None:
-            what = {"bin": "bin", "asset": "unit", "product": "product"}[result.kind.value]
-            return Outcome.refuse(f"{result.code} is not a known {what}. "
-                                  f"{self._instruction()}.")
+        found = look_up_place_or_item(self.services.engine, result, self._accepts(),
+                                      self._instruction())
+        if isinstance(found, Outcome):
+            return found
         if found.kind is Kind.BIN:
             return self._bin(scan, found)
         if found.kind is Kind.ASSET:
