@@ -1,8 +1,9 @@
 """Small text helpers every layer shares: control characters, the article before a noun.
 
 A control character here is C0 (``\\x00``-``\\x1f``), DEL or C1 (``\\x7f``-``\\x9f``): what a
-terminal or a label printer may act on. Pure (no Textual, no DB): every layer may use it. The
-UI's wider ``ui/safe_text.visible`` also escapes format characters and odd spaces.
+terminal or a label printer may act on. Pure (no Textual, no DB): every layer may use it.
+``visible`` is wider: it also escapes format characters (bidi overrides) and odd spaces, for
+untrusted text shown on a screen or printed by a command.
 """
 
 from __future__ import annotations
@@ -25,6 +26,32 @@ def hex_escaped(text: str, keep: str = "") -> str:
         return ch if ch in keep else f"\\x{ord(ch):02x}"
 
     return CONTROL.sub(escape, text)
+
+
+_SHORT = {"\r": "\\r", "\n": "\\n", "\t": "\\t"}
+
+
+def _escape(ch: str) -> str:
+    if ch in _SHORT:
+        return _SHORT[ch]
+    code = ord(ch)
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    return f"\\U{code:08x}"
+
+
+def visible(text: str, limit: int | None = None) -> str:
+    """``text`` with every non-printable character escaped (``\\r``, ``\\x1b``, ``\\u202e``);
+    cut to ``limit`` chars with '…'. Still plain text: never render it as markup."""
+    if text.isprintable():
+        out = text
+    else:
+        out = "".join(ch if ch.isprintable() else _escape(ch) for ch in text)
+    if limit is not None and len(out) > limit:
+        out = out[: max(0, limit - 1)] + "…"
+    return out
 
 
 def with_article(noun: str) -> str:

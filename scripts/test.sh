@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install scanner-tui with its test tools, the system tools the tests drive (tmux, PostgreSQL,
-# pdftoppm for the label round trips),
-# then run the whole test suite. Extra arguments go to pytest.
+# pdftoppm for the label round trips), check the code (ruff, the import contracts of
+# pyproject.toml), then run the whole test suite. Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 need=()
@@ -19,4 +19,5 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 bash scripts/install.sh test
 .venv/bin/ruff check scanner_tui tests bench
+.venv/bin/lint-imports --no-cache  # the layer contracts in pyproject.toml
 exec .venv/bin/python -m pytest "$@"

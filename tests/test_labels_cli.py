@@ -249,32 +249,36 @@ def _config(db_url: str):  # noqa: ANN202
 
 
 def test_print_new_asset_tags_job(engine, db_url: str) -> None:
-    from scanner_tui.labels import LabelError, print_new_asset_tags
+    from scanner_tui.labels import LabelError, print_asset_tags
 
     seed(engine)
     config = _config(db_url)
+    who = dict(actor_badge="OP-0001", terminal=config.terminal.id)
     with FakePrinter() as printer:
-        tags = print_new_asset_tags(engine, config, 2, printer.url, actor_badge="OP-0001",
-                                    doc_type="receipt", doc_code="R-1001", scan_id="scan-1")
-    assert tags == ["AT00000008", "AT00000009"]
+        job = print_asset_tags(engine, config.labels, printer.url, new=2, doc_type="receipt",
+                               doc_code="R-1001", scan_id="scan-1", **who)
+    assert job.tags == ("AT00000008", "AT00000009") and not job.reprints
     assert [(r.reason, r.entry, r.scan_id, r.terminal) for r in label_rows(engine)] == [
         ("printed AT00000008-AT00000009", "scanned", "scan-1", "LOOKUP-2")]
     with FakePrinter(mode="silent") as printer, pytest.raises(LabelError) as err:
-        print_new_asset_tags(engine, config, 2, printer.url, actor_badge="OP-0001")
+        print_asset_tags(engine, config.labels, printer.url, new=2, **who)
     assert "AT00000010-AT00000011 were not printed" in str(err.value)
     assert len(label_rows(engine)) == 1
 
 
 def test_reprint_jobs(engine, db_url: str) -> None:
-    from scanner_tui.labels import LabelError, reprint_asset_tags, reprint_bin_tag
+    from scanner_tui.labels import LabelError, print_asset_tags, reprint_bin_tag
 
     ids = seed(engine)
     config = _config(db_url)
+    terminal = config.terminal.id
     with FakePrinter() as printer:
-        reprint_asset_tags(engine, config, ["AT00000007"], printer.url, actor_badge="OP-0001")
-        reprint_bin_tag(engine, config, "A04-B-12", printer.url)
+        print_asset_tags(engine, config.labels, printer.url, serials=["AT00000007"],
+                         reprint=True, actor_badge="OP-0001", terminal=terminal)
+        reprint_bin_tag(engine, config.labels, "A04-B-12", printer.url)
         with pytest.raises(LabelError, match="not active"):
-            reprint_asset_tags(engine, config, ["SN0001"], printer.url, actor_badge="OP-0002")
+            print_asset_tags(engine, config.labels, printer.url, serials=["SN0001"],
+                             reprint=True, actor_badge="OP-0002", terminal=terminal)
     assert printer.status_queries == 2
     assert len(printer.jobs) == 2  # the refused badge printed nothing
     assert b"^FDA04-B-12^FS" in printer.jobs[1]

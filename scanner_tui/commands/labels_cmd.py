@@ -16,19 +16,8 @@ from sqlalchemy import Engine
 
 from scanner_tui.commands.common import context, fail
 from scanner_tui.config import Config, LabelsConfig
-from scanner_tui.labels import (
-    Label,
-    LabelError,
-    allocate_asset_tags,
-    already_issued,
-    asset_labels,
-    bin_labels,
-    new_tag_labels,
-    print_labels,
-    record_printed,
-    sku_labels,
-)
-from scanner_tui.labels.jobs import require_operator
+from scanner_tui.labels import Label, LabelError, bin_labels, print_labels, sku_labels
+from scanner_tui.labels.jobs import NotRecorded, print_asset_tags
 from scanner_tui.labels.record import compress
 from scanner_tui.labels.sequence import format_tag
 
@@ -174,44 +163,28 @@ def assets_cmd(
     if new is not None and (serials or receipt):
         fail("--new prints fresh tags only: leave out serials and --receipt", code=2)
     settings = _settings(c.config, dpi, size)
-    terminal = c.config.terminal.id
     asset_rule = c.config.tags.asset
-    prefix, digits = settings.asset_prefix, settings.asset_digits
+    if new is not None:
+        sample = format_tag(settings.asset_prefix, settings.asset_digits, 1)
+        if not re.fullmatch(asset_rule, sample, flags=re.ASCII):
+            fail(f"new tags would look like {sample}, which tags.asset ({asset_rule}) does "
+                 "not accept: make labels.asset_prefix/asset_digits match it", code=2)
     try:
-        if new is not None:
-            sample = format_tag(prefix, digits, 1)
-            if not re.fullmatch(asset_rule, sample, flags=re.ASCII):
-                fail(f"new tags would look like {sample}, which tags.asset ({asset_rule}) does "
-                     "not accept: make labels.asset_prefix/asset_digits match it", code=2)
-            tags = allocate_asset_tags(c.engine, new, operator, terminal, prefix=prefix,
-                                       digits=digits)
-            labels = new_tag_labels(tags)
-            reprints: set[str] = set()
-        else:
-            require_operator(c.engine, operator)
-            labels = asset_labels(c.engine, serials or [], receipt=receipt,
-                                  asset_rule=asset_rule)
-            tags = [label.code for label in labels]
-            reprints = already_issued(c.engine, tags)
+        job = print_asset_tags(c.engine, settings, destination, actor_badge=operator,
+                               terminal=c.config.terminal.id, new=new, serials=serials or [],
+                               receipt=receipt, asset_rule=asset_rule, fmt=fmt, sheet=sheet,
+                               doc_type="receipt" if receipt else "", doc_code=receipt or "")
+    except NotRecorded as exc:
+        fail(f"the labels were printed to {_where(list(exc.written))} but could not be "
+             f"recorded in the ledger: {exc}")
     except LabelError as exc:
-        fail(str(exc))
-    try:
-        written = print_labels(labels, settings, destination, fmt=fmt, sheet=sheet)
-    except LabelError as exc:
-        lost = f" (new tags {', '.join(compress(tags))} will not be issued again)" if new else ""
-        fail(f"{exc}; nothing was recorded as printed{lost}")
-    try:
-        record_printed(c.engine, tags, actor_badge=operator, terminal=terminal,
-                       reprint=reprints, doc_type="receipt" if receipt else "",
-                       doc_code=receipt or "")
-    except Exception as exc:  # noqa: BLE001  (the labels are out: say so, in one line)
-        fail(f"the labels were printed to {_where(written)} but could not be recorded in the "
-             f"ledger: {exc}")
+        fail(f"{exc}; nothing was recorded as printed")
+    tags, reprints = list(job.tags), job.reprints
     listed = ", ".join(compress(tags))
     if len(listed) > 120:
         listed = listed[:117] + "..."
     again = f" ({len(reprints)} reprint(s))" if reprints else ""
-    typer.echo(f"{len(labels)} asset tag(s) to {_where(written)}{again}: {listed}; "
+    typer.echo(f"{len(tags)} asset tag(s) to {_where(list(job.written))}{again}: {listed}; "
                f"recorded in the ledger for {operator}", err=True)
 
 

@@ -69,7 +69,7 @@ def _outcome(row: dict) -> str:
 
 def describe(row: dict) -> str:
     """One journal row for a person: time, source, kind, outcome, payload (escaped), reason."""
-    from scanner_tui.ui.safe_text import visible
+    from scanner_tui.text import visible
 
     at = row["at"].replace("T", " ")[:19]
     who = " ".join(x for x in (visible(row["terminal"]), visible(row["operator"])) if x)

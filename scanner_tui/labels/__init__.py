@@ -1,14 +1,17 @@
 """Labels: bin tags, asset tags and SKU labels that scan back exactly. No UI, no Textual.
 
 What the rest of the app calls (all errors are ``LabelError``, one sentence for the person).
-The one-call jobs for the screens (print, then record only if printing worked)::
+Asset tags are printed one way, by the screens, the ``labels assets`` command and the tests
+alike (print, then record only if printing worked; ``labels.jobs``)::
 
-    tags = print_new_asset_tags(engine, config, 3, printer_url, actor_badge="OP-0001",
-                                doc_type="receipt", doc_code="R-1001", scan_id=scan.id)
-    reprint_asset_tags(engine, config, ["AT00000042"], printer_url, actor_badge="OP-0001")
-    reprint_bin_tag(engine, config, "A04-B-12", printer_url)
+    job = print_asset_tags(engine, config.labels, printer_url, actor_badge="OP-0001",
+                           terminal="DOCK-1", new=3, doc_type="receipt", doc_code="R-1001",
+                           scan_id=scan.id)                      # job.tags: the new tags
+    print_asset_tags(engine, config.labels, printer_url, actor_badge="OP-0001",
+                     terminal="DOCK-1", serials=["AT00000042"], reprint=True)
+    reprint_bin_tag(engine, config.labels, "A04-B-12", printer_url)   # no ledger row
 
-The same, step by step::
+The steps inside (for tests and tools, not for new callers)::
 
     from scanner_tui.labels import (
         allocate_asset_tags, asset_labels, bin_labels, new_tag_labels, print_labels,
@@ -46,7 +49,7 @@ The same, step by step::
 ``cfg`` is ``Config.labels`` (``LabelsConfig``: size, dpi, quiet zone, text, sheet grid).
 """
 
-from scanner_tui.labels.jobs import print_new_asset_tags, reprint_asset_tags, reprint_bin_tag
+from scanner_tui.labels.jobs import NotRecorded, TagsPrinted, print_asset_tags, reprint_bin_tag
 from scanner_tui.labels.label import Label, LabelError, LabelKind, Symbology
 from scanner_tui.labels.output import print_labels, render_job
 from scanner_tui.labels.pdf import to_pdf
@@ -58,8 +61,8 @@ from scanner_tui.labels.sequence import allocate_asset_tags
 from scanner_tui.labels.zpl import to_zpl
 
 __all__ = [
-    "Label", "LabelError", "LabelKind", "PrinterError", "Symbology", "allocate_asset_tags",
-    "already_issued", "asset_labels", "bin_labels", "new_tag_labels", "print_labels",
-    "print_new_asset_tags", "record_printed", "render_job", "render_label", "reprint_asset_tags",
-    "reprint_bin_tag", "send_raw", "sku_labels", "to_pdf", "to_zpl",
+    "Label", "LabelError", "LabelKind", "NotRecorded", "PrinterError", "Symbology",
+    "TagsPrinted", "allocate_asset_tags", "already_issued", "asset_labels", "bin_labels",
+    "new_tag_labels", "print_asset_tags", "print_labels", "record_printed", "render_job",
+    "render_label", "reprint_bin_tag", "send_raw", "sku_labels", "to_pdf", "to_zpl",
 ]

@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from scanner_tui.config import LabelsConfig
+from scanner_tui.labels.font import font_path
 from scanner_tui.labels.label import Label, LabelError
 from scanner_tui.labels.layout import MM_PER_INCH, Layout, layout
-from scanner_tui.labels.render import font_path
 
 PAGES_MM = {"a4": (210.0, 297.0), "letter": (215.9, 279.4)}
 SHEETS = ("thermal", "a4", "letter")

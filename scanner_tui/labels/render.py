@@ -9,21 +9,14 @@ from __future__ import annotations
 
 import io
 from functools import lru_cache
-from pathlib import Path
 from xml.sax.saxutils import escape
 
 from scanner_tui.config import LabelsConfig
+from scanner_tui.labels.font import font_path
 from scanner_tui.labels.label import Label, LabelError
 from scanner_tui.labels.layout import GLYPH_ADVANCE, Layout, layout
 
 FORMATS = ("svg", "png", "pdf", "zpl")
-
-
-def font_path() -> Path:
-    """The TrueType font used for label text (shipped inside python-barcode)."""
-    import barcode
-
-    return Path(barcode.__file__).resolve().parent / "fonts" / "DejaVuSansMono.ttf"
 
 
 def to_svg(lay: Layout) -> bytes:

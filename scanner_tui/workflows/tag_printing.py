@@ -19,16 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from scanner_tui.config import Config, LabelsConfig
-from scanner_tui.labels import (
-    LabelError,
-    allocate_asset_tags,
-    asset_labels,
-    bin_labels,
-    new_tag_labels,
-    print_labels,
-    record_printed,
-)
-from scanner_tui.labels.jobs import require_operator
+from scanner_tui.labels.jobs import NotRecorded, print_asset_tags, reprint_bin_tag
+from scanner_tui.labels.label import LabelError
 from scanner_tui.labels.record import compress
 from scanner_tui.labels.select import DEFAULT_ASSET_RULE
 from scanner_tui.scanning.result import Scan
@@ -92,21 +84,16 @@ def print_new_tags(services: Services, n: int, scan: Scan, *, doc_type: str = ""
     refused = count_refusal(n)
     if refused is not None:
         return Printed(refused)
-    cfg = labels_config(services)
-    engine, badge = services.engine, services.badge
     try:
-        tags = allocate_asset_tags(engine, n, badge, services.terminal,
-                                   prefix=cfg.asset_prefix, digits=cfg.asset_digits)
-        print_labels(new_tag_labels(tags), cfg, printer, fmt="zpl")
+        job = print_asset_tags(services.engine, labels_config(services), printer,
+                               actor_badge=services.badge, terminal=services.terminal, new=n,
+                               doc_type=doc_type, doc_code=doc_code, scan_id=scan.id,
+                               entry=entry_of(scan))
+    except NotRecorded as exc:
+        return Printed(_refusal(exc, f"Printed {tag_list(exc.tags)} but could not record it"))
     except LabelError as exc:  # numbers allocated but not printed are never issued
         return Printed(_refusal(exc))
-    try:
-        record_printed(engine, tags, actor_badge=badge, terminal=services.terminal,
-                       doc_type=doc_type, doc_code=doc_code, entry=entry_of(scan),
-                       scan_id=scan.id)
-    except LabelError as exc:
-        return Printed(_refusal(exc, f"Printed {tag_list(tags)} but could not record it"))
-    return Printed(Outcome.ok(f"Printed {tag_list(tags)}.", changed=True), tuple(tags))
+    return Printed(Outcome.ok(f"Printed {tag_list(job.tags)}.", changed=True), job.tags)
 
 
 def reprint_tag(services: Services, looked_up: dict | None, scan: Scan) -> Outcome:
@@ -121,7 +108,7 @@ def reprint_tag(services: Services, looked_up: dict | None, scan: Scan) -> Outco
     if kind == "bin":
         code = str(looked_up["code"])
         try:
-            print_labels(bin_labels(engine, [code]), cfg, printer, fmt="zpl")
+            reprint_bin_tag(engine, cfg, code, printer)
         except LabelError as exc:
             return _refusal(exc)
         return Outcome.ok(f"Bin tag {code} reprinted: stick it over the damaged one.")
@@ -129,13 +116,11 @@ def reprint_tag(services: Services, looked_up: dict | None, scan: Scan) -> Outco
     config = config_of(services)
     rule = config.tags.asset if config is not None else DEFAULT_ASSET_RULE
     try:
-        require_operator(engine, services.badge)
-        print_labels(asset_labels(engine, [serial], asset_rule=rule), cfg, printer, fmt="zpl")
+        print_asset_tags(engine, cfg, printer, actor_badge=services.badge,
+                         terminal=services.terminal, serials=[serial], asset_rule=rule,
+                         reprint=True, scan_id=scan.id, entry=entry_of(scan))
+    except NotRecorded as exc:
+        return _refusal(exc, f"Reprinted {serial} but could not record it")
     except LabelError as exc:
         return _refusal(exc)
-    try:
-        record_printed(engine, [serial], actor_badge=services.badge, terminal=services.terminal,
-                       reprint=True, entry=entry_of(scan), scan_id=scan.id)
-    except LabelError as exc:
-        return _refusal(exc, f"Reprinted {serial} but could not record it")
     return Outcome.ok(f"Tag {serial} reprinted: stick it over the damaged one.", changed=True)

@@ -6,15 +6,12 @@ from sqlalchemy import Engine, select
 
 from scanner_tui.inventory.actor import Actor
 from scanner_tui.inventory.errors import (
-    AlreadyPicked,
-    AlreadyShipped,
     BadQuantity,
     DomainError,
     Inactive,
     NeedsApproval,
     NotAllowed,
     NotFound,
-    NotInStock,
     SameBin,
     WrongBin,
 )
@@ -27,25 +24,11 @@ from scanner_tui.inventory.ops.base import (
     positive,
     run_operation,
 )
+from scanner_tui.inventory.ops.unit_refusals import refuse_unit
 
 PUTAWAY_BIN_KINDS = ("pick", "reserve")
 MOVE_BIN_KINDS = ("pick", "reserve", "dock", "returns", "quarantine")
 MOVABLE_STATUSES = ("in_stock", "returned", "quarantined")
-
-
-def refuse_unit(tx: Tx, unit, hint: str = "") -> None:
-    """Raise the sentence that says why this unit cannot be handled as stock."""
-    from scanner_tui.inventory.ops.orders import order_code_of
-
-    if unit.status == "picked":
-        row = tx.last_row_for_asset(unit.id, action="pick")
-        raise AlreadyPicked(unit.serial, order_code_of(tx, unit.order_line_id) or "?",
-                            row.operator if row else "", row.at if row else None)
-    if unit.status == "shipped":
-        row = tx.last_row_for_asset(unit.id, action="ship")
-        raise AlreadyShipped(unit.serial, order_code_of(tx, unit.order_line_id),
-                             row.at if row else None)
-    raise NotInStock(unit.serial, unit.status, hint)
 
 
 def _status_in(kind: str, current: str) -> str:

@@ -27,15 +27,9 @@ from scanner_tui.inventory.ops.base import (
     positive,
     run_operation,
 )
+from scanner_tui.inventory.ops.unit_refusals import refuse_unit
 
 STAGING_KINDS = ("staging",)
-
-
-def order_code_of(tx: Tx, order_line_id: int | None) -> str | None:
-    if order_line_id is None:
-        return None
-    return tx.execute(select(T_ORDER.c.code).join(T_OLINE, T_OLINE.c.order_id == T_ORDER.c.id)
-                      .where(T_OLINE.c.id == order_line_id)).scalar()
 
 
 def open_order(tx: Tx, code: str):
@@ -99,8 +93,6 @@ def pick(engine: Engine, *, actor: Actor, scan_id: str, order: str, line: int | 
          serial: str | None = None, sku: str | None = None, bin: str | None = None,
          qty: int = 1, lot: str | None = None, entry: str = "scanned") -> OpResult:
     """Pick one unit (by ``serial``) or ``qty`` of a quantity SKU from ``bin`` for an order."""
-    from scanner_tui.inventory.ops.movement import refuse_unit
-
     def body(tx: Tx) -> tuple[str, dict]:
         order_row = open_order(tx, order)
         if serial is not None:
