@@ -282,3 +282,49 @@ def test_mixed_sessions_never_lose_merge_or_reorder(session, to_field):
     assert scans(actions) == expected_scans
     assert released(actions) == expected_field
     assert asm.typed == ("" if to_field else typed)
+
+
+# --- control characters inside a burst (issue 11 item 2) --------------------------------------
+
+
+def control_strokes(text: str, start: float, step: float) -> list[KeyStroke]:
+    """Like ``strokes``, with C0 controls as Textual names them (BEL -> ``ctrl+g``)."""
+    out = []
+    for i, ch in enumerate(text):
+        key = KEY_OF.get(ch) or (f"ctrl+{chr(ord(ch) + 0x60)}" if ord(ch) < 0x20 else ch)
+        out.append(KeyStroke(key, ch, start + i * step))
+    return out
+
+
+@pytest.mark.parametrize("to_field", [False, True])
+def test_control_key_inside_a_burst_is_part_of_the_scan(to_field):
+    asm = WedgeAssembler()
+    actions = run(asm, control_strokes("]52;c;aGk=\x07\r", 10.0, SCANNER), to_field=to_field)
+    assert scans(actions) == [("]52;c;aGk=\x07\r", Source.WEDGE)]
+    assert released(actions) == "" and not asm.typed and not asm.busy
+
+
+@pytest.mark.parametrize("to_field", [False, True])
+def test_burst_with_a_control_key_and_no_suffix_is_still_one_scan(to_field):
+    asm = WedgeAssembler()
+    actions = run(asm, control_strokes("]0;dy\x07", 10.0, SCANNER), to_field=to_field)
+    actions += asm.tick(11.0, to_field=to_field)
+    assert scans(actions) == [("]0;dy\x07", Source.WEDGE)]
+    assert released(actions) == "" and not asm.typed
+    assert scans(run(asm, strokes("A01-A-02\r", 12.0, SCANNER))) == [("A01-A-02\r",
+                                                                     Source.WEDGE)]
+
+
+def test_a_persons_escape_and_backspace_stay_keys():
+    asm = WedgeAssembler()
+    keys = strokes("1", 10.0, HUMAN) + [KeyStroke("escape", "\x1b", 10.001),
+                                        KeyStroke("backspace", "\x7f", 10.002)]
+    actions = run(asm, keys, to_field=True) + asm.tick(11.0, to_field=True)
+    assert released(actions) == "1<escape><backspace>" and not scans(actions)
+
+
+def test_a_persons_control_key_alone_is_a_key():
+    asm = WedgeAssembler()
+    actions = run(asm, [KeyStroke("ctrl+g", "\x07", 10.0)], to_field=True)
+    actions += asm.tick(11.0, to_field=True)
+    assert released(actions) == "<ctrl+g>" and not scans(actions)

@@ -21,9 +21,12 @@ and feeds it here as a :class:`KeyStroke`. The assembler answers with actions:
   therefore never lands in the field. Non-text keys (arrows, Ctrl+Q, Backspace on a field)
   are released at once, after whatever was held.
 
-Limits: Textual's parser turns ESC and what follows into other keys, so a payload with ESC
-in it cannot come through a wedge (keep ESC out of scanner prefixes); a bracketed paste is a
-``Paste`` event, handled by the app, not here.
+Limits: Textual's parser eats the ESC of an escape sequence and turns what follows into
+other keys, so a payload with ESC in it cannot come through a wedge as sent (keep ESC out of
+scanner prefixes). A control key (BEL, ...) that arrives inside a burst is kept in the payload,
+and a run holding one is a scan even without its terminator: it is refused as a whole by the
+classifier, never replayed as keys. A bracketed paste is a ``Paste`` event, handled by the
+app, not here.
 - :class:`TypingChanged` -- the person's typed (not yet ended) scan text changed.
 
 Held keys need a clock: the app calls :meth:`WedgeAssembler.tick` once :attr:`deadline`
@@ -161,7 +164,7 @@ class WedgeAssembler:
         key = stroke.key
         if key == self.terminator_key:
             out.extend(self._terminate(stroke, to_field))
-        elif self._char(stroke) is not None:
+        elif self._char(stroke) is not None or self._joins_burst(stroke):
             self._held.append(stroke)
             self._last = t
         else:
@@ -198,12 +201,34 @@ class WedgeAssembler:
             return GS
         return ch if ch.isprintable() else None
 
+    def _joins_burst(self, stroke: KeyStroke) -> bool:
+        """Is this control key (BEL, ESC...) part of the burst being held, not a key?
+
+        Textual's parser eats the ESC of an escape sequence and hands on the rest as keys
+        at one instant (``ESC ]0;dy BEL`` -> ``]``, ``0``, ``;``, ``d``, ``y``, ``ctrl+g``):
+        a control key that comes inside a run is data of that scan. A person's Escape or
+        Backspace right after a key or two stays a key, and so do the suffix keys (Enter,
+        Ctrl+J, Tab) that are not this scanner's terminator."""
+        ch = stroke.character
+        if not self._held or not ch or len(ch) != 1 or ch.isprintable():
+            return False
+        if stroke.key in TERMINATOR_TEXT:
+            return False
+        return stroke.key not in CLEAR_KEYS + ERASE_KEYS or len(self._held) >= self.min_burst
+
     def _text(self, strokes: list[KeyStroke]) -> str:
-        return "".join(self._char(s) or "" for s in strokes)
+        return "".join(self._char(s) or s.character or "" for s in strokes)
+
+    def _has_control(self, strokes: list[KeyStroke]) -> bool:
+        return any(self._char(s) is None for s in strokes)
 
     def _close_run(self, to_field: bool) -> list[Action]:
-        """A run ended without its terminator: it was typing (or a suffix-less scanner)."""
+        """A run ended without its terminator: it was typing (or a suffix-less scanner).
+
+        A run holding a control key is a burst: one scan as it came, never keys."""
         run, self._held = self._held, []
+        if self._has_control(run):
+            return [Assembled(self._text(run), Source.WEDGE, run[0].time, run[-1].time)]
         if to_field:
             return [Release(tuple(run))]
         if not self._typed:
@@ -215,7 +240,8 @@ class WedgeAssembler:
         t = stroke.time
         suffix = TERMINATOR_TEXT[stroke.key]
         out: list[Action] = []
-        if len(self._held) >= self.min_burst and t - self._last <= self.gap:
+        burst = len(self._held) >= self.min_burst or self._has_control(self._held)
+        if self._held and burst and t - self._last <= self.gap:
             run, self._held = self._held, []
             out.extend(self._finish(self._text(run) + suffix, Source.WEDGE, run[0].time, t))
             return out

@@ -30,7 +30,6 @@ from typing import Any
 
 from sqlalchemy import Engine
 from textual import events
-from textual._time import get_time  # the clock of Message.time (monotonic on POSIX)
 from textual.app import App
 from textual.binding import Binding
 
@@ -185,7 +184,7 @@ class ScannerApp(App):
         if isinstance(event, events.Key) and not event.is_forwarded:
             stroke = KeyStroke(event.key, event.character, event.time, event)
             await self._apply(self.wedge.feed(stroke, to_field=self._to_field()))
-            self._arm_tick()
+            self._arm_tick(event.time)
             return
         if isinstance(event, events.Paste) and not event.is_forwarded and not self._to_field():
             for line in event.text.splitlines(keepends=True):
@@ -206,13 +205,15 @@ class ScannerApp(App):
                 if screen is not None:
                     screen.set_typing(action.text)
 
-    def _arm_tick(self) -> None:
+    def _arm_tick(self, now: float) -> None:
+        """Post a ``WedgeTick`` once the wedge's deadline has passed. ``now`` is a message's
+        ``time`` (Textual's public clock of every event: the same clock as the keys')."""
         deadline = self.wedge.deadline
         if deadline is None or (self._tick_at is not None and self._tick_at <= deadline):
             return
         if self._tick is not None:
             self._tick.cancel()
-        delay = max(0.0, deadline - get_time()) + 0.001
+        delay = max(0.0, deadline - now) + 0.001
         self._tick = asyncio.get_running_loop().call_later(delay, self._post_tick)
         self._tick_at = deadline
 
@@ -222,8 +223,8 @@ class ScannerApp(App):
         self.post_message(WedgeTick())
 
     async def on_wedge_tick(self, message: WedgeTick) -> None:
-        await self._apply(self.wedge.tick(get_time(), to_field=self._to_field()))
-        self._arm_tick()
+        await self._apply(self.wedge.tick(message.time, to_field=self._to_field()))
+        self._arm_tick(message.time)
 
     # -- scans in ---------------------------------------------------------------------------
     def _scan_screen(self) -> ScanScreen | None:
