@@ -6,12 +6,16 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
+
 from scanner_tui.config import load_config
+from scanner_tui.inventory.demo import build_demo
 from scanner_tui.inventory.journal import read_journal
 from scanner_tui.scanning.serial_reader import ScannerState
 from scanner_tui.ui.app import ScannerApp
 from scanner_tui.ui.widgets import KindBand, ScanHistory, StatusLine
 from tests.pty_scanner import PtyScanner
+from tests.test_ui_support import screen_text
 
 
 async def until(condition, timeout: float = 10.0, what: str = "condition") -> None:
@@ -46,7 +50,7 @@ async def test_the_status_at_start_is_shown(tmp_path: Path, engine, db_url):
             await until(lambda: state(app) is ScannerState.CONNECTED, what="connected")
             await pilot.pause()
             status = app.screen.query_one(StatusLine)
-            assert status.scanner == f"Scanner on {pty.path} is connected"
+            assert status.scanner == f"Scanner connected {pty.path}"
 
 
 async def test_serial_scans_are_shown_and_journaled(tmp_path: Path, engine, db_url):
@@ -82,14 +86,13 @@ async def test_serial_scans_are_shown_and_journaled(tmp_path: Path, engine, db_u
             pty.unplug()
             await until(lambda: state(app) is ScannerState.DISCONNECTED, what="disconnected")
             await pilot.pause()
-            assert status.scanner == (
-                f"Scanner on {pty.path} is unplugged; waiting for it to come back")
+            assert status.scanner == f"Scanner unplugged {pty.path}"
             assert app.is_running
 
             pty.plug()
             await until(lambda: state(app) is ScannerState.CONNECTED, what="reconnected")
             await pilot.pause()
-            assert status.scanner == f"Scanner on {pty.path} is connected"
+            assert status.scanner == f"Scanner connected {pty.path}"
             pty.scan("C11-A-03", "\r\n")
             await until(lambda: app.scans_read >= 4, what="a scan after the replug")
             await app.settle()
@@ -115,3 +118,46 @@ async def test_burst_of_500_serial_scans_through_the_app(tmp_path: Path, engine,
             assert len({r["scan_id"] for r in rows}) == 500
             assert app.scans_read == app.scans_shown == 500
             assert all(r["kind"] == "asset" and r["accepted"] for r in rows)
+
+
+def status_row(app: ScannerApp) -> str:
+    """The status line as drawn (the row of the screen that shows the scanner's state)."""
+    rows = [r.strip() for r in screen_text(app).splitlines() if r.strip().startswith("Scanner")]
+    assert rows, screen_text(app)
+    return rows[-1]
+
+
+@pytest.mark.parametrize("store", ["empty", "demo"])
+async def test_unplugged_at_40_columns_says_so_first_and_rings_once(tmp_path: Path, engine,
+                                                                    db_url, store):
+    """Issue 11 item 10: the state first and in full, a long port shortened from the left,
+    one bell and a sentence in the answer area when the scanner is pulled out."""
+    if store == "demo":
+        build_demo(engine)
+    by_id = tmp_path / "dev" / "serial" / "by-id"
+    by_id.mkdir(parents=True)
+    link = by_id / "usb-Honeywell_Imaging_Xenon_1902_21047B0123-if00"
+    with PtyScanner(link=link) as pty:
+        app = serial_app(tmp_path, engine, db_url, pty.path)
+        async with app.run_test(size=(40, 16)) as pilot:
+            await until(lambda: state(app) is ScannerState.CONNECTED, what="connected")
+            await pilot.pause()
+            line = status_row(app)
+            assert line.startswith("Scanner connected …") and line.endswith("0123-if00"), line
+            pty.unplug()
+            await until(lambda: state(app) is ScannerState.DISCONNECTED, what="unplugged")
+            await pilot.pause()
+            await asyncio.sleep(0.6)  # reconnect attempts meanwhile: no second bell
+            await pilot.pause()
+            text = screen_text(app)
+            line = status_row(app)
+            assert line.startswith("Scanner unplugged …") and line.endswith("0123-if00"), line
+            assert app.feedback.bells == 1
+            assert [a.text for a in app.feedback.alerts] == [
+                "Scanner unplugged: plug it back in; scanning resumes by itself."]
+            assert "Scanner unplugged: plug it" in text  # in the answer area
+            pty.plug()
+            await until(lambda: state(app) is ScannerState.CONNECTED, what="replugged")
+            await pilot.pause()
+            assert status_row(app).startswith("Scanner connected")
+            assert app.feedback.bells == 1

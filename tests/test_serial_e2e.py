@@ -71,16 +71,17 @@ def test_installed_app_reads_a_pty_scanner_through_unplug_and_quit(tmp_path: Pat
     try:
         tmux.shows("Scan anything")
         pty = PtyScanner(link=port)  # plugged in once the app is up
-        tmux.shows(f"Scanner on {port} is connected")
+        tmux.shows("Scanner connected")
         pty.write(b"A04-B-12\r\nOP-0001\r\n\x1b[2J[@click=app.quit]\r\n")
         tmux.shows("OP-0001")
         tmux.shows("Contains a terminal escape sequence")
         assert "\\x1b[2J[@click=app.quit]" in tmux.screen()  # shown as data, escaped
 
         pty.unplug()
-        tmux.shows(f"Scanner on {port} is unplugged; waiting for it to come back")
+        tmux.shows("Scanner unplugged: plug it back in")  # the answer area says so
+        tmux.shows(f"Scanner unplugged {port}")  # the state first, then the port
         pty.plug()
-        tmux.shows(f"Scanner on {port} is connected")
+        tmux.shows("Scanner connected")
         pty.scan("C11-A-03", "\r\n")
         tmux.shows("C11-A-03")
 

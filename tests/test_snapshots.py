@@ -79,6 +79,8 @@ def test_serial_scanner_unplugged_40x16(snap_compare, engine, db_url):
     async def run_before(pilot) -> None:
         await _scans(["A04-B-12\r"])(pilot)
         pilot.app.post_message(ScannerStatusChanged(ScannerStatus(
+            ScannerState.CONNECTED, "/dev/ttyACM0", "Scanner on /dev/ttyACM0 is connected")))
+        pilot.app.post_message(ScannerStatusChanged(ScannerStatus(
             ScannerState.DISCONNECTED, "/dev/ttyACM0",
             "Scanner on /dev/ttyACM0 is unplugged; waiting for it to come back")))
         await pilot.pause()

@@ -37,7 +37,7 @@ from scanner_tui.config import Config
 from scanner_tui.scanning.classify import KnownCodes
 from scanner_tui.scanning.result import Scan, Source
 from scanner_tui.scanning.rules import TagRules
-from scanner_tui.scanning.serial_reader import ScannerStatus, SerialScanner
+from scanner_tui.scanning.serial_reader import ScannerState, ScannerStatus, SerialScanner
 from scanner_tui.scanning.wedge import (
     Assembled,
     KeyStroke,
@@ -62,11 +62,13 @@ from scanner_tui.ui.floor_screens import (
     WorkflowOpened,
     WorkflowScreen,
 )
+from scanner_tui.ui.floor_widgets import Answer
 from scanner_tui.ui.messages import ScanHandled, ScannerStatusChanged, ScanRead, WedgeTick
 from scanner_tui.ui.pipeline import EchoHandler, Handled, ScanHandler, ScanPipeline, reason_of
 from scanner_tui.ui.screens import ScanAnythingScreen, ScanScreen
-from scanner_tui.ui.widgets import headline
+from scanner_tui.ui.widgets import ScanDetails, headline, scanner_line
 from scanner_tui.workflows import registry
+from scanner_tui.workflows.base import Outcome
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +84,9 @@ class ScannerApp(App):
     CSS_PATH = "app.tcss"
     TITLE = "scanner-tui"
     BINDINGS = [Binding("ctrl+q", "quit", "Quit", priority=True)]
+    # A floor terminal shows only this app's keys: no command palette (Ctrl+P: theme,
+    # screenshot, quit...) and so no "^p palette" in a footer.
+    ENABLE_COMMAND_PALETTE = False
 
     def __init__(
         self,
@@ -122,6 +127,8 @@ class ScannerApp(App):
         )
         self.serial: Any = None
         self.scanner_status: ScannerStatus | None = None
+        self.scanner_line = ""  # the status line: the scanner's state first, then its port
+        self._scanner_unplugged = False  # lost after it was connected (not yet back)
         self._serial_factory = serial_factory or SerialScanner
         self._tick: asyncio.TimerHandle | None = None
         self._tick_at: float | None = None
@@ -140,7 +147,7 @@ class ScannerApp(App):
         sc = self.config.scanner
         if sc.input == "wedge":
             return WEDGE_READY
-        return f"Connecting to the scanner on {sc.port or '(no port configured)'}"
+        return scanner_line("connecting", sc.port)
 
     def on_mount(self) -> None:
         self.pipeline.start()
@@ -245,11 +252,38 @@ class ScannerApp(App):
         self.read_scan(message.scan)
 
     def on_scanner_status_changed(self, message: ScannerStatusChanged) -> None:
+        """Show the scanner's state on every screen's status line; when it goes away, say
+        why in the answer area, and ring once when it was unplugged."""
         message.stop()
-        self.scanner_status = message.status
+        old, status = self.scanner_status, message.status
+        self.scanner_status = status
+        lost = status.state is ScannerState.DISCONNECTED
+        was_unplugged = self._scanner_unplugged
+        unplugged = self._scanner_unplugged = lost and old is not None and (
+            old.connected or was_unplugged)
+        self.scanner_line = scanner_line("unplugged" if unplugged else status.state.value,
+                                         status.port)
         for screen in self.screen_stack:
             if isinstance(screen, ScanScreen):
-                screen.set_scanner_text(message.status.message)
+                screen.set_scanner_text(self.scanner_line)
+        if lost and (old is None or old.state is not ScannerState.DISCONNECTED):
+            sentence = ("Scanner unplugged: plug it back in; scanning resumes by itself."
+                        if unplugged else status.message)
+            self._alert(sentence, bell=unplugged)
+
+    def _alert(self, sentence: str, *, bell: bool) -> None:
+        """A sentence no scan caused, in the answer area of the screen on top."""
+        ring = bell and self.config.feedback.bell
+        if ring:
+            self.bell()
+        self.feedback.alert(sentence, ring)
+        screen = self._scan_screen()
+        if screen is None:
+            return
+        for answer in screen.query(Answer):
+            answer.show(Outcome.refuse(sentence))
+        for details in screen.query(ScanDetails):
+            details.say(sentence)
 
     # -- answers out ------------------------------------------------------------------------
     def _reply(self, handled: Handled) -> None:
@@ -283,8 +317,7 @@ class ScannerApp(App):
     # -- the floor: sign-in, menu, workflow screens -----------------------------------------
     def _screen_setup(self) -> dict[str, str]:
         """What every scan screen opens with: this terminal's id, the scanner's status now."""
-        status = self.scanner_status
-        text = status.message if status is not None else self._initial_status()
+        text = self.scanner_line or self._initial_status()
         return {"terminal": self.config.terminal.id, "scanner_text": text}
 
     def sign_in(self, answer: SignInAnswer) -> None:

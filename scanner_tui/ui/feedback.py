@@ -19,11 +19,18 @@ class FeedbackLog:
 
     def __init__(self, size: int = 1000) -> None:
         self.items: deque[Feedback] = deque(maxlen=size)
+        self.alerts: deque[Feedback] = deque(maxlen=size)  # not about a scan (scanner gone)
         self.bells = 0
 
     def add(self, item: Feedback) -> None:
         self.items.append(item)
         if item.bell:
+            self.bells += 1
+
+    def alert(self, text: str, bell: bool) -> None:
+        """Something the person must know that no scan caused (the scanner was unplugged)."""
+        self.alerts.append(Feedback("", False, text, bell))
+        if bell:
             self.bells += 1
 
     def __len__(self) -> int:

@@ -95,6 +95,10 @@ class ScanDetails(Static):
             text.append(visible(outcome.message or "Rejected", 400), style=style)
         self.update(text, layout=False)  # fixed height (app.tcss): no relayout per scan
 
+    def say(self, sentence: str) -> None:
+        """A sentence that is not about a scan (the scanner was unplugged), as a refusal."""
+        self.update(Text(visible(sentence, 400), style="bold red"), layout=False)
+
 
 class ScanHistory(Widget):
     """The last scans, newest first, one line each.
@@ -147,8 +151,33 @@ class ScanHistory(Widget):
         return strip
 
 
+def scanner_line(state: str, port: str) -> str:
+    """The status line of a serial scanner: its state first and in full, then the port
+    (``Scanner unplugged /dev/serial/by-id/usb-...``; ``StatusLine`` shortens a long port
+    from the left). ``state``: connecting, connected, unplugged, disconnected, stopped."""
+    if not port:
+        return "No scanner port configured"
+    words = {"connecting": "Scanner connecting", "connected": "Scanner connected",
+             "unplugged": "Scanner unplugged", "disconnected": "Scanner not connected",
+             "stopped": "Scanner off"}
+    return f"{words.get(state, 'Scanner ' + state)} {port}"
+
+
+def fit_path_left(text: str, width: int) -> str:
+    """``text`` cut to ``width``: a path after its first " /" loses its start ("…"), so the
+    words before it and the end of the path (the device's name) stay."""
+    if len(text) <= width:
+        return text
+    head, sep, path = text.partition(" /")
+    room = width - len(head) - 2  # " …"
+    if not sep or room < 4:
+        return text[: max(0, width - 1)] + "…"
+    return f"{head} …{('/' + path)[-room:]}"
+
+
 class StatusLine(Static):
-    """Scanner status, or what a person is typing towards a scan."""
+    """Scanner status, or what a person is typing towards a scan. A port path too long for
+    the line is shortened from the left: the state always shows in full."""
 
     scanner: reactive[str] = reactive("", layout=False)
     typing: reactive[str | None] = reactive(None, layout=False)
@@ -163,7 +192,9 @@ class StatusLine(Static):
             text.append(visible(self.typing, MAX_SHOWN), style="bold")
             text.append("▏")
             return text
-        return Text(visible(self.scanner, 200), no_wrap=True, overflow="ellipsis")
+        width = self.content_region.width or 200
+        return Text(fit_path_left(visible(self.scanner, 200), width), no_wrap=True,
+                    overflow="ellipsis")
 
 
 class TitleBar(Static):
