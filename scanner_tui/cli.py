@@ -16,6 +16,14 @@ app = typer.Typer(
 )
 
 
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"scanner-tui {version('scanner-tui')}")
+        raise typer.Exit()
+
+
 @app.callback(invoke_without_command=True)
 def _root(
     ctx: typer.Context,
@@ -23,6 +31,8 @@ def _root(
         None, "--config", "-c", help="TOML configuration file (else $SCANNER_TUI_CONFIG).",
         envvar=None,
     ),
+    version: bool = typer.Option(False, "--version", is_eager=True, callback=_version,
+                                 help="Print the version and exit."),
 ) -> None:
     ctx.obj = Context(config_path=config)
     if ctx.invoked_subcommand is None:
@@ -58,4 +68,29 @@ def hoist_config_option(argv: list[str]) -> list[str]:
 def main() -> None:
     import sys
 
-    app(args=hoist_config_option(sys.argv[1:]), prog_name="scanner-tui")
+    stdout = sys.stdout
+    try:
+        app(args=hoist_config_option(sys.argv[1:]), prog_name="scanner-tui")
+    except SystemExit as done:
+        code = done.code
+    else:
+        code = 0
+    sys.exit(0 if _reader_went_away(stdout) else code)
+
+
+def _reader_went_away(stdout: object) -> bool:
+    """True when standard output is a pipe whose reader has gone (``... | head -1``): that
+    is not an error, and nothing more is said. Click has then replaced ``sys.stdout`` (the
+    stream ``stdout`` was) with its quiet wrapper; or the last buffered output fails to
+    flush here."""
+    import os
+    import sys
+
+    if sys.stdout is not stdout:
+        return True
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no shutdown noise
+        return True
+    return False

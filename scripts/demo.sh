@@ -10,4 +10,7 @@ if [ ! -f demo/scanner-tui.toml ]; then
 fi
 export SCANNER_TUI_CONFIG="$PWD/demo/scanner-tui.toml"
 [ -f demo/warehouse.db ] || .venv/bin/scanner-tui demo
+# Other commands (verify, history...) open the per-user store unless told this one: say how.
+echo "The demo store: point other scanner-tui commands at it with"
+echo "  export SCANNER_TUI_CONFIG=$SCANNER_TUI_CONFIG"
 exec .venv/bin/scanner-tui run

@@ -214,7 +214,7 @@ def test_desk_commands_report_and_export(demo, db_url, tmp_path):
     assert "ok LAPTOP-14: expected 1, counted 1" in res.output
     data = json.loads(_cli(cfg, "counts", "compare", "CC-00001", "--json").stdout)
     assert data["variance_units"] == -20 and data["bins"][0]["lines"][0] == {
-        "sku": "CABLE-TIE-100", "lot": "", "all_lots": False, "expected": 120, "counted": 100,
+        "sku": "CABLE-TIE-100", "lot": None, "all_lots": False, "expected": 120, "counted": 100,
         "variance": -20, "value": -78.0, "missing": [], "unexpected": [], "wrong_bin": []}
     res = _cli(cfg, "counts", "recount", "CC-00001", "A01-B-03", "--badge", "OP-0003")
     assert "A01-B-03 on CC-00001 will be counted again by another counter." in res.output

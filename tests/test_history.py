@@ -151,8 +151,8 @@ def test_cli_history_and_recall(demo_store):
     assert len(json.loads(res.stdout)["units"]) == 8
     res = run("recall", "--lot", "X", "--sku", "NOPE")
     assert res.exit_code == 1 and "not in this store" in res.output
-    res = run("recall", "--lot", "NO-SUCH-LOT")
-    assert res.exit_code == 0 and "Nothing of lot NO-SUCH-LOT" in res.output
+    res = run("recall", "NO-SUCH-LOT")  # an unknown lot exits like an unknown code
+    assert res.exit_code == 1 and "'NO-SUCH-LOT' is not in this store" in res.output
 
 
 @pytest.mark.postgres

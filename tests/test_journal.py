@@ -130,7 +130,7 @@ def test_cli_journal_json_and_human(tmp_path, db_url, engine):
     assert "A04-B-12" in human.output and "rejected" in human.output
 
 
-def test_cli_journal_empty_store(tmp_path, db_url):
+def test_cli_journal_empty_store(tmp_path, db_url, engine):
     out = CliRunner().invoke(cli_app, ["--config", _config(tmp_path, db_url), "journal"])
     assert out.exit_code == 0
     assert "no scans" in out.output.lower()

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import NoReturn
 
 import typer
 from sqlalchemy import Engine
 
-from scanner_tui.config import Config, ConfigError, load_config
+from scanner_tui.config import ENV_VAR, Config, ConfigError, load_config
 from scanner_tui.text import hex_escaped
 
 
@@ -16,6 +19,7 @@ from scanner_tui.text import hex_escaped
 class Context:
     config_path: str | None = None
     interactive: bool = False  # the app: WAL checkpoints run on a background thread
+    creates_store: bool = False  # demo, run, import: a SQLite file that is not there is made
     _config: Config | None = None
     _engine: Engine | None = field(default=None, repr=False)
 
@@ -29,18 +33,61 @@ class Context:
         return self._config
 
     @property
+    def config_file(self) -> str | None:
+        """The configuration file in use (``--config``, else $SCANNER_TUI_CONFIG), or None."""
+        return self.config_path or os.environ.get(ENV_VAR) or None
+
+    @property
     def engine(self) -> Engine:
+        """The configured store. Only ``demo``, ``run`` and ``import`` (``creates_store``)
+        may make a SQLite file that is not there; for the other commands a missing file is
+        a mistyped path, and an empty store is said on stderr."""
         if self._engine is None:
             from scanner_tui.inventory.db import open_store
 
+            url = self.config.database.url  # a bad config fails here, once
+            missing = missing_sqlite_file(url)
+            if missing and not self.creates_store:
+                fail(clean(f"there is no store at {missing} (nothing was created): check "
+                           "database.url in the configuration, or make the store with "
+                           "'scanner-tui demo' or 'scanner-tui import'"), code=2)
             try:
-                self._engine = open_store(
-                    self.config.database.url, autocheckpoint=not self.interactive
-                )
+                self._engine = open_store(url, autocheckpoint=not self.interactive)
             except Exception as exc:  # noqa: BLE001  (one line, not a traceback)
-                fail(f"cannot open the store {safe_url(self.config.database.url)}: "
-                     f"{first_line(exc)}", code=2)
+                fail(clean(f"cannot open the store {safe_url(url)}: {first_line(exc)}"),
+                     code=2)
+            if not self.creates_store and store_is_empty(self._engine):
+                typer.echo(clean(f"scanner-tui: the store {safe_url(url)} is empty (no bins, "
+                                 "SKUs, units, operators, ledger rows or scans yet)"), err=True)
         return self._engine
+
+
+def missing_sqlite_file(url: str) -> str | None:
+    """The path of a SQLite store file that does not exist (None: there, or not a file)."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        parsed = make_url(url)
+    except Exception:  # noqa: BLE001  (open_store says what is wrong with it)
+        return None
+    database = parsed.database or ""
+    if not parsed.get_backend_name() == "sqlite" or database in ("", ":memory:"):
+        return None
+    if database.startswith("file:") or parsed.query.get("mode") == "memory":
+        return None
+    return None if Path(database).exists() else database
+
+
+def store_is_empty(engine: Engine) -> bool:
+    """No bins, SKUs, units, operators, ledger rows or scans."""
+    from sqlalchemy import select
+
+    from scanner_tui.inventory.demo import store_is_empty as empty
+    from scanner_tui.inventory.models import ScanJournal
+
+    with engine.connect() as conn:
+        scans = conn.execute(select(ScanJournal.__table__).limit(1)).first()
+        return scans is None and empty(conn)
 
 
 def safe_url(url: str) -> str:
@@ -73,6 +120,24 @@ def clean(text: str) -> str:
 def say(line: str) -> None:
     """One line of human output on stdout, control characters made visible."""
     typer.echo(clean(line))
+
+
+def absent_as_null(value: object) -> object:
+    """One spelling of an absent value in JSON: ``null`` (never ``""``), at any depth."""
+    if value == "":
+        return None
+    if isinstance(value, dict):
+        return {k: absent_as_null(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [absent_as_null(v) for v in value]
+    return value
+
+
+def json_line(value: object) -> str:
+    """The one JSON shape of every ``--json``: one object on one line (a document command
+    prints one line, a stream such as ``journal`` one line per record: JSON Lines), absent
+    values ``null``, non-ASCII escaped so a terminal never receives raw control text."""
+    return json.dumps(absent_as_null(value), ensure_ascii=True, default=str)
 
 
 def fail_store(exc: BaseException) -> NoReturn:

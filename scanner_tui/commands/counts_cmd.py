@@ -7,7 +7,6 @@ made visible, never as markup. Refusals are one sentence on stderr, exit status 
 
 from __future__ import annotations
 
-import json
 import uuid
 
 import typer
@@ -16,7 +15,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from scanner_tui.commands.common import clean, context, fail, fail_store, say
+from scanner_tui.commands.common import clean, context, fail, fail_store, json_line, say
 
 counts_app = typer.Typer(help="Cycle counts: plan, list, compare, recount, approve, report.",
                          no_args_is_help=True)
@@ -113,7 +112,7 @@ def compare_(
 
     cmp = compare(context(ctx).engine, code)
     if as_json:
-        typer.echo(json.dumps(comparison_json(cmp), indent=2))
+        typer.echo(json_line(comparison_json(cmp)))
         return
     say(f"{cmp.code} ({cmp.status}): variance {cmp.variance_units:+d} unit(s), "
          f"{cmp.variance_value:+.2f} in value")

@@ -145,9 +145,10 @@ def assets_cmd(
         None, "--receipt", help="The units of this receipt (expected and received serials)."),
     new: int | None = typer.Option(
         None, "--new", min=1, max=10_000, help="Allocate and print the next N new asset tags."),
-    operator: str | None = typer.Option(
-        None, "--operator", envvar="SCANNER_TUI_OPERATOR",
+    badge: str | None = typer.Option(
+        None, "--badge", envvar=["SCANNER_TUI_BADGE", "SCANNER_TUI_OPERATOR"],
         help="Your badge (recorded in the ledger with the tags printed)."),
+    operator: str | None = typer.Option(None, "--operator", hidden=True),  # old name of --badge
     fmt: FormatOpt = None,
     sheet: SheetOpt = None,
     output: OutputOpt = None,
@@ -158,8 +159,9 @@ def assets_cmd(
     """Asset tags: new ones from the tag sequence, or reprints of units' tags."""
     c = context(ctx)
     destination, fmt = _destination(c.config, output, printer, fmt)
+    operator = badge or operator
     if not operator:
-        fail("asset tags are recorded in the ledger: give your badge with --operator", code=2)
+        fail("asset tags are recorded in the ledger: give your badge with --badge", code=2)
     if new is not None and (serials or receipt):
         fail("--new prints fresh tags only: leave out serials and --receipt", code=2)
     settings = _settings(c.config, dpi, size)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import sys
 
 import typer
 
-from scanner_tui.commands.common import Context, context, fail
+from scanner_tui.commands.common import Context, context, fail, json_line
 
 
 def register(app: typer.Typer) -> None:
@@ -22,6 +21,7 @@ def run_app(ctx: Context) -> None:
 
     config = ctx.config
     ctx.interactive = True
+    ctx.creates_store = True  # the app may start on a new, empty store
     engine = ctx.engine
     from scanner_tui.ui.app import ScannerApp
 
@@ -46,18 +46,21 @@ def journal_command(
     ),
 ) -> None:
     """Print the scan journal, oldest first: every scan read, what it was, and its outcome."""
+    from scanner_tui.commands.common import first_line
     from scanner_tui.inventory.journal import read_journal
 
+    engine = context(ctx).engine  # a bad config or a missing store: its own one line
     try:
-        rows = read_journal(context(ctx).engine, last)
+        rows = read_journal(engine, last)
     except Exception as exc:  # noqa: BLE001  (one line, not a traceback)
-        fail(f"cannot read the scan journal: {exc}")
+        fail(f"cannot read the scan journal: {first_line(exc)}")
     out = sys.stdout
     if not rows and not as_json:
         out.write("No scans in the journal yet.\n")
         return
+    widths = column_widths(rows)
     for row in rows:
-        out.write((json.dumps(row, ensure_ascii=True) if as_json else describe(row)) + "\n")
+        out.write((json_line(row) if as_json else describe(row, widths)) + "\n")
     out.flush()
 
 
@@ -67,16 +70,31 @@ def _outcome(row: dict) -> str:
     return "accepted" if row["accepted"] else "rejected"
 
 
-def describe(row: dict) -> str:
-    """One journal row for a person: time, source, kind, outcome, payload (escaped), reason."""
+WHO_COLUMNS = ("terminal", "operator")
+
+
+def _who(row: dict, column: str) -> str:
     from scanner_tui.text import visible
 
+    return visible(row[column] or "") or "-"
+
+
+def column_widths(rows: list[dict]) -> dict[str, int]:
+    """The width of the terminal and operator columns over all rows printed (so every row
+    keeps its columns, with or without a terminal or operator)."""
+    return {c: max((len(_who(r, c)) for r in rows), default=1) for c in WHO_COLUMNS}
+
+
+def describe(row: dict, widths: dict[str, int] | None = None) -> str:
+    """One journal row for a person: time, terminal, operator ("-" when none), source, kind,
+    outcome, payload and reason (control characters such as CR shown escaped: ``\\r``)."""
+    from scanner_tui.text import visible
+
+    widths = widths or column_widths([row])
     at = row["at"].replace("T", " ")[:19]
-    who = " ".join(x for x in (visible(row["terminal"]), visible(row["operator"])) if x)
-    parts = [at, f"{row['source']:<8}", f"{row['kind']:<9}", f"{_outcome(row):<8}",
+    parts = [at, *(f"{_who(row, c):<{widths[c]}}" for c in WHO_COLUMNS),
+             f"{row['source']:<8}", f"{row['kind']:<9}", f"{_outcome(row):<8}",
              visible(row["payload"])]
-    if who:
-        parts.insert(1, who)
     if row["reason"]:
         parts.append(f"({visible(row['reason'])})")
     return "  ".join(parts)

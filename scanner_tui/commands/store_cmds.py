@@ -7,7 +7,7 @@ Human output is plain text with control characters made visible (codes are untru
 from __future__ import annotations
 
 import functools
-import json
+import shlex
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import typer
 
-from scanner_tui.commands.common import clean, context, fail, fail_store, say
+from scanner_tui.commands.common import clean, context, fail, fail_store, json_line, say
 from scanner_tui.text import hex_escaped
 
 
@@ -70,6 +70,7 @@ def demo(
     if size not in SIZES:
         fail(f"unknown size {size!r}: choose {', '.join(SIZES)}", code=2)
     c = context(ctx)
+    c.creates_store = True
     try:
         with _progress_bar("demo") as progress:
             summary = build_demo(c.engine, size, progress, bins=bins, skus=skus, assets=assets)
@@ -83,6 +84,17 @@ def demo(
         fail(str(exc), code=2)
     for line in summary.lines():
         say(line)
+    _say_how_to_reach(c.config_file)
+
+
+def _say_how_to_reach(config_file: str | None) -> None:
+    """After the demo: the one line that points the next commands at this store (without it,
+    they open the per-user default store)."""
+    if config_file is None:
+        return  # the default store: every command without --config reaches it
+    path = shlex.quote(str(Path(config_file).resolve()))
+    typer.echo(clean(f"Other commands reach this store with --config {path}, or after:\n"
+                     f"  export SCANNER_TUI_CONFIG={path}"), err=True)
 
 
 def import_(
@@ -90,7 +102,8 @@ def import_(
     kind: str = typer.Argument(..., help="bins | skus | operators | assets | stock | receipts "
                                "| orders"),
     file: Path = typer.Argument(..., help="The CSV file (columns: docs/IMPORT.md)."),
-    operator: str = typer.Option("", "--operator", help="Badge recorded on opening rows."),
+    badge: str = typer.Option("", "--badge", help="Your badge, recorded on opening rows."),
+    operator: str = typer.Option("", "--operator", hidden=True),  # the old name of --badge
     check: bool = typer.Option(False, "--check", help="Check the file only; write nothing."),
 ) -> None:
     """Import a CSV file: all of it, or nothing and every problem with its line."""
@@ -98,7 +111,9 @@ def import_(
 
     if kind not in KINDS:
         fail(f"unknown kind {kind!r}: choose {', '.join(KINDS)}", code=2)
+    operator = badge or operator
     c = context(ctx)
+    c.creates_store = True
     try:
         with _progress_bar("import") as progress:
             result = import_csv(c.engine, kind, file, progress=progress, tags=c.config.tags,
@@ -148,7 +163,7 @@ def history(
     ctx: typer.Context,
     code: str = typer.Argument(..., help="A bin, unit serial, SKU code, GTIN, alias, order or "
                                "receipt."),
-    as_json: bool = typer.Option(False, "--json", help="JSON instead of text."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON object instead of text."),
     recent: int = typer.Option(50, "--recent", help="Bins and SKUs: how many recent moves."),
 ) -> None:
     """The life of a unit, what a bin holds and saw, where a SKU is, or an order's units."""
@@ -160,7 +175,7 @@ def history(
     except UnknownCode:
         fail(clean(f"{code!r} is not a bin, unit, SKU, barcode, order or receipt in this store"))
     if as_json:
-        typer.echo(json.dumps(h, indent=2))
+        typer.echo(json_line(h))
         return
     for line in render(h):
         say(line)
@@ -168,20 +183,26 @@ def history(
 
 def recall(
     ctx: typer.Context,
-    lot: str = typer.Option(..., "--lot", help="The lot being recalled."),
+    lot: str | None = typer.Argument(None, help="The lot being recalled.", show_default=False),
+    lot_option: str | None = typer.Option(None, "--lot", hidden=True),  # the old spelling
     sku: str | None = typer.Option(None, "--sku", help="Only this SKU's units of the lot."),
-    as_json: bool = typer.Option(False, "--json", help="JSON instead of text."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON object instead of text."),
 ) -> None:
     """Every unit and quantity of a lot, and where it is now (bin, or order and customer)."""
     from scanner_tui.inventory.recall import UnknownSku, render
     from scanner_tui.inventory.recall import recall as get_recall
 
+    lot = lot or lot_option
+    if not lot:
+        fail("say which lot: scanner-tui recall LOT", code=2)
     try:
         r = get_recall(context(ctx).engine, lot, sku)
     except UnknownSku:
         fail(clean(f"SKU {sku!r} is not in this store"))
+    if not (r["units"] or r["stock"] or r["orders"]):  # like an unknown code in history
+        fail(clean(f"lot {lot!r} is not in this store" + (f" for {sku}" if sku else "")))
     if as_json:
-        typer.echo(json.dumps(r, indent=2))
+        typer.echo(json_line(r))
         return
     for line in render(r):
         say(line)
@@ -189,15 +210,17 @@ def recall(
 
 def verify(
     ctx: typer.Context,
-    as_json: bool = typer.Option(False, "--json", help="Mismatches as a JSON array."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON object: ok, summary, "
+                                 "mismatches."),
 ) -> None:
     """Replay the ledger and compare it with stock and units; exit 1 on any mismatch."""
     from scanner_tui.inventory.verify import verify_report
 
     report = verify_report(context(ctx).engine)
     if as_json:
-        typer.echo(json.dumps([{"kind": m.kind, "code": m.code, "message": m.message,
-                                **m.details} for m in report.mismatches], indent=2))
+        typer.echo(json_line({"ok": report.ok, "summary": report.summary(), "mismatches": [
+            {"kind": m.kind, "code": m.code, "message": m.message, **m.details}
+            for m in report.mismatches]}))
     else:
         for m in report.mismatches:
             say(m.message)

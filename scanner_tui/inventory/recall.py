@@ -92,8 +92,10 @@ def render(r: dict) -> list[str]:
     if not (r["units"] or r["stock"] or r["orders"]):
         return [f"Nothing of {what} is in the store or went out on an order."]
     in_stock = sum(s["qty"] for s in r["stock"])
+    shipped = sum(o["qty"] for o in r["orders"] if o["order_status"] == "shipped")
+    picked = sum(o["qty"] for o in r["orders"]) - shipped  # picked, not shipped yet
     out = [f"Recall {what}: {len(r['units'])} units; by quantity {in_stock} in stock, "
-           f"{sum(o['qty'] for o in r['orders'])} picked for orders"]
+           f"{picked} picked for orders, {shipped} shipped"]
     for u in r["units"]:
         if u["status"] == "shipped":
             where = (f"shipped {str(u['shipped_at'])[:10]} on order {u['order']} to "
