@@ -13,7 +13,14 @@ from pathlib import Path
 from typing import Literal
 
 from platformdirs import user_data_dir
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from scanner_tui.scanning.linear_regex import LinearRegexError, compile_linear
 
@@ -123,6 +130,18 @@ class TagsConfig(_Section):
     _ranges = field_validator("variable_item_digits", "variable_value_digits")(
         _check_digit_range)
     _prefixes = field_validator("price_prefixes", "weight_prefixes")(_check_prefixes)
+
+    @model_validator(mode="after")
+    def _scheme_is_consistent(self) -> TagsConfig:
+        item, value = self.variable_item_digits, self.variable_value_digits
+        if item[0] <= value[1] and value[0] <= item[1]:
+            raise ValueError(
+                f"variable_item_digits {item} and variable_value_digits {value} overlap"
+            )
+        both = sorted(set(self.price_prefixes) & set(self.weight_prefixes))
+        if both:
+            raise ValueError(f"prefix {both[0]!r} is in both price_prefixes and weight_prefixes")
+        return self
 
 
 class TerminalConfig(_Section):

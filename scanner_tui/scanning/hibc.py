@@ -139,7 +139,7 @@ def _flagged_date(rest: str) -> tuple[date | None, str]:
         raise HibcError(BAD_HIBC)
     size = _DATE_FLAGS[flag]
     digits = rest[1:1 + size]
-    if len(digits) != size or not digits.isdigit():
+    if len(digits) != size or not (digits.isdigit() or size == 0):
         raise HibcError(BAD_HIBC)
     when = {"2": lambda: _date(digits, "MMDDYY"), "3": lambda: _date(digits[:6], "YYMMDD"),
             "4": lambda: _date(digits[:6], "YYMMDD"), "5": lambda: _julian(digits),
