@@ -19,6 +19,7 @@ from dataclasses import replace
 from typing import Protocol
 
 from scanner_tui.scanning import gs1, hibc, iso15434
+from scanner_tui.scanning.linear_regex import LinearPattern
 from scanner_tui.scanning.normalise import normalise
 from scanner_tui.scanning.result import Kind, ScanResult
 from scanner_tui.scanning.rules import DEFAULT_RULES, TagRules
@@ -110,26 +111,28 @@ def match_rules(
 ) -> ScanResult | None:
     """The site's own tag rules, in order command, badge, bin, asset; None when none match."""
     code = data if code is None else code
-    found = rules.command.fullmatch(data)
-    if found is not None:
-        return ScanResult(Kind.COMMAND, code=code, command=_command_word(found, data),
+    if rules.command.matches(data):
+        return ScanResult(Kind.COMMAND, code=code, command=_command_word(rules.command, data),
                           symbology=symbology)
-    if rules.badge.fullmatch(data):
+    if rules.badge.matches(data):
         return ScanResult(Kind.BADGE, code=code, badge=data, symbology=symbology)
-    if rules.bin.fullmatch(data):
+    if rules.bin.matches(data):
         return ScanResult(Kind.BIN, code=code, bin=data, symbology=symbology)
-    if rules.asset.fullmatch(data):
+    if rules.asset.matches(data):
         return ScanResult(Kind.ASSET, code=code, serial=data, symbology=symbology)
     return None
 
 
-def _command_word(found, data: str) -> str:
+def _command_word(rule: LinearPattern, data: str) -> str:
     """The group named ``command``, else the first group, else the text after the first ':'."""
-    groups = found.groupdict()
-    if groups.get("command"):
-        return groups["command"]
-    if found.re.groups and found.group(1):
-        return found.group(1)
+    if rule.groups:
+        found = rule.fullmatch(data)
+        if found is not None:
+            named = found.groupdict().get("command")
+            if named:
+                return named
+            if found.group(1):
+                return found.group(1)
     head, colon, tail = data.partition(":")
     return tail if colon and tail else data
 

@@ -141,10 +141,12 @@ def interpret(
     return result
 
 
-# A field a lost separator can hide inside a variable-length lot or serial: only those that
-# change the answer (serial, lot, dates, count, weight, price, a GTIN), so a lot like
-# "LOT2024" does not raise a question about a (20) variant nobody reads.
-_HIDDEN_AIS = ("21", "10", "17", "11", "30", "37", "01", "02", "310", "392")
+# A field a lost separator can hide inside a lot (10) or serial (21), with the data it needs:
+# only fields that change the answer (serial, lot, dates, count, weight, price, a GTIN), so a
+# lot like "LOT2024" raises no question about a (20) variant nobody reads. Checked before biip
+# is asked, so most cuts cost a regular-expression probe, not a parse.
+_HIDDEN = re.compile(r"(?:21|10).|(?:17|11)\d{6}|0[12]\d{14}|3[07]\d|310\d{7}|392\d{2}")
+_SWALLOWING = ("10", "21")
 
 
 def other_reading(
@@ -154,17 +156,17 @@ def other_reading(
 
     Without separators the first variable-length field runs to the end of the data, so a
     scanner that dropped the GS turns ``10ABC123 GS 21SN0001`` into the lot ``ABC12321SN0001``.
-    When that last field, cut somewhere, leaves a tail that is itself valid GS1 data that adds
-    a field, that is the other reading (the earliest such cut). None when there is none.
+    When that last field (a lot or serial), cut somewhere, leaves a tail that is itself valid
+    GS1 data that changes the answer, that is the other reading (the earliest such cut).
     """
     last = elements[-1] if elements else None
-    if last is None or not last.ai.separator_required or not data.endswith(last.value):
+    if last is None or last.ai.ai not in _SWALLOWING or not data.endswith(last.value):
         return None
     value = last.value
     start = len(data) - len(value)
     config = parse_config(options.separators)
     for cut in range(1, len(value) - 2):
-        if not value.startswith(_HIDDEN_AIS, cut):
+        if _HIDDEN.match(value, cut) is None:
             continue
         try:
             message = GS1Message.parse(data[: start + cut] + GS + value[cut:], config=config)

@@ -28,10 +28,39 @@ class LinearRegexError(ValueError):
     """The pattern needs a backtracking engine; the message names what in it does."""
 
 
-def compile_linear(pattern: str):  # noqa: ANN201  (an RE2 pattern object)
+# google-re2's public ``fullmatch`` builds a match object in Python (~6 us a call); a yes/no
+# through its compiled RE2 object is ~1 us. Used when this google-re2 has it, else the public way.
+_BOTH = getattr(getattr(re2, "_Anchor", None), "ANCHOR_BOTH", None)
+_NO_MATCH = (-1, -1)
+
+
+class LinearPattern:
+    """A compiled tag rule: ``matches`` (yes/no, the fast path) and ``fullmatch`` (groups)."""
+
+    __slots__ = ("_compiled", "_raw", "groups", "pattern")
+
+    def __init__(self, pattern: str) -> None:
+        self.pattern = pattern
+        self._compiled = re2.compile(pattern, _OPTIONS)
+        self.groups: int = self._compiled.groups
+        raw = getattr(self._compiled, "_regexp", None)
+        self._raw = raw if _BOTH is not None and hasattr(raw, "Match") else None
+
+    def matches(self, text: str) -> bool:
+        """Whether the whole of ``text`` matches."""
+        if self._raw is None:
+            return self._compiled.fullmatch(text) is not None
+        encoded = text.encode("utf-8")
+        return self._raw.Match(_BOTH, encoded, 0, len(encoded))[0] != _NO_MATCH
+
+    def fullmatch(self, text: str):  # noqa: ANN201  (a match object with groups, or None)
+        return self._compiled.fullmatch(text) if self.matches(text) else None
+
+
+def compile_linear(pattern: str) -> LinearPattern:
     """Compile ``pattern`` for RE2, or raise LinearRegexError saying which feature is missing."""
     try:
-        return re2.compile(pattern, _OPTIONS)
+        return LinearPattern(pattern)
     except re2.error:
         for finder, name in _FEATURES:
             if finder.search(pattern):

@@ -10,13 +10,13 @@ from dataclasses import dataclass, field
 
 from scanner_tui.config import Config, ScannerConfig, TagsConfig
 from scanner_tui.scanning.gs1 import Options
-from scanner_tui.scanning.linear_regex import compile_linear
+from scanner_tui.scanning.linear_regex import LinearPattern, compile_linear
 from scanner_tui.scanning.variable_measure import DEFAULT_SCHEME, Scheme
 
 GS = "\x1d"
 
 
-def compile_rule(pattern: str):  # noqa: ANN201  (an RE2 pattern: fullmatch, groupdict)
+def compile_rule(pattern: str) -> LinearPattern:
     """Compile one tag rule the way classification uses it (linear time, ASCII classes)."""
     return compile_linear(pattern)
 
@@ -25,10 +25,10 @@ def compile_rule(pattern: str):  # noqa: ANN201  (an RE2 pattern: fullmatch, gro
 class TagRules:
     """What classification needs from the configuration, ready to use."""
 
-    bin: object  # compiled RE2 patterns
-    asset: object
-    badge: object
-    command: object
+    bin: LinearPattern
+    asset: LinearPattern
+    badge: LinearPattern
+    command: LinearPattern
     max_length: int = 256
     gs_substitute: str = ""  # the character a wedge sends instead of GS (ASCII 29); "" = none
     caps_lock: bool = True  # take a code upper-cased when only that matches a rule
