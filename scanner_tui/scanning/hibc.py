@@ -32,8 +32,10 @@ BAD_HIBC = "not valid HIBC data"
 SECONDARY_ONLY = "HIBC lot/expiry/serial data without its product code: scan the product's barcode"
 
 _PRIMARY = re.compile(r"(?P<lic>[A-Z][A-Z0-9]{3})(?P<pcn>[A-Z0-9]{1,18})(?P<uom>[0-9])")
-# After "$$" (and an optional quantity): flag -> (date digits, strptime-like reader)
-_DATE_FLAGS = {"2": 6, "3": 6, "4": 8, "5": 5, "6": 7, "7": 0}
+# After "$$" (and an optional quantity): date format flag -> (digits that follow, the layout
+# of the date in their head; an hour after it is read past). 7: no date.
+_DATE_FLAGS = {"2": (6, "MMDDYY"), "3": (6, "YYMMDD"), "4": (8, "YYMMDD"), "5": (5, "YYJJJ"),
+               "6": (7, "YYJJJ"), "7": (0, "")}
 _LOT = re.compile(r"[A-Z0-9\-. $%]{0,18}")
 
 
@@ -137,13 +139,14 @@ def _flagged_date(rest: str) -> tuple[date | None, str]:
     flag = rest[:1]
     if flag not in _DATE_FLAGS:
         raise HibcError(BAD_HIBC)
-    size = _DATE_FLAGS[flag]
+    size, layout = _DATE_FLAGS[flag]
     digits = rest[1:1 + size]
     if len(digits) != size or not (digits.isdigit() or size == 0):
         raise HibcError(BAD_HIBC)
-    when = {"2": lambda: _date(digits, "MMDDYY"), "3": lambda: _date(digits[:6], "YYMMDD"),
-            "4": lambda: _date(digits[:6], "YYMMDD"), "5": lambda: _julian(digits),
-            "6": lambda: _julian(digits[:5]), "7": lambda: None}[flag]()
+    if not layout:
+        return None, rest[1:]
+    head = digits[:len(layout)]
+    when = _julian(head) if layout == "YYJJJ" else _date(head, layout)
     return when, rest[1 + size:]
 
 
