@@ -8,9 +8,9 @@ dock labels of tests/dock_labels.jsonl (UPC-E, variable measure, GIAI/GRAI/GLN, 
 ISO/IEC 15434, caps lock, lost separators), the plain tags (bins, assets, badges, commands),
 and a site rule that backtracks for seconds in Python's ``re`` (``^(A+)+$`` on 255 characters).
 Each payload is timed on its own with ``time.perf_counter_ns``; throughput is payloads per
-second of time spent classifying. "cold" empties the GS1 answer cache before every call
-(every label seen for the first time); "warm" lets it work (the same labels scanned again,
-as at receiving). ``--corpus PATH`` names the shared corpus when ../shared is not beside the
+second of time spent classifying. "cold" empties the answer caches (GS1, HIBC, ISO/IEC 15434)
+before every call (every label seen for the first time); "warm" lets them work (the same
+labels scanned again, as at receiving). ``--corpus PATH`` names the shared corpus when ../shared is not beside the
 repository (a worktree elsewhere).
 """
 
@@ -27,8 +27,8 @@ from pathlib import Path
 
 from biip.checksums import gs1_standard_check_digit
 
+from scanner_tui.scanning import gs1, hibc, iso15434
 from scanner_tui.scanning.classify import classify
-from scanner_tui.scanning.gs1 import interpret_cached
 from scanner_tui.scanning.rules import DEFAULT_RULES, TagRules
 
 REPO = Path(__file__).resolve().parent.parent
@@ -101,7 +101,13 @@ def measure(
         classify(payload, rules)
     samples: list[int] = []
     clock = time.perf_counter_ns
-    clear = interpret_cached.cache_clear if cold else (lambda: None)
+    caches = (gs1.interpret_cached, hibc.interpret_cached, iso15434.interpret_cached)
+
+    def clear_all() -> None:
+        for cache in caches:
+            cache.cache_clear()
+
+    clear = clear_all if cold else (lambda: None)
     total = 0
     gc.disable()
     try:

@@ -70,11 +70,12 @@ def _classify(payload: str | bytes, rules: TagRules, known: KnownCodes | None) -
             reason="no data after the symbology identifier",
         )
     elif iso15434.is_envelope(data):
-        result = iso15434.interpret(data, code, symbology, rules.gs1)
+        result = iso15434.interpret_cached(data, code, symbology, rules.gs1)
     else:
         result = (
             match_rules(data, rules, code, symbology)
-            or (hibc.interpret(data, code, symbology) if hibc.looks_like_hibc(data) else None)
+            or (hibc.interpret_cached(data, code, symbology) if hibc.looks_like_hibc(data)
+                else None)
             or gs1.interpret_cached(data, identifier, code, rules.gs1)
             or ScanResult(Kind.UNKNOWN, code=code, symbology=symbology, reason=NO_RULE)
         )

@@ -21,6 +21,7 @@ import calendar
 import re
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 from scanner_tui.scanning.result import Kind, ScanResult
 
@@ -77,6 +78,10 @@ def interpret(data: str, code: str, symbology: str | None) -> ScanResult:
                           **fields)
     kind = Kind.ASSET if found.serial else Kind.PRODUCT
     return ScanResult(kind, code=code, symbology=symbology, **fields)
+
+
+# A case of one product is scanned label after label: remember answers (they are immutable).
+interpret_cached = lru_cache(maxsize=1024)(interpret)
 
 
 def parse(data: str) -> Hibc:

@@ -13,6 +13,7 @@ import calendar
 import re
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import lru_cache
 
 from scanner_tui.scanning import gs1
 from scanner_tui.scanning.result import Kind, ScanResult
@@ -76,6 +77,10 @@ def interpret(
     except EnvelopeError as exc:
         return unknown(str(exc))
     return unknown(NO_FORMAT)
+
+
+# The same label scanned again (a case of reels, a tray of packs): remember answers.
+interpret_cached = lru_cache(maxsize=1024)(interpret)
 
 
 def split(data: str) -> Envelope:
