@@ -10,8 +10,8 @@ and a site rule that backtracks for seconds in Python's ``re`` (``^(A+)+$`` on 2
 Each payload is timed on its own with ``time.perf_counter_ns``; throughput is payloads per
 second of time spent classifying. "cold" empties the answer caches (GS1, HIBC, ISO/IEC 15434)
 before every call (every label seen for the first time); "warm" lets them work (the same
-labels scanned again, as at receiving). ``--corpus PATH`` names the shared corpus when ../shared is not beside the
-repository (a worktree elsewhere).
+labels scanned again, as at receiving). ``--corpus PATH`` names the shared corpus when
+../shared is not beside the repository (a worktree elsewhere).
 """
 
 from __future__ import annotations
