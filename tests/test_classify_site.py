@@ -181,3 +181,16 @@ def test_alternative_is_a_full_result_and_in_json() -> None:
     assert got.alternative is not None
     assert (got.alternative.kind, got.alternative.serial) == (Kind.ASSET, "SN0001")
     assert got.to_dict()["alternative"]["lot"] == "ABC123"
+
+
+def test_rule_set_and_one_rule_at_a_time_agree() -> None:
+    """The four rules run as one RE2 set; without it (an old google-re2, a set too big) they
+    run one by one in the same order, with the same answers."""
+    from scanner_tui.scanning.linear_regex import FirstMatch
+
+    site = rules(bin="^[A-Z0-9-]+$", asset="^AT[0-9]+$")  # overlapping: order decides
+    one_by_one = FirstMatch([site.command, site.badge, site.bin, site.asset])
+    one_by_one._raw = None
+    for payload in ["A04-B-12", "AT00000042", "OP-0001", "CMD:DONE", "x", "", "é", "A\ud800"]:
+        assert site.first_rule.index(payload) == one_by_one.index(payload), payload
+    assert site.first_rule.index("AT00000042") == 2  # bin comes before asset

@@ -112,16 +112,17 @@ def match_rules(
 ) -> ScanResult | None:
     """The site's own tag rules, in order command, badge, bin, asset; None when none match."""
     code = data if code is None else code
-    if rules.command.matches(data):
+    index = rules.first_rule.index(data)  # 0 command, 1 badge, 2 bin, 3 asset
+    if index is None:
+        return None
+    if index == 0:
         return ScanResult(Kind.COMMAND, code=code, command=_command_word(rules.command, data),
                           symbology=symbology)
-    if rules.badge.matches(data):
+    if index == 1:
         return ScanResult(Kind.BADGE, code=code, badge=data, symbology=symbology)
-    if rules.bin.matches(data):
+    if index == 2:
         return ScanResult(Kind.BIN, code=code, bin=data, symbology=symbology)
-    if rules.asset.matches(data):
-        return ScanResult(Kind.ASSET, code=code, serial=data, symbology=symbology)
-    return None
+    return ScanResult(Kind.ASSET, code=code, serial=data, symbology=symbology)
 
 
 def _command_word(rule: LinearPattern, data: str) -> str:

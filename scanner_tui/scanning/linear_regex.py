@@ -50,11 +50,38 @@ class LinearPattern:
         """Whether the whole of ``text`` matches."""
         if self._raw is None:
             return self._compiled.fullmatch(text) is not None
-        encoded = text.encode("utf-8")
+        encoded = text.encode("utf-8", "surrogatepass")
         return self._raw.Match(_BOTH, encoded, 0, len(encoded))[0] != _NO_MATCH
 
     def fullmatch(self, text: str):  # noqa: ANN201  (a match object with groups, or None)
         return self._compiled.fullmatch(text) if self.matches(text) else None
+
+
+class FirstMatch:
+    """Which of several rules matches the whole text first (in the order given), in one RE2
+    pass over the text (RE2::Set): ~1 us for all the site's tag rules, not ~1 us each."""
+
+    __slots__ = ("_raw", "_rules")
+
+    def __init__(self, rules: list[LinearPattern]) -> None:
+        self._rules = rules
+        self._raw = None
+        try:
+            together = re2.Set.FullMatchSet(_OPTIONS)
+            for rule in rules:
+                together.Add(rule.pattern)
+            together.Compile()
+            raw = getattr(together, "_set", None)
+            self._raw = raw if hasattr(raw, "Match") else None
+        except re2.error:  # a set too big for RE2's memory budget: one rule at a time
+            self._raw = None
+
+    def index(self, text: str) -> int | None:
+        """The position of the first rule matching the whole of ``text``, or None."""
+        if self._raw is None:
+            return next((i for i, rule in enumerate(self._rules) if rule.matches(text)), None)
+        found = self._raw.Match(text.encode("utf-8", "surrogatepass"))
+        return min(found) if found else None
 
 
 def compile_linear(pattern: str) -> LinearPattern:

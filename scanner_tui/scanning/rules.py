@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from scanner_tui.config import Config, ScannerConfig, TagsConfig
 from scanner_tui.scanning.gs1 import Options
-from scanner_tui.scanning.linear_regex import LinearPattern, compile_linear
+from scanner_tui.scanning.linear_regex import FirstMatch, LinearPattern, compile_linear
 from scanner_tui.scanning.variable_measure import DEFAULT_SCHEME, Scheme
 
 GS = "\x1d"
@@ -34,12 +34,17 @@ class TagRules:
     caps_lock: bool = True  # take a code upper-cased when only that matches a rule
     gln_extension_is_bin: bool = False  # GS1 (414)+(254): the extension is the bin code
     variable_measure: Scheme = DEFAULT_SCHEME
-    gs1: Options = field(init=False)  # built from the fields above (the GS1 cache key)
+    # built from the fields above: the GS1 reading options (its answer cache key) and the
+    # four rules in one RE2 set, in the order classification tries them
+    gs1: Options = field(init=False)
+    first_rule: FirstMatch = field(init=False)
 
     def __post_init__(self) -> None:
         separators = (GS, self.gs_substitute) if self.gs_substitute else (GS,)
         object.__setattr__(self, "gs1", Options(separators, self.variable_measure,
                                                 self.gln_extension_is_bin))
+        object.__setattr__(self, "first_rule",
+                           FirstMatch([self.command, self.badge, self.bin, self.asset]))
 
     @classmethod
     def from_sections(cls, tags: TagsConfig, scanner: ScannerConfig | None = None) -> TagRules:
