@@ -1,8 +1,10 @@
-"""GS1 through ``biip``: symbology identifiers, GTINs, element strings, printed form, Digital Link.
+"""GS1 through ``biip``: symbology identifiers, GTINs (UPC-E expanded, variable-measure numbers
+read with the site's scheme), element strings, printed form, Digital Link, and the other
+reading of element strings that lost their separators.
 
 Every biip call is guarded: biip raises on some malformed input (a lone ``]``, an unknown AIM
-letter) and these functions never do. They answer a ``ScanResult`` (product, asset, container,
-or unknown with a reason) or ``None`` when the data does not look like GS1 at all.
+letter) and these functions never do. They answer a ``ScanResult`` (see ``gs1_fields`` for
+which key gives which kind) or ``None`` when the data does not look like GS1 at all.
 """
 
 from __future__ import annotations
