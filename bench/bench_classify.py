@@ -1,13 +1,17 @@
 """Classification throughput and per-payload latency (p50 / p99 / max).
 
-    .venv/bin/python bench/bench_classify.py [--passes N] [--json]
+    .venv/bin/python bench/bench_classify.py [--passes N] [--json] [--corpus PATH]
 
 Mixes: the shared scan corpus (every case, overlong and hostile ones included), a GS1-heavy
-mix (GS1-128 / DataMatrix / printed form / Digital Link / SSCC, each payload distinct), and
-the plain tags (bins, assets, badges, commands). Each payload is timed on its own with
-``time.perf_counter_ns``; throughput is payloads per second of time spent classifying.
-"cold" empties the GS1 answer cache before every call (every label seen for the first time);
-"warm" lets it work (the same labels scanned again, as at receiving).
+mix (GS1-128 / DataMatrix / printed form / Digital Link / SSCC, each payload distinct), the
+dock labels of tests/dock_labels.jsonl (UPC-E, variable measure, GIAI/GRAI/GLN, HIBC,
+ISO/IEC 15434, caps lock, lost separators), the plain tags (bins, assets, badges, commands),
+and a site rule that backtracks for seconds in Python's ``re`` (``^(A+)+$`` on 255 characters).
+Each payload is timed on its own with ``time.perf_counter_ns``; throughput is payloads per
+second of time spent classifying. "cold" empties the answer caches (GS1, HIBC, ISO/IEC 15434)
+before every call (every label seen for the first time); "warm" lets them work (the same
+labels scanned again, as at receiving). ``--corpus PATH`` names the shared corpus when
+../shared is not beside the repository (a worktree elsewhere).
 """
 
 from __future__ import annotations
@@ -23,19 +27,21 @@ from pathlib import Path
 
 from biip.checksums import gs1_standard_check_digit
 
+from scanner_tui.scanning import gs1, hibc, iso15434
 from scanner_tui.scanning.classify import classify
-from scanner_tui.scanning.gs1 import interpret_cached
-from scanner_tui.scanning.rules import DEFAULT_RULES
+from scanner_tui.scanning.rules import DEFAULT_RULES, TagRules
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO.parent / "shared" / "scans" / "corpus.jsonl"
+DOCK_LABELS = REPO / "tests" / "dock_labels.jsonl"
+HOSTILE_RULE = TagRules.from_patterns(bin="^(A+)+$")
 GS = "\x1d"
 
 
-def corpus_mix() -> list[str]:
-    if not CORPUS.exists():
-        sys.exit(f"scan corpus not found at {CORPUS}")
-    return [json.loads(line)["payload"] for line in CORPUS.read_text().splitlines() if line]
+def corpus_mix(path: Path = CORPUS) -> list[str]:
+    if not path.exists():
+        sys.exit(f"scan corpus not found at {path} (give it with --corpus)")
+    return [json.loads(line)["payload"] for line in path.read_text().splitlines() if line]
 
 
 def _gtin(rng: random.Random) -> str:
@@ -75,17 +81,33 @@ def gs1_mix(count: int = 500, seed: int = 7) -> list[str]:
     return out
 
 
+def dock_label_mix() -> list[str]:
+    return [json.loads(line)["payload"] for line in DOCK_LABELS.read_text().splitlines() if line]
+
+
+def hostile_rule_mix() -> list[str]:
+    return ["A" * 255 + "!", "A" * 120 + "B" + "A" * 100, "A" * 255]
+
+
 def tag_mix() -> list[str]:
     return ["A04-B-12\r", "AB07-D-40", "AT00000042", "OP-0001", "CMD:DONE", "C11-A-03\r\n"]
 
 
-def measure(payloads: list[str], passes: int, cold: bool) -> dict:
+def measure(
+    payloads: list[str], passes: int, cold: bool, rules: TagRules = DEFAULT_RULES
+) -> dict:
     """Time every call; ``cold`` empties the GS1 answer cache before each one (untimed)."""
     for payload in payloads:  # warm-up (imports, regex caches)
-        classify(payload, DEFAULT_RULES)
+        classify(payload, rules)
     samples: list[int] = []
     clock = time.perf_counter_ns
-    clear = interpret_cached.cache_clear if cold else (lambda: None)
+    caches = (gs1.interpret_cached, hibc.interpret_cached, iso15434.interpret_cached)
+
+    def clear_all() -> None:
+        for cache in caches:
+            cache.cache_clear()
+
+    clear = clear_all if cold else (lambda: None)
     total = 0
     gc.disable()
     try:
@@ -93,7 +115,7 @@ def measure(payloads: list[str], passes: int, cold: bool) -> dict:
             for payload in payloads:
                 clear()
                 t0 = clock()
-                classify(payload, DEFAULT_RULES)
+                classify(payload, rules)
                 spent = clock() - t0
                 samples.append(spent)
                 total += spent
@@ -116,11 +138,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--passes", type=int, default=200, help="passes over each mix")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.add_argument("--corpus", type=Path, default=CORPUS, help="the shared scan corpus")
     args = parser.parse_args()
     gs1 = gs1_mix()
     mixes = {
-        "corpus": corpus_mix(),
+        "corpus": corpus_mix(args.corpus),
         "gs1-heavy": gs1,
+        "dock-labels": dock_label_mix(),
         "tags": tag_mix(),
     }
     results = {}
@@ -129,15 +153,17 @@ def main() -> None:
         results[f"{name} cold"] = measure(payloads, passes, cold=True)
         if name != "tags":  # tags never reach the GS1 cache
             results[f"{name} warm"] = measure(payloads, passes, cold=False)
+    results["^(A+)+$ rule"] = measure(hostile_rule_mix(), args.passes, cold=False,
+                                      rules=HOSTILE_RULE)
     if args.json:
         print(json.dumps(results, indent=2))
         return
-    head = f"{'mix':<15} {'payloads':>8} {'calls':>8} {'per s':>9} {'mean µs':>8} " \
+    head = f"{'mix':<17} {'payloads':>8} {'calls':>8} {'per s':>9} {'mean µs':>8} " \
            f"{'p50 µs':>7} {'p99 µs':>7} {'max µs':>8}"
     print(head)
     print("-" * len(head))
     for name, r in results.items():
-        print(f"{name:<15} {r['payloads']:>8} {r['calls']:>8} {r['per_second']:>9} "
+        print(f"{name:<17} {r['payloads']:>8} {r['calls']:>8} {r['per_second']:>9} "
               f"{r['mean_us']:>8} {r['p50_us']:>7} {r['p99_us']:>7} {r['max_us']:>8}")
 
 

@@ -13,7 +13,16 @@ from pathlib import Path
 from typing import Literal
 
 from platformdirs import user_data_dir
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from scanner_tui.scanning.linear_regex import LinearRegexError, compile_linear
 
 ENV_VAR = "SCANNER_TUI_CONFIG"
 
@@ -61,11 +70,39 @@ class ScannerConfig(_Section):
 
 
 def _check_regex(value: str) -> str:
-    """Tag rules are compiled with re.ASCII (scanning/rules.py): check them the same way."""
+    """A tag rule must be a valid ASCII-mode regular expression that the linear-time engine
+    (RE2, scanning/rules.py) can run: no backreferences or lookaround, whose worst case on a
+    crafted scan is seconds of work."""
     try:
         re.compile(value, re.ASCII)
     except (re.error, ValueError) as exc:
         raise ValueError(f"is not a valid regular expression ({exc})") from None
+    try:
+        compile_linear(value)
+    except LinearRegexError as exc:
+        raise ValueError(
+            f"uses {exc}, which can take seconds on a crafted scan; write it without"
+        ) from None
+    return value
+
+
+def _check_digit_range(value: list[int]) -> list[int]:
+    """Two digit positions (1-13, of the 13-digit form), first <= last, inside digits 3-12."""
+    if len(value) != 2 or not 3 <= value[0] <= value[1] <= 12:
+        raise ValueError(
+            f"should be [first, last] digit positions between 3 and 12 (got {value!r})"
+        )
+    return value
+
+
+def _check_prefixes(value: list[str]) -> list[str]:
+    """Variable-measure prefixes: "20"-"29" (EAN-13) or "02" (a UPC-A starting with 2)."""
+    wrong = [p for p in value if p != "02" and not (len(p) == 2 and p[0] == "2" and p.isdigit())]
+    if wrong:
+        raise ValueError(
+            f"{wrong[0]!r} is not a variable-measure prefix (use \"20\"-\"29\", or \"02\""
+            " for UPC numbers starting with 2)"
+        )
     return value
 
 
@@ -75,8 +112,36 @@ class TagsConfig(_Section):
     badge: str = r"^OP-[0-9]{4}$"
     command: str = r"^CMD:[A-Z]+$"
     max_length: int = Field(default=256, gt=0, le=100_000)
+    # a payload that matches a rule only upper-cased is taken upper-cased (caps lock on)
+    caps_lock: bool = True
+    # a GS1 (414)+(254) location label: the (254) extension is the bin code
+    gln_extension_is_bin: bool = False
+    # variable-measure EAN-13 / UPC-A (prefixes 20-29, UPC 2): the site's scheme
+    variable_measure: bool = True
+    variable_item_digits: list[int] = Field(default_factory=lambda: [3, 7])
+    variable_value_digits: list[int] = Field(default_factory=lambda: [8, 12])
+    price_prefixes: list[str] = Field(
+        default_factory=lambda: ["02", "20", "21", "22", "23", "24"])
+    weight_prefixes: list[str] = Field(default_factory=lambda: ["25", "26", "27", "28", "29"])
+    price_decimals: int = Field(default=2, ge=0, le=4)
+    weight_decimals: int = Field(default=3, ge=0, le=4)  # the weight is in kg
 
     _regexes = field_validator("bin", "asset", "badge", "command")(_check_regex)
+    _ranges = field_validator("variable_item_digits", "variable_value_digits")(
+        _check_digit_range)
+    _prefixes = field_validator("price_prefixes", "weight_prefixes")(_check_prefixes)
+
+    @model_validator(mode="after")
+    def _scheme_is_consistent(self) -> TagsConfig:
+        item, value = self.variable_item_digits, self.variable_value_digits
+        if item[0] <= value[1] and value[0] <= item[1]:
+            raise ValueError(
+                f"variable_item_digits {item} and variable_value_digits {value} overlap"
+            )
+        both = sorted(set(self.price_prefixes) & set(self.weight_prefixes))
+        if both:
+            raise ValueError(f"prefix {both[0]!r} is in both price_prefixes and weight_prefixes")
+        return self
 
 
 class TerminalConfig(_Section):

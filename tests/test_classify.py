@@ -47,11 +47,13 @@ def test_corpus_also_as_bytes(corpus: list[dict]) -> None:
         ("", {"kind": "empty"}),
         ("   \t", {"kind": "empty"}),
         ("\r", {"kind": "empty"}),
-        ("a04-b-12", {"kind": "unknown", "reason": "matches no tag rule"}),
+        # caps lock on the wedge: taken upper-cased, and the answer says so
+        ("a04-b-12", {"kind": "bin", "bin": "A04-B-12", "caps_lock": True}),
+        ("A04-B-12x", {"kind": "unknown", "reason": "matches no tag rule"}),
         ("A04-B-123", {"kind": "unknown"}),
         ("XYZ04-B-12", {"kind": "unknown"}),
         ("AT0000004", {"kind": "unknown"}),
-        ("CMD:done", {"kind": "unknown"}),
+        ("CMD:done", {"kind": "command", "command": "DONE", "caps_lock": True}),
     ],
 )
 def test_each_kind(payload: str, expect: dict) -> None:

@@ -121,3 +121,73 @@ def test_does_not_create_the_default_store(tmp_path: Path, env: dict[str, str]) 
 
 def test_no_payloads_and_empty_stdin(env: dict[str, str]) -> None:
     assert run(["classify"], env, stdin=b"").stdout == b""
+
+
+def test_new_label_fields_in_json_and_human_form(env: dict[str, str]) -> None:
+    payloads = ["a04-b-12", "2012345003453", "]C100009501101530000038020950110102091737" "12",
+                "]d2010950110102091710ABC12321SN0001",
+                "(01)09501101020917(3103)001234", "(414)0950110153007(254)A04B12",
+                "[)>\x1e06\x1d1PLM358DR\x1dSSN1\x1dQ10\x1e\x04"]
+    got = lines(run(["classify", "--json", *payloads], env))
+    assert got[0] == {"kind": "bin", "bin": "A04-B-12", "caps_lock": True}
+    assert got[1] == {"kind": "product", "gtin": "02012345000001", "price": "3.45"}
+    assert got[2] == {"kind": "container", "gtin": "09501101020917", "count": 12,
+                      "sscc": "009501101530000038", "symbology": "]C1"}
+    assert got[3]["lot"] == "ABC12321SN0001"
+    assert got[3]["alternative"] == {"kind": "asset", "serial": "SN0001",
+                                     "gtin": "09501101020917", "lot": "ABC123",
+                                     "symbology": "]d2"}
+    assert got[4]["weight"] == "1.234"
+    assert got[4]["measures"] == [{"ai": "3103", "what": "net weight", "value": "1.234",
+                                   "unit": "kg"}]
+    assert got[5] == {"kind": "bin", "gln": "0950110153007", "gln_extension": "A04B12"}
+    assert got[6] == {"kind": "asset", "serial": "SN1", "part": "LM358DR", "count": 10}
+    human = run(["classify", *payloads], env).stdout.decode("utf-8").splitlines()
+    assert human[0] == "'a04-b-12'  bin  bin=A04-B-12  caps_lock=true"
+    assert "alternative=[asset serial=SN0001 gtin=09501101020917 lot=ABC123" in human[3]
+    assert "measures=3103 net weight 1.234 kg" in human[4]
+    assert human[6].startswith("'[)>\\x1e06\\x1d1PLM358DR")  # RS / GS / EOT shown escaped
+    assert "\x1e" not in "".join(human) and "\x04" not in "".join(human)
+
+
+def test_huge_stdin_line_is_streamed_and_capped(env: dict[str, str]) -> None:
+    """A 64 MB line costs no more memory than a short one: it is skipped in pieces (the
+    child's peak resident size is read by a parent process made for the purpose)."""
+    script = (
+        "import subprocess, sys, resource\n"
+        "size = int(sys.argv[2])\n"
+        "proc = subprocess.Popen([sys.argv[1], 'classify', '--json'], stdin=subprocess.PIPE,"
+        " stdout=subprocess.PIPE)\n"
+        "chunk = b'9' * (1 << 20)\n"
+        "for _ in range(size):\n"
+        "    proc.stdin.write(chunk)\n"
+        "proc.stdin.write(b'\\nA04-B-12\\n'); proc.stdin.close()\n"
+        "out = proc.stdout.read(); proc.wait()\n"
+        "sys.stdout.write(out.decode() + str(resource.getrusage(resource.RUSAGE_CHILDREN)"
+        ".ru_maxrss))\n"
+    )
+
+    def peak(megabytes: int) -> tuple[list[str], int]:
+        done = subprocess.run([sys.executable, "-c", script, COMMAND, str(megabytes)],
+                              capture_output=True, env=env, timeout=120, check=True)
+        *answers, rss = done.stdout.decode().splitlines()
+        return answers, int(rss)
+
+    answers, big = peak(64)
+    assert [json.loads(a) for a in answers] == [
+        {"kind": "unknown", "reason": "longer than 256 characters"},
+        {"kind": "bin", "bin": "A04-B-12"},
+    ]
+    _, small = peak(0)
+    assert big < small + 16 * 1024, (big, small)  # kB: the line was never held whole
+
+
+def test_stdin_line_just_under_and_over_the_cap(env: dict[str, str]) -> None:
+    from scanner_tui.commands.classify_cmd import line_cap
+
+    cap = line_cap(256)
+    over = b"9" * (cap + 5)
+    human = run(["classify"], env, stdin=over + b"\n" + b"A04-B-12\n").stdout.decode()
+    first, second = human.splitlines()
+    assert f"({cap + 5} bytes)" in first and "longer than 256 characters" in first
+    assert "bin=A04-B-12" in second

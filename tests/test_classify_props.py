@@ -21,6 +21,11 @@ FRAGMENTS = st.sampled_from([
     "4006381333931", GS, "|", "(", ")", "(01)", "(21)", "https://", "id.gs1.org/", "/01/",
     "?17=", "[", "]", "[/", "<b>", "\x1b", "\r", "\n", "\t", " ", "A04-B-12", "AT", "OP-",
     "CMD:", "０", "\u202e", "\ud800", "é", "9" * 40,
+    # the dock labels: UPC-E, variable measure, GS1 keys, HIBC, ISO/IEC 15434, caps lock
+    "04252614", "2012345003453", "02", "30", "37", "3103", "3922", "8004", "8003", "414",
+    "0950110153007", "254", "11", "+", "/", "$$", "$$+", "$+", "$$8", "$$9", "+A999",
+    "+B123ABC05", "[)>\x1e", "\x1e", "\x04", "06", "05", "1P", "9N111234567842", "14D",
+    "16D", "1T", "Q", "a04-b-12", "at", "op-",
 ])
 GS1ISH = st.lists(st.one_of(FRAGMENTS, st.text(max_size=6)), max_size=12).map("".join)
 
@@ -38,10 +43,32 @@ def check(result: object, rules: TagRules = DEFAULT_RULES) -> None:
     if result.gtin is not None:
         assert len(result.gtin) == 14 and result.gtin.isascii() and result.gtin.isdigit()
     if result.accepted:
-        # an accepted code never carries control characters (GS aside) or markup
-        assert all(ch == GS or ch.isprintable() for ch in result.code)
+        # an accepted code never carries control characters (GS aside; RS and EOT only in an
+        # ISO/IEC 15434 envelope) or markup
+        allowed = {GS, "\x1e", "\x04"} if "[)>\x1e" in result.code[:7] else {GS}
+        assert all(ch in allowed or ch.isprintable() for ch in result.code)
         for value in data.values():
             assert "\x1b" not in str(value)
+    for name in ("count",):
+        value = getattr(result, name)
+        assert value is None or (isinstance(value, int) and value >= 0)
+    if result.alternative is not None:
+        assert result.alternative.alternative is None
+        check(result.alternative, rules)
+
+
+@SETTINGS
+@given(st.lists(st.sampled_from(["06", "05", "1PX", "SSN", "Q5", "14D20270101", "9N1", "\x1d",
+                                 "\x1e", "\x04", "12", "[)>", "01" + "09501101020917"]),
+                max_size=10).map("".join), st.sampled_from(["", "]d1", "]Q1"]))
+def test_envelope_shaped_text(body: str, identifier: str) -> None:
+    check(classify(identifier + "[)>\x1e" + body))
+
+
+@SETTINGS
+@given(st.text(alphabet="+$/0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-. %", max_size=40))
+def test_hibc_shaped_text(body: str) -> None:
+    check(classify("+" + body))
 
 
 @SETTINGS

@@ -1,7 +1,9 @@
 """``scanner-tui classify``: what the app makes of payloads (to check a scanner and tag rules).
 
 Uses the configured tag rules only: it never opens (or creates) the store, so codes known only
-to the store (manufacturer serials, SKU aliases) show as unknown here.
+to the store (manufacturer serials, SKU aliases) show as unknown here. Standard input is read
+in bounded pieces: a line far beyond ``[tags] max_length`` is answered "longer than ..." from
+its head, the rest is skipped without being held in memory.
 """
 
 from __future__ import annotations
@@ -37,7 +39,8 @@ def classify_command(
     """Show what each scanned payload is: kind and fields, or why it is unknown."""
     rules = TagRules.from_config(context(ctx).config)
     source: Iterable[bytes | str] = (
-        (_argument_payload(p) for p in payloads) if payloads else stdin_payloads(sys.stdin.buffer)
+        (_argument_payload(p) for p in payloads) if payloads
+        else stdin_payloads(sys.stdin.buffer, line_cap(rules.max_length))
     )
     out = sys.stdout
     for payload in source:
@@ -55,10 +58,41 @@ def _argument_payload(arg: str) -> bytes | str:
     return arg
 
 
-def stdin_payloads(stream) -> Iterator[bytes]:  # noqa: ANN001  (a binary file object)
-    """One payload a line: the LF ends it, a CR before it stays part of the payload."""
-    for line in stream:
-        yield line[:-1] if line.endswith(b"\n") else line
+class CutLine(bytes):
+    """The head of an overlong line; ``size`` is the whole line's length in bytes."""
+
+    size: int
+
+
+def line_cap(max_length: int) -> int:
+    """Bytes of a line worth reading: past this, classification answers "too long" anyway
+    (``normalise`` refuses more than 4 x max_length + 16 before decoding)."""
+    return 4 * max_length + 64
+
+
+CHUNK = 1 << 16
+
+
+def stdin_payloads(stream, cap: int = line_cap(256)) -> Iterator[bytes]:  # noqa: ANN001
+    """One payload a line (binary ``stream``): the LF ends it, a CR before it stays part of the
+    payload. Memory stays bounded by ``cap`` + one chunk whatever the line length."""
+    while True:
+        line = stream.readline(cap + 1)
+        if not line:
+            return
+        if len(line) <= cap or line.endswith(b"\n"):
+            yield line[:-1] if line.endswith(b"\n") else line
+            continue
+        size = len(line)
+        while True:  # skip the rest of the line, a chunk at a time
+            rest = stream.readline(CHUNK)
+            size += len(rest)
+            if not rest or rest.endswith(b"\n"):
+                size -= rest.endswith(b"\n")
+                break
+        cut = CutLine(line)
+        cut.size = size
+        yield cut
 
 
 def to_json(result: ScanResult) -> str:
@@ -71,16 +105,17 @@ SHOWN_MAX = 100  # longer payloads are shown cut, with their length
 
 def shown(text: str | bytes) -> str:
     """Untrusted text made safe for a terminal: repr-like escapes for anything not printable."""
-    size = len(text)
+    size = getattr(text, "size", len(text))
     if isinstance(text, bytes):
         try:
             text = text.decode("utf-8")
         except UnicodeDecodeError:
             head = repr(text[:SHOWN_MAX])  # b'...': the undecodable bytes as \xNN
             return head if size <= SHOWN_MAX else f"{head}... ({size} bytes)"
-    if len(text) <= SHOWN_MAX:
+    if len(text) <= SHOWN_MAX and size == len(text):
         return repr(text)
-    return f"{text[:SHOWN_MAX]!r}... ({len(text)} characters)"
+    unit = "bytes" if size != len(text) else "characters"
+    return f"{text[:SHOWN_MAX]!r}... ({size} {unit})"
 
 
 def _escaped(value: str) -> str:
@@ -89,12 +124,23 @@ def _escaped(value: str) -> str:
 
 def describe(payload: str | bytes, result: ScanResult) -> str:
     """Human form: the payload as received (escaped), its kind, then its fields."""
-    parts = [shown(payload), result.kind.value]
-    for name, value in result.to_dict().items():
+    return "  ".join([shown(payload), result.kind.value, *_fields(result.to_dict())])
+
+
+def _fields(data: dict) -> list[str]:
+    """``name=value`` for each field; measures as "3103 net weight 1.234 kg"; the alternative
+    reading of a lost separator in brackets, with its own kind and fields."""
+    parts = []
+    for name, value in data.items():
         if name == "kind":
             continue
         if name == "reason":
             parts.append(f"({value})")
+        elif name == "measures":
+            text = ", ".join(f"{m['ai']} {m['what']} {m['value']} {m['unit']}" for m in value)
+            parts.append(f"measures={_escaped(text)}")
+        elif name == "alternative":
+            parts.append("alternative=[" + " ".join([value["kind"], *_fields(value)]) + "]")
         elif name in RESULT_FIELDS:
-            parts.append(f"{name}={_escaped(str(value))}")
-    return "  ".join(parts)
+            parts.append(f"{name}={_escaped(str(value).lower() if value is True else str(value))}")
+    return parts

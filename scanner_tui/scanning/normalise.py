@@ -4,6 +4,8 @@ Only the scanner's suffix (CR, LF, CRLF, TAB) and surrounding spaces are trimmed
 cap is applied before anything looks inside the payload. Control characters (except GS, the
 GS1 field separator, and the configured GS substitute, which becomes GS), terminal escapes,
 invisible formatting characters and markup-looking text are rejected, never cleaned up.
+An ISO/IEC 15434 envelope (``[)>`` RS ..., behind an optional AIM identifier) may also carry
+RS and EOT, its own separators: there and nowhere else.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ _BAD = re.compile(
     "\u2060-\u206f\ufeff\ufff9-\ufffb\ud800-\udfff]"
 )
 _ESCAPE = frozenset("\x1b\x9b")
+ENVELOPE_HEADER = "[)>\x1e"
+_ENVELOPE_CONTROLS = str.maketrans("", "", "\x1e\x04")
 # Rich / Textual markup tags ("[bold]", "[/]", "[@click=...]", a dangling "[/") and HTML tags.
 _MARKUP = re.compile(r"\[[^\[\]]*\]|\[/|</?[A-Za-z!?][^<>]*>")
 
@@ -68,12 +72,23 @@ def normalise(payload: str | bytes, max_length: int = 256, gs_substitute: str = 
         return Normalised(code[:max_length], too_long(max_length))
     if gs_substitute:
         code = code.replace(gs_substitute, GS)
-    bad = _BAD.search(code)
+    header = _envelope_end(code)
+    probe = code[header:].translate(_ENVELOPE_CONTROLS) if header else code
+    bad = _BAD.search(probe)
     if bad is not None:
         return Normalised(code, _control_reason(code, bad.group()))
-    if ("[" in code or "<" in code) and _MARKUP.search(code):
+    if ("[" in probe or "<" in probe) and _MARKUP.search(probe):
         return Normalised(code, "looks like markup, not a barcode")
     return Normalised(code)
+
+
+def _envelope_end(code: str) -> int:
+    """Where the data after an ISO/IEC 15434 header starts (0: not an envelope)."""
+    if code.startswith(ENVELOPE_HEADER):
+        return len(ENVELOPE_HEADER)
+    if code.startswith("]") and code.startswith(ENVELOPE_HEADER, 3):
+        return 3 + len(ENVELOPE_HEADER)
+    return 0
 
 
 def _control_reason(code: str, first: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from enum import StrEnum
 
 
@@ -28,27 +29,60 @@ class Source(StrEnum):
 
 # Fields of ScanResult that go into JSON / the journal when they are set, in this order.
 RESULT_FIELDS = (
-    "bin", "serial", "gtin", "sku", "lot", "expiry", "sscc", "badge", "command",
-    "symbology", "reason",
+    "bin", "serial", "gtin", "sku", "part", "lic", "ppn", "lot", "expiry", "produced", "count",
+    "price", "weight", "measures", "sscc", "gln", "gln_extension", "badge", "command",
+    "symbology", "caps_lock", "alternative", "reason",
 )
 
 
 @dataclass(frozen=True, slots=True)
+class Measure:
+    """One GS1 measure, (310n)-(369n): e.g. ai "3102", what "net weight", 1.50 "kg"."""
+
+    ai: str
+    what: str
+    value: Decimal
+    unit: str
+
+    def to_dict(self) -> dict:
+        return {"ai": self.ai, "what": self.what, "value": str(self.value), "unit": self.unit}
+
+
+@dataclass(frozen=True, slots=True)
 class ScanResult:
-    """The classification of one payload. ``code`` is the payload with the suffix trimmed."""
+    """The classification of one payload. ``code`` is the payload with the suffix trimmed
+    (upper-cased when ``caps_lock`` is set; the journal keeps the payload as received).
+
+    Quantities: ``count`` is how many units the label stands for (GS1 (30)/(37), HIBC or
+    ISO 15434 ``Q``); ``price`` (currency units) and ``weight`` (kg) come from a variable-measure
+    EAN/UPC or GS1 (310n); ``measures`` lists every GS1 (310n)-(369n) measure with its unit.
+    ``alternative`` is the other valid reading of GS1 data that lost a separator.
+    """
 
     kind: Kind
     code: str = ""
     bin: str | None = None
     serial: str | None = None
-    gtin: str | None = None  # always 14 digits
+    gtin: str | None = None  # always 14 digits (a variable-measure item: value digits zeroed)
     sku: str | None = None  # a SKU code or alias known to the store
+    part: str | None = None  # a maker's part / catalogue number (HIBC, ISO 15434 P / 1P)
+    lic: str | None = None  # HIBC labeler identification code
+    ppn: str | None = None  # pharmacy product number (ISO 15434 9N)
     lot: str | None = None
     expiry: date | None = None
+    produced: date | None = None  # production date (ISO 15434 16D, GS1 (11))
+    count: int | None = None  # units the label stands for
+    price: Decimal | None = None  # variable-measure price
+    weight: Decimal | None = None  # net weight in kg
+    measures: tuple[Measure, ...] = ()
     sscc: str | None = None
+    gln: str | None = None  # GS1 (414) location number (13 digits)
+    gln_extension: str | None = None  # GS1 (254): the place within the location
     badge: str | None = None
     command: str | None = None  # e.g. "DONE" for CMD:DONE
     symbology: str | None = None  # AIM identifier as received, e.g. "]d2"
+    caps_lock: bool = False  # matched a tag rule only upper-cased: the scanner's caps lock
+    alternative: ScanResult | None = None  # the other reading of GS1 data without separators
     reason: str | None = None  # why it is unknown (or empty)
 
     @property
@@ -60,9 +94,23 @@ class ScanResult:
         out: dict = {"kind": self.kind.value}
         for name in RESULT_FIELDS:
             value = getattr(self, name)
-            if value is not None:
-                out[name] = value.isoformat() if isinstance(value, date) else value
+            if value is None or value is False or value == ():
+                continue
+            out[name] = _json_value(value)
         return out
+
+
+def _json_value(value: object) -> object:
+    """Dates as ISO strings, decimals as exact strings ("3.45"), nested results as dicts."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, ScanResult):
+        return value.to_dict()
+    if isinstance(value, tuple):
+        return [item.to_dict() for item in value]
+    return value
 
 
 def new_scan_id() -> str:
