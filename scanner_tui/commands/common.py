@@ -18,6 +18,7 @@ class Context:
     interactive: bool = False  # the app: WAL checkpoints run on a background thread
     _config: Config | None = None
     _engine: Engine | None = field(default=None, repr=False)
+    _read_engine: Engine | None = field(default=None, repr=False)
 
     @property
     def config(self) -> Config:
@@ -30,17 +31,31 @@ class Context:
 
     @property
     def engine(self) -> Engine:
+        """The store, migrated to the newest schema (for commands that change it)."""
         if self._engine is None:
-            from scanner_tui.inventory.db import open_store
-
-            try:
-                self._engine = open_store(
-                    self.config.database.url, autocheckpoint=not self.interactive
-                )
-            except Exception as exc:  # noqa: BLE001  (one line, not a traceback)
-                fail(f"cannot open the store {safe_url(self.config.database.url)}: "
-                     f"{first_line(exc)}", code=2)
+            self._engine = self._open(read_only=False)
         return self._engine
+
+    @property
+    def read_engine(self) -> Engine:
+        """The store opened so that nothing is written (verify, history, export, journal):
+        works on a read-only file and never waits for a terminal's write lock."""
+        if self._engine is not None:
+            return self._engine
+        if self._read_engine is None:
+            self._read_engine = self._open(read_only=True)
+        return self._read_engine
+
+    def _open(self, *, read_only: bool) -> Engine:
+        from scanner_tui.inventory.db import open_store
+
+        db = self.config.database
+        try:
+            return open_store(db.url, autocheckpoint=not self.interactive,
+                              busy_timeout=db.busy_timeout_seconds, read_only=read_only)
+        except Exception as exc:  # noqa: BLE001  (one line, not a traceback)
+            fail(clean(f"cannot open the store {safe_url(db.url)}: {store_problem(exc)}"),
+                 code=2)
 
 
 def safe_url(url: str) -> str:
@@ -75,9 +90,17 @@ def say(line: str) -> None:
     typer.echo(clean(line))
 
 
+def store_problem(exc: BaseException) -> str:
+    """What went wrong with the store and what to do (inventory.faults), else its first line."""
+    from scanner_tui.inventory.faults import fault_of
+
+    fault = fault_of(exc)
+    return f"{fault.what}; {fault.todo}" if fault else first_line(exc)
+
+
 def fail_store(exc: BaseException) -> NoReturn:
-    """A database failure (locked, server gone) as one sentence on stderr, exit 1."""
-    fail(clean(f"the store could not do that: {first_line(exc)}"))
+    """A database failure (busy, read-only, disk full, server gone) as one sentence, exit 1."""
+    fail(clean(f"the store could not do that: {store_problem(exc)}"))
 
 
 def context(ctx: typer.Context) -> Context:

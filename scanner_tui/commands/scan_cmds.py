@@ -7,7 +7,7 @@ import sys
 
 import typer
 
-from scanner_tui.commands.common import Context, context, fail
+from scanner_tui.commands.common import Context, clean, context, fail, store_problem
 
 
 def register(app: typer.Typer) -> None:
@@ -48,10 +48,11 @@ def journal_command(
     """Print the scan journal, oldest first: every scan read, what it was, and its outcome."""
     from scanner_tui.inventory.journal import read_journal
 
+    engine = context(ctx).read_engine
     try:
-        rows = read_journal(context(ctx).engine, last)
+        rows = read_journal(engine, last)
     except Exception as exc:  # noqa: BLE001  (one line, not a traceback)
-        fail(f"cannot read the scan journal: {exc}")
+        fail(clean(f"cannot read the scan journal: {store_problem(exc)}"))
     out = sys.stdout
     if not rows and not as_json:
         out.write("No scans in the journal yet.\n")
