@@ -25,7 +25,7 @@ from scanner_tui.inventory.faults import Fault, fault_of, store_fault
 from scanner_tui.inventory.journal import read_journal
 from scanner_tui.scanning.result import Scan, Source
 from scanner_tui.scanning.rules import DEFAULT_RULES
-from scanner_tui.ui.pipeline import EchoHandler, ScanPipeline
+from scanner_tui.ui.pipeline import NOT_JOURNALED, EchoHandler, ScanPipeline
 
 DRIVER_WORDS = ("OperationalError", "sqlite3", "psycopg", "database is locked", "Error")
 
@@ -37,7 +37,7 @@ def _scan_through(engine, payload: str = "A04-B-12\r"):
 
 def _floor_words(message: str) -> None:
     assert not any(word in message for word in DRIVER_WORDS), message
-    assert message.startswith("Not saved, nothing was done: the store"), message
+    assert message.startswith(f"{NOT_JOURNALED}: the store"), message
 
 
 def _config(tmp_path: Path, url: str, busy: float = 0.3) -> str:
@@ -233,3 +233,25 @@ def test_fault_of_reads_driver_codes():
     assert store_fault(busy).kind is Fault.BUSY
     assert fault_of(ValueError("x")) is None
     assert store_fault(ValueError("x")).kind is Fault.OTHER
+
+
+def test_an_operation_failing_on_the_store_is_told_not_hidden(engine, db_url):
+    """The journal takes the scan, then the operation's own write meets a read-only store:
+    the answer names the fault, not "something went wrong"."""
+    path = db_url.removeprefix("sqlite:///")
+    ro = make_engine(f"sqlite:///file:{path}?mode=ro&uri=true")
+
+    class Writer:
+        def handle(self, scan, result):  # noqa: ANN001, ANN201
+            with ro.begin() as conn:
+                conn.exec_driver_sql("INSERT INTO tagsequence (name, next_value) VALUES ('x', 1)")
+
+    pipeline = ScanPipeline(engine, DEFAULT_RULES, reply=lambda _h: None, terminal="T1")
+    try:
+        handled = pipeline.process(Scan("A04-B-12\r", Source.WEDGE), Writer())
+    finally:
+        ro.dispose()
+    message = handled.outcome.message
+    assert message.startswith("Nothing was changed: the store is read-only"), message
+    (row,) = read_journal(engine)
+    assert row["accepted"] is False and row["reason"] == message

@@ -63,8 +63,12 @@ def journal_command(
 
 
 def _outcome(row: dict) -> str:
+    from scanner_tui.inventory.journal import STOPPED
+
     if row["accepted"] is None:
         return "pending"
+    if not row["accepted"] and row["reason"] == STOPPED:
+        return "stopped"  # settled at the next start: the terminal stopped before answering
     return "accepted" if row["accepted"] else "rejected"
 
 

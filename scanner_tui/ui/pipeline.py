@@ -29,7 +29,9 @@ from scanner_tui.workflows.base import Outcome
 
 log = logging.getLogger(__name__)
 
-NOT_SAVED = "Not saved, nothing was done"  # + ": <what is wrong>; <what to do>." (faults)
+# leads of a store fault's sentence: + ": <what is wrong>; <what to do>." (inventory.faults)
+NOT_JOURNALED = "The scan could not be written to the journal, nothing was done"
+NOT_CHANGED = "Nothing was changed"
 HANDLER_FAILED = "Something went wrong handling this scan; nothing was changed"
 
 
@@ -191,14 +193,14 @@ class ScanPipeline:
             record_scan(self.engine, scan, result, terminal=self.terminal, operator=operator)
         except Exception as exc:  # noqa: BLE001
             log.exception("journal write failed for scan %s", scan.id)
-            outcome = Outcome.refuse(store_fault(exc).sentence(NOT_SAVED))
+            outcome = Outcome.refuse(store_fault(exc).sentence(NOT_JOURNALED))
             return Handled(scan, result, outcome, operator, target, journaled=False)
         try:
             outcome = handler.handle(scan, result)
         except Exception as exc:  # noqa: BLE001
             log.exception("handler failed for scan %s", scan.id)
             fault = fault_of(exc)  # a store fault is told as such; anything else is a bug
-            outcome = Outcome.refuse(fault.sentence(NOT_SAVED) if fault else HANDLER_FAILED)
+            outcome = Outcome.refuse(fault.sentence(NOT_CHANGED) if fault else HANDLER_FAILED)
         signed = getattr(handler, "operator", None)
         if signed is not None:
             self.operator = signed
