@@ -79,6 +79,26 @@ def _iso(value: datetime) -> str:
     return _utc(value).isoformat()
 
 
+def as_row(row) -> dict:  # noqa: ANN001
+    """A journal row (a mapping from the table) as the one JSON shape ``journal`` prints."""
+    try:
+        fields = json.loads(row["fields"] or "{}")
+    except ValueError:
+        fields = {}
+    return {
+        "scan_id": row["scan_id"],
+        "at": _iso(row["at"]),
+        "source": row["source"],
+        "terminal": row["terminal"],
+        "operator": row["operator"],
+        "payload": row["payload"],
+        "kind": row["kind"],
+        "fields": fields,
+        "accepted": row["accepted"],
+        "reason": row["reason"],
+    }
+
+
 def read_journal(engine: Engine, last: int | None = None) -> list[dict]:
     """Journal rows as dicts, oldest first; ``last`` keeps only the newest N."""
     query = select(_TABLE).order_by(_TABLE.c.id.desc() if last is not None else _TABLE.c.id)
@@ -88,28 +108,7 @@ def read_journal(engine: Engine, last: int | None = None) -> list[dict]:
         rows = conn.execute(query).mappings().all()
     if last is not None:
         rows = list(reversed(rows))
-    out = []
-    for row in rows:
-        try:
-            fields = json.loads(row["fields"] or "{}")
-        except ValueError:
-            fields = {}
-        out.append(
-            {
-                "scan_id": row["scan_id"],
-                "at": _iso(row["at"]),
-                "source": row["source"],
-                "terminal": row["terminal"],
-                "operator": row["operator"],
-                "payload": row["payload"],
-                "kind": row["kind"],
-                "fields": fields,
-                "accepted": row["accepted"],
-                "reason": row["reason"],
-            }
-        )
-    return out
-
+    return [as_row(row) for row in rows]
 
 def _applied_under(conn, scan_id: str) -> list[str]:  # noqa: ANN001
     """Summaries of the operations committed under ``scan_id`` (a workflow that applies
@@ -123,22 +122,25 @@ def _applied_under(conn, scan_id: str) -> list[str]:  # noqa: ANN001
     return [s or "done" for s in found]
 
 
-def settle_pending(engine: Engine, terminal: str) -> dict[str, int]:
+def settle_pending(engine: Engine, terminal: str | None,
+                   before: datetime | None = None) -> dict[str, int]:
     """Give every scan of ``terminal`` left with no outcome (the terminal stopped between
     journaling it and answering) the outcome it really had: applied when an operation
     committed under its scan id, else "not applied (the terminal stopped)".
 
     Call it when a terminal starts, before its first scan. Only rows still pending are
-    changed, so an outcome written meanwhile by a live process wins. Returns the counts
+    changed, so an outcome written meanwhile by a live process wins. ``terminal=None`` with
+    ``before``: every terminal's rows older than that (archiving). Returns the counts
     ``{"applied": n, "stopped": m}``.
     """
     counts = {"applied": 0, "stopped": 0}
+    query = select(_TABLE.c.scan_id).where(_TABLE.c.accepted.is_(None)).order_by(_TABLE.c.id)
+    if terminal is not None:
+        query = query.where(_TABLE.c.terminal == storable(terminal)[:64])
+    if before is not None:
+        query = query.where(_TABLE.c.at < _utc(before))
     with engine.connect() as conn:
-        pending = conn.execute(
-            select(_TABLE.c.scan_id).where(_TABLE.c.accepted.is_(None),
-                                           _TABLE.c.terminal == storable(terminal)[:64])
-            .order_by(_TABLE.c.id)
-        ).scalars().all()
+        pending = conn.execute(query).scalars().all()
     for scan_id in pending:
         with engine.begin() as conn:
             summaries = _applied_under(conn, scan_id)
