@@ -255,3 +255,32 @@ def test_an_operation_failing_on_the_store_is_told_not_hidden(engine, db_url):
     assert message.startswith("Nothing was changed: the store is read-only"), message
     (row,) = read_journal(engine)
     assert row["accepted"] is False and row["reason"] == message
+
+
+@pytest.mark.postgres
+def test_postgres_row_lock_held_elsewhere_is_busy_not_a_driver_error(pg_url):
+    """Another session holds the stock rows; the move waits the busy timeout, then is
+    refused as busy (PostgreSQL's lock_timeout), and the read-only open still reads."""
+    import psycopg
+
+    from tests.test_journal_crash import proof_crash
+
+    proof_crash.prepare(pg_url)
+    engine = open_store(pg_url, busy_timeout=0.5)
+    holder = psycopg.connect(pg_url.replace("+psycopg", ""))
+    try:
+        holder.execute("SELECT * FROM stock FOR UPDATE")
+        pipeline = ScanPipeline(engine, DEFAULT_RULES, reply=lambda _h: None, terminal="T1")
+        handled = pipeline.process(Scan("A01-A-01\r", Source.WEDGE),
+                                   proof_crash.MoveHandler(engine))
+        message = handled.outcome.message
+        assert message.startswith("Nothing was changed: the store is busy"), message
+        reader = open_store(pg_url, read_only=True)
+        assert read_journal(reader)[-1]["reason"] == message
+        with pytest.raises(Exception) as refused, reader.begin() as conn:
+            conn.exec_driver_sql("DELETE FROM scanjournal")
+        assert store_fault(refused.value).kind is Fault.READ_ONLY
+        reader.dispose()
+    finally:
+        holder.close()
+        engine.dispose()

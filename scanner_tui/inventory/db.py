@@ -103,6 +103,8 @@ def make_engine(
     options = f"-c lock_timeout={busy_ms}"
     if read_only:
         options += " -c default_transaction_read_only=on"
+    if parsed.query.get("options"):  # the site's own server options come first
+        options = f"{parsed.query['options']} {options}"
     connect_args = {"connect_timeout": max(2, round(busy_timeout)), "options": options}
     return create_engine(parsed, echo=echo, pool_pre_ping=True, connect_args=connect_args)
 
