@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Engine, insert, or_, select, update
 
+from scanner_tui.inventory.db import READ_ONLY
 from scanner_tui.inventory.models import AppliedScan, ScanJournal
 from scanner_tui.scanning.result import Scan, ScanResult
 
@@ -105,10 +106,11 @@ def read_journal(engine: Engine, last: int | None = None) -> list[dict]:
     if last is not None:
         query = query.limit(max(0, last))
     with engine.connect() as conn:
-        rows = conn.execute(query).mappings().all()
+        rows = conn.execution_options(**{READ_ONLY: True}).execute(query).mappings().all()
     if last is not None:
         rows = list(reversed(rows))
     return [as_row(row) for row in rows]
+
 
 def _applied_under(conn, scan_id: str) -> list[str]:  # noqa: ANN001
     """Summaries of the operations committed under ``scan_id`` (a workflow that applies
@@ -139,8 +141,8 @@ def settle_pending(engine: Engine, terminal: str | None,
         query = query.where(_TABLE.c.terminal == storable(terminal)[:64])
     if before is not None:
         query = query.where(_TABLE.c.at < _utc(before))
-    with engine.connect() as conn:
-        pending = conn.execute(query).scalars().all()
+    with engine.connect() as conn:  # a read: no write lock
+        pending = conn.execution_options(**{READ_ONLY: True}).execute(query).scalars().all()
     for scan_id in pending:
         with engine.begin() as conn:
             summaries = _applied_under(conn, scan_id)
