@@ -1,7 +1,7 @@
 """Proof: kill -9 a real scanning process at random moments; nothing is lost, doubled or left
 pending once the terminal has started again.
 
-    python bench/proof_crash.py [--kills 200] [--seed N] [--dir FOLDER]
+    python bench/proof_crash.py [--kills 200] [--seed N] [--dir FOLDER] [--url EMPTY_STORE]
 
 Each try starts a terminal process (``--child``): it settles what the previous run left
 pending (``inventory.journal.settle_pending``, the app's start-up step), then scans bins as
@@ -187,10 +187,12 @@ def check(url: str) -> dict[str, int]:
             "failures": len(problems)}
 
 
-def prove(kills: int, folder: Path, seed: int = 1, max_wait: float = 0.25) -> dict[str, int]:
+def prove(kills: int, folder: Path, seed: int = 1, max_wait: float = 0.25,
+          url: str | None = None) -> dict[str, int]:
     """``kills`` runs of a terminal killed with SIGKILL after a random time in
-    [0, ``max_wait``] s of scanning; then :func:`check`."""
-    url = f"sqlite:///{folder / 'crash.db'}"
+    [0, ``max_wait``] s of scanning; then :func:`check`. ``url``: an empty store to use
+    (PostgreSQL) instead of a SQLite file in ``folder``."""
+    url = url or f"sqlite:///{folder / 'crash.db'}"
     prepare(url)
     rng = random.Random(seed)
     left = {"left_applied": 0, "left_not_applied": 0}  # pending rows a restart had to settle
@@ -209,6 +211,7 @@ def main() -> None:
     parser.add_argument("--kills", type=int, default=200)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--dir", type=Path, default=None, help="where the store is made")
+    parser.add_argument("--url", default=None, help="an empty store to use (PostgreSQL)")
     parser.add_argument("--child", metavar="URL", help=argparse.SUPPRESS)
     parser.add_argument("--pause", default="", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -217,7 +220,7 @@ def main() -> None:
         return
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
-        counts = prove(args.kills, Path(tmp), args.seed)
+        counts = prove(args.kills, Path(tmp), args.seed, url=args.url)
     counts["seconds"] = round(time.perf_counter() - started)
     print(" ".join(f"{k}={v}" for k, v in counts.items()))
     sys.exit(1 if counts["failures"] else 0)

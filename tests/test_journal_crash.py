@@ -12,6 +12,7 @@ import importlib.util
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from scanner_tui.cli import app as cli_app
@@ -88,3 +89,10 @@ def test_a_few_random_kills_lose_nothing_and_leave_nothing_pending(tmp_path):
     assert counts["failures"] == 0, counts
     assert counts["pending"] == 0 and counts["scans"] > 0
     assert counts["left_applied"] + counts["left_not_applied"] + counts["settled_applied"] > 0
+
+
+@pytest.mark.postgres
+def test_a_few_random_kills_on_postgres(tmp_path, pg_url):
+    counts = proof_crash.prove(kills=3, folder=tmp_path, seed=5, url=pg_url)
+    assert counts["failures"] == 0, counts
+    assert counts["pending"] == 0 and counts["scans"] > 0
