@@ -227,12 +227,24 @@ def test_stopped_postgres_server_is_told_as_unreachable(tmp_path):
 
 
 def test_fault_of_reads_driver_codes():
+    """The mapping for the codes the tests above cannot make for real (the driver's own
+    exception classes, built directly)."""
     import sqlite3
+
+    import psycopg.errors as pg
 
     busy = sqlite3.OperationalError("database is locked")
     assert store_fault(busy).kind is Fault.BUSY
+    for error, kind in [(pg.DiskFull, Fault.DISK_FULL), (pg.ReadOnlySqlTransaction,
+                        Fault.READ_ONLY), (pg.LockNotAvailable, Fault.BUSY),
+                        (pg.DeadlockDetected, Fault.BUSY), (pg.AdminShutdown, Fault.UNREACHABLE),
+                        (pg.DataCorrupted, Fault.DAMAGED), (pg.OperationalError, Fault.UNREACHABLE),
+                        (pg.UndefinedTable, Fault.OTHER)]:
+        assert store_fault(error("x")).kind is kind, error
     assert fault_of(ValueError("x")) is None
     assert store_fault(ValueError("x")).kind is Fault.OTHER
+    assert store_fault(ValueError("x")).sentence("Nothing was done") == (
+        "Nothing was done: the store failed; call a supervisor.")
 
 
 def test_an_operation_failing_on_the_store_is_told_not_hidden(engine, db_url):
