@@ -42,6 +42,9 @@ class _Section(BaseModel):
 
 class DatabaseConfig(_Section):
     url: str = Field(default_factory=default_database_url)
+    # how long a write waits for another terminal's (or program's) lock before it is refused
+    # as "the store is busy"; also the PostgreSQL connect timeout
+    busy_timeout_seconds: float = Field(default=10.0, gt=0, le=600)
 
 
 def _check_gs_substitute(value: str) -> str:

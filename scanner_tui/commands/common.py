@@ -22,6 +22,7 @@ class Context:
     creates_store: bool = False  # demo, run, import: a SQLite file that is not there is made
     _config: Config | None = None
     _engine: Engine | None = field(default=None, repr=False)
+    _read_engine: Engine | None = field(default=None, repr=False)
 
     @property
     def config(self) -> Config:
@@ -39,27 +40,43 @@ class Context:
 
     @property
     def engine(self) -> Engine:
-        """The configured store. Only ``demo``, ``run`` and ``import`` (``creates_store``)
-        may make a SQLite file that is not there; for the other commands a missing file is
-        a mistyped path, and an empty store is said on stderr."""
+        """The store, migrated to the newest schema (for commands that change it)."""
         if self._engine is None:
-            from scanner_tui.inventory.db import open_store
-
-            url = self.config.database.url  # a bad config fails here, once
-            missing = missing_sqlite_file(url)
-            if missing and not self.creates_store:
-                fail(clean(f"there is no store at {missing} (nothing was created): check "
-                           "database.url in the configuration, or make the store with "
-                           "'scanner-tui demo' or 'scanner-tui import'"), code=2)
-            try:
-                self._engine = open_store(url, autocheckpoint=not self.interactive)
-            except Exception as exc:  # noqa: BLE001  (one line, not a traceback)
-                fail(clean(f"cannot open the store {safe_url(url)}: {first_line(exc)}"),
-                     code=2)
-            if not self.creates_store and store_is_empty(self._engine):
-                typer.echo(clean(f"scanner-tui: the store {safe_url(url)} is empty (no bins, "
-                                 "SKUs, units, operators, ledger rows or scans yet)"), err=True)
+            self._engine = self._open(read_only=False)
         return self._engine
+
+    @property
+    def read_engine(self) -> Engine:
+        """The store opened so that nothing is written (verify, history, export, journal):
+        works on a read-only file and never waits for a terminal's write lock."""
+        if self._engine is not None:
+            return self._engine
+        if self._read_engine is None:
+            self._read_engine = self._open(read_only=True)
+        return self._read_engine
+
+    def _open(self, *, read_only: bool) -> Engine:
+        """Only ``demo``, ``run`` and ``import`` (``creates_store``) may make a SQLite file
+        that is not there; for the other commands a missing file is a mistyped path, and an
+        empty store is said on stderr."""
+        from scanner_tui.inventory.db import open_store
+
+        db = self.config.database  # a bad config fails here, once
+        missing = missing_sqlite_file(db.url)
+        if missing and not self.creates_store:
+            fail(clean(f"there is no store at {missing} (nothing was created): check "
+                       "database.url in the configuration, or make the store with "
+                       "'scanner-tui demo' or 'scanner-tui import'"), code=2)
+        try:
+            engine = open_store(db.url, autocheckpoint=not self.interactive,
+                                busy_timeout=db.busy_timeout_seconds, read_only=read_only)
+        except Exception as exc:  # noqa: BLE001  (one line, not a traceback)
+            fail(clean(f"cannot open the store {safe_url(db.url)}: {store_problem(exc)}"),
+                 code=2)
+        if not self.creates_store and store_is_empty(engine):
+            typer.echo(clean(f"scanner-tui: the store {safe_url(db.url)} is empty (no bins, "
+                             "SKUs, units, operators, ledger rows or scans yet)"), err=True)
+        return engine
 
 
 def missing_sqlite_file(url: str) -> str | None:
@@ -140,9 +157,17 @@ def json_line(value: object) -> str:
     return json.dumps(absent_as_null(value), ensure_ascii=True, default=str)
 
 
+def store_problem(exc: BaseException) -> str:
+    """What went wrong with the store and what to do (inventory.faults), else its first line."""
+    from scanner_tui.inventory.faults import fault_of
+
+    fault = fault_of(exc)
+    return f"{fault.what}; {fault.todo}" if fault else first_line(exc)
+
+
 def fail_store(exc: BaseException) -> NoReturn:
-    """A database failure (locked, server gone) as one sentence on stderr, exit 1."""
-    fail(clean(f"the store could not do that: {first_line(exc)}"))
+    """A database failure (busy, read-only, disk full, server gone) as one sentence, exit 1."""
+    fail(clean(f"the store could not do that: {store_problem(exc)}"))
 
 
 def context(ctx: typer.Context) -> Context:

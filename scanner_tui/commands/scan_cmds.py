@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import sys
+from datetime import datetime
+from pathlib import Path
 
 import typer
 
-from scanner_tui.commands.common import Context, context, fail, json_line
+from scanner_tui.commands.common import Context, clean, context, fail, json_line, say, store_problem
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``run`` and ``journal`` to the app."""
+    """Add ``run`` and ``journal`` (with ``journal archive``) to the app."""
     app.command("run")(run_command)
-    app.command("journal")(journal_command)
+    journal = typer.Typer(no_args_is_help=False)
+    journal.callback(invoke_without_command=True)(journal_command)
+    journal.command("archive")(archive_command)
+    app.add_typer(journal, name="journal")
 
 
 def run_app(ctx: Context) -> None:
@@ -44,16 +49,23 @@ def journal_command(
     last: int | None = typer.Option(
         None, "--last", min=0, metavar="N", help="Only the newest N scans (still oldest first)."
     ),
+    from_file: Path | None = typer.Option(
+        None, "--from", metavar="FILE", help="Read a file made by `journal archive` instead."
+    ),
 ) -> None:
     """Print the scan journal, oldest first: every scan read, what it was, and its outcome."""
-    from scanner_tui.commands.common import first_line
-    from scanner_tui.inventory.journal import read_journal
+    if ctx.invoked_subcommand is not None:
+        return
+    if from_file is not None:
+        rows = _archived_rows(from_file, last)
+    else:
+        from scanner_tui.inventory.journal import read_journal
 
-    engine = context(ctx).engine  # a bad config or a missing store: its own one line
-    try:
-        rows = read_journal(engine, last)
-    except Exception as exc:  # noqa: BLE001  (one line, not a traceback)
-        fail(f"cannot read the scan journal: {first_line(exc)}")
+        engine = context(ctx).read_engine
+        try:
+            rows = read_journal(engine, last)
+        except Exception as exc:  # noqa: BLE001  (one line, not a traceback)
+            fail(clean(f"cannot read the scan journal: {store_problem(exc)}"))
     out = sys.stdout
     if not rows and not as_json:
         out.write("No scans in the journal yet.\n")
@@ -64,9 +76,54 @@ def journal_command(
     out.flush()
 
 
+def _archived_rows(path: Path, last: int | None) -> list[dict]:
+    from collections import deque
+
+    from scanner_tui.inventory.journal_archive import NotAnArchive, read_archive
+
+    if not path.is_file():
+        fail(clean(f"{path} is not a file"), code=2)
+    try:
+        return list(deque(read_archive(path), maxlen=last)) if last is not None else list(
+            read_archive(path))
+    except NotAnArchive as exc:
+        fail(clean(str(exc)))
+
+
+def archive_command(
+    ctx: typer.Context,
+    before: datetime = typer.Option(..., "--before", formats=["%Y-%m-%d"], metavar="DATE",
+                                    help="Archive the scans read before this day (UTC)."),
+    to: Path = typer.Option(..., "--to", metavar="FILE",
+                            help="The new archive file (gzip JSON Lines)."),
+) -> None:
+    """Move the scans read before DATE out of the store into a compressed FILE.
+
+    `journal --from FILE` reads it back. Applied-scan ids before DATE are forgotten: such an
+    old scan id can no longer be replayed. DATE must be at least 30 days ago."""
+    from scanner_tui.inventory.journal_archive import ArchiveRefused, archive_journal
+
+    engine = context(ctx).engine
+    try:
+        done = archive_journal(engine, before, to)
+    except ArchiveRefused as exc:
+        fail(clean(f"journal not archived: {exc}"))
+    except OSError as exc:
+        fail(clean(f"journal not archived: cannot write {to} ({exc.strerror or exc})"))
+    except Exception as exc:  # noqa: BLE001  (one line, not a traceback)
+        fail(clean(f"journal not archived: {store_problem(exc)}"))
+    say(f"{done.rows} scans moved to {done.path}; {done.applied_ids} applied-scan ids "
+        f"before {before.date().isoformat()} forgotten"
+        + (f"; {done.settled} left pending were settled first" if done.settled else ""))
+
+
 def _outcome(row: dict) -> str:
+    from scanner_tui.inventory.journal import STOPPED
+
     if row["accepted"] is None:
         return "pending"
+    if not row["accepted"] and row["reason"] == STOPPED:
+        return "stopped"  # settled at the next start: the terminal stopped before answering
     return "accepted" if row["accepted"] else "rejected"
 
 

@@ -146,7 +146,7 @@ def export(
         fail(f"unknown export {kind!r}: choose {', '.join(EXPORT_KINDS)}", code=2)
     if fmt not in FORMATS:
         fail(f"unknown format {fmt!r}: choose csv or json", code=2)
-    engine = context(ctx).engine
+    engine = context(ctx).read_engine
     if output is None:
         out = _TerminalSafe(sys.stdout) if sys.stdout.isatty() else sys.stdout
         write_export(engine, kind, fmt, out, order=order)
@@ -171,7 +171,7 @@ def history(
     from scanner_tui.inventory.history import history as get_history
 
     try:
-        h = get_history(context(ctx).engine, code, recent=recent)
+        h = get_history(context(ctx).read_engine, code, recent=recent)
     except UnknownCode:
         fail(clean(f"{code!r} is not a bin, unit, SKU, barcode, order or receipt in this store"))
     if as_json:
@@ -196,7 +196,7 @@ def recall(
     if not lot:
         fail("say which lot: scanner-tui recall LOT", code=2)
     try:
-        r = get_recall(context(ctx).engine, lot, sku)
+        r = get_recall(context(ctx).read_engine, lot, sku)
     except UnknownSku:
         fail(clean(f"SKU {sku!r} is not in this store"))
     if not (r["units"] or r["stock"] or r["orders"]):  # like an unknown code in history
@@ -216,7 +216,7 @@ def verify(
     """Replay the ledger and compare it with stock and units; exit 1 on any mismatch."""
     from scanner_tui.inventory.verify import verify_report
 
-    report = verify_report(context(ctx).engine)
+    report = verify_report(context(ctx).read_engine)
     if as_json:
         typer.echo(json_line({"ok": report.ok, "summary": report.summary(), "mismatches": [
             {"kind": m.kind, "code": m.code, "message": m.message, **m.details}

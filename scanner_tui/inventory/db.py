@@ -7,6 +7,7 @@ Every write begins ``BEGIN IMMEDIATE`` on SQLite (FIELD_NOTES: deferred BEGIN lo
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,12 +24,17 @@ BUSY_TIMEOUT_MS = 10_000
 READ_ONLY = "scanner_tui_read_only"
 
 
-def _sqlite_events(engine: Engine, synchronous: str, autocheckpoint: bool) -> None:
+def _sqlite_events(engine: Engine, synchronous: str, autocheckpoint: bool, busy_ms: int,
+                   read_only: bool = False) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record) -> None:  # noqa: ANN001
         dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
         cur = dbapi_conn.cursor()
-        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cur.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
+        if read_only:  # WAL is a property of the file: a reader neither sets nor needs it
+            cur.execute("PRAGMA query_only=ON")
+            cur.close()
+            return
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute(f"PRAGMA synchronous={synchronous}")
@@ -40,54 +46,126 @@ def _sqlite_events(engine: Engine, synchronous: str, autocheckpoint: bool) -> No
     def _on_begin(conn) -> None:  # noqa: ANN001
         # Writes take the lock up front; a read-only transaction (``reading``) stays deferred so
         # look-ups on one terminal never wait for, or block, another terminal's writes.
-        read_only = conn.get_execution_options().get(READ_ONLY, False)
-        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        deferred = read_only or conn.get_execution_options().get(READ_ONLY, False)
+        conn.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
+
+
+def _sqlite_file(database: str) -> Path | None:
+    """The file of a SQLite database name (plain path or ``file:`` URI); None in memory."""
+    if database.startswith("file:"):
+        database = database[5:].split("?", 1)[0]
+        if database.startswith("//"):
+            database = database[2:]
+    return None if database in ("", ":memory:") else Path(database).expanduser()
+
+
+def _read_only_sqlite(path: Path) -> dict[str, str]:
+    """URI parameters that open ``path`` without ever writing to it or beside it.
+
+    A WAL database is read through its ``-shm`` index, which a reader must be able to create.
+    When it is absent and the folder is not writable, no writer can be using the file either
+    (a writer needs that index), so the file is opened ``immutable``: read as it stands.
+    """
+    shm = path.with_name(path.name + "-shm")
+    immutable = not shm.exists() and not os.access(path.parent, os.W_OK)
+    return {"mode": "ro", "uri": "true", **({"immutable": "1"} if immutable else {})}
 
 
 def make_engine(
-    url: str, *, synchronous: str = "NORMAL", echo: bool = False, autocheckpoint: bool = True
+    url: str, *, synchronous: str = "NORMAL", echo: bool = False, autocheckpoint: bool = True,
+    busy_timeout: float = BUSY_TIMEOUT_MS / 1000, read_only: bool = False,
 ) -> Engine:
     """Build an engine for a database URL; creates the SQLite file's folder if needed.
 
     ``autocheckpoint=False`` (SQLite) stops commits from running WAL checkpoints themselves;
     pair it with a running :class:`Checkpointer`, as the interactive app does.
+    ``busy_timeout`` (seconds): how long a write waits for another writer's lock (SQLite busy
+    timeout; PostgreSQL lock and connect timeouts). ``read_only``: open the store so that
+    nothing is ever written (a read-only file works; every write is refused).
     """
     parsed = make_url(url)
+    busy_ms = max(1, int(busy_timeout * 1000))
     if parsed.get_backend_name() == "sqlite":
-        database = parsed.database or ""
-        in_memory = database in ("", ":memory:")
-        if not in_memory:
-            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        path = _sqlite_file(parsed.database or "")
         kwargs: dict = {"connect_args": {"check_same_thread": False}}
-        if in_memory:
+        if path is None:
             kwargs["poolclass"] = StaticPool
+        elif read_only:
+            parsed = parsed.set(database=f"file:{path.resolve()}",
+                                query={**parsed.query, **_read_only_sqlite(path)})
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(parsed, echo=echo, **kwargs)
-        _sqlite_events(engine, synchronous, autocheckpoint)
+        _sqlite_events(engine, synchronous, autocheckpoint, busy_ms, read_only)
         return engine
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
-    return create_engine(parsed, echo=echo, pool_pre_ping=True)
+    options = f"-c lock_timeout={busy_ms}"
+    if read_only:
+        options += " -c default_transaction_read_only=on"
+    if parsed.query.get("options"):  # the site's own server options come first
+        options = f"{parsed.query['options']} {options}"
+    connect_args = {"connect_timeout": max(2, round(busy_timeout)), "options": options}
+    return create_engine(parsed, echo=echo, pool_pre_ping=True, connect_args=connect_args)
+
+
+def _alembic_config():  # noqa: ANN202
+    from alembic.config import Config as AlembicConfig
+
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    return cfg
+
+
+def schema_is_current(engine: Engine) -> bool:
+    """Is the store at the newest schema? Read in a transaction that takes no write lock."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    heads = set(ScriptDirectory.from_config(_alembic_config()).get_heads())
+    with engine.connect() as conn:
+        conn = conn.execution_options(**{READ_ONLY: True})
+        with conn.begin():
+            current = set(MigrationContext.configure(conn).get_current_heads())
+    return current == heads
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:
     """Bring the schema up to ``revision`` with alembic (creates it on an empty database)."""
     from alembic import command
-    from alembic.config import Config as AlembicConfig
 
-    cfg = AlembicConfig()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg = _alembic_config()
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
 
 
 def open_store(
-    url: str, *, upgrade: bool = True, synchronous: str = "NORMAL", autocheckpoint: bool = True
+    url: str, *, upgrade: bool = True, synchronous: str = "NORMAL", autocheckpoint: bool = True,
+    busy_timeout: float = BUSY_TIMEOUT_MS / 1000, read_only: bool = False,
 ) -> Engine:
-    """The engine for a configured store, migrated to the newest schema."""
-    engine = make_engine(url, synchronous=synchronous, autocheckpoint=autocheckpoint)
-    if upgrade:
-        migrate(engine)
+    """The engine for a configured store, migrated to the newest schema.
+
+    No write transaction is taken when the schema is already current, so opening never waits
+    for, or blocks, a terminal's write. ``read_only`` (verify, history, export, journal): open
+    without writing, so a read-only file works; a store that does not exist yet, or needs a
+    migration, is opened for writing once to create or upgrade it, as any command does.
+    """
+    if read_only and make_url(url).get_backend_name() == "sqlite":
+        path = _sqlite_file(make_url(url).database or "")
+        read_only = path is not None and path.exists()
+    engine = make_engine(url, synchronous=synchronous, autocheckpoint=autocheckpoint,
+                         busy_timeout=busy_timeout, read_only=read_only)
+    try:
+        if upgrade and not schema_is_current(engine):
+            if read_only:
+                engine.dispose()
+                return open_store(url, synchronous=synchronous, autocheckpoint=autocheckpoint,
+                                  busy_timeout=busy_timeout)
+            migrate(engine)
+    except BaseException:
+        engine.dispose()
+        raise
     return engine
 
 

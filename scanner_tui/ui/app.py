@@ -26,6 +26,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, tzinfo
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Engine
@@ -34,6 +35,7 @@ from textual.app import App
 from textual.binding import Binding
 
 from scanner_tui.config import Config
+from scanner_tui.inventory.journal import settle_pending
 from scanner_tui.scanning.classify import KnownCodes
 from scanner_tui.scanning.result import Scan, Source
 from scanner_tui.scanning.rules import TagRules
@@ -150,6 +152,8 @@ class ScannerApp(App):
         return scanner_line("connecting", sc.port)
 
     def on_mount(self) -> None:
+        # first job on the pipeline: answer the scans a previous run journaled but never did
+        self.pipeline.call(partial(settle_pending, self.engine, self.config.terminal.id))
         self.pipeline.start()
         if self.config.scanner.input in ("serial", "both"):
             self._start_serial()

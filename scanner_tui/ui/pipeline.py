@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import Engine
 
+from scanner_tui.inventory.faults import fault_of, store_fault
 from scanner_tui.inventory.journal import record_outcome, record_scan
 from scanner_tui.scanning.classify import KnownCodes, classify
 from scanner_tui.scanning.result import Kind, Scan, ScanResult
@@ -28,9 +29,9 @@ from scanner_tui.workflows.base import Outcome
 
 log = logging.getLogger(__name__)
 
-NOT_JOURNALED = (
-    "The scan could not be written to the journal ({error}); nothing was done, scan it again"
-)
+# leads of a store fault's sentence: + ": <what is wrong>; <what to do>." (inventory.faults)
+NOT_JOURNALED = "The scan could not be written to the journal, nothing was done"
+NOT_CHANGED = "Nothing was changed"
 HANDLER_FAILED = "Something went wrong handling this scan; nothing was changed"
 
 
@@ -192,14 +193,14 @@ class ScanPipeline:
             record_scan(self.engine, scan, result, terminal=self.terminal, operator=operator)
         except Exception as exc:  # noqa: BLE001
             log.exception("journal write failed for scan %s", scan.id)
-            error = type(exc).__name__
-            outcome = Outcome.refuse(NOT_JOURNALED.format(error=error))
+            outcome = Outcome.refuse(store_fault(exc).sentence(NOT_JOURNALED))
             return Handled(scan, result, outcome, operator, target, journaled=False)
         try:
             outcome = handler.handle(scan, result)
-        except Exception:  # noqa: BLE001
+        except Exception as exc:  # noqa: BLE001
             log.exception("handler failed for scan %s", scan.id)
-            outcome = Outcome.refuse(HANDLER_FAILED)
+            fault = fault_of(exc)  # a store fault is told as such; anything else is a bug
+            outcome = Outcome.refuse(fault.sentence(NOT_CHANGED) if fault else HANDLER_FAILED)
         signed = getattr(handler, "operator", None)
         if signed is not None:
             self.operator = signed
