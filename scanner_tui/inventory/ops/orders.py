@@ -17,6 +17,7 @@ from scanner_tui.inventory.errors import (
     NotOnDocument,
     WrongBin,
 )
+from scanner_tui.inventory.identity import quantity
 from scanner_tui.inventory.ops.base import (
     T_ASSET,
     T_OLINE,
@@ -24,7 +25,6 @@ from scanner_tui.inventory.ops.base import (
     OpResult,
     Retry,
     Tx,
-    positive,
     run_operation,
 )
 
@@ -104,7 +104,7 @@ def pick(engine: Engine, *, actor: Actor, scan_id: str, order: str, line: int | 
     def body(tx: Tx) -> tuple[str, dict]:
         order_row = open_order(tx, order)
         if serial is not None:
-            unit = tx.asset(serial)
+            unit = tx.asset(serial, sku=sku)
             if unit.status != "in_stock":
                 refuse_unit(tx, unit, "only units in stock can be picked.")
             if bin is not None:
@@ -128,7 +128,7 @@ def pick(engine: Engine, *, actor: Actor, scan_id: str, order: str, line: int | 
         if bin is None:
             raise NotFound("bin", "", "scan the bin you pick from.")
         bin_row = tx.bin(bin)
-        n = positive(qty)
+        n = quantity(tx, qty)
         use_lot = lot if lot is not None else tx.choose_lot(sku_row, bin_row, n,
                                                                 redirect=True)
         oline = _claim_line(tx, order_row, line, sku_row, n)
@@ -152,7 +152,8 @@ def _picked_units(tx: Tx, order_id: int):
 
 
 def stage(engine: Engine, *, actor: Actor, scan_id: str, order: str, bin: str,
-          serial: str | None = None, entry: str = "scanned") -> OpResult:
+          serial: str | None = None, sku: str | None = None,
+          entry: str = "scanned") -> OpResult:
     """Move an order's picked units (or one, by ``serial``) to a staging bin."""
 
     def body(tx: Tx) -> str:
@@ -160,9 +161,9 @@ def stage(engine: Engine, *, actor: Actor, scan_id: str, order: str, bin: str,
         target = tx.bin(bin, kinds=STAGING_KINDS, operation="staging")
         units = _picked_units(tx, order_row.id)
         if serial is not None:
-            units = [u for u in units if u.serial == serial.strip()]
+            unit = tx.asset(serial, sku=sku)
+            units = [u for u in units if u.id == unit.id]
             if not units:
-                unit = tx.asset(serial)
                 raise NotOnDocument(f"{unit.serial} is not picked for order {order_row.code}.",
                                     serial=unit.serial, order=order_row.code)
         moved = 0
