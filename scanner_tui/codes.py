@@ -136,6 +136,23 @@ def check_code(value: object, what: str = "code", *, limit: int = MAX_CODE) -> s
     return text
 
 
+def check_text(value: object, what: str = "text", *, limit: int = 200) -> str:
+    """Free text kept beside a change (a reason, a note): no control characters, no lone
+    surrogates, at most ``limit`` characters. Other Unicode is fine here: it is never a key."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise CodeRefused(f"The {what} must be text, not {type(value).__name__}.",
+                          what=what, reason="type")
+    for ch in value:
+        cp = ord(ch)
+        if cp < 0x20 or 0x7F <= cp <= 0x9F or 0xD800 <= cp <= 0xDFFF:
+            raise CodeRefused(f"The {what} has a character that is not allowed "
+                              f"({char_name(ch)}).", what=what, reason="character")
+    _check_length(value, limit, what)
+    return value.strip()
+
+
 def parse_quantity(value: object, *, limit: int = MAX_QUANTITY, minimum: int = 1,
                    what: str = "quantity") -> int:
     """A quantity typed, imported or passed to the API: ASCII digits (or an int) in

@@ -161,7 +161,7 @@ class MoveWorkflow(Workflow):
         why = unit_refusal(unit)
         if why is not None:
             return Outcome.refuse(why)
-        if any(i.serial == unit.code for i in self.basket):
+        if any(i.serial == unit.code and i.sku_id == unit.sku_id for i in self.basket):
             return Outcome.refuse(f"{unit.code} is already in the basket. "
                                   f"{self._instruction()}.")
         self.counting = False
@@ -231,7 +231,7 @@ class MoveWorkflow(Workflow):
             kwargs = dict(scan_id=scan.id if single else f"{scan.id}.{n}",
                           entry="typed" if typed else "scanned", to_bin=target.code)
             if item.serial:
-                kwargs.update(serial=item.serial, from_bin=item.from_bin)
+                kwargs.update(serial=item.serial, sku=item.sku, from_bin=item.from_bin)
             else:
                 kwargs.update(sku=item.sku, qty=item.qty, from_bin=item.from_bin, lot=item.lot)
             try:

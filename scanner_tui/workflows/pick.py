@@ -373,7 +373,7 @@ class PickWorkflow(Workflow):
             # cannot be picked: the operation says why (picked for which order, by whom, when)
             where = self.at_bin or found.bin_code or ""
             done = self._run(ops.pick, scan, order=plan.order.code, serial=found.code,
-                             bin=where or None)
+                             sku=found.sku_code, bin=where or None)
             return done if isinstance(done, Outcome) else self._picked(done, where)
         if self.at_bin is None or not plan.tasks_at(self.at_bin):
             return Outcome.refuse(f"Scan bin {task.bin} first: the pick starts at the bin.")
@@ -409,7 +409,7 @@ class PickWorkflow(Workflow):
             else:
                 line = wanted.line_no
         done = self._run(ops.pick, scan, order=plan.order.code, line=line, serial=unit.code,
-                         bin=at)
+                         sku=unit.sku_code, bin=at)
         if isinstance(done, Outcome):
             return done
         return self._picked(done, at)

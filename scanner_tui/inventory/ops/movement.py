@@ -19,7 +19,7 @@ from scanner_tui.inventory.errors import (
     SameBin,
     WrongBin,
 )
-from scanner_tui.inventory.identity import quantity, valid
+from scanner_tui.inventory.identity import guarded, quantity, valid
 from scanner_tui.inventory.ops.base import (
     APPROVERS,
     T_OPERATOR,
@@ -92,6 +92,7 @@ def _move(tx: Tx, action: str, to_bin: str, kinds: tuple[str, ...], serial: str 
     return f"Moved {n} of {sku_row.code} from {source.code} to {target.code}."
 
 
+@guarded
 def putaway(engine: Engine, *, actor: Actor, scan_id: str, to_bin: str,
             serial: str | None = None, sku: str | None = None, qty: int = 1,
             from_bin: str | None = None, lot: str | None = None,
@@ -101,6 +102,7 @@ def putaway(engine: Engine, *, actor: Actor, scan_id: str, to_bin: str,
         tx, "putaway", to_bin, PUTAWAY_BIN_KINDS, serial, sku, qty, from_bin, lot))
 
 
+@guarded
 def move(engine: Engine, *, actor: Actor, scan_id: str, to_bin: str,
          serial: str | None = None, sku: str | None = None, qty: int = 1,
          from_bin: str | None = None, lot: str | None = None,
@@ -127,6 +129,7 @@ def _approver(tx: Tx, actor: Actor, approved_by: str | None) -> str:
     return badge
 
 
+@guarded
 def adjust(engine: Engine, *, actor: Actor, scan_id: str, bin: str, sku: str,
            delta: int | None = None, counted: int | None = None, lot: str = "",
            reason: str = "", approved_by: str | None = None,
@@ -170,6 +173,7 @@ def adjust(engine: Engine, *, actor: Actor, scan_id: str, bin: str, sku: str,
     return run_operation(engine, "adjust", actor, scan_id, entry, body)
 
 
+@guarded
 def scrap(engine: Engine, *, actor: Actor, scan_id: str, serial: str | None = None,
           sku: str | None = None, bin: str | None = None, qty: int = 1, lot: str = "",
           reason: str = "", entry: str = "scanned") -> OpResult:
@@ -206,6 +210,7 @@ def scrap(engine: Engine, *, actor: Actor, scan_id: str, serial: str | None = No
 
 
 
+@guarded
 def mark_lost(engine: Engine, *, actor: Actor, scan_id: str, serial: str, reason: str = "",
               approved_by: str | None = None, sku: str | None = None,
               entry: str = "typed") -> OpResult:
@@ -227,6 +232,7 @@ def mark_lost(engine: Engine, *, actor: Actor, scan_id: str, serial: str, reason
     return run_operation(engine, "lost", actor, scan_id, entry, body, role_op="adjust")
 
 
+@guarded
 def found(engine: Engine, *, actor: Actor, scan_id: str, serial: str, bin: str,
           reason: str = "", approved_by: str | None = None, sku: str | None = None,
           entry: str = "scanned") -> OpResult:

@@ -17,7 +17,7 @@ from scanner_tui.inventory.errors import (
     NotOnDocument,
     WrongBin,
 )
-from scanner_tui.inventory.identity import quantity
+from scanner_tui.inventory.identity import guarded, quantity
 from scanner_tui.inventory.ops.base import (
     T_ASSET,
     T_OLINE,
@@ -95,6 +95,7 @@ def _claim_line(tx: Tx, order, line: int | None, sku_row, n: int):
                         "picked; put this one back.", order=order.code, sku=sku_row.code)
 
 
+@guarded
 def pick(engine: Engine, *, actor: Actor, scan_id: str, order: str, line: int | None = None,
          serial: str | None = None, sku: str | None = None, bin: str | None = None,
          qty: int = 1, lot: str | None = None, entry: str = "scanned") -> OpResult:
@@ -151,6 +152,7 @@ def _picked_units(tx: Tx, order_id: int):
     ).all()
 
 
+@guarded
 def stage(engine: Engine, *, actor: Actor, scan_id: str, order: str, bin: str,
           serial: str | None = None, sku: str | None = None,
           entry: str = "scanned") -> OpResult:
@@ -190,6 +192,7 @@ def stage(engine: Engine, *, actor: Actor, scan_id: str, order: str, bin: str,
     return run_operation(engine, "stage", actor, scan_id, entry, body)
 
 
+@guarded
 def ship(engine: Engine, *, actor: Actor, scan_id: str, order: str,
          entry: str = "scanned") -> OpResult:
     """Ship everything picked for an order: serials are recorded per order line."""

@@ -23,11 +23,11 @@ from scanner_tui.inventory.errors import (
 )
 from scanner_tui.inventory.identity import (
     check_room,
+    guarded,
     policy_for,
     quantity,
     tag_issued,
     valid,
-    valid_code,
 )
 from scanner_tui.inventory.ops.base import (
     T_ASSET,
@@ -161,6 +161,7 @@ def _check_capture(sku_row, lot: str, expiry: date | None) -> None:
         raise CaptureRequired(sku_row.code, " and ".join(missing))
 
 
+@guarded
 def receive(engine: Engine, *, actor: Actor, scan_id: str, bin: str, sku: str | None = None,
             serial: str | None = None, qty: int = 1, lot: str = "",
             expiry: date | None = None, receipt: str | None = None, line: int | None = None,
@@ -170,13 +171,10 @@ def receive(engine: Engine, *, actor: Actor, scan_id: str, bin: str, sku: str | 
     warnings: list[AuthenticityError] = []
 
     def body(tx: Tx) -> str:
-        bin_row = tx.bin(valid_code(bin, "bin code"), kinds=RECEIVE_BIN_KINDS,
-                         operation="receiving")
-        if sku is not None:
-            valid_code(sku, "product code")
-        lot_code = valid(codes.check_lot, lot)
+        bin_row = tx.bin(bin, kinds=RECEIVE_BIN_KINDS, operation="receiving")
+        lot_code = lot  # codes are checked at the door (identity.guarded)
         if serial is not None:
-            serial_code = valid(codes.check_serial, serial)
+            serial_code = serial
             sku_row = tx.sku(sku) if sku else _sku_from_notice(tx, receipt, serial_code)
             if sku_row.tracking != "serial":
                 raise NotSerialTracked(sku_row.code)
@@ -220,12 +218,7 @@ def receive(engine: Engine, *, actor: Actor, scan_id: str, bin: str, sku: str | 
                   expiry=expiry, **doc)
         return f"Received {n} of {sku_row.code} into {bin_row.code}."
 
-    try:
-        return run_operation(engine, "receive", actor, scan_id, entry, body)
-    except AuthenticityError as err:
-        authenticity.record(engine, err, scan_id=scan_id, terminal=actor.terminal,
-                            operator=actor.badge, payload=(serial or "")[:200])
-        raise
+    return run_operation(engine, "receive", actor, scan_id, entry, body)
 
 
 
@@ -240,6 +233,7 @@ def returned_qty(tx: Tx, order_code: str, line_no: int, sku_id: int) -> int:
     return int(tx.execute(q).scalar() or 0)
 
 
+@guarded
 def return_unit(engine: Engine, *, actor: Actor, scan_id: str, bin: str,
                 serial: str | None = None, sku: str | None = None, qty: int = 1,
                 order: str | None = None, lot: str = "", reason: str = "",
