@@ -153,6 +153,15 @@ def check_text(value: object, what: str = "text", *, limit: int = 200) -> str:
     return value.strip()
 
 
+_NUMBER_LIKE = re.compile(r"[+-]?[\d_]+([.,][\d_]+)?([eE][+-]?[\d_]+)?")  # any script's digits
+
+
+def number_like(text: str) -> bool:
+    """Does typed text look like a number in any form (``٥٠``, ``1e3``, ``+7``, ``1_000``,
+    ``7.0``)? A prompt then answers with ``parse_quantity``: a quantity or its refusal."""
+    return _NUMBER_LIKE.fullmatch(text.strip()) is not None
+
+
 def parse_quantity(value: object, *, limit: int = MAX_QUANTITY, minimum: int = 1,
                    what: str = "quantity") -> int:
     """A quantity typed, imported or passed to the API: ASCII digits (or an int) in

@@ -40,6 +40,9 @@ class Context:
             except Exception as exc:  # noqa: BLE001  (one line, not a traceback)
                 fail(f"cannot open the store {safe_url(self.config.database.url)}: "
                      f"{first_line(exc)}", code=2)
+            from scanner_tui.inventory import identity
+
+            identity.configure(self._engine, identity.policy_from_config(self.config))
         return self._engine
 
 

@@ -18,6 +18,7 @@ leaves counting.
 
 from __future__ import annotations
 
+from scanner_tui.codes import number_like
 from scanner_tui.inventory.counting import (
     BinCount,
     Counted,
@@ -249,8 +250,8 @@ class CountWorkflow(Workflow):
         return self._drop(self.lines[-1])
 
     def on_text(self, text: str, scan: Scan | None) -> Outcome:
-        if self.current is not None and text.isdigit():
-            return self._set(int(text))
+        if self.current is not None and number_like(text):
+            return self._set(self.typed_quantity(text))
         if self.confirm_empty and text.lower() in ("y", "yes"):
             return self._close()
         if not text:

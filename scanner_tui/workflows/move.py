@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, func, select
 
+from scanner_tui.codes import number_like
 from scanner_tui.inventory.errors import DomainError
 from scanner_tui.inventory.lookup import Resolved
 from scanner_tui.inventory.models import Stock
@@ -280,8 +281,8 @@ class MoveWorkflow(Workflow):
 
     def on_text(self, text: str, scan: Scan | None) -> Outcome:
         if self.counting:
-            if text.isdigit():
-                return self._set_qty(int(text))
+            if number_like(text):
+                return self._set_qty(self.typed_quantity(text))
             return Outcome.refuse(f"{text[:20]} is not a quantity; type digits only.")
         return super().on_text(text, scan)
 

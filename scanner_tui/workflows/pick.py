@@ -28,6 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from scanner_tui.codes import number_like
 from scanner_tui.inventory import operations as ops
 from scanner_tui.inventory.errors import DomainError, SerialRequired
 from scanner_tui.inventory.lookup import Resolved
@@ -646,8 +647,8 @@ class PickWorkflow(Workflow):
                 return self._pick_qty(pending.default)
             if word in NO_WORDS:
                 return self._command_with_question("NO", scan or _typed(text))
-            if word.isdigit():
-                return self._pick_qty(int(word))
+            if number_like(word):
+                return self._pick_qty(self.typed_quantity(word))
             return Outcome.refuse(f"{text} is not a quantity; type a number, Enter for "
                                   f"{pending.default}.")
         if word in YES_WORDS:

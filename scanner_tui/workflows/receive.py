@@ -45,6 +45,7 @@ from typing import NamedTuple
 
 from sqlalchemy import select
 
+from scanner_tui.codes import number_like
 from scanner_tui.inventory.errors import DomainError, DuplicateSerial
 from scanner_tui.inventory.lookup import StoreKnownCodes
 from scanner_tui.inventory.models import Sku, utcnow
@@ -717,15 +718,15 @@ class ReceiveWorkflow(AppliedMemo, Workflow):
         if words is not None:
             n = words.group(1)
             return self._print(scan, int(n) if n else p.qty if p and p.kind == "print" else 1)
-        if text.isdigit() and len(text) <= QTY_DIGITS:
+        if number_like(text) and len(text) <= QTY_DIGITS:
             cur = self.current
             if cur is not None and cur.serial:
                 if self._print_refusal() is None and printer_of(self.services):
-                    return self._ask_print(int(text))
+                    return self._ask_print(self.typed_quantity(text))
                 return Outcome.refuse(f"{cur.code} is tracked by serial: scan each unit's tag, "
                                       "not a quantity.")
             if p is not None and p.kind == "quantity":
-                return self._answer_quantity(scan, int(text))
+                return self._answer_quantity(scan, self.typed_quantity(text))
             what = cur.code if cur is not None else "the product"
             return Outcome.refuse(f"Scan {what} first, then type how many.")
         rules = self.services.extras.get("rules", DEFAULT_RULES)
