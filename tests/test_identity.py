@@ -519,3 +519,51 @@ def test_reports_authenticity_and_quality(demo, tmp_path):
                               "AT00001999", "--operator", "OP-0009"])
     assert res.exit_code == 1 and "registered already" in res.output
     assert count(demo, AuthenticityEvent) == 1
+
+
+# -- the receive workflow: scans and typed answers ----------------------------------------------
+
+def _blind(engine):
+    from scanner_tui.workflows.receive import ReceiveWorkflow
+
+    wf = ReceiveWorkflow(services(engine, "OP-0002"), blind=True)
+    out = scan(wf, f"(01)0{gtin(engine, 'PHONE-X5')}(10)PX2701")
+    assert out.accepted, out.message
+    return wf
+
+
+@pytest.mark.parametrize(("payload", "named"), [
+    ("\U0001f4e6\U0001f525X1", "U+1F4E6 PACKAGE"),
+    ("AT\u0660\u0660\u0660\u0660\u0660\u0660\u0662\u0660", "U+0660 ARABIC-INDIC DIGIT ZERO"),
+    ("R58N\u200b0000009", "U+200B ZERO WIDTH SPACE")])
+@pytest.mark.parametrize("source", [Source.WEDGE, Source.KEYBOARD])
+def test_blind_receiving_refuses_a_serial_that_could_never_be_scanned(demo, payload, named,
+                                                                     source):
+    wf = _blind(demo)
+    before = count(demo, Asset), count(demo, LedgerEntry)
+    out = scan(wf, payload, source) if source is Source.WEDGE else wf.answer(payload)
+    assert not out.accepted and named in out.message, out.message
+    assert (count(demo, Asset), count(demo, LedgerEntry)) == before
+
+
+def test_a_typed_lot_is_checked_too(demo):
+    from scanner_tui.workflows.receive import ReceiveWorkflow
+
+    wf = ReceiveWorkflow(services(demo, "OP-0002"), blind=True)
+    assert scan(wf, "0" + gtin(demo, "PHONE-X5")).accepted
+    scan(wf, "R58N0000031")  # asks the lot first
+    out = wf.answer("PX\u200b1")
+    before = count(demo, Asset)
+    assert not out.accepted and "U+200B ZERO WIDTH SPACE" in out.message, out.message
+    assert count(demo, Asset) == before
+
+
+def test_receiving_by_gs1_takes_one_serial_for_two_products(demo):
+    wf = _blind(demo)
+    assert scan(wf, f"(01)0{gtin(demo, 'PHONE-X5')}(21)1001(10)PX1").changed
+    out = scan(wf, f"(01)0{gtin(demo, 'LAPTOP-14')}(21)1001(10)LT1")
+    assert out.accepted and out.changed, out.message
+    assert [u[0] for u in units(demo, "1001")] == ["LAPTOP-14", "PHONE-X5"]
+    out = scan(wf, "AT00000002")  # a unit in stock, received again: refused and kept
+    assert not out.accepted and "already exists" in out.message
+    assert [e["mismatch"] for e in events(demo)] == ["received_again"]

@@ -46,7 +46,8 @@ from typing import NamedTuple
 from sqlalchemy import select
 
 from scanner_tui.codes import number_like
-from scanner_tui.inventory.errors import DomainError, DuplicateSerial
+from scanner_tui.inventory.errors import AmbiguousSerial, DomainError, ReceivedAgain
+from scanner_tui.inventory.identity import policy_for
 from scanner_tui.inventory.lookup import StoreKnownCodes
 from scanner_tui.inventory.models import Sku, utcnow
 from scanner_tui.inventory.operations import ROLE_MATRIX, OpResult, receive, undo_last
@@ -471,9 +472,14 @@ class ReceiveWorkflow(AppliedMemo, Workflow):
               expiry: date | None) -> Outcome:
         """One serialised unit: find its SKU, check the store and the notice, receive it."""
         engine = self.services.engine
-        there = find_code(engine, serial)
-        if there is not None and there.kind is Kind.ASSET and there.status != VOID:
-            return Outcome.refuse(str(DuplicateSerial(serial, there.status or "", there.bin_code)))
+        try:
+            there = find_code(engine, serial)
+        except AmbiguousSerial:  # units of several products share it: receive judges
+            there = None
+        if there is not None and there.kind is Kind.ASSET and there.status != VOID and (
+                sku_id in (None, there.sku_id) or policy_for(engine).is_own_tag(serial)):
+            return self._refused(ReceivedAgain(serial, there.status or "", there.bin_code,
+                                               there.sku_code), scan, scan.payload)
         if there is not None and there.kind is not Kind.ASSET:
             return Outcome.refuse(f"{serial} is a {there.kind.value} code, not a unit's serial.")
         listed = self._notice_entry(serial)
