@@ -297,8 +297,13 @@ def test_a_bare_serial_of_two_products_names_both(demo):
     with demo.connect() as conn, pytest.raises(E.AmbiguousSerial) as info:
         find(conn, "1001")
     assert "LAPTOP-14 and PHONE-X5" in str(info.value) and "product" in str(info.value)
+    from scanner_tui.inventory.lookup import unit_of
     from scanner_tui.workflows.move import MoveWorkflow
 
+    with demo.connect() as conn:
+        assert unit_of(conn, "1001", "0" + gtin(demo, "PHONE-X5")).sku_code == "PHONE-X5"
+        with pytest.raises(E.GtinMismatch):
+            unit_of(conn, "AT00000002", "0" + gtin(demo, "PHONE-X5"))
     out = scan(MoveWorkflow(services(demo, "OP-0001")), "1001")
     assert not out.accepted and "LAPTOP-14 and PHONE-X5" in out.message, out.message
     wf = _lookup(demo)  # Look-up shows both units, each with its product

@@ -147,6 +147,14 @@ def _asset_of_gtin(c: _Cursor, serial: str, gtin: str) -> Resolved | None:
                        sorted({r[7] for r in rows}))
 
 
+def unit_of(source: Session | Connection, serial: str, gtin: str | None = None
+            ) -> Resolved | None:
+    """The unit ``serial`` names (with ``gtin``: the unit of that product, else GtinMismatch);
+    AmbiguousSerial when a bare serial names units of two products; None when none has it."""
+    c = _cursor_for(source)
+    return _asset_of_gtin(c, serial, gtin) if gtin else _asset(c, serial)
+
+
 def _unit(r: tuple, code: str) -> Resolved:
     expiry = date.fromisoformat(r[4]) if isinstance(r[4], str) else r[4]
     return Resolved(Kind.ASSET, r[0], r[1], code, status=r[2], lot=r[3], expiry=expiry,
