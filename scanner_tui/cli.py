@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import typer
 
-from scanner_tui.commands import classify_cmd, counts_cmd, labels_cmd, scan_cmds, store_cmds
+from scanner_tui.commands import (
+    classify_cmd,
+    counts_cmd,
+    labels_cmd,
+    report_cmd,
+    scan_cmds,
+    store_cmds,
+    tags_cmd,
+)
 from scanner_tui.commands.common import Context
 
 app = typer.Typer(
@@ -39,7 +47,8 @@ def _root(
         scan_cmds.run_app(ctx.obj)
 
 
-for module in (classify_cmd, scan_cmds, store_cmds, labels_cmd, counts_cmd):
+for module in (classify_cmd, scan_cmds, store_cmds, labels_cmd, counts_cmd, report_cmd,
+               tags_cmd):
     module.register(app)
 
 

@@ -147,9 +147,30 @@ class TagsConfig(_Section):
         return self
 
 
+def _check_code(value: str) -> str:
+    """Codes in the config pass the same validator as every other door (scanner_tui.codes)."""
+    from scanner_tui.codes import CodeRefused, check_code
+
+    if not value:
+        return value
+    try:
+        return check_code(value, "code")
+    except CodeRefused as exc:
+        raise ValueError(str(exc)) from None
+
+
 class TerminalConfig(_Section):
     id: str = Field(default_factory=lambda: os.uname().nodename or "terminal")
     dock_bin: str = ""  # where this terminal receives; empty: the first active dock bin
+
+    _codes = field_validator("id", "dock_bin")(_check_code)
+
+
+class IdentityConfig(_Section):
+    """Unit data the store trusts (issue 9): own tags never issued, quantities per operation."""
+
+    unissued_tags: Literal["refuse", "warn"] = "refuse"
+    max_quantity: int = Field(default=1_000_000, ge=1, le=2**53 - 1)
 
 
 class FeedbackConfig(_Section):
@@ -183,6 +204,7 @@ class Config(_Section):
     terminal: TerminalConfig = Field(default_factory=TerminalConfig)
     feedback: FeedbackConfig = Field(default_factory=FeedbackConfig)
     labels: LabelsConfig = Field(default_factory=LabelsConfig)
+    identity: IdentityConfig = Field(default_factory=IdentityConfig)
 
 
 def _describe(error: dict) -> str:

@@ -474,11 +474,11 @@ def test_undone_quantity_return_can_come_back_again(store):
 
 def test_hostile_input_is_data_in_the_sentence(store):
     evil = "\x1b[31mA01\x07[@click=app.quit]" + "9" * 500
-    with pytest.raises(E.NotFound) as info:
+    with pytest.raises(E.InvalidCode) as info:  # refused at the door (scanner_tui.codes)
         ops.move(store, actor=PICKER, scan_id=sid(), to_bin=evil, serial="SN0001")
     text = str(info.value)
     assert "\x1b" not in text and "\x07" not in text and len(text) < 200
-    assert info.value.value == evil  # the structured field keeps the exact input
+    assert "U+001B ESCAPE" in text and info.value.what == "bin code"
     assert ops.allowed("picker", "pick") and not ops.allowed("picker", "adjust")
     assert ops.applied(store, "never-seen") is None
 

@@ -22,6 +22,7 @@ from scanner_tui.inventory.models import (
     ReceiptLine,
     Sku,
     Stock,
+    TagRoll,
 )
 
 PICKER = Actor("OP-0001", "T1", "picker")
@@ -74,6 +75,8 @@ def seed(engine) -> None:
         s.add(OrderLine(order_id=1, line_no=2, sku_id=2, qty=3))
         s.add(OrderLine(order_id=2, line_no=1, sku_id=1, qty=1))
         s.add(OrderLine(order_id=2, line_no=2, sku_id=2, qty=5))
+        # a registered roll of pre-printed own tags: AT00000001..AT00099999 are issued
+        s.add(TagRoll(prefix="AT", first=1, last=99_999, registered_by="OP-0003"))
         s.commit()
 
 

@@ -73,6 +73,9 @@ class Context:
         except Exception as exc:  # noqa: BLE001  (one line, not a traceback)
             fail(clean(f"cannot open the store {safe_url(db.url)}: {store_problem(exc)}"),
                  code=2)
+        from scanner_tui.inventory import identity
+
+        identity.configure(engine, identity.policy_from_config(self.config))
         if not self.creates_store and store_is_empty(engine):
             typer.echo(clean(f"scanner-tui: the store {safe_url(db.url)} is empty (no bins, "
                              "SKUs, units, operators, ledger rows or scans yet)"), err=True)

@@ -214,8 +214,9 @@ class NotOnDocument(DomainError):
 class BadQuantity(DomainError):
     code = "bad_quantity"
 
-    def __init__(self, qty: int) -> None:
-        super().__init__(f"{qty} is not a quantity that can be used here.", qty=qty)
+    def __init__(self, qty: object, message: str = "") -> None:
+        super().__init__(message or f"{shown(str(qty))} is not a quantity that can be used "
+                         "here.", qty=qty)
 
 
 class DocumentClosed(DomainError):
@@ -232,3 +233,77 @@ class NothingToUndo(DomainError):
 
 class CannotUndo(DomainError):
     code = "cannot_undo"
+
+
+# --- identity and trust (issue 9) -------------------------------------------------------------
+
+
+class InvalidCode(DomainError):
+    """A code or number refused by the one validator (``scanner_tui.codes``)."""
+
+    code = "invalid_code"
+
+    def __init__(self, refusal: Exception) -> None:
+        super().__init__(str(refusal), what=getattr(refusal, "what", ""),
+                         reason=getattr(refusal, "reason", ""))
+
+
+class AuthenticityError(DomainError):
+    """A refusal that smells of counterfeit or mislabelling: kept as an authenticity event
+    (``inventory/authenticity.py``). ``mismatch`` says in a few words what did not match."""
+
+    code = "authenticity"
+    mismatch = ""
+
+
+class AmbiguousSerial(DomainError):
+    """A bare serial that names units of two or more products."""
+
+    code = "ambiguous_serial"
+
+    def __init__(self, serial: str, skus: list[str]) -> None:
+        names = " and ".join(skus) if len(skus) == 2 else ", ".join(skus)
+        super().__init__(f"{shown(serial)} is a serial of {names}; scan the unit's product "
+                         "or GS1 label to say which.", serial=serial, skus=tuple(skus))
+
+
+class GtinMismatch(AuthenticityError):
+    """A GS1 scan whose GTIN is not a barcode of the unit's product."""
+
+    code = "gtin_mismatch"
+    mismatch = "gtin"
+
+    def __init__(self, serial: str, gtin: str, gtin_sku: str | None, unit_skus: list[str]) -> None:
+        if gtin_sku is None:
+            label = f"GTIN {gtin}, not a product here"
+        else:
+            label = gtin_sku if gtin == gtin_sku else f"{gtin_sku} (GTIN {gtin})"
+        units = " and ".join(unit_skus)
+        super().__init__(f"Label says {label} but unit {shown(serial)} is {units}; set it aside "
+                         "for a supervisor.", serial=serial, gtin=gtin, gtin_sku=gtin_sku,
+                         unit_skus=tuple(unit_skus))
+
+
+class UnissuedTag(AuthenticityError):
+    """An own asset tag this store never issued (printed, imported, noticed or registered)."""
+
+    code = "unissued_tag"
+    mismatch = "unissued_tag"
+
+    def __init__(self, serial: str) -> None:
+        super().__init__(f"{shown(serial)} is not a tag this store issued; set it aside. A roll "
+                         "of pre-printed tags is registered with: scanner-tui tags register "
+                         "FIRST LAST --operator BADGE.", serial=serial)
+
+
+class ReceivedAgain(AuthenticityError, DuplicateSerial):
+    """A unit received while the store has it in stock, or shipped and never returned."""
+
+    code = "duplicate_serial"
+    mismatch = "received_again"
+
+    def __init__(self, serial: str, status: str, bin_code: str | None,
+                 sku: str | None = None) -> None:
+        DuplicateSerial.__init__(self, serial, status, bin_code)
+        self.mismatch = "shipped_not_returned" if status == "shipped" else "received_again"
+        self.fields["sku"] = self.sku = sku

@@ -1,7 +1,13 @@
 """Streamed exports for the ERP and for tax e-invoicing: CSV or one JSON array.
 
 Rows come from a streaming cursor and are written as they arrive, so a store with millions of
-units exports in constant memory. Ledger rows carry codes (SKU, serial, bins), not ids.
+units exports in constant memory. Ledger rows carry codes (SKU, serial, bins), not ids; every
+serial comes with its SKU (a unit is SKU + serial).
+
+CSV cells are neutralised for spreadsheets (the OWASP rule): a text cell that starts with
+``=``, ``+``, ``-``, ``@``, TAB or CR gets a leading ``'`` so that a customer name such as
+``=HYPERLINK(...)`` or a scanned lot ``=1+1`` is shown, never run. Numbers stay numbers. JSON
+is exact: values as the store holds them.
 """
 
 from __future__ import annotations
@@ -95,6 +101,16 @@ QUERIES = {"stock": _stock, "assets": _assets, "ledger": _ledger, "shipments": _
            "counts": _counts}
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutral_cell(value: object) -> object:
+    """A CSV cell a spreadsheet shows as text: ``'`` before a leading ``= + - @`` TAB or CR."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
 def plain(value: object) -> object:
     """A value as JSON and CSV take it: dates and times in ISO form, the rest as it is."""
     if isinstance(value, datetime | date):
@@ -136,7 +152,7 @@ def write_export(engine: Engine, kind: str, fmt: str, out: TextIO, *,
         writer = csv.DictWriter(out, fieldnames=columns(kind), lineterminator="\n")
         writer.writeheader()
         for row in rows:
-            writer.writerow(row)
+            writer.writerow({k: neutral_cell(v) for k, v in row.items()})
             n += 1
         return n
     out.write("[")

@@ -62,14 +62,26 @@ def _gs1(code: str) -> tuple[str | None, str | None]:
         return None, None
 
 
-def resolve(conn: Connection, code: str) -> tuple[str, int] | None:
-    """("asset" | "bin" | "sku" | "order" | "receipt", id) for a code, or None."""
+def _units(conn: Connection, serial: str, gtin: str | None = None) -> tuple[str, object] | None:
+    """("asset", id) for the unit a serial names, ("assets", [ids]) when units of several
+    products share it (a unit is SKU + serial), or None. With a GTIN: that product's unit."""
+    q = select(Asset.id).where(Asset.serial == serial).order_by(Asset.id)
+    if gtin:
+        q = q.join(Barcode, Barcode.sku_id == Asset.sku_id).where(Barcode.code == gtin)
+    ids = list(conn.execute(q).scalars())
+    if not ids:
+        return None
+    return ("asset", ids[0]) if len(ids) == 1 else ("assets", ids)
+
+
+def resolve(conn: Connection, code: str) -> tuple[str, object] | None:
+    """("asset" | "assets" | "bin" | "sku" | "order" | "receipt", id or ids) for a code."""
     code = code.strip()
     if not code:
         return None
-    found = conn.execute(select(Asset.id).where(Asset.serial == code)).scalar()
+    found = _units(conn, code)
     if found is not None:
-        return "asset", found
+        return found
     found = conn.execute(select(Bin.id).where(Bin.code == code)).scalar()
     if found is not None:
         return "bin", found
@@ -79,9 +91,9 @@ def resolve(conn: Connection, code: str) -> tuple[str, int] | None:
     candidates = [code, gtin14(code) or code]  # a GTIN-8/12/13 as the 14 digits stored
     serial, gtin = _gs1(code)
     if serial:
-        found = conn.execute(select(Asset.id).where(Asset.serial == serial)).scalar()
+        found = _units(conn, serial, gtin)
         if found is not None:
-            return "asset", found
+            return found
     if gtin:
         candidates.append(gtin)
     found = conn.execute(select(Barcode.sku_id).where(Barcode.code.in_(candidates))).scalar()
@@ -198,6 +210,9 @@ def history(engine: Engine, code: str, *, recent: int = RECENT) -> dict:
         kind, ident = found
         if kind == "asset":
             return _asset(conn, ident)
+        if kind == "assets":  # one serial, units of several products: each with its SKU
+            units = [_asset(conn, i) for i in ident]
+            return {"type": "units", "serial": units[0]["serial"], "units": units}
         if kind == "bin":
             return _bin(conn, ident, recent)
         if kind in ("order", "receipt"):
@@ -241,7 +256,7 @@ def describe_event(e: dict) -> str:
     if e["serial"] is None and e["qty"]:
         what += f" {e['qty']} x {e['sku']}" + (f" lot {e['lot']}" if e["lot"] else "")
     elif e["serial"] is not None:
-        what += f" {e['serial']}"
+        what += f" {e['serial']} ({e['sku']})"  # a unit is SKU + serial
     if e["from_bin"] and e["from_bin"] == e["to_bin"]:
         where = f"in {e['to_bin']}"
     elif e["from_bin"] and e["to_bin"]:
@@ -287,6 +302,11 @@ def _attributes(raw: str) -> dict:
 def render(h: dict) -> list[str]:
     """Lines for the terminal (plain text: the caller strips control characters)."""
     out: list[str] = []
+    if h["type"] == "units":
+        out.append(f"Serial {h['serial']} names {len(h['units'])} units, one per product:")
+        for unit in h["units"]:
+            out += ["", *render(unit)]
+        return out
     if h["type"] == "asset":
         where = f" in {h['bin']}" if h["bin"] else ""
         out.append(f"Unit {h['serial']}: {h['sku']} {h['description']}")

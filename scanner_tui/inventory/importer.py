@@ -19,8 +19,10 @@ from time import perf_counter
 
 from sqlalchemy import Connection, Engine, bindparam, select, update
 
+from scanner_tui import codes as C
 from scanner_tui.config import TagsConfig
 from scanner_tui.inventory.demo import bulk_insert, fix_sequences, next_id
+from scanner_tui.inventory.identity import policy_for
 from scanner_tui.inventory.models import (
     BIN_KINDS,
     CHANNELS,
@@ -49,7 +51,7 @@ COLUMNS: dict[str, tuple[list[str], list[str]]] = {
     # kind: (required columns, optional columns)
     "bins": (["code", "zone", "kind"], []),
     "skus": (["code", "description", "tracking", "gtin", "unit_value"],
-             ["capture_lot", "capture_expiry", "aliases"]),
+             ["capture_lot", "capture_expiry", "aliases", "serial_pattern"]),
     "operators": (["badge", "name", "role"], []),
     "assets": (["serial", "sku", "bin", "lot", "expiry"], []),
     "stock": (["sku", "bin", "qty", "lot"], ["expiry"]),
@@ -166,16 +168,9 @@ def _read_rows(path: Path, kind: str) -> tuple[list[tuple[int, dict[str, str]]],
 
 # --- value checks ------------------------------------------------------------------------------
 
-def _int(value: str, what: str, *, minimum: int = 1) -> int:
-    try:
-        n = int(value)
-    except ValueError:
-        raise ValueError(f"{what} {value!r} is not a whole number") from None
-    if n < 0:
-        raise ValueError(f"{what} cannot be negative ({n})")
-    if n < minimum:
-        raise ValueError(f"{what} must be at least {minimum} (got {n})")
-    return n
+def _int(value: str, what: str, ctx: dict) -> int:
+    """A quantity: ASCII digits only, 1..the site's limit per operation (``codes``)."""
+    return C.parse_quantity(value, what=what, limit=ctx["max_quantity"])
 
 
 def _date(value: str) -> date | None:
@@ -209,11 +204,17 @@ def parse_gtin(value: str) -> str:
 
 
 def _length(value: str, what: str, limit: int) -> str:
-    if len(value) > limit:
-        raise ValueError(f"{what} is longer than {limit} characters")
+    """Free text (a description, a name): no control characters, at most ``limit``."""
     if CONTROL.search(value):
         raise ValueError(f"{what} contains control characters")
-    return value
+    return C.check_text(value, what, limit=limit)
+
+
+def _code(value: str, what: str) -> str:
+    """A code (SKU, bin, document): printable ASCII, the one validator's rule."""
+    if not value:
+        raise ValueError(f"{what} is empty")
+    return C.check_code(value, what)
 
 
 # --- the store's current codes ------------------------------------------------------------------
@@ -223,6 +224,7 @@ class _Store:
         self.conn = conn
         self._bins: dict[str, int] | None = None
         self._skus: dict[str, tuple[int, str]] | None = None
+        self._patterns: dict[int, str] | None = None
 
     @property
     def bins(self) -> dict[str, int]:
@@ -236,6 +238,14 @@ class _Store:
             self._skus = {c: (i, t) for c, i, t in
                           self.conn.execute(select(Sku.code, Sku.id, Sku.tracking)).all()}
         return self._skus
+
+    @property
+    def patterns(self) -> dict[int, str]:
+        """Each SKU's ``serial_pattern`` (by id), where it has one."""
+        if self._patterns is None:
+            self._patterns = dict(self.conn.execute(
+                select(Sku.id, Sku.serial_pattern).where(Sku.serial_pattern != "")).all())
+        return self._patterns
 
     def existing(self, column, values: Iterable[str]) -> set[str]:  # noqa: ANN001
         """Which of ``values`` already appear in ``column`` (checked in chunks)."""
@@ -299,9 +309,7 @@ def _plan_bins(store: _Store, rows, check: _Checker, ctx: dict) -> Writer:
     new, changed = [], []
     for line, r in rows:
         try:
-            code = _length(r["code"], "code", 64)
-            if not code:
-                raise ValueError("code is empty")
+            code = _code(r["code"], "bin code")
             if not pattern.match(code):
                 raise ValueError(f"bin code {code!r} does not follow the bin tag rule "
                                  f"{ctx['tags'].bin}")
@@ -310,7 +318,7 @@ def _plan_bins(store: _Store, rows, check: _Checker, ctx: dict) -> Writer:
             kind = r["kind"].lower() or "pick"
             if kind not in BIN_KINDS:
                 raise ValueError(f"kind {r['kind']!r} is not one of {', '.join(BIN_KINDS)}")
-            zone = _length(r["zone"], "zone", 64)
+            zone = C.check_code(r["zone"], "zone") if r["zone"] else ""
         except ValueError as exc:
             check.add(line, str(exc))
             continue
@@ -359,9 +367,7 @@ def _plan_skus(store: _Store, rows, check: _Checker, ctx: dict) -> Writer:
     sku_code_by_id = {i: c for c, (i, _t) in store.skus.items()} if owners else {}
     for line, r in rows:
         try:
-            code = _length(r["code"], "code", 64)
-            if not code:
-                raise ValueError("code is empty")
+            code = _code(r["code"], "SKU code")
             if code in seen:
                 raise ValueError(f"SKU {code} is already on line {seen[code]}")
             tracking = r["tracking"].lower()
@@ -370,15 +376,11 @@ def _plan_skus(store: _Store, rows, check: _Checker, ctx: dict) -> Writer:
             if code in store.skus and store.skus[code][1] != tracking:
                 raise ValueError(f"SKU {code} is {store.skus[code][1]} tracked in the store; "
                                  f"the file says {tracking}")
-            try:
-                value = float(r["unit_value"] or 0)
-            except ValueError:
-                raise ValueError(f"unit_value {r['unit_value']!r} is not a number") from None
-            if value < 0:
-                raise ValueError(f"unit_value cannot be negative ({value:g})")
+            value = float(C.parse_unit_value(r["unit_value"] or "0"))
+            pattern = C.check_pattern(r.get("serial_pattern", ""))
             flags = {k: _bool(r.get(k, ""), k) for k in ("capture_lot", "capture_expiry")}
             codes = [(parse_gtin(g.strip()), "gtin") for g in r["gtin"].split("|") if g.strip()]
-            codes += [(_length(a.strip(), "alias", 64), "alias")
+            codes += [(_code(a.strip(), "alias"), "alias")
                       for a in r.get("aliases", "").split("|") if a.strip()]
             for bc, _kind in codes:
                 if bc in code_line:
@@ -397,7 +399,7 @@ def _plan_skus(store: _Store, rows, check: _Checker, ctx: dict) -> Writer:
             if bc not in owners:
                 barcodes.append((code, bc, kind))
         item = {"code": code, "description": desc, "tracking": tracking, "unit_value": value,
-                **flags}
+                "serial_pattern": pattern, **flags}
         (changed if code in store.skus else new).append(item)
 
     def write(conn: Connection, result: ImportResult, progress: Progress | None) -> None:
@@ -411,10 +413,11 @@ def _plan_skus(store: _Store, rows, check: _Checker, ctx: dict) -> Writer:
             t = Sku.__table__
             conn.execute(update(t).where(t.c.code == bindparam("s_code")).values(
                 description=bindparam("description"), unit_value=bindparam("unit_value"),
-                capture_lot=bindparam("capture_lot"), capture_expiry=bindparam("capture_expiry")),
-                [{"s_code": c["code"], **{k: c[k] for k in ("description", "unit_value",
-                                                             "capture_lot", "capture_expiry")}}
-                 for c in changed])
+                capture_lot=bindparam("capture_lot"), capture_expiry=bindparam("capture_expiry"),
+                serial_pattern=bindparam("serial_pattern")),
+                [{"s_code": c["code"], **{k: c[k] for k in (
+                    "description", "unit_value", "capture_lot", "capture_expiry",
+                    "serial_pattern")}} for c in changed])
         b0 = next_id(conn, Barcode.__table__)
         result.created["barcodes"] = bulk_insert(
             conn, Barcode.__table__,
@@ -466,28 +469,55 @@ def _plan_operators(store: _Store, rows, check: _Checker, ctx: dict) -> Writer:
     return write
 
 
+def _serial(store: _Store, value: str, sku_id: int, ctx: dict) -> str:
+    """A unit's serial: the one validator's rule, and its SKU's serial_pattern for a
+    manufacturer serial (own tags follow the asset tag rule instead)."""
+    own = ctx["own_tag"].search(value.strip()) is not None
+    return C.check_serial(value, pattern="" if own else store.patterns.get(sku_id, ""))
+
+
+def _units_in_store(store: _Store, serials: set[str]) -> dict[str, set[int]]:
+    """For each of ``serials`` already in the store, the SKU ids of its units."""
+    found: dict[str, set[int]] = {}
+    values = list(serials)
+    for i in range(0, len(values), 500):
+        for serial, sku_id in store.conn.execute(select(Asset.serial, Asset.sku_id).where(
+                Asset.serial.in_(values[i:i + 500]))):
+            found.setdefault(serial, set()).add(sku_id)
+    return found
+
+
+def _check_unit_key(serial: str, sku_id: int, sku: str, line: int, seen: dict, in_store: dict,
+                    ctx: dict) -> None:
+    """A unit is SKU + serial: the pair once in file and store; an own tag once at all."""
+    if (serial, sku_id) in seen:
+        raise ValueError(f"serial {serial} of {sku} is already on line {seen[(serial, sku_id)]}")
+    if sku_id in in_store.get(serial, ()):
+        raise ValueError(f"serial {serial} of {sku} is already in the store")
+    if ctx["own_tag"].search(serial):
+        other = next((ln for (s, _k), ln in seen.items() if s == serial), None)
+        if other is not None or in_store.get(serial):
+            where = f"on line {other}" if other is not None else "in the store"
+            raise ValueError(f"own tag {serial} is already {where}; an own tag names one unit")
+
+
 def _plan_assets(store: _Store, rows, check: _Checker, ctx: dict) -> Writer:
     rows = list(rows)
-    in_store = store.existing(Asset.serial, {r["serial"] for _l, r in rows if r["serial"]})
-    seen: dict[str, int] = {}
+    in_store = _units_in_store(store, {r["serial"] for _l, r in rows if r["serial"]})
+    seen: dict[tuple[str, int], int] = {}
     units = []
     for line, r in rows:
         try:
-            serial = _length(r["serial"], "serial", 128)
-            if not serial:
-                raise ValueError("serial is empty")
-            if serial in seen:
-                raise ValueError(f"serial {serial} is already on line {seen[serial]}")
-            if serial in in_store:
-                raise ValueError(f"serial {serial} is already in the store")
             sku_id, _t = store.sku(r["sku"], "serial")
+            serial = _serial(store, r["serial"], sku_id, ctx)
+            _check_unit_key(serial, sku_id, r["sku"], line, seen, in_store, ctx)
             bin_id = store.bin(r["bin"])
-            lot = _length(r["lot"], "lot", 64)
+            lot = C.check_lot(r["lot"])
             expiry = _date(r["expiry"])
         except ValueError as exc:
             check.add(line, str(exc))
             continue
-        seen[serial] = line
+        seen[(serial, sku_id)] = line
         units.append({"serial": serial, "sku_id": sku_id, "bin_id": bin_id, "lot": lot,
                       "expiry": expiry})
 
@@ -524,8 +554,8 @@ def _plan_stock(store: _Store, rows, check: _Checker, ctx: dict) -> Writer:
         try:
             sku_id, _t = store.sku(r["sku"], "quantity")
             bin_id = store.bin(r["bin"])
-            qty = _int(r["qty"], "qty")
-            lot = _length(r["lot"], "lot", 64)
+            qty = _int(r["qty"], "qty", ctx)
+            lot = C.check_lot(r["lot"])
             expiry = _date(r.get("expiry", ""))
             key = (sku_id, bin_id, lot)
             if key in seen:
@@ -568,14 +598,12 @@ def _plan_stock(store: _Store, rows, check: _Checker, ctx: dict) -> Writer:
 def _plan_receipts(store: _Store, rows, check: _Checker, ctx: dict) -> Writer:
     rows = list(rows)
     existing = store.existing(Receipt.code, {r["receipt"] for _l, r in rows if r["receipt"]})
-    serials_in_store = store.existing(
-        Asset.serial, {r.get("serial", "") for _l, r in rows if r.get("serial")})
+    in_store = _units_in_store(store, {r.get("serial", "") for _l, r in rows
+                                       if r.get("serial")})
     docs: dict[str, dict] = {}
     for line, r in rows:
         try:
-            code = _length(r["receipt"], "receipt", 64)
-            if not code:
-                raise ValueError("receipt is empty")
+            code = _code(r["receipt"], "receipt")
             if code in existing:
                 raise ValueError(f"receipt {code} is already in the store")
             supplier = _length(r["supplier"], "supplier", 100)
@@ -583,14 +611,15 @@ def _plan_receipts(store: _Store, rows, check: _Checker, ctx: dict) -> Writer:
             if doc and doc["supplier"] != supplier:
                 raise ValueError(f"receipt {code} has supplier {doc['supplier']!r} on line "
                                  f"{doc['line']}, here {supplier!r}")
-            serial = _length(r.get("serial", ""), "serial", 128)
             sku_id, tracking = store.sku(r["sku"])
+            serial = _serial(store, r["serial"], sku_id, ctx) if r.get("serial") else ""
             if serial and tracking != "serial":
                 raise ValueError(f"SKU {r['sku']} is tracked by quantity: it takes no serials")
-            qty = _int(r["qty"], "qty") if (r["qty"] or not serial) else 1
+            qty = _int(r["qty"], "qty", ctx) if (r["qty"] or not serial) else 1
             if serial and qty != 1:
                 raise ValueError(f"a row with a serial is one unit: qty must be 1 (got {qty})")
-            if serial in serials_in_store:
+            if serial and (sku_id in in_store.get(serial, ())
+                           or (ctx["own_tag"].search(serial) and in_store.get(serial))):
                 raise ValueError(f"serial {serial} is already a unit in the store")
             if doc and serial and serial in doc["serials"]:
                 raise ValueError(f"serial {serial} is already on line {doc['serials'][serial]}")
@@ -634,9 +663,7 @@ def _plan_orders(store: _Store, rows, check: _Checker, ctx: dict) -> Writer:
     docs: dict[str, dict] = {}
     for line, r in rows:
         try:
-            code = _length(r["order"], "order", 64)
-            if not code:
-                raise ValueError("order is empty")
+            code = _code(r["order"], "order")
             if code in existing:
                 raise ValueError(f"order {code} is already in the store")
             customer = _length(r["customer"], "customer", 100)
@@ -648,7 +675,7 @@ def _plan_orders(store: _Store, rows, check: _Checker, ctx: dict) -> Writer:
                 raise ValueError(f"order {code} has customer {doc['customer']!r} and channel "
                                  f"{doc['channel']} on line {doc['line']}")
             sku_id, _t = store.sku(r["sku"])
-            qty = _int(r["qty"], "qty")
+            qty = _int(r["qty"], "qty", ctx)
         except ValueError as exc:
             check.add(line, str(exc))
             continue
@@ -690,7 +717,10 @@ def import_csv(
         raise ImportFailed([Problem(0, f"unknown kind {kind!r}: choose {', '.join(KINDS)}")])
     started = perf_counter()
     rows, _header = _read_rows(Path(path), kind)
-    ctx = {"tags": tags or TagsConfig(), "operator": operator, "source": Path(path).name[:64]}
+    tags = tags or TagsConfig()
+    ctx = {"tags": tags, "operator": operator, "source": Path(path).name[:64],
+           "own_tag": re.compile(tags.asset, re.ASCII),
+           "max_quantity": policy_for(engine).max_quantity}
     check = _Checker()
     result = ImportResult(kind=kind, rows=len(rows))
     with engine.begin() as conn:

@@ -1,11 +1,15 @@
 """Code look-up: from a scanned or typed code to its record (bin, unit or product), fast.
 
-Every path is one indexed equality look-up (unique indexes on ``bin.code``, ``asset.serial``,
+Every path is one indexed equality look-up (indexes on ``bin.code``, ``asset.serial``,
 ``sku.code`` and ``barcode.code``; ``tests/test_lookup.py`` checks the query plans):
 
 * ``resolve(session, code)`` tries bin, unit, SKU code, then barcode (a GTIN of any length is
   looked up as 14 digits, and aliases as given); ``find`` is the same returning None.
-* ``resolve_scan(session, result)`` uses what the classifier already knows (one query).
+* ``resolve_scan(session, result)`` uses what the classifier already knows (one query; a GS1
+  unit scan, two: its GTIN must be a barcode of the unit's product, else ``GtinMismatch``).
+
+A unit is its SKU plus its serial: two products may share a serial. A bare serial naming units
+of two products raises ``AmbiguousSerial`` (it names both and asks for the product label).
 * ``StoreKnownCodes(engine)`` answers the classifier's ``known_kind(code)`` protocol.
 
 The statements are plain SQL text run on the DB-API cursor of a pooled connection: an ORM
@@ -22,7 +26,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 from sqlmodel import Session
 
-from scanner_tui.inventory.errors import NotFound
+from scanner_tui.inventory.errors import AmbiguousSerial, GtinMismatch, NotFound
 from scanner_tui.scanning.result import Kind, ScanResult
 
 _BIN = "SELECT id, code, kind, zone, active FROM bin WHERE code = ?"
@@ -30,7 +34,7 @@ _ASSET = (
     "SELECT a.id, a.serial, a.status, a.lot, a.expiry, a.order_line_id, a.sku_id,"
     " s.code, s.description, s.tracking, a.bin_id, b.code, b.kind"
     " FROM asset a JOIN sku s ON s.id = a.sku_id LEFT JOIN bin b ON b.id = a.bin_id"
-    " WHERE a.serial = ?"
+    " WHERE a.serial = ? ORDER BY a.id LIMIT 4"
 )
 _SKU_COLS = "SELECT s.id, s.code, s.description, s.tracking"
 _SKU = _SKU_COLS + " FROM sku s WHERE s.code = ?"
@@ -99,6 +103,14 @@ class _Cursor:
         finally:
             cur.close()
 
+    def rows(self, name: str, *params: str) -> list[tuple]:
+        cur = self.conn.cursor()
+        try:
+            cur.execute(self.sql[name], params)
+            return cur.fetchall()
+        finally:
+            cur.close()
+
 
 def _cursor_for(source: Session | Connection) -> _Cursor:
     conn = source.connection() if isinstance(source, Session) else source
@@ -114,9 +126,36 @@ def _bin(c: _Cursor, code: str) -> Resolved | None:
 
 
 def _asset(c: _Cursor, code: str) -> Resolved | None:
-    r = c.row("asset", code)
-    if r is None:
+    """The unit with serial ``code``; AmbiguousSerial when units of two products have it."""
+    rows = c.rows("asset", code)
+    if len(rows) > 1:
+        raise AmbiguousSerial(code, sorted({r[7] for r in rows}))
+    return _unit(rows[0], code) if rows else None
+
+
+def _asset_of_gtin(c: _Cursor, serial: str, gtin: str) -> Resolved | None:
+    """The unit a GS1 scan names: serial AND a product whose barcode is ``gtin``. Units with
+    this serial but of another product raise GtinMismatch (the label is not the unit's)."""
+    rows = c.rows("asset", serial)
+    if not rows:
         return None
+    product = _product(c, gtin, by_code=False)
+    for r in rows:
+        if product is not None and r[6] == product.id:
+            return _unit(r, serial)
+    raise GtinMismatch(serial, gtin, product.sku_code if product else None,
+                       sorted({r[7] for r in rows}))
+
+
+def unit_of(source: Session | Connection, serial: str, gtin: str | None = None
+            ) -> Resolved | None:
+    """The unit ``serial`` names (with ``gtin``: the unit of that product, else GtinMismatch);
+    AmbiguousSerial when a bare serial names units of two products; None when none has it."""
+    c = _cursor_for(source)
+    return _asset_of_gtin(c, serial, gtin) if gtin else _asset(c, serial)
+
+
+def _unit(r: tuple, code: str) -> Resolved:
     expiry = date.fromisoformat(r[4]) if isinstance(r[4], str) else r[4]
     return Resolved(Kind.ASSET, r[0], r[1], code, status=r[2], lot=r[3], expiry=expiry,
                     order_line_id=r[5], sku_id=r[6], sku_code=r[7], description=r[8],
@@ -168,6 +207,8 @@ def resolve_scan(session: Session | Connection, result: ScanResult) -> Resolved 
     if result.kind is Kind.BIN and result.bin:
         return _bin(c, result.bin)
     if result.kind is Kind.ASSET and result.serial:
+        if result.gtin:
+            return _asset_of_gtin(c, result.serial, result.gtin)
         return _asset(c, result.serial)
     if result.kind is Kind.PRODUCT:
         if result.gtin:

@@ -57,6 +57,8 @@ class Sku(SQLModel, table=True):
     unit_value: float = 0.0
     capture_lot: bool = False
     capture_expiry: bool = False
+    # migration 0004: a regular expression every manufacturer serial of this SKU must match
+    serial_pattern: str = Field(default="", max_length=200)
 
 
 class Barcode(SQLModel, table=True):
@@ -69,10 +71,13 @@ class Barcode(SQLModel, table=True):
 
 
 class Asset(SQLModel, table=True):
-    """One serialised unit."""
+    """One serialised unit: its SKU plus its serial (migration 0004: the same serial may exist
+    once per SKU; own asset tags stay unique across the store, checked at receive/import)."""
+
+    __table_args__ = (Index("uq_asset_sku_serial", "sku_id", "serial", unique=True),)
 
     id: int | None = Field(default=None, primary_key=True)
-    serial: str = Field(unique=True, index=True, max_length=128)
+    serial: str = Field(index=True, max_length=128)
     sku_id: int = Field(foreign_key="sku.id", index=True)
     status: str = Field(default="in_stock", max_length=16)
     bin_id: int | None = Field(default=None, foreign_key="bin.id", index=True)
@@ -321,3 +326,35 @@ class CountResult(SQLModel, table=True):
     wrong_bin: str = Field(default="", sa_type=Text)  # serial@book-bin, space-separated
     counter: str = Field(default="", max_length=32)
     approved_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+# --- identity and trust (migration 0004; inventory/authenticity.py, inventory/tags.py) -------
+
+
+class TagRoll(SQLModel, table=True):
+    """A roll of pre-printed own tags registered as issued: ``first`` .. ``last`` inclusive."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    prefix: str = Field(max_length=16)
+    first: int
+    last: int
+    registered_by: str = Field(default="", max_length=32)
+    registered_at: datetime = Field(default_factory=utcnow)
+
+
+class AuthenticityEvent(SQLModel, table=True):
+    """A refusal that smells of counterfeit or mislabelling: what was scanned, where, by whom,
+    and what did not match (``mismatch``: gtin | received_again | shipped_not_returned |
+    unissued_tag)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    scan_id: str = Field(default="", max_length=64, index=True)
+    terminal: str = Field(default="", max_length=64)
+    operator: str = Field(default="", max_length=32)
+    payload: str = Field(default="", sa_type=Text)
+    serial: str = Field(default="", max_length=128)
+    sku: str = Field(default="", max_length=64)
+    mismatch: str = Field(default="", max_length=32)
+    message: str = Field(default="", max_length=400)
+    refused: bool = True  # False when the site's policy only warns (unissued tags)

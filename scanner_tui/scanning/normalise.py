@@ -99,7 +99,9 @@ def _control_reason(code: str, first: str) -> str:
         return "contains control characters"
     if 0xD800 <= point <= 0xDFFF:
         return "contains characters that are not valid text"
-    return "contains invisible formatting characters"
+    from scanner_tui.codes import char_name  # the one validator names the character
+
+    return f"contains invisible formatting characters ({char_name(first)})"
 
 
 def _show_bytes(raw: bytes, max_length: int) -> str:

@@ -17,8 +17,11 @@ from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from scanner_tui.codes import CodeRefused, parse_quantity
+from scanner_tui.inventory import authenticity
 from scanner_tui.inventory.actor import Actor
-from scanner_tui.inventory.errors import DomainError
+from scanner_tui.inventory.errors import AuthenticityError, DomainError
+from scanner_tui.inventory.identity import policy_for
 from scanner_tui.inventory.operations import undo_last
 from scanner_tui.scanning.result import Kind, Scan, ScanResult, Source
 from scanner_tui.text import with_article
@@ -124,9 +127,21 @@ class Workflow(ABC):
         return outcome
 
     def _handle(self, scan: Scan, result: ScanResult) -> Outcome:
-        outcome = self._route(scan, result)
+        try:
+            outcome = self._route(scan, result)
+        except DomainError as err:  # a look-up's refusal: ambiguous serial, GTIN mismatch
+            outcome = self._refused(err, scan, scan.payload)
         self._count(outcome)
         return outcome
+
+    def _refused(self, err: DomainError, scan: Scan | None, payload: str) -> Outcome:
+        """A refusal raised past the workflow; one that smells of mislabelling is kept as an
+        authenticity event (``inventory/authenticity.py``)."""
+        if isinstance(err, AuthenticityError):
+            s = self.services
+            authenticity.record(s.engine, err, scan_id=scan.id if scan else "",
+                                terminal=s.terminal, operator=s.badge, payload=payload)
+        return Outcome.refuse(str(err))
 
     def _route(self, scan: Scan, result: ScanResult) -> Outcome:
         """UNDO, other commands, a refusal for what was not recognised, else ``on_scan``."""
@@ -142,7 +157,12 @@ class Workflow(ABC):
 
     def answer(self, text: str, scan: Scan | None = None) -> Outcome:
         """Typed input: a quantity, a yes/no, or a code typed instead of scanned."""
-        outcome = self.on_text(text.strip(), scan)
+        try:
+            outcome = self.on_text(text.strip(), scan)
+        except DomainError as err:
+            outcome = self._refused(err, scan, text)
+        except CodeRefused as err:  # a typed quantity that is not ASCII digits in range
+            outcome = Outcome.refuse(str(err))
         self._count(outcome)
         return outcome
 
@@ -183,6 +203,13 @@ class Workflow(ABC):
         kwargs.setdefault("scan_id", scan.id)
         kwargs.setdefault("entry", entry_of(scan))
         return operation(self.services.engine, actor=self.actor, **kwargs)
+
+    def typed_quantity(self, text: str) -> int:
+        """A number typed at a prompt, through the one parser (``scanner_tui.codes``): ASCII
+        digits only (``٥٠``, ``1e3``, ``+7`` are refused), at most the site's limit; 0 is left
+        to the prompt to judge. Raises CodeRefused (``answer`` refuses with its sentence)."""
+        limit = policy_for(self.services.engine).max_quantity
+        return parse_quantity(text, limit=limit, minimum=0)
 
     # -- shift summary ---------------------------------------------------------------------
     def _count(self, outcome: Outcome) -> None:

@@ -18,6 +18,7 @@ leaves counting.
 
 from __future__ import annotations
 
+from scanner_tui.codes import number_like
 from scanner_tui.inventory.counting import (
     BinCount,
     Counted,
@@ -120,7 +121,7 @@ class CountWorkflow(Workflow):
             return expected((Kind.BIN,), result, self._instruction())
         if result.kind is Kind.ASSET:
             self.current = None
-            return self._unit(scan, result.serial or result.code)
+            return self._unit(scan, result.serial or result.code, result.gtin)
         if result.kind is Kind.PRODUCT:
             return self._product(scan, result.gtin or result.sku or result.code, result.lot)
         return expected((Kind.ASSET, Kind.PRODUCT), result, self._instruction())
@@ -142,13 +143,13 @@ class CountWorkflow(Workflow):
         return Outcome.ok(f"Counting {code} ({self.bin.count_code}): scan every unit and "
                           "product.")
 
-    def _unit(self, scan: Scan, serial: str) -> Outcome:
+    def _unit(self, scan: Scan, serial: str, gtin: str | None = None) -> Outcome:
         try:
             got = count_unit(self.services.engine, actor=self.actor,
                              count_bin_id=self.bin.count_bin_id, serial=serial,
-                             scan_id=scan.id, entry=entry_of(scan))
+                             scan_id=scan.id, entry=entry_of(scan), gtin=gtin)
         except DomainError as err:
-            return Outcome.refuse(str(err))
+            return self._refused(err, scan, scan.payload)
         if all(c.line_id != got.line_id for c in self.lines):  # not a replayed scan
             self.lines.append(got)
         n = sum(1 for c in self.lines if c.serial)
@@ -249,8 +250,8 @@ class CountWorkflow(Workflow):
         return self._drop(self.lines[-1])
 
     def on_text(self, text: str, scan: Scan | None) -> Outcome:
-        if self.current is not None and text.isdigit():
-            return self._set(int(text))
+        if self.current is not None and number_like(text):
+            return self._set(self.typed_quantity(text))
         if self.confirm_empty and text.lower() in ("y", "yes"):
             return self._close()
         if not text:

@@ -18,6 +18,7 @@ from scanner_tui.inventory.history import UnknownCode, history, render
 from scanner_tui.inventory.models import ROLES, Asset, Order, OrderLine, Sku
 from scanner_tui.scanning.result import Kind, Scan, ScanResult, Source
 from scanner_tui.workflows.base import Line, Outcome, Services, View, Workflow, expected
+from scanner_tui.workflows.dock import look_up
 from scanner_tui.workflows.tag_printing import reprint_tag
 
 WIDTH = 40
@@ -234,6 +235,8 @@ class LookupWorkflow(Workflow):
     def on_scan(self, scan: Scan, result: ScanResult) -> Outcome:
         if result.kind not in ACCEPTS:
             return expected(ACCEPTS, result, self.view().instruction)
+        if result.kind is Kind.ASSET and result.gtin:  # GTIN and serial must agree
+            look_up(self.services.engine, result)  # raises GtinMismatch (base refuses)
         code = code_of(result)
         try:
             h = history(self.services.engine, code)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, func, select
 
+from scanner_tui.codes import number_like
 from scanner_tui.inventory.errors import DomainError
 from scanner_tui.inventory.lookup import Resolved
 from scanner_tui.inventory.models import Stock
@@ -161,7 +162,7 @@ class MoveWorkflow(Workflow):
         why = unit_refusal(unit)
         if why is not None:
             return Outcome.refuse(why)
-        if any(i.serial == unit.code for i in self.basket):
+        if any(i.serial == unit.code and i.sku_id == unit.sku_id for i in self.basket):
             return Outcome.refuse(f"{unit.code} is already in the basket. "
                                   f"{self._instruction()}.")
         self.counting = False
@@ -231,7 +232,7 @@ class MoveWorkflow(Workflow):
             kwargs = dict(scan_id=scan.id if single else f"{scan.id}.{n}",
                           entry="typed" if typed else "scanned", to_bin=target.code)
             if item.serial:
-                kwargs.update(serial=item.serial, from_bin=item.from_bin)
+                kwargs.update(serial=item.serial, sku=item.sku, from_bin=item.from_bin)
             else:
                 kwargs.update(sku=item.sku, qty=item.qty, from_bin=item.from_bin, lot=item.lot)
             try:
@@ -280,8 +281,8 @@ class MoveWorkflow(Workflow):
 
     def on_text(self, text: str, scan: Scan | None) -> Outcome:
         if self.counting:
-            if text.isdigit():
-                return self._set_qty(int(text))
+            if number_like(text):
+                return self._set_qty(self.typed_quantity(text))
             return Outcome.refuse(f"{text[:20]} is not a quantity; type digits only.")
         return super().on_text(text, scan)
 

@@ -28,6 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from scanner_tui.codes import number_like
 from scanner_tui.inventory import operations as ops
 from scanner_tui.inventory.errors import DomainError, SerialRequired
 from scanner_tui.inventory.lookup import Resolved
@@ -373,7 +374,7 @@ class PickWorkflow(Workflow):
             # cannot be picked: the operation says why (picked for which order, by whom, when)
             where = self.at_bin or found.bin_code or ""
             done = self._run(ops.pick, scan, order=plan.order.code, serial=found.code,
-                             bin=where or None)
+                             sku=found.sku_code, bin=where or None)
             return done if isinstance(done, Outcome) else self._picked(done, where)
         if self.at_bin is None or not plan.tasks_at(self.at_bin):
             return Outcome.refuse(f"Scan bin {task.bin} first: the pick starts at the bin.")
@@ -409,7 +410,7 @@ class PickWorkflow(Workflow):
             else:
                 line = wanted.line_no
         done = self._run(ops.pick, scan, order=plan.order.code, line=line, serial=unit.code,
-                         bin=at)
+                         sku=unit.sku_code, bin=at)
         if isinstance(done, Outcome):
             return done
         return self._picked(done, at)
@@ -646,8 +647,8 @@ class PickWorkflow(Workflow):
                 return self._pick_qty(pending.default)
             if word in NO_WORDS:
                 return self._command_with_question("NO", scan or _typed(text))
-            if word.isdigit():
-                return self._pick_qty(int(word))
+            if number_like(word):
+                return self._pick_qty(self.typed_quantity(word))
             return Outcome.refuse(f"{text} is not a quantity; type a number, Enter for "
                                   f"{pending.default}.")
         if word in YES_WORDS:

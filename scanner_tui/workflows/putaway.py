@@ -248,7 +248,7 @@ class PutawayWorkflow(AppliedMemo, Workflow):
         typed = "typed" in (item.entry, entry_of(scan))
         kwargs: dict = {"to_bin": target.code, "from_bin": item.from_bin}
         if item.serial:
-            kwargs["serial"] = item.serial
+            kwargs.update(serial=item.serial, sku=item.sku or None)
         else:
             kwargs.update(sku=item.sku, qty=item.qty, lot=item.lot)
         try:

@@ -45,7 +45,9 @@ from typing import NamedTuple
 
 from sqlalchemy import select
 
-from scanner_tui.inventory.errors import DomainError, DuplicateSerial
+from scanner_tui.codes import number_like
+from scanner_tui.inventory.errors import AmbiguousSerial, DomainError, ReceivedAgain
+from scanner_tui.inventory.identity import policy_for
 from scanner_tui.inventory.lookup import StoreKnownCodes
 from scanner_tui.inventory.models import Sku, utcnow
 from scanner_tui.inventory.operations import ROLE_MATRIX, OpResult, receive, undo_last
@@ -470,9 +472,14 @@ class ReceiveWorkflow(AppliedMemo, Workflow):
               expiry: date | None) -> Outcome:
         """One serialised unit: find its SKU, check the store and the notice, receive it."""
         engine = self.services.engine
-        there = find_code(engine, serial)
-        if there is not None and there.kind is Kind.ASSET and there.status != VOID:
-            return Outcome.refuse(str(DuplicateSerial(serial, there.status or "", there.bin_code)))
+        try:
+            there = find_code(engine, serial)
+        except AmbiguousSerial:  # units of several products share it: receive judges
+            there = None
+        if there is not None and there.kind is Kind.ASSET and there.status != VOID and (
+                sku_id in (None, there.sku_id) or policy_for(engine).is_own_tag(serial)):
+            return self._refused(ReceivedAgain(serial, there.status or "", there.bin_code,
+                                               there.sku_code), scan, scan.payload)
         if there is not None and there.kind is not Kind.ASSET:
             return Outcome.refuse(f"{serial} is a {there.kind.value} code, not a unit's serial.")
         listed = self._notice_entry(serial)
@@ -717,15 +724,15 @@ class ReceiveWorkflow(AppliedMemo, Workflow):
         if words is not None:
             n = words.group(1)
             return self._print(scan, int(n) if n else p.qty if p and p.kind == "print" else 1)
-        if text.isdigit() and len(text) <= QTY_DIGITS:
+        if number_like(text) and len(text) <= QTY_DIGITS:
             cur = self.current
             if cur is not None and cur.serial:
                 if self._print_refusal() is None and printer_of(self.services):
-                    return self._ask_print(int(text))
+                    return self._ask_print(self.typed_quantity(text))
                 return Outcome.refuse(f"{cur.code} is tracked by serial: scan each unit's tag, "
                                       "not a quantity.")
             if p is not None and p.kind == "quantity":
-                return self._answer_quantity(scan, int(text))
+                return self._answer_quantity(scan, self.typed_quantity(text))
             what = cur.code if cur is not None else "the product"
             return Outcome.refuse(f"Scan {what} first, then type how many.")
         rules = self.services.extras.get("rules", DEFAULT_RULES)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, func, select
 
+from scanner_tui.codes import number_like
 from scanner_tui.inventory.errors import DomainError
 from scanner_tui.inventory.history import UnknownCode, history
 from scanner_tui.inventory.models import Bin, LedgerEntry, Order, OrderLine
@@ -351,8 +352,8 @@ class ReturnsWorkflow(Workflow):
             if self._order_exists(text):
                 return self._order(text)
             return Outcome.refuse(f"{text[:40]} is not a known order. {self._instruction()}.")
-        if self.step == "qty" and text.isdigit():
-            out = self._set_qty(int(text))
+        if self.step == "qty" and number_like(text):
+            out = self._set_qty(self.typed_quantity(text))
             if out.accepted:
                 self.step = "reason"
                 out = self._ask(out.message)

@@ -12,6 +12,7 @@ import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
@@ -200,17 +201,19 @@ def _line(conn: Connection, cb, actor: Actor, scan_id: str, entry: str, **values
 
 @_retrying
 def count_unit(engine: Engine, *, actor: Actor, count_bin_id: int, serial: str,
-               scan_id: str, entry: str = "scanned") -> Counted:
-    """Count one unit here; a unit the books put elsewhere is counted as found here."""
+               scan_id: str, entry: str = "scanned", gtin: str | None = None) -> Counted:
+    """Count one unit here; a unit the books put elsewhere is counted as found here. A unit is
+    SKU + serial: ``gtin`` (a GS1 label's) names the product when two share the serial."""
+    from scanner_tui.inventory.lookup import unit_of
+
     with _tx(engine) as conn:
         cb = _counting(conn, actor, count_bin_id)
-        unit = conn.execute(select(T_ASSET.c.id, T_ASSET.c.serial, T_ASSET.c.sku_id,
-                                   T_ASSET.c.bin_id, T_ASSET.c.status, T_ASSET.c.lot,
-                                   T_SKU.c.code.label("sku"))
-                            .join(T_SKU, T_SKU.c.id == T_ASSET.c.sku_id)
-                            .where(T_ASSET.c.serial == serial.strip())).first()
-        if unit is None:
+        found = unit_of(conn, serial.strip(), gtin)
+        if found is None:
             raise NotFound("unit", serial.strip(), "put it aside and tell a supervisor.")
+        unit = SimpleNamespace(id=found.id, serial=found.code, sku_id=found.sku_id,
+                               bin_id=found.bin_id, status=found.status, lot=found.lot,
+                               sku=found.sku_code)
         again = conn.execute(select(T_CLINE.c.scan_id).where(
             T_CLINE.c.count_bin_id == cb.id, T_CLINE.c.round == cb.round,
             T_CLINE.c.asset_id == unit.id)).scalar()

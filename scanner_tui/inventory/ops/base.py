@@ -123,7 +123,7 @@ _SKU_SQL = _SKU_COLS + " FROM sku s WHERE s.code = ?"
 _SKU_ID_SQL = _SKU_COLS + " FROM sku s WHERE s.id = ?"
 _SKU_BARCODE_SQL = _SKU_COLS + " FROM barcode c JOIN sku s ON s.id = c.sku_id WHERE c.code = ?"
 _ASSET_SQL = ("SELECT id, serial, sku_id, status, bin_id, lot, expiry, order_line_id"
-              " FROM asset WHERE serial = ?")
+              " FROM asset WHERE serial = ? ORDER BY id")
 _LEDGER_COLS = ("action", "at", "operator", "terminal", "entry", "scan_id", "sku_id", "asset_id",
                 "qty", "from_bin_id", "to_bin_id", "lot", "expiry", "status_after", "doc_type",
                 "doc_code", "doc_line", "reason", "reverses_id")
@@ -248,18 +248,25 @@ class Tx:
     def sku_by_id(self, sku_id: int) -> SkuRow:
         return SkuRow(*self.sql.first(_SKU_ID_SQL, (sku_id,)))
 
-    def asset(self, serial: str, *, missing: str = "") -> AssetRow:
-        row = self.asset_or_none(serial)
+    def asset(self, serial: str, *, missing: str = "", sku: str | None = None) -> AssetRow:
+        row = self.asset_or_none(serial, sku=sku)
         if row is None:
             raise NotFound("unit", serial, missing or "check the tag or ask a supervisor.")
         return row
 
-    def asset_or_none(self, serial: str) -> AssetRow | None:
-        found = self.sql.first(_ASSET_SQL, (serial.strip(),))
-        if found is None:
-            return None
-        row = AssetRow(*found)
-        return row._replace(expiry=_as_date(row.expiry)) if isinstance(row.expiry, str) else row
+    def asset_or_none(self, serial: str, *, sku: str | None = None) -> AssetRow | None:
+        """The unit ``serial`` names (a unit is SKU + serial: ``sku``, a SKU code, GTIN or
+        alias, says which when two products share the serial; see ``identity.pick_unit``)."""
+        from scanner_tui.inventory.identity import pick_unit
+
+        return pick_unit(self, serial.strip(), self.units(serial.strip()), sku)
+
+    def units(self, serial: str) -> list[AssetRow]:
+        """Every unit with this serial (one per product at most), oldest first."""
+        cur = self.sql.run(_ASSET_SQL, (serial,))
+        found = cur.fetchall()
+        cur.close()
+        return [AssetRow(*r)._replace(expiry=_as_date(r[6])) for r in found]
 
     def last_row_for_asset(self, asset_id: int, before: int | None = None,
                            action: str | None = None) -> Row | None:
@@ -359,9 +366,14 @@ class Tx:
 
 
 def positive(qty: int) -> int:
-    if not isinstance(qty, int) or isinstance(qty, bool) or qty <= 0:
-        raise BadQuantity(qty)
-    return qty
+    """A quantity 1..``codes.MAX_QUANTITY`` (operations use ``identity.quantity``, which
+    applies the site's limit)."""
+    from scanner_tui.codes import CodeRefused, parse_quantity
+
+    try:
+        return parse_quantity(qty)
+    except CodeRefused as exc:
+        raise BadQuantity(qty, str(exc)) from None
 
 
 def _replay(sql: _Sql, scan_id: str, operation: str, summary: str) -> OpResult:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, select
 
+from scanner_tui import codes
 from scanner_tui.inventory.actor import Actor
 from scanner_tui.inventory.errors import (
     BadQuantity,
@@ -15,13 +16,13 @@ from scanner_tui.inventory.errors import (
     SameBin,
     WrongBin,
 )
+from scanner_tui.inventory.identity import guarded, quantity, valid
 from scanner_tui.inventory.ops.base import (
     APPROVERS,
     T_OPERATOR,
     OpResult,
     Retry,
     Tx,
-    positive,
     run_operation,
 )
 from scanner_tui.inventory.ops.unit_refusals import refuse_unit
@@ -43,7 +44,7 @@ def _move(tx: Tx, action: str, to_bin: str, kinds: tuple[str, ...], serial: str 
           sku: str | None, qty: int, from_bin: str | None, lot: str | None) -> str:
     target = tx.bin(to_bin, kinds=kinds, operation="putaway" if action == "putaway" else "a move")
     if serial is not None:
-        unit = tx.asset(serial)
+        unit = tx.asset(serial, sku=sku)
         if unit.status not in MOVABLE_STATUSES:
             refuse_unit(tx, unit)
         current = tx.bin_code(unit.bin_id)
@@ -60,7 +61,7 @@ def _move(tx: Tx, action: str, to_bin: str, kinds: tuple[str, ...], serial: str 
     if not sku:
         raise NotFound("product", "", "scan the unit or the product first.")
     sku_row = tx.quantity_sku(sku)
-    n = positive(qty)
+    n = quantity(tx, qty)
     if from_bin is None:
         raise NotFound("bin", "", "scan the bin the stock comes from.")
     source = tx.bin(from_bin)
@@ -74,6 +75,7 @@ def _move(tx: Tx, action: str, to_bin: str, kinds: tuple[str, ...], serial: str 
     return f"Moved {n} of {sku_row.code} from {source.code} to {target.code}."
 
 
+@guarded
 def putaway(engine: Engine, *, actor: Actor, scan_id: str, to_bin: str,
             serial: str | None = None, sku: str | None = None, qty: int = 1,
             from_bin: str | None = None, lot: str | None = None,
@@ -83,6 +85,7 @@ def putaway(engine: Engine, *, actor: Actor, scan_id: str, to_bin: str,
         tx, "putaway", to_bin, PUTAWAY_BIN_KINDS, serial, sku, qty, from_bin, lot))
 
 
+@guarded
 def move(engine: Engine, *, actor: Actor, scan_id: str, to_bin: str,
          serial: str | None = None, sku: str | None = None, qty: int = 1,
          from_bin: str | None = None, lot: str | None = None,
@@ -109,6 +112,7 @@ def _approver(tx: Tx, actor: Actor, approved_by: str | None) -> str:
     return badge
 
 
+@guarded
 def adjust(engine: Engine, *, actor: Actor, scan_id: str, bin: str, sku: str,
            delta: int | None = None, counted: int | None = None, lot: str = "",
            reason: str = "", approved_by: str | None = None,
@@ -127,13 +131,14 @@ def adjust(engine: Engine, *, actor: Actor, scan_id: str, bin: str, sku: str,
         approver = _approver(tx, actor, approved_by)
         have = tx.stock_qty(sku_row.id, bin_row.id, lot)
         if counted is not None:
-            if not isinstance(counted, int) or counted < 0:
-                raise BadQuantity(counted)
-            change = counted - have
+            change = valid(codes.parse_quantity, counted, minimum=0, limit=codes.STOCK_LIMIT,
+                           what="count") - have
         else:
-            change = delta
-        if not isinstance(change, int) or isinstance(change, bool):
-            raise BadQuantity(change)
+            if not isinstance(delta, int) or isinstance(delta, bool):
+                raise BadQuantity(delta)
+            change = delta if delta < 0 else quantity(tx, delta)
+            if -change > codes.STOCK_LIMIT:
+                raise BadQuantity(delta)
         if change == 0:
             return f"{bin_row.code} holds {have} of {sku_row.code}; nothing to adjust."
         why = (reason.strip() or "adjustment") + f" (approved by {approver})"
@@ -151,6 +156,7 @@ def adjust(engine: Engine, *, actor: Actor, scan_id: str, bin: str, sku: str,
     return run_operation(engine, "adjust", actor, scan_id, entry, body)
 
 
+@guarded
 def scrap(engine: Engine, *, actor: Actor, scan_id: str, serial: str | None = None,
           sku: str | None = None, bin: str | None = None, qty: int = 1, lot: str = "",
           reason: str = "", entry: str = "scanned") -> OpResult:
@@ -159,7 +165,7 @@ def scrap(engine: Engine, *, actor: Actor, scan_id: str, serial: str | None = No
     def body(tx: Tx) -> str:
         why = reason.strip()[:200]
         if serial is not None:
-            unit = tx.asset(serial)
+            unit = tx.asset(serial, sku=sku)
             if unit.status not in MOVABLE_STATUSES:
                 refuse_unit(tx, unit)
             if bin is not None:
@@ -176,7 +182,7 @@ def scrap(engine: Engine, *, actor: Actor, scan_id: str, serial: str | None = No
             raise DomainError("Scan the bin and the product to scrap, or the unit's tag.")
         sku_row = tx.quantity_sku(sku)
         bin_row = tx.bin(bin)
-        n = positive(qty)
+        n = quantity(tx, qty)
         tx.take(sku_row, bin_row, n, lot)
         tx.ledger("scrap", sku_id=sku_row.id, qty=n, from_bin_id=bin_row.id, lot=lot,
                   reason=why)
@@ -187,12 +193,14 @@ def scrap(engine: Engine, *, actor: Actor, scan_id: str, serial: str | None = No
 
 
 
+@guarded
 def mark_lost(engine: Engine, *, actor: Actor, scan_id: str, serial: str, reason: str = "",
-              approved_by: str | None = None, entry: str = "typed") -> OpResult:
+              approved_by: str | None = None, sku: str | None = None,
+              entry: str = "typed") -> OpResult:
     """A unit that a count did not find: status ``lost``, no bin (an adjustment: approved)."""
 
     def body(tx: Tx) -> str:
-        unit = tx.asset(serial)
+        unit = tx.asset(serial, sku=sku)
         approver = _approver(tx, actor, approved_by)
         if unit.status not in MOVABLE_STATUSES:
             refuse_unit(tx, unit)
@@ -207,13 +215,14 @@ def mark_lost(engine: Engine, *, actor: Actor, scan_id: str, serial: str, reason
     return run_operation(engine, "lost", actor, scan_id, entry, body, role_op="adjust")
 
 
+@guarded
 def found(engine: Engine, *, actor: Actor, scan_id: str, serial: str, bin: str,
-          reason: str = "", approved_by: str | None = None,
+          reason: str = "", approved_by: str | None = None, sku: str | None = None,
           entry: str = "scanned") -> OpResult:
     """A unit marked lost turns up: back in stock in ``bin`` (an adjustment: approved)."""
 
     def body(tx: Tx) -> str:
-        unit = tx.asset(serial, missing="receive it if it is new to the store.")
+        unit = tx.asset(serial, missing="receive it if it is new to the store.", sku=sku)
         target = tx.bin(bin, kinds=MOVE_BIN_KINDS, operation="a found unit")
         approver = _approver(tx, actor, approved_by)
         if unit.status != "lost":

@@ -17,6 +17,7 @@ from scanner_tui.inventory.errors import (
     NotOnDocument,
     WrongBin,
 )
+from scanner_tui.inventory.identity import guarded, quantity
 from scanner_tui.inventory.ops.base import (
     T_ASSET,
     T_OLINE,
@@ -24,7 +25,6 @@ from scanner_tui.inventory.ops.base import (
     OpResult,
     Retry,
     Tx,
-    positive,
     run_operation,
 )
 from scanner_tui.inventory.ops.unit_refusals import refuse_unit
@@ -89,6 +89,7 @@ def _claim_line(tx: Tx, order, line: int | None, sku_row, n: int):
                         "picked; put this one back.", order=order.code, sku=sku_row.code)
 
 
+@guarded
 def pick(engine: Engine, *, actor: Actor, scan_id: str, order: str, line: int | None = None,
          serial: str | None = None, sku: str | None = None, bin: str | None = None,
          qty: int = 1, lot: str | None = None, entry: str = "scanned") -> OpResult:
@@ -96,7 +97,7 @@ def pick(engine: Engine, *, actor: Actor, scan_id: str, order: str, line: int | 
     def body(tx: Tx) -> tuple[str, dict]:
         order_row = open_order(tx, order)
         if serial is not None:
-            unit = tx.asset(serial)
+            unit = tx.asset(serial, sku=sku)
             if unit.status != "in_stock":
                 refuse_unit(tx, unit, "only units in stock can be picked.")
             if bin is not None:
@@ -120,7 +121,7 @@ def pick(engine: Engine, *, actor: Actor, scan_id: str, order: str, line: int | 
         if bin is None:
             raise NotFound("bin", "", "scan the bin you pick from.")
         bin_row = tx.bin(bin)
-        n = positive(qty)
+        n = quantity(tx, qty)
         use_lot = lot if lot is not None else tx.choose_lot(sku_row, bin_row, n,
                                                                 redirect=True)
         oline = _claim_line(tx, order_row, line, sku_row, n)
@@ -143,8 +144,10 @@ def _picked_units(tx: Tx, order_id: int):
     ).all()
 
 
+@guarded
 def stage(engine: Engine, *, actor: Actor, scan_id: str, order: str, bin: str,
-          serial: str | None = None, entry: str = "scanned") -> OpResult:
+          serial: str | None = None, sku: str | None = None,
+          entry: str = "scanned") -> OpResult:
     """Move an order's picked units (or one, by ``serial``) to a staging bin."""
 
     def body(tx: Tx) -> str:
@@ -152,9 +155,9 @@ def stage(engine: Engine, *, actor: Actor, scan_id: str, order: str, bin: str,
         target = tx.bin(bin, kinds=STAGING_KINDS, operation="staging")
         units = _picked_units(tx, order_row.id)
         if serial is not None:
-            units = [u for u in units if u.serial == serial.strip()]
+            unit = tx.asset(serial, sku=sku)
+            units = [u for u in units if u.id == unit.id]
             if not units:
-                unit = tx.asset(serial)
                 raise NotOnDocument(f"{unit.serial} is not picked for order {order_row.code}.",
                                     serial=unit.serial, order=order_row.code)
         moved = 0
@@ -181,6 +184,7 @@ def stage(engine: Engine, *, actor: Actor, scan_id: str, order: str, bin: str,
     return run_operation(engine, "stage", actor, scan_id, entry, body)
 
 
+@guarded
 def ship(engine: Engine, *, actor: Actor, scan_id: str, order: str,
          entry: str = "scanned") -> OpResult:
     """Ship everything picked for an order: serials are recorded per order line."""

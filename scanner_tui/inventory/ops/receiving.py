@@ -6,8 +6,11 @@ from datetime import date
 
 from sqlalchemy import Engine, and_, func, insert, select, update
 
+from scanner_tui import codes
+from scanner_tui.inventory import authenticity
 from scanner_tui.inventory.actor import Actor
 from scanner_tui.inventory.errors import (
+    AuthenticityError,
     CaptureRequired,
     DocumentClosed,
     DuplicateSerial,
@@ -15,6 +18,16 @@ from scanner_tui.inventory.errors import (
     NotFound,
     NotOnDocument,
     NotSerialTracked,
+    ReceivedAgain,
+    UnissuedTag,
+)
+from scanner_tui.inventory.identity import (
+    check_room,
+    guarded,
+    policy_for,
+    quantity,
+    tag_issued,
+    valid,
 )
 from scanner_tui.inventory.ops.base import (
     T_ASSET,
@@ -27,13 +40,42 @@ from scanner_tui.inventory.ops.base import (
     OpResult,
     Retry,
     Tx,
-    positive,
     run_operation,
 )
 
 RECEIVE_BIN_KINDS = ("dock", "pick", "reserve", "quarantine")
 RETURN_BIN_KINDS = ("returns", "quarantine")
 VOID = "void"  # status of a unit whose receipt was undone: it may be received again
+IN_STORE = ("in_stock", "picked", "returned", "quarantined")  # received again: an event
+
+
+def _unit_to_receive(tx: Tx, sku_row, serial: str, warnings: list[AuthenticityError]):
+    """The unit row this receive reuses (a voided receipt of the same product) or None for a
+    new one; refuses a serial the product has already, an own tag held by another product,
+    and an own tag the store never issued (or only warns, as the site's policy says)."""
+    policy = policy_for(tx.session.engine)
+    pattern = tx.sql.first("SELECT serial_pattern FROM sku WHERE id = ?", (sku_row.id,))[0]
+    own = policy.is_own_tag(serial)
+    valid(codes.check_serial, serial, pattern="" if own else pattern or "")
+    same, others = None, []
+    for unit in tx.units(serial):
+        if unit.sku_id == sku_row.id:
+            same = unit
+        elif unit.status != VOID:
+            others.append(unit)
+    if same is not None and same.status != VOID:
+        if same.status in IN_STORE or same.status == "shipped":
+            raise ReceivedAgain(serial, same.status, tx.bin_code(same.bin_id), sku_row.code)
+        raise DuplicateSerial(serial, same.status, tx.bin_code(same.bin_id))
+    if own and others:  # the site's own tags name one unit in the whole store
+        other = others[0]
+        raise ReceivedAgain(serial, other.status, tx.bin_code(other.bin_id),
+                            tx.sku_by_id(other.sku_id).code)
+    if own and same is None and not tag_issued(tx.sql, policy, serial):
+        if policy.unissued_tags == "refuse":
+            raise UnissuedTag(serial)
+        warnings.append(UnissuedTag(serial))
+    return same
 
 
 def _receipt_line(tx: Tx, receipt_code: str, line: int | None, sku_id: int, sku_code: str,
@@ -119,29 +161,35 @@ def _check_capture(sku_row, lot: str, expiry: date | None) -> None:
         raise CaptureRequired(sku_row.code, " and ".join(missing))
 
 
+@guarded
 def receive(engine: Engine, *, actor: Actor, scan_id: str, bin: str, sku: str | None = None,
             serial: str | None = None, qty: int = 1, lot: str = "",
             expiry: date | None = None, receipt: str | None = None, line: int | None = None,
             entry: str = "scanned") -> OpResult:
     """Receive one serialised unit (``serial``) or ``qty`` of a quantity SKU into ``bin``."""
 
+    warnings: list[AuthenticityError] = []
+
     def body(tx: Tx) -> str:
         bin_row = tx.bin(bin, kinds=RECEIVE_BIN_KINDS, operation="receiving")
+        lot_code = lot  # codes are checked at the door (identity.guarded)
         if serial is not None:
-            serial_code = serial.strip()
+            serial_code = serial
             sku_row = tx.sku(sku) if sku else _sku_from_notice(tx, receipt, serial_code)
             if sku_row.tracking != "serial":
                 raise NotSerialTracked(sku_row.code)
-            _check_capture(sku_row, lot, expiry)
-            existing = tx.asset_or_none(serial_code)
-            if existing is not None and existing.status != VOID:
-                raise DuplicateSerial(serial_code, existing.status, tx.bin_code(existing.bin_id))
+            _check_capture(sku_row, lot_code, expiry)
+            existing = _unit_to_receive(tx, sku_row, serial_code, warnings)
+            for warning in warnings:
+                tx.execute(insert(authenticity.T_EVENT).values(**authenticity.event_values(
+                    warning, scan_id=scan_id, terminal=actor.terminal, operator=actor.badge,
+                    payload=serial_code, refused=False)))
             doc = {}
             if receipt is not None:
                 rec, rline = _receipt_line(tx, receipt, line, sku_row.id, sku_row.code, 1)
                 _check_expected_serial(tx, rec, rline, serial_code)
                 doc = {"doc_type": "receipt", "doc_code": rec.code, "doc_line": rline.line_no}
-            values = dict(sku_id=sku_row.id, status="in_stock", bin_id=bin_row.id, lot=lot,
+            values = dict(sku_id=sku_row.id, status="in_stock", bin_id=bin_row.id, lot=lot_code,
                           expiry=expiry, entry=tx.entry, order_line_id=None)
             if existing is None:
                 asset_id = tx.execute(insert(T_ASSET).values(
@@ -151,24 +199,27 @@ def receive(engine: Engine, *, actor: Actor, scan_id: str, bin: str, sku: str | 
                     raise Retry()
                 asset_id = existing.id
             tx.ledger("receive", sku_id=sku_row.id, asset_id=asset_id, qty=1,
-                      to_bin_id=bin_row.id, lot=lot, expiry=expiry, status_after="in_stock",
-                      **doc)
-            return f"Received {serial_code} ({sku_row.code}) into {bin_row.code}."
+                      to_bin_id=bin_row.id, lot=lot_code, expiry=expiry,
+                      status_after="in_stock", **doc)
+            said = f"Received {serial_code} ({sku_row.code}) into {bin_row.code}."
+            return said + "".join(f" Note: {w}" for w in warnings)
         if not sku:
             raise NotFound("product", "", "scan the product barcode first.")
         sku_row = tx.quantity_sku(sku)
-        n = positive(qty)
-        _check_capture(sku_row, lot, expiry)
+        n = quantity(tx, qty)
+        _check_capture(sku_row, lot_code, expiry)
         doc = {}
         if receipt is not None:
             rec, rline = _receipt_line(tx, receipt, line, sku_row.id, sku_row.code, n)
             doc = {"doc_type": "receipt", "doc_code": rec.code, "doc_line": rline.line_no}
-        tx.put(sku_row.id, bin_row.id, n, lot, expiry)
-        tx.ledger("receive", sku_id=sku_row.id, qty=n, to_bin_id=bin_row.id, lot=lot,
+        check_room(tx, sku_row, bin_row, n, lot_code)
+        tx.put(sku_row.id, bin_row.id, n, lot_code, expiry)
+        tx.ledger("receive", sku_id=sku_row.id, qty=n, to_bin_id=bin_row.id, lot=lot_code,
                   expiry=expiry, **doc)
         return f"Received {n} of {sku_row.code} into {bin_row.code}."
 
     return run_operation(engine, "receive", actor, scan_id, entry, body)
+
 
 
 def returned_qty(tx: Tx, order_code: str, line_no: int, sku_id: int) -> int:
@@ -182,6 +233,7 @@ def returned_qty(tx: Tx, order_code: str, line_no: int, sku_id: int) -> int:
     return int(tx.execute(q).scalar() or 0)
 
 
+@guarded
 def return_unit(engine: Engine, *, actor: Actor, scan_id: str, bin: str,
                 serial: str | None = None, sku: str | None = None, qty: int = 1,
                 order: str | None = None, lot: str = "", reason: str = "",
@@ -192,7 +244,7 @@ def return_unit(engine: Engine, *, actor: Actor, scan_id: str, bin: str,
         bin_row = tx.bin(bin, kinds=RETURN_BIN_KINDS, operation="a return")
         if serial is not None:
             serial_code = serial.strip()
-            unit = tx.asset_or_none(serial_code)
+            unit = tx.asset_or_none(serial_code, sku=sku)
             if unit is None:
                 raise NeverShipped(f"{serial_code} was never shipped from here; put it aside "
                                    "for a supervisor.", serial=serial_code)
@@ -217,7 +269,7 @@ def return_unit(engine: Engine, *, actor: Actor, scan_id: str, bin: str,
         if not sku:
             raise NotFound("product", "", "scan the returned unit or product first.")
         sku_row = tx.quantity_sku(sku)
-        n = positive(qty)
+        n = quantity(tx, qty)
         if not order:
             raise NeverShipped(f"A return of {sku_row.code} needs the order it shipped on.",
                                sku=sku_row.code)
