@@ -90,7 +90,8 @@ def import_(
     kind: str = typer.Argument(..., help="bins | skus | operators | assets | stock | receipts "
                                "| orders"),
     file: Path = typer.Argument(..., help="The CSV file (columns: docs/IMPORT.md)."),
-    operator: str = typer.Option("", "--operator", help="Badge recorded on opening rows."),
+    operator: str = typer.Option("", "--operator", help="Badge of who imports: recorded on "
+                                 "opening rows; an admin's to import operators."),
     check: bool = typer.Option(False, "--check", help="Check the file only; write nothing."),
 ) -> None:
     """Import a CSV file: all of it, or nothing and every problem with its line."""
@@ -190,11 +191,19 @@ def recall(
 def verify(
     ctx: typer.Context,
     as_json: bool = typer.Option(False, "--json", help="Mismatches as a JSON array."),
+    anchor: bool = typer.Option(False, "--anchor", help="Print the ledger's head hash "
+                                "(keep it elsewhere: a printout, another system)."),
+    against: str = typer.Option("", "--against", metavar="ANCHOR", help="Also check that the "
+                                "ledger still passes through an anchor printed earlier."),
 ) -> None:
-    """Replay the ledger and compare it with stock and units; exit 1 on any mismatch."""
+    """Replay the ledger and compare it with stock and units, and check the ledger's hash
+    chain; exit 1 on any mismatch."""
     from scanner_tui.inventory.verify import verify_report
 
-    report = verify_report(context(ctx).engine)
+    try:
+        report = verify_report(context(ctx).engine, anchor=against or None)
+    except ValueError as exc:
+        fail(str(exc), code=2)
     if as_json:
         typer.echo(json.dumps([{"kind": m.kind, "code": m.code, "message": m.message,
                                 **m.details} for m in report.mismatches], indent=2))
@@ -202,6 +211,8 @@ def verify(
         for m in report.mismatches:
             say(m.message)
         say(report.summary())
+    if anchor and report.chain is not None and not as_json:
+        say(f"ledger anchor: {report.chain.anchor}")
     if not report.ok:
         raise typer.Exit(1)
 
