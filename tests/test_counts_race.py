@@ -107,15 +107,21 @@ def test_snapshot_waits_for_a_ledger_row_still_being_written(pg_url):
                 tx.take(sku, src, 5, "")
                 tx.put(sku.id, dst.id, 5, "")
                 tx.ledger("move", sku_id=sku.id, qty=5, from_bin_id=src.id, to_bin_id=dst.id)
-                # meanwhile another terminal commits a later ledger id
-                move(engine, actor=boss, scan_id="fast", sku="CABLE-TIE-100", qty=1,
-                     from_bin="R01-A-01", to_bin="A01-A-03")
+                # meanwhile another terminal moves too: the ledger's hash chain makes it wait
+                # for the slow move, so a later id never commits before an earlier one
+                fast = threading.Thread(target=lambda: move(
+                    engine, actor=boss, scan_id="fast", sku="CABLE-TIE-100", qty=1,
+                    from_bin="R01-A-01", to_bin="A01-A-03"))
+                fast.start()
+                fast.join(0.5)
+                assert fast.is_alive()
                 started: list = []
                 t = threading.Thread(target=lambda: started.append(
                     c.start_bin(engine, actor=COUNTERS[0], bin_code="A01-A-02")))
                 t.start()
                 t.join(0.5)  # it waits for the slow move (or has snapshotted without it)
             t.join(30)
+            fast.join(30)
         cb = started[0]
         c.count_qty(engine, actor=COUNTERS[0], count_bin_id=cb.count_bin_id, sku="MUG-01",
                     qty=27, scan_id="all-mugs")  # 22 + the 5 moved in

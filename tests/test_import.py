@@ -158,7 +158,7 @@ def test_bad_file_imports_nothing_and_names_the_line(loaded, tmp_path, kind, tex
     path = _write(tmp_path, f"{kind}.csv", f"{header}\n{body}")
     before = _counts(loaded)
     with pytest.raises(ImportFailed) as err:
-        import_csv(loaded, kind, path)
+        import_csv(loaded, kind, path, operator="OP-0009")
     assert _counts(loaded) == before
     problems = [str(p) for p in err.value.problems]
     assert any(p.startswith(f"line {line}: ") and message in p for p in problems), problems

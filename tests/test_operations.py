@@ -22,6 +22,7 @@ from scanner_tui.inventory.models import (
     ReceiptLine,
     Stock,
 )
+from tests.ledger_helpers import badge_scan
 from tests.test_ops_store import (
     ADMIN,
     PICKER,
@@ -344,12 +345,13 @@ def test_adjust_needs_a_supervisor(store):
                    delta=-1)
     with pytest.raises(E.NotAllowed, match="OP-0001 is a picker and may not approve"):
         ops.adjust(store, actor=RECEIVER, scan_id=sid(), bin="A01-A-01", sku="MUG-01",
-                   delta=-1, approved_by="OP-0001")
+                   delta=-1, approved_by=badge_scan(store, "OP-0001", RECEIVER.terminal))
     with pytest.raises(E.Inactive):
         ops.adjust(store, actor=RECEIVER, scan_id=sid(), bin="A01-A-01", sku="MUG-01",
-                   delta=-1, approved_by="OP-0009")
+                   delta=-1, approved_by=badge_scan(store, "OP-0009", RECEIVER.terminal))
     res = ops.adjust(store, actor=RECEIVER, scan_id=sid(), bin="A01-A-01", sku="MUG-01",
-                     delta=-1, approved_by="OP-0003", reason="broken")
+                     delta=-1, approved_by=badge_scan(store, "OP-0003", RECEIVER.terminal),
+                     reason="broken")
     assert "approved by OP-0003" in res.message
     assert ledger(store)[-1].reason == "broken (approved by OP-0003)"
     ops.adjust(store, actor=SUPERVISOR, scan_id=sid(), bin="A01-A-01", sku="MUG-01",
@@ -524,7 +526,7 @@ def test_lost_and_found_units_are_approved_adjustments(store):
     with pytest.raises(E.NeedsApproval):
         ops.mark_lost(store, actor=RECEIVER, scan_id=sid(), serial="SN0001")
     res = ops.mark_lost(store, actor=RECEIVER, scan_id=sid(), serial="SN0001",
-                        approved_by="OP-0003")
+                        approved_by=badge_scan(store, "OP-0003", RECEIVER.terminal))
     assert res.message == "SN0001 is marked lost (was in A01-A-01)."
     assert (unit(store, "SN0001").status, unit(store, "SN0001").bin_id) == ("lost", None)
     assert ledger(store)[-1].entry == "typed"  # chosen from the count list, not scanned

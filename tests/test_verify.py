@@ -101,7 +101,8 @@ def test_ledger_row_without_stock_is_caught(store):
                 " doc_code, operator, terminal, entry, reason) SELECT CURRENT_TIMESTAMP,"
                 " 'receive', k.id, 5, b.id, '', '', '', 'OP-0002', 't', 'scanned', ''"
                 " FROM sku k, bin b WHERE k.code = 'USB-C-1M' AND b.code = 'B03-B-04'")
-    (m,) = verify(store)
+    chain_break, m = verify(store)  # a row written outside the app
+    assert chain_break.kind == "chain" and "carries no seal" in chain_break.message
     assert m.message == "Stock of USB-C-1M lot '' in B03-B-04: books say 0, ledger replay says 5"
 
 
@@ -213,5 +214,6 @@ def test_negative_stock_is_reported_even_when_the_ledger_agrees(store):
                 " FROM sku k, bin b WHERE k.code = 'MUG-01' AND b.code = 'A01-A-02'")
     _one(store, "UPDATE stock SET qty = qty - 30 WHERE sku_id = (SELECT id FROM sku"
                 " WHERE code = 'MUG-01') AND bin_id = (SELECT id FROM bin WHERE code = 'A01-A-02')")
-    (m,) = verify(store)
+    chain_break, m = verify(store)  # a row written outside the app
+    assert chain_break.kind == "chain" and "carries no seal" in chain_break.message
     assert m.message == "Stock of MUG-01 lot '' in A01-A-02 is negative: -8"

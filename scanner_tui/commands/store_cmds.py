@@ -102,7 +102,8 @@ def import_(
     kind: str = typer.Argument(..., help="bins | skus | operators | assets | stock | receipts "
                                "| orders"),
     file: Path = typer.Argument(..., help="The CSV file (columns: docs/IMPORT.md)."),
-    badge: str = typer.Option("", "--badge", help="Your badge, recorded on opening rows."),
+    badge: str = typer.Option("", "--badge", help="Your badge: recorded on opening rows; "
+                              "an admin's to import operators."),
     operator: str = typer.Option("", "--operator", hidden=True),  # the old name of --badge
     check: bool = typer.Option(False, "--check", help="Check the file only; write nothing."),
 ) -> None:
@@ -212,19 +213,31 @@ def verify(
     ctx: typer.Context,
     as_json: bool = typer.Option(False, "--json", help="One JSON object: ok, summary, "
                                  "mismatches."),
+    anchor: bool = typer.Option(False, "--anchor", help="Print the ledger's head hash "
+                                "(keep it elsewhere: a printout, another system)."),
+    against: str = typer.Option("", "--against", metavar="ANCHOR", help="Also check that the "
+                                "ledger still passes through an anchor printed earlier."),
 ) -> None:
-    """Replay the ledger and compare it with stock and units; exit 1 on any mismatch."""
+    """Replay the ledger and compare it with stock and units, and check the ledger's hash
+    chain; exit 1 on any mismatch."""
     from scanner_tui.inventory.verify import verify_report
 
-    report = verify_report(context(ctx).read_engine)
+    try:
+        report = verify_report(context(ctx).read_engine, anchor=against or None)
+    except ValueError as exc:
+        fail(str(exc), code=2)
     if as_json:
-        typer.echo(json_line({"ok": report.ok, "summary": report.summary(), "mismatches": [
+        chain = report.chain.anchor if anchor and report.chain is not None else None
+        typer.echo(json_line({"ok": report.ok, "summary": report.summary(), "anchor": chain,
+                              "mismatches": [
             {"kind": m.kind, "code": m.code, "message": m.message, **m.details}
             for m in report.mismatches]}))
     else:
         for m in report.mismatches:
             say(m.message)
         say(report.summary())
+    if anchor and report.chain is not None and not as_json:
+        say(f"ledger anchor: {report.chain.anchor}")
     if not report.ok:
         raise typer.Exit(1)
 

@@ -16,6 +16,7 @@ from time import perf_counter
 from biip.checksums import gs1_standard_check_digit
 from sqlalchemy import Connection, Engine, Table, func, select, text
 
+from scanner_tui.inventory import chain
 from scanner_tui.inventory.lookup import gtin14
 from scanner_tui.inventory.models import (
     Asset,
@@ -409,7 +410,8 @@ def _build_small(conn: Connection, summary: DemoSummary, now: datetime) -> int:
     for table, rows in ((Operator, ops), (Bin, bins), (Sku, skus), (Barcode, barcodes),
                         (Receipt, receipts), (ReceiptLine, rlines), (ExpectedSerial, eserials),
                         (Order, orders), (OrderLine, olines), (Asset, assets),
-                        (Stock, list(stock_rows.values())), (LedgerEntry, ledger.rows)):
+                        (Stock, list(stock_rows.values())),
+                        (LedgerEntry, chain.seal_rows(conn, ledger.rows))):
         if rows:
             conn.execute(table.__table__.insert(), rows)
     summary.operators = [f"{b} {r}" for b, _n, r in OPERATORS]
@@ -497,7 +499,8 @@ def _build_bulk(conn: Connection, summary: DemoSummary, counts: dict[str, int], 
                        "asset_id": None, "qty": qty, "to_bin_id": bid, "lot": lot,
                        "status_after": None})
     summary.stock_lines += bulk_insert(conn, Stock.__table__, stock, progress, "stock", n_qty)
-    summary.ledger_rows += bulk_insert(conn, ledger_t, ledger, progress, "stock ledger", n_qty)
+    summary.ledger_rows += bulk_insert(conn, ledger_t, chain.seal_rows(conn, ledger), progress,
+                                       "stock ledger", n_qty)
     led = led0 + n_qty
 
     asset0 = next_id(conn, Asset.__table__)
@@ -518,7 +521,7 @@ def _build_bulk(conn: Connection, summary: DemoSummary, counts: dict[str, int], 
                            "asset_id": aid, "to_bin_id": bid, "lot": lot, "expiry": expiry,
                            "status_after": "in_stock"})
         conn.execute(Asset.__table__.insert(), assets)
-        conn.execute(ledger_t.insert(), ledger)
+        conn.execute(ledger_t.insert(), chain.seal_rows(conn, ledger))
         done += batch
         if progress:
             progress("units", done, n_assets)

@@ -21,6 +21,7 @@ from sqlalchemy import Connection, Engine, bindparam, select, update
 
 from scanner_tui import codes as C
 from scanner_tui.config import TagsConfig
+from scanner_tui.inventory import chain
 from scanner_tui.inventory.demo import bulk_insert, fix_sequences, next_id
 from scanner_tui.inventory.identity import policy_for
 from scanner_tui.inventory.models import (
@@ -530,12 +531,12 @@ def _plan_assets(store: _Store, rows, check: _Checker, ctx: dict) -> Writer:
             conn.execute(Asset.__table__.insert(), [
                 {"id": a0 + start + i, "status": "in_stock", "attributes": "{}",
                  "order_line_id": None, "entry": "typed", **u} for i, u in enumerate(part)])
-            conn.execute(LedgerEntry.__table__.insert(), [
+            conn.execute(LedgerEntry.__table__.insert(), chain.seal_rows(conn, [
                 _ledger_opening(id=l0 + start + i, sku_id=u["sku_id"], asset_id=a0 + start + i,
                                 qty=1, to_bin_id=u["bin_id"], lot=u["lot"], expiry=u["expiry"],
                                 status_after="in_stock", operator=ctx["operator"],
                                 doc_code=ctx["source"], doc_line=start + i + 1)
-                for i, u in enumerate(part)])
+                for i, u in enumerate(part)]))
             if progress:
                 progress("writing", start + len(part), total)
         result.created["units"] = total
@@ -585,10 +586,10 @@ def _plan_stock(store: _Store, rows, check: _Checker, ctx: dict) -> Writer:
                 qty=bindparam("qty"), expiry=bindparam("expiry")),
                 [{"s_id": current[(s["sku_id"], s["bin_id"], s["lot"])][0], "qty": s["qty"],
                   "expiry": s["expiry"]} for s in zero])
-        bulk_insert(conn, LedgerEntry.__table__, (
+        bulk_insert(conn, LedgerEntry.__table__, chain.seal_rows(conn, [
             _ledger_opening(id=l0 + i, sku_id=s["sku_id"], qty=s["qty"], to_bin_id=s["bin_id"],
                             lot=s["lot"], expiry=s["expiry"], operator=ctx["operator"],
-                            doc_code=ctx["source"], doc_line=i + 1) for i, s in enumerate(lines)))
+                            doc_code=ctx["source"], doc_line=i + 1) for i, s in enumerate(lines)]))
         result.created["stock lines"] = len(lines)
         fix_sequences(conn, [Stock.__table__, LedgerEntry.__table__])
 
@@ -706,6 +707,22 @@ PLANNERS = {"bins": _plan_bins, "skus": _plan_skus, "operators": _plan_operators
             "orders": _plan_orders}
 
 
+RIGHTS_KINDS = ("operators",)  # imports that change who may do what
+
+
+def _require_admin(conn: Connection, badge: str) -> None:
+    """An import that changes rights needs an active admin's badge, as the store has it now;
+    only a store with no operators at all (a new site) takes its first operators without."""
+    if conn.execute(select(Operator.id).limit(1)).first() is None:
+        return
+    row = conn.execute(select(Operator.role, Operator.active)
+                       .where(Operator.badge == badge.strip())).first() if badge else None
+    if row is None or not row.active or row.role != "admin":
+        who = f"{badge.strip()!r} is not an active admin" if badge else "no badge was given"
+        raise ImportFailed([Problem(0, f"importing operators changes who may do what: it needs "
+                                       f"an admin's badge with --operator ({who})")])
+
+
 def import_csv(
     engine: Engine, kind: str, path: str | Path, *, progress: Progress | None = None,
     tags: TagsConfig | None = None, operator: str = "", check_only: bool = False,
@@ -727,6 +744,8 @@ def import_csv(
         known = select(Operator.id).where(Operator.badge == operator)
         if operator and kind in ("assets", "stock") and conn.execute(known).first() is None:
             raise ImportFailed([Problem(0, f"operator {operator!r} is not in the store")])
+        if kind in RIGHTS_KINDS:
+            _require_admin(conn, operator)
         store = _Store(conn)
         writer = PLANNERS[kind](store, _each(rows, check, progress), check, ctx)
         check.raise_if_any()

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Index, MetaData, Text, UniqueConstraint
+from sqlalchemy import Index, MetaData, Text, UniqueConstraint, event
 from sqlmodel import Field, SQLModel
+
+from scanner_tui.inventory import chain
 
 SQLModel.metadata.naming_convention = {
     "ix": "ix_%(column_0_label)s",
@@ -176,7 +178,8 @@ class LedgerEntry(SQLModel, table=True):
         Index("ix_ledger_scan", "scan_id"),
         # migration 0002: an operator's last change (undo), compensated rows, a document's rows
         Index("ix_ledger_operator_id", "operator", "id"),
-        Index("ix_ledger_reverses", "reverses_id"),
+        # migration 0005: a row is reversed at most once, on every engine
+        Index("uq_ledger_reverses", "reverses_id", unique=True),
         Index("ix_ledger_doc", "doc_type", "doc_code", "doc_line"),
     )
 
@@ -200,6 +203,26 @@ class LedgerEntry(SQLModel, table=True):
     scan_id: str | None = Field(default=None, max_length=64)
     reason: str = Field(default="", max_length=200)
     reverses_id: int | None = Field(default=None, foreign_key="ledgerentry.id")
+    # migration 0005: the hash chain (inventory/chain.py); set by every append
+    chain_hash: str | None = Field(default=None, max_length=64)
+
+
+class LedgerChain(SQLModel, table=True):
+    """The head of the ledger's hash chain (one row, id 1): locked and moved by each append."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    last_id: int | None = None
+    head_hash: str = Field(default=chain.GENESIS, max_length=64)
+
+
+@event.listens_for(LedgerEntry, "before_insert")
+def _seal_orm_row(_mapper, connection, target: LedgerEntry) -> None:  # noqa: ANN001
+    """Rows added through a Session (labels, imports, tests) join the chain like the rest."""
+    target.at = chain.utc(target.at or utcnow())
+    raw = connection.connection.driver_connection
+    row = {name: getattr(target, name) for name in chain.CONTENT}
+    chain.Appender(raw, connection.dialect.name, connection.dialect.paramstyle).seal(row)
+    target.id, target.chain_hash = row["id"], row["chain_hash"]
 
 
 class AppliedScan(SQLModel, table=True):

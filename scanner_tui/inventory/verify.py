@@ -26,6 +26,10 @@ what the ops write (``ops/receiving.py``, ``ops/orders.py``, ``ops/undo.py``):
 - every ledger row naming a receipt or order line names one that exists (label notes name
   only the document, no line, and are not checked).
 
+The ledger itself is proved too: its hash chain is recomputed (``inventory/chain.py``) and
+the first row that breaks it is named (kind ``chain``); with an anchor kept from an earlier
+``verify --anchor``, a rewrite of the whole chain shows as well.
+
 Not checked, because the ledger does not determine them: receipt and order status (closing a
 receipt writes no row; ``staged`` is set without one; nothing sets ``cancelled`` yet),
 ``qty_expected`` and order ``qty``, and a returned / lost / in-stock unit's leftover
@@ -53,10 +57,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
+from scanner_tui.inventory import chain
 from scanner_tui.inventory.models import (
     Asset,
     Bin,
     ExpectedSerial,
+    LedgerChain,
     LedgerEntry,
     Order,
     OrderLine,
@@ -76,6 +82,7 @@ RL = ReceiptLine.__table__
 ES = ExpectedSerial.__table__
 ORD = Order.__table__
 OL = OrderLine.__table__
+HEAD = LedgerChain.__table__
 
 
 _READERS: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
@@ -115,7 +122,7 @@ def reader(engine: Engine) -> Engine:
 class Mismatch:
     """One place where the books and the ledger disagree, worded for a supervisor."""
 
-    kind: str  # "stock" | "asset" | "receipt" | "expected_serial" | "order"
+    kind: str  # "stock" | "asset" | "receipt" | "expected_serial" | "order" | "chain"
     code: str  # the SKU code (stock), the asset serial, or the document code
     message: str
     details: dict = field(default_factory=dict, compare=False)
@@ -131,6 +138,7 @@ class VerifyReport:
     assets: int  # units checked
     ledger_rows: int
     doc_lines: int = 0  # receipt lines, ship-notice serials and order lines checked
+    chain: chain.ChainResult | None = None  # the ledger's hash chain, recomputed
 
     @property
     def ok(self) -> bool:
@@ -138,8 +146,10 @@ class VerifyReport:
 
     def summary(self) -> str:
         if self.ok:
+            sealed = " (hash chain intact" + (
+                ", anchor matches)" if self.chain and self.chain.anchor_checked else ")")
             return (
-                f"books agree: {self.ledger_rows:,} ledger rows replayed, "
+                f"books agree: {self.ledger_rows:,} ledger rows replayed{sealed}, "
                 f"{self.stock_keys:,} stock lines, {self.assets:,} units and "
                 f"{self.doc_lines:,} document lines match"
             )
@@ -446,10 +456,34 @@ def _asset_message(r) -> str:  # noqa: ANN001
     )
 
 
-def verify_report(engine: Engine) -> VerifyReport:
-    """Replay the whole ledger and return every mismatch with counts of what was checked."""
+def check_chain(conn, anchor: tuple[int, str] | None = None) -> chain.ChainResult:  # noqa: ANN001
+    """Recompute the ledger's hash chain (streamed in id order) against its stored seals."""
+    head_row = conn.execute(select(HEAD.c.last_id, HEAD.c.head_hash)
+                            .where(HEAD.c.id == chain.HEAD_ID)).first()
+    head = None if head_row is None else (head_row[0], head_row[1])
+    cols = [L.c[name] for name in (*chain.CONTENT, "chain_hash")]
+    rows = conn.execution_options(yield_per=5000).execute(select(*cols).order_by(L.c.id))
+    return chain.walk(rows.mappings(), head, anchor)
+
+
+def _chain_mismatch(result: chain.ChainResult) -> list[Mismatch]:
+    if result.broken is None:
+        return []
+    row = result.broken.row_id
+    return [Mismatch("chain", f"#{row}" if row is not None else "", result.broken.message,
+                     {"ledger_id": row})]
+
+
+def verify_report(engine: Engine, anchor: str | None = None) -> VerifyReport:
+    """Replay the whole ledger and return every mismatch with counts of what was checked.
+
+    ``anchor``: a ``<row id>:<hash>`` printed by an earlier ``verify --anchor`` and kept
+    elsewhere; the chain must pass through it (a ValueError with a sentence if malformed)."""
+    kept = chain.parse_anchor(anchor) if anchor else None
     out: list[Mismatch] = []
     with reader(engine).connect() as conn:
+        sealed = check_chain(conn, kept)
+        out.extend(_chain_mismatch(sealed))
         for r in conn.execute(_stock_differences()):
             ledger, books = int(r.ledger or 0), int(r.books or 0)
             out.append(
@@ -474,10 +508,10 @@ def verify_report(engine: Engine) -> VerifyReport:
                         for t in (RL, ES, OL))
         stock_keys = conn.execute(select(func.count()).select_from(S)).scalar_one()
         assets = conn.execute(select(func.count()).select_from(A)).scalar_one()
-        rows = conn.execute(select(func.count()).select_from(L)).scalar_one()
-    return VerifyReport(out, int(stock_keys), int(assets), int(rows), int(doc_lines))
+    return VerifyReport(out, int(stock_keys), int(assets), sealed.rows, int(doc_lines), sealed)
 
 
 def verify(engine: Engine) -> list[Mismatch]:
-    """Every mismatch between the books (Stock, Asset) and a replay of the ledger; [] if none."""
+    """Every mismatch between the books (Stock, Asset) and a replay of the ledger, and the
+    first break in the ledger's hash chain; [] if none."""
     return verify_report(engine).mismatches

@@ -133,10 +133,10 @@ def approve(engine: Engine, *, actor: Actor, count_code: str, scan_id: str,
     """Approve a finished count: post every adjustment in one transaction (supervisors and
     admins, never for a count they counted in); bins lose their ``needs_count`` flag and
     record this as their last count."""
-    require_supervisor(actor, "approve counts")
 
     def body(tx: Tx) -> tuple[str, dict]:
         conn = tx.session
+        actor = require_supervisor(conn, tx.actor, "approve counts")
         count = count_row(conn, count_code)
         if count.status == "approved":
             raise CountRefused(f"{count.code} was approved by {count.approved_by} at "
@@ -200,10 +200,10 @@ def recount(engine: Engine, *, actor: Actor, count_code: str, bins: Sequence[str
             assign_to: str | None = None) -> str:
     """Send counted bins back for a recount by another counter (supervisors and admins); a bin
     whose counter left it half counted is taken back from them the same way."""
-    require_supervisor(actor, "send bins back for a recount")
     if not bins:
         raise CountRefused("Name the bins to count again.")
     with engine.begin() as conn:
+        require_supervisor(conn, actor, "send bins back for a recount")
         count = count_row(conn, count_code)
         if count.status == "approved":
             raise CountRefused(f"{count.code} is approved; plan a new count instead.")

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from scanner_tui.inventory.actor import Actor
+from scanner_tui.inventory.actor import Actor, signed_in
 from scanner_tui.inventory.errors import DomainError, NotAllowed, NotFound
 from scanner_tui.inventory.models import (
     Count,
@@ -23,6 +23,7 @@ from scanner_tui.inventory.ops.base import (  # noqa: F401  (re-exported to coun
     T_OPERATOR,
     T_SKU,
     T_STOCK,
+    _Sql,
 )
 
 T_COUNT = Count.__table__
@@ -43,10 +44,13 @@ class CountRefused(DomainError):
     code = "count_refused"
 
 
-def require_supervisor(actor: Actor, what: str) -> None:
-    """Only supervisors and admins plan, send back and approve counts."""
-    if actor.role not in APPROVERS:
-        raise NotAllowed(actor.badge, actor.role, what, APPROVERS)
+def require_supervisor(conn: Connection, actor: Actor, what: str) -> Actor:
+    """Only supervisors and admins plan, send back and approve counts: the role and active
+    flag are read from the store in ``conn``'s transaction, never taken from ``actor``."""
+    trusted = signed_in(_Sql(conn), actor)
+    if trusted.role not in APPROVERS:
+        raise NotAllowed(trusted.badge, trusted.role, what, APPROVERS)
+    return trusted
 
 
 def count_row(conn: Connection, code: str) -> Any:

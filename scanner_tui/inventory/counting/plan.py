@@ -122,11 +122,11 @@ def plan_count(engine: Engine, *, actor: Actor, bins: Sequence[str] = (),
     Bins already on a count that is not approved are left out. Nothing is snapshotted here:
     the expected contents are read when the counter starts each bin.
     """
-    require_supervisor(actor, "plan counts")
     if not (bins or zone or sku or flagged or not_counted_days is not None):
         raise CountRefused("Choose the bins to count: codes, a zone, a SKU, flagged bins or "
                            "bins not counted for some days.")
     with engine.begin() as conn:
+        actor = require_supervisor(conn, actor, "plan counts")
         assignee = operator_badge(conn, assign_to) if assign_to else ""
         ids, scope = _choose(conn, bins, zone, sku, not_counted_days, flagged)
         busy = set(conn.execute(

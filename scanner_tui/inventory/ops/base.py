@@ -10,6 +10,8 @@ rules hold under concurrency on SQLite and on PostgreSQL alike.
 
 from __future__ import annotations
 
+import random
+import time
 from collections import namedtuple
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,10 +19,11 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Row, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session
 
-from scanner_tui.inventory.actor import Actor
+from scanner_tui.inventory import chain
+from scanner_tui.inventory.actor import Actor, signed_in
 from scanner_tui.inventory.db import session_scope
 from scanner_tui.inventory.errors import (
     BadQuantity,
@@ -108,7 +111,8 @@ def allowed(role: str, operation: str) -> bool:
 
 
 def check_role(actor: Actor, operation: str) -> None:
-    """Raise NotAllowed unless the actor's role may do ``operation``."""
+    """Raise NotAllowed unless the actor's role may do ``operation`` (``actor`` as the store
+    has it: ``run_operation`` reads it with ``signed_in``)."""
     roles = ROLE_MATRIX[operation]
     if actor.role not in roles:
         raise NotAllowed(actor.badge, actor.role, VERB[operation], roles)
@@ -127,8 +131,9 @@ _ASSET_SQL = ("SELECT id, serial, sku_id, status, bin_id, lot, expiry, order_lin
 _LEDGER_COLS = ("action", "at", "operator", "terminal", "entry", "scan_id", "sku_id", "asset_id",
                 "qty", "from_bin_id", "to_bin_id", "lot", "expiry", "status_after", "doc_type",
                 "doc_code", "doc_line", "reason", "reverses_id")
-_LEDGER_SQL = (f"INSERT INTO ledgerentry ({', '.join(_LEDGER_COLS)}) VALUES "
-               f"({', '.join('?' * len(_LEDGER_COLS))}) RETURNING id")
+_LEDGER_INSERT = ("id", *_LEDGER_COLS, "chain_hash")
+_LEDGER_SQL = (f"INSERT INTO ledgerentry ({', '.join(_LEDGER_INSERT)}) VALUES "
+               f"({', '.join('?' * len(_LEDGER_INSERT))})")
 _TAKE_SQL = ("UPDATE stock SET qty = qty - ? WHERE sku_id = ? AND bin_id = ? AND lot = ?"
              " AND qty >= ?")
 _ADD_SQL = "UPDATE stock SET qty = qty + ? WHERE sku_id = ? AND bin_id = ? AND lot = ?"
@@ -160,6 +165,7 @@ class _Sql:
                 .bind_processor(self.dialect) for name in ("at", "expiry")}
         self.at_proc = procs["at"]
         self.date_proc = procs["expiry"]
+        self.chain = chain.Appender(self.raw, self.dialect.name, self.dialect.paramstyle)
 
     def run(self, sql: str, params: tuple = ()) -> Any:
         key = (sql, self.fmt)
@@ -279,19 +285,23 @@ class Tx:
 
     # -- changes --------------------------------------------------------------------------
     def ledger(self, action: str, **values: Any) -> int:
-        """Append one ledger row stamped with operator, terminal, entry, scan id and time."""
+        """Append one ledger row stamped with operator, terminal, entry, scan id and time,
+        sealed into the hash chain (inventory/chain.py)."""
         values.update(action=action, at=self.now, operator=self.actor.badge,
                       terminal=self.actor.terminal, entry=values.get("entry", self.entry),
                       scan_id=self.scan_id)
         defaults = {"qty": 0, "lot": "", "doc_type": "", "doc_code": "", "reason": ""}
-        row = [values.get(name, defaults.get(name)) for name in _LEDGER_COLS]
+        row = {name: values.get(name, defaults.get(name)) for name in _LEDGER_COLS}
+        row["expiry"] = _as_date(row["expiry"])
+        self.sql.chain.seal(row)
+        params = [row[name] for name in _LEDGER_INSERT]
         if self.sql.at_proc is not None:
-            row[1] = self.sql.at_proc(row[1])
-        if self.sql.date_proc is not None and row[12] is not None:
-            row[12] = self.sql.date_proc(_as_date(row[12]))
-        ledger_id = int(self.sql.first(_LEDGER_SQL, tuple(row))[0])
-        self.ledger_ids.append(ledger_id)
-        return ledger_id
+            params[2] = self.sql.at_proc(params[2])
+        if self.sql.date_proc is not None and params[13] is not None:
+            params[13] = self.sql.date_proc(params[13])
+        self.sql.count(_LEDGER_SQL, tuple(params))
+        self.ledger_ids.append(row["id"])
+        return row["id"]
 
     def stock_qty(self, sku_id: int, bin_id: int, lot: str | None = None) -> int:
         sql = "SELECT COALESCE(SUM(qty), 0) FROM stock WHERE sku_id = ? AND bin_id = ?"
@@ -399,41 +409,70 @@ class Retry(Exception):
     """Raised inside a body when a guarded update lost a race: run the body again."""
 
 
+class StoreBusy(DomainError):
+    """Other terminals kept the rows this change needs: nothing was changed."""
+
+    def __init__(self) -> None:
+        super().__init__("The store was busy with other terminals and nothing was changed; "
+                         "scan it again.")
+
+
+ATTEMPTS = 6
+# PostgreSQL's "try again" states: serialization_failure, deadlock_detected.
+_TRY_AGAIN = ("40001", "40P01")
+
+
+def _try_again(exc: BaseException) -> bool:
+    orig = getattr(exc, "orig", None) or exc
+    return getattr(orig, "sqlstate", None) in _TRY_AGAIN
+
+
+def _transaction(engine: Engine, operation: str, actor: Actor, scan_id: str, entry: str,
+                 body: Callable[[Tx], str | tuple[str, dict]], role_op: str) -> OpResult:
+    # One transaction on a Connection (what session_scope does, without the ORM unit of work
+    # that these Core/plain statements do not use).
+    with engine.connect() as session, session.begin():
+        sql = _Sql(session)
+        # The chain head first: on PostgreSQL every change takes this one lock before any
+        # other row, so changes never wait on each other in opposite orders (no deadlock).
+        sql.chain.lock()
+        prior = sql.first(_APPLIED_SQL, (scan_id,))
+        if prior is not None:
+            return _replay(sql, scan_id, *prior)
+        trusted = signed_in(sql, actor)  # the store's role and active flag, not the caller's
+        check_role(trusted, role_op)
+        tx = Tx(session, trusted, scan_id, entry, operation, sql)
+        out = body(tx)
+        message, data = out if isinstance(out, tuple) else (out, {})
+        at = sql.at_proc(tx.now) if sql.at_proc is not None else tx.now
+        sql.count(_CLAIM_SQL, (scan_id, operation, message[:400], at))
+        return OpResult(operation, message, scan_id, tuple(tx.ledger_ids), False, data)
+
+
 def run_operation(engine: Engine, operation: str, actor: Actor, scan_id: str, entry: str,
                   body: Callable[[Tx], str | tuple[str, dict]],
                   *, role_op: str | None = None) -> OpResult:
     """Run ``body`` as one idempotent transaction keyed by ``scan_id``.
 
-    The body checks the rules, changes state, writes ledger rows and returns the confirmation
-    sentence (or ``(sentence, data)``), or raises a DomainError and nothing is kept. The scan
-    id is written to ``AppliedScan`` in the same transaction, after the body: a concurrent
-    application of the same scan fails on its primary key (or on a guarded update) and is then
-    answered with the first result.
+    The operator's role and active flag are read from the store in that transaction (the
+    ``Actor`` passed in names who, not what they may do). The body checks the rules, changes
+    state, writes ledger rows and returns the confirmation sentence (or ``(sentence, data)``),
+    or raises a DomainError and nothing is kept. The scan id is written to ``AppliedScan`` in
+    the same transaction, after the body: a concurrent application of the same scan fails on
+    its primary key (or on a guarded update) and is then answered with the first result. A
+    lost race, a deadlock or a serialization failure runs it again with the same scan id, a
+    bounded number of times; then the answer is ``StoreBusy``, a sentence.
     """
     if entry not in ENTRIES:
         raise ValueError(f"entry must be one of {ENTRIES}, not {entry!r}")
     if not scan_id or len(scan_id) > 64:
         raise ValueError("scan_id must be a non-empty string of at most 64 characters")
-    check_role(actor, role_op or operation)
     lost_race = (IntegrityError, Retry,
                  getattr(engine.dialect.loaded_dbapi, "IntegrityError", IntegrityError))
-    last_error: Exception | None = None
-    for _attempt in range(3):
+    for attempt in range(ATTEMPTS):
         try:
-            # One transaction on a Connection (what session_scope does, without the ORM
-            # unit of work that these Core/plain statements do not use).
-            with engine.connect() as session, session.begin():
-                sql = _Sql(session)
-                prior = sql.first(_APPLIED_SQL, (scan_id,))
-                if prior is not None:
-                    return _replay(sql, scan_id, *prior)
-                tx = Tx(session, actor, scan_id, entry, operation, sql)
-                out = body(tx)
-                message, data = out if isinstance(out, tuple) else (out, {})
-                at = sql.at_proc(tx.now) if sql.at_proc is not None else tx.now
-                sql.count(_CLAIM_SQL, (scan_id, operation, message[:400], at))
-                result = OpResult(operation, message, scan_id, tuple(tx.ledger_ids), False, data)
-            return result
+            return _transaction(engine, operation, actor, scan_id, entry, body,
+                                role_op or operation)
         except DomainError:
             # On PostgreSQL a concurrent copy of this scan may have won while we waited on a
             # row lock: then this is a replay, not a refusal.
@@ -441,10 +480,12 @@ def run_operation(engine: Engine, operation: str, actor: Actor, scan_id: str, en
             if done is not None:
                 return done
             raise
-        except lost_race as exc:
+        except lost_race:
             # Lost a race (same scan id, same new serial, same stock row): the winner has
             # committed, so the next attempt sees its state and answers accordingly.
-            last_error = exc
             continue
-    assert last_error is not None
-    raise last_error
+        except DBAPIError as exc:
+            if not _try_again(exc):
+                raise
+            time.sleep(random.uniform(0.005, 0.02) * (attempt + 1))
+    raise StoreBusy()

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from scanner_tui import codes
-from scanner_tui.inventory.actor import Actor
+from scanner_tui.inventory.actor import Actor, Approval, approver_badge, signed_in
 from scanner_tui.inventory.errors import (
     BadQuantity,
     DomainError,
-    Inactive,
     NeedsApproval,
     NotAllowed,
     NotFound,
@@ -19,7 +18,6 @@ from scanner_tui.inventory.errors import (
 from scanner_tui.inventory.identity import guarded, quantity, valid
 from scanner_tui.inventory.ops.base import (
     APPROVERS,
-    T_OPERATOR,
     OpResult,
     Retry,
     Tx,
@@ -95,32 +93,31 @@ def move(engine: Engine, *, actor: Actor, scan_id: str, to_bin: str,
         tx, "move", to_bin, MOVE_BIN_KINDS, serial, sku, qty, from_bin, lot))
 
 
-def _approver(tx: Tx, actor: Actor, approved_by: str | None) -> str:
-    """The badge that approves an adjustment: the actor if a supervisor, else ``approved_by``."""
-    if actor.role in APPROVERS:
-        return actor.badge
-    if not approved_by:
-        raise NeedsApproval(actor.badge, "adjustment")
-    badge = approved_by.strip()
-    row = tx.one(select(T_OPERATOR).where(T_OPERATOR.c.badge == badge))
-    if row is None:
-        raise NotFound("badge", badge)
-    if not row.active:
-        raise Inactive("badge", badge)
-    if row.role not in APPROVERS:
-        raise NotAllowed(badge, row.role, "approve adjustments", APPROVERS)
+def _approver(tx: Tx, approved_by: Approval | None) -> str:
+    """The badge that approves an adjustment: the operator's own if the store has them as a
+    supervisor or admin; else an active supervisor's or admin's, proved by their own badge
+    scan at this terminal (``Approval``), never by a badge given as a name."""
+    if tx.actor.role in APPROVERS:
+        return tx.actor.badge
+    if approved_by is None:
+        raise NeedsApproval(tx.actor.badge, "adjustment")
+    badge = approver_badge(tx.sql, tx.actor, approved_by, tx.now)
+    approver = signed_in(tx.sql, Actor(badge, tx.actor.terminal))
+    if approver.role not in APPROVERS:
+        raise NotAllowed(badge, approver.role, "approve adjustments", APPROVERS)
     return badge
 
 
 @guarded
 def adjust(engine: Engine, *, actor: Actor, scan_id: str, bin: str, sku: str,
            delta: int | None = None, counted: int | None = None, lot: str = "",
-           reason: str = "", approved_by: str | None = None,
+           reason: str = "", approved_by: Approval | None = None,
            entry: str = "scanned") -> OpResult:
     """Correct the quantity of a quantity SKU in a bin, by ``delta`` or to ``counted``.
 
     Supervisors and admins adjust on their own authority; a receiver's adjustment needs
-    ``approved_by`` = the badge of an active supervisor or admin; pickers may not adjust.
+    ``approved_by`` = an active supervisor's or admin's own badge scan at the same terminal
+    (``Approval``); pickers may not adjust.
     """
     if (delta is None) == (counted is None):
         raise ValueError("give exactly one of delta or counted")
@@ -128,7 +125,7 @@ def adjust(engine: Engine, *, actor: Actor, scan_id: str, bin: str, sku: str,
     def body(tx: Tx) -> str:
         bin_row = tx.bin(bin)
         sku_row = tx.quantity_sku(sku)
-        approver = _approver(tx, actor, approved_by)
+        approver = _approver(tx, approved_by)
         have = tx.stock_qty(sku_row.id, bin_row.id, lot)
         if counted is not None:
             change = valid(codes.parse_quantity, counted, minimum=0, limit=codes.STOCK_LIMIT,
@@ -195,13 +192,13 @@ def scrap(engine: Engine, *, actor: Actor, scan_id: str, serial: str | None = No
 
 @guarded
 def mark_lost(engine: Engine, *, actor: Actor, scan_id: str, serial: str, reason: str = "",
-              approved_by: str | None = None, sku: str | None = None,
+              approved_by: Approval | None = None, sku: str | None = None,
               entry: str = "typed") -> OpResult:
     """A unit that a count did not find: status ``lost``, no bin (an adjustment: approved)."""
 
     def body(tx: Tx) -> str:
         unit = tx.asset(serial, sku=sku)
-        approver = _approver(tx, actor, approved_by)
+        approver = _approver(tx, approved_by)
         if unit.status not in MOVABLE_STATUSES:
             refuse_unit(tx, unit)
         if not tx.set_asset(unit, status="lost", bin_id=None):
@@ -217,14 +214,14 @@ def mark_lost(engine: Engine, *, actor: Actor, scan_id: str, serial: str, reason
 
 @guarded
 def found(engine: Engine, *, actor: Actor, scan_id: str, serial: str, bin: str,
-          reason: str = "", approved_by: str | None = None, sku: str | None = None,
+          reason: str = "", approved_by: Approval | None = None, sku: str | None = None,
           entry: str = "scanned") -> OpResult:
     """A unit marked lost turns up: back in stock in ``bin`` (an adjustment: approved)."""
 
     def body(tx: Tx) -> str:
         unit = tx.asset(serial, missing="receive it if it is new to the store.", sku=sku)
         target = tx.bin(bin, kinds=MOVE_BIN_KINDS, operation="a found unit")
-        approver = _approver(tx, actor, approved_by)
+        approver = _approver(tx, approved_by)
         if unit.status != "lost":
             if unit.status in MOVABLE_STATUSES:
                 where = tx.bin_code(unit.bin_id)
