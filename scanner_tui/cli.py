@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+import scanner_tui.commands.serve_cmds as serve_cmds
 from scanner_tui.commands import classify_cmd, counts_cmd, labels_cmd, scan_cmds, store_cmds
 from scanner_tui.commands.common import Context
 
@@ -31,6 +32,7 @@ def _root(
 
 for module in (classify_cmd, scan_cmds, store_cmds, labels_cmd, counts_cmd):
     module.register(app)
+serve_cmds.register(app)  # serve, terminals (issue 13)
 
 
 def hoist_config_option(argv: list[str]) -> list[str]:
