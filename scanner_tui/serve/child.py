@@ -50,7 +50,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"scanner-tui: cannot open the store: {exc}", file=sys.stderr)
         return 1
     try:
-        KeptApp(config, engine, resume_minutes=config.serve.resume_minutes).run()
+        KeptApp(config, engine, resume_minutes=config.serve.resume_minutes,
+                split_wait_ms=config.serve.scan_split_ms).run()
     finally:
         engine.dispose()
     return 0

@@ -21,6 +21,7 @@ from scanner_tui.inventory import claims
 from scanner_tui.inventory.claims import ClaimHeld
 from scanner_tui.inventory.sessions import load_session, save_session
 from scanner_tui.scanning.result import Kind, Scan, ScanResult
+from scanner_tui.scanning.wedge import WedgeAssembler
 from scanner_tui.ui import app as ui_app
 from scanner_tui.ui.app import ScannerApp
 from scanner_tui.ui.floor import (
@@ -32,7 +33,6 @@ from scanner_tui.ui.floor import (
 )
 from scanner_tui.ui.floor_screens import MenuScreen
 from scanner_tui.ui.floor_widgets import Answer, Instruction
-from scanner_tui.ui.messages import ScanHandled
 from scanner_tui.ui.pipeline import Handled
 from scanner_tui.ui.screens import ScanScreen
 from scanner_tui.ui.widgets import StatusLine, TitleBar
@@ -129,8 +129,14 @@ class KeptApp(ScannerApp):
 
     CSS_PATH = str(Path(ui_app.__file__).with_name("app.tcss"))  # the app's own, not beside us
 
-    def __init__(self, *args: Any, resume_minutes: float = 15.0, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, resume_minutes: float = 15.0, split_wait_ms: float = 0.0,
+                 **kwargs: Any) -> None:
+        """``split_wait_ms``: how long a scanner burst cut by a network pause waits for the
+        rest (``[serve] scan_split_ms``; 0 for a local scanner)."""
         super().__init__(*args, **kwargs)
+        sc = self.config.scanner
+        self.wedge = WedgeAssembler(terminator=sc.terminator, burst_gap_ms=sc.burst_gap_ms,
+                                    gs_substitute=sc.gs_substitute, split_wait_ms=split_wait_ms)
         self.terminal = self.config.terminal.id
         self.resume_minutes = resume_minutes
         self.kept: tuple[str, str] | None = None  # (badge, task) last written
@@ -138,7 +144,7 @@ class KeptApp(ScannerApp):
         self._since_claim_check = 0.0
 
     # -- resume -----------------------------------------------------------------------------
-    def on_mount(self) -> None:
+    def on_mount(self) -> None:  # (ScannerApp.on_mount runs too: Textual calls both)
         self.call_after_refresh(self._resume)
         self.set_interval(KEEP_EVERY, self._keep)
 
@@ -205,12 +211,12 @@ class KeptApp(ScannerApp):
         return held.terminal
 
     # -- keeping the place ------------------------------------------------------------------
-    def on_scan_handled(self, message: ScanHandled) -> None:
-        routed = message.routed
-        super().on_scan_handled(message)
-        if not routed:
-            payload = message.handled.scan.payload
-            self.set_timer(0.05, lambda: self._keep(scan=payload))
+    def _give_feedback(self, handled: Handled) -> None:
+        # (called once per scan answered; Textual calls on_* handlers of every class in the
+        # MRO, so this class hooks here rather than in on_scan_handled)
+        super()._give_feedback(handled)
+        payload = handled.scan.payload
+        self.set_timer(0.05, lambda: self._keep(scan=payload))
 
     def _keep(self, scan: str | None = None) -> None:
         """Write the terminal's row when a scan was read or the badge or task changed."""
