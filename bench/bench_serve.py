@@ -61,15 +61,33 @@ def free_port() -> int:
 
 
 def proc_children(pid: int) -> list[int]:
-    out = []
+    """Every descendant of ``pid`` (the fork server's app processes are grandchildren)."""
+    parents: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
                 stat = Path(f"/proc/{entry}/stat").read_text()
             except OSError:
                 continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                out.append(int(entry))
+            parents.setdefault(int(stat.rsplit(")", 1)[1].split()[1]), []).append(int(entry))
+    out, todo = [], [pid]
+    while todo:
+        for child in parents.get(todo.pop(), []):
+            out.append(child)
+            todo.append(child)
+    return out
+
+
+def app_pids(serve_pid: int) -> list[int]:
+    """The terminals' app processes (not the fork server itself)."""
+    out = []
+    for pid in proc_children(serve_pid):
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"forkserver" not in cmdline:
+            out.append(pid)
     return out
 
 
@@ -166,12 +184,13 @@ async def run_n(n: int, scans: int, pace: float, port: int, key: str, serve_pid:
     terminals = [Terminal(i, port, key) for i in range(n)]
     for batch in range(0, n, 5):  # connect a few at a time, as a shift starts
         await asyncio.gather(*(t.open() for t in terminals[batch:batch + 5]))
-    apps = proc_children(serve_pid)
+    apps = app_pids(serve_pid)
     pg = [pg_pid, *proc_children(pg_pid)]
     host_cpu0, pg_cpu0 = cpu_seconds([serve_pid, *apps]), cpu_seconds(pg)
     t0 = time.monotonic()
     await asyncio.gather(*(t.work(scans, pace) for t in terminals))
     wall = time.monotonic() - t0
+    load = os.getloadavg()[0]
     host_cpu = cpu_seconds([serve_pid, *proc_children(serve_pid)]) - host_cpu0
     pg_cpu = cpu_seconds([pg_pid, *proc_children(pg_pid)]) - pg_cpu0
     mem = [memory_kib(p) for p in apps]
@@ -184,7 +203,7 @@ async def run_n(n: int, scans: int, pace: float, port: int, key: str, serve_pid:
             "pss_mib": sum(m[0] for m in mem) / max(1, len(mem)) / 1024,
             "rss_mib": sum(m[1] for m in mem) / max(1, len(mem)) / 1024,
             "host_cpu_ms": host_cpu / total * 1000, "pg_cpu_ms": pg_cpu / total * 1000,
-            "sent": {t.name: t.sent for t in terminals}}
+            "load": load, "sent": {t.name: t.sent for t in terminals}}
 
 
 def check_journal(url: str, sent: dict[str, list[str]]) -> tuple[int, int]:
@@ -270,7 +289,7 @@ def main() -> None:
                   f"p50 {r['p50']:6.1f} ms  p99 {r['p99']:6.1f} ms  max {r['max']:6.1f} ms  "
                   f"PSS {r['pss_mib']:5.1f} MiB  RSS {r['rss_mib']:5.1f} MiB/session  "
                   f"CPU host {r['host_cpu_ms']:5.1f} ms + PG {r['pg_cpu_ms']:4.1f} ms/scan  "
-                  f"lost {r['lost']} doubled {r['doubled']}", flush=True)
+                  f"lost {r['lost']} doubled {r['doubled']}  (load {r['load']:.1f})", flush=True)
     finally:
         pg.stop()
 

@@ -64,9 +64,12 @@ async def _serve(c: Context, serve) -> None:  # noqa: ANN001
     import signal
 
     from scanner_tui.serve.child import command
+    from scanner_tui.serve.launch import Launcher
 
     def child(terminal: str) -> list[str]:
         return command(terminal, c.config_path)
+
+    launcher = Launcher(c.config_path, fork=serve.fork)
 
     closers = []
     if serve.web:
@@ -86,7 +89,8 @@ async def _serve(c: Context, serve) -> None:  # noqa: ANN001
         keys = data_path(serve.authorized_keys, "authorized_keys")
         host_key = data_path(serve.host_key, "ssh_host_key")
         passwords = str(data_path(serve.passwords, "passwords")) if serve.passwords else ""
-        acceptor = await start_ssh(serve.ssh, host_key, str(keys), passwords, child)
+        launcher.warm_up()
+        acceptor = await start_ssh(serve.ssh, host_key, str(keys), passwords, launcher)
         host, _, port = serve.ssh.rpartition(":")
         say(f"SSH terminals: ssh -p {port} TERMINAL-ID@{host} (device keys: {keys}; "
             f"host key: {host_key})")

@@ -18,15 +18,14 @@ import os
 import signal
 import struct
 import termios
-from collections.abc import Callable
 from pathlib import Path
 
 import asyncssh
 
 from scanner_tui.serve.child import valid_terminal_id
+from scanner_tui.serve.launch import Launched, Launcher
 
 log = logging.getLogger(__name__)
-Command = Callable[[str], list[str]]
 
 
 def ensure_host_key(path: Path) -> asyncssh.SSHKey:
@@ -103,11 +102,7 @@ def _set_size(fd: int, width: int, height: int) -> None:
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", height, width, 0, 0))
 
 
-def _controlling_tty() -> None:  # runs in the child, after setsid
-    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
-
-
-async def run_channel(process: asyncssh.SSHServerProcess, command: Command) -> None:
+async def run_channel(process: asyncssh.SSHServerProcess, launcher: Launcher) -> None:
     """One SSH channel: the floor app in a pty at the client's size until either side ends."""
     terminal = process.get_extra_info("username") or ""
     term = process.get_terminal_type()
@@ -118,12 +113,10 @@ async def run_channel(process: asyncssh.SSHServerProcess, command: Command) -> N
     width, height = process.get_terminal_size()[:2]
     master, slave = os.openpty()
     _set_size(master, width or 80, height or 24)
-    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES", "TEXTUAL")}
-    env["TERM"] = term
-    child = await asyncio.create_subprocess_exec(
-        *command(terminal), stdin=slave, stdout=slave, stderr=slave, env=env,
-        start_new_session=True, preexec_fn=_controlling_tty)
-    os.close(slave)
+    try:
+        child = await launcher.start(terminal, term, slave)
+    finally:
+        os.close(slave)
     loop = asyncio.get_running_loop()
     output_done = loop.create_future()
 
@@ -142,9 +135,12 @@ async def run_channel(process: asyncssh.SSHServerProcess, command: Command) -> N
     loop.add_reader(master, on_output)
     pump = asyncio.ensure_future(_pump_input(process, master))
     await asyncio.wait([pump, output_done], return_when=asyncio.FIRST_COMPLETED)
+    ending = None
     if not output_done.done():  # the client went: end its app
-        _end(child)
+        ending = _end(child)
     code = await child.wait()
+    if ending is not None:
+        ending.cancel()
     pump.cancel()
     loop.remove_reader(master)
     os.close(master)
@@ -177,32 +173,32 @@ async def _pump_input(process: asyncssh.SSHServerProcess, master: int) -> None:
             view = view[written:]
 
 
-def _end(child: asyncio.subprocess.Process) -> None:
-    """Hang up the child's terminal, as a dropped line would."""
+def _end(child: Launched) -> asyncio.Future | None:
+    """Hang up the child's terminal, as a dropped line would; kill it if it lingers (the
+    returned task: cancel it once the child has ended)."""
     try:
         os.killpg(child.pid, signal.SIGHUP)
     except ProcessLookupError:
-        return
+        return None
 
     async def later() -> None:
         await asyncio.sleep(3)
-        if child.returncode is None:
-            try:
-                os.killpg(child.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+        try:
+            os.killpg(child.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
 
-    asyncio.ensure_future(later())
+    return asyncio.ensure_future(later())
 
 
 async def start_ssh(listen: str, host_key: Path, authorized_keys: str, passwords: str,
-                    command: Command) -> asyncssh.SSHAcceptor:
+                    launcher: Launcher) -> asyncssh.SSHAcceptor:
     """Listen for terminals on ``HOST:PORT``."""
     host, _, port = listen.rpartition(":")
     key = ensure_host_key(host_key)
     return await asyncssh.create_server(
         lambda: FloorSSHServer(authorized_keys, passwords), host, int(port),
-        server_host_keys=[key], process_factory=lambda p: run_channel(p, command),
+        server_host_keys=[key], process_factory=lambda p: run_channel(p, launcher),
         encoding=None, line_editor=False, allow_scp=False, agent_forwarding=False,
-        x11_forwarding=False, allow_pty=True,
+        x11_forwarding=False, allow_pty=True, keepalive_interval=15, keepalive_count_max=4,
     )
