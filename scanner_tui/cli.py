@@ -10,6 +10,7 @@ from scanner_tui.commands import (
     labels_cmd,
     report_cmd,
     scan_cmds,
+    serve_cmds,
     store_cmds,
     tags_cmd,
 )
@@ -48,7 +49,7 @@ def _root(
 
 
 for module in (classify_cmd, scan_cmds, store_cmds, labels_cmd, counts_cmd, report_cmd,
-               tags_cmd):
+               tags_cmd, serve_cmds):
     module.register(app)
 
 

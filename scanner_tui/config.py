@@ -197,6 +197,32 @@ class LabelsConfig(_Section):
     printer_status_check: bool = True
 
 
+def _check_listen(value: str) -> str:
+    """HOST:PORT to listen on, or "" (off)."""
+    if value:
+        host, sep, port = value.rpartition(":")
+        if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError(f"{value!r} should be HOST:PORT (e.g. 0.0.0.0:2222), or \"\" (off)")
+    return value
+
+
+class ServeConfig(_Section):
+    """``scanner-tui serve``: many terminals on one host (SSH and the browser)."""
+
+    ssh: str = "0.0.0.0:2222"  # HOST:PORT, or "" (no SSH)
+    web: str = "127.0.0.1:8080"  # HOST:PORT, or "" (no browser)
+    host_key: str = ""  # the SSH host key; "": ssh_host_key in the data folder (made on start)
+    authorized_keys: str = ""  # OpenSSH format; "": authorized_keys in the data folder
+    passwords: str = ""  # "TERMINAL-ID scrypt-hash" lines (``scanner-tui terminals --password``)
+    web_tokens: str = ""  # "TOKEN TERMINAL-ID" lines: browser pairing (required off localhost)
+    web_behind_proxy: bool = False  # an authenticating reverse proxy fronts a non-local web
+    resume_minutes: float = Field(default=15.0, ge=0, le=24 * 60)
+    scan_split_ms: float = Field(default=1500.0, ge=0, le=10_000)  # a burst cut by the network
+    fork: bool = True  # SSH sessions forked from a preloaded server (shared memory)
+
+    _listen = field_validator("ssh", "web")(_check_listen)
+
+
 class Config(_Section):
     database: DatabaseConfig = Field(default_factory=DatabaseConfig)
     scanner: ScannerConfig = Field(default_factory=ScannerConfig)
@@ -205,6 +231,7 @@ class Config(_Section):
     feedback: FeedbackConfig = Field(default_factory=FeedbackConfig)
     labels: LabelsConfig = Field(default_factory=LabelsConfig)
     identity: IdentityConfig = Field(default_factory=IdentityConfig)
+    serve: ServeConfig = Field(default_factory=ServeConfig)
 
 
 def _describe(error: dict) -> str:

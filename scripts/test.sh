@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Install scanner-tui with its test tools, the system tools the tests drive (tmux, PostgreSQL,
-# pdftoppm for the label round trips), check the code (ruff, the import contracts of
-# pyproject.toml), then run the whole test suite. Extra arguments go to pytest.
+# pdftoppm for the label round trips, OpenSSH's client and Chromium for serve), check the
+# code (ruff, the import contracts of pyproject.toml), then run the whole test suite. Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 need=()
 command -v tmux >/dev/null 2>&1 || need+=(tmux)
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
+command -v ssh >/dev/null 2>&1 || need+=(openssh-client)  # serve over SSH (tests/test_serve_ssh.py)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)   # serve in a browser (test_serve_web.py)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || need+=(postgresql)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then

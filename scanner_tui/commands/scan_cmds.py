@@ -28,11 +28,11 @@ def run_app(ctx: Context) -> None:
     ctx.interactive = True
     ctx.creates_store = True  # the app may start on a new, empty store
     engine = ctx.engine
-    from scanner_tui.ui.app import ScannerApp
+    from scanner_tui.serve.kept_app import KeptApp  # keeps its place: a restart costs nothing
 
     checkpointer = Checkpointer(engine).start()
     try:
-        ScannerApp(config, engine).run()
+        KeptApp(config, engine, resume_minutes=config.serve.resume_minutes).run()
     finally:
         checkpointer.stop()
         engine.dispose()

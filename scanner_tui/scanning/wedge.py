@@ -29,6 +29,12 @@ classifier, never replayed as keys. A bracketed paste is a ``Paste`` event, hand
 app, not here.
 - :class:`TypingChanged` -- the person's typed (not yet ended) scan text changed.
 
+Over a network (``scanner-tui serve``: SSH, the browser) a burst can be split by a pause: with
+``split_wait_ms`` set, a fast run of at least ``min_burst`` keys that pauses without its
+terminator is kept as a *fragment* for up to that long; what follows up to the terminator is
+the same scan (a code ends at its terminator, never at a pause). A non-text key, or the wait
+running out, turns the fragment into typing as before. Off (0) by default.
+
 Held keys need a clock: the app calls :meth:`WedgeAssembler.tick` once :attr:`deadline`
 has passed (no key came within the gap), which closes the held run.
 
@@ -103,6 +109,7 @@ class WedgeAssembler:
         burst_gap_ms: float = 50.0,
         gs_substitute: str = "",
         min_burst: int = 4,
+        split_wait_ms: float = 0.0,
     ) -> None:
         if terminator not in TERMINATOR_KEYS:
             raise ValueError(f"unknown terminator {terminator!r}")
@@ -111,6 +118,9 @@ class WedgeAssembler:
         self.gap = burst_gap_ms / 1000.0
         self.gs_substitute = gs_substitute
         self.min_burst = max(1, min_burst)
+        self.split_wait = split_wait_ms / 1000.0
+        self._fragment: list[KeyStroke] = []  # a burst cut by a pause, waiting for the rest
+        self._fragment_last = 0.0
         self._held: list[KeyStroke] = []  # the current run of fast printable keys
         self._typed = ""  # a person's typed scan text (only when no field has focus)
         self._typed_started = 0.0
@@ -135,7 +145,7 @@ class WedgeAssembler:
     @property
     def busy(self) -> bool:
         """True while keys are held or a payload waits for its LF."""
-        return bool(self._held) or self._pending is not None
+        return bool(self._held or self._fragment) or self._pending is not None
 
     @property
     def deadline(self) -> float | None:
@@ -144,6 +154,8 @@ class WedgeAssembler:
             return self._pending[3] + self.gap
         if self._held:
             return self._last + self.gap
+        if self._fragment:
+            return self._fragment_last + self.split_wait
         return None
 
     # -- input ------------------------------------------------------------------------------
@@ -158,8 +170,10 @@ class WedgeAssembler:
                 out.append(Assembled(payload + "\n", source, started, t))
                 return out
             out.append(Assembled(payload, source, started, ended))
+        if self._fragment and not self._held and t - self._fragment_last > self.split_wait:
+            out.extend(self._flush_fragment(to_field))
         if self._held and t - self._last > self.gap:
-            out.extend(self._close_run(to_field))
+            out.extend(self._pause(to_field))
 
         key = stroke.key
         if key == self.terminator_key:
@@ -168,7 +182,9 @@ class WedgeAssembler:
             self._held.append(stroke)
             self._last = t
         else:
-            if self._held:
+            if self._fragment:
+                out.extend(self._flush_fragment(to_field))
+            elif self._held:
                 out.extend(self._close_run(to_field))
             out.extend(self._edit_or_release(stroke, to_field))
         return out
@@ -180,12 +196,15 @@ class WedgeAssembler:
             out.append(Assembled(*self._pending))
             self._pending = None
         if self._held and now - self._last >= self.gap:
-            out.extend(self._close_run(to_field))
+            out.extend(self._pause(to_field))
+        if self._fragment and not self._held and now - self._fragment_last >= self.split_wait:
+            out.extend(self._flush_fragment(to_field))
         return out
 
     def reset(self) -> None:
         """Forget held keys, typed text and any waiting payload."""
         self._held.clear()
+        self._fragment.clear()
         self._typed = ""
         self._pending = None
 
@@ -222,6 +241,22 @@ class WedgeAssembler:
     def _has_control(self, strokes: list[KeyStroke]) -> bool:
         return any(self._char(s) is None for s in strokes)
 
+    def _pause(self, to_field: bool) -> list[Action]:
+        """The held run paused a full gap: a burst cut short (kept as a fragment when
+        ``split_wait_ms`` is set), else typing."""
+        if self.split_wait and (self._fragment or len(self._held) >= self.min_burst):
+            self._fragment.extend(self._held)
+            self._held = []
+            self._fragment_last = self._last
+            return []
+        return self._close_run(to_field)
+
+    def _flush_fragment(self, to_field: bool) -> list[Action]:
+        """No terminator came: the fragment (and any keys after it) was typing after all."""
+        self._held = self._fragment + self._held
+        self._fragment = []
+        return self._close_run(to_field)
+
     def _close_run(self, to_field: bool) -> list[Action]:
         """A run ended without its terminator: it was typing (or a suffix-less scanner).
 
@@ -240,6 +275,9 @@ class WedgeAssembler:
         t = stroke.time
         suffix = TERMINATOR_TEXT[stroke.key]
         out: list[Action] = []
+        if self._fragment:  # the rest of a burst a pause had cut: one scan
+            run, self._fragment, self._held = self._fragment + self._held, [], []
+            return self._finish(self._text(run) + suffix, Source.WEDGE, run[0].time, t)
         burst = len(self._held) >= self.min_burst or self._has_control(self._held)
         if self._held and burst and t - self._last <= self.gap:
             run, self._held = self._held, []

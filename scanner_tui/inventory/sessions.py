@@ -1,0 +1,124 @@
+"""Where each terminal is (``terminalsession``): who is signed in, which task, the task's state.
+
+The app writes its terminal's row after every scan and whenever the screen changes task, so a
+terminal that reconnects (a Wi-Fi shadow, a restarted host) comes back where it was. ``state``
+is a JSON object: the workflow's own snapshot where it has one, else ``{}``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
+
+from scanner_tui.inventory.errors import shown
+from scanner_tui.inventory.models import as_aware, utcnow
+from scanner_tui.inventory.terminal_tables import terminal_session as T
+
+SCAN_SHOWN = 64  # how much of the last scan is kept (escaped), for `scanner-tui terminals`
+
+
+@dataclass(frozen=True, slots=True)
+class TerminalSession:
+    """One terminal's row: its id, who is signed in ("" nobody), the task ("" the menu)."""
+
+    terminal: str
+    badge: str = ""
+    task: str = ""
+    state: dict[str, Any] = field(default_factory=dict)
+    signed_in_at: datetime | None = None
+    updated_at: datetime | None = None
+    last_scan: str = ""
+    last_scan_at: datetime | None = None
+
+    def resumable(self, now: datetime, minutes: float) -> bool:
+        """May the terminal come back signed in at ``now``: someone was signed in, and the
+        terminal was last seen no more than ``minutes`` ago."""
+        if not self.badge or self.updated_at is None:
+            return False
+        return now - self.updated_at <= timedelta(minutes=minutes)
+
+
+def _state_text(state: Mapping[str, Any] | None) -> str:
+    return json.dumps(dict(state or {}), sort_keys=True, ensure_ascii=True, default=str)
+
+
+def _row_to_session(row: Any) -> TerminalSession:
+    try:
+        state = json.loads(row.state or "{}")
+    except ValueError:
+        state = {}
+    return TerminalSession(
+        terminal=row.terminal, badge=row.badge, task=row.task,
+        state=state if isinstance(state, dict) else {},
+        signed_in_at=as_aware(row.signed_in_at) if row.signed_in_at else None,
+        updated_at=as_aware(row.updated_at) if row.updated_at else None,
+        last_scan=row.last_scan,
+        last_scan_at=as_aware(row.last_scan_at) if row.last_scan_at else None,
+    )
+
+
+def save_session(
+    engine: Engine | sa.Connection,
+    terminal: str,
+    *,
+    badge: str,
+    task: str = "",
+    state: Mapping[str, Any] | None = None,
+    scan: str | None = None,
+    now: datetime | None = None,
+) -> None:
+    """Write where ``terminal`` is now (one row per terminal, replaced). ``scan``: the payload
+    just read (kept escaped and cut, for the list of terminals). Pass a Connection to write
+    in that transaction (a scan's own), an Engine for a transaction of its own."""
+    now = now or utcnow()
+    if isinstance(engine, sa.Connection):
+        _upsert(engine, terminal, badge, task, state, scan, now)
+        return
+    for attempt in range(2):
+        try:
+            with engine.begin() as conn:
+                _upsert(conn, terminal, badge, task, state, scan, now)
+            return
+        except IntegrityError:  # a first insert raced another: the row exists now
+            if attempt:
+                raise
+
+
+def _upsert(conn: sa.Connection, terminal: str, badge: str, task: str,
+            state: Mapping[str, Any] | None, scan: str | None, now: datetime) -> None:
+    values: dict[str, Any] = {"badge": badge, "task": task if badge else "",
+                              "state": _state_text(state if badge else None),
+                              "updated_at": now}
+    if scan is not None:
+        values["last_scan"] = shown(scan.rstrip("\r\n\t"), SCAN_SHOWN)
+        values["last_scan_at"] = now
+    old = conn.execute(sa.select(T.c.badge, T.c.signed_in_at)
+                       .where(T.c.terminal == terminal)).first()
+    if old is None:
+        values["signed_in_at"] = now if badge else None
+        conn.execute(sa.insert(T).values(terminal=terminal, **values))
+        return
+    if old.badge != badge:
+        values["signed_in_at"] = now if badge else None
+    conn.execute(sa.update(T).where(T.c.terminal == terminal).values(**values))
+
+
+def load_session(engine: Engine, terminal: str) -> TerminalSession | None:
+    """The row of ``terminal``, or None when it never connected."""
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(T).where(T.c.terminal == terminal)).first()
+    return None if row is None else _row_to_session(row)
+
+
+def list_sessions(engine: Engine) -> list[TerminalSession]:
+    """Every terminal the store has seen, by id."""
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(T).order_by(T.c.terminal)).all()
+    return [_row_to_session(r) for r in rows]

@@ -1,0 +1,259 @@
+"""The floor app that keeps its place in the store (``terminalsession``) and its badge claim.
+
+After every scan and whenever the signed-in badge or the task changes, the terminal's row is
+written (on the scan pipeline's thread, in scan order). On start, a terminal whose row is
+recent (``[serve] resume_minutes``) comes back signed in, in the task it left; older, the badge
+is needed again. A badge signs in on one terminal at a time: signing in where it is already
+signed in elsewhere asks first, and the other terminal is signed out when it is taken.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from textual import events
+from textual.app import ComposeResult
+from textual.widgets import OptionList
+
+from scanner_tui.inventory import claims
+from scanner_tui.inventory.claims import ClaimHeld
+from scanner_tui.inventory.sessions import load_session, save_session
+from scanner_tui.scanning.result import Kind, Scan, ScanResult
+from scanner_tui.scanning.wedge import WedgeAssembler
+from scanner_tui.ui import app as ui_app
+from scanner_tui.ui.app import ScannerApp
+from scanner_tui.ui.floor import (
+    FloorSession,
+    MenuHandler,
+    SignedIn,
+    SignInAnswer,
+    find_operator,
+)
+from scanner_tui.ui.floor_screens import MenuScreen
+from scanner_tui.ui.floor_widgets import Answer, Instruction
+from scanner_tui.ui.pipeline import Handled
+from scanner_tui.ui.screens import ScanScreen
+from scanner_tui.ui.widgets import StatusLine, TitleBar
+from scanner_tui.workflows.base import Outcome
+
+log = logging.getLogger(__name__)
+KEEP_EVERY = 0.5  # seconds: how often the screen is compared with the kept row
+CLAIM_EVERY = 2.0  # seconds: how often a signed-in terminal checks it still holds its badge
+
+
+def task_of(screen_stack: list[Any]) -> tuple[str, Any]:
+    """The task open on the stack (its registry key, "" for none) and its handler."""
+    for screen in reversed(screen_stack):
+        handler = getattr(screen, "scan_handler", None)
+        entry = getattr(handler, "entry", None)
+        if entry is not None:
+            return entry.key, handler
+    return "", None
+
+
+def state_of(handler: Any, screen: Any) -> dict[str, Any]:
+    """The JSON state kept for a terminal: the screen, and the workflow's own snapshot when
+    it has one (``snapshot() -> dict``)."""
+    state: dict[str, Any] = {"screen": type(screen).__name__}
+    workflow = getattr(handler, "workflow", None)
+    snap = getattr(workflow, "snapshot", None)
+    if callable(snap):
+        try:
+            state["workflow"] = snap()
+        except Exception:  # noqa: BLE001  (the place is still kept without it)
+            log.exception("workflow snapshot failed")
+    return state
+
+
+class ClaimQuestion:
+    """Scan handler of the question "OP-0003 is signed in on T1; sign in here and end it
+    there? y/n": CMD:YES / CMD:NO answer it, anything else is refused with the question."""
+
+    def __init__(self, held: ClaimHeld, badge: str) -> None:
+        self.question = str(held)
+        self.operator: str | None = ""
+        self.choice: bool | None = None
+        self.badge = badge
+
+    def handle(self, scan: Scan, result: ScanResult) -> Outcome:
+        if result.kind is Kind.COMMAND and result.command in ("YES", "NO"):
+            self.choice = result.command == "YES"
+            return Outcome.ok("Signing in here" if self.choice else "Not signed in")
+        return Outcome.refuse(self.question)
+
+    def view(self) -> bool | None:
+        return self.choice
+
+
+class ClaimQuestionScreen(ScanScreen):
+    """Asks before taking a badge that is signed in on another terminal (y/n, or a card)."""
+
+    TITLE_TEXT = "Sign in"
+
+    def __init__(self, held: ClaimHeld, answer: SignInAnswer, **kwargs: Any) -> None:
+        super().__init__(scan_handler=ClaimQuestion(held, answer.who.badge), **kwargs)
+        self.held = held
+        self.answer = answer
+
+    def compose(self) -> ComposeResult:
+        yield TitleBar(self.TITLE_TEXT, self.terminal, id="title")
+        yield Instruction("Sign in here?", id="instruction")
+        yield Answer(id="answer")
+        yield OptionList("y Yes, sign in here", "n No", id="choice", markup=False,
+                         compact=True)
+        yield StatusLine(self.scanner_text, id="status")
+
+    def on_mount(self) -> None:
+        self.query_one(Answer).show(Outcome.refuse(str(self.held)))
+        self.query_one(OptionList).focus()
+
+    def on_key(self, event: events.Key) -> None:
+        if event.character in ("y", "n"):
+            event.stop()
+            self.app.answer_claim(self, event.character == "y")
+
+    def on_option_list_option_selected(self, message: OptionList.OptionSelected) -> None:
+        message.stop()
+        self.app.answer_claim(self, message.option_index == 0)
+
+    def show_scan(self, handled: Handled) -> None:
+        self.query_one(Answer).show(handled.outcome)
+        if handled.view is not None:
+            self.app.answer_claim(self, bool(handled.view))
+
+
+class KeptApp(ScannerApp):
+    """:class:`ScannerApp` that keeps its terminal's place and badge claim in the store."""
+
+    CSS_PATH = str(Path(ui_app.__file__).with_name("app.tcss"))  # the app's own, not beside us
+
+    def __init__(self, *args: Any, resume_minutes: float = 15.0, split_wait_ms: float = 0.0,
+                 **kwargs: Any) -> None:
+        """``split_wait_ms``: how long a scanner burst cut by a network pause waits for the
+        rest (``[serve] scan_split_ms``; 0 for a local scanner)."""
+        super().__init__(*args, **kwargs)
+        sc = self.config.scanner
+        self.wedge = WedgeAssembler(terminator=sc.terminator, burst_gap_ms=sc.burst_gap_ms,
+                                    gs_substitute=sc.gs_substitute, split_wait_ms=split_wait_ms)
+        self.terminal = self.config.terminal.id
+        self.resume_minutes = resume_minutes
+        self.kept: tuple[str, str] | None = None  # (badge, task) last written
+        self.resumed = False
+        self._since_claim_check = 0.0
+
+    # -- resume -----------------------------------------------------------------------------
+    def on_mount(self) -> None:  # (ScannerApp.on_mount runs too: Textual calls both)
+        self.call_after_refresh(self._resume)
+        self.set_interval(KEEP_EVERY, self._keep)
+
+    def _resume(self) -> None:
+        try:
+            kept = load_session(self.engine, self.terminal)
+        except Exception:  # noqa: BLE001  (the app still opens on sign-in)
+            log.exception("cannot read the terminal's session")
+            return
+        if kept is None or not self.floor or not kept.resumable(self.clock(), self.resume_minutes):
+            return
+        found = find_operator(self.engine, kept.badge)
+        if found is None or not found[2]:
+            return
+        try:
+            claims.claim(self.engine, "badge", kept.badge, terminal=self.terminal,
+                         badge=kept.badge)
+        except ClaimHeld:  # signed in elsewhere since: the badge is needed here again
+            return
+        who = SignedIn(kept.badge, found[0], found[1])
+        session = FloorSession.start(who, self.clock)
+        self.pipeline.operator = who.badge
+        self.resumed = True
+        self.kept = (who.badge, "")
+        ScannerApp.sign_in(self, SignInAnswer(who, session, MenuHandler(session,
+                                                                          self.floor_services)))
+        if kept.task:
+            self.call_after_refresh(self.open_entry, kept.task)
+
+    # -- the badge claim --------------------------------------------------------------------
+    def sign_in(self, answer: SignInAnswer) -> None:
+        badge = answer.who.badge
+        try:
+            claims.claim(self.engine, "badge", badge, terminal=self.terminal, badge=badge)
+        except ClaimHeld as held:
+            self.pipeline.operator = ""
+            self.push_screen(ClaimQuestionScreen(held, answer, **self._screen_setup()))
+            return
+        super().sign_in(answer)
+
+    def answer_claim(self, screen: ClaimQuestionScreen, yes: bool) -> None:
+        """The question was answered: take the badge from the other terminal, or not."""
+        if screen is not self.screen:
+            return
+        self.pop_screen()
+        sign_in = self.screen_stack[-1]
+        handler = getattr(sign_in, "scan_handler", None)
+        if hasattr(handler, "release"):
+            handler.release()  # later scans are for the sign-in screen again
+        if not yes:
+            return
+        badge = screen.answer.who.badge
+        claims.take_over(self.engine, "badge", badge, terminal=self.terminal, badge=badge)
+        self.pipeline.operator = badge
+        ScannerApp.sign_in(self, screen.answer)
+
+    def _lost_badge(self) -> str | None:
+        """The terminal now holding this terminal's badge, if another took it."""
+        if self.session is None:
+            return None
+        held = claims.holder(self.engine, "badge", self.session.who.badge)
+        if held is None or held.terminal == self.terminal:
+            return None
+        return held.terminal
+
+    # -- keeping the place ------------------------------------------------------------------
+    def _give_feedback(self, handled: Handled) -> None:
+        # (called once per scan answered; Textual calls on_* handlers of every class in the
+        # MRO, so this class hooks here rather than in on_scan_handled)
+        super()._give_feedback(handled)
+        payload = handled.scan.payload
+        self.set_timer(0.05, lambda: self._keep(scan=payload))
+
+    def _keep(self, scan: str | None = None) -> None:
+        """Write the terminal's row when a scan was read or the badge or task changed."""
+        self._since_claim_check += KEEP_EVERY if scan is None else 0.0
+        if self._since_claim_check >= CLAIM_EVERY:
+            self._since_claim_check = 0.0
+            self.pipeline.call(self._lost_badge, self._post_lost)
+        badge = self.session.who.badge if self.session is not None else ""
+        task, handler = task_of(self.screen_stack)
+        if scan is None and self.kept == (badge, task):
+            return
+        previous, self.kept = self.kept, (badge, task)
+        screen = self.screen
+
+        def write() -> None:
+            state = state_of(handler, screen)
+            save_session(self.engine, self.terminal, badge=badge, task=task, state=state,
+                         scan=scan, now=self.clock())
+            if previous and previous[0] and previous[0] != badge:
+                claims.release_terminal(self.engine, self.terminal)
+
+        self.pipeline.call(write)
+
+    def _post_lost(self, terminal: Any) -> None:
+        if isinstance(terminal, str):
+            self.call_from_thread(self._signed_out_there, terminal)
+
+    def _signed_out_there(self, terminal: str) -> None:
+        if self.session is None:
+            return
+        who = self.session.who
+        self.pipeline.operator = ""
+        self.signed_out(self.session.summary())
+        if isinstance(self.screen, ScanScreen) and self.screen.is_mounted:
+            for answer in self.screen.query(Answer):
+                answer.show(Outcome.refuse(f"{who.called} signed in on {terminal}; "
+                                           "signed out here."))
+
+    def is_on_menu(self) -> bool:
+        return isinstance(self.screen, MenuScreen)

@@ -1,0 +1,28 @@
+"""Imported once by the fork server before it forks any terminal's app process: everything a
+floor app needs is loaded here, then frozen out of the garbage collector's reach, so the
+forked processes share these pages with the server (copy-on-write) instead of each holding
+its own copy (``bench/bench_serve.py`` measures the difference)."""
+
+from __future__ import annotations
+
+import gc
+
+import psycopg  # noqa: F401
+import sqlalchemy.dialects.postgresql.psycopg  # noqa: F401
+import sqlalchemy.dialects.sqlite.pysqlite  # noqa: F401
+import textual.drivers.linux_driver  # noqa: F401
+import textual.widgets  # noqa: F401
+from textual.widgets import OptionList, Static  # noqa: F401
+
+import scanner_tui.config  # noqa: F401
+import scanner_tui.inventory.db  # noqa: F401
+import scanner_tui.inventory.lookup  # noqa: F401
+import scanner_tui.serve.kept_app  # noqa: F401
+import scanner_tui.workflows.registry as _registry
+
+for _entry in _registry.WORKFLOWS:  # the workflow modules, loaded lazily by the menu
+    if _entry.target:
+        _entry.load()
+
+gc.collect()
+gc.freeze()

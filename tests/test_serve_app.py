@@ -1,0 +1,120 @@
+"""The app that keeps its place in the store: resume within [serve] resume_minutes, badge
+claims with the question, the row written after scans (headless, 40x16)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from scanner_tui.config import Config, DatabaseConfig, TerminalConfig
+from scanner_tui.inventory import claims
+from scanner_tui.inventory.demo import build_demo
+from scanner_tui.inventory.sessions import load_session
+from scanner_tui.serve.kept_app import ClaimQuestionScreen, KeptApp
+from scanner_tui.ui.floor_screens import MenuScreen, SignInScreen, WorkflowScreen
+from tests.test_ui_support import press, scan, screen_text, settle
+
+
+@pytest.fixture
+def demo(engine):
+    build_demo(engine)
+    return engine
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime.now(UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def kept_app(engine, db_url: str, terminal: str, clock=None, **kw) -> KeptApp:
+    cfg = Config(database=DatabaseConfig(url=db_url), terminal=TerminalConfig(id=terminal))
+    return KeptApp(cfg, engine, clock=clock, tz=UTC, **kw)
+
+
+async def kept(app: KeptApp, pilot) -> None:
+    """Let the keeper write the terminal's row."""
+    await asyncio.sleep(0.7)
+    await settle(app, pilot)
+
+
+async def test_reconnect_comes_back_signed_in_in_the_task(demo, db_url):
+    app = kept_app(demo, db_url, "DOCK-1")
+    async with app.run_test(size=(40, 16)) as pilot:
+        await scan(app, pilot, "OP-0001")
+        await press(app, pilot, "2")
+        assert isinstance(app.screen, WorkflowScreen)
+        await kept(app, pilot)
+    row = load_session(demo, "DOCK-1")
+    assert (row.badge, row.task, row.last_scan) == ("OP-0001", "pick", "OP-0001")
+    assert row.state["screen"] == "WorkflowScreen"
+
+    again = kept_app(demo, db_url, "DOCK-1")
+    async with again.run_test(size=(40, 16)) as pilot:
+        await settle(again, pilot)
+        await pilot.pause(0.2)
+        await settle(again, pilot)
+        assert again.resumed and isinstance(again.screen, WorkflowScreen)
+        assert "OP-0001" in screen_text(again) and "Pick" in screen_text(again)
+        await scan(again, pilot, "SO-1001")  # scans carry the badge without a new sign-in
+        assert again.pipeline.operator == "OP-0001"
+
+
+async def test_after_resume_minutes_the_badge_is_needed_again(demo, db_url):
+    clock = Clock()
+    app = kept_app(demo, db_url, "DOCK-1", clock=clock)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await scan(app, pilot, "OP-0001")
+        await kept(app, pilot)
+    clock.now += timedelta(minutes=16)
+    later = kept_app(demo, db_url, "DOCK-1", clock=clock, resume_minutes=15)
+    async with later.run_test(size=(40, 16)) as pilot:
+        await pilot.pause(0.2)
+        await settle(later, pilot)
+        assert not later.resumed and isinstance(later.screen, SignInScreen)
+
+
+async def test_a_badge_signed_in_elsewhere_asks_and_takes_it_on_yes(demo, db_url):
+    claims.claim(demo, "badge", "OP-0001", terminal="T1", badge="OP-0001")
+    app = kept_app(demo, db_url, "T2")
+    async with app.run_test(size=(40, 16)) as pilot:
+        await scan(app, pilot, "OP-0001")
+        assert isinstance(app.screen, ClaimQuestionScreen)
+        assert "OP-0001 is signed in on T1; sign" in screen_text(app)
+        await scan(app, pilot, "A01-A-01")  # only the answer answers
+        assert isinstance(app.screen, ClaimQuestionScreen)
+        await press(app, pilot, "n")
+        assert isinstance(app.screen, SignInScreen)
+        assert claims.holder(demo, "badge", "OP-0001").terminal == "T1"
+        await scan(app, pilot, "OP-0001")
+        await scan(app, pilot, "CMD:YES")  # the card answers as well as the key
+        assert isinstance(app.screen, MenuScreen)
+        assert claims.holder(demo, "badge", "OP-0001").terminal == "T2"
+
+
+async def test_the_terminal_whose_badge_was_taken_is_signed_out(demo, db_url):
+    app = kept_app(demo, db_url, "T1")
+    async with app.run_test(size=(40, 16)) as pilot:
+        await scan(app, pilot, "OP-0001")
+        assert isinstance(app.screen, MenuScreen)
+        claims.take_over(demo, "badge", "OP-0001", terminal="T2", badge="OP-0001")
+        await asyncio.sleep(2.6)
+        await settle(app, pilot)
+        assert isinstance(app.screen, SignInScreen)
+        assert "Ana Picker signed in on T2;" in screen_text(app)
+        assert claims.holder(demo, "badge", "OP-0001").terminal == "T2"
+
+
+async def test_sign_out_releases_the_badge(demo, db_url):
+    app = kept_app(demo, db_url, "T1")
+    async with app.run_test(size=(40, 16)) as pilot:
+        await scan(app, pilot, "OP-0001")
+        await kept(app, pilot)
+        await scan(app, pilot, "CMD:LOGOUT")
+        await kept(app, pilot)
+        assert claims.holder(demo, "badge", "OP-0001") is None
+    assert load_session(demo, "T1").badge == ""
