@@ -22,7 +22,7 @@ from pydantic import (
     model_validator,
 )
 
-from scanner_tui.scanning.linear_regex import LinearRegexError, compile_linear
+from scanner_tui.linear_regex import LinearRegexError, compile_linear
 
 ENV_VAR = "SCANNER_TUI_CONFIG"
 

@@ -186,7 +186,7 @@ def test_alternative_is_a_full_result_and_in_json() -> None:
 def test_rule_set_and_one_rule_at_a_time_agree() -> None:
     """The four rules run as one RE2 set; without it (an old google-re2, a set too big) they
     run one by one in the same order, with the same answers."""
-    from scanner_tui.scanning.linear_regex import FirstMatch
+    from scanner_tui.linear_regex import FirstMatch
 
     site = rules(bin="^[A-Z0-9-]+$", asset="^AT[0-9]+$")  # overlapping: order decides
     one_by_one = FirstMatch([site.command, site.badge, site.bin, site.asset])

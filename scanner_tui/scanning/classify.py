@@ -18,8 +18,8 @@ import logging
 from dataclasses import replace
 from typing import Protocol
 
+from scanner_tui.linear_regex import LinearPattern
 from scanner_tui.scanning import gs1, hibc, iso15434
-from scanner_tui.scanning.linear_regex import LinearPattern
 from scanner_tui.scanning.normalise import normalise
 from scanner_tui.scanning.result import Kind, ScanResult
 from scanner_tui.scanning.rules import DEFAULT_RULES, TagRules

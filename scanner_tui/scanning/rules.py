@@ -1,7 +1,7 @@
 """Tag rules: the site's own tag formats, compiled once from the configuration.
 
 Every rule must match the whole code (``fullmatch``) and runs on RE2 (linear time, see
-``linear_regex``), where a full-width digit is not a digit and ``\\w`` means ``[A-Za-z0-9_]``.
+``scanner_tui.linear_regex``), where a full-width digit is not a digit and ``\\w`` means ``[A-Za-z0-9_]``.
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from scanner_tui.config import Config, ScannerConfig, TagsConfig
+from scanner_tui.linear_regex import FirstMatch, LinearPattern, compile_linear
 from scanner_tui.scanning.gs1 import Options
-from scanner_tui.scanning.linear_regex import FirstMatch, LinearPattern, compile_linear
 from scanner_tui.scanning.variable_measure import DEFAULT_SCHEME, Scheme
 
 GS = "\x1d"
