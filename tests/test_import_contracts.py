@@ -1,7 +1,8 @@
 """The layer contracts in pyproject.toml (checked by ``lint-imports`` in scripts/test.sh).
 
-``scanning`` may use only ``text``, ``config``, ``codes`` and ``linear_regex`` of ours: its contract lists every
-other top-level module, so a module added later must be added there too (this test says so).
+``scanning`` may use only ``text``, ``config``, ``codes`` and ``linear_regex`` of ours: its
+contract lists every other top-level module, so a module added later must be added there too
+(this test says so).
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Tag rules: the site's own tag formats, compiled once from the configuration.
 
 Every rule must match the whole code (``fullmatch``) and runs on RE2 (linear time, see
-``scanner_tui.linear_regex``), where a full-width digit is not a digit and ``\\w`` means ``[A-Za-z0-9_]``.
+``scanner_tui.linear_regex``), where a full-width digit is not a digit and ``\\w`` means
+``[A-Za-z0-9_]``.
 """
 
 from __future__ import annotations
