@@ -10,32 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.tmux_driver import BIN, Floor, app_driver, cli, have_tmux, journal
+from tests.test_e2e_workflows import floor, store, template  # noqa: F401  (the fixtures)
+from tests.tmux_driver import Floor, journal
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def floor(tmp_path: Path):
-    if not have_tmux():
-        pytest.skip("tmux is not installed (scripts/test.sh installs it)")
-    if not BIN.exists():
-        pytest.skip(f"{BIN} is not installed")
-    cfg = tmp_path / "scanner-tui.toml"
-    cfg.write_text(f'[database]\nurl = "sqlite:///{tmp_path / "store.db"}"\n\n'
-                   '[terminal]\nid = "HH-E2E"\n', encoding="utf-8")
-    cli(cfg, "demo")
-    driver = app_driver(cfg, tmp_path)
-    driver.start()
-    try:
-        driver.wait_for("Scan your badge", timeout=60)
-        yield Floor(driver), cfg
-        driver.send_keys("C-q")
-        assert driver.wait_exit(), "the app did not quit on Ctrl+Q:\n" + driver.capture()
-    finally:
-        driver.stop()
-    done = cli(cfg, "verify", check=False)
-    assert done.returncode == 0, done.stdout + done.stderr
 
 
 def wait_rows(cfg: Path, n: int, timeout: float = 15.0) -> list[dict]:
@@ -47,8 +25,8 @@ def wait_rows(cfg: Path, n: int, timeout: float = 15.0) -> list[dict]:
     return rows
 
 
-def test_escape_bursts_are_one_refused_scan_each(floor):
-    floor, cfg = floor
+def test_escape_bursts_are_one_refused_scan_each(floor: Floor, store: Path):  # noqa: F811
+    cfg = store
     floor.scan("OP-0001", "Sign out")
     before = len(journal(cfg))
     floor.driver.send_text("\x1b]52;c;aGk=\x07")  # on the menu, no suffix: 5 = Look-up
