@@ -55,3 +55,17 @@ def test_asset_tags_are_printed_one_way() -> None:
         for step in ("allocate_asset_tags", "record_printed", "new_tag_labels",
                      "asset_labels", "already_issued"):
             assert not hasattr(module, step), f"{name} uses {step} itself"
+
+
+def test_lint_imports_keeps_every_contract() -> None:
+    import subprocess
+    import sys
+
+    import pytest
+
+    tool = Path(sys.executable).with_name("lint-imports")
+    if not tool.exists():
+        pytest.skip("import-linter is not installed (the test extra installs it)")
+    done = subprocess.run([str(tool), "--no-cache"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
