@@ -143,8 +143,9 @@ def test_recall_says_shipped_when_the_rows_say_shipped(tmp_path: Path, demo_cfg:
 
 def _no_empty_strings(value: object) -> None:
     if isinstance(value, dict):
-        for v in value.values():
-            _no_empty_strings(v)
+        for k, v in value.items():
+            if k != "payload":  # what was read, even when empty
+                _no_empty_strings(v)
     elif isinstance(value, list):
         for v in value:
             _no_empty_strings(v)
@@ -158,7 +159,8 @@ def _no_empty_strings(value: object) -> None:
 def test_every_json_is_json_lines_of_objects_with_null_for_absent(
         tmp_path: Path, demo_cfg: Path, command: list[str]) -> None:
     engine = open_store(f"sqlite:///{tmp_path / 'demo.db'}")
-    for payload, terminal, operator in (("A01-A-01\r", "HH-07", ""), ("nope\r", "", "")):
+    for payload, terminal, operator in (("A01-A-01\r", "HH-07", ""), ("nope\r", "", ""),
+                                        ("", "HH-07", "")):
         scan = Scan(payload, Source.WEDGE)
         result = classify(payload)
         record_scan(engine, scan, result, terminal=terminal, operator=operator)
@@ -170,6 +172,8 @@ def test_every_json_is_json_lines_of_objects_with_null_for_absent(
     assert lines and all(isinstance(json.loads(line), dict) for line in lines)
     if command[0] != "journal":
         assert len(lines) == 1  # a document: one object on one line
+    else:
+        assert json.loads(lines[-1])["payload"] == ""  # an empty scan is data, not absent
     for line in lines:
         _no_empty_strings(json.loads(line))
 

@@ -28,7 +28,10 @@ def test_scanning_contract_names_every_other_module_of_ours() -> None:
                    if c.get("source_modules") == ["scanner_tui.scanning"]]
     forbidden = {m.removeprefix("scanner_tui.") for m in contract["forbidden_modules"]
                  if m.startswith("scanner_tui.")}
-    assert forbidden == ours - SCANNING_MAY_USE
+    assert forbidden == ours - SCANNING_MAY_USE, (
+        "pyproject.toml's 'scanning is pure' contract must list every top-level module of ours "
+        f"but {sorted(SCANNING_MAY_USE)}: add {sorted(ours - SCANNING_MAY_USE - forbidden)}, "
+        f"drop {sorted(forbidden - ours)}")
 
 
 def test_the_layer_contracts_are_there() -> None:
@@ -53,3 +56,17 @@ def test_asset_tags_are_printed_one_way() -> None:
         for step in ("allocate_asset_tags", "record_printed", "new_tag_labels",
                      "asset_labels", "already_issued"):
             assert not hasattr(module, step), f"{name} uses {step} itself"
+
+
+def test_lint_imports_keeps_every_contract() -> None:
+    import subprocess
+    import sys
+
+    import pytest
+
+    tool = Path(sys.executable).with_name("lint-imports")
+    if not tool.exists():
+        pytest.skip("import-linter is not installed (the test extra installs it)")
+    done = subprocess.run([str(tool), "--no-cache"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]

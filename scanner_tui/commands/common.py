@@ -142,12 +142,16 @@ def say(line: str) -> None:
     typer.echo(clean(line))
 
 
+DATA_KEYS = frozenset({"payload"})  # "" there is what was read (an empty scan), not absent
+
+
 def absent_as_null(value: object) -> object:
-    """One spelling of an absent value in JSON: ``null`` (never ``""``), at any depth."""
+    """One spelling of an absent value in JSON: ``null`` (never ``""``), at any depth; a
+    scan's ``payload`` is data and stays as read."""
     if value == "":
         return None
     if isinstance(value, dict):
-        return {k: absent_as_null(v) for k, v in value.items()}
+        return {k: v if k in DATA_KEYS else absent_as_null(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [absent_as_null(v) for v in value]
     return value

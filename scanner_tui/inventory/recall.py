@@ -1,4 +1,4 @@
-"""``recall --lot LOT``: every unit and every quantity of a lot, and where it is now.
+"""``recall LOT``: every unit and every quantity of a lot, and where it is now.
 
 Serialised units come from the asset table (indexed by lot); for a shipped unit the last ship
 row of the ledger names the order, and the order the customer. Quantity stock of the lot is
