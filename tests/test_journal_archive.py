@@ -14,6 +14,7 @@ from sqlmodel import Session
 from typer.testing import CliRunner
 
 from scanner_tui.cli import app as cli_app
+from scanner_tui.commands.common import absent_as_null
 from scanner_tui.inventory import operations as ops
 from scanner_tui.inventory.actor import Actor
 from scanner_tui.inventory.journal import STOPPED, read_journal, record_outcome, record_scan
@@ -85,7 +86,8 @@ def test_archive_moves_old_rows_to_a_file_journal_can_read(tmp_path, engine, db_
                                       "--json"])
     assert as_json.exit_code == 0, as_json.output
     rows = [json.loads(x) for x in as_json.output.splitlines()]
-    assert rows == [before[i] for i in old]  # the same rows, the same JSON shape
+    # the same rows in the one JSON shape of every --json (absent values null)
+    assert rows == [absent_as_null(before[i]) for i in old]
     last = runner.invoke(cli_app, ["--config", cfg, "journal", "--from", str(target),
                                    "--last", "2"])
     assert last.exit_code == 0 and len(last.output.splitlines()) == 2

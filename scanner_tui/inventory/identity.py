@@ -150,8 +150,9 @@ def check_room(tx: Any, sku_row, bin_row, n: int, lot: str) -> None:
 # --- the operations' door ---------------------------------------------------------------------
 
 _CODE_ARGS = {"bin": "bin code", "to_bin": "bin code", "from_bin": "bin code",
-              "sku": "product code", "order": "order code", "receipt": "receipt code",
-              "approved_by": "badge"}
+              "sku": "product code", "order": "order code", "receipt": "receipt code"}
+# ``approved_by`` is an ``actor.Approval`` (the approver's own badge scan), checked by the
+# operation itself: a name given instead is refused there with its own sentence.
 
 
 def _check_arguments(op: Callable[..., Any], kwargs: dict[str, Any]) -> None:
