@@ -368,3 +368,14 @@ def test_gs1_answer_cache_gives_the_same_answers(corpus: list[dict]) -> None:
     payload = f"]d201{GTIN}10LOT7|21SN1"
     assert classify(payload).serial is None
     assert classify(payload, TagRules.from_patterns(gs_substitute="|")).serial == "SN1"
+
+
+def test_field_texts_for_people() -> None:
+    from scanner_tui.scanning.result import field_texts
+
+    got = dict(field_texts(classify(f"]d201{GTIN}310300123410ABC12321SN0001").to_dict()))
+    assert got["measures"] == "3103 net weight 1.234 kg"
+    assert got["weight"] == "1.234"
+    assert got["alternative"] == (f"[asset serial=SN0001 gtin={GTIN} lot=ABC123 weight=1.234 "
+                                  "measures=3103 net weight 1.234 kg symbology=]d2]")
+    assert dict(field_texts(classify("a04-b-12").to_dict()))["caps_lock"] == "true"
