@@ -149,11 +149,15 @@ def test_expiry_is_a_date_and_gtin_14_digits() -> None:
     assert result.gtin is not None and len(result.gtin) == 14
 
 
-def test_lost_separator_is_silent_in_gs1_itself() -> None:
-    """Documented GS1 limit: without GS the lot swallows the serial (no (21) -> product)."""
+def test_lost_separator_is_told_not_silent() -> None:
+    """GS1 itself reads a lot that swallowed the serial (no (21) -> product); the answer now
+    carries the other reading so the person can be asked (issue 10)."""
     result = classify(f"]d201{GTIN}10LOT721SN1")
     assert result.kind is Kind.PRODUCT
     assert result.lot == "LOT721SN1"
+    assert result.alternative is not None
+    assert (result.alternative.kind, result.alternative.lot, result.alternative.serial) == (
+        Kind.ASSET, "LOT7", "SN1")
 
 
 def test_plain_code128_with_identifier_is_still_a_tag() -> None:
