@@ -84,7 +84,8 @@ def _check_regex(value: str) -> str:
         compile_linear(value)
     except LinearRegexError as exc:
         raise ValueError(
-            f"uses {exc}, which can take seconds on a crafted scan; write it without"
+            f"uses {exc}, which the linear-time rule engine cannot run (so that no scan can"
+            " keep a rule busy for seconds); write the rule without it"
         ) from None
     return value
 

@@ -149,11 +149,15 @@ def test_expiry_is_a_date_and_gtin_14_digits() -> None:
     assert result.gtin is not None and len(result.gtin) == 14
 
 
-def test_lost_separator_is_silent_in_gs1_itself() -> None:
-    """Documented GS1 limit: without GS the lot swallows the serial (no (21) -> product)."""
+def test_lost_separator_is_told_not_silent() -> None:
+    """GS1 itself reads a lot that swallowed the serial (no (21) -> product); the answer now
+    carries the other reading so the person can be asked (issue 10)."""
     result = classify(f"]d201{GTIN}10LOT721SN1")
     assert result.kind is Kind.PRODUCT
     assert result.lot == "LOT721SN1"
+    assert result.alternative is not None
+    assert (result.alternative.kind, result.alternative.lot, result.alternative.serial) == (
+        Kind.ASSET, "LOT7", "SN1")
 
 
 def test_plain_code128_with_identifier_is_still_a_tag() -> None:
@@ -370,3 +374,14 @@ def test_gs1_answer_cache_gives_the_same_answers(corpus: list[dict]) -> None:
     payload = f"]d201{GTIN}10LOT7|21SN1"
     assert classify(payload).serial is None
     assert classify(payload, TagRules.from_patterns(gs_substitute="|")).serial == "SN1"
+
+
+def test_field_texts_for_people() -> None:
+    from scanner_tui.scanning.result import field_texts
+
+    got = dict(field_texts(classify(f"]d201{GTIN}310300123410ABC12321SN0001").to_dict()))
+    assert got["measures"] == "3103 net weight 1.234 kg"
+    assert got["weight"] == "1.234"
+    assert got["alternative"] == (f"[asset serial=SN0001 gtin={GTIN} lot=ABC123 weight=1.234 "
+                                  "measures=3103 net weight 1.234 kg symbology=]d2]")
+    assert dict(field_texts(classify("a04-b-12").to_dict()))["caps_lock"] == "true"

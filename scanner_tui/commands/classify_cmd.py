@@ -17,7 +17,7 @@ import typer
 
 from scanner_tui.commands.common import context
 from scanner_tui.scanning.classify import classify
-from scanner_tui.scanning.result import RESULT_FIELDS, ScanResult
+from scanner_tui.scanning.result import ScanResult, field_texts
 from scanner_tui.scanning.rules import TagRules
 
 
@@ -124,23 +124,7 @@ def _escaped(value: str) -> str:
 
 def describe(payload: str | bytes, result: ScanResult) -> str:
     """Human form: the payload as received (escaped), its kind, then its fields."""
-    return "  ".join([shown(payload), result.kind.value, *_fields(result.to_dict())])
-
-
-def _fields(data: dict) -> list[str]:
-    """``name=value`` for each field; measures as "3103 net weight 1.234 kg"; the alternative
-    reading of a lost separator in brackets, with its own kind and fields."""
-    parts = []
-    for name, value in data.items():
-        if name == "kind":
-            continue
-        if name == "reason":
-            parts.append(f"({value})")
-        elif name == "measures":
-            text = ", ".join(f"{m['ai']} {m['what']} {m['value']} {m['unit']}" for m in value)
-            parts.append(f"measures={_escaped(text)}")
-        elif name == "alternative":
-            parts.append("alternative=[" + " ".join([value["kind"], *_fields(value)]) + "]")
-        elif name in RESULT_FIELDS:
-            parts.append(f"{name}={_escaped(str(value).lower() if value is True else str(value))}")
-    return parts
+    parts = [shown(payload), result.kind.value]
+    for name, text in field_texts(result.to_dict()):
+        parts.append(f"({text})" if name == "reason" else f"{name}={_escaped(text)}")
+    return "  ".join(parts)

@@ -100,6 +100,27 @@ class ScanResult:
         return out
 
 
+def field_texts(data: dict) -> list[tuple[str, str]]:
+    """(name, text) for each field of ``ScanResult.to_dict()`` but ``kind``, for people to read:
+    measures as "3103 net weight 1.234 kg", the alternative as its kind and fields in brackets,
+    a set flag as "true". Texts are not escaped: the caller makes them safe for its screen."""
+    out = []
+    for name, value in data.items():
+        if name == "kind":
+            continue
+        if name == "measures":
+            text = ", ".join(f"{m['ai']} {m['what']} {m['value']} {m['unit']}" for m in value)
+        elif name == "alternative":
+            inner = " ".join(f"{n}={t}" for n, t in field_texts(value) if n != "reason")
+            text = f"[{value['kind']} {inner}]"
+        elif value is True:
+            text = "true"
+        else:
+            text = str(value)
+        out.append((name, text))
+    return out
+
+
 def _json_value(value: object) -> object:
     """Dates as ISO strings, decimals as exact strings ("3.45"), nested results as dicts."""
     if isinstance(value, date):
