@@ -122,13 +122,12 @@ def pick_unit(tx: Any, serial: str, units: list, sku: str | None) -> Any:
     if sku is None or not sku.strip():
         if len(units) == 1:
             return units[0]
-        raise AmbiguousSerial(serial, sorted(tx.sku_by_id(u.sku_id).code for u in units))
+        raise AmbiguousSerial(serial, sorted(u.sku_code for u in units))
     product = tx.sku(sku)
     for unit in units:
         if unit.sku_id == product.id:
             return unit
-    raise GtinMismatch(serial, sku.strip(), product.code,
-                       sorted(tx.sku_by_id(u.sku_id).code for u in units))
+    raise GtinMismatch(serial, sku.strip(), product.code, sorted(u.sku_code for u in units))
 
 
 def quantity(tx: Any, qty: object) -> int:

@@ -69,8 +69,7 @@ def _unit_to_receive(tx: Tx, sku_row, serial: str, warnings: list[AuthenticityEr
         raise DuplicateSerial(serial, same.status, tx.bin_code(same.bin_id))
     if own and others:  # the site's own tags name one unit in the whole store
         other = others[0]
-        raise ReceivedAgain(serial, other.status, tx.bin_code(other.bin_id),
-                            tx.sku_by_id(other.sku_id).code)
+        raise ReceivedAgain(serial, other.status, tx.bin_code(other.bin_id), other.sku_code)
     if own and same is None and not tag_issued(tx.sql, policy, serial):
         if policy.unissued_tags == "refuse":
             raise UnissuedTag(serial)
@@ -265,7 +264,7 @@ def return_unit(engine: Engine, *, actor: Actor, scan_id: str, bin: str,
                       to_bin_id=bin_row.id, lot=unit.lot, status_after="returned",
                       reason=reason[:200], **doc)
             on = f" from order {doc['doc_code']}" if doc else ""
-            return f"Returned {serial_code}{on} into {bin_row.code}."
+            return f"Returned {serial_code} ({unit.sku_code}){on} into {bin_row.code}."
         if not sku:
             raise NotFound("product", "", "scan the returned unit or product first.")
         sku_row = tx.quantity_sku(sku)
