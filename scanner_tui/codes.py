@@ -239,7 +239,7 @@ def check_pattern(pattern: str) -> str:
     except (re.error, RecursionError, OverflowError) as exc:
         raise CodeRefused(f"The serial pattern is not a valid regular expression ({exc}).",
                           what="serial pattern", reason="pattern") from None
-    if _NESTED_REPEAT.search(pattern):
+    if nested_repetition(pattern):
         raise CodeRefused("The serial pattern repeats a repeated group (like (A+)+), which "
                           "can take seconds on one scan; write it without the nesting.",
                           what="serial pattern", reason="pattern")
@@ -247,6 +247,12 @@ def check_pattern(pattern: str) -> str:
 
 
 _NESTED_REPEAT = re.compile(r"[*+}]\)*\)[*+{]")
+
+
+def nested_repetition(pattern: str) -> bool:
+    """Does a regular expression repeat a group that itself ends in a repetition (``(A+)+``,
+    ``(\\d*)*``)? Such patterns backtrack exponentially; site rules must not use them."""
+    return _NESTED_REPEAT.search(pattern) is not None
 
 
 def _matches(pattern: str, text: str) -> bool:

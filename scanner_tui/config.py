@@ -61,11 +61,18 @@ class ScannerConfig(_Section):
 
 
 def _check_regex(value: str) -> str:
-    """Tag rules are compiled with re.ASCII (scanning/rules.py): check them the same way."""
+    """Tag rules are compiled with re.ASCII (scanning/rules.py): check them the same way, and
+    refuse nested repetition (``(A+)+``), which can take seconds on one crafted scan."""
+    from scanner_tui.codes import CodeRefused, nested_repetition
+
     try:
         re.compile(value, re.ASCII)
     except (re.error, ValueError) as exc:
         raise ValueError(f"is not a valid regular expression ({exc})") from None
+    if nested_repetition(value):
+        raise ValueError(str(CodeRefused(
+            "repeats a repeated group (like (A+)+), which can take seconds on one scan; "
+            "write it without the nesting", what="rule", reason="pattern")))
     return value
 
 
