@@ -574,3 +574,18 @@ def test_receiving_by_gs1_takes_one_serial_for_two_products(demo):
     out = scan(wf, "AT00000002")  # a unit in stock, received again: refused and kept
     assert not out.accepted and "already exists" in out.message
     assert [e["mismatch"] for e in events(demo)] == ["received_again"]
+
+
+def test_a_notice_serial_shared_with_another_product_keeps_verify_green(demo, tmp_path):
+    notice = tmp_path / "receipts.csv"
+    notice.write_text("receipt,supplier,sku,qty,serial\nR-9001,Acme,LAPTOP-14,1,1001\n",
+                      encoding="utf-8")
+    import_csv(demo, "receipts", notice)
+    ops.receive(demo, actor=RECEIVER, scan_id=sid(), bin="DK01-A-01", sku="PHONE-X5",
+                serial="1001", lot="L1")  # blind: a phone with the same maker serial
+    assert verify(demo) == []
+    ops.receive(demo, actor=RECEIVER, scan_id=sid(), bin="DK01-A-01", receipt="R-9001",
+                serial="1001", lot="L1")  # the laptop of the notice (its SKU from the notice)
+    assert units(demo, "1001") == [("LAPTOP-14", "in_stock", "DK01-A-01"),
+                                   ("PHONE-X5", "in_stock", "DK01-A-01")]
+    assert verify(demo) == []
