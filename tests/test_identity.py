@@ -589,3 +589,14 @@ def test_a_notice_serial_shared_with_another_product_keeps_verify_green(demo, tm
     assert units(demo, "1001") == [("LAPTOP-14", "in_stock", "DK01-A-01"),
                                    ("PHONE-X5", "in_stock", "DK01-A-01")]
     assert verify(demo) == []
+
+
+def test_receiving_an_unissued_tag_on_the_floor_is_refused_and_kept(demo):
+    from scanner_tui.workflows.receive import ReceiveWorkflow
+
+    wf = ReceiveWorkflow(services(demo, "OP-0002"), blind=True)
+    assert scan(wf, f"(01)0{gtin(demo, 'LAPTOP-14')}(10)LT9").accepted
+    out = scan(wf, "AT99999999")
+    assert not out.accepted and "not a tag this store issued" in out.message, out.message
+    assert units(demo, "AT99999999") == []
+    assert [(e["mismatch"], e["operator"]) for e in events(demo)] == [("unissued_tag", "OP-0002")]

@@ -73,7 +73,7 @@ def _unit_to_receive(tx: Tx, sku_row, serial: str, warnings: list[AuthenticityEr
     if own and same is None and not tag_issued(tx.sql, policy, serial):
         if policy.unissued_tags == "refuse":
             raise UnissuedTag(serial)
-        warnings.append(UnissuedTag(serial))
+        warnings.append(UnissuedTag(serial, warn=True))
     return same
 
 
