@@ -369,10 +369,13 @@ def test_a_site_may_only_warn_about_unissued_tags(demo):
 
 
 def test_tags_from_the_sequence_or_a_notice_are_issued(demo):
+    from scanner_tui.labels.sequence import allocate_asset_tags
+
+    tag = allocate_asset_tags(demo, 3, "OP-0003", "T1")[-1]  # printed, not received yet
+    assert units(demo, tag) == []
     with demo.connect() as conn:
-        upto = conn.execute(text("SELECT next_value FROM tagsequence")).scalar_one() - 1
-    tag = f"AT{upto:08d}"
-    assert units(demo, tag) == []  # printed, not received yet
+        assert conn.execute(text("SELECT count(*) FROM expectedserial WHERE serial = :s"),
+                            {"s": tag}).scalar_one() == 0
     ops.receive(demo, actor=RECEIVER, scan_id=sid(), bin="DK01-A-01", sku="LAPTOP-14",
                 serial=tag, lot="L1")
 
@@ -600,3 +603,15 @@ def test_receiving_an_unissued_tag_on_the_floor_is_refused_and_kept(demo):
     assert not out.accepted and "not a tag this store issued" in out.message, out.message
     assert units(demo, "AT99999999") == []
     assert [(e["mismatch"], e["operator"]) for e in events(demo)] == [("unissued_tag", "OP-0002")]
+
+
+def test_the_tag_sequence_skips_registered_rolls(demo):
+    from scanner_tui.labels.sequence import allocate_asset_tags
+
+    first = allocate_asset_tags(demo, 1, "OP-0003", "T1")[0]
+    nxt = int(first[2:]) + 1
+    with pytest.raises(RollRefused, match="printed here from the tag sequence"):
+        register_roll(demo, f"AT{nxt - 1:08d}", f"AT{nxt + 5:08d}", operator="OP-0003")
+    register_roll(demo, f"AT{nxt:08d}", f"AT{nxt + 9:08d}", operator="OP-0003")
+    assert allocate_asset_tags(demo, 2, "OP-0003", "T1") == [f"AT{nxt + 10:08d}",
+                                                              f"AT{nxt + 11:08d}"]

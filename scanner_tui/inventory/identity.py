@@ -97,13 +97,14 @@ def valid_optional_code(value: str | None, what: str) -> str | None:
 _ISSUED_SQL = (
     "SELECT 1 FROM asset WHERE serial = ?"
     " UNION ALL SELECT 1 FROM expectedserial WHERE serial = ?"
-    " UNION ALL SELECT 1 FROM tagsequence WHERE name = ? AND next_value > ?"
+    " UNION ALL SELECT 1 FROM tagsequence WHERE name IN (?, 'asset') AND next_value > ?"
     " UNION ALL SELECT 1 FROM tagroll WHERE prefix = ? AND first <= ? AND last >= ?"
 )
 
 
 def tag_issued(sql: Any, policy: Policy, serial: str) -> bool:
-    """Was the own tag ``serial`` issued? ``sql`` is an operation's ``_Sql`` (``.first``)."""
+    """Was the own tag ``serial`` issued? ``sql`` is an operation's ``_Sql`` (``.first``).
+    The tag sequence is ``asset:PREFIX`` (labels/sequence.py); the demo's row is ``asset``."""
     number = policy.tag_number(serial)
     n = -1 if number is None else number
     prefix = policy.tag_prefix
