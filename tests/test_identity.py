@@ -615,3 +615,14 @@ def test_the_tag_sequence_skips_registered_rolls(demo):
     register_roll(demo, f"AT{nxt:08d}", f"AT{nxt + 9:08d}", operator="OP-0003")
     assert allocate_asset_tags(demo, 2, "OP-0003", "T1") == [f"AT{nxt + 10:08d}",
                                                               f"AT{nxt + 11:08d}"]
+
+
+def test_returns_check_the_gtin_and_take_back_the_right_product(demo):
+    from scanner_tui.workflows.returns import ReturnsWorkflow
+
+    wf = ReturnsWorkflow(services(demo, "OP-0002"))
+    out = scan(wf, f"(01)0{gtin(demo, 'PHONE-X5')}(21)AT00000008")  # a shipped laptop's tag
+    assert not out.accepted and "PHONE-X5" in out.message and "LAPTOP-14" in out.message
+    assert events(demo)[-1]["mismatch"] == "gtin"
+    out = scan(wf, f"(01)0{gtin(demo, 'LAPTOP-14')}(21)AT00000008")
+    assert out.accepted, out.message
