@@ -626,3 +626,32 @@ def test_returns_check_the_gtin_and_take_back_the_right_product(demo):
     assert events(demo)[-1]["mismatch"] == "gtin"
     out = scan(wf, f"(01)0{gtin(demo, 'LAPTOP-14')}(21)AT00000008")
     assert out.accepted, out.message
+
+
+@settings(max_examples=80, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.fixed_dictionaries({}, optional={
+    "bin": st.one_of(st.none(), st.text(max_size=80)),
+    "sku": st.one_of(st.none(), st.text(max_size=80), st.just("MUG-01")),
+    "serial": st.one_of(st.none(), st.text(max_size=300)),
+    "lot": st.one_of(st.text(max_size=120)),
+    "qty": st.one_of(st.integers(), st.text(max_size=30), st.floats(), st.none())}))
+def test_the_api_answers_arbitrary_input_with_a_sentence(engine, kwargs):
+    """Any text or number at the operations' door: a result or a DomainError, never another
+    exception; a refusal stores nothing."""
+    from tests.test_ops_store import seed
+
+    if not _seeded(engine):
+        seed(engine)
+    kwargs.setdefault("bin", "D01-A-01")
+    before = count(engine, LedgerEntry), count(engine, Asset)
+    for op in (ops.receive, ops.move):
+        args = dict(kwargs)
+        if op is ops.move:
+            args["to_bin"] = args.pop("bin")
+        try:
+            op(engine, actor=SUPERVISOR, scan_id=sid(), **args)
+        except E.DomainError as err:
+            assert str(err) and "\x00" not in str(err)
+            assert (count(engine, LedgerEntry), count(engine, Asset)) == before
+        before = count(engine, LedgerEntry), count(engine, Asset)
