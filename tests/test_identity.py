@@ -655,3 +655,36 @@ def test_the_api_answers_arbitrary_input_with_a_sentence(engine, kwargs):
             assert str(err) and "\x00" not in str(err)
             assert (count(engine, LedgerEntry), count(engine, Asset)) == before
         before = count(engine, LedgerEntry), count(engine, Asset)
+
+
+def test_an_own_tag_raced_as_two_products_is_received_once_on_postgres(pg_url):
+    import threading
+
+    from scanner_tui.inventory.db import open_store
+
+    engine = open_store(pg_url)
+    try:
+        build_demo(engine)
+        register_roll(engine, "AT00090000", "AT00090019", operator="OP-0003")
+        for n in range(20):
+            tag, barrier, results = f"AT000900{n:02d}", threading.Barrier(2), []
+
+            def receive(sku: str, tag: str = tag, barrier=barrier, results=results) -> None:
+                barrier.wait()
+                try:
+                    ops.receive(engine, actor=RECEIVER, scan_id=f"race-{tag}-{sku}",
+                                bin="DK01-A-01", sku=sku, serial=tag, lot="L1")
+                    results.append("ok")
+                except E.DuplicateSerial:
+                    results.append("refused")
+
+            threads = [threading.Thread(target=receive, args=(s,))
+                       for s in ("LAPTOP-14", "PHONE-X5")]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            assert sorted(results) == ["ok", "refused"] and len(units(engine, tag)) == 1
+        assert verify(engine) == []
+    finally:
+        engine.dispose()

@@ -57,6 +57,10 @@ def _unit_to_receive(tx: Tx, sku_row, serial: str, warnings: list[AuthenticityEr
     pattern = tx.sql.first("SELECT serial_pattern FROM sku WHERE id = ?", (sku_row.id,))[0]
     own = policy.is_own_tag(serial)
     valid(codes.check_serial, serial, pattern="" if own else pattern or "")
+    if own and tx.sql.dialect.name == "postgresql":
+        # An own tag is unique across products, which no index says: two terminals receiving
+        # it as two products at once take turns (SQLite's BEGIN IMMEDIATE already does).
+        tx.sql.first("SELECT pg_advisory_xact_lock(hashtext(?))", (f"own-tag:{serial}",))
     same, others = None, []
     for unit in tx.units(serial):
         if unit.sku_id == sku_row.id:
