@@ -19,7 +19,7 @@ from scanner_tui.inventory.errors import (
     SameBin,
     WrongBin,
 )
-from scanner_tui.inventory.identity import guarded, quantity, valid
+from scanner_tui.inventory.identity import quantity, valid
 from scanner_tui.inventory.ops.base import (
     APPROVERS,
     T_OPERATOR,
@@ -28,6 +28,7 @@ from scanner_tui.inventory.ops.base import (
     Tx,
     run_operation,
 )
+from scanner_tui.inventory.ops.door import guarded
 
 PUTAWAY_BIN_KINDS = ("pick", "reserve")
 MOVE_BIN_KINDS = ("pick", "reserve", "dock", "returns", "quarantine")

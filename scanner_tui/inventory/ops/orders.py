@@ -17,7 +17,7 @@ from scanner_tui.inventory.errors import (
     NotOnDocument,
     WrongBin,
 )
-from scanner_tui.inventory.identity import guarded, quantity
+from scanner_tui.inventory.identity import quantity
 from scanner_tui.inventory.ops.base import (
     T_ASSET,
     T_OLINE,
@@ -27,6 +27,7 @@ from scanner_tui.inventory.ops.base import (
     Tx,
     run_operation,
 )
+from scanner_tui.inventory.ops.door import guarded
 
 STAGING_KINDS = ("staging",)
 

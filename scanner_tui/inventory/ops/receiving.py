@@ -23,7 +23,6 @@ from scanner_tui.inventory.errors import (
 )
 from scanner_tui.inventory.identity import (
     check_room,
-    guarded,
     policy_for,
     quantity,
     tag_issued,
@@ -42,6 +41,7 @@ from scanner_tui.inventory.ops.base import (
     Tx,
     run_operation,
 )
+from scanner_tui.inventory.ops.door import guarded
 
 RECEIVE_BIN_KINDS = ("dock", "pick", "reserve", "quarantine")
 RETURN_BIN_KINDS = ("returns", "quarantine")
