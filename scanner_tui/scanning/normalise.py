@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from scanner_tui.codes import char_name  # the one validator names characters
+
 GS = "\x1d"
 SUFFIX = "\r\n\t "
 
@@ -84,8 +86,6 @@ def _control_reason(code: str, first: str) -> str:
         return "contains control characters"
     if 0xD800 <= point <= 0xDFFF:
         return "contains characters that are not valid text"
-    from scanner_tui.codes import char_name  # the one validator names the character
-
     return f"contains invisible formatting characters ({char_name(first)})"
 
 
