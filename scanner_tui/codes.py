@@ -16,10 +16,13 @@ Anything else raises ``CodeRefused``: one sentence that names the first bad char
 
 from __future__ import annotations
 
+import functools
 import re
 import string
 import unicodedata
 from decimal import Decimal, InvalidOperation
+
+from scanner_tui.linear_regex import LinearPattern, LinearRegexError, compile_linear
 
 GS1_CHARSET = frozenset(string.ascii_letters + string.digits + "!\"%&'()*+,-./:;<=>?_")
 ASCII_CODE = frozenset(chr(c) for c in range(0x21, 0x7F))  # printable ASCII, no space
@@ -224,8 +227,8 @@ def parse_unit_value(value: object) -> Decimal:
 
 
 def check_pattern(pattern: str) -> str:
-    """A SKU's ``serial_pattern``: a regular expression that compiles (ASCII) and cannot
-    backtrack without bound (no nested repetition such as ``(A+)+``)."""
+    """A SKU's ``serial_pattern``: a regular expression the linear-time engine runs (RE2, like
+    the tag rules), so no crafted serial can keep it busy."""
     if not isinstance(pattern, str):
         raise CodeRefused("The serial pattern must be text.", what="serial pattern",
                           reason="type")
@@ -239,15 +242,19 @@ def check_pattern(pattern: str) -> str:
     except (re.error, RecursionError, OverflowError) as exc:
         raise CodeRefused(f"The serial pattern is not a valid regular expression ({exc}).",
                           what="serial pattern", reason="pattern") from None
-    if _NESTED_REPEAT.search(pattern):
-        raise CodeRefused("The serial pattern repeats a repeated group (like (A+)+), which "
-                          "can take seconds on one scan; write it without the nesting.",
-                          what="serial pattern", reason="pattern")
+    try:
+        compile_linear(pattern)
+    except LinearRegexError as exc:
+        raise CodeRefused(f"The serial pattern uses {exc}, which the linear-time engine cannot "
+                          "run; write it without it.", what="serial pattern",
+                          reason="pattern") from None
     return pattern
 
 
-_NESTED_REPEAT = re.compile(r"[*+}]\)*\)[*+{]")
+@functools.lru_cache(maxsize=256)
+def _linear(pattern: str) -> LinearPattern:
+    return compile_linear(pattern)
 
 
 def _matches(pattern: str, text: str) -> bool:
-    return re.fullmatch(pattern, text, re.ASCII) is not None
+    return _linear(pattern).matches(text)

@@ -41,7 +41,7 @@ def test_two_terminals_share_one_postgres_store(pg_url: str, tmp_path: Path):
         mover.scan("CMD:MOVE", "Scan a unit or a bin")
         looker.scan("CMD:LOOKUP", "Scan anything to look it up")
         mover.scan("AT00000002", "basket")
-        mover.scan("A03-A-01", "AT00000002 is now in A03-A-01")
+        mover.scan("A03-A-01", "AT00000002 (LAPTOP-14) is now in")
         looker.scan("AT00000002", "A03-A-01")
         for driver in drivers:
             driver.send_keys("C-q")

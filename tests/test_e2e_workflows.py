@@ -122,7 +122,7 @@ def test_move_a_unit(floor: Floor, store: Path):
     floor.scan("OP-0001", "Sign out")
     floor.scan("CMD:MOVE", "Scan a unit or a bin")
     floor.scan("AT00000002", "basket")
-    floor.scan("A03-A-01", "AT00000002 is now in A03-A-01")
+    floor.scan("A03-A-01", "AT00000002 (LAPTOP-14) is now in")
     floor.keys(["u"], "Undone")  # undo: a compensating row puts it back
     unit = json.dumps(history(store, "AT00000002"))
     assert "A01-B-03" in unit and "undo" in unit

@@ -92,8 +92,13 @@ def test_gs1_data_and_patterns_and_codes():
     with pytest.raises(codes.CodeRefused, match="does not look like"):
         codes.check_serial("X123", pattern=r"R58N[0-9]{7}")
     assert codes.check_serial("R58N0000001", pattern=r"R58N[0-9]{7}")
-    with pytest.raises(codes.CodeRefused, match="repeats a repeated group"):
-        codes.check_pattern("^(A+)+$")
+    # serial patterns run on the linear-time engine: (A+)+ cannot stall on a crafted serial,
+    # and what that engine cannot run (a backreference) is refused
+    assert codes.check_pattern("^(A+)+$") == "^(A+)+$"
+    with pytest.raises(codes.CodeRefused, match="does not look like"):
+        codes.check_serial("A" * 40 + "!", pattern="^(A+)+$")
+    with pytest.raises(codes.CodeRefused, match="backreference"):
+        codes.check_pattern(r"^(A)\1$")
     with pytest.raises(codes.CodeRefused, match="not a valid regular expression"):
         codes.check_pattern("(")
     assert codes.check_code("USB-C-1M") == "USB-C-1M"
@@ -176,6 +181,8 @@ def test_config_codes_pass_the_validator():
         parse_config({"terminal": {"id": "HH\u200b07"}})
     with pytest.raises(ConfigError, match="identity.unissued_tags"):
         parse_config({"identity": {"unissued_tags": "maybe"}})
+    with pytest.raises(ConfigError, match=r"tags.asset: uses a backreference"):
+        parse_config({"tags": {"asset": r"^(A)\1$"}})  # only what RE2 runs in linear time
     cfg = parse_config({"identity": {"unissued_tags": "warn", "max_quantity": 50}})
     policy = identity.policy_from_config(cfg)
     assert (policy.unissued_tags, policy.max_quantity) == ("warn", 50)
@@ -367,10 +374,13 @@ def test_a_site_may_only_warn_about_unissued_tags(demo):
 
 
 def test_tags_from_the_sequence_or_a_notice_are_issued(demo):
+    from scanner_tui.labels.sequence import allocate_asset_tags
+
+    tag = allocate_asset_tags(demo, 3, "OP-0003", "T1")[-1]  # printed, not received yet
+    assert units(demo, tag) == []
     with demo.connect() as conn:
-        upto = conn.execute(text("SELECT next_value FROM tagsequence")).scalar_one() - 1
-    tag = f"AT{upto:08d}"
-    assert units(demo, tag) == []  # printed, not received yet
+        assert conn.execute(text("SELECT count(*) FROM expectedserial WHERE serial = :s"),
+                            {"s": tag}).scalar_one() == 0
     ops.receive(demo, actor=RECEIVER, scan_id=sid(), bin="DK01-A-01", sku="LAPTOP-14",
                 serial=tag, lot="L1")
 
@@ -572,3 +582,114 @@ def test_receiving_by_gs1_takes_one_serial_for_two_products(demo):
     out = scan(wf, "AT00000002")  # a unit in stock, received again: refused and kept
     assert not out.accepted and "already exists" in out.message
     assert [e["mismatch"] for e in events(demo)] == ["received_again"]
+
+
+def test_a_notice_serial_shared_with_another_product_keeps_verify_green(demo, tmp_path):
+    notice = tmp_path / "receipts.csv"
+    notice.write_text("receipt,supplier,sku,qty,serial\nR-9001,Acme,LAPTOP-14,1,1001\n",
+                      encoding="utf-8")
+    import_csv(demo, "receipts", notice)
+    ops.receive(demo, actor=RECEIVER, scan_id=sid(), bin="DK01-A-01", sku="PHONE-X5",
+                serial="1001", lot="L1")  # blind: a phone with the same maker serial
+    assert verify(demo) == []
+    ops.receive(demo, actor=RECEIVER, scan_id=sid(), bin="DK01-A-01", receipt="R-9001",
+                serial="1001", lot="L1")  # the laptop of the notice (its SKU from the notice)
+    assert units(demo, "1001") == [("LAPTOP-14", "in_stock", "DK01-A-01"),
+                                   ("PHONE-X5", "in_stock", "DK01-A-01")]
+    assert verify(demo) == []
+
+
+def test_receiving_an_unissued_tag_on_the_floor_is_refused_and_kept(demo):
+    from scanner_tui.workflows.receive import ReceiveWorkflow
+
+    wf = ReceiveWorkflow(services(demo, "OP-0002"), blind=True)
+    assert scan(wf, f"(01)0{gtin(demo, 'LAPTOP-14')}(10)LT9").accepted
+    out = scan(wf, "AT99999999")
+    assert not out.accepted and "not a tag this store issued" in out.message, out.message
+    assert units(demo, "AT99999999") == []
+    assert [(e["mismatch"], e["operator"]) for e in events(demo)] == [("unissued_tag", "OP-0002")]
+
+
+def test_the_tag_sequence_skips_registered_rolls(demo):
+    from scanner_tui.labels.sequence import allocate_asset_tags
+
+    first = allocate_asset_tags(demo, 1, "OP-0003", "T1")[0]
+    nxt = int(first[2:]) + 1
+    with pytest.raises(RollRefused, match="printed here from the tag sequence"):
+        register_roll(demo, f"AT{nxt - 1:08d}", f"AT{nxt + 5:08d}", operator="OP-0003")
+    register_roll(demo, f"AT{nxt:08d}", f"AT{nxt + 9:08d}", operator="OP-0003")
+    assert allocate_asset_tags(demo, 2, "OP-0003", "T1") == [f"AT{nxt + 10:08d}",
+                                                              f"AT{nxt + 11:08d}"]
+
+
+def test_returns_check_the_gtin_and_take_back_the_right_product(demo):
+    from scanner_tui.workflows.returns import ReturnsWorkflow
+
+    wf = ReturnsWorkflow(services(demo, "OP-0002"))
+    out = scan(wf, f"(01)0{gtin(demo, 'PHONE-X5')}(21)AT00000008")  # a shipped laptop's tag
+    assert not out.accepted and "PHONE-X5" in out.message and "LAPTOP-14" in out.message
+    assert events(demo)[-1]["mismatch"] == "gtin"
+    out = scan(wf, f"(01)0{gtin(demo, 'LAPTOP-14')}(21)AT00000008")
+    assert out.accepted, out.message
+
+
+@settings(max_examples=80, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.fixed_dictionaries({}, optional={
+    "bin": st.one_of(st.none(), st.text(max_size=80)),
+    "sku": st.one_of(st.none(), st.text(max_size=80), st.just("MUG-01")),
+    "serial": st.one_of(st.none(), st.text(max_size=300)),
+    "lot": st.one_of(st.text(max_size=120)),
+    "qty": st.one_of(st.integers(), st.text(max_size=30), st.floats(), st.none())}))
+def test_the_api_answers_arbitrary_input_with_a_sentence(engine, kwargs):
+    """Any text or number at the operations' door: a result or a DomainError, never another
+    exception; a refusal stores nothing."""
+    from tests.test_ops_store import seed
+
+    if not _seeded(engine):
+        seed(engine)
+    kwargs.setdefault("bin", "D01-A-01")
+    before = count(engine, LedgerEntry), count(engine, Asset)
+    for op in (ops.receive, ops.move):
+        args = dict(kwargs)
+        if op is ops.move:
+            args["to_bin"] = args.pop("bin")
+        try:
+            op(engine, actor=SUPERVISOR, scan_id=sid(), **args)
+        except E.DomainError as err:
+            assert str(err) and "\x00" not in str(err)
+            assert (count(engine, LedgerEntry), count(engine, Asset)) == before
+        before = count(engine, LedgerEntry), count(engine, Asset)
+
+
+def test_an_own_tag_raced_as_two_products_is_received_once_on_postgres(pg_url):
+    import threading
+
+    from scanner_tui.inventory.db import open_store
+
+    engine = open_store(pg_url)
+    try:
+        build_demo(engine)
+        register_roll(engine, "AT00090000", "AT00090019", operator="OP-0003")
+        for n in range(20):
+            tag, barrier, results = f"AT000900{n:02d}", threading.Barrier(2), []
+
+            def receive(sku: str, tag: str = tag, barrier=barrier, results=results) -> None:
+                barrier.wait()
+                try:
+                    ops.receive(engine, actor=RECEIVER, scan_id=f"race-{tag}-{sku}",
+                                bin="DK01-A-01", sku=sku, serial=tag, lot="L1")
+                    results.append("ok")
+                except E.DuplicateSerial:
+                    results.append("refused")
+
+            threads = [threading.Thread(target=receive, args=(s,))
+                       for s in ("LAPTOP-14", "PHONE-X5")]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            assert sorted(results) == ["ok", "refused"] and len(units(engine, tag)) == 1
+        assert verify(engine) == []
+    finally:
+        engine.dispose()

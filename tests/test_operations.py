@@ -221,7 +221,7 @@ def test_putaway_and_move_rules(store):
                     qty=6, from_bin="D01-A-01", lot="L1")
     res = ops.putaway(store, actor=PICKER, scan_id=sid(), to_bin="A01-A-01", serial="SN0001",
                       from_bin="D01-A-01")
-    assert res.message == "SN0001 is now in A01-A-01."
+    assert res.message == "SN0001 (LAPTOP-15) is now in A01-A-01."
     with pytest.raises(E.SameBin):
         ops.move(store, actor=PICKER, scan_id=sid(), to_bin="A01-A-01", serial="SN0001")
     ops.putaway(store, actor=PICKER, scan_id=sid(), to_bin="R01-A-01", sku="MUG-01", qty=5,
@@ -239,7 +239,7 @@ def test_pick_serial_then_again_says_who_and_when(store):
     receive_laptops(store, "SN0001", "SN0002", bin="A01-A-01")
     res = ops.pick(store, actor=PICKER, scan_id=sid(), order="1007", serial="SN0001",
                    bin="A01-A-01")
-    assert res.message == "Picked SN0001 for order 1007."
+    assert res.message == "Picked SN0001 (LAPTOP-15) for order 1007."
     a = unit(store, "SN0001")
     with Session(store) as s:
         line = s.get(OrderLine, a.order_line_id)
@@ -324,7 +324,7 @@ def test_returns_only_what_shipped_from_here(store):
         ops.return_unit(store, actor=RECEIVER, scan_id=sid(), bin="A01-A-01", serial="SN0001")
     res = ops.return_unit(store, actor=RECEIVER, scan_id=sid(), bin="T01-A-01",
                           serial="SN0001", reason="does not boot")
-    assert res.message == "Returned SN0001 from order 1007 into T01-A-01."
+    assert res.message == "Returned SN0001 (LAPTOP-15) from order 1007 into T01-A-01."
     assert unit(store, "SN0001").status == "returned"
     ops.return_unit(store, actor=RECEIVER, scan_id=sid(), bin="T01-A-01", sku="MUG-01",
                     qty=2, order="1007")
@@ -527,7 +527,7 @@ def test_lost_and_found_units_are_approved_adjustments(store):
         ops.mark_lost(store, actor=RECEIVER, scan_id=sid(), serial="SN0001")
     res = ops.mark_lost(store, actor=RECEIVER, scan_id=sid(), serial="SN0001",
                         approved_by=badge_scan(store, "OP-0003", RECEIVER.terminal))
-    assert res.message == "SN0001 is marked lost (was in A01-A-01)."
+    assert res.message == "SN0001 (LAPTOP-15) is marked lost (was in A01-A-01)."
     assert (unit(store, "SN0001").status, unit(store, "SN0001").bin_id) == ("lost", None)
     assert ledger(store)[-1].entry == "typed"  # chosen from the count list, not scanned
     with pytest.raises(E.NotInStock, match="SN0001 is lost"):

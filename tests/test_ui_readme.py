@@ -61,7 +61,7 @@ async def test_readme_walkthrough(demo, db_url):
 
         # undo a move
         await scan(app, pilot, "CMD:MOVE", "AT00000003", "A03-A-01")
-        assert last(app).text == "AT00000003 is now in A03-A-01."
+        assert last(app).text == "AT00000003 (LAPTOP-14) is now in A03-A-01."
         await press(app, pilot, "u")
         assert last(app).accepted and "Undone" in last(app).text
         await press(app, pilot, "escape", "escape")

@@ -41,7 +41,7 @@ def test_one_unit_to_a_target_bin(demo, wf):
     assert wf.view().instruction == "Scan target bin (or next unit)"
     out = scan(wf, "A03-A-01")
     assert out.accepted and out.changed
-    assert out.message == "AT00000002 is now in A03-A-01."
+    assert out.message == "AT00000002 (LAPTOP-14) is now in A03-A-01."
     assert bin_of(engine, "AT00000002") == "A03-A-01"
     assert last_row(engine).action == "move" and last_row(engine).entry == "scanned"
     assert wf.view().context == ("Working bin A03-A-01",)
@@ -106,7 +106,7 @@ def test_unit_found_away_from_its_bin_is_a_warning(demo, wf):
     out = scan(wf, "AT00000002")
     assert out.accepted and out.warning
     assert out.message.startswith(f"AT00000002 is in {home} by the books, not in A03-A-02;")
-    assert scan(wf, "A03-A-02").message == "AT00000002 is now in A03-A-02."
+    assert scan(wf, "A03-A-02").message == "AT00000002 (LAPTOP-14) is now in A03-A-02."
     out = scan(wf, "AT00000003")  # the working bin is now a target, not where we took from
     assert out.accepted and not out.warning
 

@@ -48,7 +48,7 @@ def test_unit_shows_order_and_customer_then_reason_and_condition_by_card(demo, w
     assert out.accepted and out.question.choices == CONDITIONS
     out = scan(wf, "CMD:OPENED")
     assert out.accepted and out.changed
-    assert out.message == f"Returned {SHIPPED} from order SO-0999 into RT01-A-01."
+    assert out.message == f"Returned {SHIPPED} (LAPTOP-14) from order SO-0999 into RT01-A-01."
     assert unit(engine, SHIPPED) == ("returned", "RT01-A-01")
     row = last_row(engine)
     assert (row.action, row.reason, row.doc_code) == ("return", "damaged; condition opened",

@@ -290,10 +290,15 @@ class UnissuedTag(AuthenticityError):
     code = "unissued_tag"
     mismatch = "unissued_tag"
 
-    def __init__(self, serial: str) -> None:
-        super().__init__(f"{shown(serial)} is not a tag this store issued; set it aside. A roll "
-                         "of pre-printed tags is registered with: scanner-tui tags register "
-                         "FIRST LAST --operator BADGE.", serial=serial)
+    def __init__(self, serial: str, *, warn: bool = False) -> None:
+        if warn:  # the site only warns: the unit is taken, the event kept
+            text = (f"{shown(serial)} is not a tag this store issued; a supervisor will see it "
+                    "in the authenticity report.")
+        else:
+            text = (f"{shown(serial)} is not a tag this store issued; set it aside. A roll of "
+                    "pre-printed tags is registered with: scanner-tui tags register FIRST LAST "
+                    "--operator BADGE.")
+        super().__init__(text, serial=serial)
 
 
 class ReceivedAgain(AuthenticityError, DuplicateSerial):

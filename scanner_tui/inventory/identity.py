@@ -8,6 +8,8 @@
   domain's ``InvalidCode`` (every door of the inventory layer refuses the same way).
 * ``tag_issued``: was this own asset tag issued (a unit or a ship notice has it, the tag sequence
   passed it, or a registered roll of pre-printed tags holds it)?
+* ``pick_unit`` / ``quantity`` / ``check_room``: the operations' helpers for a unit (SKU +
+  serial), a quantity and a stock line's ceiling. ``ops/door.py`` checks their arguments.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from weakref import WeakKeyDictionary
 from sqlalchemy import Engine
 
 from scanner_tui import codes
-from scanner_tui.inventory.errors import InvalidCode
+from scanner_tui.inventory.errors import AmbiguousSerial, BadQuantity, GtinMismatch, InvalidCode
 
 T = TypeVar("T")
 
@@ -86,24 +88,17 @@ def valid(check: Callable[..., T], value: object, *args: Any, **kwargs: Any) -> 
         raise InvalidCode(exc) from None
 
 
-def valid_code(value: object, what: str) -> str:
-    return valid(codes.check_code, value, what)
-
-
-def valid_optional_code(value: str | None, what: str) -> str | None:
-    return None if value is None else valid(codes.check_code, value, what)
-
-
 _ISSUED_SQL = (
     "SELECT 1 FROM asset WHERE serial = ?"
     " UNION ALL SELECT 1 FROM expectedserial WHERE serial = ?"
-    " UNION ALL SELECT 1 FROM tagsequence WHERE name = ? AND next_value > ?"
+    " UNION ALL SELECT 1 FROM tagsequence WHERE name IN (?, 'asset') AND next_value > ?"
     " UNION ALL SELECT 1 FROM tagroll WHERE prefix = ? AND first <= ? AND last >= ?"
 )
 
 
 def tag_issued(sql: Any, policy: Policy, serial: str) -> bool:
-    """Was the own tag ``serial`` issued? ``sql`` is an operation's ``_Sql`` (``.first``)."""
+    """Was the own tag ``serial`` issued? ``sql`` is an operation's ``_Sql`` (``.first``).
+    The tag sequence is ``asset:PREFIX`` (labels/sequence.py); the demo's row is ``asset``."""
     number = policy.tag_number(serial)
     n = -1 if number is None else number
     prefix = policy.tag_prefix
@@ -115,27 +110,22 @@ def pick_unit(tx: Any, serial: str, units: list, sku: str | None) -> Any:
     """Which of the ``units`` with ``serial`` an operation means. Without ``sku``: the only
     one, or AmbiguousSerial naming the products. With ``sku`` (code, GTIN or alias): that
     product's unit, GtinMismatch when only other products have the serial, or None."""
-    from scanner_tui.inventory.errors import AmbiguousSerial, GtinMismatch
-
     if not units:
         return None
     if sku is None or not sku.strip():
         if len(units) == 1:
             return units[0]
-        raise AmbiguousSerial(serial, sorted(tx.sku_by_id(u.sku_id).code for u in units))
+        raise AmbiguousSerial(serial, sorted(u.sku_code for u in units))
     product = tx.sku(sku)
     for unit in units:
         if unit.sku_id == product.id:
             return unit
-    raise GtinMismatch(serial, sku.strip(), product.code,
-                       sorted(tx.sku_by_id(u.sku_id).code for u in units))
+    raise GtinMismatch(serial, sku.strip(), product.code, sorted(u.sku_code for u in units))
 
 
 def quantity(tx: Any, qty: object) -> int:
     """A quantity for one operation: the one parser (``codes.parse_quantity``) with the site's
     limit per operation. Refused as BadQuantity with the parser's sentence."""
-    from scanner_tui.inventory.errors import BadQuantity
-
     try:
         return codes.parse_quantity(qty, limit=policy_for(tx.session.engine).max_quantity)
     except codes.CodeRefused as exc:
@@ -145,78 +135,3 @@ def quantity(tx: Any, qty: object) -> int:
 def check_room(tx: Any, sku_row, bin_row, n: int, lot: str) -> None:
     """No stock line may pass 2^53 - 1 (it would stop being exact in JSON and clients)."""
     valid(codes.check_stock_total, tx.stock_qty(sku_row.id, bin_row.id, lot) + n)
-
-
-# --- the operations' door ---------------------------------------------------------------------
-
-_CODE_ARGS = {"bin": "bin code", "to_bin": "bin code", "from_bin": "bin code",
-              "sku": "product code", "order": "order code", "receipt": "receipt code"}
-# ``approved_by`` is an ``actor.Approval`` (the approver's own badge scan), checked by the
-# operation itself: a name given instead is refused there with its own sentence.
-
-
-def _check_arguments(op: Callable[..., Any], kwargs: dict[str, Any]) -> None:
-    """Every code an operation is given passes ``scanner_tui.codes`` (trimmed in place); a
-    required code given as None is refused with a sentence, not an AttributeError."""
-    from scanner_tui.inventory.errors import BadQuantity, InvalidCode
-
-    required = _required(op)
-    for name, value in kwargs.items():
-        if value is None:
-            if name in required:
-                raise InvalidCode(codes.CodeRefused(
-                    f"No {_CODE_ARGS.get(name, name)} was given.", what=name, reason="missing"))
-            continue
-        if name in _CODE_ARGS:
-            kwargs[name] = valid(codes.check_code, value, _CODE_ARGS[name])
-        elif name == "serial":
-            kwargs[name] = valid(codes.check_serial, value)
-        elif name == "lot":
-            kwargs[name] = valid(codes.check_lot, value)
-        elif name == "reason":
-            kwargs[name] = valid(codes.check_text, value, "reason", limit=1000)
-        elif name in ("qty", "line"):
-            try:
-                codes.parse_quantity(value, what="line number" if name == "line" else "quantity",
-                                     limit=codes.STOCK_LIMIT)
-            except codes.CodeRefused as exc:
-                raise BadQuantity(value, str(exc)) from None
-
-
-_REQUIRED: dict[Callable[..., Any], frozenset[str]] = {}
-
-
-def _required(op: Callable[..., Any]) -> frozenset[str]:
-    import inspect
-
-    found = _REQUIRED.get(op)
-    if found is None:
-        found = _REQUIRED[op] = frozenset(
-            name for name, p in inspect.signature(op).parameters.items()
-            if p.default is inspect.Parameter.empty)
-    return found
-
-
-def guarded(op: Callable[..., T]) -> Callable[..., T]:
-    """An operation's door: its codes pass the one validator before the transaction opens, and
-    an authenticity refusal (GTIN mismatch, unit received again, unissued tag) is kept as an
-    event after the refused transaction rolled back."""
-    import functools
-
-    from scanner_tui.inventory.errors import AuthenticityError
-
-    @functools.wraps(op)
-    def door(engine: Engine, *, actor: Any, scan_id: str, **kwargs: Any) -> T:
-        scan_id = valid(codes.check_code, scan_id, "scan id")
-        _check_arguments(op, kwargs)
-        try:
-            return op(engine, actor=actor, scan_id=scan_id, **kwargs)
-        except AuthenticityError as err:
-            from scanner_tui.inventory import authenticity
-
-            authenticity.record(engine, err, scan_id=scan_id, terminal=actor.terminal,
-                                operator=actor.badge,
-                                payload=str(kwargs.get("serial") or "")[:200])
-            raise
-
-    return door

@@ -437,7 +437,7 @@ def _plan_operators(store: _Store, rows, check: _Checker, ctx: dict) -> Writer:
     new, changed = [], []
     for line, r in rows:
         try:
-            badge = r["badge"]
+            badge = _code(r["badge"], "badge")
             if not pattern.match(badge):
                 raise ValueError(f"badge {badge!r} does not follow the badge rule "
                                  f"{ctx['tags'].badge}")

@@ -1,7 +1,8 @@
 """Data quality per operator and per terminal (``scanner-tui report quality``).
 
 From the scan journal: scans, how many were typed rather than scanned, refusals by reason.
-From the ledger: units touched and how many of their serials were typed, undos. From the
+From the ledger: unit moves (``serials``: ledger rows of a serialised unit) and how many of them
+were entered from a typed serial (``serials_typed``), undos (one per undone scan). From the
 authenticity events: how many each one raised. A supervisor sees who needs help before a recall
 does.
 
@@ -106,7 +107,7 @@ def render(report: dict) -> list[str]:
         for row in report[key]:
             name = row[title] or "(none)"
             out.append(f"  {name}: {row['scans']} scans, {row['typed_share']:.0%} typed; "
-                       f"{row['serials']} units, {row['serials_typed_share']:.0%} of serials "
+                       f"{row['serials']} unit moves, {row['serials_typed_share']:.0%} of serials "
                        f"typed; {row['refused']} refused, {row['authenticity_events']} "
                        f"authenticity events, {row['undos']} undos")
             for reason, n in list(row["refusals"].items())[:5]:

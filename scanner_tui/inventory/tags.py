@@ -9,15 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, and_, insert, select
+from sqlalchemy import Engine, and_, func, insert, select
 
 from scanner_tui import codes
 from scanner_tui.inventory.actor import actor_for
 from scanner_tui.inventory.errors import DomainError
 from scanner_tui.inventory.identity import Policy, policy_for, valid
-from scanner_tui.inventory.models import TagRoll, utcnow
+from scanner_tui.inventory.models import TagRoll, TagSequence, utcnow
 
 T_ROLL = TagRoll.__table__
+T_SEQ = TagSequence.__table__
 MAX_ROLL = 1_000_000
 REGISTERS = ("supervisor", "admin")
 
@@ -69,6 +70,12 @@ def register_roll(engine: Engine, first: str, last: str, *, operator: str,
         clash = conn.execute(select(T_ROLL.c.first, T_ROLL.c.last).where(and_(
             T_ROLL.c.prefix == roll.prefix, T_ROLL.c.first <= roll.last,
             T_ROLL.c.last >= roll.first))).first()
+        issued = conn.execute(select(func.max(T_SEQ.c.next_value)).where(
+            T_SEQ.c.name.in_((f"asset:{roll.prefix}", "asset")))).scalar()
+        if issued is not None and roll.first < issued:
+            d = policy.tag_digits
+            raise RollRefused(f"Tags up to {roll.prefix}{issued - 1:0{d}d} were printed here "
+                              "from the tag sequence; a pre-printed roll must start after them.")
         if clash is not None:
             d = policy.tag_digits
             raise RollRefused(f"Tags {roll.prefix}{clash.first:0{d}d}..{roll.prefix}"

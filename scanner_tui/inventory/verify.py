@@ -272,7 +272,8 @@ def _expected_serial_differences():
         select(R.c.code, ES.c.serial, ES.c.received, func.coalesce(led.c.n, 0).label("n"))
         .select_from(ES)
         .join(R, R.c.id == ES.c.receipt_id)
-        .outerjoin(A, A.c.serial == ES.c.serial)
+        .join(RL, RL.c.id == ES.c.line_id)  # a unit is SKU + serial: the notice line's SKU
+        .outerjoin(A, and_(A.c.serial == ES.c.serial, A.c.sku_id == RL.c.sku_id))
         .outerjoin(led, and_(led.c.asset_id == A.c.id, led.c.doc_code == R.c.code))
         .where(or_(and_(ES.c.received == true(), ~got), and_(ES.c.received == false(), got)))
         .order_by(R.c.code, ES.c.serial)

@@ -3,8 +3,9 @@
 One transaction per allocation: ``UPDATE tagsequence SET next_value = next_value + n`` (the
 row lock on PostgreSQL, ``BEGIN IMMEDIATE`` on SQLite serialise terminals), then read the new
 value back. On first use the row is inserted, starting after the highest tag of that form
-already in the store (units and advance ship notices); numbers that came in by import since are
-skipped. Two terminals inserting the row at once lose nothing: the loser retries.
+already in the store (units, advance ship notices, registered rolls of pre-printed tags);
+numbers that came in by import or a registered roll since are skipped. Two terminals inserting
+the row at once lose nothing: the loser retries.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from sqlalchemy import Engine, func, select, union, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from scanner_tui.inventory.models import Asset, ExpectedSerial, Operator, TagSequence
+from scanner_tui.inventory.models import Asset, ExpectedSerial, Operator, TagRoll, TagSequence
 from scanner_tui.labels.label import LabelError
 
 MAX_BATCH = 10_000
@@ -51,7 +52,11 @@ def _in_use(session: Session, prefix: str, digits: int, first: int | None = None
         union(select(Asset.serial).where(conds[0]),
               select(ExpectedSerial.serial).where(conds[1]))
     ).scalars().all()
-    return [n for s in serials if (n := tag_number(s, prefix, digits)) is not None]
+    rolls = select(TagRoll.last).where(TagRoll.prefix == prefix)  # pre-printed, registered
+    if first is not None and last is not None:
+        rolls = rolls.where(TagRoll.first <= last, TagRoll.last >= first)
+    return ([n for s in serials if (n := tag_number(s, prefix, digits)) is not None]
+            + list(session.execute(rolls).scalars()))
 
 
 def check_operator(session: Session, badge: str) -> Operator:

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from scanner_tui.codes import char_name  # the one validator names characters
+
 GS = "\x1d"
 SUFFIX = "\r\n\t "
 
@@ -99,8 +101,6 @@ def _control_reason(code: str, first: str) -> str:
         return "contains control characters"
     if 0xD800 <= point <= 0xDFFF:
         return "contains characters that are not valid text"
-    from scanner_tui.codes import char_name  # the one validator names the character
-
     return f"contains invisible formatting characters ({char_name(first)})"
 
 

@@ -81,12 +81,16 @@ def first_bin(engine: Engine, kind: str) -> str | None:
                             .order_by(T_BIN.c.code).limit(1)).scalar()
 
 
-def unit_story(engine: Engine, serial: str) -> tuple[str | None, list[str]]:
-    """(why it cannot come back or None, context lines: product, order, customer, shipped)."""
+def unit_story(engine: Engine, serial: str, sku: str | None = None
+               ) -> tuple[str | None, list[str]]:
+    """(why it cannot come back or None, context lines: product, order, customer, shipped);
+    ``sku``: the unit's product when two products share the serial."""
     try:
         h = history(engine, serial)
     except UnknownCode:
         return f"{serial} was never shipped from here; put it aside for a supervisor.", []
+    if h.get("type") == "units":  # a unit is SKU + serial
+        h = next((u for u in h["units"] if u["sku"] == sku), h)
     if h.get("type") != "asset":
         return f"{serial} was never shipped from here; put it aside for a supervisor.", []
     if h["status"] == "returned":
@@ -200,7 +204,8 @@ class ReturnsWorkflow(Workflow):
         if result.kind is Kind.BIN:
             return self._choose_bin(result)
         if result.kind is Kind.ASSET and result.serial:
-            return self._unit(scan, result.serial)
+            found = look_up(self.services.engine, result)  # GTIN and serial must agree
+            return self._unit(scan, result.serial, found.sku_code if found else None)
         if result.kind is Kind.PRODUCT:
             found = look_up(self.services.engine, result)
             if found is None:
@@ -230,12 +235,12 @@ class ReturnsWorkflow(Workflow):
         return Outcome.refuse(f"{found.code} is a {found.bin_kind} bin; returns go to a "
                               "returns or quarantine bin.")
 
-    def _unit(self, scan: Scan, serial: str) -> Outcome:
-        why, info = unit_story(self.services.engine, serial)
+    def _unit(self, scan: Scan, serial: str, sku: str | None = None) -> Outcome:
+        why, info = unit_story(self.services.engine, serial, sku)
         if why is not None:
             return Outcome.refuse(why)
-        self.pending = Pending(label=serial, serial=serial, entry=entry_of(scan), info=info,
-                               scan=scan, scan_id=scan.id)
+        self.pending = Pending(label=serial, serial=serial, sku=sku, entry=entry_of(scan),
+                               info=info, scan=scan, scan_id=scan.id)
         self.step = "reason"
         return self._ask(f"{'; '.join(info[1:]) or serial}. Why did it come back?")
 
@@ -306,7 +311,7 @@ class ReturnsWorkflow(Workflow):
         reason = f"{p.reason.lower()}; condition {condition.lower()}"
         kwargs: dict = {"bin": bin_code, "reason": reason}
         if p.serial is not None:
-            kwargs["serial"] = p.serial
+            kwargs.update(serial=p.serial, sku=p.sku)  # a unit is SKU + serial
         else:
             kwargs.update(sku=p.sku, qty=p.qty, order=p.order, lot=p.lot)
         # The row records how the unit or product was captured; an answer given by key has

@@ -44,8 +44,8 @@ def _status_in(kind: str) -> str:
     return "quarantined" if kind == "quarantine" else "in_stock"
 
 
-def _unit(tx: Tx, serial: str) -> AssetRow:
-    found = tx.asset_or_none(serial)
+def _unit(tx: Tx, serial: str, sku: str) -> AssetRow:
+    found = tx.asset_or_none(serial, sku=sku)  # a unit is SKU + serial
     assert found is not None
     return found
 
@@ -62,7 +62,7 @@ def _post_units(tx: Tx, b: BinComparison, line: LineComparison, doc: dict,
     for serial in line.missing:
         if serial in elsewhere:
             continue  # counted in another bin of this count: moved there below, not lost
-        unit = _unit(tx, serial)
+        unit = _unit(tx, serial, line.sku)
         if _changed_since(tx, unit.id, close_id) or unit.bin_id != b.bin_id:
             notes.append(f"{serial} moved after the count; left as it is")
             continue
@@ -80,7 +80,7 @@ def _post_units(tx: Tx, b: BinComparison, line: LineComparison, doc: dict,
         if st != "lost":
             notes.append(f"{serial} is {st.replace('_', ' ')} by the books; not changed")
     for serial in found:
-        unit = _unit(tx, serial)
+        unit = _unit(tx, serial, line.sku)
         if _changed_since(tx, unit.id, close_id):
             notes.append(f"{serial} moved after the count; left as it is")
             continue

@@ -120,14 +120,16 @@ def check_role(actor: Actor, operation: str) -> None:
 
 BinRow = namedtuple("BinRow", "id code zone kind active")
 SkuRow = namedtuple("SkuRow", "id code description tracking capture_lot capture_expiry")
-AssetRow = namedtuple("AssetRow", "id serial sku_id status bin_id lot expiry order_line_id")
+AssetRow = namedtuple("AssetRow",
+                      "id serial sku_id status bin_id lot expiry order_line_id sku_code")
 _BIN_SQL = "SELECT id, code, zone, kind, active FROM bin WHERE code = ?"
 _SKU_COLS = "SELECT s.id, s.code, s.description, s.tracking, s.capture_lot, s.capture_expiry"
 _SKU_SQL = _SKU_COLS + " FROM sku s WHERE s.code = ?"
 _SKU_ID_SQL = _SKU_COLS + " FROM sku s WHERE s.id = ?"
 _SKU_BARCODE_SQL = _SKU_COLS + " FROM barcode c JOIN sku s ON s.id = c.sku_id WHERE c.code = ?"
-_ASSET_SQL = ("SELECT id, serial, sku_id, status, bin_id, lot, expiry, order_line_id"
-              " FROM asset WHERE serial = ? ORDER BY id")
+_ASSET_SQL = ("SELECT a.id, a.serial, a.sku_id, a.status, a.bin_id, a.lot, a.expiry,"
+              " a.order_line_id, s.code FROM asset a JOIN sku s ON s.id = a.sku_id"
+              " WHERE a.serial = ? ORDER BY a.id")
 _LEDGER_COLS = ("action", "at", "operator", "terminal", "entry", "scan_id", "sku_id", "asset_id",
                 "qty", "from_bin_id", "to_bin_id", "lot", "expiry", "status_after", "doc_type",
                 "doc_code", "doc_line", "reason", "reverses_id")

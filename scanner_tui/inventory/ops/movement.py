@@ -15,7 +15,7 @@ from scanner_tui.inventory.errors import (
     SameBin,
     WrongBin,
 )
-from scanner_tui.inventory.identity import guarded, quantity, valid
+from scanner_tui.inventory.identity import quantity, valid
 from scanner_tui.inventory.ops.base import (
     APPROVERS,
     OpResult,
@@ -23,6 +23,7 @@ from scanner_tui.inventory.ops.base import (
     Tx,
     run_operation,
 )
+from scanner_tui.inventory.ops.door import guarded
 from scanner_tui.inventory.ops.unit_refusals import refuse_unit
 
 PUTAWAY_BIN_KINDS = ("pick", "reserve")
@@ -55,7 +56,7 @@ def _move(tx: Tx, action: str, to_bin: str, kinds: tuple[str, ...], serial: str 
             raise Retry()
         tx.ledger(action, sku_id=unit.sku_id, asset_id=unit.id, qty=1, from_bin_id=unit.bin_id,
                   to_bin_id=target.id, lot=unit.lot, status_after=status)
-        return f"{unit.serial} is now in {target.code}."
+        return f"{unit.serial} ({unit.sku_code}) is now in {target.code}."
     if not sku:
         raise NotFound("product", "", "scan the unit or the product first.")
     sku_row = tx.quantity_sku(sku)
@@ -174,7 +175,7 @@ def scrap(engine: Engine, *, actor: Actor, scan_id: str, serial: str | None = No
             tx.ledger("scrap", sku_id=unit.sku_id, asset_id=unit.id, qty=1,
                       from_bin_id=unit.bin_id, lot=unit.lot, status_after="scrapped",
                       reason=why)
-            return f"{unit.serial} is scrapped."
+            return f"{unit.serial} ({unit.sku_code}) is scrapped."
         if not sku or not bin:
             raise DomainError("Scan the bin and the product to scrap, or the unit's tag.")
         sku_row = tx.quantity_sku(sku)
@@ -207,7 +208,8 @@ def mark_lost(engine: Engine, *, actor: Actor, scan_id: str, serial: str, reason
         tx.ledger("lost", sku_id=unit.sku_id, asset_id=unit.id, qty=1, from_bin_id=unit.bin_id,
                   lot=unit.lot, status_after="lost", reason=why[:200])
         where = tx.bin_code(unit.bin_id)
-        return f"{unit.serial} is marked lost" + (f" (was in {where})." if where else ".")
+        said = f"{unit.serial} ({unit.sku_code}) is marked lost"
+        return said + (f" (was in {where})." if where else ".")
 
     return run_operation(engine, "lost", actor, scan_id, entry, body, role_op="adjust")
 
@@ -234,6 +236,6 @@ def found(engine: Engine, *, actor: Actor, scan_id: str, serial: str, bin: str,
         why = (reason.strip() or "found") + f" (approved by {approver})"
         tx.ledger("found", sku_id=unit.sku_id, asset_id=unit.id, qty=1, to_bin_id=target.id,
                   lot=unit.lot, status_after=status, reason=why[:200])
-        return f"{unit.serial} is found and back in {target.code}."
+        return f"{unit.serial} ({unit.sku_code}) is found and back in {target.code}."
 
     return run_operation(engine, "found", actor, scan_id, entry, body, role_op="adjust")

@@ -17,7 +17,7 @@ from scanner_tui.inventory.errors import (
     NotOnDocument,
     WrongBin,
 )
-from scanner_tui.inventory.identity import guarded, quantity
+from scanner_tui.inventory.identity import quantity
 from scanner_tui.inventory.ops.base import (
     T_ASSET,
     T_OLINE,
@@ -27,6 +27,7 @@ from scanner_tui.inventory.ops.base import (
     Tx,
     run_operation,
 )
+from scanner_tui.inventory.ops.door import guarded
 from scanner_tui.inventory.ops.unit_refusals import refuse_unit
 
 STAGING_KINDS = ("staging",)
@@ -113,7 +114,7 @@ def pick(engine: Engine, *, actor: Actor, scan_id: str, order: str, line: int | 
                       status_after="picked", doc_type="order", doc_code=order_row.code,
                       doc_line=oline.line_no)
             refresh_order_status(tx, order_row.id)
-            return (f"Picked {unit.serial} for order {order_row.code}.",
+            return (f"Picked {unit.serial} ({sku_row.code}) for order {order_row.code}.",
                     {"order": order_row.code, "line": oline.line_no})
         if not sku:
             raise NotFound("product", "", "scan the unit or the product first.")
@@ -155,11 +156,15 @@ def stage(engine: Engine, *, actor: Actor, scan_id: str, order: str, bin: str,
         target = tx.bin(bin, kinds=STAGING_KINDS, operation="staging")
         units = _picked_units(tx, order_row.id)
         if serial is not None:
-            unit = tx.asset(serial, sku=sku)
-            units = [u for u in units if u.id == unit.id]
-            if not units:
-                raise NotOnDocument(f"{unit.serial} is not picked for order {order_row.code}.",
-                                    serial=unit.serial, order=order_row.code)
+            mine = [u for u in units if u.serial == serial]
+            if len(mine) != 1 or sku:  # a unit is SKU + serial: the product says which
+                unit = tx.asset(serial, sku=sku)
+                mine = [u for u in units if u.id == unit.id]
+                if not mine:
+                    raise NotOnDocument(f"{unit.serial} is not picked for order "
+                                        f"{order_row.code}.", serial=unit.serial,
+                                        order=order_row.code)
+            units = mine
         moved = 0
         for unit in units:
             if unit.bin_id == target.id:

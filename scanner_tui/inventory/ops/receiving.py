@@ -23,7 +23,6 @@ from scanner_tui.inventory.errors import (
 )
 from scanner_tui.inventory.identity import (
     check_room,
-    guarded,
     policy_for,
     quantity,
     tag_issued,
@@ -42,6 +41,7 @@ from scanner_tui.inventory.ops.base import (
     Tx,
     run_operation,
 )
+from scanner_tui.inventory.ops.door import guarded
 
 RECEIVE_BIN_KINDS = ("dock", "pick", "reserve", "quarantine")
 RETURN_BIN_KINDS = ("returns", "quarantine")
@@ -57,6 +57,10 @@ def _unit_to_receive(tx: Tx, sku_row, serial: str, warnings: list[AuthenticityEr
     pattern = tx.sql.first("SELECT serial_pattern FROM sku WHERE id = ?", (sku_row.id,))[0]
     own = policy.is_own_tag(serial)
     valid(codes.check_serial, serial, pattern="" if own else pattern or "")
+    if own and tx.sql.dialect.name == "postgresql":
+        # An own tag is unique across products, which no index says: two terminals receiving
+        # it as two products at once take turns (SQLite's BEGIN IMMEDIATE already does).
+        tx.sql.first("SELECT pg_advisory_xact_lock(hashtext(?))", (f"own-tag:{serial}",))
     same, others = None, []
     for unit in tx.units(serial):
         if unit.sku_id == sku_row.id:
@@ -69,12 +73,11 @@ def _unit_to_receive(tx: Tx, sku_row, serial: str, warnings: list[AuthenticityEr
         raise DuplicateSerial(serial, same.status, tx.bin_code(same.bin_id))
     if own and others:  # the site's own tags name one unit in the whole store
         other = others[0]
-        raise ReceivedAgain(serial, other.status, tx.bin_code(other.bin_id),
-                            tx.sku_by_id(other.sku_id).code)
+        raise ReceivedAgain(serial, other.status, tx.bin_code(other.bin_id), other.sku_code)
     if own and same is None and not tag_issued(tx.sql, policy, serial):
         if policy.unissued_tags == "refuse":
             raise UnissuedTag(serial)
-        warnings.append(UnissuedTag(serial))
+        warnings.append(UnissuedTag(serial, warn=True))
     return same
 
 
@@ -265,7 +268,7 @@ def return_unit(engine: Engine, *, actor: Actor, scan_id: str, bin: str,
                       to_bin_id=bin_row.id, lot=unit.lot, status_after="returned",
                       reason=reason[:200], **doc)
             on = f" from order {doc['doc_code']}" if doc else ""
-            return f"Returned {serial_code}{on} into {bin_row.code}."
+            return f"Returned {serial_code} ({unit.sku_code}){on} into {bin_row.code}."
         if not sku:
             raise NotFound("product", "", "scan the returned unit or product first.")
         sku_row = tx.quantity_sku(sku)
