@@ -7,6 +7,8 @@ from decimal import Decimal
 
 import pytest
 from biip.checksums import gs1_standard_check_digit
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from scanner_tui.config import ConfigError, parse_config
 from scanner_tui.scanning.classify import NO_RULE, classify
@@ -229,3 +231,16 @@ def test_new_fields_are_journaled(engine) -> None:  # noqa: ANN001  (fixture)
     assert row["fields"]["weight"] == "1.234"
     assert row["fields"]["measures"][0]["unit"] == "kg"
     assert row["fields"]["alternative"]["serial"] == "SN0001"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("AZaz09()[]{}|*+?.^$\\-:,=!<>PdwsbB1")), max_size=24))
+def test_any_rule_text_loads_or_is_refused_with_a_sentence(pattern: str) -> None:
+    """Whatever a site writes as a rule: it loads and classifies, or the load says why."""
+    try:
+        site = rules(bin=pattern)
+    except ConfigError as error:
+        assert str(error).startswith("configuration: tags.bin: ")
+        return
+    result = classify("A04-B-12", site)
+    assert result.kind in (Kind.BIN, Kind.COMMAND, Kind.BADGE, Kind.ASSET, Kind.UNKNOWN)
