@@ -274,3 +274,38 @@ def test_postgres_rows_written_before_the_chain_are_sealed_by_the_upgrade(pg_url
         assert report.ok and report.chain.rows == 2, report.mismatches
     finally:
         engine.dispose()
+
+
+@pytest.mark.skipif(not FIXTURE.exists(), reason="release 0.1 store fixture absent")
+def test_a_store_with_a_row_already_undone_twice_still_upgrades(tmp_path):
+    """The race of the first release may have left a row reversed twice: the upgrade keeps
+    those rows (history is not rewritten) and the unique key holds for every row after them."""
+    copy = tmp_path / "raced.db"
+    shutil.copy(FIXTURE, copy)
+    old = open_store(f"sqlite:///{copy}", upgrade=False)
+    with old.begin() as conn:
+        opening = conn.execute(text(
+            "SELECT l.id FROM ledgerentry l JOIN bin b ON b.id = l.to_bin_id WHERE"
+            " l.action = 'opening' AND b.code = 'A01-A-02'")).scalar_one()
+        for _ in range(2):  # reversed twice (a mug each), with the stock to match
+            conn.execute(text(
+                "INSERT INTO ledgerentry (at, action, sku_id, qty, from_bin_id, lot, doc_type,"
+                " doc_code, operator, terminal, entry, reason, reverses_id) SELECT at, 'undo',"
+                " sku_id, 1, to_bin_id, lot, '', '', operator, terminal, 'scanned', '', id"
+                " FROM ledgerentry WHERE id = :o"), {"o": opening})
+        conn.execute(text("UPDATE stock SET qty = qty - 2 WHERE bin_id = (SELECT id FROM bin"
+                          " WHERE code = 'A01-A-02')"))
+    old.dispose()
+    engine = open_store(f"sqlite:///{copy}")
+    try:
+        assert verify(engine) == []
+        later = ops.move(engine, actor=Actor("OP-0003", "T1"), scan_id=sid(), sku="MUG-01",
+                         qty=1, from_bin="A01-A-02", to_bin="A01-A-01").ledger_ids[0]
+        ops.undo_last(engine, actor=Actor("OP-0003", "T1"), scan_id=sid())
+        with pytest.raises(Exception, match="UNIQUE"), engine.begin() as conn:
+            conn.execute(text("INSERT INTO ledgerentry (at, action, qty, lot, doc_type, "
+                              "doc_code, operator, terminal, entry, reason, reverses_id) VALUES"
+                              " (CURRENT_TIMESTAMP, 'undo', 1, '', '', '', '', '', 'scanned',"
+                              " '', :r)"), {"r": later})
+    finally:
+        engine.dispose()
