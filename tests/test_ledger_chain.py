@@ -21,6 +21,7 @@ from scanner_tui.inventory import operations as ops
 from scanner_tui.inventory.actor import Actor
 from scanner_tui.inventory.db import open_store
 from scanner_tui.inventory.verify import verify, verify_report
+from tests.ledger_helpers import ENGINES, store_url
 from tests.test_ops_store import seed
 
 FIXTURE = Path(__file__).parent / "fixtures" / "store_release_0_1.db"
@@ -47,11 +48,9 @@ def _store(url: str):
     return engine
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(params=ENGINES)
 def store(request, tmp_path):
-    url = (f"sqlite:///{tmp_path / 'store.db'}" if request.param == "sqlite"
-           else request.getfixturevalue("pg_url"))
-    engine = _store(url)
+    engine = _store(store_url(request, tmp_path))
     yield engine
     engine.dispose()
 

@@ -12,10 +12,9 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from scanner_tui.inventory import operations as ops
 from scanner_tui.inventory.actor import Actor
-from scanner_tui.inventory.db import open_store
 from scanner_tui.inventory.ops import base
+from tests.ledger_helpers import ENGINES, mugs_store
 from tests.race_rounds import run_rounds
-from tests.test_ops_store import seed
 
 ROUNDS = 4
 PROCS = 6
@@ -42,13 +41,9 @@ def test_undo_and_opposite_moves_race_on_postgres(pg_url):
     assert counts.outcomes["undo won"] == ROUNDS
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(params=ENGINES)
 def store(request, tmp_path):
-    url = (f"sqlite:///{tmp_path / 'store.db'}" if request.param == "sqlite"
-           else request.getfixturevalue("pg_url"))
-    engine = open_store(url)
-    seed(engine)
-    ops.receive(engine, actor=BOSS, scan_id=sid(), bin="A01-A-01", sku="MUG-01", qty=20)
+    engine = mugs_store(request, tmp_path, 20, sid())
     yield engine
     engine.dispose()
 

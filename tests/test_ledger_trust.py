@@ -17,8 +17,7 @@ from scanner_tui.inventory.counting import approve
 from scanner_tui.inventory.importer import ImportFailed, import_csv
 from scanner_tui.inventory.models import Operator, Stock
 from scanner_tui.inventory.verify import verify
-from tests.ledger_helpers import badge_scan
-from tests.test_ops_store import seed
+from tests.ledger_helpers import ENGINES, badge_scan, mugs_store
 
 _ids = itertools.count()
 
@@ -27,16 +26,9 @@ def sid() -> str:
     return f"trust-{next(_ids)}"
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(params=ENGINES)
 def store(request, tmp_path):
-    from scanner_tui.inventory.db import open_store
-
-    url = (f"sqlite:///{tmp_path / 'store.db'}" if request.param == "sqlite"
-           else request.getfixturevalue("pg_url"))
-    engine = open_store(url)
-    seed(engine)
-    ops.receive(engine, actor=Actor("OP-0003", "T3"), scan_id=sid(), bin="A01-A-01",
-                sku="MUG-01", qty=10)
+    engine = mugs_store(request, tmp_path, 10, sid())
     yield engine
     engine.dispose()
 
