@@ -17,8 +17,7 @@ from scanner_tui.inventory.counting import approve
 from scanner_tui.inventory.importer import ImportFailed, import_csv
 from scanner_tui.inventory.models import Operator, Stock
 from scanner_tui.inventory.verify import verify
-from tests.ledger_helpers import badge_scan
-from tests.test_ops_store import seed
+from tests.ledger_helpers import ENGINES, badge_scan, mugs_store
 
 _ids = itertools.count()
 
@@ -27,16 +26,9 @@ def sid() -> str:
     return f"trust-{next(_ids)}"
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(params=ENGINES)
 def store(request, tmp_path):
-    from scanner_tui.inventory.db import open_store
-
-    url = (f"sqlite:///{tmp_path / 'store.db'}" if request.param == "sqlite"
-           else request.getfixturevalue("pg_url"))
-    engine = open_store(url)
-    seed(engine)
-    ops.receive(engine, actor=Actor("OP-0003", "T3"), scan_id=sid(), bin="A01-A-01",
-                sku="MUG-01", qty=10)
+    engine = mugs_store(request, tmp_path, 10, sid())
     yield engine
     engine.dispose()
 
@@ -129,3 +121,30 @@ def test_a_new_store_takes_its_first_operators_without_a_badge(tmp_path: Path):
     csv.write_text("badge,name,role\nOP-0009,Site Admin,admin\n", encoding="utf-8")
     import_csv(engine, "operators", csv)
     assert actor_for(engine, "OP-0009", "T1").role == "admin"
+
+
+def test_one_approval_scan_approves_one_change(store):
+    receiver = Actor("OP-0002", "T2")
+    proof = badge_scan(store, "OP-0003", "T2")
+    ops.adjust(store, actor=receiver, scan_id=sid(), bin="A01-A-01", sku="MUG-01", delta=-1,
+               approved_by=proof)
+    with pytest.raises(E.DomainError, match="already approved a change"):
+        ops.adjust(store, actor=receiver, scan_id=sid(), bin="A01-A-01", sku="MUG-01",
+                   delta=-1, approved_by=proof)
+    assert _mugs(store) == 9
+
+
+def test_counting_needs_an_active_operator_in_the_store(store):
+    from scanner_tui.inventory import counting as c
+
+    c.plan_count(store, actor=Actor("OP-0003", "T3", role="picker"), bins=["A01-A-01"])
+    with pytest.raises(E.NotAllowed, match="OP-0001 is a picker"):
+        c.plan_count(store, actor=Actor("OP-0001", "T1", role="admin"), bins=["A01-A-02"])
+    with pytest.raises(E.NotFound, match="OP-7777"):
+        c.start_bin(store, actor=Actor("OP-7777", "T7", role="admin"), bin_code="A01-A-01")
+    counter = Actor("OP-0001", "T1")
+    started = c.start_bin(store, actor=counter, bin_code="A01-A-01")
+    _set(store, "OP-0001", active=False)
+    with pytest.raises(E.Inactive, match="OP-0001"):
+        c.count_qty(store, actor=counter, count_bin_id=started.count_bin_id, sku="MUG-01",
+                    qty=10, scan_id=sid())

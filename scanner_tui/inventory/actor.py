@@ -69,6 +69,10 @@ def actor_for(session_or_engine: Session | Engine, badge: str, terminal: str) ->
 _OPERATOR_SQL = "SELECT role, active FROM operator WHERE badge = ?"
 _APPROVAL_SQL = ("SELECT kind, fields, terminal, at, accepted FROM scanjournal"
                  " WHERE scan_id = ?")
+# An approval scan is used once: it is claimed in AppliedScan (its primary key) beside the
+# operation it approves, so a receiver cannot reuse one supervisor scan for more changes.
+_USED_SQL = "SELECT operation FROM appliedscan WHERE scan_id = ?"
+_USE_SQL = "INSERT INTO appliedscan (scan_id, operation, summary, at) VALUES (?, ?, ?, ?)"
 
 
 def signed_in(sql, actor: Actor) -> Actor:  # noqa: ANN001  (ops.base._Sql)
@@ -79,8 +83,10 @@ def signed_in(sql, actor: Actor) -> Actor:  # noqa: ANN001  (ops.base._Sql)
                     None if found is None else (found[0], bool(found[1])))
 
 
-def approver_badge(sql, actor: Actor, approval: object, now: datetime) -> str:  # noqa: ANN001
-    """The badge whose own scan at ``actor``'s terminal, moments ago, approves this change.
+def approver_badge(sql, actor: Actor, approval: object, now: datetime,  # noqa: ANN001
+                   approves: str = "") -> str:
+    """The badge whose own scan at ``actor``'s terminal, moments ago, approves this change
+    (``approves``: the scan id of the change); the approval scan is used up by it.
 
     A typed name or badge (a plain string) is refused: anyone can type a supervisor's badge.
     """
@@ -107,4 +113,9 @@ def approver_badge(sql, actor: Actor, approval: object, now: datetime) -> str:  
     if not badge:
         raise DomainError("That approval is not a badge scan; ask the supervisor to scan "
                           "their badge here.")
+    if sql.first(_USED_SQL, (approval.scan_id,)) is not None:
+        raise DomainError("That badge scan has already approved a change; ask the supervisor "
+                          "to scan their badge again for this one.")
+    at_value = sql.at_proc(now) if sql.at_proc is not None else now
+    sql.count(_USE_SQL, (approval.scan_id, "approval", f"approves {approves}"[:400], at_value))
     return badge

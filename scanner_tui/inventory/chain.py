@@ -36,29 +36,56 @@ def utc(at: datetime) -> datetime:
     return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
 
 
+_AT = CONTENT.index("at")
+_EXPIRY = CONTENT.index("expiry")
+
+
+def _at(value: Any) -> str | None:
+    """A ledger time as one text on every engine: ISO 8601, microseconds, UTC."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        if len(value) == 26 and value[10] == " ":  # how SQLite keeps it (UTC wall clock)
+            return f"{value[:10]}T{value[11:]}+00:00"
+        value = datetime.fromisoformat(value)
+    return utc(value).isoformat(timespec="microseconds")
+
+
+def _expiry(value: Any) -> str | None:
+    if value is None:
+        return None
+    return value[:10] if isinstance(value, str) else value.isoformat()
+
+
 def _plain(name: str, value: Any) -> Any:
     if value is None:
         return None
     if name == "at":
-        if isinstance(value, str):
-            value = datetime.fromisoformat(value)
-        return utc(value).isoformat(timespec="microseconds")
+        return _at(value)
     if name == "expiry":
-        return (date.fromisoformat(value[:10]) if isinstance(value, str) else value).isoformat()
+        return _expiry(date.fromisoformat(value[:10]) if isinstance(value, str) else value)
     if name in _INTS:
         return int(value)
     return str(value)
 
 
-def canonical(row: Mapping[str, Any]) -> bytes:
-    """The row's content as the same bytes on every engine (JSON of CONTENT in order)."""
-    return json.dumps([_plain(n, row.get(n)) for n in CONTENT], ensure_ascii=False,
-                      separators=(",", ":")).encode("utf-8", "surrogatepass")
+def _digest(prev: str, values: list) -> str:
+    text = json.dumps(values, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(f"{prev}\n{text}".encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def link(prev: str, row: Mapping[str, Any]) -> str:
     """The hash of ``row`` following a row whose hash is ``prev``."""
-    return hashlib.sha256(prev.encode("ascii") + b"\n" + canonical(row)).hexdigest()
+    return _digest(prev, [_plain(n, row.get(n)) for n in CONTENT])
+
+
+def link_stored(prev: str, values: tuple) -> str:
+    """``link`` for a row as the database driver hands it back (CONTENT order): ints and
+    texts as they are, only the time and the expiry date put in their one form."""
+    plain = list(values)
+    plain[_AT] = _at(plain[_AT])
+    plain[_EXPIRY] = _expiry(plain[_EXPIRY])
+    return _digest(prev, plain)
 
 
 # -- the append (run inside the operation's transaction, on its DB-API cursor) ----------------
@@ -172,6 +199,9 @@ class ChainResult:
         return f"{self.last_id or 0}:{self.head}"
 
 
+SELECT_ROWS = f"SELECT {', '.join(CONTENT)}, chain_hash FROM ledgerentry ORDER BY id"
+
+
 def parse_anchor(text: str) -> tuple[int, str]:
     """``"<id>:<64 hex>"`` → (id, hash); a ValueError with a sentence otherwise."""
     ident, _, digest = text.strip().partition(":")
@@ -183,9 +213,10 @@ def parse_anchor(text: str) -> tuple[int, str]:
     return int(ident), digest
 
 
-def walk(rows: Iterable[Mapping[str, Any]], head: tuple[int | None, str] | None,
+def walk(rows: Iterable[tuple], head: tuple[int | None, str] | None,
          anchor: tuple[int, str] | None = None) -> ChainResult:
-    """Recompute the chain over ``rows`` (in id order, each with CONTENT and ``chain_hash``).
+    """Recompute the chain over ``rows``: driver tuples of CONTENT then ``chain_hash``, in id
+    order (``SELECT_ROWS``).
 
     ``head`` is the stored (last_id, head_hash), or None when the store has no head row.
     The first row whose stored hash is not the recomputed one is named; an anchor that does
@@ -197,11 +228,11 @@ def walk(rows: Iterable[Mapping[str, Any]], head: tuple[int | None, str] | None,
         broken = Break(None, "The anchor names no row but is not the empty ledger's hash.")
     for row in rows:
         count += 1
-        rid = int(row["id"])
-        want = link(prev, row)
-        if broken is None and row.get("chain_hash") != want:
+        rid, stored = row[0], row[-1]
+        want = link_stored(prev, row[:-1])
+        if broken is None and stored != want:
             reason = ("carries no seal (it was written outside the app)"
-                      if not row.get("chain_hash") else
+                      if not stored else
                       "does not match its seal: it, or a row before it, was changed, inserted "
                       "or removed outside the app")
             broken = Break(rid, f"Ledger row #{rid} {reason}; the history from #{rid} on "

@@ -1,6 +1,8 @@
 """Stock operations: one function per operation, each ONE transaction.
 
-Every operation takes keyword arguments: ``actor`` (an ``Actor``: badge, terminal, role),
+Every operation takes keyword arguments: ``actor`` (an ``Actor``: badge and terminal; the
+operator's role and active flag are read from the store inside the operation's transaction,
+never taken from the ``Actor``),
 ``scan_id`` (the id of the scan that caused it: the idempotency key), ``entry`` (``"scanned"``
 or ``"typed"``: recorded on every ledger row, and on a unit received from a typed serial), and
 codes as strings (bin codes, serials, SKU code / GTIN / alias). It checks the rules, changes
@@ -14,7 +16,11 @@ the first result with ``replayed=True`` (whatever operation it is offered to). A
 leaves no trace, so the same scan id may be applied again once the problem is fixed.
 ``applied(engine, scan_id)`` tells whether a scan has been applied; ``allowed(role, op)`` reads
 the role matrix for menus. Races lost on a guarded update or a unique key (another terminal was
-first) are retried in a fresh transaction, which then answers with the proper refusal.
+first) are retried in a fresh transaction, which then answers with the proper refusal; so are
+a deadlock and a serialization failure (PostgreSQL), with the same scan id, a bounded number
+of times, then ``StoreBusy`` (a sentence). Every ledger row is sealed into the ledger's hash
+chain (``inventory/chain.py``); the chain's head is the first lock each operation takes, so
+changes on PostgreSQL never wait on each other in opposite orders.
 
 The transaction is one ``engine.connect()`` / ``begin()`` (SQLite: ``BEGIN IMMEDIATE``); the
 hot statements are fixed, bound SQL on its DB-API cursor (see ``ops/base.py``; no ORM unit of
@@ -54,8 +60,10 @@ Operations and their rules
     return cannot exceed what the order shipped minus what came back already.
 ``adjust(bin, sku, delta | counted, lot, reason, approved_by)``
     Quantity SKUs only (units are counted by their tags). Supervisors and admins adjust on
-    their own authority; a receiver needs ``approved_by`` = an active supervisor's or admin's
-    badge (the reason records the approver); a picker may not adjust.
+    their own authority; a receiver needs ``approved_by`` = an ``Approval``: the scan id of an
+    active supervisor's or admin's own badge scan at the same terminal in the last 10 minutes
+    (a badge given as a string is refused; the reason records the approver); a picker may not
+    adjust.
 ``mark_lost(serial, reason, approved_by)`` / ``found(serial, bin, reason, approved_by)``
     Unit counts: a unit not found becomes ``lost`` (no bin); a lost unit that turns up comes
     back in stock in the scanned bin (a unit in stock elsewhere is a move: WrongBin says where

@@ -458,13 +458,21 @@ def _asset_message(r) -> str:  # noqa: ANN001
 
 
 def check_chain(conn, anchor: tuple[int, str] | None = None) -> chain.ChainResult:  # noqa: ANN001
-    """Recompute the ledger's hash chain (streamed in id order) against its stored seals."""
+    """Recompute the ledger's hash chain against its stored seals, streaming the rows on the
+    driver's cursor in id order (a server-side cursor on PostgreSQL), in ``conn``'s snapshot."""
     head_row = conn.execute(select(HEAD.c.last_id, HEAD.c.head_hash)
                             .where(HEAD.c.id == chain.HEAD_ID)).first()
     head = None if head_row is None else (head_row[0], head_row[1])
-    cols = [L.c[name] for name in (*chain.CONTENT, "chain_hash")]
-    rows = conn.execution_options(yield_per=5000).execute(select(*cols).order_by(L.c.id))
-    return chain.walk(rows.mappings(), head, anchor)
+    raw = conn.connection.driver_connection
+    postgres = conn.dialect.name == "postgresql"
+    cur = raw.cursor(name="ledger_chain_walk") if postgres else raw.cursor()
+    try:
+        if postgres:
+            cur.itersize = 5000
+        cur.execute(chain.SELECT_ROWS)
+        return chain.walk(cur, head, anchor)
+    finally:
+        cur.close()
 
 
 def _chain_mismatch(result: chain.ChainResult) -> list[Mismatch]:

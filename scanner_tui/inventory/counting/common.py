@@ -44,10 +44,16 @@ class CountRefused(DomainError):
     code = "count_refused"
 
 
+def signed_in_on(conn: Connection, actor: Actor) -> Actor:
+    """The operator as the store has them in ``conn``'s transaction: unknown or inactive
+    badges are refused (anyone active may count)."""
+    return signed_in(_Sql(conn), actor)
+
+
 def require_supervisor(conn: Connection, actor: Actor, what: str) -> Actor:
     """Only supervisors and admins plan, send back and approve counts: the role and active
     flag are read from the store in ``conn``'s transaction, never taken from ``actor``."""
-    trusted = signed_in(_Sql(conn), actor)
+    trusted = signed_in_on(conn, actor)
     if trusted.role not in APPROVERS:
         raise NotAllowed(trusted.badge, trusted.role, what, APPROVERS)
     return trusted

@@ -35,6 +35,7 @@ from scanner_tui.inventory.counting.common import (
     badges,
     bin_row,
     newest_ledger_id,
+    signed_in_on,
 )
 from scanner_tui.inventory.errors import (
     BadQuantity,
@@ -136,6 +137,7 @@ def start_bin(engine: Engine, *, actor: Actor, bin_code: str,
               count_code: str | None = None) -> BinCount:
     """Begin (or resume) counting a bin of an open count: the books are snapshotted now."""
     with _tx(engine, ledger_cut=True) as conn:
+        signed_in_on(conn, actor)
         b = bin_row(conn, bin_code)
         if not b.active:
             raise CountRefused(f"Bin {b.code} is not in use any more; it cannot be counted.")
@@ -180,6 +182,7 @@ def start_bin(engine: Engine, *, actor: Actor, bin_code: str,
 
 
 def _counting(conn: Connection, actor: Actor, cb_id: int):  # noqa: ANN202
+    signed_in_on(conn, actor)
     row = conn.execute(select(T_CBIN, T_BIN.c.code.label("bin_code"))
                        .join(T_BIN, T_BIN.c.id == T_CBIN.c.bin_id)
                        .where(T_CBIN.c.id == cb_id)).first()

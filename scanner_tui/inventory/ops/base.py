@@ -80,13 +80,14 @@ ROLE_MATRIX: dict[str, tuple[str, ...]] = {
     "adjust": ("receiver", "supervisor", "admin"),  # a receiver's needs a supervisor's approval
     "scrap": ("supervisor", "admin"),
     "undo": ("picker", "receiver", "supervisor", "admin"),  # own last change only
+    "approve": ("supervisor", "admin"),  # a cycle count (never one they counted in)
 }
 APPROVERS = ("supervisor", "admin")
 VERB = {
     "receive": "receive stock", "putaway": "put stock away", "move": "move stock",
     "pick": "pick orders", "stage": "stage orders", "ship": "ship orders",
     "return": "take returns", "adjust": "adjust stock", "scrap": "scrap stock",
-    "undo": "undo changes",
+    "undo": "undo changes", "approve": "approve counts",
 }
 
 

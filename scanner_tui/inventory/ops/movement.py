@@ -102,7 +102,7 @@ def _approver(tx: Tx, approved_by: Approval | None) -> str:
         return tx.actor.badge
     if approved_by is None:
         raise NeedsApproval(tx.actor.badge, "adjustment")
-    badge = approver_badge(tx.sql, tx.actor, approved_by, tx.now)
+    badge = approver_badge(tx.sql, tx.actor, approved_by, tx.now, tx.scan_id)
     approver = signed_in(tx.sql, Actor(badge, tx.actor.terminal))
     if approver.role not in APPROVERS:
         raise NotAllowed(badge, approver.role, "approve adjustments", APPROVERS)
