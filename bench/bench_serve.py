@@ -79,15 +79,20 @@ def proc_children(pid: int) -> list[int]:
 
 
 def app_pids(serve_pid: int) -> list[int]:
-    """The terminals' app processes (not the fork server itself)."""
+    """The terminals' app processes: the fork server's children (or, with ``fork = false``,
+    serve's own children), never the fork server or multiprocessing's resource tracker."""
     out = []
     for pid in proc_children(serve_pid):
         try:
             cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+            ppid = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
         except OSError:
             continue
-        if b"forkserver" not in cmdline:
-            out.append(pid)
+        if b"resource_tracker" in cmdline:
+            continue
+        if ppid == serve_pid and b"forkserver" in cmdline:
+            continue  # the fork server itself
+        out.append(pid)
     return out
 
 
