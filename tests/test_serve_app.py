@@ -118,3 +118,17 @@ async def test_sign_out_releases_the_badge(demo, db_url):
         await kept(app, pilot)
         assert claims.holder(demo, "badge", "OP-0001") is None
     assert load_session(demo, "T1").badge == ""
+
+
+async def test_a_badge_left_on_a_terminal_gone_past_resume_minutes_is_taken_without_asking(
+        demo, db_url):
+    from scanner_tui.inventory.sessions import save_session
+
+    old = datetime.now(UTC) - timedelta(minutes=40)
+    save_session(demo, "T1", badge="OP-0001", task="pick", now=old)
+    claims.claim(demo, "badge", "OP-0001", terminal="T1", badge="OP-0001", now=old)
+    app = kept_app(demo, db_url, "T2", resume_minutes=15)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await scan(app, pilot, "OP-0001")
+        assert isinstance(app.screen, MenuScreen)
+        assert claims.holder(demo, "badge", "OP-0001").terminal == "T2"

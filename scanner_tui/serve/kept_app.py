@@ -10,6 +10,7 @@ signed in elsewhere asks first, and the other terminal is signed out when it is 
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -180,10 +181,21 @@ class KeptApp(ScannerApp):
         try:
             claims.claim(self.engine, "badge", badge, terminal=self.terminal, badge=badge)
         except ClaimHeld as held:
-            self.pipeline.operator = ""
-            self.push_screen(ClaimQuestionScreen(held, answer, **self._screen_setup()))
-            return
+            if self._abandoned(held.holder):
+                claims.take_over(self.engine, "badge", badge, terminal=self.terminal,
+                                 badge=badge)
+            else:
+                self.pipeline.operator = ""
+                self.push_screen(ClaimQuestionScreen(held, answer, **self._screen_setup()))
+                return
         super().sign_in(answer)
+
+    def _abandoned(self, holder: claims.Claim) -> bool:
+        """Has the holding terminal been gone longer than it could resume (the badge is free
+        again)? Last seen: its session row, else when it took the badge."""
+        other = load_session(self.engine, holder.terminal)
+        seen = other.updated_at if other is not None and other.updated_at else holder.since
+        return self.clock() - seen > timedelta(minutes=self.resume_minutes)
 
     def answer_claim(self, screen: ClaimQuestionScreen, yes: bool) -> None:
         """The question was answered: take the badge from the other terminal, or not."""
