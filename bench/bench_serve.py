@@ -16,7 +16,6 @@ import asyncio
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -31,6 +30,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 from benchlib import pct  # noqa: E402
 
 from tests.postgres_server import PostgresServer  # noqa: E402
+from tests.test_serve_ssh import free_port, wait_port  # noqa: E402
 
 BIN = Path(sys.executable).parent / "scanner-tui"
 TICK = "✔ ".encode()
@@ -52,12 +52,6 @@ class BenchPostgres(PostgresServer):
                   f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.root} "
                   "-c max_connections=600 -c shared_buffers=64MB", "start")
         return self.url("postgres")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def proc_children(pid: int) -> list[int]:
@@ -277,11 +271,7 @@ def main() -> None:
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                      env={**os.environ, "TEXTUAL_ANIMATIONS": "none"})
             try:
-                while True:
-                    with socket.socket() as s:
-                        if s.connect_ex(("127.0.0.1", port)) == 0:
-                            break
-                    time.sleep(0.1)
+                wait_port(port)
                 r = asyncio.run(run_n(n, args.scans, args.pace, port, str(key), serve.pid,
                                       pg_pid))
             finally:

@@ -9,7 +9,6 @@ import base64
 import json
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -18,7 +17,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from tests.test_serve_ssh import free_port
+from tests.test_serve_ssh import free_port, wait_port
 from tests.tmux_driver import BIN, cli, journal
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -30,16 +29,6 @@ def chromium() -> str:
         if shutil.which(name):
             return shutil.which(name)
     pytest.skip("Chromium is not installed (scripts/test.sh installs Debian's chromium)")
-
-
-def wait_port(port: int, timeout: float = 30) -> None:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.1)
-    raise AssertionError(f"nothing listened on {port}")
 
 
 class Page:
