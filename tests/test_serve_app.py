@@ -132,3 +132,23 @@ async def test_a_badge_left_on_a_terminal_gone_past_resume_minutes_is_taken_with
         await scan(app, pilot, "OP-0001")
         assert isinstance(app.screen, MenuScreen)
         assert claims.holder(demo, "badge", "OP-0001").terminal == "T2"
+
+
+async def test_a_hang_up_answers_the_scans_already_read_then_ends(demo, db_url):
+    import os
+    import signal
+
+    from scanner_tui.inventory.journal import read_journal
+    from tests.test_ui_support import burst
+
+    app = kept_app(demo, db_url, "T1")
+    async with app.run_test(size=(40, 16)) as pilot:
+        await scan(app, pilot, "OP-0001")
+        burst(app, "A01-A-01\r")
+        await pilot.pause()
+        os.kill(os.getpid(), signal.SIGHUP)  # as the pty's hang-up reaches the app process
+        await asyncio.sleep(0.3)
+        assert app._exit
+    rows = read_journal(demo)
+    assert [r["payload"] for r in rows] == ["OP-0001\r", "A01-A-01\r"]
+    assert all(r["accepted"] is not None for r in rows)  # none left pending

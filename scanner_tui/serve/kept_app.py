@@ -9,7 +9,10 @@ signed in elsewhere asks first, and the other terminal is signed out when it is 
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import signal
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -148,6 +151,13 @@ class KeptApp(ScannerApp):
     def on_mount(self) -> None:  # (ScannerApp.on_mount runs too: Textual calls both)
         self.call_after_refresh(self._resume)
         self.set_interval(KEEP_EVERY, self._keep)
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self._hung_up)
+
+    def _hung_up(self) -> None:
+        """The line dropped (SSH client gone, host killed): answer every scan already read,
+        then end (a scan is in the journal with its answer, or it never arrived)."""
+        self.exit()
 
     def _resume(self) -> None:
         try:
