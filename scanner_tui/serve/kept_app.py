@@ -95,6 +95,9 @@ class ClaimQuestionScreen(ScanScreen):
     """Asks before taking a badge that is signed in on another terminal (y/n, or a card)."""
 
     TITLE_TEXT = "Sign in"
+    DEFAULT_CSS = """
+    ClaimQuestionScreen #choice { height: 1fr; border: none; padding: 0 1; }
+    """
 
     def __init__(self, held: ClaimHeld, answer: SignInAnswer, **kwargs: Any) -> None:
         super().__init__(scan_handler=ClaimQuestion(held, answer.who.badge), **kwargs)
@@ -110,7 +113,7 @@ class ClaimQuestionScreen(ScanScreen):
         yield StatusLine(self.scanner_text, id="status")
 
     def on_mount(self) -> None:
-        self.query_one(Answer).show(Outcome.refuse(str(self.held)))
+        self.query_one(Answer).show(None, str(self.held))  # a question, not a refusal
         self.query_one(OptionList).focus()
 
     def on_key(self, event: events.Key) -> None:
