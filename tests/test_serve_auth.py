@@ -82,3 +82,20 @@ def test_without_tokens_a_valid_terminal_name_is_needed(tmp_path: Path):
     assert server.terminal_of(make_mocked_request("GET", "/?terminal=WEB-2")) == "WEB-2"
     assert server.terminal_of(make_mocked_request("GET", "/?terminal=%1b")) is None
     assert server.terminal_of(make_mocked_request("GET", "/")) is None
+
+
+@pytest.mark.parametrize(("args", "said"), [
+    (["--ssh", "nonsense"], "--ssh: 'nonsense' should be HOST:PORT"),
+    (["--ssh", "", "--web", ""], "nothing to serve"),
+    (["--ssh", "", "--web", "0.0.0.0:18080"], "listens beyond this machine"),
+])
+def test_serve_refuses_a_bad_listener_in_one_line(tmp_path: Path, args, said):
+    from typer.testing import CliRunner
+
+    from scanner_tui.cli import app
+
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(f'[database]\nurl = "sqlite:///{tmp_path / "s.db"}"\n')
+    result = CliRunner().invoke(app, ["--config", str(cfg), "serve", *args])
+    assert result.exit_code == 2
+    assert said in result.output and "Traceback" not in result.output
