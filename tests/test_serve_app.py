@@ -102,7 +102,7 @@ async def test_the_terminal_whose_badge_was_taken_is_signed_out(demo, db_url):
         await scan(app, pilot, "OP-0001")
         assert isinstance(app.screen, MenuScreen)
         claims.take_over(demo, "badge", "OP-0001", terminal="T2", badge="OP-0001")
-        await asyncio.sleep(2.6)
+        await asyncio.sleep(5.6)  # (checked every CLAIM_EVERY seconds)
         await settle(app, pilot)
         assert isinstance(app.screen, SignInScreen)
         assert "Ana Picker signed in on T2;" in screen_text(app)

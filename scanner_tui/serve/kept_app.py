@@ -44,7 +44,7 @@ from scanner_tui.workflows.base import Outcome
 
 log = logging.getLogger(__name__)
 KEEP_EVERY = 0.5  # seconds: how often the screen is compared with the kept row
-CLAIM_EVERY = 2.0  # seconds: how often a signed-in terminal checks it still holds its badge
+CLAIM_EVERY = 5.0  # seconds: how often a signed-in terminal checks it still holds its badge
 
 
 def task_of(screen_stack: list[Any]) -> tuple[str, Any]:
