@@ -16,7 +16,6 @@ import asyncio
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -31,6 +30,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 from benchlib import pct  # noqa: E402
 
 from tests.postgres_server import PostgresServer  # noqa: E402
+from tests.test_serve_ssh import free_port, wait_port  # noqa: E402
 
 BIN = Path(sys.executable).parent / "scanner-tui"
 TICK = "✔ ".encode()
@@ -54,12 +54,6 @@ class BenchPostgres(PostgresServer):
         return self.url("postgres")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def proc_children(pid: int) -> list[int]:
     """Every descendant of ``pid`` (the fork server's app processes are grandchildren)."""
     parents: dict[int, list[int]] = {}
@@ -79,15 +73,20 @@ def proc_children(pid: int) -> list[int]:
 
 
 def app_pids(serve_pid: int) -> list[int]:
-    """The terminals' app processes (not the fork server itself)."""
+    """The terminals' app processes: the fork server's children (or, with ``fork = false``,
+    serve's own children), never the fork server or multiprocessing's resource tracker."""
     out = []
     for pid in proc_children(serve_pid):
         try:
             cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+            ppid = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
         except OSError:
             continue
-        if b"forkserver" not in cmdline:
-            out.append(pid)
+        if b"resource_tracker" in cmdline:
+            continue
+        if ppid == serve_pid and b"forkserver" in cmdline:
+            continue  # the fork server itself
+        out.append(pid)
     return out
 
 
@@ -272,11 +271,7 @@ def main() -> None:
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                      env={**os.environ, "TEXTUAL_ANIMATIONS": "none"})
             try:
-                while True:
-                    with socket.socket() as s:
-                        if s.connect_ex(("127.0.0.1", port)) == 0:
-                            break
-                    time.sleep(0.1)
+                wait_port(port)
                 r = asyncio.run(run_n(n, args.scans, args.pace, port, str(key), serve.pid,
                                       pg_pid))
             finally:

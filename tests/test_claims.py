@@ -168,3 +168,38 @@ def test_release_0_1_store_upgrades_to_0006_and_loses_nothing(tmp_path):
     save_session(engine, "T1", badge="OP-0001", task="pick")
     assert load_session(engine, "T1").task == "pick"
     engine.dispose()
+
+
+def test_terminals_command_lists_who_what_since_and_holds(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from scanner_tui.cli import app
+
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    engine = open_store(url)
+    _operators(engine)
+    save_session(engine, "DOCK-1", badge="OP-0001", task="pick", scan="SO-5004\r", now=T0)
+    save_session(engine, "DOCK-2", badge="", now=T0)
+    claims.claim(engine, "order", "SO-5004", terminal="DOCK-1", badge="OP-0001", now=T0)
+    engine.dispose()
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(f'[database]\nurl = "{url}"\n')
+    runner = CliRunner()
+    text = runner.invoke(app, ["--config", str(cfg), "terminals"])
+    assert text.exit_code == 0
+    lines = text.output.splitlines()
+    assert lines[0].split() == ["TERMINAL", "WHO", "TASK", "SINCE", "LAST", "SCAN"]
+    assert lines[1].split() == ["DOCK-1", "OP-0001", "pick", "2026-12-05", "10:00", "SO-5004",
+                                "at", "10:00:00", "holds", "order", "SO-5004"]
+    assert lines[2].split()[:3] == ["DOCK-2", "-", "-"]
+    rows = json.loads(runner.invoke(app, ["--config", str(cfg), "terminals", "--json"]).output)
+    assert rows[0] == {"terminal": "DOCK-1", "badge": "OP-0001", "task": "pick",
+                       "since": "2026-12-05T10:00:00+00:00",
+                       "updated": "2026-12-05T10:00:00+00:00", "last_scan": "SO-5004",
+                       "last_scan_at": "2026-12-05T10:00:00+00:00", "holds": ["order SO-5004"]}
+    empty = tmp_path / "e.toml"
+    empty.write_text(f'[database]\nurl = "sqlite:///{tmp_path / "e.db"}"\n')
+    assert "No terminal has connected" in runner.invoke(app, ["--config", str(empty),
+                                                              "terminals"]).output

@@ -102,7 +102,7 @@ async def test_the_terminal_whose_badge_was_taken_is_signed_out(demo, db_url):
         await scan(app, pilot, "OP-0001")
         assert isinstance(app.screen, MenuScreen)
         claims.take_over(demo, "badge", "OP-0001", terminal="T2", badge="OP-0001")
-        await asyncio.sleep(2.6)
+        await asyncio.sleep(5.6)  # (checked every CLAIM_EVERY seconds)
         await settle(app, pilot)
         assert isinstance(app.screen, SignInScreen)
         assert "Ana Picker signed in on T2;" in screen_text(app)
@@ -118,3 +118,37 @@ async def test_sign_out_releases_the_badge(demo, db_url):
         await kept(app, pilot)
         assert claims.holder(demo, "badge", "OP-0001") is None
     assert load_session(demo, "T1").badge == ""
+
+
+async def test_a_badge_left_on_a_terminal_gone_past_resume_minutes_is_taken_without_asking(
+        demo, db_url):
+    from scanner_tui.inventory.sessions import save_session
+
+    old = datetime.now(UTC) - timedelta(minutes=40)
+    save_session(demo, "T1", badge="OP-0001", task="pick", now=old)
+    claims.claim(demo, "badge", "OP-0001", terminal="T1", badge="OP-0001", now=old)
+    app = kept_app(demo, db_url, "T2", resume_minutes=15)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await scan(app, pilot, "OP-0001")
+        assert isinstance(app.screen, MenuScreen)
+        assert claims.holder(demo, "badge", "OP-0001").terminal == "T2"
+
+
+async def test_a_hang_up_answers_the_scans_already_read_then_ends(demo, db_url):
+    import os
+    import signal
+
+    from scanner_tui.inventory.journal import read_journal
+    from tests.test_ui_support import burst
+
+    app = kept_app(demo, db_url, "T1")
+    async with app.run_test(size=(40, 16)) as pilot:
+        await scan(app, pilot, "OP-0001")
+        burst(app, "A01-A-01\r")
+        await pilot.pause()
+        os.kill(os.getpid(), signal.SIGHUP)  # as the pty's hang-up reaches the app process
+        await asyncio.sleep(0.3)
+        assert app._exit
+    rows = read_journal(demo)
+    assert [r["payload"] for r in rows] == ["OP-0001\r", "A01-A-01\r"]
+    assert all(r["accepted"] is not None for r in rows)  # none left pending

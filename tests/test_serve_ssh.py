@@ -25,6 +25,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_port(port: int, timeout: float = 30) -> None:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise AssertionError(f"nothing listened on {port}")
+
+
 @pytest.fixture
 def host(tmp_path: Path):
     for tool in ("ssh", "ssh-keygen"):
@@ -59,13 +69,7 @@ class Host:
         self.proc = subprocess.Popen([str(BIN), "serve", "--config", str(self.cfg)],
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                      env={**os.environ, "TEXTUAL_ANIMATIONS": "none"})
-        end = time.monotonic() + 30
-        while time.monotonic() < end:
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", self.port)) == 0:
-                    return
-            time.sleep(0.1)
-        raise AssertionError("the host never listened")
+        wait_port(self.port)
 
     def kill(self) -> None:
         for client in self.clients:

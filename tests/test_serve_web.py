@@ -9,7 +9,6 @@ import base64
 import json
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -18,7 +17,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from tests.test_serve_ssh import free_port
+from tests.test_serve_ssh import free_port, wait_port
 from tests.tmux_driver import BIN, cli, journal
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -30,16 +29,6 @@ def chromium() -> str:
         if shutil.which(name):
             return shutil.which(name)
     pytest.skip("Chromium is not installed (scripts/test.sh installs Debian's chromium)")
-
-
-def wait_port(port: int, timeout: float = 30) -> None:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.1)
-    raise AssertionError(f"nothing listened on {port}")
 
 
 class Page:
@@ -73,18 +62,24 @@ class Page:
             await self.call("Input.dispatchKeyEvent", type="keyUp", key=args["key"])
 
 
-@pytest.fixture
-def web_host(tmp_path: Path):
+@pytest.fixture(params=["name", "token"])
+def web_host(request, tmp_path: Path):
+    """The browser side on localhost: visits name their terminal (?terminal=WEB-1), or are
+    paired with a token (web_tokens: the token stands for WEB-1)."""
     port = free_port()
     cfg = tmp_path / "host.toml"
+    tokens = ""
+    if request.param == "token":
+        (tmp_path / "tokens").write_text("7f3a9c WEB-1\n")
+        tokens = f'web_tokens = "{tmp_path / "tokens"}"\n'
     cfg.write_text(f'[database]\nurl = "sqlite:///{tmp_path / "store.db"}"\n\n'
-                   f'[serve]\nssh = ""\nweb = "127.0.0.1:{port}"\n', encoding="utf-8")
+                   f'[serve]\nssh = ""\nweb = "127.0.0.1:{port}"\n{tokens}', encoding="utf-8")
     subprocess.run([str(BIN), "demo", "--config", str(cfg)], check=True, capture_output=True)
     proc = subprocess.Popen([str(BIN), "serve", "--config", str(cfg)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_port(port)
-        yield cfg, port
+        yield cfg, port, "?token=7f3a9c" if tokens else "?terminal=WEB-1"
     finally:
         proc.terminate()
         try:
@@ -130,8 +125,8 @@ async def _drive(browser: str, url: str, profile: Path, shot: Path, scan) -> Non
 
 def test_a_scan_typed_into_the_browser_signs_in(web_host, tmp_path: Path):
     browser = chromium()
-    cfg, port = web_host
-    shot = ARTEFACTS / f"serve_web_{os.getpid()}.png"
+    cfg, port, query = web_host
+    shot = ARTEFACTS / f"serve_web_{os.getpid()}_{query[1:6]}.png"
 
     async def scan(page: Page) -> None:
         await page.keys("OP-00")  # one scan, cut in two by a network pause
@@ -143,7 +138,7 @@ def test_a_scan_typed_into_the_browser_signs_in(web_host, tmp_path: Path):
             await asyncio.sleep(0.3)
         await asyncio.sleep(1.5)  # the menu drawn, the keeper's row written
 
-    asyncio.run(_drive(browser, f"http://127.0.0.1:{port}/?terminal=WEB-1",
+    asyncio.run(_drive(browser, f"http://127.0.0.1:{port}/{query}",
                        tmp_path / "profile", shot, scan))
     rows = [r for r in journal(cfg) if r["terminal"] == "WEB-1"]
     assert [(r["payload"], r["source"], r["kind"], r["accepted"]) for r in rows] == [
@@ -156,7 +151,7 @@ def test_a_scan_typed_into_the_browser_signs_in(web_host, tmp_path: Path):
 
 
 def test_the_browser_side_refuses_an_unpaired_visit(web_host):
-    _, port = web_host
+    _, port, _ = web_host
 
     async def get() -> tuple[int, int]:
         async with aiohttp.ClientSession() as http:

@@ -37,7 +37,9 @@ def serve_command(
     """Host the floor app for many terminals: SSH (user name = terminal id) and the browser."""
     import asyncio
 
-    from scanner_tui.config import ConfigError, ServeConfig
+    from pydantic import ValidationError
+
+    from scanner_tui.config import ServeConfig
 
     c = context(ctx)
     config = c.config
@@ -46,8 +48,9 @@ def serve_command(
             **config.serve.model_dump(),
             **({"ssh": ssh} if ssh is not None else {}),
             **({"web": web} if web is not None else {})})
-    except Exception as exc:  # noqa: BLE001
-        raise ConfigError(str(exc).splitlines()[-1]) from None
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        fail(f"--{first['loc'][0]}: {first['msg'].removeprefix('Value error, ')}", code=2)
     if not serve.ssh and not serve.web:
         fail("nothing to serve: give [serve] ssh or [serve] web", code=2)
     c.engine.dispose()  # the store is migrated now; each terminal opens its own connection
@@ -92,8 +95,11 @@ async def _serve(c: Context, serve) -> None:  # noqa: ANN001
         launcher.warm_up()
         acceptor = await start_ssh(serve.ssh, host_key, str(keys), passwords, launcher)
         host, _, port = serve.ssh.rpartition(":")
+        from scanner_tui.serve.ssh import ensure_host_key
+
+        fingerprint = ensure_host_key(host_key).get_fingerprint()
         say(f"SSH terminals: ssh -p {port} TERMINAL-ID@{host} (device keys: {keys}; "
-            f"host key: {host_key})")
+            f"host key {fingerprint})")
 
         async def close_ssh() -> None:
             acceptor.close()

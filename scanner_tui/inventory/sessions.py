@@ -15,7 +15,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import Engine
-from sqlalchemy.exc import IntegrityError
 
 from scanner_tui.inventory.errors import shown
 from scanner_tui.inventory.models import as_aware, utcnow
@@ -74,40 +73,38 @@ def save_session(
     scan: str | None = None,
     now: datetime | None = None,
 ) -> None:
-    """Write where ``terminal`` is now (one row per terminal, replaced). ``scan``: the payload
-    just read (kept escaped and cut, for the list of terminals). Pass a Connection to write
-    in that transaction (a scan's own), an Engine for a transaction of its own."""
-    now = now or utcnow()
+    """Write where ``terminal`` is now (one row per terminal, replaced in one statement).
+    ``scan``: the payload just read (kept escaped and cut, for the list of terminals). Pass a
+    Connection to write in that transaction (a scan's own), an Engine for its own."""
+    statement = _upsert(engine, terminal, badge, task, state, scan, now or utcnow())
     if isinstance(engine, sa.Connection):
-        _upsert(engine, terminal, badge, task, state, scan, now)
+        engine.execute(statement)
         return
-    for attempt in range(2):
-        try:
-            with engine.begin() as conn:
-                _upsert(conn, terminal, badge, task, state, scan, now)
-            return
-        except IntegrityError:  # a first insert raced another: the row exists now
-            if attempt:
-                raise
+    with engine.begin() as conn:
+        conn.execute(statement)
 
 
-def _upsert(conn: sa.Connection, terminal: str, badge: str, task: str,
-            state: Mapping[str, Any] | None, scan: str | None, now: datetime) -> None:
-    values: dict[str, Any] = {"badge": badge, "task": task if badge else "",
+def _upsert(engine: Engine | sa.Connection, terminal: str, badge: str, task: str,
+            state: Mapping[str, Any] | None, scan: str | None, now: datetime) -> Any:
+    """INSERT ... ON CONFLICT (terminal) DO UPDATE (SQLite and PostgreSQL): a signed-in time
+    that stays while the same badge is signed in, and the last scan only when there is one."""
+    if engine.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    values: dict[str, Any] = {"terminal": terminal, "badge": badge,
+                              "task": task if badge else "",
                               "state": _state_text(state if badge else None),
-                              "updated_at": now}
+                              "updated_at": now, "signed_in_at": now if badge else None}
     if scan is not None:
         values["last_scan"] = shown(scan.rstrip("\r\n\t"), SCAN_SHOWN)
         values["last_scan_at"] = now
-    old = conn.execute(sa.select(T.c.badge, T.c.signed_in_at)
-                       .where(T.c.terminal == terminal)).first()
-    if old is None:
-        values["signed_in_at"] = now if badge else None
-        conn.execute(sa.insert(T).values(terminal=terminal, **values))
-        return
-    if old.badge != badge:
-        values["signed_in_at"] = now if badge else None
-    conn.execute(sa.update(T).where(T.c.terminal == terminal).values(**values))
+    statement = insert(T).values(**values)
+    new = statement.excluded
+    changes = {name: new[name] for name in values if name != "terminal"}
+    changes["signed_in_at"] = sa.case((T.c.badge == new.badge, T.c.signed_in_at),
+                                      else_=new.signed_in_at)
+    return statement.on_conflict_do_update(index_elements=[T.c.terminal], set_=changes)
 
 
 def load_session(engine: Engine, terminal: str) -> TerminalSession | None:

@@ -9,7 +9,11 @@ signed in elsewhere asks first, and the other terminal is signed out when it is 
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import signal
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +44,7 @@ from scanner_tui.workflows.base import Outcome
 
 log = logging.getLogger(__name__)
 KEEP_EVERY = 0.5  # seconds: how often the screen is compared with the kept row
-CLAIM_EVERY = 2.0  # seconds: how often a signed-in terminal checks it still holds its badge
+CLAIM_EVERY = 5.0  # seconds: how often a signed-in terminal checks it still holds its badge
 
 
 def task_of(screen_stack: list[Any]) -> tuple[str, Any]:
@@ -91,6 +95,9 @@ class ClaimQuestionScreen(ScanScreen):
     """Asks before taking a badge that is signed in on another terminal (y/n, or a card)."""
 
     TITLE_TEXT = "Sign in"
+    DEFAULT_CSS = """
+    ClaimQuestionScreen #choice { height: 1fr; border: none; padding: 0 1; }
+    """
 
     def __init__(self, held: ClaimHeld, answer: SignInAnswer, **kwargs: Any) -> None:
         super().__init__(scan_handler=ClaimQuestion(held, answer.who.badge), **kwargs)
@@ -106,7 +113,7 @@ class ClaimQuestionScreen(ScanScreen):
         yield StatusLine(self.scanner_text, id="status")
 
     def on_mount(self) -> None:
-        self.query_one(Answer).show(Outcome.refuse(str(self.held)))
+        self.query_one(Answer).show(None, str(self.held))  # a question, not a refusal
         self.query_one(OptionList).focus()
 
     def on_key(self, event: events.Key) -> None:
@@ -147,6 +154,13 @@ class KeptApp(ScannerApp):
     def on_mount(self) -> None:  # (ScannerApp.on_mount runs too: Textual calls both)
         self.call_after_refresh(self._resume)
         self.set_interval(KEEP_EVERY, self._keep)
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self._hung_up)
+
+    def _hung_up(self) -> None:
+        """The line dropped (SSH client gone, host killed): answer every scan already read,
+        then end (a scan is in the journal with its answer, or it never arrived)."""
+        self.exit()
 
     def _resume(self) -> None:
         try:
@@ -180,10 +194,21 @@ class KeptApp(ScannerApp):
         try:
             claims.claim(self.engine, "badge", badge, terminal=self.terminal, badge=badge)
         except ClaimHeld as held:
-            self.pipeline.operator = ""
-            self.push_screen(ClaimQuestionScreen(held, answer, **self._screen_setup()))
-            return
+            if self._abandoned(held.holder):
+                claims.take_over(self.engine, "badge", badge, terminal=self.terminal,
+                                 badge=badge)
+            else:
+                self.pipeline.operator = ""
+                self.push_screen(ClaimQuestionScreen(held, answer, **self._screen_setup()))
+                return
         super().sign_in(answer)
+
+    def _abandoned(self, holder: claims.Claim) -> bool:
+        """Has the holding terminal been gone longer than it could resume (the badge is free
+        again)? Last seen: its session row, else when it took the badge."""
+        other = load_session(self.engine, holder.terminal)
+        seen = other.updated_at if other is not None and other.updated_at else holder.since
+        return self.clock() - seen > timedelta(minutes=self.resume_minutes)
 
     def answer_claim(self, screen: ClaimQuestionScreen, yes: bool) -> None:
         """The question was answered: take the badge from the other terminal, or not."""

@@ -182,7 +182,7 @@ def _end(child: Launched) -> asyncio.Future | None:
         return None
 
     async def later() -> None:
-        await asyncio.sleep(3)
+        await asyncio.sleep(10)  # (the app answers the scans it read, then ends)
         try:
             os.killpg(child.pid, signal.SIGKILL)
         except ProcessLookupError:
