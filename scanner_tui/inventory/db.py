@@ -63,8 +63,10 @@ def _read_only_sqlite(path: Path) -> dict[str, str]:
     """URI parameters that open ``path`` without ever writing to it or beside it.
 
     A WAL database is read through its ``-shm`` index, which a reader must be able to create.
-    When it is absent and the folder is not writable, no writer can be using the file either
-    (a writer needs that index), so the file is opened ``immutable``: read as it stands.
+    When it is absent and the folder is not writable, no writer is using the file now (a
+    writer needs that index), and SQLite can read it only ``immutable``: as it stands. (A
+    writer with more rights that starts during the read is not seen; such a copy is a
+    read-only one in practice: a backup, an archive, a mounted snapshot.)
     """
     shm = path.with_name(path.name + "-shm")
     immutable = not shm.exists() and not os.access(path.parent, os.W_OK)
