@@ -528,10 +528,10 @@ def test_reports_authenticity_and_quality(demo, tmp_path):
     res = runner.invoke(cli, ["--config", str(cfg), "report", "quality", "--since", "soon"])
     assert res.exit_code == 2
     res = runner.invoke(cli, ["--config", str(cfg), "tags", "register", "AT00001000",
-                              "AT00001999", "--operator", "OP-0009"])
+                              "AT00001999", "--badge", "OP-0009"])
     assert res.exit_code == 0 and "Registered 1,000 tags" in res.output, res.output
     res = runner.invoke(cli, ["--config", str(cfg), "tags", "register", "AT00001000",
-                              "AT00001999", "--operator", "OP-0009"])
+                              "AT00001999", "--badge", "OP-0009"])
     assert res.exit_code == 1 and "registered already" in res.output
     assert count(demo, AuthenticityEvent) == 1
 

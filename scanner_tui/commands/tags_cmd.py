@@ -1,4 +1,4 @@
-"""``scanner-tui tags register FIRST LAST --operator BADGE``: a roll of pre-printed own tags.
+"""``scanner-tui tags register FIRST LAST --badge BADGE``: a roll of pre-printed own tags.
 
 An own asset tag is received only once the store issued it; tags printed elsewhere (a roll
 bought pre-printed) are issued by registering the roll. A supervisor or admin does it.
@@ -19,7 +19,7 @@ def register_roll(
     ctx: typer.Context,
     first: str = typer.Argument(..., help="The roll's first tag, e.g. AT00001000."),
     last: str = typer.Argument(..., help="The roll's last tag, e.g. AT00001999."),
-    operator: str = typer.Option(..., "--operator", help="Your badge (a supervisor or admin)."),
+    badge: str = typer.Option(..., "--badge", help="Your badge (a supervisor or admin)."),
 ) -> None:
     """Register a roll of pre-printed own tags as issued, so its tags can be received."""
     from scanner_tui.inventory.errors import DomainError
@@ -27,7 +27,7 @@ def register_roll(
 
     c = context(ctx)
     try:
-        roll = register(c.engine, first, last, operator=operator, terminal=c.config.terminal.id)
+        roll = register(c.engine, first, last, operator=badge, terminal=c.config.terminal.id)
     except DomainError as err:
         fail(str(err))
     say(f"Registered {roll.size:,} tags, {first.strip()} to {last.strip()}: they can be "

@@ -297,7 +297,7 @@ class UnissuedTag(AuthenticityError):
         else:
             text = (f"{shown(serial)} is not a tag this store issued; set it aside. A roll of "
                     "pre-printed tags is registered with: scanner-tui tags register FIRST LAST "
-                    "--operator BADGE.")
+                    "--badge BADGE.")
         super().__init__(text, serial=serial)
 
 

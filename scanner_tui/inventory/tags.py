@@ -2,7 +2,7 @@
 
 An own tag (the ``asset`` tag rule) is taken at receive only once the store issued it: printed
 from the tag sequence, imported, on a ship notice, or inside a roll registered here
-(``scanner-tui tags register AT00001000 AT00001999 --operator OP-0009``).
+(``scanner-tui tags register AT00001000 AT00001999 --badge OP-0009``).
 """
 
 from __future__ import annotations
