@@ -117,13 +117,9 @@ class FloorServices:
         who = session.who
         if not entry.target:
             return PeekHandler(who.badge)
-        extras: dict[str, Any] = {"rules": self.rules} if self.rules is not None else {}
-        if self.dock_bin:
-            extras["dock_bin"] = self.dock_bin
-        if self.config is not None:
-            extras["config"] = self.config
         services = Services(engine=self.engine, badge=who.badge, terminal=self.terminal,
-                            role=who.role, shift=session.shift, extras=extras)
+                            role=who.role, shift=session.shift, config=self.config,
+                            rules=self.rules, dock_bin=self.dock_bin or None)
         return WorkflowHandler(entry, services, session=session)
 
 
@@ -339,23 +335,23 @@ class WorkflowHandler:
             return Outcome.refuse(self.error or f"{self.entry.title} is not open yet.")
         typed = scan.source is Source.KEYBOARD and result.kind is not Kind.COMMAND
         if typed and self._takes_text() and (self.question() is not None or not result.accepted):
-            outcome = wf.answer(scan.payload.strip(), scan)  # a list number, an order code...
+            outcome = wf.answer(scan.payload.strip(), scan, result)  # a number, an order code
         else:
             outcome = wf.handle(scan, result)
         self.done = outcome.done
         return outcome
 
-    def answer(self, text: str, scan: Scan) -> Outcome:
+    def answer(self, text: str, scan: Scan, result: ScanResult | None = None) -> Outcome:
         """Typed text for the open question (a quantity, a lot; "" takes the default)."""
         wf = self.workflow
         if wf is None:
             return Outcome.refuse(self.error or f"{self.entry.title} is not open yet.")
-        outcome = wf.answer(text, scan)
+        outcome = wf.answer(text, scan, result)
         self.done = outcome.done
         return outcome
 
     def question(self) -> Question | None:
-        return getattr(self.workflow, "question", None)
+        return self.workflow.question if self.workflow is not None else None
 
     def view(self) -> Snapshot:
         wf = self.workflow
@@ -373,7 +369,7 @@ class AnswerHandler:
         self.operator = handler.operator
 
     def handle(self, scan: Scan, result: ScanResult) -> Outcome:
-        return self.handler.answer(self.text, scan)
+        return self.handler.answer(self.text, scan, result)
 
     def view(self) -> Snapshot:
         return self.handler.view()

@@ -1,21 +1,17 @@
-"""What the workflows share beyond ``base``: the dock bin, look-ups, plain codes, dates, the memo.
+"""What the workflows share beyond ``base``: the dock bin, look-ups, plain codes, dates.
 
 * ``default_dock_bin``: the site's default receiving place (first active dock bin by code).
 * ``look_up`` / ``find_code``: the bin, unit or product a classified scan / a plain code names
   (every workflow looks codes up through these).
 * ``look_up_place_or_item``: a scanned bin, unit or product, or the refusal for anything else.
-* ``typed_result``: a code typed by hand and found in the store, as a classified scan.
 * ``plain_code``: an unknown scan that may still be a manufacturer serial, a lot or a document
   code (no tag rule matched, or digits that only looked like GS1) — never an unsafe or mis-read
   payload (control characters, markup, a bad check digit).
-* ``AppliedMemo``: a scan handled a second time (same ``Scan.id``: a retry) gets its first
-  answer again, with ``changed=False``.
 """
 
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
 from datetime import date, datetime
 
 from sqlalchemy import Engine, select
@@ -24,14 +20,13 @@ from scanner_tui.inventory.lookup import Resolved, find, resolve_scan
 from scanner_tui.inventory.models import Bin, LedgerEntry
 from scanner_tui.scanning.classify import NO_RULE
 from scanner_tui.scanning.gs1 import NO_KEY
-from scanner_tui.scanning.result import Kind, Scan, ScanResult
+from scanner_tui.scanning.result import Kind, ScanResult
 from scanner_tui.workflows.base import Outcome, expected
 
 T_BIN = Bin.__table__
 T_LEDGER = LedgerEntry.__table__
 
 PLAIN_REASONS = (NO_RULE, NO_KEY, "GS1 serial without a GTIN")
-MEMO_SIZE = 500
 
 
 def default_dock_bin(engine: Engine) -> str | None:
@@ -68,15 +63,6 @@ def find_code(engine: Engine, code: str) -> Resolved | None:
     """The bin, unit or product a plain code names, or None."""
     with engine.connect() as conn:
         return find(conn, code)
-
-
-def typed_result(found: Resolved, text: str) -> ScanResult:
-    """A typed code, looked up in the store, as if it had been classified."""
-    if found.kind is Kind.BIN:
-        return ScanResult(Kind.BIN, code=text, bin=found.code)
-    if found.kind is Kind.ASSET:
-        return ScanResult(Kind.ASSET, code=text, serial=found.code)
-    return ScanResult(Kind.PRODUCT, code=text, sku=found.sku_code or found.code)
 
 
 def plain_code(result: ScanResult) -> str | None:
@@ -122,23 +108,3 @@ def undone_scan_ids(engine: Engine, ledger_ids: tuple[int, ...]) -> set[str]:
          .where(undo.c.id.in_(ledger_ids)))
     with engine.connect() as conn:
         return {s for s in conn.execute(q).scalars() if s}
-
-
-class AppliedMemo:
-    """Mixin: remembers the answers to scans that changed something, keyed by scan id, so the
-    same scan handled twice (a retry) gets its first answer again and changes nothing."""
-
-    def _memo_get(self, scan: Scan | None) -> Outcome | None:
-        memo = self.__dict__.get("_memo")
-        prior = memo.get(scan.id) if memo is not None and scan is not None else None
-        if prior is None:
-            return None
-        return Outcome.ok(prior.message, changed=False, warning=prior.warning)
-
-    def _memo_put(self, scan: Scan | None, outcome: Outcome) -> Outcome:
-        if scan is not None and outcome.changed:
-            memo = self.__dict__.setdefault("_memo", OrderedDict())
-            memo[scan.id] = outcome
-            while len(memo) > MEMO_SIZE:
-                memo.popitem(last=False)
-        return outcome

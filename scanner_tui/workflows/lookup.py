@@ -16,7 +16,7 @@ from sqlalchemy import Engine, select
 
 from scanner_tui.inventory.history import UnknownCode, history, render
 from scanner_tui.inventory.models import ROLES, Asset, Order, OrderLine, Sku
-from scanner_tui.scanning.result import Kind, Scan, ScanResult, Source
+from scanner_tui.scanning.result import Kind, Scan, ScanResult
 from scanner_tui.workflows.base import Line, Outcome, Services, View, Workflow, expected
 from scanner_tui.workflows.tag_printing import reprint_tag
 
@@ -182,14 +182,11 @@ class LookupWorkflow(Workflow):
         return View(self.title, "Scan anything to look it up", context, columns, lines,
                     ACCEPTS)
 
-    def _handle(self, scan: Scan, result: ScanResult) -> Outcome:
+    def on_unrecognised(self, scan: Scan, result: ScanResult) -> Outcome | None:
         # Order and receipt codes follow no tag rule: an unrecognised code may be one.
         if result.kind is Kind.UNKNOWN and result.code:
-            outcome = self._document(result.code)
-            if outcome is not None:
-                self._count(outcome)
-                return outcome
-        return super()._handle(scan, result)
+            return self._document(result.code)
+        return None
 
     def _document(self, code: str) -> Outcome | None:
         """An order's or a receipt's view, or None when ``code`` is neither."""
@@ -203,11 +200,11 @@ class LookupWorkflow(Workflow):
                 outcome = self._show(h)
         return outcome
 
-    def on_text(self, text: str, scan: Scan | None) -> Outcome:
+    def on_text(self, text: str, scan: Scan, result: ScanResult) -> Outcome:
         """A code typed at the keyboard: an order's, or any code the store knows (``r``:
         reprint the tag shown, like CMD:REPRINT)."""
         if text.lower() in ("r", "reprint"):
-            return reprint_tag(self.services, self.data, scan or Scan(text, Source.KEYBOARD))
+            return reprint_tag(self.services, self.data, scan)
         outcome = self._order(text) if text else None
         if outcome is not None:
             return outcome

@@ -4,16 +4,17 @@ Steps: choose an order (scan or type its code, or type its number in the list) -
 task in walking order scan its bin, then each unit (serial SKU) or the product and a quantity
 -> scan a staging bin -> ``CMD:DONE`` ships (serials recorded per order line by ``ship``).
 
-Questions never block the scanner. Each is answered by ``CMD:YES`` / ``CMD:NO``, by a key
-(``answer("y")``, a number, Enter), or by the next sensible scan, which then goes on as usual:
+Questions follow the one rule of ``workflows.base``: each is answered by ``CMD:YES`` /
+``CMD:NO``, by a key (``answer("y")``, a number, Enter), or by its own scan; any other scan
+is refused with the question repeated; ``CMD:CANCEL`` drops it:
 
 * quantity ("How many MUG-01?"): Enter / ``CMD:YES`` takes the default (what is planned in
   this bin); scanning the same product again counts pieces one by one (reaching the planned
-  quantity picks it); any other scan drops the question and nothing is picked.
+  quantity picks it); ``CMD:NO`` / ``CMD:CANCEL``: nothing picked.
 * zero check ("Is A01-B-03 empty now?", after a pick empties a bin by the books): ``NO``
-  flags the bin for a count; another scan means yes.
-* count flag after ``CMD:SHORT`` ("Flag A01-B-03 for a count?"): another scan means no.
-* finish short (``CMD:DONE`` with lines left): another scan means no, go on picking.
+  flags the bin for a count.
+* count flag after ``CMD:SHORT`` ("Flag A01-B-03 for a count?").
+* finish short (``CMD:DONE`` with lines left).
 
 ``CMD:SHORT`` gives up the current task's bin: the line is planned again from other bins, and
 what no bin holds is short. ``CMD:SKIP`` puts the current task off until the end of the walk.
@@ -31,9 +32,10 @@ from enum import StrEnum
 from scanner_tui.inventory import operations as ops
 from scanner_tui.inventory.errors import DomainError, SerialRequired
 from scanner_tui.inventory.lookup import Resolved
-from scanner_tui.inventory.ops.base import ROLE_MATRIX, OpResult, applied
-from scanner_tui.scanning.result import Kind, Scan, ScanResult, Source
+from scanner_tui.inventory.ops.base import ROLE_MATRIX, OpResult
+from scanner_tui.scanning.result import Kind, Scan, ScanResult
 from scanner_tui.workflows.base import (
+    Ask,
     Line,
     Outcome,
     Question,
@@ -42,7 +44,7 @@ from scanner_tui.workflows.base import (
     Workflow,
     expected,
 )
-from scanner_tui.workflows.dock import find_code, look_up, typed_result
+from scanner_tui.workflows.dock import look_up
 from scanner_tui.workflows.flags import flag_for_count
 from scanner_tui.workflows.pick_plan import (
     Plan,
@@ -53,9 +55,6 @@ from scanner_tui.workflows.pick_plan import (
     plan_order,
     stock_in_bin,
 )
-
-YES_WORDS = ("y", "yes", "j", "ja", "ok")
-NO_WORDS = ("n", "no", "nein")
 
 
 class Step(StrEnum):
@@ -68,10 +67,8 @@ class Step(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Pending:
-    """An open question and what answering it needs."""
+    """What answering the open question needs (the question itself is ``asked``)."""
 
-    kind: str  # qty | zero | flag | finish
-    question: Question
     bin: str = ""
     task: Task | None = None
     scan: Scan | None = None  # the product scan a quantity answer applies
@@ -130,10 +127,12 @@ class PickWorkflow(Workflow):
             return Step.STAGE
         return Step.NOTHING
 
-    @property
-    def question(self) -> Question | None:
-        """The open question, if any (the screen shows it; it never blocks scanning)."""
-        return self.pending.question if self.pending else None
+    def _ask(self, question: Question, pending: Pending) -> Question:
+        self.asked, self.pending = question, pending
+        return question
+
+    def _drop_question(self) -> None:
+        self.asked, self.pending = None, None
 
     def current_task(self) -> Task | None:
         """The task at the working bin if there is one, else the next one in walking order
@@ -202,8 +201,8 @@ class PickWorkflow(Workflow):
         else:
             instruction = "Nothing to pick: CMD:CANCEL"
             context.append("No stock in any pick or reserve bin")
-        if self.pending is not None:
-            instruction = self.pending.question.text
+        if self.asked is not None:
+            instruction = self.asked.text
         return View(title=f"Pick {order.code}", instruction=instruction, context=tuple(context),
                     columns=("#", "SKU", "Picked", "Bin"), lines=self._lines(task),
                     accepts=accepts)
@@ -235,51 +234,28 @@ class PickWorkflow(Workflow):
         return tuple(out)
 
     # -- entry points ------------------------------------------------------------------------
-    def handle(self, scan: Scan, result: ScanResult) -> Outcome:
-        prior = applied(self.services.engine, scan.id)
-        if prior is not None:  # the same scan again (retry, replay): nothing changes
-            self._sync()
-            outcome = Outcome.ok(f"Already done: {prior.message}")
-            self._count(outcome)
-            return outcome
-        if (self.plan is None and self.pending is None and result.kind is Kind.UNKNOWN
-                and result.code):
+    def on_unrecognised(self, scan: Scan, result: ScanResult) -> Outcome | None:
+        if self.plan is None and result.kind is Kind.UNKNOWN and result.code:
             order = find_order(self.services.engine, result.code)
             if order is not None:  # an order's barcode (order codes follow no tag rule)
-                outcome = self._open(order.code)
-                self._count(outcome)
-                return outcome
-        return super().handle(scan, result)
+                return self._open(order.code)
+        return None
 
     def on_scan(self, scan: Scan, result: ScanResult) -> Outcome:
-        if self.pending is not None:
-            return self._scan_with_question(scan, result)
         return self._scan(scan, result)
 
     def on_command(self, command: str, scan: Scan) -> Outcome:
-        if self.pending is not None:
-            return self._command_with_question(command, scan)
+        if command == "CANCEL" and self.asked is not None:
+            return self._cancel_question()
         return self._command(command, scan)
 
     def on_undo(self, scan: Scan) -> Outcome:
         return self._undo(scan)  # drops an open question, then reads the order again
 
-    def on_text(self, text: str, scan: Scan | None) -> Outcome:
-        if self.pending is not None:
-            return self._text_answer(text, scan)
-        if not text:
-            return Outcome.refuse(f"Nothing was typed. {self.view().instruction}.")
-        if self.step is Step.CHOOSE:
+    def on_text(self, text: str, scan: Scan, result: ScanResult) -> Outcome:
+        if text and self.step is Step.CHOOSE:
             return self._choose_typed(text)
-        typed = scan or Scan(payload=text, source=Source.KEYBOARD)
-        if text.upper().startswith("CMD:"):
-            command = text[4:].strip().upper()
-            return self.on_undo(typed) if command == "UNDO" else self.on_command(command, typed)
-        found = find_code(self.services.engine, text)
-        if found is None:
-            return Outcome.refuse(f"{text} is not a bin, unit or product of this store. "
-                                  f"{self.view().instruction}.")
-        return self.on_scan(typed, typed_result(found, text))
+        return super().on_text(text, scan, result)
 
     # -- choosing an order -------------------------------------------------------------------
     def _choose_typed(self, text: str) -> Outcome:
@@ -303,7 +279,7 @@ class PickWorkflow(Workflow):
                                   "done on it.")
         self.plan = plan_order(self.services.engine, order.code)
         self.at_bin = None
-        self.pending = None
+        self._drop_question()
         self.skipped, self.closed, self.shorts, self.deferred = {}, set(), [], set()
         self.staged_in = None
         assert self.plan is not None
@@ -320,7 +296,8 @@ class PickWorkflow(Workflow):
         plan = self.plan
         assert plan is not None
         code, picked, wanted = plan.order.code, plan.picked, plan.wanted
-        self.plan, self.at_bin, self.pending = None, None, None
+        self.plan, self.at_bin = None, None
+        self._drop_question()
         return Outcome.ok(f"Left order {code} with {picked} of {wanted} picked; "
                           "it can be picked up again later.")
 
@@ -442,9 +419,10 @@ class PickWorkflow(Workflow):
         else:  # the planned lot, unless the label says which lot this is
             task = next((t for t in here if lot is not None and t.lot == lot), here[0])
         lot = lot if lot is not None else task.lot
-        question = Question(f"How many {sku}? (Enter: {task.qty})", "quantity")
-        self.pending = Pending("qty", question, bin=at, task=task, scan=scan, lot=lot,
-                               default=task.qty, target=task.qty)
+        question = self._ask(Question(f"How many {sku}? (Enter: {task.qty})", Ask.QUANTITY,
+                                      action="qty", default=task.qty),
+                             Pending(bin=at, task=task, scan=scan, lot=lot, default=task.qty,
+                                     target=task.qty))
         return Outcome.ok(f"{sku}: type how many you take from {at}, Enter for {task.qty}.",
                           question=question)
 
@@ -468,9 +446,9 @@ class PickWorkflow(Workflow):
             self._sync()  # another terminal may have picked it meanwhile
             line = self.plan.line(pending.task.line_no) if self.plan else None
             if line is None or line.remaining == 0:
-                self.pending = None
-            return done  # else the question stays open: type another quantity, or scan on
-        self.pending = None
+                self._drop_question()
+            return done  # else the question stays open: type another quantity
+        self._drop_question()
         return self._picked(done, pending.bin)
 
     def _picked(self, done: OpResult, at: str) -> Outcome:
@@ -478,8 +456,8 @@ class PickWorkflow(Workflow):
         if done.replayed:
             return Outcome.ok(f"Already done: {done.message}")
         if bin_is_empty(self.services.engine, at):
-            question = Question(f"Is {at} empty now?")
-            self.pending = Pending("zero", question, bin=at)
+            question = self._ask(Question(f"Is {at} empty now?", action="zero"),
+                                 Pending(bin=at))
             return Outcome.ok(f"{done.message} {at} should now be empty: is it? "
                               "CMD:YES or CMD:NO.", changed=True, question=question)
         return Outcome.ok(f"{done.message} {self.view().instruction}.", changed=True)
@@ -499,8 +477,8 @@ class PickWorkflow(Workflow):
             plan = self.plan
             assert plan is not None
             left = sum(t.qty for t in plan.tasks)
-            question = Question(f"Finish with {left} short?")
-            self.pending = Pending("finish", question)
+            question = self._ask(Question(f"Finish with {left} short?", action="finish"),
+                                 Pending())
             return Outcome.ok(f"{left} still to pick on order {plan.order.code}. Finish short? "
                               "CMD:YES or CMD:NO.", question=question)
         if step is Step.STAGE and command == "DONE":
@@ -524,8 +502,8 @@ class PickWorkflow(Workflow):
             more = f" Get them from {again[0].bin} instead."
         else:
             more = f" Line {task.line_no} is short."
-        question = Question(f"Flag {task.bin} for a count?")
-        self.pending = Pending("flag", question, bin=task.bin)
+        question = self._ask(Question(f"Flag {task.bin} for a count?", action="flag"),
+                             Pending(bin=task.bin))
         return Outcome.ok(f"Short {qty} of {task.sku} in {task.bin}.{more} Flag the bin "
                           "for a count? CMD:YES or CMD:NO.", question=question, warning=True)
 
@@ -543,7 +521,7 @@ class PickWorkflow(Workflow):
         done = self._run(ops.undo_last, scan)
         if isinstance(done, Outcome):
             return done
-        self.pending = None
+        self._drop_question()
         self._sync()
         if self.plan is not None and self.plan.order.status != "staged":
             self.staged_in = None
@@ -572,7 +550,8 @@ class PickWorkflow(Workflow):
         self._sync()
         summary = self._summary(done)
         self.last_summary = tuple(summary)
-        self.plan, self.at_bin, self.pending, self.staged_in = None, None, None, None
+        self.plan, self.at_bin, self.staged_in = None, None, None
+        self._drop_question()
         head = f"{staged} " if staged else ""
         return Outcome.ok(head + summary[0], changed=True, done=True)
 
@@ -590,40 +569,29 @@ class PickWorkflow(Workflow):
                 out.append(f"Line {ln.line_no} {ln.sku}: {ln.qty - ln.picked} short")
         return out
 
-    # -- questions ---------------------------------------------------------------------------
-    def _command_with_question(self, command: str, scan: Scan) -> Outcome:
+    # -- questions (one dispatcher in the base: ``answer_<action>``) -------------------------
+    def on_answer_scan(self, q: Question, scan: Scan, result: ScanResult) -> Outcome | None:
+        """The quantity's own scan: the same product again counts one more piece."""
         pending = self.pending
-        assert pending is not None
-        if pending.kind == "qty":
-            if command == "YES":
-                return self._pick_qty(pending.default)
-            self.pending = None
-            note = f"No quantity given for {pending.task.sku if pending.task else ''}; " \
-                   "nothing picked."
-            if command in ("NO", "CANCEL"):
-                return Outcome.ok(f"{note} {self.view().instruction}.")
-            return _noted(note, self._command(command, scan))
-        if command in ("YES", "NO"):
-            return self._yes_no(command == "YES")
-        if command == "CANCEL":
-            self.pending = None
-            return Outcome.ok(f"Question dropped. {self.view().instruction}.")
-        note = self._implicit_answer()
-        return _noted(note, self._command(command, scan))
+        if q.action != "qty" or result.kind is not Kind.PRODUCT or pending is None:
+            return None
+        found = look_up(self.services.engine, result)
+        if found is None or pending.task is None or found.sku_id != pending.task.sku_id:
+            return None
+        return self._count_piece()
 
-    def _scan_with_question(self, scan: Scan, result: ScanResult) -> Outcome:
-        pending = self.pending
-        assert pending is not None
-        if pending.kind == "qty":
-            assert pending.task is not None
-            found = look_up(self.services.engine, result) if result.kind is Kind.PRODUCT else None
-            if found is not None and found.sku_id == pending.task.sku_id:
-                return self._count_piece()
-            self.pending = None
-            return _noted(f"No quantity given for {pending.task.sku}; nothing picked.",
-                          self._scan(scan, result))
-        note = self._implicit_answer()
-        return _noted(note, self._scan(scan, result))
+    def _cancel_question(self) -> Outcome:
+        q, pending = self.asked, self.pending
+        self._drop_question()
+        if q is not None and q.action == "qty" and pending is not None and pending.task:
+            return Outcome.ok(f"No quantity given for {pending.task.sku}; nothing picked. "
+                              f"{self.view().instruction}.")
+        return Outcome.ok(f"Question dropped. {self.view().instruction}.")
+
+    def answer_qty(self, qty: int | None, scan: Scan) -> Outcome:
+        if qty is None:
+            return self._cancel_question()
+        return self._pick_qty(qty)
 
     def _count_piece(self) -> Outcome:
         pending = self.pending
@@ -631,47 +599,31 @@ class PickWorkflow(Workflow):
         count = pending.count + 1
         if count >= pending.target:
             return self._pick_qty(count)
-        question = Question(f"Counted {count} {pending.task.sku} (Enter: {count})", "quantity")
-        self.pending = dataclasses.replace(pending, count=count, default=count,
-                                           question=question)
+        question = self._ask(Question(f"Counted {count} {pending.task.sku} (Enter: {count})",
+                                      Ask.QUANTITY, action="qty", default=count),
+                             dataclasses.replace(pending, count=count, default=count))
         return Outcome.ok(f"Counted {count} of {pending.task.sku}; scan more, or Enter to "
                           f"pick {count}.", question=question)
 
-    def _text_answer(self, text: str, scan: Scan | None) -> Outcome:
-        pending = self.pending
-        assert pending is not None
-        word = text.strip().lower()
-        if pending.kind == "qty":
-            if word == "" or word in YES_WORDS:
-                return self._pick_qty(pending.default)
-            if word in NO_WORDS:
-                return self._command_with_question("NO", scan or _typed(text))
-            if word.isdigit():
-                return self._pick_qty(int(word))
-            return Outcome.refuse(f"{text} is not a quantity; type a number, Enter for "
-                                  f"{pending.default}.")
-        if word in YES_WORDS:
-            return self._yes_no(True)
-        if word in NO_WORDS:
-            return self._yes_no(False)
-        if word == "":
-            return Outcome.ok(self._implicit_answer())
-        return Outcome.refuse(f"Answer yes or no: {pending.question.text}")
+    def answer_zero(self, yes: bool, scan: Scan) -> Outcome:
+        """Is the bin empty now? No flags it for a count."""
+        at = self.pending.bin
+        self._drop_question()
+        if yes:
+            return Outcome.ok(f"{at} is empty. {self.view().instruction}.")
+        return Outcome.ok(f"{self._flag(at)} {self.view().instruction}.", warning=True)
 
-    def _yes_no(self, yes: bool) -> Outcome:
-        pending = self.pending
-        assert pending is not None
-        self.pending = None
-        if pending.kind == "zero":
-            if yes:
-                return Outcome.ok(f"{pending.bin} is empty. {self.view().instruction}.")
-            return Outcome.ok(f"{self._flag(pending.bin)} {self.view().instruction}.",
-                              warning=True)
-        if pending.kind == "flag":
-            if yes:
-                return Outcome.ok(f"{self._flag(pending.bin)} {self.view().instruction}.")
-            return Outcome.ok(f"{pending.bin} not flagged. {self.view().instruction}.")
-        # finish short
+    def answer_flag(self, yes: bool, scan: Scan) -> Outcome:
+        """Flag the bin shorted in for a count?"""
+        at = self.pending.bin
+        self._drop_question()
+        if yes:
+            return Outcome.ok(f"{self._flag(at)} {self.view().instruction}.")
+        return Outcome.ok(f"{at} not flagged. {self.view().instruction}.")
+
+    def answer_finish(self, yes: bool, scan: Scan) -> Outcome:
+        """Finish the order short?"""
+        self._drop_question()
         if not yes:
             return Outcome.ok(f"Go on picking. {self.view().instruction}.")
         assert self.plan is not None
@@ -681,17 +633,6 @@ class PickWorkflow(Workflow):
         self.closed |= left
         self._sync()
         return Outcome.ok(f"Picking finished short. {self.view().instruction}.", warning=True)
-
-    def _implicit_answer(self) -> str:
-        """The answer a scan gives by moving on: the zero check yes, the others no."""
-        pending = self.pending
-        assert pending is not None
-        self.pending = None
-        if pending.kind == "zero":
-            return f"{pending.bin} taken as empty."
-        if pending.kind == "flag":
-            return f"{pending.bin} not flagged."
-        return "Picking goes on."
 
     def _flag(self, bin_code: str) -> str:
         try:
@@ -708,12 +649,3 @@ class PickWorkflow(Workflow):
             return self.run(operation, scan, **kwargs)
         except DomainError as err:
             return Outcome.refuse(str(err))
-
-
-def _typed(text: str) -> Scan:
-    return Scan(payload=text, source=Source.KEYBOARD)
-
-
-def _noted(note: str, outcome: Outcome) -> Outcome:
-    """An outcome with a short note in front (what a question's implicit answer did)."""
-    return dataclasses.replace(outcome, message=f"{note} {outcome.message}")

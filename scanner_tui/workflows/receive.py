@@ -23,22 +23,22 @@ Flow (scan-first; every question can be answered by the next sensible scan):
   the tag as its serial. The view counts the tags still to stick on; the summary lists those
   never scanned back. A printer that fails: a refusal, nothing recorded, nothing expected.
 * Over-receipt (more than the receipt expects) is a warning with a yes/no question: CMD:YES
-  receives the excess blind (the receipt line never exceeds what it expects), CMD:NO or any
-  other scan leaves it aside. A unit already in the store, or not on the ship notice, is
-  refused and reported.
+  receives the excess blind (the receipt line never exceeds what it expects), CMD:NO leaves
+  it aside; any other scan is refused with the question repeated (the one rule of
+  ``workflows.base``; the "How many?" of a quantity SKU is an optional count prompt). A unit
+  already in the store, or not on the ship notice, is refused and reported.
 * CMD:DONE ends with a discrepancy summary (``summary()``): short lines, over lines, missing
   and unexpected serials, products not on the receipt. CMD:CANCEL drops the open question, else
   the current product, else leaves. CMD:UNDO reverses this operator's last change.
 
 A scan handled a second time (same ``Scan.id``: a retry) gets its first answer again and
-changes nothing (``dock.AppliedMemo``).
+changes nothing (``Workflow.handle``'s memo; the store's applied-scan record after a restart).
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
@@ -46,15 +46,14 @@ from typing import NamedTuple
 from sqlalchemy import select
 
 from scanner_tui.inventory.errors import DomainError, DuplicateSerial
-from scanner_tui.inventory.lookup import StoreKnownCodes
 from scanner_tui.inventory.models import Sku, utcnow
 from scanner_tui.inventory.operations import ROLE_MATRIX, OpResult, receive, undo_last
 from scanner_tui.inventory.ops.receiving import RECEIVE_BIN_KINDS, VOID
 from scanner_tui.labels.record import compress
-from scanner_tui.scanning.classify import classify
-from scanner_tui.scanning.result import Kind, Scan, ScanResult, Source
-from scanner_tui.scanning.rules import DEFAULT_RULES
+from scanner_tui.scanning.result import Kind, Scan, ScanResult
 from scanner_tui.workflows.base import (
+    QTY_DIGITS,
+    Ask,
     Line,
     Outcome,
     Question,
@@ -65,7 +64,6 @@ from scanner_tui.workflows.base import (
     expected,
 )
 from scanner_tui.workflows.dock import (
-    AppliedMemo,
     default_dock_bin,
     find_code,
     is_plain,
@@ -80,9 +78,6 @@ from scanner_tui.workflows.tag_printing import count_refusal, print_new_tags, pr
 T_SKU = Sku.__table__
 FINISHED = "Receiving is finished; open it again to receive more."
 
-YES_WORDS = ("y", "yes", "j", "ja", "1", "ok")
-NO_WORDS = ("n", "no", "nein", "0")
-QTY_DIGITS = 5  # a typed number up to this many digits is a quantity, longer may be a serial
 MISSING_SHOWN = 20  # missing serials listed one by one in the summary, then a count
 PRINT_WORDS = re.compile(r"(?:p|print)(?: +([0-9]{1,5}))?", re.IGNORECASE)  # typed print
 
@@ -109,12 +104,12 @@ class Current:
 
 @dataclass
 class Pending:
-    """An open question and what happens once it is answered."""
+    """An open question (``question.action`` is its kind) and what answering it needs."""
 
-    kind: str  # lot | expiry | quantity | over | print
+    kind: str  # lot | expiry | quantity | over | print (the question's action)
     question: Question
-    resume: Callable[[], Outcome] | None = None  # lot/expiry: what waits for the answer
-    scan: Scan | None = None  # over: the scan that would receive
+    then: str = ""  # lot/expiry: what waits for the answer: qty | serial | unit
+    scan: Scan | None = None  # over, lot/expiry: the scan that would receive
     qty: int = 0  # quantity: the run's count; over: how many would be received; print: tags
     fits: int = 0  # over: the part the receipt still expects
     serial: str | None = None  # over: the unit that would be received
@@ -139,7 +134,7 @@ class Record:
     over: bool = False
 
 
-class ReceiveWorkflow(AppliedMemo, Workflow):
+class ReceiveWorkflow(Workflow):
     """Receiving at the dock (see the module docstring)."""
 
     key = "receive"
@@ -152,7 +147,7 @@ class ReceiveWorkflow(AppliedMemo, Workflow):
         self.options = options
         self.receipt: ReceiptDoc | None = None
         self.blind = blind
-        self.bin: str | None = (dock_bin or services.extras.get("dock_bin")
+        self.bin: str | None = (dock_bin or services.dock_bin
                                 or default_dock_bin(services.engine))
         self.current: Current | None = None
         self.pending: Pending | None = None
@@ -180,10 +175,18 @@ class ReceiveWorkflow(AppliedMemo, Workflow):
         """The open question, if any (answer it with ``answer`` or by scanning on)."""
         if self.pending is not None:
             return self.pending.question
-        if self.choosing:
+        if self.choosing:  # a step more than a question: scans go on as usual
             codes = tuple(r.code for r in self.open_receipts())
-            return Question("Which receipt?", "choice", codes + ("Blind",))
+            return Question("Which receipt?", Ask.CHOICE, codes + ("Blind",), action="receipt",
+                            optional=True)
         return None
+
+    def _ask(self, kind: str, question: Question, **data: object) -> Question:
+        """Open a question; its action is ``kind`` (answered by ``answer_<kind>``)."""
+        question = Question(question.text, question.kind, question.choices, kind,
+                            question.default, question.optional)
+        self.pending = Pending(kind, question, **data)  # type: ignore[arg-type]
+        return question
 
     def view(self) -> View:
         title = ("Receive blind" if self.receipt is None and self.blind
@@ -290,29 +293,44 @@ class ReceiveWorkflow(AppliedMemo, Workflow):
         return Current(r.id, r.code, r.tracking, bool(r.capture_lot), bool(r.capture_expiry))
 
     # -- routing -----------------------------------------------------------------------------
-    def handle(self, scan: Scan, result: ScanResult) -> Outcome:
-        """Like ``Workflow.handle``; unknown plain codes may be serials, lots or receipts."""
-        outcome = self._memo_get(scan) or self._memo_put(scan, self._route(scan, result))
-        self._count(outcome)
-        return outcome
-
-    def _route(self, scan: Scan, result: ScanResult) -> Outcome:
-        if result.kind is Kind.COMMAND and result.command == "UNDO":
-            return self.on_undo(scan)
-        if result.kind is Kind.COMMAND and result.command:
-            return self.on_command(result.command, scan)
+    def on_unrecognised(self, scan: Scan, result: ScanResult) -> Outcome | None:
+        """Unknown plain codes may be serials, lots or receipts."""
         if self.finished is not None:
             return Outcome.refuse(FINISHED)
         plain = plain_code(result)
+        return self._plain(scan, plain) if plain is not None else None
+
+    def on_answer_scan(self, q: Question, scan: Scan, result: ScanResult) -> Outcome | None:
+        """A lot or expiry scanned (a plain code, or the product's GS1 label carrying it);
+        CMD:PRINT for the print question."""
+        p = self.pending
+        if p is None:
+            return None
+        if p.kind == "print" and result.kind is Kind.COMMAND and result.command == "PRINT":
+            return self._print(scan, p.qty)
+        if p.kind == "print" and scan.payload.isdigit() and len(scan.payload) <= QTY_DIGITS:
+            return self._ask_print(int(scan.payload))  # typed: how many, changed
+        if p.kind == "print" and PRINT_WORDS.fullmatch(scan.payload.strip()):
+            n = PRINT_WORDS.fullmatch(scan.payload.strip()).group(1)
+            return self._print(scan, int(n) if n else p.qty)
+        if p.kind not in ("lot", "expiry"):
+            return None
+        plain = plain_code(result)
         if plain is not None:
             return self._plain(scan, plain)
-        if not result.accepted:
-            what = "Nothing was read" if result.kind is Kind.EMPTY else "Unrecognised code"
-            reason = f": {result.reason}" if result.reason else ""
-            return Outcome.refuse(f"{what}{reason}. {self._instruction()}.")
-        return self.on_scan(scan, result)
+        if result.kind is Kind.PRODUCT and (result.lot or result.expiry):
+            found = look_up(self.services.engine, result)
+            if found is not None and found.sku_id == self.current.sku_id:
+                if result.expiry:
+                    self.current.expiry, self.current.expiry_known = result.expiry, True
+                if result.lot:
+                    return self._answer_lot(result.lot)
+                return self._answer_expiry(result.expiry)
+        return None
 
     def on_scan(self, scan: Scan, result: ScanResult) -> Outcome:
+        if self.finished is not None:
+            return Outcome.refuse(FINISHED)
         if result.kind is Kind.BIN:
             return self._bin(result)
         if self.choosing:
@@ -408,25 +426,31 @@ class ReceiveWorkflow(AppliedMemo, Workflow):
         left = "" if again else self._leave_pending()
         cur = self._select(found.sku_id, result.lot, result.expiry)
         if cur.serial:
-            return _prefixed(left, self._capture(lambda: Outcome.ok(
-                f"{cur.code} is tracked by serial: scan each unit.")))
-        run = p.qty if again else 0
-        return _prefixed(left, self._capture(
-            lambda: self._receive_qty(scan, 1, entry_of(scan), run)))
+            return _prefixed(left, self._capture("serial", scan))
+        return _prefixed(left, self._capture("qty", scan, run=p.qty if again else 0))
 
-    def _capture(self, resume: Callable[[], Outcome], serial: str | None = None) -> Outcome:
-        """Ask for the lot / expiry the current SKU needs, then go on with ``resume``
-        (``serial``: the unit that waits for the answer)."""
+    def _capture(self, then: str, scan: Scan, serial: str | None = None,
+                 run: int = 0) -> Outcome:
+        """Ask for the lot / expiry the current SKU needs, then go on (``then``: qty | serial
+        | unit; ``serial``: the unit that waits for the answer; ``run``: the count before)."""
         cur = self.current
         if cur.capture_lot and not cur.lot:
-            self.pending = Pending("lot", Question(f"Lot of {cur.code}?", "text"), resume,
-                                   serial=serial)
-            return Outcome.ok(f"{cur.code}: scan or type its lot.", question=self.question)
+            q = self._ask("lot", Question(f"Lot of {cur.code}?", Ask.TEXT), then=then,
+                          scan=scan, serial=serial, qty=run)
+            return Outcome.ok(f"{cur.code}: scan or type its lot.", question=q)
         if cur.capture_expiry and not cur.expiry_known:
-            self.pending = Pending("expiry", Question(f"Expiry of {cur.code}? YYYY-MM-DD",
-                                                      "text"), resume, serial=serial)
-            return Outcome.ok(f"{cur.code}: type its expiry date.", question=self.question)
-        return resume()
+            q = self._ask("expiry", Question(f"Expiry of {cur.code}? YYYY-MM-DD", Ask.TEXT),
+                          then=then, scan=scan, serial=serial, qty=run)
+            return Outcome.ok(f"{cur.code}: type its expiry date.", question=q)
+        return self._go_on(then, scan, serial, run)
+
+    def _go_on(self, then: str, scan: Scan, serial: str | None, run: int) -> Outcome:
+        """What waited for the lot / expiry."""
+        if then == "serial":
+            return Outcome.ok(f"{self.current.code} is tracked by serial: scan each unit.")
+        if then == "qty":
+            return self._receive_qty(scan, 1, entry_of(scan), run)
+        return self._receive_unit(scan, serial, entry_of(scan))
 
     def _unit_scan(self, scan: Scan, result: ScanResult) -> Outcome:
         serial = result.serial or result.code
@@ -502,8 +526,7 @@ class ReceiveWorkflow(AppliedMemo, Workflow):
                                       f"{self.receipt.code}; set it aside for a supervisor.")
         left = self._leave_pending()
         self._select(sku_id, lot, expiry)
-        return _prefixed(left, self._capture(
-            lambda: self._receive_unit(scan, serial, entry_of(scan)), serial))
+        return _prefixed(left, self._capture("unit", scan, serial))
 
     # -- receiving ---------------------------------------------------------------------------
     def _op(self, scan_id: str, entry: str, *, on_receipt: bool, **kwargs) -> Outcome | OpResult:
@@ -539,10 +562,10 @@ class ReceiveWorkflow(AppliedMemo, Workflow):
         extra = n - fits
         expects = f"{self.receipt.code} expects no more {cur.code}" if fits == 0 else \
             f"{self.receipt.code} expects only {fits} more {cur.code}"
-        self.pending = Pending("over", Question(f"Receive {extra} over the receipt?", "yesno"),
-                               scan=scan, qty=n, fits=fits, serial=serial)
+        q = self._ask("over", Question(f"Receive {extra} over the receipt?"), scan=scan, qty=n,
+                      fits=fits, serial=serial)
         return Outcome.ok(f"Over-receipt: {expects}. CMD:YES receives {extra} anyway, "
-                          "CMD:NO sets it aside.", warning=True, question=self.question)
+                          "CMD:NO sets it aside.", warning=True, question=q)
 
     def _receive_qty(self, scan: Scan, n: int, entry: str, run: int) -> Outcome:
         """Receive ``n`` more of the current quantity SKU; ``run``: the count before."""
@@ -557,11 +580,11 @@ class ReceiveWorkflow(AppliedMemo, Workflow):
 
     def _counted(self, done: OpResult, total: int) -> Outcome:
         cur, expired = self.current, self._expired()
-        self.pending = Pending("quantity", Question(f"How many {cur.code}? ({total})",
-                                                    "quantity"), qty=total)
+        q = self._ask("quantity", Question(f"How many {cur.code}? ({total})", Ask.QUANTITY,
+                                           default=total, optional=True), qty=total)
         return Outcome.ok(f"{done.message}{expired} Count {total}: type the quantity "
                           "or scan on.", changed=not done.replayed,
-                          warning=bool(expired), question=self.question)
+                          warning=bool(expired), question=q)
 
     def _receive_unit(self, scan: Scan, serial: str, entry: str) -> Outcome:
         if self.receipt is not None:
@@ -596,10 +619,9 @@ class ReceiveWorkflow(AppliedMemo, Workflow):
         if refused is not None:
             return refused
         code = self.current.code
-        self.pending = Pending("print", Question(f"Print {n} new tags for {code}?", "yesno"),
-                               qty=n)
+        q = self._ask("print", Question(f"Print {n} new tags for {code}?"), qty=n)
         return Outcome.ok(f"{n} new asset tag(s) for {code}: CMD:PRINT prints them, CMD:NO "
-                          "does not.", question=self.question)
+                          "does not.", question=q)
 
     def _print(self, scan: Scan, n: int) -> Outcome:
         """Print ``n`` new asset tags for the current SKU; expect them scanned back."""
@@ -633,13 +655,13 @@ class ReceiveWorkflow(AppliedMemo, Workflow):
                                   "scan or type it again.")
         p, self.pending = self.pending, None
         self.current.lot = lot
-        out = self._capture(p.resume)
+        out = self._capture(p.then, p.scan, p.serial, p.qty)
         return _prefixed(f"Lot {lot}. ", out)
 
     def _answer_expiry(self, day: date) -> Outcome:
         p, self.pending = self.pending, None
         self.current.expiry, self.current.expiry_known = day, True
-        out = self._capture(p.resume)
+        out = self._capture(p.then, p.scan, p.serial, p.qty)
         return _prefixed(f"Expiry {day.isoformat()}. ", out)
 
     def _answer_over(self, yes: bool) -> Outcome:
@@ -682,37 +704,40 @@ class ReceiveWorkflow(AppliedMemo, Workflow):
             return Outcome.ok(f"{n} of {self.current.code}. Scan the next product.")
         return self._receive_qty(scan, n - p.qty, entry_of(scan), p.qty)
 
-    def on_text(self, text: str, scan: Scan | None) -> Outcome:
-        scan = scan or Scan(payload=text, source=Source.KEYBOARD)
-        prior = self._memo_get(scan)
-        if prior is not None:
-            return prior
-        return self._memo_put(scan, self._text(text, scan))
+    # -- the base's dispatcher: answer_<action> --------------------------------------------
+    def answer_receipt(self, choice: str, scan: Scan) -> Outcome:
+        return self._choose(choice)
 
-    def _text(self, text: str, scan: Scan) -> Outcome:
+    def answer_lot(self, text: str, scan: Scan) -> Outcome:
+        return self._answer_lot(text)
+
+    def answer_expiry(self, text: str, scan: Scan) -> Outcome:
+        day = parse_expiry(text)
+        if day is None:
+            return Outcome.refuse(f"{text[:20]} is not a date; type it as YYYY-MM-DD.")
+        return self._answer_expiry(day)
+
+    def answer_over(self, yes: bool, scan: Scan) -> Outcome:
+        return self._answer_over(yes)
+
+    def answer_print(self, yes: bool, scan: Scan) -> Outcome:
+        return self._answer_print(yes, scan)
+
+    def answer_quantity(self, n: int | None, scan: Scan) -> Outcome:
+        p = self.pending
+        if n is None or n == p.qty:  # CMD:NO / Enter: the count stands
+            self.pending = None
+            return Outcome.ok(f"{p.qty} of {self.current.code}. Scan the next product.")
+        return self._answer_quantity(scan, n)
+
+    def on_text(self, text: str, scan: Scan, result: ScanResult) -> Outcome:
         if not text:
-            p = self.pending
-            if p is not None and p.kind == "quantity":
-                self.pending = None
-                return Outcome.ok(f"{p.qty} of {self.current.code}. Scan the next product.")
             return Outcome.refuse(f"Nothing was typed. {self._instruction()}.")
         if self.finished is not None:
             return Outcome.refuse(FINISHED)
         if self.choosing:
             return self._choose(text)
         p = self.pending
-        if p is not None and p.kind == "lot":
-            return self._answer_lot(text)
-        if p is not None and p.kind == "expiry":
-            day = parse_expiry(text)
-            if day is None:
-                return Outcome.refuse(f"{text[:20]} is not a date; type it as YYYY-MM-DD.")
-            return self._answer_expiry(day)
-        if p is not None and p.kind == "over" and text.lower() in YES_WORDS + NO_WORDS:
-            return self._answer_over(text.lower() in YES_WORDS)
-        if (p is not None and p.kind == "print" and not text.isdigit()
-                and text.lower() in YES_WORDS + NO_WORDS):
-            return self._answer_print(text.lower() in YES_WORDS, scan)
         words = PRINT_WORDS.fullmatch(text)
         if words is not None:
             n = words.group(1)
@@ -724,17 +749,9 @@ class ReceiveWorkflow(AppliedMemo, Workflow):
                     return self._ask_print(int(text))
                 return Outcome.refuse(f"{cur.code} is tracked by serial: scan each unit's tag, "
                                       "not a quantity.")
-            if p is not None and p.kind == "quantity":
-                return self._answer_quantity(scan, int(text))
             what = cur.code if cur is not None else "the product"
             return Outcome.refuse(f"Scan {what} first, then type how many.")
-        rules = self.services.extras.get("rules", DEFAULT_RULES)
-        known = StoreKnownCodes(self.services.engine)
-        try:
-            result = classify(text, rules, known)
-        finally:
-            known.close()
-        return self._route(scan, result)
+        return self._route(scan, result)  # a code typed instead of scanned
 
     # -- commands ----------------------------------------------------------------------------
     def on_command(self, command: str, scan: Scan) -> Outcome:
@@ -746,17 +763,12 @@ class ReceiveWorkflow(AppliedMemo, Workflow):
         if command == "SKIP" and self.choosing:
             return self._go_blind()
         if command == "PRINT":
-            return self._print(scan, p.qty if p is not None and p.kind == "print" else 1)
-        if command in ("YES", "NO", "CANCEL") and p is not None and p.kind == "print":
-            return self._answer_print(command == "YES", scan)
-        if command in ("YES", "NO") and p is not None and p.kind == "over":
-            return self._answer_over(command == "YES")
-        if command in ("YES", "NO") and p is not None and p.kind == "quantity":
-            self.pending = None
-            return Outcome.ok(f"{p.qty} of {self.current.code}. Scan the next product.")
+            return self._print(scan, 1)
         if command == "CANCEL":
             if p is not None:
                 self.pending = None
+                if p.kind == "print":
+                    return Outcome.ok(f"No tags printed. {self._instruction()}.")
                 if p.kind == "over":
                     return Outcome.ok(f"{p.serial or p.qty} of {self.current.code} not "
                                       "received.")
@@ -768,9 +780,6 @@ class ReceiveWorkflow(AppliedMemo, Workflow):
                 code, self.current = self.current.code, None
                 return Outcome.ok(f"{code} put down. Scan a product.")
             return Outcome.ok("Receiving closed.", done=True)
-        if command == "SKIP" and p is not None and p.kind in ("lot", "expiry"):
-            return Outcome.refuse(f"{self.current.code} needs its {p.kind}; scan or type it, or "
-                                  "CMD:CANCEL.")
         return super().on_command(command, scan)
 
     def on_undo(self, scan: Scan) -> Outcome:

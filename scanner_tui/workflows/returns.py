@@ -28,6 +28,7 @@ from scanner_tui.inventory.ops.receiving import returned_qty
 from scanner_tui.scanning.classify import NO_RULE
 from scanner_tui.scanning.result import Kind, Scan, ScanResult
 from scanner_tui.workflows.base import (
+    Ask,
     Line,
     Outcome,
     Question,
@@ -157,40 +158,57 @@ class ReturnsWorkflow(Workflow):
         if self.pending is None or self.step == "order":
             return None
         if self.step == "qty":
-            return Question(f"How many {self.pending.sku} came back?", "quantity")
+            return Question(f"How many {self.pending.sku} came back?", Ask.QUANTITY,
+                            action="qty", default=self.pending.qty)
         if self.step == "reason":
-            return Question(f"Why did {self.pending.label} come back?", "choice", REASONS)
-        return Question(f"Condition of {self.pending.label}?", "choice", CONDITIONS)
+            return Question(f"Why did {self.pending.label} come back?", Ask.CHOICE, REASONS,
+                            action="choice")
+        return Question(f"Condition of {self.pending.label}?", Ask.CHOICE, CONDITIONS,
+                        action="choice")
 
     def _ask(self, message: str, **kw: object) -> Outcome:
         return Outcome.ok(message, question=self.question, **kw)
 
     # -- scans -------------------------------------------------------------------------------
-    def _handle(self, scan: Scan, result: ScanResult) -> Outcome:
+    def on_unrecognised(self, scan: Scan, result: ScanResult) -> Outcome | None:
         # Orders carry no tag rule of their own: while an order is due, a code that is not
         # otherwise recognised is tried as an order code.
-        outcome = None
         if self.step == "order" and result.kind is Kind.UNKNOWN and result.code:
             if self._order_exists(result.code):
-                outcome = self._order(result.code)
+                return self._order(result.code)
         elif self.step == "start" and result.kind is Kind.UNKNOWN and result.reason == NO_RULE:
             # A manufacturer serial the store has never seen: flag it, in words.
-            outcome = Outcome.refuse(f"{result.code} is not a unit of this store; it was never "
-                                     "shipped from here. Put it aside for a supervisor.")
-        if outcome is None:
-            return super()._handle(scan, result)
-        self._count(outcome)
-        return outcome
+            return Outcome.refuse(f"{result.code} is not a unit of this store; it was never "
+                                  "shipped from here. Put it aside for a supervisor.")
+        return None
 
-    def on_scan(self, scan: Scan, result: ScanResult) -> Outcome:
-        if self.step == "start":
-            return self._start(scan, result)
+    def on_answer_scan(self, q: Question, scan: Scan, result: ScanResult) -> Outcome | None:
+        """The product again counts one more; a reason or condition card chooses."""
         p = self.pending
-        assert p is not None
         if self.step == "qty" and result.kind is Kind.PRODUCT:
             found = look_up(self.services.engine, result)
             if found is not None and found.id == p.sku_id:
                 return self._set_qty(p.qty + 1)
+        if result.kind is Kind.COMMAND and (result.command in REASONS
+                                            or result.command in CONDITIONS):
+            return self._choose(result.command, scan)
+        return None
+
+    def answer_qty(self, qty: int | None, scan: Scan) -> Outcome:
+        if qty is None:
+            return Outcome.refuse(f"Type how many {self.pending.sku} came back, or CMD:CANCEL.")
+        out = self._set_qty(qty)
+        if out.accepted:
+            self.step = "reason"
+            out = self._ask(out.message)
+        return out
+
+    def answer_choice(self, word: str, scan: Scan) -> Outcome:
+        return self._choose(word, scan)
+
+    def on_scan(self, scan: Scan, result: ScanResult) -> Outcome:
+        if self.step == "start":
+            return self._start(scan, result)
         if self.step == "order":
             return Outcome.refuse(f"{result.code} is not an order. {self._instruction()}.")
         return expected(self._accepts(), result, self._instruction())
@@ -334,35 +352,12 @@ class ReturnsWorkflow(Workflow):
                 return Outcome.refuse(f"{self.pending.label} is not recorded yet: "
                                       f"{self._instruction()}, or CMD:CANCEL.")
             return Outcome.ok("Returns closed.", done=True)
-        if self.pending is not None and self.step != "order":
-            if command == "YES" and self.step == "qty":
-                self.step = "reason"
-                return self._ask(f"{self.pending.qty} of {self.pending.sku}; why did it come "
-                                 "back?")
-            if command in REASONS or command in CONDITIONS:
-                return self._choose(command, scan)
         return super().on_command(command, scan)
 
-    def on_text(self, text: str, scan: Scan | None) -> Outcome:
-        p = self.pending
-        if p is None:
-            return super().on_text(text, scan)
+    def on_text(self, text: str, scan: Scan, result: ScanResult) -> Outcome:
         if self.step == "order":
             if self._order_exists(text):
                 return self._order(text)
             return Outcome.refuse(f"{text[:40]} is not a known order. {self._instruction()}.")
-        if self.step == "qty" and text.isdigit():
-            out = self._set_qty(int(text))
-            if out.accepted:
-                self.step = "reason"
-                out = self._ask(out.message)
-            return out
-        options = CONDITIONS if self.step == "condition" else REASONS
-        word = text.upper()
-        if word.isdigit() and 1 <= int(word) <= len(options):
-            word = options[int(word) - 1]
-        else:
-            matches = [o for o in options if word and o.startswith(word)]
-            word = matches[0] if len(matches) == 1 else word
-        return self._choose(word[:40], scan)
+        return super().on_text(text, scan, result)
 
