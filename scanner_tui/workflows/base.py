@@ -191,6 +191,19 @@ class Services:
     dock_bin: str | None = None  # the site's receiving place (None: the first dock bin)
 
 
+def scan_to_dict(scan: Scan | None) -> dict | None:
+    """A scan a question waits on, as data (its id keeps the operation idempotent)."""
+    if scan is None:
+        return None
+    return {"payload": scan.payload, "source": str(scan.source), "id": scan.id}
+
+
+def scan_from_dict(data: dict | None) -> Scan | None:
+    if data is None:
+        return None
+    return Scan(payload=data["payload"], source=Source(data["source"]), id=data["id"])
+
+
 def entry_of(scan: Scan) -> str:
     """How a code was entered: typed by a person, or scanned (wedge burst, serial, paste)."""
     return "typed" if scan.source == Source.KEYBOARD else "scanned"
@@ -338,6 +351,36 @@ class Workflow(ABC):
         except DomainError as err:
             return Outcome.refuse(str(err))
         return Outcome.ok(done.message, changed=not done.replayed)
+
+    # -- task state as data ----------------------------------------------------------------
+    key: str = ""  # the registry's key ("pick")
+    state_version: int = 0  # 0: this workflow's state cannot be saved yet
+
+    def snapshot(self) -> dict:
+        """The task's state as JSON-able data: task name, version, the workflow's own state
+        (store objects by code or id, nothing live) and the open question."""
+        if not self.state_version:
+            raise TypeError(f"{type(self).__name__} cannot be saved")
+        return {"task": self.key, "version": self.state_version, "state": self.save(),
+                "question": self.asked.to_dict() if self.asked is not None else None}
+
+    def save(self) -> dict:
+        """This workflow's own state (override with ``load`` and ``state_version``)."""
+        raise NotImplementedError
+
+    def load(self, state: dict) -> None:
+        """Take back what ``save`` wrote; plans and look-ups are read from the store again."""
+        raise NotImplementedError
+
+    @classmethod
+    def restore(cls, services: Services, data: dict) -> Workflow:
+        """A workflow of this class rebuilt from ``snapshot()`` data (version checked by
+        ``registry.restore``)."""
+        wf = cls(services)
+        wf.load(data["state"])
+        question = data.get("question")
+        wf.asked = Question.from_dict(question) if question else None
+        return wf
 
     # -- helpers for subclasses ------------------------------------------------------------
     @property

@@ -15,7 +15,7 @@ closes the workflow; CMD:DONE closes it once the basket is empty.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from sqlalchemy import Engine, func, select
 
@@ -36,7 +36,7 @@ from scanner_tui.workflows.base import (
     brief,
     entry_of,
 )
-from scanner_tui.workflows.dock import look_up_place_or_item
+from scanner_tui.workflows.dock import look_up, look_up_place_or_item
 
 T_STOCK = Stock.__table__
 
@@ -124,6 +124,20 @@ class MoveWorkflow(Workflow):
         if self.working is not None:
             return (Kind.ASSET, Kind.PRODUCT, Kind.BIN)
         return (Kind.ASSET, Kind.BIN)
+
+    # -- task state as data (``Workflow.snapshot``) -----------------------------------------
+    state_version = 1
+
+    def save(self) -> dict:
+        return {"working": self.working.code if self.working is not None else None,
+                "at_source": self.at_source, "basket": [asdict(i) for i in self.basket]}
+
+    def load(self, state: dict) -> None:
+        code = state["working"]  # looked up in the store again
+        self.working = (look_up(self.services.engine, ScanResult(Kind.BIN, code=code, bin=code))
+                        if code else None)
+        self.at_source = bool(state["at_source"])
+        self.basket = [Item(**i) for i in state["basket"]]
 
     @property
     def counting(self) -> bool:

@@ -43,6 +43,8 @@ from scanner_tui.workflows.base import (
     View,
     Workflow,
     expected,
+    scan_from_dict,
+    scan_to_dict,
 )
 from scanner_tui.workflows.dock import look_up
 from scanner_tui.workflows.flags import flag_for_count
@@ -112,6 +114,43 @@ class PickWorkflow(Workflow):
             opened = self._open(order)
             if not opened.accepted:
                 raise ValueError(opened.message)
+
+    # -- task state as data (``Workflow.snapshot``) -----------------------------------------
+    state_version = 1
+
+    def save(self) -> dict:
+        p = self.pending
+        return {
+            "order": self.plan.order.code if self.plan else None, "at_bin": self.at_bin,
+            "auto_ship": self.auto_ship,
+            "pending": None if p is None else {
+                "bin": p.bin, "task": dataclasses.asdict(p.task) if p.task else None,
+                "scan": scan_to_dict(p.scan), "lot": p.lot, "default": p.default,
+                "target": p.target, "count": p.count},
+            "skipped": {str(k): sorted(v) for k, v in self.skipped.items()},
+            "closed": sorted(self.closed), "deferred": sorted(self.deferred),
+            "shorts": [dataclasses.astuple(r) for r in self.shorts],
+            "staged_in": self.staged_in, "last_summary": list(self.last_summary),
+            "lines_seen": sorted(self._lines_seen)}
+
+    def load(self, state: dict) -> None:
+        self.auto_ship = bool(state["auto_ship"])
+        self.at_bin = state["at_bin"]
+        self.skipped = {int(k): set(v) for k, v in state["skipped"].items()}
+        self.closed = set(state["closed"])
+        self.deferred = {(int(n), str(b)) for n, b in state["deferred"]}
+        self.shorts = [ShortRecord(*r) for r in state["shorts"]]
+        self.staged_in = state["staged_in"]
+        self.last_summary = tuple(state["last_summary"])
+        self._lines_seen = set(state["lines_seen"])
+        p = state["pending"]
+        self.pending = None if p is None else Pending(
+            bin=p["bin"], task=Task(**p["task"]) if p["task"] else None,
+            scan=scan_from_dict(p["scan"]), lot=p["lot"], default=p["default"],
+            target=p["target"], count=p["count"])
+        order = state["order"]  # the plan is read from the store again, never trusted
+        self.plan = (plan_order(self.services.engine, order, self.skipped, self.closed)
+                     if order else None)
 
     # -- state -------------------------------------------------------------------------------
     @property

@@ -20,7 +20,7 @@ reverses this operator's last change.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 
 from sqlalchemy import Engine, and_, exists, select, union
@@ -124,6 +124,17 @@ class PutawayWorkflow(Workflow):
                                    or default_dock_bin(services.engine))
         self.item: Item | None = None
         self.last: str = ""  # the last putaway, shown in the view
+
+    # -- task state as data (``Workflow.snapshot``) -----------------------------------------
+    state_version = 1
+
+    def save(self) -> dict:
+        return {"source": self.source, "last": self.last,
+                "item": asdict(self.item) if self.item is not None else None}
+
+    def load(self, state: dict) -> None:
+        self.source, self.last = state["source"], state["last"]
+        self.item = Item(**state["item"]) if state["item"] else None
 
     def _ask_qty(self) -> Question:
         item = self.item
