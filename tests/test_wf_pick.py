@@ -7,6 +7,7 @@ import re
 import pytest
 from sqlalchemy import func, insert, select
 
+from scanner_tui.inventory.bin_flags import flag_for_count, needs_count
 from scanner_tui.inventory.db import open_store
 from scanner_tui.inventory.demo import build_demo
 from scanner_tui.inventory.models import (
@@ -20,7 +21,6 @@ from scanner_tui.inventory.models import (
 )
 from scanner_tui.inventory.verify import verify
 from scanner_tui.scanning.result import Kind, Source
-from scanner_tui.workflows.flags import flag_for_count, needs_count
 from scanner_tui.workflows.pick import PickWorkflow, Step
 from tests.workflow_helpers import classified, gtin, ledger_rows, scan, services
 

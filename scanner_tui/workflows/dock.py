@@ -14,26 +14,16 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
+from scanner_tui.inventory.floor_queries import default_dock_bin, undone_scan_ids
 from scanner_tui.inventory.lookup import Resolved, find, resolve_scan
-from scanner_tui.inventory.models import Bin, LedgerEntry
 from scanner_tui.scanning.classify import NO_RULE
 from scanner_tui.scanning.gs1 import NO_KEY
 from scanner_tui.scanning.result import Kind, ScanResult
 from scanner_tui.workflows.base import Outcome, expected
 
-T_BIN = Bin.__table__
-T_LEDGER = LedgerEntry.__table__
-
 PLAIN_REASONS = (NO_RULE, NO_KEY, "GS1 serial without a GTIN")
-
-
-def default_dock_bin(engine: Engine) -> str | None:
-    """The first active dock bin by code (the site's default receiving place), or None."""
-    with engine.connect() as conn:
-        return conn.execute(select(T_BIN.c.code).where(T_BIN.c.kind == "dock", T_BIN.c.active)
-                            .order_by(T_BIN.c.code).limit(1)).scalar()
 
 
 def look_up(engine: Engine, result: ScanResult) -> Resolved | None:
@@ -99,12 +89,5 @@ def parse_expiry(text: str) -> date | None:
     return None
 
 
-def undone_scan_ids(engine: Engine, ledger_ids: tuple[int, ...]) -> set[str]:
-    """Scan ids of the rows that the given ``undo`` rows compensate."""
-    if not ledger_ids:
-        return set()
-    undo = T_LEDGER.alias("u")
-    q = (select(T_LEDGER.c.scan_id).join(undo, undo.c.reverses_id == T_LEDGER.c.id)
-         .where(undo.c.id.in_(ledger_ids)))
-    with engine.connect() as conn:
-        return {s for s in conn.execute(q).scalars() if s}
+__all__ = ["PLACE_OR_ITEM", "default_dock_bin", "find_code", "is_plain", "look_up",
+           "look_up_place_or_item", "parse_expiry", "plain_code", "undone_scan_ids"]

@@ -17,11 +17,9 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from sqlalchemy import Engine, func, select
-
 from scanner_tui.inventory.errors import DomainError
+from scanner_tui.inventory.floor_queries import bin_stock
 from scanner_tui.inventory.lookup import Resolved
-from scanner_tui.inventory.models import Stock
 from scanner_tui.inventory.operations import ROLE_MATRIX, move
 from scanner_tui.inventory.ops.movement import MOVABLE_STATUSES, MOVE_BIN_KINDS
 from scanner_tui.scanning.result import Kind, Scan, ScanResult
@@ -37,8 +35,6 @@ from scanner_tui.workflows.base import (
     entry_of,
 )
 from scanner_tui.workflows.dock import look_up, look_up_place_or_item
-
-T_STOCK = Stock.__table__
 
 
 @dataclass
@@ -57,16 +53,6 @@ class Item:
     @property
     def label(self) -> str:
         return self.serial or self.sku
-
-
-def bin_stock(engine: Engine, sku_id: int, bin_id: int, lot: str | None = None) -> int:
-    """Quantity of a quantity SKU in a bin (one lot, or all lots)."""
-    q = select(func.coalesce(func.sum(T_STOCK.c.qty), 0)).where(
-        T_STOCK.c.sku_id == sku_id, T_STOCK.c.bin_id == bin_id)
-    if lot is not None:
-        q = q.where(T_STOCK.c.lot == lot)
-    with engine.connect() as conn:
-        return int(conn.execute(q).scalar() or 0)
 
 
 def unit_refusal(unit: Resolved) -> str | None:

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from scanner_tui.inventory import operations as ops
+from scanner_tui.inventory.bin_flags import flag_for_count
 from scanner_tui.inventory.errors import DomainError, SerialRequired
 from scanner_tui.inventory.lookup import Resolved
 from scanner_tui.inventory.ops.base import ROLE_MATRIX, OpResult
@@ -47,7 +48,6 @@ from scanner_tui.workflows.base import (
     scan_to_dict,
 )
 from scanner_tui.workflows.dock import look_up
-from scanner_tui.workflows.flags import flag_for_count
 from scanner_tui.workflows.pick_plan import (
     Plan,
     Task,

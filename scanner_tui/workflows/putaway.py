@@ -21,13 +21,10 @@ reverses this operator's last change.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import date
-
-from sqlalchemy import Engine, and_, exists, select, union
 
 from scanner_tui.inventory.errors import DomainError, NotInStock, WrongBinKind
+from scanner_tui.inventory.floor_queries import lots_in, suggest_bin
 from scanner_tui.inventory.lookup import Resolved
-from scanner_tui.inventory.models import Asset, Bin, Stock
 from scanner_tui.inventory.operations import ROLE_MATRIX, putaway
 from scanner_tui.inventory.ops.movement import MOVABLE_STATUSES, PUTAWAY_BIN_KINDS
 from scanner_tui.scanning.result import Kind, Scan, ScanResult
@@ -48,45 +45,7 @@ from scanner_tui.workflows.dock import (
     look_up_place_or_item,
 )
 
-T_BIN = Bin.__table__
-T_STOCK = Stock.__table__
-T_ASSET = Asset.__table__
 SOURCE_KINDS = ("dock", "returns", "quarantine")
-
-
-def suggest_bin(engine: Engine, sku_id: int, exclude: int | None = None) -> str | None:
-    """Where to put a SKU: a pick bin holding it, else a reserve bin holding it, else the
-    first empty active pick bin (by code; ``exclude``: the bin it comes from).
-
-    The bins holding the SKU are read from its stock rows and units (indexed by SKU), not by
-    probing every bin."""
-    held = union(
-        select(T_STOCK.c.bin_id).where(T_STOCK.c.sku_id == sku_id, T_STOCK.c.qty > 0),
-        select(T_ASSET.c.bin_id).where(T_ASSET.c.sku_id == sku_id,
-                                       T_ASSET.c.bin_id.is_not(None))).subquery()
-    empty = and_(~exists().where(T_STOCK.c.bin_id == T_BIN.c.id, T_STOCK.c.qty > 0),
-                 ~exists().where(T_ASSET.c.bin_id == T_BIN.c.id))
-    base = select(T_BIN.c.code).where(T_BIN.c.active).order_by(T_BIN.c.code).limit(1)
-    if exclude is not None:
-        base = base.where(T_BIN.c.id != exclude)
-    holds = T_BIN.c.id.in_(select(held.c.bin_id))
-    with engine.connect() as conn:
-        for where in ((T_BIN.c.kind == "pick", holds), (T_BIN.c.kind == "reserve", holds),
-                      (T_BIN.c.kind == "pick", empty)):
-            found = conn.execute(base.where(*where)).scalar()
-            if found is not None:
-                return found
-    return None
-
-
-def lots_in(engine: Engine, sku_id: int, bin_id: int) -> list[tuple[str, date | None, int]]:
-    """(lot, expiry, qty) of a SKU in a bin, first to expire first."""
-    q = (select(T_STOCK.c.lot, T_STOCK.c.expiry, T_STOCK.c.qty)
-         .where(T_STOCK.c.sku_id == sku_id, T_STOCK.c.bin_id == bin_id, T_STOCK.c.qty > 0))
-    with engine.connect() as conn:
-        rows = [(r.lot, r.expiry, int(r.qty)) for r in conn.execute(q)]
-    rows.sort(key=lambda r: (r[1] is None, r[1] or date.max, r[0]))
-    return rows
 
 
 @dataclass

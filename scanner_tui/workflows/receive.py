@@ -43,10 +43,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
 
-from sqlalchemy import select
-
 from scanner_tui.inventory.errors import DomainError, DuplicateSerial
-from scanner_tui.inventory.models import Sku, utcnow
+from scanner_tui.inventory.floor_queries import sku_capture
+from scanner_tui.inventory.models import utcnow
 from scanner_tui.inventory.operations import ROLE_MATRIX, OpResult, receive, undo_last
 from scanner_tui.inventory.ops.receiving import RECEIVE_BIN_KINDS, VOID
 from scanner_tui.labels.record import compress
@@ -75,7 +74,6 @@ from scanner_tui.workflows.dock import (
 from scanner_tui.workflows.receipt_doc import ReceiptDoc, find_receipt, open_receipts
 from scanner_tui.workflows.tag_printing import count_refusal, print_new_tags, printer_of
 
-T_SKU = Sku.__table__
 FINISHED = "Receiving is finished; open it again to receive more."
 
 MISSING_SHOWN = 20  # missing serials listed one by one in the summary, then a count
@@ -286,11 +284,7 @@ class ReceiveWorkflow(Workflow):
         return self.receipt.missing_serials() if self.receipt is not None else []
 
     def _sku(self, sku_id: int) -> Current:
-        q = select(T_SKU.c.id, T_SKU.c.code, T_SKU.c.tracking, T_SKU.c.capture_lot,
-                   T_SKU.c.capture_expiry).where(T_SKU.c.id == sku_id)
-        with self.services.engine.connect() as conn:
-            r = conn.execute(q).one()
-        return Current(r.id, r.code, r.tracking, bool(r.capture_lot), bool(r.capture_expiry))
+        return Current(*sku_capture(self.services.engine, sku_id))
 
     # -- routing -----------------------------------------------------------------------------
     def on_unrecognised(self, scan: Scan, result: ScanResult) -> Outcome | None:
