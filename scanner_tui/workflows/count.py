@@ -18,6 +18,8 @@ leaves counting.
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from scanner_tui.inventory.counting import (
     BinCount,
     Counted,
@@ -64,6 +66,20 @@ class CountWorkflow(Workflow):
         self.current: Counted | None = None  # the product line whose quantity is asked
         self.confirm_empty = False
         self.lines: list[Counted] = []
+
+    # -- task state as data (``Workflow.snapshot``) -----------------------------------------
+    state_version = 1
+
+    def save(self) -> dict:
+        return {"count": self.count_code, "confirm_empty": self.confirm_empty,
+                "bin": asdict(self.bin) if self.bin is not None else None,
+                "current": self.current.line_id if self.current is not None else None}
+
+    def load(self, state: dict) -> None:
+        self.count_code, self.confirm_empty = state["count"], bool(state["confirm_empty"])
+        self.bin = BinCount(**state["bin"]) if state["bin"] else None
+        self.current = Counted(state["current"], "", 0) if state["current"] else None
+        self._refresh()  # the lines counted so far are read from the store
 
     # -- what the screen shows ---------------------------------------------------------------
     @property

@@ -98,7 +98,7 @@ def compare_view(cmp: CountComparison, marked: set[str] | None = None) -> View:
 class CountSuperviseWorkflow(Workflow):
     """Review, send back and approve counts (supervisors and admins)."""
 
-    key = "count_supervise"
+    key = "counts"  # the menu's key
     title = "Counts"
     roles: tuple[str, ...] = APPROVERS
 
@@ -111,6 +111,16 @@ class CountSuperviseWorkflow(Workflow):
             opened = self._open(count)
             if not opened.accepted:
                 raise ValueError(opened.message)
+
+    # -- task state as data (``Workflow.snapshot``) -----------------------------------------
+    state_version = 1
+
+    def save(self) -> dict:
+        return {"count": self.code, "marked": sorted(self.marked)}
+
+    def load(self, state: dict) -> None:
+        self.code, self.marked = state["count"], set(state["marked"])
+        self.comparison()  # compared with the books again
 
     def comparison(self) -> CountComparison | None:
         """The open count compared with the books, read again now."""

@@ -176,6 +176,24 @@ class LookupWorkflow(Workflow):
         self.options = options
         self.shown: tuple[tuple[str, ...], tuple[str, ...], tuple[Line, ...]] | None = None
         self.data: dict | None = None  # the last history looked up (for screens that want more)
+        self.looked_up: str | None = None  # the code shown (saved; looked up again on restore)
+
+    # -- task state as data (``Workflow.snapshot``): what was looked up is looked up again
+    state_version = 1
+
+    def save(self) -> dict:
+        return {"code": self.looked_up}
+
+    def load(self, state: dict) -> None:
+        self.looked_up = state["code"]
+        if self.looked_up:
+            self._document(self.looked_up) or self._history(self.looked_up)
+
+    def _history(self, code: str) -> Outcome | None:
+        try:
+            return self._show(history(self.services.engine, code), code)
+        except UnknownCode:
+            return None
 
     def view(self) -> View:
         context, columns, lines = self.shown or ((), (), ())
@@ -197,7 +215,7 @@ class LookupWorkflow(Workflow):
             except UnknownCode:
                 return None
             if h.get("type") == "receipt":
-                outcome = self._show(h)
+                outcome = self._show(h, code)
         return outcome
 
     def on_text(self, text: str, scan: Scan, result: ScanResult) -> Outcome:
@@ -205,39 +223,33 @@ class LookupWorkflow(Workflow):
         reprint the tag shown, like CMD:REPRINT)."""
         if text.lower() in ("r", "reprint"):
             return reprint_tag(self.services, self.data, scan)
-        outcome = self._order(text) if text else None
-        if outcome is not None:
-            return outcome
-        try:
-            h = history(self.services.engine, text)
-        except UnknownCode:
+        outcome = (self._order(text) or self._history(text)) if text else None
+        if outcome is None:
             return Outcome.refuse(f"{text[:40]} is not a bin, unit, product or order of this "
                                   "store.")
-        return self._show(h)
+        return outcome
 
     def _order(self, code: str) -> Outcome | None:
         shown = order_view(self.services.engine, code)
         if shown is None:
             return None
         message, context, columns, lines = shown
-        self.data, self.shown = None, (context, columns, lines)
+        self.data, self.shown, self.looked_up = None, (context, columns, lines), code
         return Outcome.ok(message)
 
-    def _show(self, h: dict) -> Outcome:
+    def _show(self, h: dict, code: str) -> Outcome:
         message, context, columns, lines = VIEWS.get(h.get("type"), other_view)(h)
-        self.data, self.shown = h, (context, columns, lines)
+        self.data, self.shown, self.looked_up = h, (context, columns, lines), code
         return Outcome.ok(message)
 
     def on_scan(self, scan: Scan, result: ScanResult) -> Outcome:
         if result.kind not in ACCEPTS:
             return expected(ACCEPTS, result, self.view().instruction)
-        code = code_of(result)
-        try:
-            h = history(self.services.engine, code)
-        except UnknownCode:
+        outcome = self._history(code_of(result))
+        if outcome is None:
             return Outcome.refuse(f"{result.code} is not a bin, unit or product of this "
                                   "store.")
-        return self._show(h)
+        return outcome
 
     def on_command(self, command: str, scan: Scan) -> Outcome:
         if command in ("DONE", "CANCEL", "BACK"):

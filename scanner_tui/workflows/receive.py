@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 from typing import NamedTuple
 
@@ -61,6 +61,8 @@ from scanner_tui.workflows.base import (
     Workflow,
     entry_of,
     expected,
+    scan_from_dict,
+    scan_to_dict,
 )
 from scanner_tui.workflows.dock import (
     default_dock_bin,
@@ -162,6 +164,46 @@ class ReceiveWorkflow(Workflow):
                 self.notice = chosen.message
         elif not blind and not self.open_receipts():
             self.blind = True
+
+    # -- task state as data (``Workflow.snapshot``) -----------------------------------------
+    state_version = 1
+
+    def save(self) -> dict:
+        p, cur = self.pending, self.current
+        return {
+            "receipt": self.receipt.code if self.receipt is not None else None,
+            "blind": self.blind, "bin": self.bin, "notice": self.notice,
+            "current": None if cur is None else {
+                **asdict(cur), "expiry": cur.expiry.isoformat() if cur.expiry else None},
+            "pending": None if p is None else {
+                "kind": p.kind, "question": p.question.to_dict(), "then": p.then,
+                "scan": scan_to_dict(p.scan), "qty": p.qty, "fits": p.fits,
+                "serial": p.serial},
+            "records": [asdict(r) for r in self.records],
+            "unexpected": list(self.unexpected), "not_on_receipt": list(self.not_on_receipt),
+            "finished": self.finished,
+            "printed": {t: _tag_to_list(v) for t, v in self.printed.items()},
+            "awaiting": sorted(self.awaiting)}
+
+    def load(self, state: dict) -> None:
+        code = state["receipt"]  # the receipt is read from the store again
+        row = find_receipt(self.services.engine, code) if code else None
+        self.receipt = (ReceiptDoc(self.services.engine, row.id, row.code, row.supplier)
+                        if row is not None else None)
+        self.blind, self.bin, self.notice = state["blind"], state["bin"], state["notice"]
+        cur = state["current"]
+        self.current = None if cur is None else Current(**{
+            **cur, "expiry": date.fromisoformat(cur["expiry"]) if cur["expiry"] else None})
+        p = state["pending"]
+        self.pending = None if p is None else Pending(
+            p["kind"], Question.from_dict(p["question"]), p["then"], scan_from_dict(p["scan"]),
+            p["qty"], p["fits"], p["serial"])
+        self.records = [Record(**r) for r in state["records"]]
+        self.unexpected = list(state["unexpected"])
+        self.not_on_receipt = list(state["not_on_receipt"])
+        self.finished = state["finished"]
+        self.printed = {t: _tag_from_list(v) for t, v in state["printed"].items()}
+        self.awaiting = {t: self.printed[t] for t in state["awaiting"]}
 
     # -- what the screen shows ---------------------------------------------------------------
     @property
@@ -839,6 +881,15 @@ class ReceiveWorkflow(Workflow):
         parts = [f"{n} {what.lower()}" for what, n in counts.items()]
         return Outcome.ok(f"{self.receipt.code} done with discrepancies: {', '.join(parts)}.",
                           done=True, warning=True)
+
+
+def _tag_to_list(tag: Tagged) -> list:
+    return [tag.sku_id, tag.lot, tag.expiry.isoformat() if tag.expiry else None]
+
+
+def _tag_from_list(data: list) -> Tagged:
+    sku_id, lot, expiry = data
+    return Tagged(sku_id, lot, date.fromisoformat(expiry) if expiry else None)
 
 
 def _prefixed(prefix: str, out: Outcome) -> Outcome:

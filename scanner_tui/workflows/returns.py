@@ -15,7 +15,7 @@ CMD:CANCEL drops the return being recorded (nothing changed), else closes the wo
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from sqlalchemy import Engine, func, select
 
@@ -38,6 +38,8 @@ from scanner_tui.workflows.base import (
     brief,
     entry_of,
     expected,
+    scan_from_dict,
+    scan_to_dict,
 )
 from scanner_tui.workflows.dock import look_up
 from scanner_tui.workflows.lookup import fit
@@ -119,6 +121,25 @@ class ReturnsWorkflow(Workflow):
         self.pending: Pending | None = None
         self.step = "start"  # start | order | qty | reason | condition
         self.last: list[str] = []  # context of the last return recorded
+
+    # -- task state as data (``Workflow.snapshot``) -----------------------------------------
+    state_version = 1
+
+    def save(self) -> dict:
+        p = self.pending
+        pending = None
+        if p is not None:
+            pending = {k: v for k, v in asdict(p).items() if k != "scan"}
+            pending["scan"] = scan_to_dict(p.scan)
+        return {"returns_bin": self.returns_bin, "quarantine_bin": self.quarantine_bin,
+                "step": self.step, "last": list(self.last), "pending": pending}
+
+    def load(self, state: dict) -> None:
+        self.returns_bin, self.quarantine_bin = state["returns_bin"], state["quarantine_bin"]
+        self.step, self.last = state["step"], list(state["last"])
+        p = state["pending"]
+        self.pending = None if p is None else Pending(
+            **{**p, "scan": scan_from_dict(p["scan"]), "info": list(p["info"])})
 
     # -- view --------------------------------------------------------------------------------
     def view(self) -> View:
