@@ -20,8 +20,8 @@ from scanner_tui.inventory.floor_queries import default_dock_bin, undone_scan_id
 from scanner_tui.inventory.lookup import Resolved, find, resolve_scan
 from scanner_tui.scanning.classify import NO_RULE
 from scanner_tui.scanning.gs1 import NO_KEY
-from scanner_tui.scanning.result import Kind, ScanResult
-from scanner_tui.workflows.base import Outcome, expected
+from scanner_tui.scanning.result import Kind, Scan, ScanResult
+from scanner_tui.workflows.base import Outcome, Workflow, expected
 
 PLAIN_REASONS = (NO_RULE, NO_KEY, "GS1 serial without a GTIN")
 
@@ -47,6 +47,41 @@ def look_up_place_or_item(engine: Engine, result: ScanResult, accepts: tuple[Kin
         return Outcome.refuse(f"{result.code} is not a known {_NOUN[result.kind]}. "
                               f"{instruction}.")
     return found
+
+
+class PlaceOrItemWorkflow(Workflow):
+    """A workflow whose scans name a bin, a unit or a product (putaway, move): the look-up,
+    the refusals (another kind, an unknown code, a bin no longer in use) and the dispatch to
+    ``_bin`` / ``_unit`` / ``_product``."""
+
+    def _accepts(self) -> tuple[Kind, ...]:
+        return PLACE_OR_ITEM
+
+    def _instruction(self) -> str:
+        return self.view().instruction
+
+    def on_scan(self, scan: Scan, result: ScanResult) -> Outcome:
+        found = look_up_place_or_item(self.services.engine, result, self._accepts(),
+                                      self._instruction())
+        if isinstance(found, Outcome):
+            return found
+        if found.kind is Kind.BIN:
+            if not found.active:
+                return Outcome.refuse(f"Bin {found.code} is not in use any more. "
+                                      f"{self._instruction()}.")
+            return self._bin(scan, found)
+        if found.kind is Kind.ASSET:
+            return self._unit(scan, found)
+        return self._product(scan, found, result.lot)
+
+    def _bin(self, scan: Scan, found: Resolved) -> Outcome:
+        raise NotImplementedError
+
+    def _unit(self, scan: Scan, unit: Resolved) -> Outcome:
+        raise NotImplementedError
+
+    def _product(self, scan: Scan, sku: Resolved, lot: str | None) -> Outcome:
+        raise NotImplementedError
 
 
 def find_code(engine: Engine, code: str) -> Resolved | None:
@@ -89,5 +124,5 @@ def parse_expiry(text: str) -> date | None:
     return None
 
 
-__all__ = ["PLACE_OR_ITEM", "default_dock_bin", "find_code", "is_plain", "look_up",
-           "look_up_place_or_item", "parse_expiry", "plain_code", "undone_scan_ids"]
+__all__ = ["PLACE_OR_ITEM", "PlaceOrItemWorkflow", "default_dock_bin", "find_code", "is_plain",
+           "look_up", "look_up_place_or_item", "parse_expiry", "plain_code", "undone_scan_ids"]

@@ -30,11 +30,10 @@ from scanner_tui.workflows.base import (
     Question,
     Services,
     View,
-    Workflow,
     brief,
     entry_of,
 )
-from scanner_tui.workflows.dock import look_up, look_up_place_or_item
+from scanner_tui.workflows.dock import PlaceOrItemWorkflow, look_up
 
 
 @dataclass
@@ -66,7 +65,7 @@ def unit_refusal(unit: Resolved) -> str | None:
     return f"{unit.code} is {(unit.status or 'unknown').replace('_', ' ')}; it cannot be moved."
 
 
-class MoveWorkflow(Workflow):
+class MoveWorkflow(PlaceOrItemWorkflow):
     key = "move"
     title = "Move"
     roles = ROLE_MATRIX["move"]
@@ -137,21 +136,7 @@ class MoveWorkflow(Workflow):
         return self.asked
 
     # -- scans -------------------------------------------------------------------------------
-    def on_scan(self, scan: Scan, result: ScanResult) -> Outcome:
-        found = look_up_place_or_item(self.services.engine, result, self._accepts(),
-                                      self._instruction())
-        if isinstance(found, Outcome):
-            return found
-        if found.kind is Kind.BIN:
-            return self._bin(scan, found)
-        if found.kind is Kind.ASSET:
-            return self._unit(scan, found)
-        return self._product(scan, found, result.lot)
-
     def _bin(self, scan: Scan, found: Resolved) -> Outcome:
-        if not found.active:
-            return Outcome.refuse(f"Bin {found.code} is not in use any more. "
-                                  f"{self._instruction()}.")
         if not self.basket:
             self.working, self.at_source = found, True
             return Outcome.ok(f"Working bin {found.code}.")

@@ -36,13 +36,12 @@ from scanner_tui.workflows.base import (
     Question,
     Services,
     View,
-    Workflow,
     entry_of,
 )
 from scanner_tui.workflows.dock import (
+    PlaceOrItemWorkflow,
     default_dock_bin,
     look_up,
-    look_up_place_or_item,
 )
 
 SOURCE_KINDS = ("dock", "returns", "quarantine")
@@ -68,7 +67,7 @@ class Item:
         return self.serial or f"{self.qty} {self.sku}"
 
 
-class PutawayWorkflow(Workflow):
+class PutawayWorkflow(PlaceOrItemWorkflow):
     """Putaway (see the module docstring)."""
 
     key = "putaway"
@@ -129,22 +128,8 @@ class PutawayWorkflow(Workflow):
             return (Kind.BIN, Kind.ASSET, Kind.PRODUCT)
         return (Kind.ASSET, Kind.PRODUCT, Kind.BIN)
 
-    def on_scan(self, scan: Scan, result: ScanResult) -> Outcome:
-        found = look_up_place_or_item(self.services.engine, result, self._accepts(),
-                                      self._instruction())
-        if isinstance(found, Outcome):
-            return found
-        if found.kind is Kind.BIN:
-            return self._bin(scan, found)
-        if found.kind is Kind.ASSET:
-            return self._unit(scan, found)
-        return self._product(scan, found, result.lot)
-
     # -- what is scanned ---------------------------------------------------------------------
     def _bin(self, scan: Scan, found: Resolved) -> Outcome:
-        if not found.active:
-            return Outcome.refuse(f"Bin {found.code} is not in use any more. "
-                                  f"{self._instruction()}.")
         if self.item is None:
             if found.bin_kind in SOURCE_KINDS:
                 self.source = found.code
