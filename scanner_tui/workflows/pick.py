@@ -27,7 +27,6 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import StrEnum
 
 from scanner_tui.inventory import operations as ops
 from scanner_tui.inventory.bin_flags import flag_for_count
@@ -37,7 +36,6 @@ from scanner_tui.inventory.ops.base import ROLE_MATRIX, OpResult
 from scanner_tui.scanning.result import Kind, Scan, ScanResult
 from scanner_tui.workflows.base import (
     Ask,
-    Line,
     Outcome,
     Question,
     Services,
@@ -57,14 +55,13 @@ from scanner_tui.workflows.pick_plan import (
     plan_order,
     stock_in_bin,
 )
-
-
-class Step(StrEnum):
-    CHOOSE = "choose"  # no order yet
-    PICK = "pick"  # tasks left
-    STAGE = "stage"  # all picked (or short): scan a staging bin
-    SHIP = "ship"  # staged: CMD:DONE ships
-    NOTHING = "nothing"  # nothing picked and nothing can be
+from scanner_tui.workflows.pick_view import (
+    Step,
+    choose_view,
+    order_view,
+    ship_summary,
+    step_of,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,16 +152,7 @@ class PickWorkflow(Workflow):
     # -- state -------------------------------------------------------------------------------
     @property
     def step(self) -> Step:
-        plan = self.plan
-        if plan is None:
-            return Step.CHOOSE
-        if plan.order.status == "staged":
-            return Step.SHIP
-        if plan.tasks:
-            return Step.PICK
-        if plan.picked > 0 or any(ln.picked for ln in plan.lines):
-            return Step.STAGE
-        return Step.NOTHING
+        return step_of(self.plan)
 
     def _ask(self, question: Question, pending: Pending) -> Question:
         self.asked, self.pending = question, pending
@@ -203,74 +191,12 @@ class PickWorkflow(Workflow):
     def _touched_short(self) -> set[int]:
         return {s.line_no for s in self.shorts} | self.closed
 
-    # -- what the screen shows ---------------------------------------------------------------
+    # -- what the screen shows (``pick_view``) ----------------------------------------------
     def view(self) -> View:
-        step = self.step
-        if step is Step.CHOOSE:
-            return self._choose_view()
-        plan = self.plan
-        assert plan is not None
-        order = plan.order
-        context = [f"{order.customer} · {order.channel}" if order.customer else order.channel]
-        accepts: tuple[Kind, ...] = (Kind.COMMAND,)
-        task = self.current_task()
-        if step is Step.PICK and task is not None:
-            if self.at_bin != task.bin:
-                instruction = f"Scan bin {task.bin}"
-                context.append(f"Go to {task.bin}: {task.qty} x {task.sku}")
-                accepts = (Kind.BIN,)
-            else:
-                context.append(f"At {task.bin}: {task.qty} x {task.sku}")
-                if task.lot:
-                    context.append(f"Lot {task.lot}")
-                if task.tracking == "serial":
-                    instruction = f"Scan {task.sku} unit"
-                    accepts = (Kind.ASSET, Kind.BIN)
-                else:
-                    instruction = f"Scan {task.sku} ({task.qty} here)"
-                    accepts = (Kind.PRODUCT, Kind.BIN)
-        elif step is Step.STAGE:
-            instruction = "Scan a staging bin"
-            context.append(f"Picked {plan.picked} of {plan.wanted}; CMD:DONE ships now")
-            accepts = (Kind.BIN,)
-        elif step is Step.SHIP:
-            instruction = "Scan CMD:DONE to ship"
-            if self.staged_in:
-                context.append(f"Staged in {self.staged_in}")
-        else:
-            instruction = "Nothing to pick: CMD:CANCEL"
-            context.append("No stock in any pick or reserve bin")
-        if self.asked is not None:
-            instruction = self.asked.text
-        return View(title=f"Pick {order.code}", instruction=instruction, context=tuple(context),
-                    columns=("#", "SKU", "Picked", "Bin"), lines=self._lines(task),
-                    accepts=accepts)
-
-    def _choose_view(self) -> View:
-        orders = open_orders(self.services.engine)
-        lines = tuple(Line((str(n), o.code, o.customer, o.status))
-                      for n, o in enumerate(orders, start=1))
-        context = self.last_summary or (("No open orders",) if not orders else ())
-        return View(title="Pick", instruction="Scan or type an order", context=context,
-                    columns=("#", "Order", "Customer", "Status"), lines=lines)
-
-    def _lines(self, task: Task | None) -> tuple[Line, ...]:
-        plan = self.plan
-        assert plan is not None
-        out = []
-        for ln in plan.lines:
-            tasks = [t for t in plan.tasks if t.line_no == ln.line_no]
-            if ln.picked >= ln.qty:
-                state = "done"
-            elif not tasks:
-                state = "short"
-            elif task is not None and task.line_no == ln.line_no:
-                state = "current"
-            else:
-                state = ""
-            where = tasks[0].bin if tasks else ""
-            out.append(Line((str(ln.line_no), ln.sku, f"{ln.picked}/{ln.qty}", where), state))
-        return tuple(out)
+        if self.step is Step.CHOOSE:
+            return choose_view(self.services.engine, self.last_summary)
+        return order_view(self.plan, self.current_task(), self.at_bin, self.staged_in,
+                          self.asked)
 
     # -- entry points ------------------------------------------------------------------------
     def on_unrecognised(self, scan: Scan, result: ScanResult) -> Outcome | None:
@@ -587,26 +513,12 @@ class PickWorkflow(Workflow):
         if isinstance(done, Outcome):
             return done
         self._sync()
-        summary = self._summary(done)
+        summary = ship_summary(self.plan, done.data.get("serials", {}))
         self.last_summary = tuple(summary)
         self.plan, self.at_bin, self.staged_in = None, None, None
         self._drop_question()
         head = f"{staged} " if staged else ""
         return Outcome.ok(head + summary[0], changed=True, done=True)
-
-    def _summary(self, done: OpResult) -> list[str]:
-        plan = self.plan
-        assert plan is not None
-        short = plan.wanted - plan.picked
-        out = [f"Order {plan.order.code} shipped: {plan.picked} picked, {short} short."]
-        serials = done.data.get("serials", {})
-        for ln in plan.lines:
-            got = serials.get(str(ln.line_no))
-            if got:
-                out.append(f"Line {ln.line_no} {ln.sku}: {', '.join(got)}")
-            elif ln.picked < ln.qty:
-                out.append(f"Line {ln.line_no} {ln.sku}: {ln.qty - ln.picked} short")
-        return out
 
     # -- questions (one dispatcher in the base: ``answer_<action>``) -------------------------
     def on_answer_scan(self, q: Question, scan: Scan, result: ScanResult) -> Outcome | None:

@@ -39,21 +39,17 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import asdict, dataclass
 from datetime import date
-from typing import NamedTuple
 
 from scanner_tui.inventory.errors import DomainError, DuplicateSerial
 from scanner_tui.inventory.floor_queries import sku_capture
 from scanner_tui.inventory.models import utcnow
 from scanner_tui.inventory.operations import ROLE_MATRIX, OpResult, receive, undo_last
 from scanner_tui.inventory.ops.receiving import RECEIVE_BIN_KINDS, VOID
-from scanner_tui.labels.record import compress
 from scanner_tui.scanning.result import Kind, Scan, ScanResult
 from scanner_tui.workflows.base import (
     QTY_DIGITS,
     Ask,
-    Line,
     Outcome,
     Question,
     Services,
@@ -61,8 +57,6 @@ from scanner_tui.workflows.base import (
     Workflow,
     entry_of,
     expected,
-    scan_from_dict,
-    scan_to_dict,
 )
 from scanner_tui.workflows.dock import (
     default_dock_bin,
@@ -74,65 +68,23 @@ from scanner_tui.workflows.dock import (
     undone_scan_ids,
 )
 from scanner_tui.workflows.receipt_doc import ReceiptDoc, find_receipt, open_receipts
+from scanner_tui.workflows.receive_state import (
+    Current,
+    Pending,
+    Record,
+    Tagged,
+    load_state,
+    save_state,
+)
+from scanner_tui.workflows.receive_view import accepts, instruction, receive_view, summary
 from scanner_tui.workflows.tag_printing import count_refusal, print_new_tags, printer_of
 
 FINISHED = "Receiving is finished; open it again to receive more."
 
-MISSING_SHOWN = 20  # missing serials listed one by one in the summary, then a count
 PRINT_WORDS = re.compile(r"(?:p|print)(?: +([0-9]{1,5}))?", re.IGNORECASE)  # typed print
 
 
 # -- the workflow's own records --------------------------------------------------------------
-
-@dataclass
-class Current:
-    """The product being received, with the lot/expiry captured for it."""
-
-    sku_id: int
-    code: str
-    tracking: str
-    capture_lot: bool
-    capture_expiry: bool
-    lot: str | None = None  # None: not captured yet
-    expiry: date | None = None
-    expiry_known: bool = False
-
-    @property
-    def serial(self) -> bool:
-        return self.tracking == "serial"
-
-
-@dataclass
-class Pending:
-    """An open question (``question.action`` is its kind) and what answering it needs."""
-
-    kind: str  # lot | expiry | quantity | over | print (the question's action)
-    question: Question
-    then: str = ""  # lot/expiry: what waits for the answer: qty | serial | unit
-    scan: Scan | None = None  # over, lot/expiry: the scan that would receive
-    qty: int = 0  # quantity: the run's count; over: how many would be received; print: tags
-    fits: int = 0  # over: the part the receipt still expects
-    serial: str | None = None  # over: the unit that would be received
-
-
-class Tagged(NamedTuple):
-    """What a tag printed here was printed for: the unit it goes on gets these."""
-
-    sku_id: int
-    lot: str | None
-    expiry: date | None
-
-
-@dataclass
-class Record:
-    """One receive this session did (for the blind view and the summary)."""
-
-    scan_id: str
-    sku: str
-    qty: int
-    serial: str | None = None
-    over: bool = False
-
 
 class ReceiveWorkflow(Workflow):
     """Receiving at the dock (see the module docstring)."""
@@ -165,45 +117,14 @@ class ReceiveWorkflow(Workflow):
         elif not blind and not self.open_receipts():
             self.blind = True
 
-    # -- task state as data (``Workflow.snapshot``) -----------------------------------------
+    # -- task state as data (``Workflow.snapshot``; ``receive_state``) ---------------------
     state_version = 1
 
     def save(self) -> dict:
-        p, cur = self.pending, self.current
-        return {
-            "receipt": self.receipt.code if self.receipt is not None else None,
-            "blind": self.blind, "bin": self.bin, "notice": self.notice,
-            "current": None if cur is None else {
-                **asdict(cur), "expiry": cur.expiry.isoformat() if cur.expiry else None},
-            "pending": None if p is None else {
-                "kind": p.kind, "question": p.question.to_dict(), "then": p.then,
-                "scan": scan_to_dict(p.scan), "qty": p.qty, "fits": p.fits,
-                "serial": p.serial},
-            "records": [asdict(r) for r in self.records],
-            "unexpected": list(self.unexpected), "not_on_receipt": list(self.not_on_receipt),
-            "finished": self.finished,
-            "printed": {t: _tag_to_list(v) for t, v in self.printed.items()},
-            "awaiting": sorted(self.awaiting)}
+        return save_state(self)
 
     def load(self, state: dict) -> None:
-        code = state["receipt"]  # the receipt is read from the store again
-        row = find_receipt(self.services.engine, code) if code else None
-        self.receipt = (ReceiptDoc(self.services.engine, row.id, row.code, row.supplier)
-                        if row is not None else None)
-        self.blind, self.bin, self.notice = state["blind"], state["bin"], state["notice"]
-        cur = state["current"]
-        self.current = None if cur is None else Current(**{
-            **cur, "expiry": date.fromisoformat(cur["expiry"]) if cur["expiry"] else None})
-        p = state["pending"]
-        self.pending = None if p is None else Pending(
-            p["kind"], Question.from_dict(p["question"]), p["then"], scan_from_dict(p["scan"]),
-            p["qty"], p["fits"], p["serial"])
-        self.records = [Record(**r) for r in state["records"]]
-        self.unexpected = list(state["unexpected"])
-        self.not_on_receipt = list(state["not_on_receipt"])
-        self.finished = state["finished"]
-        self.printed = {t: _tag_from_list(v) for t, v in state["printed"].items()}
-        self.awaiting = {t: self.printed[t] for t in state["awaiting"]}
+        load_state(self, state)
 
     # -- what the screen shows ---------------------------------------------------------------
     @property
@@ -229,80 +150,17 @@ class ReceiveWorkflow(Workflow):
         return question
 
     def view(self) -> View:
-        title = ("Receive blind" if self.receipt is None and self.blind
-                 else f"Receive {self.receipt.code}" if self.receipt else self.title)
-        context = [f"Into {self.bin}" if self.bin else "No dock bin yet"]
-        if self.receipt is not None and self.receipt.supplier:
-            context.append(self.receipt.supplier[:38])
-        cur = self.current
-        if cur is not None:
-            extra = f" lot {cur.lot}" if cur.lot else ""
-            extra += f" exp {cur.expiry.isoformat()}" if cur.expiry else ""
-            context.append(f"Now: {cur.code}{extra}")
-        if self.awaiting:
-            context.append(f"{len(self.awaiting)} printed tag(s) to stick on")
-        if self.notice:
-            context.append(self.notice)
-        if self.finished is not None:
-            return View(title, "Receiving finished", tuple(context), ("Summary",),
-                        tuple(Line((s,)) for s in self.finished), ())
-        if self.choosing:
-            rows = tuple(Line((str(n), r.code, r.supplier[:20]))
-                         for n, r in enumerate(self.open_receipts(), start=1))
-            return View(title, self._instruction(), tuple(context), ("#", "Receipt", "From"),
-                        rows, self._accepts())
-        if self.receipt is not None:
-            return View(title, self._instruction(), tuple(context), ("Ln", "SKU", "Exp", "In"),
-                        self._receipt_rows(), self._accepts())
-        totals: dict[str, int] = defaultdict(int)
-        for r in self.records:
-            totals[r.sku] += r.qty
-        rows = tuple(Line((sku, str(n)), "current" if cur and cur.code == sku else "")
-                     for sku, n in totals.items())
-        return View(title, self._instruction(), tuple(context), ("SKU", "In"), rows,
-                    self._accepts())
-
-    def _receipt_rows(self) -> tuple[Line, ...]:
-        over = self._over_by_sku()
-        rows = []
-        for ln in self.receipt_lines():
-            state = ("current" if self.current and self.current.sku_id == ln.sku_id
-                     else "done" if ln.qty_received >= ln.qty_expected else "")
-            got = str(ln.qty_received)
-            if over.get(ln.code):
-                state, got = "warn", f"{got}+{over[ln.code]}"
-            rows.append(Line((str(ln.line_no), ln.code, str(ln.qty_expected), got), state))
-        return tuple(rows)
+        return receive_view(self)
 
     def _instruction(self) -> str:
-        p, cur = self.pending, self.current
-        if self.choosing:
-            return "Scan receipt, or CMD:SKIP (blind)"
-        if self.bin is None:
-            return "Scan the dock bin"
-        if p is not None and cur is not None:
-            if p.kind == "lot":
-                return f"Lot of {cur.code}? Scan or type"
-            if p.kind == "expiry":
-                return f"Expiry of {cur.code}? YYYY-MM-DD"
-            if p.kind == "quantity":
-                return f"Type qty of {cur.code}, or scan"
-            if p.kind == "over":
-                return f"Receive {p.qty} over? CMD:YES/NO"
-            if p.kind == "print":
-                return f"Print {p.qty} tags? CMD:PRINT/NO"
-        if self.awaiting and (cur is None or cur.serial):
-            return f"Stick on + scan tags ({len(self.awaiting)} left)"
-        if cur is not None and cur.serial:
-            return f"Scan each {cur.code} unit"
-        return "Scan a product"
+        return instruction(self)
 
     def _accepts(self) -> tuple[Kind, ...]:
-        if self.choosing:
-            return (Kind.UNKNOWN, Kind.BIN)
-        if self.current is not None and self.current.serial:
-            return (Kind.ASSET, Kind.PRODUCT, Kind.BIN)
-        return (Kind.PRODUCT, Kind.ASSET, Kind.BIN)
+        return accepts(self)
+
+    def summary(self) -> list[str]:
+        """The discrepancy summary: short lines, over lines, missing/unexpected serials."""
+        return summary(self)
 
     # -- reading the receipt (fresh each time: other terminals receive too) -----------------
     def open_receipts(self) -> list[ReceiptDoc]:
@@ -834,40 +692,6 @@ class ReceiveWorkflow(Workflow):
         return Outcome.ok(done.message, changed=not done.replayed)
 
     # -- the end -----------------------------------------------------------------------------
-    def _over_by_sku(self) -> dict[str, int]:
-        over: dict[str, int] = defaultdict(int)
-        for r in self.records:
-            if r.over:
-                over[r.sku] += r.qty
-        return over
-
-    def summary(self) -> list[str]:
-        """The discrepancy summary: short lines, over lines, missing/unexpected serials."""
-        if self.receipt is None:
-            totals: dict[str, int] = defaultdict(int)
-            for r in self.records:
-                totals[r.sku] += r.qty
-            out = [f"Received {n} {sku}" for sku, n in totals.items()] + self._unused_tags()
-            return out or ["Nothing received."]
-        out = []
-        for ln in self.receipt_lines():
-            if ln.qty_received < ln.qty_expected:
-                out.append(f"Short: {ln.code} {ln.qty_received}/{ln.qty_expected}")
-        for sku, n in self._over_by_sku().items():
-            out.append(f"Over: {sku} +{n} (off receipt)")
-        out += self._unused_tags()
-        missing = self.missing_serials()
-        out += [f"Missing: {s}" for s in missing[:MISSING_SHOWN]]
-        if len(missing) > MISSING_SHOWN:
-            out.append(f"Missing: {len(missing) - MISSING_SHOWN} more serials")
-        out += [f"Unexpected: {s}" for s in self.unexpected]
-        out += [f"Not on receipt: {s}" for s in self.not_on_receipt]
-        return out or [f"{self.receipt.code} received complete."]
-
-    def _unused_tags(self) -> list[str]:
-        """Tags printed here and never scanned back onto a unit (a supervisor voids them)."""
-        return [f"Tag unused: {part}" for part in compress(list(self.awaiting))]
-
     def _finish(self) -> Outcome:
         self.pending = None
         self.finished = self.summary()
@@ -881,15 +705,6 @@ class ReceiveWorkflow(Workflow):
         parts = [f"{n} {what.lower()}" for what, n in counts.items()]
         return Outcome.ok(f"{self.receipt.code} done with discrepancies: {', '.join(parts)}.",
                           done=True, warning=True)
-
-
-def _tag_to_list(tag: Tagged) -> list:
-    return [tag.sku_id, tag.lot, tag.expiry.isoformat() if tag.expiry else None]
-
-
-def _tag_from_list(data: list) -> Tagged:
-    sku_id, lot, expiry = data
-    return Tagged(sku_id, lot, date.fromisoformat(expiry) if expiry else None)
 
 
 def _prefixed(prefix: str, out: Outcome) -> Outcome:
