@@ -76,8 +76,9 @@ from scanner_tui.workflows.receive_state import (
     load_state,
     save_state,
 )
+from scanner_tui.workflows.receive_tags import ask_print, print_refusal, print_tags
 from scanner_tui.workflows.receive_view import accepts, instruction, receive_view, summary
-from scanner_tui.workflows.tag_printing import count_refusal, print_new_tags, printer_of
+from scanner_tui.workflows.tag_printing import printer_of
 
 FINISHED = "Receiving is finished; open it again to receive more."
 
@@ -218,8 +219,8 @@ class ReceiveWorkflow(Workflow):
                 if result.expiry:
                     self.current.expiry, self.current.expiry_known = result.expiry, True
                 if result.lot:
-                    return self._answer_lot(result.lot)
-                return self._answer_expiry(result.expiry)
+                    return self.answer_lot(result.lot)
+                return self._expiry(result.expiry)
         return None
 
     def on_scan(self, scan: Scan, result: ScanResult) -> Outcome:
@@ -364,13 +365,9 @@ class ReceiveWorkflow(Workflow):
             return self._choose(code)
         p = self.pending
         if p is not None and p.kind == "lot":
-            return self._answer_lot(code)
+            return self.answer_lot(code)
         if p is not None and p.kind == "expiry":
-            day = parse_expiry(code)
-            if day is None:
-                return Outcome.refuse(f"{code[:20]} is not a date; type the expiry of "
-                                      f"{self.current.code} as YYYY-MM-DD.")
-            return self._answer_expiry(day)
+            return self.answer_expiry(code)
         listed = self._notice_entry(code)
         if (listed is not None or code in self.awaiting
                 or (self.current is not None and self.current.serial)):
@@ -492,58 +489,25 @@ class ReceiveWorkflow(Workflow):
         return Outcome.ok(f"{done.message}{expired}", changed=not done.replayed,
                           warning=bool(expired))
 
-    # -- new asset tags ----------------------------------------------------------------------
+    # -- new asset tags (``receive_tags``) ---------------------------------------------------
     def _print_refusal(self) -> str | None:
-        """Why new asset tags cannot be printed now (None: they can)."""
-        cur, p = self.current, self.pending
-        if self.choosing:
-            return "Choose the receipt first; then scan the product its new tags are for."
-        if cur is None or not cur.serial:
-            return "Scan a serial-tracked product first; CMD:PRINT then prints tags for its units."
-        if self._has_notice(cur.sku_id):
-            return (f"{cur.code} units on {self.receipt.code} carry the serials of its ship "
-                    "notice: scan those, no new tags.")
-        if p is not None and p.kind != "print":
-            return f"Answer first: {self._instruction()}."
-        return None
+        return print_refusal(self)
 
     def _ask_print(self, n: int) -> Outcome:
-        """A typed number while tags may be printed: how many CMD:PRINT will print."""
-        refused = count_refusal(n)
-        if refused is not None:
-            return refused
-        code = self.current.code
-        q = self._ask("print", Question(f"Print {n} new tags for {code}?"), qty=n)
-        return Outcome.ok(f"{n} new asset tag(s) for {code}: CMD:PRINT prints them, CMD:NO "
-                          "does not.", question=q)
+        return ask_print(self, n)
 
     def _print(self, scan: Scan, n: int) -> Outcome:
-        """Print ``n`` new asset tags for the current SKU; expect them scanned back."""
-        refusal = self._print_refusal()
-        if refusal is not None:
-            return Outcome.refuse(refusal)
-        cur = self.current
-        doc = ("receipt", self.receipt.code) if self.receipt is not None else ("", "")
-        done = print_new_tags(self.services, n, scan, doc_type=doc[0], doc_code=doc[1])
-        if not done.tags:  # refused: the open question (if any) stays as it was
-            return done.outcome
-        self.pending = None
-        for tag in done.tags:
-            self.printed[tag] = self.awaiting[tag] = Tagged(cur.sku_id, cur.lot, cur.expiry)
-        what = ("Stick it on a unit" if len(done.tags) == 1
-                else "Stick one on each unit")
-        return Outcome.ok(f"{done.outcome.message} {what} of {cur.code} and scan it.",
-                          changed=True)
+        return print_tags(self, scan, n)
 
-    def _answer_print(self, yes: bool, scan: Scan) -> Outcome:
+    def answer_print(self, yes: bool, scan: Scan) -> Outcome:
         p = self.pending
         if yes:
             return self._print(scan, p.qty)
         self.pending = None
         return Outcome.ok(f"No tags printed. {self._instruction()}.")
 
-    # -- answers -----------------------------------------------------------------------------
-    def _answer_lot(self, lot: str) -> Outcome:
+    # -- answers (the base's dispatcher calls answer_<action>) ------------------------------
+    def answer_lot(self, lot: str, scan: Scan | None = None) -> Outcome:
         if not is_plain(lot, 64):
             return Outcome.refuse("A lot is up to 64 letters, digits or signs, no spaces; "
                                   "scan or type it again.")
@@ -552,13 +516,20 @@ class ReceiveWorkflow(Workflow):
         out = self._capture(p.then, p.scan, p.serial, p.qty)
         return _prefixed(f"Lot {lot}. ", out)
 
-    def _answer_expiry(self, day: date) -> Outcome:
+    def answer_expiry(self, text: str, scan: Scan | None = None) -> Outcome:
+        day = parse_expiry(text)
+        if day is None:
+            return Outcome.refuse(f"{text[:20]} is not a date; type the expiry of "
+                                  f"{self.current.code} as YYYY-MM-DD.")
+        return self._expiry(day)
+
+    def _expiry(self, day: date) -> Outcome:
         p, self.pending = self.pending, None
         self.current.expiry, self.current.expiry_known = day, True
         out = self._capture(p.then, p.scan, p.serial, p.qty)
         return _prefixed(f"Expiry {day.isoformat()}. ", out)
 
-    def _answer_over(self, yes: bool) -> Outcome:
+    def answer_over(self, yes: bool, scan: Scan | None = None) -> Outcome:
         p, self.pending = self.pending, None
         cur = self.current
         if not yes:
@@ -585,44 +556,21 @@ class ReceiveWorkflow(Workflow):
         text = " ".join(parts) + f" {p.qty - p.fits} over {self.receipt.code}, recorded."
         return Outcome.ok(text, changed=True, warning=True)
 
-    def _answer_quantity(self, scan: Scan, n: int) -> Outcome:
+    def answer_quantity(self, n: int | None, scan: Scan) -> Outcome:
         p = self.pending
+        if n is None or n == p.qty:  # CMD:NO / Enter: the count stands
+            self.pending = None
+            return Outcome.ok(f"{p.qty} of {self.current.code}. Scan the next product.")
         if n < 1:
             return Outcome.refuse("The quantity must be at least 1; CMD:UNDO takes back the "
                                   "last receive.")
         if n < p.qty:
             return Outcome.refuse(f"{p.qty} of {self.current.code} are in already; CMD:UNDO "
                                   "takes back the last receive.")
-        if n == p.qty:
-            self.pending = None
-            return Outcome.ok(f"{n} of {self.current.code}. Scan the next product.")
         return self._receive_qty(scan, n - p.qty, entry_of(scan), p.qty)
 
-    # -- the base's dispatcher: answer_<action> --------------------------------------------
     def answer_receipt(self, choice: str, scan: Scan) -> Outcome:
         return self._choose(choice)
-
-    def answer_lot(self, text: str, scan: Scan) -> Outcome:
-        return self._answer_lot(text)
-
-    def answer_expiry(self, text: str, scan: Scan) -> Outcome:
-        day = parse_expiry(text)
-        if day is None:
-            return Outcome.refuse(f"{text[:20]} is not a date; type it as YYYY-MM-DD.")
-        return self._answer_expiry(day)
-
-    def answer_over(self, yes: bool, scan: Scan) -> Outcome:
-        return self._answer_over(yes)
-
-    def answer_print(self, yes: bool, scan: Scan) -> Outcome:
-        return self._answer_print(yes, scan)
-
-    def answer_quantity(self, n: int | None, scan: Scan) -> Outcome:
-        p = self.pending
-        if n is None or n == p.qty:  # CMD:NO / Enter: the count stands
-            self.pending = None
-            return Outcome.ok(f"{p.qty} of {self.current.code}. Scan the next product.")
-        return self._answer_quantity(scan, n)
 
     def on_text(self, text: str, scan: Scan, result: ScanResult) -> Outcome:
         if not text:

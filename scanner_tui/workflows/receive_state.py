@@ -87,6 +87,7 @@ def save_state(wf: ReceiveWorkflow) -> dict:
         "printed": {t: _tag_to_list(v) for t, v in wf.printed.items()},
         "awaiting": sorted(wf.awaiting)}
 
+
 def load_state(wf: ReceiveWorkflow, state: dict) -> None:
     code = state["receipt"]  # the receipt is read from the store again
     row = find_receipt(wf.services.engine, code) if code else None
@@ -106,7 +107,6 @@ def load_state(wf: ReceiveWorkflow, state: dict) -> None:
     wf.finished = state["finished"]
     wf.printed = {t: _tag_from_list(v) for t, v in state["printed"].items()}
     wf.awaiting = {t: wf.printed[t] for t in state["awaiting"]}
-
 
 
 def _tag_to_list(tag: Tagged) -> list:

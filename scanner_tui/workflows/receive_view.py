@@ -50,6 +50,7 @@ def receive_view(wf: ReceiveWorkflow) -> View:
     return View(title, instruction(wf), tuple(context), ("SKU", "In"), rows,
                 accepts(wf))
 
+
 def receipt_rows(wf: ReceiveWorkflow) -> tuple[Line, ...]:
     over = over_by_sku(wf)
     rows = []
@@ -61,6 +62,7 @@ def receipt_rows(wf: ReceiveWorkflow) -> tuple[Line, ...]:
             state, got = "warn", f"{got}+{over[ln.code]}"
         rows.append(Line((str(ln.line_no), ln.code, str(ln.qty_expected), got), state))
     return tuple(rows)
+
 
 def instruction(wf: ReceiveWorkflow) -> str:
     p, cur = wf.pending, wf.current
@@ -85,6 +87,7 @@ def instruction(wf: ReceiveWorkflow) -> str:
         return f"Scan each {cur.code} unit"
     return "Scan a product"
 
+
 def accepts(wf: ReceiveWorkflow) -> tuple[Kind, ...]:
     if wf.choosing:
         return (Kind.UNKNOWN, Kind.BIN)
@@ -101,6 +104,7 @@ def over_by_sku(wf: ReceiveWorkflow) -> dict[str, int]:
         if r.over:
             over[r.sku] += r.qty
     return over
+
 
 def summary(wf: ReceiveWorkflow) -> list[str]:
     """The discrepancy summary: short lines, over lines, missing/unexpected serials."""
@@ -124,6 +128,7 @@ def summary(wf: ReceiveWorkflow) -> list[str]:
     out += [f"Unexpected: {s}" for s in wf.unexpected]
     out += [f"Not on receipt: {s}" for s in wf.not_on_receipt]
     return out or [f"{wf.receipt.code} received complete."]
+
 
 def unused_tags(wf: ReceiveWorkflow) -> list[str]:
     """Tags printed here and never scanned back onto a unit (a supervisor voids them)."""
