@@ -32,6 +32,16 @@ def look_up(engine: Engine, result: ScanResult) -> Resolved | None:
         return resolve_scan(conn, result)
 
 
+def active_bin(engine: Engine, result: ScanResult) -> Resolved | Outcome:
+    """The bin a bin scan names, or the refusal: not known, or no longer in use."""
+    found = look_up(engine, result)
+    if found is None:
+        return Outcome.refuse(f"{result.code} is not a known bin; scan the bin tag.")
+    if not found.active:
+        return Outcome.refuse(f"Bin {found.code} is not in use any more.")
+    return found
+
+
 PLACE_OR_ITEM = (Kind.BIN, Kind.ASSET, Kind.PRODUCT)
 _NOUN = {Kind.BIN: "bin", Kind.ASSET: "unit", Kind.PRODUCT: "product"}
 
@@ -124,5 +134,6 @@ def parse_expiry(text: str) -> date | None:
     return None
 
 
-__all__ = ["PLACE_OR_ITEM", "PlaceOrItemWorkflow", "default_dock_bin", "find_code", "is_plain",
-           "look_up", "look_up_place_or_item", "parse_expiry", "plain_code", "undone_scan_ids"]
+__all__ = ["PLACE_OR_ITEM", "PlaceOrItemWorkflow", "active_bin", "default_dock_bin",
+           "find_code", "is_plain", "look_up", "look_up_place_or_item", "parse_expiry",
+           "plain_code", "undone_scan_ids"]

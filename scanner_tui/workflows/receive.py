@@ -59,6 +59,7 @@ from scanner_tui.workflows.base import (
     expected,
 )
 from scanner_tui.workflows.dock import (
+    active_bin,
     default_dock_bin,
     find_code,
     is_plain,
@@ -254,11 +255,9 @@ class ReceiveWorkflow(Workflow):
 
     # -- bins --------------------------------------------------------------------------------
     def _bin(self, result: ScanResult) -> Outcome:
-        found = look_up(self.services.engine, result)
-        if found is None:
-            return Outcome.refuse(f"{result.code} is not a known bin; scan the bin tag.")
-        if not found.active:
-            return Outcome.refuse(f"Bin {found.code} is not in use any more.")
+        found = active_bin(self.services.engine, result)
+        if isinstance(found, Outcome):
+            return found
         if found.bin_kind not in RECEIVE_BIN_KINDS:
             kinds = ", ".join(RECEIVE_BIN_KINDS[:-1]) + f" or {RECEIVE_BIN_KINDS[-1]}"
             return Outcome.refuse(f"{found.code} is a {found.bin_kind} bin; receiving goes to a "

@@ -41,7 +41,7 @@ from scanner_tui.workflows.base import (
     scan_from_dict,
     scan_to_dict,
 )
-from scanner_tui.workflows.dock import look_up
+from scanner_tui.workflows.dock import active_bin, look_up
 from scanner_tui.workflows.lookup import fit
 
 REASONS = ("DAMAGED", "WRONG", "UNWANTED")
@@ -254,11 +254,9 @@ class ReturnsWorkflow(Workflow):
         return expected(self._accepts(), result, self._instruction())
 
     def _choose_bin(self, result: ScanResult) -> Outcome:
-        found = look_up(self.services.engine, result)
-        if found is None:
-            return Outcome.refuse(f"{result.code} is not a known bin.")
-        if not found.active:
-            return Outcome.refuse(f"Bin {found.code} is not in use any more.")
+        found = active_bin(self.services.engine, result)
+        if isinstance(found, Outcome):
+            return found
         if found.bin_kind == "returns":
             self.returns_bin = found.code
             return Outcome.ok(f"Returns go to {found.code}.")
