@@ -17,6 +17,7 @@ from scanner_tui.inventory.models import Operator
 from scanner_tui.scanning.result import Kind, Scan, ScanResult, Source
 from scanner_tui.text import with_article
 from scanner_tui.ui.pipeline import refusal_of
+from scanner_tui.workflows import registry
 from scanner_tui.workflows.base import Outcome, Question, Services, View, Workflow
 from scanner_tui.workflows.registry import WorkflowEntry, find, for_role
 from scanner_tui.workflows.shift import Shift
@@ -309,6 +310,25 @@ class WorkflowHandler:
             self.workflow = self.entry.load()(self.services, **self.options)
         except Exception as exc:  # noqa: BLE001  (a sentence on screen, not a traceback)
             self.error = f"{self.entry.title} could not be opened: {exc}"
+        return self.view()
+
+    def saved(self) -> dict | None:
+        """The open task's state as JSON-able data (``Workflow.snapshot``), or None when
+        nothing is open or the workflow cannot be saved: what a host stores per terminal."""
+        wf = self.workflow
+        if wf is None or not wf.state_version or self.summary is not None:
+            return None
+        return wf.snapshot()
+
+    def reopen(self, data: dict) -> Snapshot:
+        """Rebuild the task from ``saved()`` data (pipeline thread); a state that cannot be
+        taken back opens the task afresh and says why."""
+        restored = registry.restore(self.services, data)
+        if isinstance(restored, str):
+            snap = self.open()
+            self.error = self.error or restored
+            return Snapshot(snap.view, snap.question, snap.done, self.error, snap.summary)
+        self.workflow, self.error = restored, ""
         return self.view()
 
     def _takes_text(self) -> bool:
