@@ -1,7 +1,7 @@
 """Putaway: from the dock (or returns / quarantine) into pick and reserve bins.
 
 * The working bin is where stock comes from: the site's dock bin (option ``from_bin``, else
-  ``services.extras["dock_bin"]``, else the first active dock bin); scanning a dock, returns or
+  ``services.dock_bin``, else the first active dock bin); scanning a dock, returns or
   quarantine bin with nothing in hand changes it.
 * Scan a unit (its tag) or a quantity product. The app suggests a bin (``suggest_bin``): a pick
   bin that already holds the SKU, else a reserve bin that holds it, else the first empty

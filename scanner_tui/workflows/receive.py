@@ -1,10 +1,10 @@
 """Receive at the dock: against an open receipt (with or without a ship notice) or blind.
 
-Flow (scan-first; every question can be answered by the next sensible scan):
+Flow (scan-first; a question is answered by its answer, typed or scanned: ``workflows.base``):
 
 * Choose the receipt: scan or type its code, or its number in the list the view shows, or
   CMD:SKIP to receive blind. With no open receipt at all the workflow starts blind.
-* Working bin: the site's dock bin (option ``dock_bin``, else ``services.extras["dock_bin"]``,
+* Working bin: the site's dock bin (option ``dock_bin``, else ``services.dock_bin``,
   else the first active dock bin); scanning another receivable bin changes it.
 * Scan a product (GTIN, SKU code or alias, GS1 data with lot/expiry). Lot and expiry are
   captured when the SKU needs them: from GS1 data, else asked (scan or type the lot, type the
