@@ -22,7 +22,7 @@ from scanner_tui.inventory.models import LedgerEntry
 from scanner_tui.inventory.operations import receive
 from scanner_tui.workflows import registry
 from scanner_tui.workflows.base import Workflow
-from tests.workflow_helpers import gtin, scan, services
+from tests.workflow_helpers import classified, gtin, scan, services
 
 ROOT = Path(__file__).resolve().parent.parent
 T_LEDGER = LedgerEntry.__table__
@@ -146,6 +146,22 @@ def test_look_up_and_count_review_come_back_where_they_were(tmp_path):
     assert boss.answer("1").accepted  # the count planned, compared with the books
     back = restored(boss)
     assert back.code == boss.code is not None and back.view() == boss.view()
+
+
+def test_a_retried_scan_after_a_restore_gets_its_first_answer(tmp_path):
+    """A count scan (no stock change) sent again after a reconnect is not counted twice."""
+    engine, _ = store(tmp_path / "a.db", tmp_path / "b.db")
+    wf = registry.find("pick").load()(services(engine), order="QC-1003")
+    scan(wf, "A01-A-02")
+    s, result = classified(engine, gtin(engine, "MUG-01"))
+    wf.handle(s, result)
+    piece = classified(engine, gtin(engine, "MUG-01"))
+    first = wf.handle(*piece)
+    assert first.message.startswith("Counted 2")
+    back = restored(wf)
+    again = back.handle(*piece)
+    assert again.message == first.message and not again.changed
+    assert back.question.text == wf.question.text == "Counted 2 MUG-01 (Enter: 2)"
 
 
 def test_unknown_or_old_state_is_dropped_with_a_sentence(engine):

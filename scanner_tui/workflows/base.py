@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from scanner_tui.workflows.shift import Shift
 
 HANDLED_MEMO = 500  # scan ids a workflow remembers answering (for retries)
+SAVED_ANSWERS = 20  # of those, kept in a snapshot (a retry after a reconnect)
 COMMANDS = ("DONE", "CANCEL", "SHORT", "UNDO", "YES", "NO", "SKIP", "BACK")
 YES_WORDS = frozenset(("y", "yes", "j", "ja", "ok"))  # typed answers, every workflow
 NO_WORDS = frozenset(("n", "no", "nein"))
@@ -155,6 +156,18 @@ class Outcome:
     @classmethod
     def refuse(cls, message: str) -> Outcome:
         return cls(False, message)
+
+    def to_dict(self) -> dict:
+        return {"accepted": self.accepted, "message": self.message, "changed": self.changed,
+                "done": self.done, "warning": self.warning,
+                "question": self.question.to_dict() if self.question else None}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Outcome:
+        q = data.get("question")
+        return cls(bool(data["accepted"]), data["message"], bool(data["changed"]),
+                   bool(data["done"]), Question.from_dict(q) if q else None,
+                   bool(data["warning"]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -361,8 +374,10 @@ class Workflow(ABC):
         (store objects by code or id, nothing live) and the open question."""
         if not self.state_version:
             raise TypeError(f"{type(self).__name__} cannot be saved")
+        answered = list(self._handled.items())[-SAVED_ANSWERS:]
         return {"task": self.key, "version": self.state_version, "state": self.save(),
-                "question": self.asked.to_dict() if self.asked is not None else None}
+                "question": self.asked.to_dict() if self.asked is not None else None,
+                "answered": [[scan_id, out.to_dict()] for scan_id, out in answered]}
 
     def save(self) -> dict:
         """This workflow's own state (override with ``load`` and ``state_version``)."""
@@ -380,6 +395,8 @@ class Workflow(ABC):
         wf.load(data["state"])
         question = data.get("question")
         wf.asked = Question.from_dict(question) if question else None
+        for scan_id, out in data.get("answered", ()):  # a retry after the restore
+            wf._handled[scan_id] = Outcome.from_dict(out)
         return wf
 
     # -- helpers for subclasses ------------------------------------------------------------
