@@ -75,6 +75,9 @@ class Question:
     default: int | None = None  # quantity: what Enter or CMD:YES takes (None: must be typed)
     optional: bool = False  # a count prompt: nothing waits on it, scanning on closes it
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kind", Ask(self.kind))  # a closed set: "yesno" -> Ask.YESNO
+
     def to_dict(self) -> dict:
         return {"text": self.text, "kind": str(self.kind), "choices": list(self.choices),
                 "action": self.action, "default": self.default, "optional": self.optional}
