@@ -88,7 +88,7 @@ def pick_all(engine, wf: PickWorkflow, known, times: dict[str, list[float]]) -> 
 
     while wf.step is Step.PICK:
         if wf.question is not None:
-            timed("zero check (Enter)", text="")
+            timed("zero check (y)", text="y")
             continue
         task = wf.current_task()
         if wf.at_bin != task.bin:

@@ -115,6 +115,8 @@ def main() -> None:
         for code in (what if tracking == "serial" else [gtin]):
             step = "putaway: unit scanned" if tracking == "serial" else "putaway: product"
             timer.scan(put, step, code)
+            if put.question is not None:  # a quantity is confirmed before the bin (one rule)
+                timer.type(put, "putaway: quantity Enter", "")
             timer.scan(put, "putaway: bin confirmed", put.item.suggestion)
     timer.known.close()
     engine.dispose()

@@ -50,7 +50,7 @@ def main() -> None:
             gtin = conn.execute(Barcode.__table__.select().join(Sku.__table__)
                                 .where(Sku.code == "PHONE-X5")).first().code[1:]
         svc = services(engine, "OP-0002")
-        svc.extras["config"] = Config(labels=LabelsConfig(printer=printer.url))
+        svc.config = Config(labels=LabelsConfig(printer=printer.url))
         wf = ReceiveWorkflow(svc, blind=True)
         scan(wf, gtin)
         wf.answer("PX1")

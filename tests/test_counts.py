@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from scanner_tui.cli import app
 from scanner_tui.inventory import counting as c
 from scanner_tui.inventory.actor import Actor
+from scanner_tui.inventory.bin_flags import flag_for_count
 from scanner_tui.inventory.db import open_store
 from scanner_tui.inventory.demo import build_demo
 from scanner_tui.inventory.errors import DomainError
@@ -21,7 +22,6 @@ from scanner_tui.inventory.models import Asset, Bin, CountResult, LedgerEntry
 from scanner_tui.inventory.operations import mark_lost, move
 from scanner_tui.inventory.verify import verify
 from scanner_tui.workflows.count import CountWorkflow
-from scanner_tui.workflows.flags import flag_for_count
 from tests.workflow_helpers import scan, services
 
 BOSS = Actor("OP-0003", "T9", "supervisor")

@@ -112,6 +112,7 @@ def test_putaway_to_the_suggested_bin(floor: Floor, store: Path):
     floor.keys(["Escape"], "Sign out")
     floor.scan("CMD:PUTAWAY", "Scan a unit or product")
     floor.scan("5901234100359", "In hand: 12 MUG-01")
+    floor.keys(["Enter"], "12 of MUG-01: scan bin")  # the quantity, confirmed
     floor.scan("ST01-A-03", "✘")  # a staging bin is refused
     floor.scan("A01-A-02", "Put 12 of MUG-01 in A01-A-02")
     sku = json.dumps(history(store, "MUG-01"))

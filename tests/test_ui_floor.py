@@ -182,3 +182,24 @@ async def test_sign_out_from_a_task_screen(demo, db_url, payload):
         assert "Changes made: 1" in screen_text(app)
         assert not last(app).accepted and "signed out" in last(app).text
         assert app.pipeline.operator == ""
+
+
+def test_a_task_handler_saves_and_reopens_its_workflow(demo):
+    """What a host keeps per terminal: the open task as JSON, reopened where it was."""
+    import json
+    from datetime import UTC, datetime
+
+    from scanner_tui.ui.floor import FloorServices, FloorSession, SignedIn
+
+    floor = FloorServices(demo, "T1", lambda: datetime.now(UTC))
+    session = FloorSession.start(SignedIn("OP-0001", "Ana", "picker"), floor.clock)
+    handler = floor.handler_for(find("pick"), session)
+    handler.open()
+    handler.answer("1", None)  # the first open order
+    assert handler.view().view.title.startswith("Pick ")
+    data = json.loads(json.dumps(handler.saved()))
+    again = floor.handler_for(find("pick"), session)
+    snap = again.reopen(data)
+    assert snap.view == handler.view().view and not snap.error
+    snap = again.reopen(dict(data, version=99))  # written by another release: a fresh start
+    assert snap.view.title == "Pick" and "another version" in snap.error

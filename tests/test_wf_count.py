@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from scanner_tui.inventory.actor import Actor
+from scanner_tui.inventory.bin_flags import flag_for_count, needs_count
 from scanner_tui.inventory.counting import plan_count
 from scanner_tui.inventory.demo import build_demo
 from scanner_tui.inventory.models import Asset, Bin, LedgerEntry
@@ -15,7 +16,6 @@ from scanner_tui.inventory.verify import verify
 from scanner_tui.scanning.result import Source
 from scanner_tui.workflows.count import CountWorkflow
 from scanner_tui.workflows.count_supervise import CountSuperviseWorkflow
-from scanner_tui.workflows.flags import flag_for_count, needs_count
 from tests.workflow_helpers import ledger_rows, qty, scan, services
 
 SUPERVISOR = Actor("OP-0003", "T9", "supervisor")

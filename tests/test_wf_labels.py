@@ -70,7 +70,7 @@ def config(url: str = "", timeout: float = 2.0) -> Config:
 
 def receiver(engine, url: str = "", **options) -> ReceiveWorkflow:
     svc = services(engine, "OP-0002")
-    svc.extras["config"] = config(url)
+    svc.config = config(url)
     return ReceiveWorkflow(svc, **options)
 
 
@@ -239,7 +239,7 @@ def test_printer_that_does_not_answer_records_and_expects_nothing(demo, where):
     with FakePrinter("silent") as silent:
         url = silent.url if where == "silent" else closed_port_url()
         wf = receiver(demo, "", receipt="R-1001")
-        wf.services.extras["config"] = config(url, timeout=0.3)
+        wf.services.config = config(url, timeout=0.3)
         scan(wf, gtin(demo, "LAPTOP-16"))
         wf.answer("LT1")
         wf.answer("2")
@@ -269,7 +269,9 @@ def test_print_refused_where_units_bring_their_own_serials(demo, printer):
     assert not out.accepted and out.message.startswith("Scan a serial-tracked product first")
     scan(wf, gtin(demo, "LAPTOP-16"))
     out = scan(wf, "CMD:PRINT")  # the open question comes first
-    assert out.message == "Answer first: Lot of LAPTOP-16? Scan or type."
+    assert out.message == "CMD:PRINT does not answer the question. Lot of LAPTOP-16? Scan or " \
+        "type it."
+    scan(wf, "CMD:CANCEL")  # LAPTOP-16 put down
     scan(wf, gtin(demo, "LAPTOP-14"))  # its ship notice lists the serials
     wf.answer("LT1")
     out = scan(wf, "CMD:PRINT")
@@ -284,11 +286,14 @@ def test_print_refused_where_units_bring_their_own_serials(demo, printer):
     assert printer.jobs == [] and label_rows(demo) == []
 
 
-def test_another_scan_leaves_the_print_question(demo, printer):
+def test_another_scan_does_not_answer_the_print_question(demo, printer):
     wf = laptop16_ready(demo, printer.url)
     wf.answer("4")
     out = scan(wf, gtin(demo, "CABLE-TIE-100"))
-    assert out.accepted and out.message.startswith("4 tags not printed. ")
+    assert not out.accepted and "does not answer the question. Print 4 new tags" in out.message
+    assert scan(wf, "CMD:NO").message.startswith("No tags printed.")
+    out = scan(wf, gtin(demo, "CABLE-TIE-100"))
+    assert out.accepted
     assert wf.question is not None and wf.question.kind == "quantity"
     assert printer.jobs == [] and label_rows(demo) == []
     scan(wf, gtin(demo, "LAPTOP-16"))
@@ -303,7 +308,7 @@ def test_another_scan_leaves_the_print_question(demo, printer):
 
 def lookup_services(engine, url: str):
     svc = services(engine, "OP-0003")
-    svc.extras["config"] = config(url)
+    svc.config = config(url)
     return svc
 
 
@@ -337,7 +342,7 @@ def test_reprint_refusals(demo, printer):
     assert not reprint_tag(svc, {"type": "sku", "code": "MUG-01"}, card).accepted
     out = reprint_tag(lookup_services(demo, ""), {"type": "bin", "code": "A01-B-02"}, card)
     assert not out.accepted and "[labels]" in out.message
-    svc.extras["config"] = config(closed_port_url())
+    svc.config = config(closed_port_url())
     out = reprint_tag(svc, {"type": "asset", "serial": "AT00000001"}, card)
     assert not out.accepted and out.message.startswith("Nothing printed: cannot reach")
     assert printer.jobs == [] and label_rows(demo) == []

@@ -7,6 +7,7 @@ import re
 import pytest
 from sqlalchemy import func, insert, select
 
+from scanner_tui.inventory.bin_flags import flag_for_count, needs_count
 from scanner_tui.inventory.db import open_store
 from scanner_tui.inventory.demo import build_demo
 from scanner_tui.inventory.models import (
@@ -20,7 +21,6 @@ from scanner_tui.inventory.models import (
 )
 from scanner_tui.inventory.verify import verify
 from scanner_tui.scanning.result import Kind, Source
-from scanner_tui.workflows.flags import flag_for_count, needs_count
 from scanner_tui.workflows.pick import PickWorkflow, Step
 from tests.workflow_helpers import classified, gtin, ledger_rows, scan, services
 
@@ -277,13 +277,18 @@ def test_quantity_question_answered_by_counting_scans(demo):
     assert line_picked(demo, "QC-1003", 1) == 4
 
 
-def test_another_scan_drops_the_quantity_question_and_picks_nothing(demo):
+def test_another_scan_is_refused_while_the_quantity_is_asked(demo):
     wf = picker(demo, order="QC-1003")
     go_to(wf)
     scan(wf, gtin(demo, "MUG-01"))
-    out = scan(wf, "A02-A-01")  # walked on to the batteries
+    out = scan(wf, "A02-A-01")  # walked on to the batteries: not the answer
+    assert not out.accepted and out.message.startswith("A02-A-01 does not answer the "
+                                                       "question. How many MUG-01?")
+    assert out.question == wf.question and wf.question.text.startswith("How many MUG-01?")
+    out = scan(wf, "CMD:NO")
     assert out.accepted and "nothing picked" in out.message
     assert line_picked(demo, "QC-1003", 1) == 0
+    assert scan(wf, "A02-A-01").accepted
     assert wf.question is None and wf.at_bin == "A02-A-01"
     out = wf.answer("5")  # no question open: a typed number is not a code here
     assert not out.accepted
@@ -363,7 +368,10 @@ def test_unit_already_picked_names_order_operator_and_time(demo):
     serial = unit_in(demo, "LAPTOP-14", at)
     first = scan(wf, serial)
     assert first.accepted and first.question is not None  # one laptop per bin: zero check
-    again = scan(wf, serial)  # the next scan answers the zero check (yes) and goes on
+    refused = scan(wf, serial)  # a scan does not answer the zero check
+    assert not refused.accepted and "does not answer the question. Is " in refused.message
+    assert scan(wf, "CMD:YES").accepted
+    again = scan(wf, serial)
     assert not again.accepted
     assert re.search(rf"{serial} was already picked for order SO-2003 by OP-0001 at "
                      r"\d\d:\d\d\.", again.message), again.message
@@ -421,7 +429,9 @@ def test_a_short_scan_moves_on_without_flagging(demo):
     wf = picker(demo, order="SO-2005")
     go_to(wf)
     scan(wf, "CMD:SHORT")
-    out = scan(wf, "A02-B-02")  # the next bin: the flag offer is declined by moving on
+    out = scan(wf, "A02-B-02")  # the next bin does not answer the flag offer
+    assert not out.accepted and "Flag A01-B-01 for a count?" in out.message
+    out = scan(wf, "CMD:NO")
     assert out.accepted and out.message.startswith("A01-B-01 not flagged.")
     assert not needs_count(demo, "A01-B-01")
 
@@ -462,7 +472,10 @@ def test_done_with_lines_left_asks_then_finishes_short(demo):
     wf.answer("")
     out = scan(wf, "CMD:DONE")
     assert out.question.text == "Finish with 2 short?"
-    out = scan(wf, "A02-A-01")  # moving on means: go on picking
+    out = scan(wf, "A02-A-01")  # moving on does not answer it
+    assert not out.accepted and "Finish with 2 short?" in out.message
+    assert scan(wf, "CMD:NO").message.startswith("Go on picking.")
+    out = scan(wf, "A02-A-01")
     assert out.accepted and wf.step is Step.PICK and wf.at_bin == "A02-A-01"
     scan(wf, "CMD:DONE")
     assert scan(wf, "CMD:YES").accepted
@@ -524,7 +537,7 @@ def test_the_same_scan_twice_changes_nothing_the_second_time(demo):
     assert first.changed
     rows = ledger_rows(demo)
     second = wf.handle(s, result)  # a retry, a replayed journal, a double-read
-    assert second.accepted and not second.changed and second.message.startswith("Already done")
+    assert second.accepted and not second.changed and second.message == first.message
     assert ledger_rows(demo) == rows
     # a quantity pick: the product scan's id is the key, the answer applies it once
     if wf.question:

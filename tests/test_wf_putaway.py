@@ -73,8 +73,13 @@ def test_quantity_product_goes_where_the_sku_already_lives(demo):
     out = scan(wf, gtin(demo, "MUG-01"))
     assert out.accepted and not out.changed and out.question.kind == "quantity"
     assert out.message == "12 of MUG-01 in DK01-A-01: put in A01-A-02; type fewer if not all."
-    assert wf.view().instruction == "Qty of MUG-01? Or scan bin"
-    out = scan(wf, "A01-A-02")  # the bin scan takes the default: all of it
+    assert wf.view().instruction == "Qty of MUG-01? Enter: 12"
+    out = scan(wf, "A01-A-02")  # a scan does not answer the quantity: refused, asked again
+    assert not out.accepted and out.question.text == "How many MUG-01? (12)"
+    assert out.message == ("A01-A-02 does not answer the question. How many MUG-01? (12) "
+                           "Type a number, Enter for 12.")
+    assert wf.answer("").accepted  # Enter takes the default: all of it
+    out = scan(wf, "A01-A-02")
     assert out.accepted and out.changed and out.message == "Put 12 of MUG-01 in A01-A-02."
     assert qty(demo, "MUG-01", "DK01-A-01") == 0 and qty(demo, "MUG-01", "A01-A-02") == 22 + 12
     row = last_row(demo)
@@ -125,6 +130,7 @@ def test_two_lots_in_the_dock_first_to_expire_goes_first(demo):
     out = scan(wf, gtin(demo, "BATTERY-AA-4"))
     assert out.message == "3 of BATTERY-AA-4 (lot B2) in DK01-A-01: put in A02-A-01; type " \
         "fewer if not all."
+    assert wf.answer("").accepted
     assert scan(wf, "A02-A-01").changed
     batteries = gtin(demo, "BATTERY-AA-4")
     out = scan(wf, f"(01)0{batteries}(10)B1")  # GS1 data names the lot
@@ -142,6 +148,7 @@ def test_a_sku_living_nowhere_goes_to_the_first_empty_pick_bin(demo):
     assert suggest_bin(demo, sku_id(demo, "TAPE-48")) == empty
     wf = putter(demo)
     assert f"put in {empty}" in scan(wf, gtin(demo, "TAPE-48")).message
+    assert scan(wf, "CMD:YES").accepted
     assert scan(wf, empty).changed
     assert suggest_bin(demo, sku_id(demo, "TAPE-48")) == empty  # now it lives there
     assert first_empty_pick_bin(demo) != empty
@@ -157,6 +164,7 @@ def test_wrong_kind_bins_are_refused_and_change_nothing(demo):
     dock(demo, "MUG-01", 3)
     wf = putter(demo)
     scan(wf, gtin(demo, "MUG-01"))
+    wf.answer("")
     before = ledger_rows(demo)
     for code, kind in (("DK01-A-02", "dock"), ("ST01-A-01", "staging"),
                        ("RT01-A-01", "returns"), ("QA01-A-01", "quarantine")):
@@ -211,10 +219,12 @@ def test_typed_bin_is_recorded_as_typed(demo):
     dock(demo, "USB-C-1M", 5)
     wf = putter(demo)
     scan(wf, gtin(demo, "USB-C-1M"))
+    wf.answer("")
     out = scan(wf, "A02-B-02", Source.KEYBOARD)
     assert out.changed and last_row(demo).entry == "typed"
     dock(demo, "USB-C-1M", 2)
     scan(wf, gtin(demo, "USB-C-1M"))
+    wf.answer("")
     out = wf.answer("A02-B-02")  # typed into the answer box: classified like a scan
     assert out.changed and last_row(demo).entry == "typed"
     assert qty(demo, "USB-C-1M", "A02-B-02") == 42
@@ -224,6 +234,7 @@ def test_undo_puts_it_back_in_the_dock(demo):
     dock(demo, "MUG-01", 5)
     wf = putter(demo)
     scan(wf, gtin(demo, "MUG-01"))
+    wf.answer("")
     scan(wf, "A01-A-02")
     out = scan(wf, "CMD:UNDO")
     assert out.accepted and out.changed and out.message.startswith("Undone: putaway")
@@ -235,6 +246,7 @@ def test_the_same_bin_scan_handled_twice_changes_once(demo):
     dock(demo, "MUG-01", 5)
     wf = putter(demo)
     scan(wf, gtin(demo, "MUG-01"))
+    wf.answer("")
     s, result = classified(demo, "A01-A-02")
     first = wf.handle(s, result)
     before = ledger_rows(demo)
@@ -248,6 +260,9 @@ def test_cancel_and_done(demo):
     dock(demo, "MUG-01", 2)
     wf = putter(demo)
     scan(wf, gtin(demo, "MUG-01"))
+    out = scan(wf, "CMD:DONE")
+    assert not out.accepted and "How many MUG-01?" in out.message
+    wf.answer("")
     out = scan(wf, "CMD:DONE")
     assert not out.accepted and "in hand" in out.message
     out = scan(wf, "CMD:CANCEL")

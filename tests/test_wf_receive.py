@@ -221,13 +221,18 @@ def test_over_receipt_warns_and_asks_yes_receives_the_excess_off_the_receipt(dem
     assert "Over: CABLE-TIE-100 +5 (off receipt)" in wf.summary()
 
 
-def test_over_receipt_question_does_not_block_the_next_scan(demo):
+def test_over_receipt_question_is_answered_only_by_its_answer(demo):
     wf = receiver(demo, receipt="R-1001")
     ties = gtin(demo, "CABLE-TIE-100")
     scan(wf, ties)
     assert wf.answer("51").warning
-    out = scan(wf, "AT00000016")  # the next scan sets the excess aside and goes on
-    assert out.accepted and out.message.startswith("50 of CABLE-TIE-100 not received.")
+    out = scan(wf, "AT00000016")  # not the answer: refused, the question repeated
+    assert not out.accepted and out.message == (
+        "AT00000016 does not answer the question. Receive 1 over the receipt? CMD:YES or "
+        "CMD:NO.")
+    assert scan(wf, "CMD:NO").message.startswith("50 of CABLE-TIE-100 not received")
+    out = scan(wf, "AT00000016")
+    assert out.accepted
     assert wf.pending.kind == "lot"
     assert received(demo)["CABLE-TIE-100"] == 1
 

@@ -111,8 +111,10 @@ def test_quantity_return_typed(demo, wf):
     (["MUG01", "SO-7777"], "Unrecognised code"),
     (["MUG01", "A01-A-01"], "A01-A-01 is not an order"),
     ([SHIPPED, "CMD:NEW"], "NEW is not one of DAMAGED, WRONG, UNWANTED"),
-    ([SHIPPED, "AT00000009"], "AT00000009 is an asset, not a command"),
-    ([SHIPPED, "CMD:DONE"], f"{SHIPPED} is not recorded yet"),
+    # one rule for every question: any other scan is refused and the question repeated
+    ([SHIPPED, "AT00000009"], f"AT00000009 does not answer the question. Why did {SHIPPED} "
+                              "come back?"),
+    ([SHIPPED, "CMD:DONE"], f"CMD:DONE does not answer the question. Why did {SHIPPED}"),
     ([SHIPPED, "CMD:WRONG", "CMD:DAMAGED"], "DAMAGED is not one of NEW, OPENED, BROKEN"),
 ])
 def test_refusals_say_why_and_change_nothing(demo, wf, payloads, words):

@@ -57,6 +57,7 @@ from scanner_tui.ui.floor import (
     has_operators,
 )
 from scanner_tui.ui.floor_screens import (
+    FloorMessages,
     FloorScanScreen,
     MenuScreen,
     SignedOut,
@@ -77,7 +78,7 @@ log = logging.getLogger(__name__)
 WEDGE_READY = "Ready: scan with the keyboard scanner"
 
 
-class ScannerApp(App):
+class ScannerApp(FloorMessages, App):
     """The scanner app. On a store with operators it opens on sign-in (``floor``): badge ->
     menu of the role's tasks -> one WorkflowScreen per task (``ui.floor_screens``); the
     handlers behind those screens run on the pipeline thread (``ui.floor``). On an empty

@@ -17,6 +17,7 @@ from scanner_tui.inventory.models import Operator
 from scanner_tui.scanning.result import Kind, Scan, ScanResult, Source
 from scanner_tui.text import with_article
 from scanner_tui.ui.pipeline import refusal_of
+from scanner_tui.workflows import registry
 from scanner_tui.workflows.base import Outcome, Question, Services, View, Workflow
 from scanner_tui.workflows.registry import WorkflowEntry, find, for_role
 from scanner_tui.workflows.shift import Shift
@@ -117,13 +118,9 @@ class FloorServices:
         who = session.who
         if not entry.target:
             return PeekHandler(who.badge)
-        extras: dict[str, Any] = {"rules": self.rules} if self.rules is not None else {}
-        if self.dock_bin:
-            extras["dock_bin"] = self.dock_bin
-        if self.config is not None:
-            extras["config"] = self.config
         services = Services(engine=self.engine, badge=who.badge, terminal=self.terminal,
-                            role=who.role, shift=session.shift, extras=extras)
+                            role=who.role, shift=session.shift, config=self.config,
+                            rules=self.rules, dock_bin=self.dock_bin or None)
         return WorkflowHandler(entry, services, session=session)
 
 
@@ -315,6 +312,25 @@ class WorkflowHandler:
             self.error = f"{self.entry.title} could not be opened: {exc}"
         return self.view()
 
+    def saved(self) -> dict | None:
+        """The open task's state as JSON-able data (``Workflow.snapshot``), or None when
+        nothing is open or the workflow cannot be saved: what a host stores per terminal."""
+        wf = self.workflow
+        if wf is None or not wf.state_version or self.summary is not None:
+            return None
+        return wf.snapshot()
+
+    def reopen(self, data: dict) -> Snapshot:
+        """Rebuild the task from ``saved()`` data (pipeline thread); a state that cannot be
+        taken back opens the task afresh and says why."""
+        restored = registry.restore(self.services, data)
+        if isinstance(restored, str):
+            snap = self.open()
+            self.error = self.error or restored
+            return Snapshot(snap.view, snap.question, snap.done, self.error, snap.summary)
+        self.workflow, self.error = restored, ""
+        return self.view()
+
     def _takes_text(self) -> bool:
         wf = self.workflow
         return wf is not None and type(wf).on_text is not Workflow.on_text
@@ -339,23 +355,23 @@ class WorkflowHandler:
             return Outcome.refuse(self.error or f"{self.entry.title} is not open yet.")
         typed = scan.source is Source.KEYBOARD and result.kind is not Kind.COMMAND
         if typed and self._takes_text() and (self.question() is not None or not result.accepted):
-            outcome = wf.answer(scan.payload.strip(), scan)  # a list number, an order code...
+            outcome = wf.answer(scan.payload.strip(), scan, result)  # a number, an order code
         else:
             outcome = wf.handle(scan, result)
         self.done = outcome.done
         return outcome
 
-    def answer(self, text: str, scan: Scan) -> Outcome:
+    def answer(self, text: str, scan: Scan, result: ScanResult | None = None) -> Outcome:
         """Typed text for the open question (a quantity, a lot; "" takes the default)."""
         wf = self.workflow
         if wf is None:
             return Outcome.refuse(self.error or f"{self.entry.title} is not open yet.")
-        outcome = wf.answer(text, scan)
+        outcome = wf.answer(text, scan, result)
         self.done = outcome.done
         return outcome
 
     def question(self) -> Question | None:
-        return getattr(self.workflow, "question", None)
+        return self.workflow.question if self.workflow is not None else None
 
     def view(self) -> Snapshot:
         wf = self.workflow
@@ -373,7 +389,7 @@ class AnswerHandler:
         self.operator = handler.operator
 
     def handle(self, scan: Scan, result: ScanResult) -> Outcome:
-        return self.handler.answer(self.text, scan)
+        return self.handler.answer(self.text, scan, result)
 
     def view(self) -> Snapshot:
         return self.handler.view()

@@ -79,6 +79,46 @@ class SignedOut(Message):
         self.summary = summary
 
 
+class PassedOn(Message):
+    """A scan ``source``'s handler passed to the next screen's handler (read before that
+    screen showed): the screen above ``source`` shows it."""
+
+    def __init__(self, handled: Handled, source: ScanScreen) -> None:
+        super().__init__()
+        self.handled = handled
+        self.source = source
+
+
+class BackToMenu(Message):
+    """Leave the task screen for the menu (Escape when finished, a finishing card)."""
+
+
+class FloorMessages:
+    """The app's side of the floor screens' messages (mixed into the App, which does the
+    navigation: ``sign_in``, ``open_entry``, ``open_handler``, ``pass_on``,
+    ``back_to_menu``). Screens post; they never call the app."""
+
+    def on_sign_in_screen_signed_in(self, message: SignInScreen.SignedIn) -> None:
+        message.stop()
+        self.sign_in(message.answer)  # type: ignore[attr-defined]
+
+    def on_menu_screen_task_chosen(self, message: MenuScreen.TaskChosen) -> None:
+        message.stop()
+        self.open_entry(message.key)  # type: ignore[attr-defined]
+
+    def on_menu_screen_task_opened(self, message: MenuScreen.TaskOpened) -> None:
+        message.stop()
+        self.open_handler(message.handler, message.snapshot)  # type: ignore[attr-defined]
+
+    def on_passed_on(self, message: PassedOn) -> None:
+        message.stop()
+        self.pass_on(message.handled, message.source)  # type: ignore[attr-defined]
+
+    def on_back_to_menu(self, message: BackToMenu) -> None:
+        message.stop()
+        self.back_to_menu()  # type: ignore[attr-defined]
+
+
 def _fit(screen: ScanScreen, height: int) -> None:
     """A taller instruction band when the terminal has the rows (80x24 and up)."""
     for band in screen.query(Instruction):
@@ -117,13 +157,20 @@ class SignInScreen(ScanScreen):
             lines = ("Shift summary", *summary) if summary else ()
             self.query_one("#summary", ContextLines).show(lines)
 
+    class SignedIn(Message):
+        """A badge was accepted: the shift started (the app shows the menu)."""
+
+        def __init__(self, answer: SignInAnswer) -> None:
+            super().__init__()
+            self.answer = answer
+
     def show_scan(self, handled: Handled) -> None:
         if isinstance(handled.view, Passed):
-            self.app.pass_on(handled, self)
+            self.post_message(PassedOn(handled, self))
             return
         self.query_one(Answer).show(handled.outcome)
         if isinstance(handled.view, SignInAnswer) and handled.outcome.accepted:
-            self.app.sign_in(handled.view)
+            self.post_message(self.SignedIn(handled.view))
 
 
 class MenuScreen(ScanScreen):
@@ -165,13 +212,13 @@ class MenuScreen(ScanScreen):
             event.stop()
             entry = self.session.entry(int(ch))
             if entry is not None:
-                self.app.open_entry(entry.key)
+                self.post_message(self.TaskChosen(entry.key))
 
     def on_option_list_option_selected(self, message: OptionList.OptionSelected) -> None:
         message.stop()
         entry = self.session.entry(message.option_index + 1)
         if entry is not None:
-            self.app.open_entry(entry.key)
+            self.post_message(self.TaskChosen(entry.key))
 
     def sign_out(self) -> None:
         """End the shift after every scan already read (the summary counts them all)."""
@@ -185,20 +232,35 @@ class MenuScreen(ScanScreen):
 
         app.pipeline.call(out, lambda summary: app.post_message(SignedOut(summary)))
 
+    class TaskChosen(Message):
+        """A menu entry chosen by key (the app opens it)."""
+
+        def __init__(self, key: str) -> None:
+            super().__init__()
+            self.key = key
+
+    class TaskOpened(Message):
+        """A task card opened a task on the pipeline thread (the app shows its screen)."""
+
+        def __init__(self, handler: object, snapshot: Snapshot | None) -> None:
+            super().__init__()
+            self.handler = handler
+            self.snapshot = snapshot
+
     def show_scan(self, handled: Handled) -> None:
         if isinstance(handled.view, Passed):
-            self.app.pass_on(handled, self)
+            self.post_message(PassedOn(handled, self))
             return
         self.query_one(Answer).show(handled.outcome)
         answer = handled.view
         if not isinstance(answer, MenuAnswer):
             return
         if answer.summary is not None:
-            self.app.signed_out(answer.summary)
+            self.post_message(SignedOut(answer.summary))
         elif answer.handler is not None:
-            self.app.open_handler(answer.handler, answer.snapshot)
+            self.post_message(self.TaskOpened(answer.handler, answer.snapshot))
         elif answer.choice:
-            self.app.open_entry(answer.choice)
+            self.post_message(self.TaskChosen(answer.choice))
 
 
 class WorkflowScreen(ScanScreen):
@@ -252,14 +314,14 @@ class WorkflowScreen(ScanScreen):
     def show_scan(self, handled: Handled) -> None:
         self.query_one(Answer).show(handled.outcome)
         if isinstance(handled.view, Snapshot) and handled.view.summary is not None:
-            self.app.signed_out(handled.view.summary)
+            self.post_message(SignedOut(handled.view.summary))
             return
         if isinstance(handled.view, Snapshot):
             self.render_snapshot(handled.view)
         result = handled.result
         if (handled.outcome.done and result.kind is Kind.COMMAND
                 and result.command in BACK_COMMANDS):
-            self.app.back_to_menu()
+            self.post_message(BackToMenu())
 
     def render_snapshot(self, snap: Snapshot) -> None:
         self.snapshot = snap
@@ -417,7 +479,7 @@ class WorkflowScreen(ScanScreen):
         is in hand first; a second Escape leaves)."""
         snap = self.snapshot
         if snap is None or snap.view is None or snap.done:
-            self.app.back_to_menu()
+            self.post_message(BackToMenu())
         else:
             self._send("CMD:CANCEL")
 
@@ -431,4 +493,4 @@ class FloorScanScreen(ScanAnythingScreen):
         super().__init__(scan_handler=handler, **kwargs)
 
     def action_back(self) -> None:
-        self.app.back_to_menu()
+        self.post_message(BackToMenu())

@@ -8,43 +8,146 @@ rejected scan changes nothing.
 ``CMD:UNDO`` works in every workflow: ``handle`` routes it to ``on_undo`` (default: the
 inventory's ``undo_last`` for this operator). A workflow that keeps local state about what it
 did overrides ``on_undo``, calls ``super().on_undo(scan)`` and refreshes itself.
+
+Questions, one rule for all: a workflow's open :class:`Question` (``question``) is answered only
+by its answer: ``CMD:YES`` / ``CMD:NO`` (yes/no; for a quantity: the default / none), a typed
+answer, or the answer's own scan (``on_answer_scan``: the same product counted once more, a
+lot's label). ``CMD:CANCEL`` and ``CMD:UNDO`` still work. Any other scan is refused and the
+question repeated. Answers go to one dispatcher: ``answer_<question.action>(reply, scan)``.
+An *optional* question (a count prompt where every scan is already counted: receive, move)
+only offers a correction: scanning on closes it.
+
+Retries: the same scan id handed over again gets its first answer back (one memo here, for
+answers); changes are made once by the store (its applied-scan record).
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections import OrderedDict
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from scanner_tui.codes import CodeRefused, parse_quantity
+from scanner_tui.codes import CodeRefused, number_like, parse_quantity
 from scanner_tui.inventory import authenticity
 from scanner_tui.inventory.actor import Actor
-from scanner_tui.inventory.errors import AuthenticityError, DomainError
+from scanner_tui.inventory.errors import AuthenticityError, DomainError, shown
 from scanner_tui.inventory.identity import policy_for
 from scanner_tui.inventory.operations import undo_last
 from scanner_tui.scanning.result import Kind, Scan, ScanResult, Source
 from scanner_tui.text import with_article
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from sqlalchemy import Engine
 
+    from scanner_tui.config import Config
     from scanner_tui.inventory.ops.base import OpResult
+    from scanner_tui.scanning.rules import TagRules
     from scanner_tui.workflows.shift import Shift
 
 HANDLED_MEMO = 500  # scan ids a workflow remembers answering (for retries)
+SAVED_ANSWERS = 20  # of those, kept in a snapshot (a retry after a reconnect)
 COMMANDS = ("DONE", "CANCEL", "SHORT", "UNDO", "YES", "NO", "SKIP", "BACK")
+YES_WORDS = frozenset(("y", "yes", "j", "ja", "ok"))  # typed answers, every workflow
+NO_WORDS = frozenset(("n", "no", "nein"))
+QTY_DIGITS = 5  # a typed quantity has at most this many (ASCII) digits
+TYPED_MAX = 10**QTY_DIGITS - 1
+
+
+class Ask(StrEnum):
+    """The closed set of question kinds (what the screen offers to answer with)."""
+
+    YESNO = "yesno"
+    QUANTITY = "quantity"
+    CHOICE = "choice"
+    TEXT = "text"  # a free answer: a lot, a date
 
 
 @dataclass(frozen=True, slots=True)
 class Question:
-    """Something the screen must ask before the workflow goes on (answered by scan or key)."""
+    """Something the screen must ask before the workflow goes on (answered by scan or key).
+
+    ``action`` names what answering does (the workflow's ``answer_<action>``): data, not a
+    closure, so an open question can be saved and restored."""
 
     text: str  # "Is A04-B-12 empty now?"
-    kind: str = "yesno"  # yesno | quantity | choice | text (free answer: a lot, a date)
+    kind: Ask = Ask.YESNO
     choices: tuple[str, ...] = ()
+    action: str = ""
+    default: int | None = None  # quantity: what Enter or CMD:YES takes (None: must be typed)
+    optional: bool = False  # a count prompt: nothing waits on it, scanning on closes it
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kind", Ask(self.kind))  # a closed set: "yesno" -> Ask.YESNO
+
+    def to_dict(self) -> dict:
+        return {"text": self.text, "kind": str(self.kind), "choices": list(self.choices),
+                "action": self.action, "default": self.default, "optional": self.optional}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Question:
+        return cls(data["text"], Ask(data["kind"]), tuple(data.get("choices", ())),
+                   data.get("action", ""), data.get("default"), bool(data.get("optional")))
+
+    @property
+    def how(self) -> str:
+        """How to answer it, in a few words."""
+        if self.kind is Ask.YESNO:
+            return "CMD:YES or CMD:NO"
+        if self.kind is Ask.QUANTITY:
+            return ("type a number" if self.default is None
+                    else f"type a number, Enter for {self.default}")
+        if self.kind is Ask.CHOICE:
+            return f"choose 1-{len(self.choices)}"
+        return "scan or type it"
+
+    @property
+    def hint(self) -> str:
+        """``how`` as a sentence."""
+        return f"{self.how[:1].upper()}{self.how[1:]}."
+
+
+class Refusal(str):
+    """A typed reply that does not answer the question (the sentence saying why)."""
+
+
+def read_reply(question: Question, text: str, *, limit: int = TYPED_MAX
+               ) -> bool | int | str | None | Refusal:
+    """A typed reply to ``question``: True/False (yes/no), an int or None (quantity: None is
+    "no quantity"; a number goes through the one parser, ``codes.parse_quantity``, at most
+    ``limit``), the chosen choice, the text; or a :class:`Refusal`."""
+    word = text.strip()
+    low = word.lower()
+    if question.kind is Ask.YESNO:
+        if low in YES_WORDS or low in NO_WORDS:
+            return low in YES_WORDS
+        return Refusal(f"Answer yes or no: {question.text}")
+    if question.kind is Ask.QUANTITY:
+        if word == "" or low in YES_WORDS:
+            if question.default is None:
+                return Refusal(f"Type how many: {question.text}")
+            return question.default
+        if low in NO_WORDS:
+            return None
+        if number_like(word):  # ASCII digits in range, else the parser's sentence
+            try:
+                return parse_quantity(word, limit=limit, minimum=0)
+            except CodeRefused as err:
+                return Refusal(str(err))
+        return Refusal(f"{word[:20]} is not a quantity; {question.how}.")
+    if question.kind is Ask.CHOICE:
+        if word.isascii() and word.isdigit() and 1 <= int(word) <= len(question.choices):
+            return question.choices[int(word) - 1]
+        starting = [c for c in question.choices if low and c.lower().startswith(low)]
+        exact = [c for c in starting if c.lower() == low]
+        if exact or len(starting) == 1:
+            return (exact or starting)[0]
+        return Refusal(f"{word[:20]} is not one of the choices: {question.text}")
+    if not word:
+        return Refusal(f"Nothing was typed. {question.text} {question.hint}")
+    return word
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +168,18 @@ class Outcome:
     @classmethod
     def refuse(cls, message: str) -> Outcome:
         return cls(False, message)
+
+    def to_dict(self) -> dict:
+        return {"accepted": self.accepted, "message": self.message, "changed": self.changed,
+                "done": self.done, "warning": self.warning,
+                "question": self.question.to_dict() if self.question else None}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Outcome:
+        q = data.get("question")
+        return cls(bool(data["accepted"]), data["message"], bool(data["changed"]),
+                   bool(data["done"]), Question.from_dict(q) if q else None,
+                   bool(data["warning"]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +211,22 @@ class Services:
     terminal: str
     role: str
     shift: Shift | None = None
-    extras: dict = field(default_factory=dict)
+    config: Config | None = None  # the app's settings ([labels] printer, ...)
+    rules: TagRules | None = None  # the site's tag rules (None: the defaults)
+    dock_bin: str | None = None  # the site's receiving place (None: the first dock bin)
+
+
+def scan_to_dict(scan: Scan | None) -> dict | None:
+    """A scan a question waits on, as data (its id keeps the operation idempotent)."""
+    if scan is None:
+        return None
+    return {"payload": scan.payload, "source": str(scan.source), "id": scan.id}
+
+
+def scan_from_dict(data: dict | None) -> Scan | None:
+    if data is None:
+        return None
+    return Scan(payload=data["payload"], source=Source(data["source"]), id=data["id"])
 
 
 def entry_of(scan: Scan) -> str:
@@ -105,32 +235,59 @@ def entry_of(scan: Scan) -> str:
 
 
 class Workflow(ABC):
-    """Base class: routes commands, counts scans and errors for the shift summary."""
+    """Base class: routes commands and questions, remembers answers, counts for the shift."""
 
     title: str = ""
 
     def __init__(self, services: Services) -> None:
         self.services = services
+        self.asked: Question | None = None  # the open question (see ``question``)
+        self._handled: OrderedDict[str, Outcome] = OrderedDict()
 
     # -- what the screen calls -------------------------------------------------------------
+    @property
+    def question(self) -> Question | None:
+        """The open question, if any (the screen shows it)."""
+        return self.asked
+
     def handle(self, scan: Scan, result: ScanResult) -> Outcome:
         """Answer one classified scan. The same scan handed over again (same ``Scan.id``: a
         retry, a replay) gets its first answer back and does nothing (not even count)."""
-        handled = self.__dict__.setdefault("_handled", OrderedDict())
-        first = handled.get(scan.id)
+        return self._once(scan, lambda: self._route(scan, result))
+
+    def answer(self, text: str, scan: Scan | None = None,
+               result: ScanResult | None = None) -> Outcome:
+        """Typed input (``result``: the pipeline's classification of it): the open question's
+        answer, else ``on_text`` (a list number, a code typed instead of scanned)."""
+        scan = scan or Scan(payload=text, source=Source.KEYBOARD)
+        return self._once(scan, lambda: self._typed(text.strip(), scan,
+                                                    result or self.classify(text)))
+
+    def classify(self, text: str) -> ScanResult:
+        """Typed text classified as the pipeline does (for callers without a pipeline)."""
+        from scanner_tui.inventory.lookup import StoreKnownCodes
+        from scanner_tui.scanning.classify import classify
+        from scanner_tui.scanning.rules import DEFAULT_RULES
+
+        known = StoreKnownCodes(self.services.engine)
+        try:
+            return classify(text, self.services.rules or DEFAULT_RULES, known)
+        finally:
+            known.close()
+
+    def _once(self, scan: Scan, work: Callable[[], Outcome]) -> Outcome:
+        first = self._handled.get(scan.id)
         if first is not None:
             return replace(first, changed=False)
-        outcome = self._handle(scan, result)
-        handled[scan.id] = outcome
-        while len(handled) > HANDLED_MEMO:
-            handled.popitem(last=False)
-        return outcome
-
-    def _handle(self, scan: Scan, result: ScanResult) -> Outcome:
         try:
-            outcome = self._route(scan, result)
+            outcome = work()
         except DomainError as err:  # a look-up's refusal: ambiguous serial, GTIN mismatch
             outcome = self._refused(err, scan, scan.payload)
+        except CodeRefused as err:  # a typed quantity that is not ASCII digits in range
+            outcome = Outcome.refuse(str(err))
+        self._handled[scan.id] = outcome
+        while len(self._handled) > HANDLED_MEMO:
+            self._handled.popitem(last=False)
         self._count(outcome)
         return outcome
 
@@ -143,28 +300,62 @@ class Workflow(ABC):
                                 terminal=s.terminal, operator=s.badge, payload=payload)
         return Outcome.refuse(str(err))
 
+    def _typed(self, text: str, scan: Scan, result: ScanResult) -> Outcome:
+        if result.kind == Kind.COMMAND and result.command:  # a command card's text, typed
+            return self._route(scan, result)
+        q = self.question
+        if q is not None:
+            reply = read_reply(q, text, limit=self.quantity_limit)
+            if not isinstance(reply, Refusal):
+                return self.answer_question(q, reply, scan)
+            if q.kind is Ask.QUANTITY and number_like(text) and not (
+                    text.isascii() and text.isdigit()):  # a count, not in ASCII digits
+                return Outcome(False, str(reply), question=q)
+            if not q.optional:  # the answer's own text (a number of tags to print...)?
+                taken = self.on_answer_scan(q, scan, result)
+                return taken if taken is not None else Outcome(False, str(reply), question=q)
+        return self.on_text(text, scan, result)
+
     def _route(self, scan: Scan, result: ScanResult) -> Outcome:
-        """UNDO, other commands, a refusal for what was not recognised, else ``on_scan``."""
-        if result.kind == Kind.COMMAND and result.command == "UNDO":
+        """UNDO; the open question's rule; other commands; a refusal for what was not
+        recognised (unless ``on_unrecognised`` takes it), else ``on_scan``."""
+        command = result.command if result.kind == Kind.COMMAND else None
+        if command == "UNDO":
             return self.on_undo(scan)
-        if result.kind == Kind.COMMAND and result.command:
-            return self.on_command(result.command, scan)
+        q = self.question
+        if q is not None and not (q.optional and command not in ("YES", "NO")):
+            if command in ("YES", "NO") and q.kind in (Ask.YESNO, Ask.QUANTITY):
+                reply = (command == "YES") if q.kind is Ask.YESNO else \
+                    (q.default if command == "YES" else None)
+                if reply is not None or command == "NO":
+                    return self.answer_question(q, reply, scan)
+            if command == "CANCEL":
+                return self.on_command(command, scan)
+            taken = self.on_answer_scan(q, scan, result)
+            if taken is not None:
+                return taken
+            return self.not_the_answer(q, result)
+        if command:
+            return self.on_command(command, scan)
         if not result.accepted:
+            taken = self.on_unrecognised(scan, result)
+            if taken is not None:
+                return taken
             what = "Nothing was read" if result.kind == Kind.EMPTY else "Unrecognised code"
             reason = f": {result.reason}" if result.reason else ""
             return Outcome.refuse(f"{what}{reason}. {self.view().instruction}.")
         return self.on_scan(scan, result)
 
-    def answer(self, text: str, scan: Scan | None = None) -> Outcome:
-        """Typed input: a quantity, a yes/no, or a code typed instead of scanned."""
-        try:
-            outcome = self.on_text(text.strip(), scan)
-        except DomainError as err:
-            outcome = self._refused(err, scan, text)
-        except CodeRefused as err:  # a typed quantity that is not ASCII digits in range
-            outcome = Outcome.refuse(str(err))
-        self._count(outcome)
-        return outcome
+    def answer_question(self, q: Question, reply: object, scan: Scan) -> Outcome:
+        """The one dispatcher: ``answer_<q.action>(reply, scan)``."""
+        return getattr(self, f"answer_{q.action}")(reply, scan)
+
+    def not_the_answer(self, q: Question, result: ScanResult) -> Outcome:
+        """The one refusal for a scan while a question stands: the question again."""
+        what = f"CMD:{result.command}" if result.kind == Kind.COMMAND else \
+            (result.code or result.kind.value)[:30]
+        return Outcome(False, f"{what} does not answer the question. {q.text} {q.hint}",
+                       question=q)
 
     @abstractmethod
     def view(self) -> View: ...
@@ -173,11 +364,26 @@ class Workflow(ABC):
     @abstractmethod
     def on_scan(self, scan: Scan, result: ScanResult) -> Outcome: ...
 
+    def on_answer_scan(self, q: Question, scan: Scan, result: ScanResult) -> Outcome | None:
+        """A scan while ``q`` stands: its answer (an Outcome), or None (refused)."""
+        return None
+
+    def on_unrecognised(self, scan: Scan, result: ScanResult) -> Outcome | None:
+        """A scan no tag rule took: a workflow may know it (an order code, a serial)."""
+        return None
+
     def on_command(self, command: str, scan: Scan) -> Outcome:
         return Outcome.refuse(f"CMD:{command} does nothing here. {self.view().instruction}.")
 
-    def on_text(self, text: str, scan: Scan | None) -> Outcome:
-        return Outcome.refuse(f"Typing is not used here. {self.view().instruction}.")
+    def on_text(self, text: str, scan: Scan, result: ScanResult) -> Outcome:
+        """Typed text that is not the question's answer (``result``: its classification):
+        a bin, unit or product code typed instead of scanned goes on like the scan."""
+        if not text:
+            return Outcome.refuse(f"Nothing was typed. {self.view().instruction}.")
+        if result.accepted and result.kind in (Kind.BIN, Kind.ASSET, Kind.PRODUCT):
+            return self._route(scan, result)
+        return Outcome.refuse(f"{shown(text)} is not a bin, unit or product of this store. "
+                              f"{self.view().instruction}.")
 
     def on_undo(self, scan: Scan) -> Outcome:
         """CMD:UNDO: reverse this operator's own last change (compensating ledger rows)."""
@@ -187,6 +393,40 @@ class Workflow(ABC):
         except DomainError as err:
             return Outcome.refuse(str(err))
         return Outcome.ok(done.message, changed=not done.replayed)
+
+    # -- task state as data ----------------------------------------------------------------
+    key: str = ""  # the registry's key ("pick")
+    state_version: int = 0  # 0: this workflow's state cannot be saved yet
+
+    def snapshot(self) -> dict:
+        """The task's state as JSON-able data: task name, version, the workflow's own state
+        (store objects by code or id, nothing live) and the open question."""
+        if not self.state_version:
+            raise TypeError(f"{type(self).__name__} cannot be saved")
+        answered = list(self._handled.items())[-SAVED_ANSWERS:]
+        return {"task": self.key, "version": self.state_version, "state": self.save(),
+                "question": self.asked.to_dict() if self.asked is not None else None,
+                "answered": [[scan_id, out.to_dict()] for scan_id, out in answered]}
+
+    def save(self) -> dict:
+        """This workflow's own state (override with ``load`` and ``state_version``)."""
+        raise NotImplementedError
+
+    def load(self, state: dict) -> None:
+        """Take back what ``save`` wrote; plans and look-ups are read from the store again."""
+        raise NotImplementedError
+
+    @classmethod
+    def restore(cls, services: Services, data: dict) -> Workflow:
+        """A workflow of this class rebuilt from ``snapshot()`` data (version checked by
+        ``registry.restore``)."""
+        wf = cls(services)
+        wf.load(data["state"])
+        question = data.get("question")
+        wf.asked = Question.from_dict(question) if question else None
+        for scan_id, out in data.get("answered", ()):  # a retry after the restore
+            wf._handled[scan_id] = Outcome.from_dict(out)
+        return wf
 
     # -- helpers for subclasses ------------------------------------------------------------
     @property
@@ -204,18 +444,23 @@ class Workflow(ABC):
         kwargs.setdefault("entry", entry_of(scan))
         return operation(self.services.engine, actor=self.actor, **kwargs)
 
+    @property
+    def quantity_limit(self) -> int:
+        """The most a person may type at a quantity prompt: the site's limit, in at most
+        ``QTY_DIGITS`` digits."""
+        return min(policy_for(self.services.engine).max_quantity, TYPED_MAX)
+
     def typed_quantity(self, text: str) -> int:
-        """A number typed at a prompt, through the one parser (``scanner_tui.codes``): ASCII
-        digits only (``٥٠``, ``1e3``, ``+7`` are refused), at most the site's limit; 0 is left
-        to the prompt to judge. Raises CodeRefused (``answer`` refuses with its sentence)."""
-        limit = policy_for(self.services.engine).max_quantity
-        return parse_quantity(text, limit=limit, minimum=0)
+        """A number typed outside a question, through the one parser (``scanner_tui.codes``):
+        ASCII digits only (``٥٠``, ``1e3``, ``+7`` are refused), at most ``quantity_limit``;
+        0 is left to the prompt to judge. Raises CodeRefused (refused with its sentence)."""
+        return parse_quantity(text, limit=self.quantity_limit, minimum=0)
 
     # -- shift summary ---------------------------------------------------------------------
     def _count(self, outcome: Outcome) -> None:
         shift = self.services.shift
         if shift is not None:
-            shift.record(outcome)
+            shift.record(outcome.accepted, outcome.changed)
 
 
 def brief(text: str, shorter: str, width: int = 38) -> str:

@@ -18,7 +18,8 @@ leaves counting.
 
 from __future__ import annotations
 
-from scanner_tui.codes import number_like
+from dataclasses import asdict
+
 from scanner_tui.inventory.counting import (
     BinCount,
     Counted,
@@ -33,8 +34,9 @@ from scanner_tui.inventory.counting import (
     start_bin,
 )
 from scanner_tui.inventory.errors import DomainError, shown
-from scanner_tui.scanning.result import Kind, Scan, ScanResult, Source
+from scanner_tui.scanning.result import Kind, Scan, ScanResult
 from scanner_tui.workflows.base import (
+    Ask,
     Line,
     Outcome,
     Question,
@@ -45,7 +47,7 @@ from scanner_tui.workflows.base import (
     entry_of,
     expected,
 )
-from scanner_tui.workflows.dock import find_code, typed_result
+from scanner_tui.workflows.dock import find_code
 
 COUNTER_ROLES = ("picker", "receiver", "supervisor", "admin")
 
@@ -65,14 +67,32 @@ class CountWorkflow(Workflow):
         self.confirm_empty = False
         self.lines: list[Counted] = []
 
+    # -- task state as data (``Workflow.snapshot``) -----------------------------------------
+    state_version = 1
+
+    def save(self) -> dict:
+        return {"count": self.count_code, "confirm_empty": self.confirm_empty,
+                "bin": asdict(self.bin) if self.bin is not None else None,
+                "current": self.current.line_id if self.current is not None else None}
+
+    def load(self, state: dict) -> None:
+        self.count_code, self.confirm_empty = state["count"], bool(state["confirm_empty"])
+        self.bin = BinCount(**state["bin"]) if state["bin"] else None
+        self.current = Counted(state["current"], "", 0) if state["current"] else None
+        self._refresh()  # the lines counted so far are read from the store
+
     # -- what the screen shows ---------------------------------------------------------------
     @property
     def question(self) -> Question | None:
+        """Is the bin empty (yes/no), or the count of the current product (a count prompt:
+        every scan is already counted, so scanning on closes it)."""
         if self.confirm_empty and self.bin is not None:
-            return Question(f"Nothing counted in {self.bin.bin_code}: is it empty?")
+            return Question(f"Nothing counted in {self.bin.bin_code}: is it empty?",
+                            action="empty")
         if self.current is not None:
             return Question(f"How many {self.current.sku} in {self.bin.bin_code}? "
-                            f"({self.current.qty})", "quantity")
+                            f"({self.current.qty})", Ask.QUANTITY, action="qty",
+                            default=self.current.qty, optional=True)
         return None
 
     def view(self) -> View:
@@ -114,7 +134,6 @@ class CountWorkflow(Workflow):
 
     # -- scans -------------------------------------------------------------------------------
     def on_scan(self, scan: Scan, result: ScanResult) -> Outcome:
-        self.confirm_empty = False
         if result.kind is Kind.BIN:
             return self._bin(result.bin or result.code)
         if self.bin is None:
@@ -197,16 +216,9 @@ class CountWorkflow(Workflow):
             if command in ("DONE", "CANCEL"):
                 return Outcome.ok("Counting closed.", done=True)
             return super().on_command(command, scan)
-        if command == "YES":
-            if self.confirm_empty:
-                return self._close()
-            if self.current is not None:
-                got, self.current = self.current, None
-                return Outcome.ok(f"{got.qty} of {got.sku} counted.")
-        if command in ("NO", "CANCEL") and self.confirm_empty:
-            self.confirm_empty = False
-            return Outcome.ok(f"Go on counting {self.bin.bin_code}.")
-        if command in ("NO", "CANCEL") and self.current is not None:
+        if command == "CANCEL" and self.confirm_empty:
+            return self.answer_empty(False, scan)
+        if command == "CANCEL" and self.current is not None:
             return self._drop(self.current)
         if command == "CANCEL":
             text = abandon_bin(self.services.engine, actor=self.actor,
@@ -249,24 +261,26 @@ class CountWorkflow(Workflow):
             return Outcome.refuse("Nothing counted here to take back.")
         return self._drop(self.lines[-1])
 
-    def on_text(self, text: str, scan: Scan | None) -> Outcome:
-        if self.current is not None and number_like(text):
-            return self._set(self.typed_quantity(text))
-        if self.confirm_empty and text.lower() in ("y", "yes"):
+    # -- answers -----------------------------------------------------------------------------
+    def answer_empty(self, yes: bool, scan: Scan) -> Outcome:
+        """Is the bin empty? Yes closes it empty; no goes on counting."""
+        if yes:
             return self._close()
-        if not text:
-            if self.current is not None:
-                return self.on_command("YES", scan or Scan("", Source.KEYBOARD))
-            return Outcome.refuse(f"Nothing was typed. {self._instruction()}.")
-        typed = scan or Scan(payload=text, source=Source.KEYBOARD)
-        if text.upper().startswith("CMD:"):
-            command = text[4:].strip().upper()
-            return self.on_undo(typed) if command == "UNDO" else self.on_command(command, typed)
-        found = find_code(self.services.engine, text)
-        if found is None:
-            if self.current is not None:
-                return Outcome.refuse(f"{shown(text, 20)} is not a quantity; type digits "
-                                      "only.")
-            return Outcome.refuse(f"{shown(text)} is not a bin, unit or product of this store. "
-                                  f"{self._instruction()}.")
-        return self.on_scan(typed, typed_result(found, text))
+        self.confirm_empty = False
+        return Outcome.ok(f"Go on counting {self.bin.bin_code}.")
+
+    def answer_qty(self, qty: int | None, scan: Scan) -> Outcome:
+        """The current product's count: a number sets it, the same number (Enter, CMD:YES)
+        confirms it, None (CMD:NO) drops the line."""
+        got = self.current
+        if qty is None:
+            return self._drop(got)
+        if qty == got.qty:
+            self.current = None
+            return Outcome.ok(f"{got.qty} of {got.sku} counted.")
+        return self._set(qty)
+
+    def on_text(self, text: str, scan: Scan, result: ScanResult) -> Outcome:
+        if self.current is not None and text and not result.accepted:
+            return Outcome.refuse(f"{shown(text, 20)} is not a quantity; type digits only.")
+        return super().on_text(text, scan, result)

@@ -26,7 +26,7 @@ from scanner_tui.inventory.counting import (
 )
 from scanner_tui.inventory.errors import DomainError, shown
 from scanner_tui.inventory.ops.base import APPROVERS
-from scanner_tui.scanning.result import Kind, Scan, ScanResult, Source
+from scanner_tui.scanning.result import Kind, Scan, ScanResult
 from scanner_tui.workflows.base import Line, Outcome, Services, View, Workflow, expected
 
 STATE_ORDER = {"counted": 0, "counting": 1, "open": 2, "approved": 3}
@@ -98,7 +98,7 @@ def compare_view(cmp: CountComparison, marked: set[str] | None = None) -> View:
 class CountSuperviseWorkflow(Workflow):
     """Review, send back and approve counts (supervisors and admins)."""
 
-    key = "count_supervise"
+    key = "counts"  # the menu's key
     title = "Counts"
     roles: tuple[str, ...] = APPROVERS
 
@@ -111,6 +111,16 @@ class CountSuperviseWorkflow(Workflow):
             opened = self._open(count)
             if not opened.accepted:
                 raise ValueError(opened.message)
+
+    # -- task state as data (``Workflow.snapshot``) -----------------------------------------
+    state_version = 1
+
+    def save(self) -> dict:
+        return {"count": self.code, "marked": sorted(self.marked)}
+
+    def load(self, state: dict) -> None:
+        self.code, self.marked = state["count"], set(state["marked"])
+        self.comparison()  # compared with the books again
 
     def comparison(self) -> CountComparison | None:
         """The open count compared with the books, read again now."""
@@ -195,8 +205,8 @@ class CountSuperviseWorkflow(Workflow):
     def on_undo(self, scan: Scan) -> Outcome:
         return Outcome.refuse("An approved count is corrected by a new count, not undone.")
 
-    def on_text(self, text: str, scan: Scan | None) -> Outcome:
-        typed = scan or Scan(payload=text, source=Source.KEYBOARD)
+    def on_text(self, text: str, scan: Scan, result: ScanResult) -> Outcome:
+        typed = scan
         if self.code is None:
             counts = waiting_counts(self.services.engine)
             if text.isdigit() and 1 <= int(text) <= len(counts):
@@ -204,6 +214,4 @@ class CountSuperviseWorkflow(Workflow):
             return self._open(text)
         if text.lower() in ("approve", "y", "yes"):
             return self._approve(typed)
-        if text.upper().startswith("CMD:"):
-            return self.on_command(text[4:].strip().upper(), typed)
         return self._mark(text.strip())

@@ -1,50 +1,45 @@
-"""What the workflows share beyond ``base``: the dock bin, look-ups, plain codes, dates, the memo.
+"""What the workflows share beyond ``base``: the dock bin, look-ups, plain codes, dates.
 
 * ``default_dock_bin``: the site's default receiving place (first active dock bin by code).
 * ``look_up`` / ``find_code``: the bin, unit or product a classified scan / a plain code names
   (every workflow looks codes up through these).
 * ``look_up_place_or_item``: a scanned bin, unit or product, or the refusal for anything else.
-* ``typed_result``: a code typed by hand and found in the store, as a classified scan.
 * ``plain_code``: an unknown scan that may still be a manufacturer serial, a lot or a document
   code (no tag rule matched, or digits that only looked like GS1) — never an unsafe or mis-read
   payload (control characters, markup, a bad check digit).
-* ``AppliedMemo``: a scan handled a second time (same ``Scan.id``: a retry) gets its first
-  answer again, with ``changed=False``.
 """
 
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
 from datetime import date, datetime
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
+from scanner_tui.inventory.floor_queries import default_dock_bin, undone_scan_ids
 from scanner_tui.inventory.lookup import Resolved, find, resolve_scan
-from scanner_tui.inventory.models import Bin, LedgerEntry
 from scanner_tui.scanning.classify import NO_RULE
 from scanner_tui.scanning.gs1 import NO_KEY
 from scanner_tui.scanning.result import Kind, Scan, ScanResult
-from scanner_tui.workflows.base import Outcome, expected
-
-T_BIN = Bin.__table__
-T_LEDGER = LedgerEntry.__table__
+from scanner_tui.workflows.base import Outcome, Workflow, expected
 
 PLAIN_REASONS = (NO_RULE, NO_KEY, "GS1 serial without a GTIN")
-MEMO_SIZE = 500
-
-
-def default_dock_bin(engine: Engine) -> str | None:
-    """The first active dock bin by code (the site's default receiving place), or None."""
-    with engine.connect() as conn:
-        return conn.execute(select(T_BIN.c.code).where(T_BIN.c.kind == "dock", T_BIN.c.active)
-                            .order_by(T_BIN.c.code).limit(1)).scalar()
 
 
 def look_up(engine: Engine, result: ScanResult) -> Resolved | None:
     """The bin, unit or product a classified scan names (None when the store does not know)."""
     with engine.connect() as conn:
         return resolve_scan(conn, result)
+
+
+def active_bin(engine: Engine, result: ScanResult) -> Resolved | Outcome:
+    """The bin a bin scan names, or the refusal: not known, or no longer in use."""
+    found = look_up(engine, result)
+    if found is None:
+        return Outcome.refuse(f"{result.code} is not a known bin; scan the bin tag.")
+    if not found.active:
+        return Outcome.refuse(f"Bin {found.code} is not in use any more.")
+    return found
 
 
 PLACE_OR_ITEM = (Kind.BIN, Kind.ASSET, Kind.PRODUCT)
@@ -64,19 +59,45 @@ def look_up_place_or_item(engine: Engine, result: ScanResult, accepts: tuple[Kin
     return found
 
 
+class PlaceOrItemWorkflow(Workflow):
+    """A workflow whose scans name a bin, a unit or a product (putaway, move): the look-up,
+    the refusals (another kind, an unknown code, a bin no longer in use) and the dispatch to
+    ``_bin`` / ``_unit`` / ``_product``."""
+
+    def _accepts(self) -> tuple[Kind, ...]:
+        return PLACE_OR_ITEM
+
+    def _instruction(self) -> str:
+        return self.view().instruction
+
+    def on_scan(self, scan: Scan, result: ScanResult) -> Outcome:
+        found = look_up_place_or_item(self.services.engine, result, self._accepts(),
+                                      self._instruction())
+        if isinstance(found, Outcome):
+            return found
+        if found.kind is Kind.BIN:
+            if not found.active:
+                return Outcome.refuse(f"Bin {found.code} is not in use any more. "
+                                      f"{self._instruction()}.")
+            return self._bin(scan, found)
+        if found.kind is Kind.ASSET:
+            return self._unit(scan, found)
+        return self._product(scan, found, result.lot)
+
+    def _bin(self, scan: Scan, found: Resolved) -> Outcome:
+        raise NotImplementedError
+
+    def _unit(self, scan: Scan, unit: Resolved) -> Outcome:
+        raise NotImplementedError
+
+    def _product(self, scan: Scan, sku: Resolved, lot: str | None) -> Outcome:
+        raise NotImplementedError
+
+
 def find_code(engine: Engine, code: str) -> Resolved | None:
     """The bin, unit or product a plain code names, or None."""
     with engine.connect() as conn:
         return find(conn, code)
-
-
-def typed_result(found: Resolved, text: str) -> ScanResult:
-    """A typed code, looked up in the store, as if it had been classified."""
-    if found.kind is Kind.BIN:
-        return ScanResult(Kind.BIN, code=text, bin=found.code)
-    if found.kind is Kind.ASSET:
-        return ScanResult(Kind.ASSET, code=text, serial=found.code)
-    return ScanResult(Kind.PRODUCT, code=text, sku=found.sku_code or found.code)
 
 
 def plain_code(result: ScanResult) -> str | None:
@@ -113,32 +134,6 @@ def parse_expiry(text: str) -> date | None:
     return None
 
 
-def undone_scan_ids(engine: Engine, ledger_ids: tuple[int, ...]) -> set[str]:
-    """Scan ids of the rows that the given ``undo`` rows compensate."""
-    if not ledger_ids:
-        return set()
-    undo = T_LEDGER.alias("u")
-    q = (select(T_LEDGER.c.scan_id).join(undo, undo.c.reverses_id == T_LEDGER.c.id)
-         .where(undo.c.id.in_(ledger_ids)))
-    with engine.connect() as conn:
-        return {s for s in conn.execute(q).scalars() if s}
-
-
-class AppliedMemo:
-    """Mixin: remembers the answers to scans that changed something, keyed by scan id, so the
-    same scan handled twice (a retry) gets its first answer again and changes nothing."""
-
-    def _memo_get(self, scan: Scan | None) -> Outcome | None:
-        memo = self.__dict__.get("_memo")
-        prior = memo.get(scan.id) if memo is not None and scan is not None else None
-        if prior is None:
-            return None
-        return Outcome.ok(prior.message, changed=False, warning=prior.warning)
-
-    def _memo_put(self, scan: Scan | None, outcome: Outcome) -> Outcome:
-        if scan is not None and outcome.changed:
-            memo = self.__dict__.setdefault("_memo", OrderedDict())
-            memo[scan.id] = outcome
-            while len(memo) > MEMO_SIZE:
-                memo.popitem(last=False)
-        return outcome
+__all__ = ["PLACE_OR_ITEM", "PlaceOrItemWorkflow", "active_bin", "default_dock_bin",
+           "find_code", "is_plain", "look_up", "look_up_place_or_item", "parse_expiry",
+           "plain_code", "undone_scan_ids"]

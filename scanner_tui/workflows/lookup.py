@@ -16,7 +16,7 @@ from sqlalchemy import Engine, select
 
 from scanner_tui.inventory.history import UnknownCode, history, render
 from scanner_tui.inventory.models import ROLES, Asset, Order, OrderLine, Sku
-from scanner_tui.scanning.result import Kind, Scan, ScanResult, Source
+from scanner_tui.scanning.result import Kind, Scan, ScanResult
 from scanner_tui.workflows.base import Line, Outcome, Services, View, Workflow, expected
 from scanner_tui.workflows.dock import look_up
 from scanner_tui.workflows.tag_printing import reprint_tag
@@ -177,20 +177,35 @@ class LookupWorkflow(Workflow):
         self.options = options
         self.shown: tuple[tuple[str, ...], tuple[str, ...], tuple[Line, ...]] | None = None
         self.data: dict | None = None  # the last history looked up (for screens that want more)
+        self.looked_up: str | None = None  # the code shown (saved; looked up again on restore)
+
+    # -- task state as data (``Workflow.snapshot``): what was looked up is looked up again
+    state_version = 1
+
+    def save(self) -> dict:
+        return {"code": self.looked_up}
+
+    def load(self, state: dict) -> None:
+        self.looked_up = state["code"]
+        if self.looked_up:
+            self._document(self.looked_up) or self._history(self.looked_up)
+
+    def _history(self, code: str) -> Outcome | None:
+        try:
+            return self._show(history(self.services.engine, code), code)
+        except UnknownCode:
+            return None
 
     def view(self) -> View:
         context, columns, lines = self.shown or ((), (), ())
         return View(self.title, "Scan anything to look it up", context, columns, lines,
                     ACCEPTS)
 
-    def _handle(self, scan: Scan, result: ScanResult) -> Outcome:
+    def on_unrecognised(self, scan: Scan, result: ScanResult) -> Outcome | None:
         # Order and receipt codes follow no tag rule: an unrecognised code may be one.
         if result.kind is Kind.UNKNOWN and result.code:
-            outcome = self._document(result.code)
-            if outcome is not None:
-                self._count(outcome)
-                return outcome
-        return super()._handle(scan, result)
+            return self._document(result.code)
+        return None
 
     def _document(self, code: str) -> Outcome | None:
         """An order's or a receipt's view, or None when ``code`` is neither."""
@@ -201,35 +216,31 @@ class LookupWorkflow(Workflow):
             except UnknownCode:
                 return None
             if h.get("type") == "receipt":
-                outcome = self._show(h)
+                outcome = self._show(h, code)
         return outcome
 
-    def on_text(self, text: str, scan: Scan | None) -> Outcome:
+    def on_text(self, text: str, scan: Scan, result: ScanResult) -> Outcome:
         """A code typed at the keyboard: an order's, or any code the store knows (``r``:
         reprint the tag shown, like CMD:REPRINT)."""
         if text.lower() in ("r", "reprint"):
-            return reprint_tag(self.services, self.data, scan or Scan(text, Source.KEYBOARD))
-        outcome = self._order(text) if text else None
-        if outcome is not None:
-            return outcome
-        try:
-            h = history(self.services.engine, text)
-        except UnknownCode:
+            return reprint_tag(self.services, self.data, scan)
+        outcome = (self._order(text) or self._history(text)) if text else None
+        if outcome is None:
             return Outcome.refuse(f"{text[:40]} is not a bin, unit, product or order of this "
                                   "store.")
-        return self._show(h)
+        return outcome
 
     def _order(self, code: str) -> Outcome | None:
         shown = order_view(self.services.engine, code)
         if shown is None:
             return None
         message, context, columns, lines = shown
-        self.data, self.shown = None, (context, columns, lines)
+        self.data, self.shown, self.looked_up = None, (context, columns, lines), code
         return Outcome.ok(message)
 
-    def _show(self, h: dict) -> Outcome:
+    def _show(self, h: dict, code: str) -> Outcome:
         message, context, columns, lines = VIEWS.get(h.get("type"), other_view)(h)
-        self.data, self.shown = h, (context, columns, lines)
+        self.data, self.shown, self.looked_up = h, (context, columns, lines), code
         return Outcome.ok(message)
 
     def on_scan(self, scan: Scan, result: ScanResult) -> Outcome:
@@ -237,13 +248,11 @@ class LookupWorkflow(Workflow):
             return expected(ACCEPTS, result, self.view().instruction)
         if result.kind is Kind.ASSET and result.gtin:  # GTIN and serial must agree
             look_up(self.services.engine, result)  # raises GtinMismatch (base refuses)
-        code = code_of(result)
-        try:
-            h = history(self.services.engine, code)
-        except UnknownCode:
+        outcome = self._history(code_of(result))
+        if outcome is None:
             return Outcome.refuse(f"{result.code} is not a bin, unit or product of this "
                                   "store.")
-        return self._show(h)
+        return outcome
 
     def on_command(self, command: str, scan: Scan) -> Outcome:
         if command in ("DONE", "CANCEL", "BACK"):

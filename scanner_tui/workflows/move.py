@@ -2,8 +2,9 @@
 
 * Scan a unit's tag: it goes into the basket; more units may follow (a small basket).
 * Or scan a bin (the working bin), then a product in it: the quantity is asked. Type it, or
-  scan the product again for one more; the next scan (the target bin, a unit) takes the
-  quantity as it stands (1 unless changed), so the question never blocks scanning.
+  scan the product again for one more. The count is an optional question (every scan is
+  already in the basket): the next scan (the target bin, a unit) takes the quantity as it
+  stands (1 unless changed).
 * Scan the target bin: everything in the basket moves there, one operation per item (each
   with its own idempotency key derived from the target scan's id; CMD:UNDO reverses the last
   item moved). The target becomes the working bin.
@@ -14,30 +15,25 @@ closes the workflow; CMD:DONE closes it once the basket is empty.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
-from sqlalchemy import Engine, func, select
-
-from scanner_tui.codes import number_like
 from scanner_tui.inventory.errors import DomainError
+from scanner_tui.inventory.floor_queries import bin_stock
 from scanner_tui.inventory.lookup import Resolved
-from scanner_tui.inventory.models import Stock
 from scanner_tui.inventory.operations import ROLE_MATRIX, move
 from scanner_tui.inventory.ops.movement import MOVABLE_STATUSES, MOVE_BIN_KINDS
 from scanner_tui.scanning.result import Kind, Scan, ScanResult
 from scanner_tui.workflows.base import (
+    Ask,
     Line,
     Outcome,
     Question,
     Services,
     View,
-    Workflow,
     brief,
     entry_of,
 )
-from scanner_tui.workflows.dock import look_up_place_or_item
-
-T_STOCK = Stock.__table__
+from scanner_tui.workflows.dock import PlaceOrItemWorkflow, look_up
 
 
 @dataclass
@@ -58,16 +54,6 @@ class Item:
         return self.serial or self.sku
 
 
-def bin_stock(engine: Engine, sku_id: int, bin_id: int, lot: str | None = None) -> int:
-    """Quantity of a quantity SKU in a bin (one lot, or all lots)."""
-    q = select(func.coalesce(func.sum(T_STOCK.c.qty), 0)).where(
-        T_STOCK.c.sku_id == sku_id, T_STOCK.c.bin_id == bin_id)
-    if lot is not None:
-        q = q.where(T_STOCK.c.lot == lot)
-    with engine.connect() as conn:
-        return int(conn.execute(q).scalar() or 0)
-
-
 def unit_refusal(unit: Resolved) -> str | None:
     """Why a unit cannot be moved, or None when it can."""
     if unit.status in MOVABLE_STATUSES and unit.bin_code:
@@ -79,7 +65,7 @@ def unit_refusal(unit: Resolved) -> str | None:
     return f"{unit.code} is {(unit.status or 'unknown').replace('_', ' ')}; it cannot be moved."
 
 
-class MoveWorkflow(Workflow):
+class MoveWorkflow(PlaceOrItemWorkflow):
     key = "move"
     title = "Move"
     roles = ROLE_MATRIX["move"]
@@ -89,7 +75,6 @@ class MoveWorkflow(Workflow):
         self.options = options
         self.working: Resolved | None = None  # the bin last scanned
         self.basket: list[Item] = []
-        self.counting = False  # the last basket line's quantity is being asked
         self.at_source = False  # the working bin was scanned as the place to take from
 
     # -- what the screen shows ---------------------------------------------------------------
@@ -125,30 +110,33 @@ class MoveWorkflow(Workflow):
             return (Kind.ASSET, Kind.PRODUCT, Kind.BIN)
         return (Kind.ASSET, Kind.BIN)
 
+    # -- task state as data (``Workflow.snapshot``) -----------------------------------------
+    state_version = 1
+
+    def save(self) -> dict:
+        return {"working": self.working.code if self.working is not None else None,
+                "at_source": self.at_source, "basket": [asdict(i) for i in self.basket]}
+
+    def load(self, state: dict) -> None:
+        code = state["working"]  # looked up in the store again
+        self.working = (look_up(self.services.engine, ScanResult(Kind.BIN, code=code, bin=code))
+                        if code else None)
+        self.at_source = bool(state["at_source"])
+        self.basket = [Item(**i) for i in state["basket"]]
+
     @property
-    def question(self) -> Question | None:
-        """The open question (the quantity being counted), if any."""
-        if not self.counting:
-            return None
+    def counting(self) -> bool:
+        """The last basket line's quantity is being asked."""
+        return self.asked is not None
+
+    def _ask_count(self) -> Question:
         item = self.basket[-1]
-        return Question(f"How many {item.sku} from {item.from_bin}? ({item.qty})", "quantity")
+        self.asked = Question(f"How many {item.sku} from {item.from_bin}? ({item.qty})",
+                              Ask.QUANTITY, action="count", default=item.qty, optional=True)
+        return self.asked
 
     # -- scans -------------------------------------------------------------------------------
-    def on_scan(self, scan: Scan, result: ScanResult) -> Outcome:
-        found = look_up_place_or_item(self.services.engine, result, self._accepts(),
-                                      self._instruction())
-        if isinstance(found, Outcome):
-            return found
-        if found.kind is Kind.BIN:
-            return self._bin(scan, found)
-        if found.kind is Kind.ASSET:
-            return self._unit(scan, found)
-        return self._product(scan, found, result.lot)
-
     def _bin(self, scan: Scan, found: Resolved) -> Outcome:
-        if not found.active:
-            return Outcome.refuse(f"Bin {found.code} is not in use any more. "
-                                  f"{self._instruction()}.")
         if not self.basket:
             self.working, self.at_source = found, True
             return Outcome.ok(f"Working bin {found.code}.")
@@ -165,7 +153,7 @@ class MoveWorkflow(Workflow):
         if any(i.serial == unit.code and i.sku_id == unit.sku_id for i in self.basket):
             return Outcome.refuse(f"{unit.code} is already in the basket. "
                                   f"{self._instruction()}.")
-        self.counting = False
+        self.asked = None
         self.basket.append(Item(sku=unit.sku_code or "", from_bin=unit.bin_code or "",
                                 serial=unit.code, sku_id=unit.sku_id or 0,
                                 bin_id=unit.bin_id or 0, entry=entry_of(scan)))
@@ -195,11 +183,10 @@ class MoveWorkflow(Workflow):
                                       f"{self._instruction()}.")
             return Outcome.refuse(f"All {have} of {sku.code} in {bin_.code} are already in the "
                                   "basket.")
-        self.counting = True
         self.basket.append(Item(sku=sku.code, from_bin=bin_.code, qty=1, lot=lot,
                                 sku_id=sku.id, bin_id=bin_.id, entry=entry_of(scan)))
         return Outcome.ok(f"1 of {sku.code} from {bin_.code}; type the quantity or scan "
-                          "again.", question=self.question)
+                          "again.", question=self._ask_count())
 
     def _available(self, sku_id: int, bin_id: int, lot: str | None,
                    skip: Item | None = None) -> int:
@@ -220,10 +207,10 @@ class MoveWorkflow(Workflow):
                                   f"{qty} is more than that.")
         item.qty = qty
         return Outcome.ok(f"{qty} of {item.sku} from {item.from_bin}; scan the target bin.",
-                          question=self.question)
+                          question=self._ask_count())
 
     def _move_basket(self, scan: Scan, target: Resolved) -> Outcome:
-        self.counting = False
+        self.asked = None
         moved: list[str] = []
         refused: list[tuple[Item, str]] = []
         single = len(self.basket) == 1
@@ -258,14 +245,8 @@ class MoveWorkflow(Workflow):
 
     # -- commands and keys -------------------------------------------------------------------
     def on_command(self, command: str, scan: Scan) -> Outcome:
-        if command in ("CANCEL", "NO") and self.counting:
-            item = self.basket.pop()
-            self.counting = False
-            return Outcome.ok(f"{item.sku} from {item.from_bin} is out of the basket.")
-        if command == "YES" and self.counting:
-            self.counting = False
-            return Outcome.ok(f"{self.basket[-1].qty} of {self.basket[-1].sku}; "
-                              "scan the target bin.")
+        if command == "CANCEL" and self.counting:
+            return self.answer_count(None, scan)
         if command == "CANCEL":
             if self.basket:
                 n = len(self.basket)
@@ -279,10 +260,21 @@ class MoveWorkflow(Workflow):
             return Outcome.ok("Move closed.", done=True)
         return super().on_command(command, scan)
 
-    def on_text(self, text: str, scan: Scan | None) -> Outcome:
+    def answer_count(self, qty: int | None, scan: Scan) -> Outcome:
+        """The count question: a number sets it (the same number confirms it), None
+        (CMD:NO / CMD:CANCEL) takes the line out of the basket."""
+        item = self.basket[-1]
+        if qty is None:
+            self.basket.pop()
+            self.asked = None
+            return Outcome.ok(f"{item.sku} from {item.from_bin} is out of the basket.")
+        if qty == item.qty:
+            self.asked = None
+            return Outcome.ok(f"{item.qty} of {item.sku}; scan the target bin.")
+        return self._set_qty(qty)
+
+    def on_text(self, text: str, scan: Scan, result: ScanResult) -> Outcome:
         if self.counting:
-            if number_like(text):
-                return self._set_qty(self.typed_quantity(text))
             return Outcome.refuse(f"{text[:20]} is not a quantity; type digits only.")
-        return super().on_text(text, scan)
+        return super().on_text(text, scan, result)
 

@@ -4,16 +4,17 @@ Steps: choose an order (scan or type its code, or type its number in the list) -
 task in walking order scan its bin, then each unit (serial SKU) or the product and a quantity
 -> scan a staging bin -> ``CMD:DONE`` ships (serials recorded per order line by ``ship``).
 
-Questions never block the scanner. Each is answered by ``CMD:YES`` / ``CMD:NO``, by a key
-(``answer("y")``, a number, Enter), or by the next sensible scan, which then goes on as usual:
+Questions follow the one rule of ``workflows.base``: each is answered by ``CMD:YES`` /
+``CMD:NO``, by a key (``answer("y")``, a number, Enter), or by its own scan; any other scan
+is refused with the question repeated; ``CMD:CANCEL`` drops it:
 
 * quantity ("How many MUG-01?"): Enter / ``CMD:YES`` takes the default (what is planned in
   this bin); scanning the same product again counts pieces one by one (reaching the planned
-  quantity picks it); any other scan drops the question and nothing is picked.
+  quantity picks it); ``CMD:NO`` / ``CMD:CANCEL``: nothing picked.
 * zero check ("Is A01-B-03 empty now?", after a pick empties a bin by the books): ``NO``
-  flags the bin for a count; another scan means yes.
-* count flag after ``CMD:SHORT`` ("Flag A01-B-03 for a count?"): another scan means no.
-* finish short (``CMD:DONE`` with lines left): another scan means no, go on picking.
+  flags the bin for a count.
+* count flag after ``CMD:SHORT`` ("Flag A01-B-03 for a count?").
+* finish short (``CMD:DONE`` with lines left).
 
 ``CMD:SHORT`` gives up the current task's bin: the line is planned again from other bins, and
 what no bin holds is short. ``CMD:SKIP`` puts the current task off until the end of the walk.
@@ -26,25 +27,25 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import StrEnum
 
-from scanner_tui.codes import number_like
 from scanner_tui.inventory import operations as ops
+from scanner_tui.inventory.bin_flags import flag_for_count
 from scanner_tui.inventory.errors import DomainError, SerialRequired
 from scanner_tui.inventory.lookup import Resolved
-from scanner_tui.inventory.ops.base import ROLE_MATRIX, OpResult, applied
-from scanner_tui.scanning.result import Kind, Scan, ScanResult, Source
+from scanner_tui.inventory.ops.base import ROLE_MATRIX, OpResult
+from scanner_tui.scanning.result import Kind, Scan, ScanResult
 from scanner_tui.workflows.base import (
-    Line,
+    Ask,
     Outcome,
     Question,
     Services,
     View,
     Workflow,
     expected,
+    scan_from_dict,
+    scan_to_dict,
 )
-from scanner_tui.workflows.dock import find_code, look_up, typed_result
-from scanner_tui.workflows.flags import flag_for_count
+from scanner_tui.workflows.dock import look_up
 from scanner_tui.workflows.pick_plan import (
     Plan,
     Task,
@@ -54,25 +55,19 @@ from scanner_tui.workflows.pick_plan import (
     plan_order,
     stock_in_bin,
 )
-
-YES_WORDS = ("y", "yes", "j", "ja", "ok")
-NO_WORDS = ("n", "no", "nein")
-
-
-class Step(StrEnum):
-    CHOOSE = "choose"  # no order yet
-    PICK = "pick"  # tasks left
-    STAGE = "stage"  # all picked (or short): scan a staging bin
-    SHIP = "ship"  # staged: CMD:DONE ships
-    NOTHING = "nothing"  # nothing picked and nothing can be
+from scanner_tui.workflows.pick_view import (
+    Step,
+    choose_view,
+    order_view,
+    ship_summary,
+    step_of,
+)
 
 
 @dataclass(frozen=True, slots=True)
 class Pending:
-    """An open question and what answering it needs."""
+    """What answering the open question needs (the question itself is ``asked``)."""
 
-    kind: str  # qty | zero | flag | finish
-    question: Question
     bin: str = ""
     task: Task | None = None
     scan: Scan | None = None  # the product scan a quantity answer applies
@@ -117,24 +112,54 @@ class PickWorkflow(Workflow):
             if not opened.accepted:
                 raise ValueError(opened.message)
 
+    # -- task state as data (``Workflow.snapshot``) -----------------------------------------
+    state_version = 1
+
+    def save(self) -> dict:
+        p = self.pending
+        return {
+            "order": self.plan.order.code if self.plan else None, "at_bin": self.at_bin,
+            "auto_ship": self.auto_ship,
+            "pending": None if p is None else {
+                "bin": p.bin, "task": dataclasses.asdict(p.task) if p.task else None,
+                "scan": scan_to_dict(p.scan), "lot": p.lot, "default": p.default,
+                "target": p.target, "count": p.count},
+            "skipped": {str(k): sorted(v) for k, v in self.skipped.items()},
+            "closed": sorted(self.closed), "deferred": sorted(self.deferred),
+            "shorts": [dataclasses.astuple(r) for r in self.shorts],
+            "staged_in": self.staged_in, "last_summary": list(self.last_summary),
+            "lines_seen": sorted(self._lines_seen)}
+
+    def load(self, state: dict) -> None:
+        self.auto_ship = bool(state["auto_ship"])
+        self.at_bin = state["at_bin"]
+        self.skipped = {int(k): set(v) for k, v in state["skipped"].items()}
+        self.closed = set(state["closed"])
+        self.deferred = {(int(n), str(b)) for n, b in state["deferred"]}
+        self.shorts = [ShortRecord(*r) for r in state["shorts"]]
+        self.staged_in = state["staged_in"]
+        self.last_summary = tuple(state["last_summary"])
+        self._lines_seen = set(state["lines_seen"])
+        p = state["pending"]
+        self.pending = None if p is None else Pending(
+            bin=p["bin"], task=Task(**p["task"]) if p["task"] else None,
+            scan=scan_from_dict(p["scan"]), lot=p["lot"], default=p["default"],
+            target=p["target"], count=p["count"])
+        order = state["order"]  # the plan is read from the store again, never trusted
+        self.plan = (plan_order(self.services.engine, order, self.skipped, self.closed)
+                     if order else None)
+
     # -- state -------------------------------------------------------------------------------
     @property
     def step(self) -> Step:
-        plan = self.plan
-        if plan is None:
-            return Step.CHOOSE
-        if plan.order.status == "staged":
-            return Step.SHIP
-        if plan.tasks:
-            return Step.PICK
-        if plan.picked > 0 or any(ln.picked for ln in plan.lines):
-            return Step.STAGE
-        return Step.NOTHING
+        return step_of(self.plan)
 
-    @property
-    def question(self) -> Question | None:
-        """The open question, if any (the screen shows it; it never blocks scanning)."""
-        return self.pending.question if self.pending else None
+    def _ask(self, question: Question, pending: Pending) -> Question:
+        self.asked, self.pending = question, pending
+        return question
+
+    def _drop_question(self) -> None:
+        self.asked, self.pending = None, None
 
     def current_task(self) -> Task | None:
         """The task at the working bin if there is one, else the next one in walking order
@@ -166,121 +191,36 @@ class PickWorkflow(Workflow):
     def _touched_short(self) -> set[int]:
         return {s.line_no for s in self.shorts} | self.closed
 
-    # -- what the screen shows ---------------------------------------------------------------
+    # -- what the screen shows (``pick_view``) ----------------------------------------------
     def view(self) -> View:
-        step = self.step
-        if step is Step.CHOOSE:
-            return self._choose_view()
-        plan = self.plan
-        assert plan is not None
-        order = plan.order
-        context = [f"{order.customer} · {order.channel}" if order.customer else order.channel]
-        accepts: tuple[Kind, ...] = (Kind.COMMAND,)
-        task = self.current_task()
-        if step is Step.PICK and task is not None:
-            if self.at_bin != task.bin:
-                instruction = f"Scan bin {task.bin}"
-                context.append(f"Go to {task.bin}: {task.qty} x {task.sku}")
-                accepts = (Kind.BIN,)
-            else:
-                context.append(f"At {task.bin}: {task.qty} x {task.sku}")
-                if task.lot:
-                    context.append(f"Lot {task.lot}")
-                if task.tracking == "serial":
-                    instruction = f"Scan {task.sku} unit"
-                    accepts = (Kind.ASSET, Kind.BIN)
-                else:
-                    instruction = f"Scan {task.sku} ({task.qty} here)"
-                    accepts = (Kind.PRODUCT, Kind.BIN)
-        elif step is Step.STAGE:
-            instruction = "Scan a staging bin"
-            context.append(f"Picked {plan.picked} of {plan.wanted}; CMD:DONE ships now")
-            accepts = (Kind.BIN,)
-        elif step is Step.SHIP:
-            instruction = "Scan CMD:DONE to ship"
-            if self.staged_in:
-                context.append(f"Staged in {self.staged_in}")
-        else:
-            instruction = "Nothing to pick: CMD:CANCEL"
-            context.append("No stock in any pick or reserve bin")
-        if self.pending is not None:
-            instruction = self.pending.question.text
-        return View(title=f"Pick {order.code}", instruction=instruction, context=tuple(context),
-                    columns=("#", "SKU", "Picked", "Bin"), lines=self._lines(task),
-                    accepts=accepts)
-
-    def _choose_view(self) -> View:
-        orders = open_orders(self.services.engine)
-        lines = tuple(Line((str(n), o.code, o.customer, o.status))
-                      for n, o in enumerate(orders, start=1))
-        context = self.last_summary or (("No open orders",) if not orders else ())
-        return View(title="Pick", instruction="Scan or type an order", context=context,
-                    columns=("#", "Order", "Customer", "Status"), lines=lines)
-
-    def _lines(self, task: Task | None) -> tuple[Line, ...]:
-        plan = self.plan
-        assert plan is not None
-        out = []
-        for ln in plan.lines:
-            tasks = [t for t in plan.tasks if t.line_no == ln.line_no]
-            if ln.picked >= ln.qty:
-                state = "done"
-            elif not tasks:
-                state = "short"
-            elif task is not None and task.line_no == ln.line_no:
-                state = "current"
-            else:
-                state = ""
-            where = tasks[0].bin if tasks else ""
-            out.append(Line((str(ln.line_no), ln.sku, f"{ln.picked}/{ln.qty}", where), state))
-        return tuple(out)
+        if self.step is Step.CHOOSE:
+            return choose_view(self.services.engine, self.last_summary)
+        return order_view(self.plan, self.current_task(), self.at_bin, self.staged_in,
+                          self.asked)
 
     # -- entry points ------------------------------------------------------------------------
-    def handle(self, scan: Scan, result: ScanResult) -> Outcome:
-        prior = applied(self.services.engine, scan.id)
-        if prior is not None:  # the same scan again (retry, replay): nothing changes
-            self._sync()
-            outcome = Outcome.ok(f"Already done: {prior.message}")
-            self._count(outcome)
-            return outcome
-        if (self.plan is None and self.pending is None and result.kind is Kind.UNKNOWN
-                and result.code):
+    def on_unrecognised(self, scan: Scan, result: ScanResult) -> Outcome | None:
+        if self.plan is None and result.kind is Kind.UNKNOWN and result.code:
             order = find_order(self.services.engine, result.code)
             if order is not None:  # an order's barcode (order codes follow no tag rule)
-                outcome = self._open(order.code)
-                self._count(outcome)
-                return outcome
-        return super().handle(scan, result)
+                return self._open(order.code)
+        return None
 
     def on_scan(self, scan: Scan, result: ScanResult) -> Outcome:
-        if self.pending is not None:
-            return self._scan_with_question(scan, result)
         return self._scan(scan, result)
 
     def on_command(self, command: str, scan: Scan) -> Outcome:
-        if self.pending is not None:
-            return self._command_with_question(command, scan)
+        if command == "CANCEL" and self.asked is not None:
+            return self._cancel_question()
         return self._command(command, scan)
 
     def on_undo(self, scan: Scan) -> Outcome:
         return self._undo(scan)  # drops an open question, then reads the order again
 
-    def on_text(self, text: str, scan: Scan | None) -> Outcome:
-        if self.pending is not None:
-            return self._text_answer(text, scan)
-        if not text:
-            return Outcome.refuse(f"Nothing was typed. {self.view().instruction}.")
-        if self.step is Step.CHOOSE:
+    def on_text(self, text: str, scan: Scan, result: ScanResult) -> Outcome:
+        if text and self.step is Step.CHOOSE:
             return self._choose_typed(text)
-        typed = scan or Scan(payload=text, source=Source.KEYBOARD)
-        if text.upper().startswith("CMD:"):
-            command = text[4:].strip().upper()
-            return self.on_undo(typed) if command == "UNDO" else self.on_command(command, typed)
-        found = find_code(self.services.engine, text)
-        if found is None:
-            return Outcome.refuse(f"{text} is not a bin, unit or product of this store. "
-                                  f"{self.view().instruction}.")
-        return self.on_scan(typed, typed_result(found, text))
+        return super().on_text(text, scan, result)
 
     # -- choosing an order -------------------------------------------------------------------
     def _choose_typed(self, text: str) -> Outcome:
@@ -304,7 +244,7 @@ class PickWorkflow(Workflow):
                                   "done on it.")
         self.plan = plan_order(self.services.engine, order.code)
         self.at_bin = None
-        self.pending = None
+        self._drop_question()
         self.skipped, self.closed, self.shorts, self.deferred = {}, set(), [], set()
         self.staged_in = None
         assert self.plan is not None
@@ -321,7 +261,8 @@ class PickWorkflow(Workflow):
         plan = self.plan
         assert plan is not None
         code, picked, wanted = plan.order.code, plan.picked, plan.wanted
-        self.plan, self.at_bin, self.pending = None, None, None
+        self.plan, self.at_bin = None, None
+        self._drop_question()
         return Outcome.ok(f"Left order {code} with {picked} of {wanted} picked; "
                           "it can be picked up again later.")
 
@@ -443,9 +384,10 @@ class PickWorkflow(Workflow):
         else:  # the planned lot, unless the label says which lot this is
             task = next((t for t in here if lot is not None and t.lot == lot), here[0])
         lot = lot if lot is not None else task.lot
-        question = Question(f"How many {sku}? (Enter: {task.qty})", "quantity")
-        self.pending = Pending("qty", question, bin=at, task=task, scan=scan, lot=lot,
-                               default=task.qty, target=task.qty)
+        question = self._ask(Question(f"How many {sku}? (Enter: {task.qty})", Ask.QUANTITY,
+                                      action="qty", default=task.qty),
+                             Pending(bin=at, task=task, scan=scan, lot=lot, default=task.qty,
+                                     target=task.qty))
         return Outcome.ok(f"{sku}: type how many you take from {at}, Enter for {task.qty}.",
                           question=question)
 
@@ -469,9 +411,9 @@ class PickWorkflow(Workflow):
             self._sync()  # another terminal may have picked it meanwhile
             line = self.plan.line(pending.task.line_no) if self.plan else None
             if line is None or line.remaining == 0:
-                self.pending = None
-            return done  # else the question stays open: type another quantity, or scan on
-        self.pending = None
+                self._drop_question()
+            return done  # else the question stays open: type another quantity
+        self._drop_question()
         return self._picked(done, pending.bin)
 
     def _picked(self, done: OpResult, at: str) -> Outcome:
@@ -479,8 +421,8 @@ class PickWorkflow(Workflow):
         if done.replayed:
             return Outcome.ok(f"Already done: {done.message}")
         if bin_is_empty(self.services.engine, at):
-            question = Question(f"Is {at} empty now?")
-            self.pending = Pending("zero", question, bin=at)
+            question = self._ask(Question(f"Is {at} empty now?", action="zero"),
+                                 Pending(bin=at))
             return Outcome.ok(f"{done.message} {at} should now be empty: is it? "
                               "CMD:YES or CMD:NO.", changed=True, question=question)
         return Outcome.ok(f"{done.message} {self.view().instruction}.", changed=True)
@@ -500,8 +442,8 @@ class PickWorkflow(Workflow):
             plan = self.plan
             assert plan is not None
             left = sum(t.qty for t in plan.tasks)
-            question = Question(f"Finish with {left} short?")
-            self.pending = Pending("finish", question)
+            question = self._ask(Question(f"Finish with {left} short?", action="finish"),
+                                 Pending())
             return Outcome.ok(f"{left} still to pick on order {plan.order.code}. Finish short? "
                               "CMD:YES or CMD:NO.", question=question)
         if step is Step.STAGE and command == "DONE":
@@ -525,8 +467,8 @@ class PickWorkflow(Workflow):
             more = f" Get them from {again[0].bin} instead."
         else:
             more = f" Line {task.line_no} is short."
-        question = Question(f"Flag {task.bin} for a count?")
-        self.pending = Pending("flag", question, bin=task.bin)
+        question = self._ask(Question(f"Flag {task.bin} for a count?", action="flag"),
+                             Pending(bin=task.bin))
         return Outcome.ok(f"Short {qty} of {task.sku} in {task.bin}.{more} Flag the bin "
                           "for a count? CMD:YES or CMD:NO.", question=question, warning=True)
 
@@ -544,7 +486,7 @@ class PickWorkflow(Workflow):
         done = self._run(ops.undo_last, scan)
         if isinstance(done, Outcome):
             return done
-        self.pending = None
+        self._drop_question()
         self._sync()
         if self.plan is not None and self.plan.order.status != "staged":
             self.staged_in = None
@@ -571,60 +513,36 @@ class PickWorkflow(Workflow):
         if isinstance(done, Outcome):
             return done
         self._sync()
-        summary = self._summary(done)
+        summary = ship_summary(self.plan, done.data.get("serials", {}))
         self.last_summary = tuple(summary)
-        self.plan, self.at_bin, self.pending, self.staged_in = None, None, None, None
+        self.plan, self.at_bin, self.staged_in = None, None, None
+        self._drop_question()
         head = f"{staged} " if staged else ""
         return Outcome.ok(head + summary[0], changed=True, done=True)
 
-    def _summary(self, done: OpResult) -> list[str]:
-        plan = self.plan
-        assert plan is not None
-        short = plan.wanted - plan.picked
-        out = [f"Order {plan.order.code} shipped: {plan.picked} picked, {short} short."]
-        serials = done.data.get("serials", {})
-        for ln in plan.lines:
-            got = serials.get(str(ln.line_no))
-            if got:
-                out.append(f"Line {ln.line_no} {ln.sku}: {', '.join(got)}")
-            elif ln.picked < ln.qty:
-                out.append(f"Line {ln.line_no} {ln.sku}: {ln.qty - ln.picked} short")
-        return out
-
-    # -- questions ---------------------------------------------------------------------------
-    def _command_with_question(self, command: str, scan: Scan) -> Outcome:
+    # -- questions (one dispatcher in the base: ``answer_<action>``) -------------------------
+    def on_answer_scan(self, q: Question, scan: Scan, result: ScanResult) -> Outcome | None:
+        """The quantity's own scan: the same product again counts one more piece."""
         pending = self.pending
-        assert pending is not None
-        if pending.kind == "qty":
-            if command == "YES":
-                return self._pick_qty(pending.default)
-            self.pending = None
-            note = f"No quantity given for {pending.task.sku if pending.task else ''}; " \
-                   "nothing picked."
-            if command in ("NO", "CANCEL"):
-                return Outcome.ok(f"{note} {self.view().instruction}.")
-            return _noted(note, self._command(command, scan))
-        if command in ("YES", "NO"):
-            return self._yes_no(command == "YES")
-        if command == "CANCEL":
-            self.pending = None
-            return Outcome.ok(f"Question dropped. {self.view().instruction}.")
-        note = self._implicit_answer()
-        return _noted(note, self._command(command, scan))
+        if q.action != "qty" or result.kind is not Kind.PRODUCT or pending is None:
+            return None
+        found = look_up(self.services.engine, result)
+        if found is None or pending.task is None or found.sku_id != pending.task.sku_id:
+            return None
+        return self._count_piece()
 
-    def _scan_with_question(self, scan: Scan, result: ScanResult) -> Outcome:
-        pending = self.pending
-        assert pending is not None
-        if pending.kind == "qty":
-            assert pending.task is not None
-            found = look_up(self.services.engine, result) if result.kind is Kind.PRODUCT else None
-            if found is not None and found.sku_id == pending.task.sku_id:
-                return self._count_piece()
-            self.pending = None
-            return _noted(f"No quantity given for {pending.task.sku}; nothing picked.",
-                          self._scan(scan, result))
-        note = self._implicit_answer()
-        return _noted(note, self._scan(scan, result))
+    def _cancel_question(self) -> Outcome:
+        q, pending = self.asked, self.pending
+        self._drop_question()
+        if q is not None and q.action == "qty" and pending is not None and pending.task:
+            return Outcome.ok(f"No quantity given for {pending.task.sku}; nothing picked. "
+                              f"{self.view().instruction}.")
+        return Outcome.ok(f"Question dropped. {self.view().instruction}.")
+
+    def answer_qty(self, qty: int | None, scan: Scan) -> Outcome:
+        if qty is None:
+            return self._cancel_question()
+        return self._pick_qty(qty)
 
     def _count_piece(self) -> Outcome:
         pending = self.pending
@@ -632,47 +550,31 @@ class PickWorkflow(Workflow):
         count = pending.count + 1
         if count >= pending.target:
             return self._pick_qty(count)
-        question = Question(f"Counted {count} {pending.task.sku} (Enter: {count})", "quantity")
-        self.pending = dataclasses.replace(pending, count=count, default=count,
-                                           question=question)
+        question = self._ask(Question(f"Counted {count} {pending.task.sku} (Enter: {count})",
+                                      Ask.QUANTITY, action="qty", default=count),
+                             dataclasses.replace(pending, count=count, default=count))
         return Outcome.ok(f"Counted {count} of {pending.task.sku}; scan more, or Enter to "
                           f"pick {count}.", question=question)
 
-    def _text_answer(self, text: str, scan: Scan | None) -> Outcome:
-        pending = self.pending
-        assert pending is not None
-        word = text.strip().lower()
-        if pending.kind == "qty":
-            if word == "" or word in YES_WORDS:
-                return self._pick_qty(pending.default)
-            if word in NO_WORDS:
-                return self._command_with_question("NO", scan or _typed(text))
-            if number_like(word):
-                return self._pick_qty(self.typed_quantity(word))
-            return Outcome.refuse(f"{text} is not a quantity; type a number, Enter for "
-                                  f"{pending.default}.")
-        if word in YES_WORDS:
-            return self._yes_no(True)
-        if word in NO_WORDS:
-            return self._yes_no(False)
-        if word == "":
-            return Outcome.ok(self._implicit_answer())
-        return Outcome.refuse(f"Answer yes or no: {pending.question.text}")
+    def answer_zero(self, yes: bool, scan: Scan) -> Outcome:
+        """Is the bin empty now? No flags it for a count."""
+        at = self.pending.bin
+        self._drop_question()
+        if yes:
+            return Outcome.ok(f"{at} is empty. {self.view().instruction}.")
+        return Outcome.ok(f"{self._flag(at)} {self.view().instruction}.", warning=True)
 
-    def _yes_no(self, yes: bool) -> Outcome:
-        pending = self.pending
-        assert pending is not None
-        self.pending = None
-        if pending.kind == "zero":
-            if yes:
-                return Outcome.ok(f"{pending.bin} is empty. {self.view().instruction}.")
-            return Outcome.ok(f"{self._flag(pending.bin)} {self.view().instruction}.",
-                              warning=True)
-        if pending.kind == "flag":
-            if yes:
-                return Outcome.ok(f"{self._flag(pending.bin)} {self.view().instruction}.")
-            return Outcome.ok(f"{pending.bin} not flagged. {self.view().instruction}.")
-        # finish short
+    def answer_flag(self, yes: bool, scan: Scan) -> Outcome:
+        """Flag the bin shorted in for a count?"""
+        at = self.pending.bin
+        self._drop_question()
+        if yes:
+            return Outcome.ok(f"{self._flag(at)} {self.view().instruction}.")
+        return Outcome.ok(f"{at} not flagged. {self.view().instruction}.")
+
+    def answer_finish(self, yes: bool, scan: Scan) -> Outcome:
+        """Finish the order short?"""
+        self._drop_question()
         if not yes:
             return Outcome.ok(f"Go on picking. {self.view().instruction}.")
         assert self.plan is not None
@@ -682,17 +584,6 @@ class PickWorkflow(Workflow):
         self.closed |= left
         self._sync()
         return Outcome.ok(f"Picking finished short. {self.view().instruction}.", warning=True)
-
-    def _implicit_answer(self) -> str:
-        """The answer a scan gives by moving on: the zero check yes, the others no."""
-        pending = self.pending
-        assert pending is not None
-        self.pending = None
-        if pending.kind == "zero":
-            return f"{pending.bin} taken as empty."
-        if pending.kind == "flag":
-            return f"{pending.bin} not flagged."
-        return "Picking goes on."
 
     def _flag(self, bin_code: str) -> str:
         try:
@@ -709,12 +600,3 @@ class PickWorkflow(Workflow):
             return self.run(operation, scan, **kwargs)
         except DomainError as err:
             return Outcome.refuse(str(err))
-
-
-def _typed(text: str) -> Scan:
-    return Scan(payload=text, source=Source.KEYBOARD)
-
-
-def _noted(note: str, outcome: Outcome) -> Outcome:
-    """An outcome with a short note in front (what a question's implicit answer did)."""
-    return dataclasses.replace(outcome, message=f"{note} {outcome.message}")

@@ -1,14 +1,15 @@
 """Putaway: from the dock (or returns / quarantine) into pick and reserve bins.
 
 * The working bin is where stock comes from: the site's dock bin (option ``from_bin``, else
-  ``services.extras["dock_bin"]``, else the first active dock bin); scanning a dock, returns or
+  ``services.dock_bin``, else the first active dock bin); scanning a dock, returns or
   quarantine bin with nothing in hand changes it.
 * Scan a unit (its tag) or a quantity product. The app suggests a bin (``suggest_bin``): a pick
   bin that already holds the SKU, else a reserve bin that holds it, else the first empty
   active pick bin; always by bin code, so the answer is deterministic.
 * Quantity product: the quantity is asked (kind quantity); the default is all of it in the
-  working bin (one lot: the scanned one, else the first to expire). Scanning the bin takes
-  the default, so the question never blocks scanning.
+  working bin (one lot: the scanned one, else the first to expire). Enter or CMD:YES takes
+  the default, a number sets it, CMD:NO puts the item down; a scan meanwhile is refused with
+  the question repeated (a quantity on screen is never replaced by a default).
 * Scan the bin: the suggested one, or any other active pick or reserve bin (the message says
   it differs from the suggestion; the ledger row records the bin used). Dock, staging,
   returns and quarantine bins are refused as targets.
@@ -19,74 +20,31 @@ reverses this operator's last change.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
-
-from sqlalchemy import Engine, and_, exists, select, union
+from dataclasses import asdict, dataclass
 
 from scanner_tui.inventory.errors import DomainError, NotInStock, WrongBinKind
-from scanner_tui.inventory.lookup import Resolved, StoreKnownCodes
-from scanner_tui.inventory.models import Asset, Bin, Stock
+from scanner_tui.inventory.floor_queries import lots_in, suggest_bin
+from scanner_tui.inventory.lookup import Resolved
 from scanner_tui.inventory.operations import ROLE_MATRIX, putaway
 from scanner_tui.inventory.ops.movement import MOVABLE_STATUSES, PUTAWAY_BIN_KINDS
-from scanner_tui.scanning.classify import classify
-from scanner_tui.scanning.result import Kind, Scan, ScanResult, Source
-from scanner_tui.scanning.rules import DEFAULT_RULES
+from scanner_tui.scanning.result import Kind, Scan, ScanResult
 from scanner_tui.workflows.base import (
+    QTY_DIGITS,
+    Ask,
     Line,
     Outcome,
     Question,
     Services,
     View,
-    Workflow,
     entry_of,
 )
 from scanner_tui.workflows.dock import (
-    AppliedMemo,
+    PlaceOrItemWorkflow,
     default_dock_bin,
     look_up,
-    look_up_place_or_item,
 )
 
-T_BIN = Bin.__table__
-T_STOCK = Stock.__table__
-T_ASSET = Asset.__table__
 SOURCE_KINDS = ("dock", "returns", "quarantine")
-
-
-def suggest_bin(engine: Engine, sku_id: int, exclude: int | None = None) -> str | None:
-    """Where to put a SKU: a pick bin holding it, else a reserve bin holding it, else the
-    first empty active pick bin (by code; ``exclude``: the bin it comes from).
-
-    The bins holding the SKU are read from its stock rows and units (indexed by SKU), not by
-    probing every bin."""
-    held = union(
-        select(T_STOCK.c.bin_id).where(T_STOCK.c.sku_id == sku_id, T_STOCK.c.qty > 0),
-        select(T_ASSET.c.bin_id).where(T_ASSET.c.sku_id == sku_id,
-                                       T_ASSET.c.bin_id.is_not(None))).subquery()
-    empty = and_(~exists().where(T_STOCK.c.bin_id == T_BIN.c.id, T_STOCK.c.qty > 0),
-                 ~exists().where(T_ASSET.c.bin_id == T_BIN.c.id))
-    base = select(T_BIN.c.code).where(T_BIN.c.active).order_by(T_BIN.c.code).limit(1)
-    if exclude is not None:
-        base = base.where(T_BIN.c.id != exclude)
-    holds = T_BIN.c.id.in_(select(held.c.bin_id))
-    with engine.connect() as conn:
-        for where in ((T_BIN.c.kind == "pick", holds), (T_BIN.c.kind == "reserve", holds),
-                      (T_BIN.c.kind == "pick", empty)):
-            found = conn.execute(base.where(*where)).scalar()
-            if found is not None:
-                return found
-    return None
-
-
-def lots_in(engine: Engine, sku_id: int, bin_id: int) -> list[tuple[str, date | None, int]]:
-    """(lot, expiry, qty) of a SKU in a bin, first to expire first."""
-    q = (select(T_STOCK.c.lot, T_STOCK.c.expiry, T_STOCK.c.qty)
-         .where(T_STOCK.c.sku_id == sku_id, T_STOCK.c.bin_id == bin_id, T_STOCK.c.qty > 0))
-    with engine.connect() as conn:
-        rows = [(r.lot, r.expiry, int(r.qty)) for r in conn.execute(q)]
-    rows.sort(key=lambda r: (r[1] is None, r[1] or date.max, r[0]))
-    return rows
 
 
 @dataclass
@@ -109,7 +67,7 @@ class Item:
         return self.serial or f"{self.qty} {self.sku}"
 
 
-class PutawayWorkflow(AppliedMemo, Workflow):
+class PutawayWorkflow(PlaceOrItemWorkflow):
     """Putaway (see the module docstring)."""
 
     key = "putaway"
@@ -120,18 +78,27 @@ class PutawayWorkflow(AppliedMemo, Workflow):
                  **options: object) -> None:
         super().__init__(services)
         self.options = options
-        self.source: str | None = (from_bin or services.extras.get("dock_bin")
+        self.source: str | None = (from_bin or services.dock_bin
                                    or default_dock_bin(services.engine))
         self.item: Item | None = None
-        self.asking = False  # the quantity question is open
         self.last: str = ""  # the last putaway, shown in the view
 
-    # -- what the screen shows ---------------------------------------------------------------
-    @property
-    def question(self) -> Question | None:
-        if not self.asking or self.item is None:
-            return None
-        return Question(f"How many {self.item.sku}? ({self.item.qty})", "quantity")
+    # -- task state as data (``Workflow.snapshot``) -----------------------------------------
+    state_version = 1
+
+    def save(self) -> dict:
+        return {"source": self.source, "last": self.last,
+                "item": asdict(self.item) if self.item is not None else None}
+
+    def load(self, state: dict) -> None:
+        self.source, self.last = state["source"], state["last"]
+        self.item = Item(**state["item"]) if state["item"] else None
+
+    def _ask_qty(self) -> Question:
+        item = self.item
+        self.asked = Question(f"How many {item.sku}? ({item.qty})", Ask.QUANTITY,
+                              action="qty", default=item.qty)
+        return self.asked
 
     def view(self) -> View:
         context = [f"From {self.source}" if self.source else "No dock bin yet"]
@@ -150,8 +117,8 @@ class PutawayWorkflow(AppliedMemo, Workflow):
         item = self.item
         if item is None:
             return "Scan a unit or product" if self.source else "Scan the dock bin"
-        if self.asking:
-            return f"Qty of {item.sku}? Or scan bin"
+        if self.asked is not None:
+            return f"Qty of {item.sku}? Enter: {item.qty}"
         if item.suggestion:
             return f"Scan bin {item.suggestion}"
         return "Scan a pick or reserve bin"
@@ -161,31 +128,8 @@ class PutawayWorkflow(AppliedMemo, Workflow):
             return (Kind.BIN, Kind.ASSET, Kind.PRODUCT)
         return (Kind.ASSET, Kind.PRODUCT, Kind.BIN)
 
-    # -- routing -----------------------------------------------------------------------------
-    def handle(self, scan: Scan, result: ScanResult) -> Outcome:
-        """Like ``Workflow.handle``, answering a scan handled twice with its first answer."""
-        outcome = self._memo_get(scan)
-        if outcome is None:
-            outcome = self._memo_put(scan, self._route(scan, result))
-        self._count(outcome)
-        return outcome
-
-    def on_scan(self, scan: Scan, result: ScanResult) -> Outcome:
-        found = look_up_place_or_item(self.services.engine, result, self._accepts(),
-                                      self._instruction())
-        if isinstance(found, Outcome):
-            return found
-        if found.kind is Kind.BIN:
-            return self._bin(scan, found)
-        if found.kind is Kind.ASSET:
-            return self._unit(scan, found)
-        return self._product(scan, found, result.lot)
-
     # -- what is scanned ---------------------------------------------------------------------
     def _bin(self, scan: Scan, found: Resolved) -> Outcome:
-        if not found.active:
-            return Outcome.refuse(f"Bin {found.code} is not in use any more. "
-                                  f"{self._instruction()}.")
         if self.item is None:
             if found.bin_kind in SOURCE_KINDS:
                 self.source = found.code
@@ -209,7 +153,6 @@ class PutawayWorkflow(AppliedMemo, Workflow):
         if unit.bin_kind not in SOURCE_KINDS:
             return Outcome.refuse(f"{unit.code} is put away already, in {unit.bin_code}; use "
                                   "Move to move it.")
-        self.asking = False
         suggestion = suggest_bin(self.services.engine, unit.sku_id, exclude=unit.bin_id)
         self.item = Item(sku=unit.sku_code or "", sku_id=unit.sku_id or 0,
                          from_bin=unit.bin_code or "", from_bin_id=unit.bin_id,
@@ -237,11 +180,10 @@ class PutawayWorkflow(AppliedMemo, Workflow):
         self.item = Item(sku=sku.code, sku_id=sku.id, from_bin=source.code,
                          from_bin_id=source.id, suggestion=suggestion, qty=qty, available=qty,
                          lot=use_lot, entry=entry_of(scan))
-        self.asking = True
         lot_text = f" (lot {use_lot})" if use_lot else ""
         where = f"put in {suggestion}" if suggestion else "scan a pick or reserve bin"
         return Outcome.ok(f"{qty} of {sku.code}{lot_text} in {source.code}: {where}; type "
-                          "fewer if not all.", question=self.question)
+                          "fewer if not all.", question=self._ask_qty())
 
     def _put(self, scan: Scan, target: Resolved) -> Outcome:
         item = self.item
@@ -256,7 +198,7 @@ class PutawayWorkflow(AppliedMemo, Workflow):
                            entry="typed" if typed else "scanned", **kwargs)
         except DomainError as err:
             return Outcome.refuse(str(err))
-        self.item, self.asking = None, False
+        self.item = None
         what = item.serial or f"{item.qty} of {item.sku}"
         text = f"Put {what} in {target.code}."
         if item.suggestion and target.code != item.suggestion:
@@ -268,53 +210,38 @@ class PutawayWorkflow(AppliedMemo, Workflow):
         return Outcome.ok(text, changed=not done.replayed)
 
     # -- typed input -------------------------------------------------------------------------
-    def _set_qty(self, qty: int) -> Outcome:
+    def answer_qty(self, qty: int | None, scan: Scan) -> Outcome:
+        """The quantity question: a number (Enter: the default), or None (CMD:NO: put down)."""
         item = self.item
+        if qty is None:
+            self.item, self.asked = None, None
+            return Outcome.ok(f"{item.label} put down; nothing moved.")
         if qty < 1:
             return Outcome.refuse("The quantity must be at least 1; type it again.")
         if qty > item.available:
             return Outcome.refuse(f"{item.from_bin} holds only {item.available} of {item.sku}; "
                                   f"{qty} is more than that.")
-        item.qty, self.asking = qty, False
+        item.qty, self.asked = qty, None
         where = f"scan bin {item.suggestion}" if item.suggestion else "scan the bin"
         return Outcome.ok(f"{qty} of {item.sku}: {where}.")
 
-    def on_text(self, text: str, scan: Scan | None) -> Outcome:
-        scan = scan or Scan(payload=text, source=Source.KEYBOARD)
-        prior = self._memo_get(scan)
-        if prior is not None:
-            return prior
-        if self.asking and self.item is not None:
-            if not text:
-                return self._set_qty(self.item.qty)
-            if text.isdigit():
-                return self._set_qty(int(text))
+    def on_text(self, text: str, scan: Scan, result: ScanResult) -> Outcome:
         if not text:
             return Outcome.refuse(f"Nothing was typed. {self._instruction()}.")
-        if text.isdigit() and len(text) <= 5:
+        if text.isdigit() and len(text) <= QTY_DIGITS:
             if self.item is not None and self.item.serial:
                 return Outcome.refuse(f"{self.item.sku} is tracked by serial: one unit at a "
                                       "time, scan its bin.")
             return Outcome.refuse(f"Scan the product first, then type how many. "
                                   f"{self._instruction()}.")
-        rules = self.services.extras.get("rules", DEFAULT_RULES)
-        known = StoreKnownCodes(self.services.engine)
-        try:
-            result = classify(text, rules, known)
-        finally:
-            known.close()
-        return self._memo_put(scan, self._route(scan, result))
+        return self._route(scan, result)  # a code typed instead of scanned
 
     # -- commands ----------------------------------------------------------------------------
     def on_command(self, command: str, scan: Scan) -> Outcome:
         item = self.item
-        if command in ("YES", "NO") and self.asking and item is not None:
-            self.asking = False
-            return Outcome.ok(f"{item.qty} of {item.sku}: scan bin "
-                              f"{item.suggestion or 'a pick or reserve bin'}.")
         if command == "CANCEL":
             if item is not None:
-                self.item, self.asking = None, False
+                self.item, self.asked = None, None
                 return Outcome.ok(f"{item.label} put down; nothing moved.")
             return Outcome.ok("Putaway closed.", done=True)
         if command == "DONE":

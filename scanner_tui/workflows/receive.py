@@ -1,10 +1,10 @@
 """Receive at the dock: against an open receipt (with or without a ship notice) or blind.
 
-Flow (scan-first; every question can be answered by the next sensible scan):
+Flow (scan-first; a question is answered by its answer, typed or scanned: ``workflows.base``):
 
 * Choose the receipt: scan or type its code, or its number in the list the view shows, or
   CMD:SKIP to receive blind. With no open receipt at all the workflow starts blind.
-* Working bin: the site's dock bin (option ``dock_bin``, else ``services.extras["dock_bin"]``,
+* Working bin: the site's dock bin (option ``dock_bin``, else ``services.dock_bin``,
   else the first active dock bin); scanning another receivable bin changes it.
 * Scan a product (GTIN, SKU code or alias, GS1 data with lot/expiry). Lot and expiry are
   captured when the SKU needs them: from GS1 data, else asked (scan or type the lot, type the
@@ -23,41 +23,35 @@ Flow (scan-first; every question can be answered by the next sensible scan):
   the tag as its serial. The view counts the tags still to stick on; the summary lists those
   never scanned back. A printer that fails: a refusal, nothing recorded, nothing expected.
 * Over-receipt (more than the receipt expects) is a warning with a yes/no question: CMD:YES
-  receives the excess blind (the receipt line never exceeds what it expects), CMD:NO or any
-  other scan leaves it aside. A unit already in the store, or not on the ship notice, is
-  refused and reported.
+  receives the excess blind (the receipt line never exceeds what it expects), CMD:NO leaves
+  it aside; any other scan is refused with the question repeated (the one rule of
+  ``workflows.base``; the "How many?" of a quantity SKU is an optional count prompt). A unit
+  already in the store, or not on the ship notice, is refused and reported.
 * CMD:DONE ends with a discrepancy summary (``summary()``): short lines, over lines, missing
   and unexpected serials, products not on the receipt. CMD:CANCEL drops the open question, else
   the current product, else leaves. CMD:UNDO reverses this operator's last change.
 
 A scan handled a second time (same ``Scan.id``: a retry) gets its first answer again and
-changes nothing (``dock.AppliedMemo``).
+changes nothing (``Workflow.handle``'s memo; the store's applied-scan record after a restart).
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
-from typing import NamedTuple
-
-from sqlalchemy import select
 
 from scanner_tui.codes import number_like
 from scanner_tui.inventory.errors import AmbiguousSerial, DomainError, ReceivedAgain
+from scanner_tui.inventory.floor_queries import sku_capture
 from scanner_tui.inventory.identity import policy_for
-from scanner_tui.inventory.lookup import StoreKnownCodes
-from scanner_tui.inventory.models import Sku, utcnow
+from scanner_tui.inventory.models import utcnow
 from scanner_tui.inventory.operations import ROLE_MATRIX, OpResult, receive, undo_last
 from scanner_tui.inventory.ops.receiving import RECEIVE_BIN_KINDS, VOID
-from scanner_tui.labels.record import compress
-from scanner_tui.scanning.classify import classify
-from scanner_tui.scanning.result import Kind, Scan, ScanResult, Source
-from scanner_tui.scanning.rules import DEFAULT_RULES
+from scanner_tui.scanning.result import Kind, Scan, ScanResult
 from scanner_tui.workflows.base import (
-    Line,
+    QTY_DIGITS,
+    Ask,
     Outcome,
     Question,
     Services,
@@ -67,7 +61,7 @@ from scanner_tui.workflows.base import (
     expected,
 )
 from scanner_tui.workflows.dock import (
-    AppliedMemo,
+    active_bin,
     default_dock_bin,
     find_code,
     is_plain,
@@ -77,71 +71,26 @@ from scanner_tui.workflows.dock import (
     undone_scan_ids,
 )
 from scanner_tui.workflows.receipt_doc import ReceiptDoc, find_receipt, open_receipts
-from scanner_tui.workflows.tag_printing import count_refusal, print_new_tags, printer_of
+from scanner_tui.workflows.receive_state import (
+    Current,
+    Pending,
+    Record,
+    Tagged,
+    load_state,
+    save_state,
+)
+from scanner_tui.workflows.receive_tags import ask_print, print_refusal, print_tags
+from scanner_tui.workflows.receive_view import accepts, instruction, receive_view, summary
+from scanner_tui.workflows.tag_printing import printer_of
 
-T_SKU = Sku.__table__
 FINISHED = "Receiving is finished; open it again to receive more."
 
-YES_WORDS = ("y", "yes", "j", "ja", "1", "ok")
-NO_WORDS = ("n", "no", "nein", "0")
-QTY_DIGITS = 5  # a typed number up to this many digits is a quantity, longer may be a serial
-MISSING_SHOWN = 20  # missing serials listed one by one in the summary, then a count
 PRINT_WORDS = re.compile(r"(?:p|print)(?: +([0-9]{1,5}))?", re.IGNORECASE)  # typed print
 
 
 # -- the workflow's own records --------------------------------------------------------------
 
-@dataclass
-class Current:
-    """The product being received, with the lot/expiry captured for it."""
-
-    sku_id: int
-    code: str
-    tracking: str
-    capture_lot: bool
-    capture_expiry: bool
-    lot: str | None = None  # None: not captured yet
-    expiry: date | None = None
-    expiry_known: bool = False
-
-    @property
-    def serial(self) -> bool:
-        return self.tracking == "serial"
-
-
-@dataclass
-class Pending:
-    """An open question and what happens once it is answered."""
-
-    kind: str  # lot | expiry | quantity | over | print
-    question: Question
-    resume: Callable[[], Outcome] | None = None  # lot/expiry: what waits for the answer
-    scan: Scan | None = None  # over: the scan that would receive
-    qty: int = 0  # quantity: the run's count; over: how many would be received; print: tags
-    fits: int = 0  # over: the part the receipt still expects
-    serial: str | None = None  # over: the unit that would be received
-
-
-class Tagged(NamedTuple):
-    """What a tag printed here was printed for: the unit it goes on gets these."""
-
-    sku_id: int
-    lot: str | None
-    expiry: date | None
-
-
-@dataclass
-class Record:
-    """One receive this session did (for the blind view and the summary)."""
-
-    scan_id: str
-    sku: str
-    qty: int
-    serial: str | None = None
-    over: bool = False
-
-
-class ReceiveWorkflow(AppliedMemo, Workflow):
+class ReceiveWorkflow(Workflow):
     """Receiving at the dock (see the module docstring)."""
 
     key = "receive"
@@ -154,7 +103,7 @@ class ReceiveWorkflow(AppliedMemo, Workflow):
         self.options = options
         self.receipt: ReceiptDoc | None = None
         self.blind = blind
-        self.bin: str | None = (dock_bin or services.extras.get("dock_bin")
+        self.bin: str | None = (dock_bin or services.dock_bin
                                 or default_dock_bin(services.engine))
         self.current: Current | None = None
         self.pending: Pending | None = None
@@ -172,6 +121,15 @@ class ReceiveWorkflow(AppliedMemo, Workflow):
         elif not blind and not self.open_receipts():
             self.blind = True
 
+    # -- task state as data (``Workflow.snapshot``; ``receive_state``) ---------------------
+    state_version = 1
+
+    def save(self) -> dict:
+        return save_state(self)
+
+    def load(self, state: dict) -> None:
+        load_state(self, state)
+
     # -- what the screen shows ---------------------------------------------------------------
     @property
     def choosing(self) -> bool:
@@ -182,86 +140,31 @@ class ReceiveWorkflow(AppliedMemo, Workflow):
         """The open question, if any (answer it with ``answer`` or by scanning on)."""
         if self.pending is not None:
             return self.pending.question
-        if self.choosing:
+        if self.choosing:  # a step more than a question: scans go on as usual
             codes = tuple(r.code for r in self.open_receipts())
-            return Question("Which receipt?", "choice", codes + ("Blind",))
+            return Question("Which receipt?", Ask.CHOICE, codes + ("Blind",), action="receipt",
+                            optional=True)
         return None
 
-    def view(self) -> View:
-        title = ("Receive blind" if self.receipt is None and self.blind
-                 else f"Receive {self.receipt.code}" if self.receipt else self.title)
-        context = [f"Into {self.bin}" if self.bin else "No dock bin yet"]
-        if self.receipt is not None and self.receipt.supplier:
-            context.append(self.receipt.supplier[:38])
-        cur = self.current
-        if cur is not None:
-            extra = f" lot {cur.lot}" if cur.lot else ""
-            extra += f" exp {cur.expiry.isoformat()}" if cur.expiry else ""
-            context.append(f"Now: {cur.code}{extra}")
-        if self.awaiting:
-            context.append(f"{len(self.awaiting)} printed tag(s) to stick on")
-        if self.notice:
-            context.append(self.notice)
-        if self.finished is not None:
-            return View(title, "Receiving finished", tuple(context), ("Summary",),
-                        tuple(Line((s,)) for s in self.finished), ())
-        if self.choosing:
-            rows = tuple(Line((str(n), r.code, r.supplier[:20]))
-                         for n, r in enumerate(self.open_receipts(), start=1))
-            return View(title, self._instruction(), tuple(context), ("#", "Receipt", "From"),
-                        rows, self._accepts())
-        if self.receipt is not None:
-            return View(title, self._instruction(), tuple(context), ("Ln", "SKU", "Exp", "In"),
-                        self._receipt_rows(), self._accepts())
-        totals: dict[str, int] = defaultdict(int)
-        for r in self.records:
-            totals[r.sku] += r.qty
-        rows = tuple(Line((sku, str(n)), "current" if cur and cur.code == sku else "")
-                     for sku, n in totals.items())
-        return View(title, self._instruction(), tuple(context), ("SKU", "In"), rows,
-                    self._accepts())
+    def _ask(self, kind: str, question: Question, **data: object) -> Question:
+        """Open a question; its action is ``kind`` (answered by ``answer_<kind>``)."""
+        question = Question(question.text, question.kind, question.choices, kind,
+                            question.default, question.optional)
+        self.pending = Pending(kind, question, **data)  # type: ignore[arg-type]
+        return question
 
-    def _receipt_rows(self) -> tuple[Line, ...]:
-        over = self._over_by_sku()
-        rows = []
-        for ln in self.receipt_lines():
-            state = ("current" if self.current and self.current.sku_id == ln.sku_id
-                     else "done" if ln.qty_received >= ln.qty_expected else "")
-            got = str(ln.qty_received)
-            if over.get(ln.code):
-                state, got = "warn", f"{got}+{over[ln.code]}"
-            rows.append(Line((str(ln.line_no), ln.code, str(ln.qty_expected), got), state))
-        return tuple(rows)
+    def view(self) -> View:
+        return receive_view(self)
 
     def _instruction(self) -> str:
-        p, cur = self.pending, self.current
-        if self.choosing:
-            return "Scan receipt, or CMD:SKIP (blind)"
-        if self.bin is None:
-            return "Scan the dock bin"
-        if p is not None and cur is not None:
-            if p.kind == "lot":
-                return f"Lot of {cur.code}? Scan or type"
-            if p.kind == "expiry":
-                return f"Expiry of {cur.code}? YYYY-MM-DD"
-            if p.kind == "quantity":
-                return f"Type qty of {cur.code}, or scan"
-            if p.kind == "over":
-                return f"Receive {p.qty} over? CMD:YES/NO"
-            if p.kind == "print":
-                return f"Print {p.qty} tags? CMD:PRINT/NO"
-        if self.awaiting and (cur is None or cur.serial):
-            return f"Stick on + scan tags ({len(self.awaiting)} left)"
-        if cur is not None and cur.serial:
-            return f"Scan each {cur.code} unit"
-        return "Scan a product"
+        return instruction(self)
 
     def _accepts(self) -> tuple[Kind, ...]:
-        if self.choosing:
-            return (Kind.UNKNOWN, Kind.BIN)
-        if self.current is not None and self.current.serial:
-            return (Kind.ASSET, Kind.PRODUCT, Kind.BIN)
-        return (Kind.PRODUCT, Kind.ASSET, Kind.BIN)
+        return accepts(self)
+
+    def summary(self) -> list[str]:
+        """The discrepancy summary: short lines, over lines, missing/unexpected serials."""
+        return summary(self)
 
     # -- reading the receipt (fresh each time: other terminals receive too) -----------------
     def open_receipts(self) -> list[ReceiptDoc]:
@@ -285,36 +188,48 @@ class ReceiveWorkflow(AppliedMemo, Workflow):
         return self.receipt.missing_serials() if self.receipt is not None else []
 
     def _sku(self, sku_id: int) -> Current:
-        q = select(T_SKU.c.id, T_SKU.c.code, T_SKU.c.tracking, T_SKU.c.capture_lot,
-                   T_SKU.c.capture_expiry).where(T_SKU.c.id == sku_id)
-        with self.services.engine.connect() as conn:
-            r = conn.execute(q).one()
-        return Current(r.id, r.code, r.tracking, bool(r.capture_lot), bool(r.capture_expiry))
+        return Current(*sku_capture(self.services.engine, sku_id))
 
     # -- routing -----------------------------------------------------------------------------
-    def handle(self, scan: Scan, result: ScanResult) -> Outcome:
-        """Like ``Workflow.handle``; unknown plain codes may be serials, lots or receipts."""
-        outcome = self._memo_get(scan) or self._memo_put(scan, self._route(scan, result))
-        self._count(outcome)
-        return outcome
-
-    def _route(self, scan: Scan, result: ScanResult) -> Outcome:
-        if result.kind is Kind.COMMAND and result.command == "UNDO":
-            return self.on_undo(scan)
-        if result.kind is Kind.COMMAND and result.command:
-            return self.on_command(result.command, scan)
+    def on_unrecognised(self, scan: Scan, result: ScanResult) -> Outcome | None:
+        """Unknown plain codes may be serials, lots or receipts."""
         if self.finished is not None:
             return Outcome.refuse(FINISHED)
         plain = plain_code(result)
+        return self._plain(scan, plain) if plain is not None else None
+
+    def on_answer_scan(self, q: Question, scan: Scan, result: ScanResult) -> Outcome | None:
+        """A lot or expiry scanned (a plain code, or the product's GS1 label carrying it);
+        CMD:PRINT for the print question."""
+        p = self.pending
+        if p is None:
+            return None
+        if p.kind == "print" and result.kind is Kind.COMMAND and result.command == "PRINT":
+            return self._print(scan, p.qty)
+        typed = scan.payload.strip()
+        if p.kind == "print" and number_like(typed) and len(typed) <= QTY_DIGITS:
+            return self._ask_print(self.typed_quantity(typed))  # typed: how many, changed
+        if p.kind == "print" and PRINT_WORDS.fullmatch(scan.payload.strip()):
+            n = PRINT_WORDS.fullmatch(scan.payload.strip()).group(1)
+            return self._print(scan, int(n) if n else p.qty)
+        if p.kind not in ("lot", "expiry"):
+            return None
+        plain = plain_code(result)
         if plain is not None:
             return self._plain(scan, plain)
-        if not result.accepted:
-            what = "Nothing was read" if result.kind is Kind.EMPTY else "Unrecognised code"
-            reason = f": {result.reason}" if result.reason else ""
-            return Outcome.refuse(f"{what}{reason}. {self._instruction()}.")
-        return self.on_scan(scan, result)
+        if result.kind is Kind.PRODUCT and (result.lot or result.expiry):
+            found = look_up(self.services.engine, result)
+            if found is not None and found.sku_id == self.current.sku_id:
+                if result.expiry:
+                    self.current.expiry, self.current.expiry_known = result.expiry, True
+                if result.lot:
+                    return self.answer_lot(result.lot)
+                return self._expiry(result.expiry)
+        return None
 
     def on_scan(self, scan: Scan, result: ScanResult) -> Outcome:
+        if self.finished is not None:
+            return Outcome.refuse(FINISHED)
         if result.kind is Kind.BIN:
             return self._bin(result)
         if self.choosing:
@@ -343,11 +258,9 @@ class ReceiveWorkflow(AppliedMemo, Workflow):
 
     # -- bins --------------------------------------------------------------------------------
     def _bin(self, result: ScanResult) -> Outcome:
-        found = look_up(self.services.engine, result)
-        if found is None:
-            return Outcome.refuse(f"{result.code} is not a known bin; scan the bin tag.")
-        if not found.active:
-            return Outcome.refuse(f"Bin {found.code} is not in use any more.")
+        found = active_bin(self.services.engine, result)
+        if isinstance(found, Outcome):
+            return found
         if found.bin_kind not in RECEIVE_BIN_KINDS:
             kinds = ", ".join(RECEIVE_BIN_KINDS[:-1]) + f" or {RECEIVE_BIN_KINDS[-1]}"
             return Outcome.refuse(f"{found.code} is a {found.bin_kind} bin; receiving goes to a "
@@ -410,25 +323,31 @@ class ReceiveWorkflow(AppliedMemo, Workflow):
         left = "" if again else self._leave_pending()
         cur = self._select(found.sku_id, result.lot, result.expiry)
         if cur.serial:
-            return _prefixed(left, self._capture(lambda: Outcome.ok(
-                f"{cur.code} is tracked by serial: scan each unit.")))
-        run = p.qty if again else 0
-        return _prefixed(left, self._capture(
-            lambda: self._receive_qty(scan, 1, entry_of(scan), run)))
+            return _prefixed(left, self._capture("serial", scan))
+        return _prefixed(left, self._capture("qty", scan, run=p.qty if again else 0))
 
-    def _capture(self, resume: Callable[[], Outcome], serial: str | None = None) -> Outcome:
-        """Ask for the lot / expiry the current SKU needs, then go on with ``resume``
-        (``serial``: the unit that waits for the answer)."""
+    def _capture(self, then: str, scan: Scan, serial: str | None = None,
+                 run: int = 0) -> Outcome:
+        """Ask for the lot / expiry the current SKU needs, then go on (``then``: qty | serial
+        | unit; ``serial``: the unit that waits for the answer; ``run``: the count before)."""
         cur = self.current
         if cur.capture_lot and not cur.lot:
-            self.pending = Pending("lot", Question(f"Lot of {cur.code}?", "text"), resume,
-                                   serial=serial)
-            return Outcome.ok(f"{cur.code}: scan or type its lot.", question=self.question)
+            q = self._ask("lot", Question(f"Lot of {cur.code}?", Ask.TEXT), then=then,
+                          scan=scan, serial=serial, qty=run)
+            return Outcome.ok(f"{cur.code}: scan or type its lot.", question=q)
         if cur.capture_expiry and not cur.expiry_known:
-            self.pending = Pending("expiry", Question(f"Expiry of {cur.code}? YYYY-MM-DD",
-                                                      "text"), resume, serial=serial)
-            return Outcome.ok(f"{cur.code}: type its expiry date.", question=self.question)
-        return resume()
+            q = self._ask("expiry", Question(f"Expiry of {cur.code}? YYYY-MM-DD", Ask.TEXT),
+                          then=then, scan=scan, serial=serial, qty=run)
+            return Outcome.ok(f"{cur.code}: type its expiry date.", question=q)
+        return self._go_on(then, scan, serial, run)
+
+    def _go_on(self, then: str, scan: Scan, serial: str | None, run: int) -> Outcome:
+        """What waited for the lot / expiry."""
+        if then == "serial":
+            return Outcome.ok(f"{self.current.code} is tracked by serial: scan each unit.")
+        if then == "qty":
+            return self._receive_qty(scan, 1, entry_of(scan), run)
+        return self._receive_unit(scan, serial, entry_of(scan))
 
     def _unit_scan(self, scan: Scan, result: ScanResult) -> Outcome:
         serial = result.serial or result.code
@@ -448,13 +367,9 @@ class ReceiveWorkflow(AppliedMemo, Workflow):
             return self._choose(code)
         p = self.pending
         if p is not None and p.kind == "lot":
-            return self._answer_lot(code)
+            return self.answer_lot(code)
         if p is not None and p.kind == "expiry":
-            day = parse_expiry(code)
-            if day is None:
-                return Outcome.refuse(f"{code[:20]} is not a date; type the expiry of "
-                                      f"{self.current.code} as YYYY-MM-DD.")
-            return self._answer_expiry(day)
+            return self.answer_expiry(code)
         listed = self._notice_entry(code)
         if (listed is not None or code in self.awaiting
                 or (self.current is not None and self.current.serial)):
@@ -509,8 +424,7 @@ class ReceiveWorkflow(AppliedMemo, Workflow):
                                       f"{self.receipt.code}; set it aside for a supervisor.")
         left = self._leave_pending()
         self._select(sku_id, lot, expiry)
-        return _prefixed(left, self._capture(
-            lambda: self._receive_unit(scan, serial, entry_of(scan)), serial))
+        return _prefixed(left, self._capture("unit", scan, serial))
 
     # -- receiving ---------------------------------------------------------------------------
     def _op(self, scan_id: str, entry: str, *, on_receipt: bool, **kwargs) -> Outcome | OpResult:
@@ -546,10 +460,10 @@ class ReceiveWorkflow(AppliedMemo, Workflow):
         extra = n - fits
         expects = f"{self.receipt.code} expects no more {cur.code}" if fits == 0 else \
             f"{self.receipt.code} expects only {fits} more {cur.code}"
-        self.pending = Pending("over", Question(f"Receive {extra} over the receipt?", "yesno"),
-                               scan=scan, qty=n, fits=fits, serial=serial)
+        q = self._ask("over", Question(f"Receive {extra} over the receipt?"), scan=scan, qty=n,
+                      fits=fits, serial=serial)
         return Outcome.ok(f"Over-receipt: {expects}. CMD:YES receives {extra} anyway, "
-                          "CMD:NO sets it aside.", warning=True, question=self.question)
+                          "CMD:NO sets it aside.", warning=True, question=q)
 
     def _receive_qty(self, scan: Scan, n: int, entry: str, run: int) -> Outcome:
         """Receive ``n`` more of the current quantity SKU; ``run``: the count before."""
@@ -564,11 +478,11 @@ class ReceiveWorkflow(AppliedMemo, Workflow):
 
     def _counted(self, done: OpResult, total: int) -> Outcome:
         cur, expired = self.current, self._expired()
-        self.pending = Pending("quantity", Question(f"How many {cur.code}? ({total})",
-                                                    "quantity"), qty=total)
+        q = self._ask("quantity", Question(f"How many {cur.code}? ({total})", Ask.QUANTITY,
+                                           default=total, optional=True), qty=total)
         return Outcome.ok(f"{done.message}{expired} Count {total}: type the quantity "
                           "or scan on.", changed=not done.replayed,
-                          warning=bool(expired), question=self.question)
+                          warning=bool(expired), question=q)
 
     def _receive_unit(self, scan: Scan, serial: str, entry: str) -> Outcome:
         if self.receipt is not None:
@@ -582,74 +496,47 @@ class ReceiveWorkflow(AppliedMemo, Workflow):
         return Outcome.ok(f"{done.message}{expired}", changed=not done.replayed,
                           warning=bool(expired))
 
-    # -- new asset tags ----------------------------------------------------------------------
+    # -- new asset tags (``receive_tags``) ---------------------------------------------------
     def _print_refusal(self) -> str | None:
-        """Why new asset tags cannot be printed now (None: they can)."""
-        cur, p = self.current, self.pending
-        if self.choosing:
-            return "Choose the receipt first; then scan the product its new tags are for."
-        if cur is None or not cur.serial:
-            return "Scan a serial-tracked product first; CMD:PRINT then prints tags for its units."
-        if self._has_notice(cur.sku_id):
-            return (f"{cur.code} units on {self.receipt.code} carry the serials of its ship "
-                    "notice: scan those, no new tags.")
-        if p is not None and p.kind != "print":
-            return f"Answer first: {self._instruction()}."
-        return None
+        return print_refusal(self)
 
     def _ask_print(self, n: int) -> Outcome:
-        """A typed number while tags may be printed: how many CMD:PRINT will print."""
-        refused = count_refusal(n)
-        if refused is not None:
-            return refused
-        code = self.current.code
-        self.pending = Pending("print", Question(f"Print {n} new tags for {code}?", "yesno"),
-                               qty=n)
-        return Outcome.ok(f"{n} new asset tag(s) for {code}: CMD:PRINT prints them, CMD:NO "
-                          "does not.", question=self.question)
+        return ask_print(self, n)
 
     def _print(self, scan: Scan, n: int) -> Outcome:
-        """Print ``n`` new asset tags for the current SKU; expect them scanned back."""
-        refusal = self._print_refusal()
-        if refusal is not None:
-            return Outcome.refuse(refusal)
-        cur = self.current
-        doc = ("receipt", self.receipt.code) if self.receipt is not None else ("", "")
-        done = print_new_tags(self.services, n, scan, doc_type=doc[0], doc_code=doc[1])
-        if not done.tags:  # refused: the open question (if any) stays as it was
-            return done.outcome
-        self.pending = None
-        for tag in done.tags:
-            self.printed[tag] = self.awaiting[tag] = Tagged(cur.sku_id, cur.lot, cur.expiry)
-        what = ("Stick it on a unit" if len(done.tags) == 1
-                else "Stick one on each unit")
-        return Outcome.ok(f"{done.outcome.message} {what} of {cur.code} and scan it.",
-                          changed=True)
+        return print_tags(self, scan, n)
 
-    def _answer_print(self, yes: bool, scan: Scan) -> Outcome:
+    def answer_print(self, yes: bool, scan: Scan) -> Outcome:
         p = self.pending
         if yes:
             return self._print(scan, p.qty)
         self.pending = None
         return Outcome.ok(f"No tags printed. {self._instruction()}.")
 
-    # -- answers -----------------------------------------------------------------------------
-    def _answer_lot(self, lot: str) -> Outcome:
+    # -- answers (the base's dispatcher calls answer_<action>) ------------------------------
+    def answer_lot(self, lot: str, scan: Scan | None = None) -> Outcome:
         if not is_plain(lot, 64):
             return Outcome.refuse("A lot is up to 64 letters, digits or signs, no spaces; "
                                   "scan or type it again.")
         p, self.pending = self.pending, None
         self.current.lot = lot
-        out = self._capture(p.resume)
+        out = self._capture(p.then, p.scan, p.serial, p.qty)
         return _prefixed(f"Lot {lot}. ", out)
 
-    def _answer_expiry(self, day: date) -> Outcome:
+    def answer_expiry(self, text: str, scan: Scan | None = None) -> Outcome:
+        day = parse_expiry(text)
+        if day is None:
+            return Outcome.refuse(f"{text[:20]} is not a date; type the expiry of "
+                                  f"{self.current.code} as YYYY-MM-DD.")
+        return self._expiry(day)
+
+    def _expiry(self, day: date) -> Outcome:
         p, self.pending = self.pending, None
         self.current.expiry, self.current.expiry_known = day, True
-        out = self._capture(p.resume)
+        out = self._capture(p.then, p.scan, p.serial, p.qty)
         return _prefixed(f"Expiry {day.isoformat()}. ", out)
 
-    def _answer_over(self, yes: bool) -> Outcome:
+    def answer_over(self, yes: bool, scan: Scan | None = None) -> Outcome:
         p, self.pending = self.pending, None
         cur = self.current
         if not yes:
@@ -676,50 +563,30 @@ class ReceiveWorkflow(AppliedMemo, Workflow):
         text = " ".join(parts) + f" {p.qty - p.fits} over {self.receipt.code}, recorded."
         return Outcome.ok(text, changed=True, warning=True)
 
-    def _answer_quantity(self, scan: Scan, n: int) -> Outcome:
+    def answer_quantity(self, n: int | None, scan: Scan) -> Outcome:
         p = self.pending
+        if n is None or n == p.qty:  # CMD:NO / Enter: the count stands
+            self.pending = None
+            return Outcome.ok(f"{p.qty} of {self.current.code}. Scan the next product.")
         if n < 1:
             return Outcome.refuse("The quantity must be at least 1; CMD:UNDO takes back the "
                                   "last receive.")
         if n < p.qty:
             return Outcome.refuse(f"{p.qty} of {self.current.code} are in already; CMD:UNDO "
                                   "takes back the last receive.")
-        if n == p.qty:
-            self.pending = None
-            return Outcome.ok(f"{n} of {self.current.code}. Scan the next product.")
         return self._receive_qty(scan, n - p.qty, entry_of(scan), p.qty)
 
-    def on_text(self, text: str, scan: Scan | None) -> Outcome:
-        scan = scan or Scan(payload=text, source=Source.KEYBOARD)
-        prior = self._memo_get(scan)
-        if prior is not None:
-            return prior
-        return self._memo_put(scan, self._text(text, scan))
+    def answer_receipt(self, choice: str, scan: Scan) -> Outcome:
+        return self._choose(choice)
 
-    def _text(self, text: str, scan: Scan) -> Outcome:
+    def on_text(self, text: str, scan: Scan, result: ScanResult) -> Outcome:
         if not text:
-            p = self.pending
-            if p is not None and p.kind == "quantity":
-                self.pending = None
-                return Outcome.ok(f"{p.qty} of {self.current.code}. Scan the next product.")
             return Outcome.refuse(f"Nothing was typed. {self._instruction()}.")
         if self.finished is not None:
             return Outcome.refuse(FINISHED)
         if self.choosing:
             return self._choose(text)
         p = self.pending
-        if p is not None and p.kind == "lot":
-            return self._answer_lot(text)
-        if p is not None and p.kind == "expiry":
-            day = parse_expiry(text)
-            if day is None:
-                return Outcome.refuse(f"{text[:20]} is not a date; type it as YYYY-MM-DD.")
-            return self._answer_expiry(day)
-        if p is not None and p.kind == "over" and text.lower() in YES_WORDS + NO_WORDS:
-            return self._answer_over(text.lower() in YES_WORDS)
-        if (p is not None and p.kind == "print" and not text.isdigit()
-                and text.lower() in YES_WORDS + NO_WORDS):
-            return self._answer_print(text.lower() in YES_WORDS, scan)
         words = PRINT_WORDS.fullmatch(text)
         if words is not None:
             n = words.group(1)
@@ -731,17 +598,9 @@ class ReceiveWorkflow(AppliedMemo, Workflow):
                     return self._ask_print(self.typed_quantity(text))
                 return Outcome.refuse(f"{cur.code} is tracked by serial: scan each unit's tag, "
                                       "not a quantity.")
-            if p is not None and p.kind == "quantity":
-                return self._answer_quantity(scan, self.typed_quantity(text))
             what = cur.code if cur is not None else "the product"
             return Outcome.refuse(f"Scan {what} first, then type how many.")
-        rules = self.services.extras.get("rules", DEFAULT_RULES)
-        known = StoreKnownCodes(self.services.engine)
-        try:
-            result = classify(text, rules, known)
-        finally:
-            known.close()
-        return self._route(scan, result)
+        return self._route(scan, result)  # a code typed instead of scanned
 
     # -- commands ----------------------------------------------------------------------------
     def on_command(self, command: str, scan: Scan) -> Outcome:
@@ -753,17 +612,12 @@ class ReceiveWorkflow(AppliedMemo, Workflow):
         if command == "SKIP" and self.choosing:
             return self._go_blind()
         if command == "PRINT":
-            return self._print(scan, p.qty if p is not None and p.kind == "print" else 1)
-        if command in ("YES", "NO", "CANCEL") and p is not None and p.kind == "print":
-            return self._answer_print(command == "YES", scan)
-        if command in ("YES", "NO") and p is not None and p.kind == "over":
-            return self._answer_over(command == "YES")
-        if command in ("YES", "NO") and p is not None and p.kind == "quantity":
-            self.pending = None
-            return Outcome.ok(f"{p.qty} of {self.current.code}. Scan the next product.")
+            return self._print(scan, 1)
         if command == "CANCEL":
             if p is not None:
                 self.pending = None
+                if p.kind == "print":
+                    return Outcome.ok(f"No tags printed. {self._instruction()}.")
                 if p.kind == "over":
                     return Outcome.ok(f"{p.serial or p.qty} of {self.current.code} not "
                                       "received.")
@@ -775,9 +629,6 @@ class ReceiveWorkflow(AppliedMemo, Workflow):
                 code, self.current = self.current.code, None
                 return Outcome.ok(f"{code} put down. Scan a product.")
             return Outcome.ok("Receiving closed.", done=True)
-        if command == "SKIP" and p is not None and p.kind in ("lot", "expiry"):
-            return Outcome.refuse(f"{self.current.code} needs its {p.kind}; scan or type it, or "
-                                  "CMD:CANCEL.")
         return super().on_command(command, scan)
 
     def on_undo(self, scan: Scan) -> Outcome:
@@ -796,40 +647,6 @@ class ReceiveWorkflow(AppliedMemo, Workflow):
         return Outcome.ok(done.message, changed=not done.replayed)
 
     # -- the end -----------------------------------------------------------------------------
-    def _over_by_sku(self) -> dict[str, int]:
-        over: dict[str, int] = defaultdict(int)
-        for r in self.records:
-            if r.over:
-                over[r.sku] += r.qty
-        return over
-
-    def summary(self) -> list[str]:
-        """The discrepancy summary: short lines, over lines, missing/unexpected serials."""
-        if self.receipt is None:
-            totals: dict[str, int] = defaultdict(int)
-            for r in self.records:
-                totals[r.sku] += r.qty
-            out = [f"Received {n} {sku}" for sku, n in totals.items()] + self._unused_tags()
-            return out or ["Nothing received."]
-        out = []
-        for ln in self.receipt_lines():
-            if ln.qty_received < ln.qty_expected:
-                out.append(f"Short: {ln.code} {ln.qty_received}/{ln.qty_expected}")
-        for sku, n in self._over_by_sku().items():
-            out.append(f"Over: {sku} +{n} (off receipt)")
-        out += self._unused_tags()
-        missing = self.missing_serials()
-        out += [f"Missing: {s}" for s in missing[:MISSING_SHOWN]]
-        if len(missing) > MISSING_SHOWN:
-            out.append(f"Missing: {len(missing) - MISSING_SHOWN} more serials")
-        out += [f"Unexpected: {s}" for s in self.unexpected]
-        out += [f"Not on receipt: {s}" for s in self.not_on_receipt]
-        return out or [f"{self.receipt.code} received complete."]
-
-    def _unused_tags(self) -> list[str]:
-        """Tags printed here and never scanned back onto a unit (a supervisor voids them)."""
-        return [f"Tag unused: {part}" for part in compress(list(self.awaiting))]
-
     def _finish(self) -> Outcome:
         self.pending = None
         self.finished = self.summary()

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from importlib import import_module
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from scanner_tui.workflows.base import Services, Workflow
 
 from scanner_tui.inventory.ops.base import APPROVERS, ROLE_MATRIX
 
@@ -67,3 +71,20 @@ def find(key_or_command: str) -> WorkflowEntry | None:
         if w.command == word or w.key.upper() == word:
             return w
     return None
+
+
+def restore(services: Services, data: dict) -> Workflow | str:
+    """A task rebuilt from ``Workflow.snapshot()`` data, or the sentence saying why it was
+    dropped (an unknown task, or a state written by another release)."""
+    entry = find(str(data.get("task", ""))) if isinstance(data, dict) else None
+    if entry is None or not entry.target:
+        return "The saved task is not known here; start it again from the menu."
+    cls = entry.load()
+    version = data.get("version")
+    if not getattr(cls, "state_version", 0) or version != cls.state_version:
+        return (f"The saved {entry.title} task was written by another version of the app; "
+                "start it again from the menu.")
+    try:
+        return cls.restore(services, data)
+    except (KeyError, TypeError, ValueError) as err:
+        return f"The saved {entry.title} task could not be read back ({err}); start it again."

@@ -15,11 +15,10 @@ CMD:CANCEL drops the return being recorded (nothing changed), else closes the wo
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from sqlalchemy import Engine, func, select
 
-from scanner_tui.codes import number_like
 from scanner_tui.inventory.errors import DomainError
 from scanner_tui.inventory.history import UnknownCode, history
 from scanner_tui.inventory.models import Bin, LedgerEntry, Order, OrderLine
@@ -29,6 +28,7 @@ from scanner_tui.inventory.ops.receiving import returned_qty
 from scanner_tui.scanning.classify import NO_RULE
 from scanner_tui.scanning.result import Kind, Scan, ScanResult
 from scanner_tui.workflows.base import (
+    Ask,
     Line,
     Outcome,
     Question,
@@ -38,8 +38,10 @@ from scanner_tui.workflows.base import (
     brief,
     entry_of,
     expected,
+    scan_from_dict,
+    scan_to_dict,
 )
-from scanner_tui.workflows.dock import look_up
+from scanner_tui.workflows.dock import active_bin, look_up
 from scanner_tui.workflows.lookup import fit
 
 REASONS = ("DAMAGED", "WRONG", "UNWANTED")
@@ -124,6 +126,25 @@ class ReturnsWorkflow(Workflow):
         self.step = "start"  # start | order | qty | reason | condition
         self.last: list[str] = []  # context of the last return recorded
 
+    # -- task state as data (``Workflow.snapshot``) -----------------------------------------
+    state_version = 1
+
+    def save(self) -> dict:
+        p = self.pending
+        pending = None
+        if p is not None:
+            pending = {k: v for k, v in asdict(p).items() if k != "scan"}
+            pending["scan"] = scan_to_dict(p.scan)
+        return {"returns_bin": self.returns_bin, "quarantine_bin": self.quarantine_bin,
+                "step": self.step, "last": list(self.last), "pending": pending}
+
+    def load(self, state: dict) -> None:
+        self.returns_bin, self.quarantine_bin = state["returns_bin"], state["quarantine_bin"]
+        self.step, self.last = state["step"], list(state["last"])
+        p = state["pending"]
+        self.pending = None if p is None else Pending(
+            **{**p, "scan": scan_from_dict(p["scan"]), "info": list(p["info"])})
+
     # -- view --------------------------------------------------------------------------------
     def view(self) -> View:
         p = self.pending
@@ -162,40 +183,57 @@ class ReturnsWorkflow(Workflow):
         if self.pending is None or self.step == "order":
             return None
         if self.step == "qty":
-            return Question(f"How many {self.pending.sku} came back?", "quantity")
+            return Question(f"How many {self.pending.sku} came back?", Ask.QUANTITY,
+                            action="qty", default=self.pending.qty)
         if self.step == "reason":
-            return Question(f"Why did {self.pending.label} come back?", "choice", REASONS)
-        return Question(f"Condition of {self.pending.label}?", "choice", CONDITIONS)
+            return Question(f"Why did {self.pending.label} come back?", Ask.CHOICE, REASONS,
+                            action="choice")
+        return Question(f"Condition of {self.pending.label}?", Ask.CHOICE, CONDITIONS,
+                        action="choice")
 
     def _ask(self, message: str, **kw: object) -> Outcome:
         return Outcome.ok(message, question=self.question, **kw)
 
     # -- scans -------------------------------------------------------------------------------
-    def _handle(self, scan: Scan, result: ScanResult) -> Outcome:
+    def on_unrecognised(self, scan: Scan, result: ScanResult) -> Outcome | None:
         # Orders carry no tag rule of their own: while an order is due, a code that is not
         # otherwise recognised is tried as an order code.
-        outcome = None
         if self.step == "order" and result.kind is Kind.UNKNOWN and result.code:
             if self._order_exists(result.code):
-                outcome = self._order(result.code)
+                return self._order(result.code)
         elif self.step == "start" and result.kind is Kind.UNKNOWN and result.reason == NO_RULE:
             # A manufacturer serial the store has never seen: flag it, in words.
-            outcome = Outcome.refuse(f"{result.code} is not a unit of this store; it was never "
-                                     "shipped from here. Put it aside for a supervisor.")
-        if outcome is None:
-            return super()._handle(scan, result)
-        self._count(outcome)
-        return outcome
+            return Outcome.refuse(f"{result.code} is not a unit of this store; it was never "
+                                  "shipped from here. Put it aside for a supervisor.")
+        return None
 
-    def on_scan(self, scan: Scan, result: ScanResult) -> Outcome:
-        if self.step == "start":
-            return self._start(scan, result)
+    def on_answer_scan(self, q: Question, scan: Scan, result: ScanResult) -> Outcome | None:
+        """The product again counts one more; a reason or condition card chooses."""
         p = self.pending
-        assert p is not None
         if self.step == "qty" and result.kind is Kind.PRODUCT:
             found = look_up(self.services.engine, result)
             if found is not None and found.id == p.sku_id:
                 return self._set_qty(p.qty + 1)
+        if result.kind is Kind.COMMAND and (result.command in REASONS
+                                            or result.command in CONDITIONS):
+            return self._choose(result.command, scan)
+        return None
+
+    def answer_qty(self, qty: int | None, scan: Scan) -> Outcome:
+        if qty is None:
+            return Outcome.refuse(f"Type how many {self.pending.sku} came back, or CMD:CANCEL.")
+        out = self._set_qty(qty)
+        if out.accepted:
+            self.step = "reason"
+            out = self._ask(out.message)
+        return out
+
+    def answer_choice(self, word: str, scan: Scan) -> Outcome:
+        return self._choose(word, scan)
+
+    def on_scan(self, scan: Scan, result: ScanResult) -> Outcome:
+        if self.step == "start":
+            return self._start(scan, result)
         if self.step == "order":
             return Outcome.refuse(f"{result.code} is not an order. {self._instruction()}.")
         return expected(self._accepts(), result, self._instruction())
@@ -221,11 +259,9 @@ class ReturnsWorkflow(Workflow):
         return expected(self._accepts(), result, self._instruction())
 
     def _choose_bin(self, result: ScanResult) -> Outcome:
-        found = look_up(self.services.engine, result)
-        if found is None:
-            return Outcome.refuse(f"{result.code} is not a known bin.")
-        if not found.active:
-            return Outcome.refuse(f"Bin {found.code} is not in use any more.")
+        found = active_bin(self.services.engine, result)
+        if isinstance(found, Outcome):
+            return found
         if found.bin_kind == "returns":
             self.returns_bin = found.code
             return Outcome.ok(f"Returns go to {found.code}.")
@@ -340,35 +376,12 @@ class ReturnsWorkflow(Workflow):
                 return Outcome.refuse(f"{self.pending.label} is not recorded yet: "
                                       f"{self._instruction()}, or CMD:CANCEL.")
             return Outcome.ok("Returns closed.", done=True)
-        if self.pending is not None and self.step != "order":
-            if command == "YES" and self.step == "qty":
-                self.step = "reason"
-                return self._ask(f"{self.pending.qty} of {self.pending.sku}; why did it come "
-                                 "back?")
-            if command in REASONS or command in CONDITIONS:
-                return self._choose(command, scan)
         return super().on_command(command, scan)
 
-    def on_text(self, text: str, scan: Scan | None) -> Outcome:
-        p = self.pending
-        if p is None:
-            return super().on_text(text, scan)
+    def on_text(self, text: str, scan: Scan, result: ScanResult) -> Outcome:
         if self.step == "order":
             if self._order_exists(text):
                 return self._order(text)
             return Outcome.refuse(f"{text[:40]} is not a known order. {self._instruction()}.")
-        if self.step == "qty" and number_like(text):
-            out = self._set_qty(self.typed_quantity(text))
-            if out.accepted:
-                self.step = "reason"
-                out = self._ask(out.message)
-            return out
-        options = CONDITIONS if self.step == "condition" else REASONS
-        word = text.upper()
-        if word.isdigit() and 1 <= int(word) <= len(options):
-            word = options[int(word) - 1]
-        else:
-            matches = [o for o in options if word and o.startswith(word)]
-            word = matches[0] if len(matches) == 1 else word
-        return self._choose(word[:40], scan)
+        return super().on_text(text, scan, result)
 

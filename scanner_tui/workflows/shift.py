@@ -4,10 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from scanner_tui.workflows.base import Outcome
 
 
 @dataclass
@@ -22,13 +18,14 @@ class Shift:
     changes: int = 0  # stock or document changes made
     lines_done: int = 0  # receipt / pick / count lines completed
 
-    def record(self, outcome: Outcome) -> None:
+    def record(self, accepted: bool, changed: bool) -> None:
+        """One answered scan: accepted or not, and whether it changed stock or documents."""
         self.scans += 1
-        if outcome.accepted:
+        if accepted:
             self.accepted += 1
         else:
             self.errors += 1
-        if outcome.changed:
+        if changed:
             self.changes += 1
 
     def line_done(self) -> None:

@@ -1,7 +1,7 @@
 """Label printing from the floor workflows: new asset tags (receiving) and reprints (look-up).
 
 The workflow side of ``scanner_tui.labels``: the printer is the terminal's ``[labels] printer``
-(``services.extras["config"]``, the app's ``Config``); every ``LabelError`` / ``PrinterError``
+(``services.config``, the app's ``Config``); every ``LabelError`` / ``PrinterError``
 becomes a refusal sentence, and the ledger is written only after the printer took the job.
 
 * ``print_new_tags(services, n, scan, *, doc_type, doc_code) -> Printed``: allocate, print and
@@ -39,7 +39,7 @@ class Printed:
 
 def config_of(services: Services) -> Config | None:
     """The app's configuration, when the app handed it to the workflow."""
-    config = services.extras.get("config")
+    config = services.config
     return config if isinstance(config, Config) else None
 
 
