@@ -19,6 +19,12 @@ only offers a correction: scanning on closes it.
 
 Retries: the same scan id handed over again gets its first answer back (one memo here, for
 answers); changes are made once by the store (its applied-scan record).
+
+Dock labels (issue 10), one rule each for every workflow: a container label whose content
+GTIN is known (SSCC + (02) + (37)) is taken as that product with its ``count``; a label's
+``count`` is offered as the quantity question's default (confirmed, never typed); GS1 data
+that reads two ways (``alternative``) goes to ``on_two_readings`` (refused unless the
+workflow asks which reading is right); the first caps-lock scan of a shift says so once.
 """
 
 from __future__ import annotations
@@ -229,6 +235,40 @@ def scan_from_dict(data: dict | None) -> Scan | None:
     return Scan(payload=data["payload"], source=Source(data["source"]), id=data["id"])
 
 
+CAPS_LOCK = "Caps lock is on: the scanner sends lower case as capitals; turn it off. "
+
+
+def contents_of(result: ScanResult) -> ScanResult:
+    """A container label naming its content (SSCC + (02) GTIN + (37) count) as the product
+    it holds, with the count, lot and expiry; any other result as it is."""
+    if result.kind is not Kind.CONTAINER or not result.gtin:
+        return result
+    return replace(result, kind=Kind.PRODUCT, sscc=None)
+
+
+def two_ways(result: ScanResult) -> str:
+    """The refusal for GS1 data that lost a separator: it reads two ways."""
+    return (f"{result.code[:24]} reads two ways (a lost separator): "
+            f"{reading_text(result)} or {reading_text(result.alternative)}. "
+            "Type it in, or scan another label.")
+
+
+def reading_text(result: ScanResult | None) -> str:
+    """One reading of a label in a few words, for a 40-column choice: "lot ABC12321SN0001",
+    "serial SN0001 lot ABC123"."""
+    if result is None:
+        return ""
+    parts = [f"{name} {getattr(result, name)}" for name in ("serial", "lot", "count")
+             if getattr(result, name) is not None]
+    return " ".join(parts) or f"{result.kind.value} {result.gtin or result.code}"[:36]
+
+
+def unmapped_place(result: ScanResult) -> str:
+    """The refusal for a GS1 place label ((414) GLN + (254) extension) no bin is mapped to."""
+    return (f"Place label GLN {result.gln} / {result.gln_extension} is not mapped to a bin: "
+            "set gln_extension_is_bin = true under [tags] if the extension is the bin code.")
+
+
 def entry_of(scan: Scan) -> str:
     """How a code was entered: typed by a person, or scanned (wedge burst, serial, paste)."""
     return "typed" if scan.source == Source.KEYBOARD else "scanned"
@@ -242,6 +282,7 @@ class Workflow(ABC):
     def __init__(self, services: Services) -> None:
         self.services = services
         self.asked: Question | None = None  # the open question (see ``question``)
+        self.caps_told = False  # "caps lock is on" said (kept on the shift when there is one)
         self._handled: OrderedDict[str, Outcome] = OrderedDict()
 
     # -- what the screen calls -------------------------------------------------------------
@@ -253,7 +294,19 @@ class Workflow(ABC):
     def handle(self, scan: Scan, result: ScanResult) -> Outcome:
         """Answer one classified scan. The same scan handed over again (same ``Scan.id``: a
         retry, a replay) gets its first answer back and does nothing (not even count)."""
+        if result.caps_lock:
+            return self._once(scan, lambda: self._caps_lock(self._route(scan, result)))
         return self._once(scan, lambda: self._route(scan, result))
+
+    def _caps_lock(self, outcome: Outcome) -> Outcome:
+        """The first caps-lock scan of the shift (else of this task) says so, once."""
+        shift = self.services.shift
+        if self.caps_told or (shift is not None and shift.caps_told):
+            return outcome
+        if shift is not None:
+            shift.caps_told = True
+        self.caps_told = True
+        return replace(outcome, message=CAPS_LOCK + outcome.message, warning=True)
 
     def answer(self, text: str, scan: Scan | None = None,
                result: ScanResult | None = None) -> Outcome:
@@ -344,7 +397,11 @@ class Workflow(ABC):
             what = "Nothing was read" if result.kind == Kind.EMPTY else "Unrecognised code"
             reason = f": {result.reason}" if result.reason else ""
             return Outcome.refuse(f"{what}{reason}. {self.view().instruction}.")
-        return self.on_scan(scan, result)
+        if result.alternative is not None:
+            return self.on_two_readings(scan, result)
+        if result.kind is Kind.BIN and result.gln and not result.bin:  # GS1 (414)+(254)
+            return Outcome.refuse(unmapped_place(result))
+        return self.on_scan(scan, contents_of(result))
 
     def answer_question(self, q: Question, reply: object, scan: Scan) -> Outcome:
         """The one dispatcher: ``answer_<q.action>(reply, scan)``."""
@@ -367,6 +424,11 @@ class Workflow(ABC):
     def on_answer_scan(self, q: Question, scan: Scan, result: ScanResult) -> Outcome | None:
         """A scan while ``q`` stands: its answer (an Outcome), or None (refused)."""
         return None
+
+    def on_two_readings(self, scan: Scan, result: ScanResult) -> Outcome:
+        """GS1 data that lost a separator and reads two ways: refused, both readings named
+        (receive asks which is right instead)."""
+        return Outcome.refuse(two_ways(result))
 
     def on_unrecognised(self, scan: Scan, result: ScanResult) -> Outcome | None:
         """A scan no tag rule took: a workflow may know it (an order code, a serial)."""
@@ -406,6 +468,7 @@ class Workflow(ABC):
         answered = list(self._handled.items())[-SAVED_ANSWERS:]
         return {"task": self.key, "version": self.state_version, "state": self.save(),
                 "question": self.asked.to_dict() if self.asked is not None else None,
+                "caps_told": self.caps_told,
                 "answered": [[scan_id, out.to_dict()] for scan_id, out in answered]}
 
     def save(self) -> dict:
@@ -424,6 +487,9 @@ class Workflow(ABC):
         wf.load(data["state"])
         question = data.get("question")
         wf.asked = Question.from_dict(question) if question else None
+        wf.caps_told = bool(data.get("caps_told"))
+        if wf.caps_told and services.shift is not None:  # the shift it belongs to said it
+            services.shift.caps_told = True
         for scan_id, out in data.get("answered", ()):  # a retry after the restore
             wf._handled[scan_id] = Outcome.from_dict(out)
         return wf

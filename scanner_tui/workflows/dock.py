@@ -82,7 +82,7 @@ class PlaceOrItemWorkflow(Workflow):
             return self._bin(scan, found)
         if found.kind is Kind.ASSET:
             return self._unit(scan, found)
-        return self._product(scan, found, result.lot)
+        return self._product(scan, found, result.lot, result.count)
 
     def _bin(self, scan: Scan, found: Resolved) -> Outcome:
         raise NotImplementedError
@@ -90,7 +90,9 @@ class PlaceOrItemWorkflow(Workflow):
     def _unit(self, scan: Scan, unit: Resolved) -> Outcome:
         raise NotImplementedError
 
-    def _product(self, scan: Scan, sku: Resolved, lot: str | None) -> Outcome:
+    def _product(self, scan: Scan, sku: Resolved, lot: str | None,
+                 count: int | None = None) -> Outcome:
+        """``count``: how many the label says it holds (the quantity question's default)."""
         raise NotImplementedError
 
 

@@ -164,7 +164,8 @@ class MoveWorkflow(PlaceOrItemWorkflow):
                               f"{self.working.code}; {text}", warning=True)
         return Outcome.ok(text)
 
-    def _product(self, scan: Scan, sku: Resolved, lot: str | None) -> Outcome:
+    def _product(self, scan: Scan, sku: Resolved, lot: str | None,
+                 count: int | None = None) -> Outcome:
         if sku.tracking == "serial":
             return Outcome.refuse(f"{sku.code} is serial tracked; scan each unit's tag.")
         if self.working is None:
@@ -172,7 +173,7 @@ class MoveWorkflow(PlaceOrItemWorkflow):
         last = self.basket[-1] if self.basket else None
         if (self.counting and last is not None and last.sku_id == sku.id
                 and last.bin_id == self.working.id and last.lot == lot):
-            return self._set_qty(last.qty + 1)
+            return self._set_qty(last.qty + (count or 1))
         bin_ = self.working
         free = self._available(sku.id, bin_.id, lot)
         if free < 1:
@@ -183,8 +184,14 @@ class MoveWorkflow(PlaceOrItemWorkflow):
                                       f"{self._instruction()}.")
             return Outcome.refuse(f"All {have} of {sku.code} in {bin_.code} are already in the "
                                   "basket.")
-        self.basket.append(Item(sku=sku.code, from_bin=bin_.code, qty=1, lot=lot,
+        take = min(count, free) if count else 1  # a label's count: the default to confirm
+        self.basket.append(Item(sku=sku.code, from_bin=bin_.code, qty=take, lot=lot,
                                 sku_id=sku.id, bin_id=bin_.id, entry=entry_of(scan)))
+        if count:
+            fewer = f" ({bin_.code} has {free} free)" if take < count else ""
+            return Outcome.ok(f"The label says {count} {sku.code}{fewer}: Enter takes {take}, "
+                              "or type the quantity.", warning=take < count,
+                              question=self._ask_count())
         return Outcome.ok(f"1 of {sku.code} from {bin_.code}; type the quantity or scan "
                           "again.", question=self._ask_count())
 

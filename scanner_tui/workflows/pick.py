@@ -322,7 +322,7 @@ class PickWorkflow(Workflow):
         if found.kind is Kind.ASSET:
             return self._unit(scan, found)
         if found.kind is Kind.PRODUCT:
-            return self._product(scan, found, result.lot)
+            return self._product(scan, found, result.lot, result.count)
         return Outcome.refuse(f"{found.code} is a bin. {self.view().instruction}.")
 
     def _unit(self, scan: Scan, unit: Resolved) -> Outcome:
@@ -356,7 +356,9 @@ class PickWorkflow(Workflow):
             return done
         return self._picked(done, at)
 
-    def _product(self, scan: Scan, product: Resolved, lot: str | None) -> Outcome:
+    def _product(self, scan: Scan, product: Resolved, lot: str | None,
+                 count: int | None = None) -> Outcome:
+        """``count``: how many the label says it holds (offered instead of the plan's)."""
         plan, at = self.plan, self.at_bin
         assert plan is not None and at is not None
         sku = product.sku_code or product.code
@@ -384,11 +386,16 @@ class PickWorkflow(Workflow):
         else:  # the planned lot, unless the label says which lot this is
             task = next((t for t in here if lot is not None and t.lot == lot), here[0])
         lot = lot if lot is not None else task.lot
-        question = self._ask(Question(f"How many {sku}? (Enter: {task.qty})", Ask.QUANTITY,
-                                      action="qty", default=task.qty),
-                             Pending(bin=at, task=task, scan=scan, lot=lot, default=task.qty,
+        line = plan.line(task.line_no)
+        needs = line.remaining if line is not None else task.qty
+        take = count if count and count <= needs else task.qty
+        question = self._ask(Question(f"How many {sku}? (Enter: {take})", Ask.QUANTITY,
+                                      action="qty", default=take),
+                             Pending(bin=at, task=task, scan=scan, lot=lot, default=take,
                                      target=task.qty))
-        return Outcome.ok(f"{sku}: type how many you take from {at}, Enter for {task.qty}.",
+        said = "" if not count else f"The label says {count}. " if take == count else \
+            f"The label says {count}; {plan.order.code} needs {needs}. "
+        return Outcome.ok(f"{said}{sku}: type how many you take from {at}, Enter for {take}.",
                           question=question)
 
     def _pick_qty(self, qty: int) -> Outcome:

@@ -160,7 +160,8 @@ class PutawayWorkflow(PlaceOrItemWorkflow):
         where = f"put it in {suggestion}" if suggestion else "scan a pick or reserve bin"
         return Outcome.ok(f"{unit.code} ({unit.sku_code}) from {unit.bin_code}: {where}.")
 
-    def _product(self, scan: Scan, sku: Resolved, lot: str | None) -> Outcome:
+    def _product(self, scan: Scan, sku: Resolved, lot: str | None,
+                 count: int | None = None) -> Outcome:
         if sku.tracking == "serial":
             return Outcome.refuse(f"{sku.code} is tracked by serial: scan each unit's tag, not "
                                   "the product.")
@@ -177,11 +178,16 @@ class PutawayWorkflow(PlaceOrItemWorkflow):
                                   f"{self._instruction()}.")
         use_lot, _expiry, qty = lots[0]
         suggestion = suggest_bin(engine, sku.id, exclude=source.id)
+        take = min(count, qty) if count else qty  # the label's count, confirmed
         self.item = Item(sku=sku.code, sku_id=sku.id, from_bin=source.code,
-                         from_bin_id=source.id, suggestion=suggestion, qty=qty, available=qty,
+                         from_bin_id=source.id, suggestion=suggestion, qty=take, available=qty,
                          lot=use_lot, entry=entry_of(scan))
         lot_text = f" (lot {use_lot})" if use_lot else ""
         where = f"put in {suggestion}" if suggestion else "scan a pick or reserve bin"
+        if count:
+            return Outcome.ok(f"The label says {count} {sku.code}{lot_text}; {qty} in "
+                              f"{source.code}: Enter takes {take}, then {where}.",
+                              question=self._ask_qty())
         return Outcome.ok(f"{qty} of {sku.code}{lot_text} in {source.code}: {where}; type "
                           "fewer if not all.", question=self._ask_qty())
 

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date
 
 from scanner_tui.codes import number_like
@@ -57,8 +58,10 @@ from scanner_tui.workflows.base import (
     Services,
     View,
     Workflow,
+    contents_of,
     entry_of,
     expected,
+    reading_text,
 )
 from scanner_tui.workflows.dock import (
     active_bin,
@@ -250,7 +253,7 @@ class ReceiveWorkflow(Workflow):
             return ""
         if p.serial:
             return f"{p.serial} not received. "
-        if p.kind == "over":
+        if p.kind in ("over", "count"):
             return f"{p.qty} of {self.current.code} not received. "
         if p.kind == "print":
             return f"{p.qty} tags not printed. "
@@ -309,8 +312,7 @@ class ReceiveWorkflow(Workflow):
     def _product(self, scan: Scan, result: ScanResult) -> Outcome:
         found = look_up(self.services.engine, result)
         if found is None or found.kind is not Kind.PRODUCT:
-            return Outcome.refuse(f"{result.code} is not a known product; check the label or "
-                                  "ask a supervisor.")
+            return Outcome.refuse(unknown_product(result))
         if self.receipt is not None and self._room(found.sku_id) is None:
             if found.sku_code not in self.not_on_receipt:
                 self.not_on_receipt.append(found.sku_code)
@@ -318,12 +320,17 @@ class ReceiveWorkflow(Workflow):
                                   "it aside for a supervisor.")
         p = self.pending
         again = (p is not None and p.kind == "quantity" and self.current is not None
+                 and result.count is None
                  and self.current.sku_id == found.sku_id
                  and (not result.lot or result.lot == self.current.lot))
         left = "" if again else self._leave_pending()
         cur = self._select(found.sku_id, result.lot, result.expiry)
         if cur.serial:
+            if result.count is not None:  # a count never replaces the units' own scans
+                left += f"The label's count {result.count} is not taken; scan each unit. "
             return _prefixed(left, self._capture("serial", scan))
+        if result.count is not None:
+            return _prefixed(left, self._capture("count", scan, run=result.count))
         return _prefixed(left, self._capture("qty", scan, run=p.qty if again else 0))
 
     def _capture(self, then: str, scan: Scan, serial: str | None = None,
@@ -347,17 +354,19 @@ class ReceiveWorkflow(Workflow):
             return Outcome.ok(f"{self.current.code} is tracked by serial: scan each unit.")
         if then == "qty":
             return self._receive_qty(scan, 1, entry_of(scan), run)
+        if then == "count":
+            return self._confirm_count(scan, run)
         return self._receive_unit(scan, serial, entry_of(scan))
 
     def _unit_scan(self, scan: Scan, result: ScanResult) -> Outcome:
         serial = result.serial or result.code
         sku_id = None
-        if result.gtin:
-            found = look_up(self.services.engine, ScanResult(Kind.PRODUCT, code=result.gtin,
-                                                             gtin=result.gtin))
+        if result.gtin or result.part:  # GS1 GTIN, or a maker's part number (HIBC, 15434)
+            product = ScanResult(Kind.PRODUCT, code=result.gtin or result.part or "",
+                                 gtin=result.gtin, sku=result.sku, part=result.part)
+            found = look_up(self.services.engine, product)
             if found is None:
-                return Outcome.refuse(f"{result.gtin} is not a known product; set {serial} aside "
-                                      "for a supervisor.")
+                return Outcome.refuse(f"{unknown_product(product)} Set {serial} aside.")
             sku_id = found.sku_id
         return self._unit(scan, serial, sku_id, result.lot, result.expiry)
 
@@ -563,6 +572,47 @@ class ReceiveWorkflow(Workflow):
         text = " ".join(parts) + f" {p.qty - p.fits} over {self.receipt.code}, recorded."
         return Outcome.ok(text, changed=True, warning=True)
 
+    def _confirm_count(self, scan: Scan, n: int) -> Outcome:
+        """A label that says how many it holds ((30)/(37), HIBC or 15434 quantity, a
+        container's count): the person confirms the count (Enter / CMD:YES) or types it."""
+        cur = self.current
+        q = self._ask("count", Question(f"Receive {n} {cur.code}?", Ask.QUANTITY, default=n),
+                      scan=scan, qty=n)
+        return Outcome.ok(f"The label says {n} {cur.code}: Enter or CMD:YES receives {n}, "
+                          "or type the count.", question=q)
+
+    def answer_count(self, n: int | None, scan: Scan) -> Outcome:
+        p, self.pending = self.pending, None
+        if n is None:
+            return Outcome.ok(f"{p.qty} of {self.current.code} not received. Scan a product.")
+        if n < 1:
+            self.pending = p
+            return Outcome(False, "The quantity must be at least 1; type it again.",
+                           question=p.question)
+        entry = entry_of(p.scan) if n == p.qty else entry_of(scan)  # the label's, or typed
+        return self._receive_qty(p.scan, n, entry, 0)
+
+    def on_two_readings(self, scan: Scan, result: ScanResult) -> Outcome:
+        """GS1 data that lost a separator: ask which reading is right (both shown)."""
+        if self.finished is not None or self.choosing or self.bin is None:
+            return super().on_two_readings(scan, result)
+        readings = (reading_text(result)[:30], reading_text(result.alternative)[:30])
+        left = self._leave_pending()
+        q = self._ask("reading", Question("Which reading is right?", Ask.CHOICE, readings),
+                      scan=scan)
+        return _prefixed(left, Outcome.ok(
+            f"The label reads two ways (a lost separator): 1 {readings[0]}, 2 {readings[1]}. "
+            "Choose 1 or 2.", warning=True, question=q))
+
+    def answer_reading(self, choice: str, scan: Scan) -> Outcome:
+        """The reading chosen: received as if the label had read only that way."""
+        p, self.pending = self.pending, None
+        result = self.classify(p.scan.payload)
+        chosen = result if choice == p.question.choices[0] else result.alternative
+        if chosen is None:  # the store or the rules changed since: read it again
+            return Outcome.refuse(f"{p.scan.payload[:30]} reads one way now; scan it again.")
+        return self.on_scan(p.scan, contents_of(replace(chosen, alternative=None)))
+
     def answer_quantity(self, n: int | None, scan: Scan) -> Outcome:
         p = self.pending
         if n is None or n == p.qty:  # CMD:NO / Enter: the count stands
@@ -623,6 +673,8 @@ class ReceiveWorkflow(Workflow):
                                       "received.")
                 if p.kind == "quantity":
                     return Outcome.ok(f"{p.qty} of {self.current.code}. Scan the next product.")
+                if p.kind == "reading":
+                    return Outcome.ok("Label set aside; nothing received. Scan a product.")
                 code, self.current = self.current.code, None
                 return Outcome.ok(f"{code} dropped; nothing received. Scan a product.")
             if self.current is not None:
@@ -660,6 +712,14 @@ class ReceiveWorkflow(Workflow):
         parts = [f"{n} {what.lower()}" for what, n in counts.items()]
         return Outcome.ok(f"{self.receipt.code} done with discrepancies: {', '.join(parts)}.",
                           done=True, warning=True)
+
+
+def unknown_product(result: ScanResult) -> str:
+    """The refusal for a product label the store does not know (a part number: how to map)."""
+    if result.part and not result.sku:
+        return (f"Part {result.part[:30]} is not a barcode alias of any SKU; ask a supervisor "
+                "to add it.")
+    return f"{result.code[:40]} is not a known product; check the label or ask a supervisor."
 
 
 def _prefixed(prefix: str, out: Outcome) -> Outcome:

@@ -17,6 +17,7 @@ class Shift:
     errors: int = 0
     changes: int = 0  # stock or document changes made
     lines_done: int = 0  # receipt / pick / count lines completed
+    caps_told: bool = False  # "caps lock is on" was said this shift (said once)
 
     def record(self, accepted: bool, changed: bool) -> None:
         """One answered scan: accepted or not, and whether it changed stock or documents."""
