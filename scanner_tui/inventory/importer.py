@@ -43,6 +43,7 @@ from scanner_tui.inventory.models import (
     Stock,
     utcnow,
 )
+from scanner_tui.scanning.classify import classify
 from scanner_tui.scanning.gs1 import GTIN_LENGTHS, gtin14
 from scanner_tui.text import CONTROL
 
@@ -50,7 +51,7 @@ Progress = Callable[[str, int, int], None]
 
 COLUMNS: dict[str, tuple[list[str], list[str]]] = {
     # kind: (required columns, optional columns)
-    "bins": (["code", "zone", "kind"], []),
+    "bins": (["code", "zone", "kind"], ["gln", "gln_extension"]),
     "skus": (["code", "description", "tracking", "gtin", "unit_value"],
              ["capture_lot", "capture_expiry", "aliases", "serial_pattern"]),
     "operators": (["badge", "name", "role"], []),
@@ -304,9 +305,25 @@ def _ledger_opening(**values) -> dict:
 Writer = Callable[[Connection, ImportResult, Progress | None], None]
 
 
+def _gln_place(gln: str, extension: str) -> tuple[str, str]:
+    """A bin's GS1 place label (GLN, extension), read as the scanner reads (414)+(254); both
+    empty when the bin has none."""
+    if not gln and not extension:
+        return "", ""
+    read = classify(f"(414){gln}(254){extension}")
+    if not gln or not extension or read.gln != gln or read.gln_extension != extension:
+        raise ValueError(f"gln {gln[:20]!r} with gln_extension {extension[:20]!r} is not a GS1 "
+                         "place: 13 digits with their check digit, and an extension of up to "
+                         "20 letters, digits or signs")
+    return gln, extension
+
+
 def _plan_bins(store: _Store, rows, check: _Checker, ctx: dict) -> Writer:
     pattern = re.compile(ctx["tags"].bin)
     seen: dict[str, int] = {}
+    places: dict[tuple[str, str], int] = {}
+    mapped = {(g, e): c for c, g, e in store.conn.execute(
+        select(Bin.code, Bin.gln, Bin.gln_extension).where(Bin.gln != "")).all()}
     new, changed = [], []
     for line, r in rows:
         try:
@@ -320,11 +337,20 @@ def _plan_bins(store: _Store, rows, check: _Checker, ctx: dict) -> Writer:
             if kind not in BIN_KINDS:
                 raise ValueError(f"kind {r['kind']!r} is not one of {', '.join(BIN_KINDS)}")
             zone = C.check_code(r["zone"], "zone") if r["zone"] else ""
+            place = _gln_place(r.get("gln", "").strip(), r.get("gln_extension", "").strip())
+            if place[0] and place in places:
+                raise ValueError(f"GLN {place[0]} / {place[1]} is already on line "
+                                 f"{places[place]}")
+            if place[0] and mapped.get(place, code) != code:
+                raise ValueError(f"GLN {place[0]} / {place[1]} names bin {mapped[place]} "
+                                 "already")
         except ValueError as exc:
             check.add(line, str(exc))
             continue
         seen[code] = line
-        item = {"code": code, "zone": zone, "kind": kind}
+        places[place] = line
+        item = {"code": code, "zone": zone, "kind": kind, "gln": place[0],
+                "gln_extension": place[1]}
         (changed if code in store.bins else new).append(item)
 
     def write(conn: Connection, result: ImportResult, progress: Progress | None) -> None:
@@ -335,9 +361,10 @@ def _plan_bins(store: _Store, rows, check: _Checker, ctx: dict) -> Writer:
                                              len(new))
         if changed:
             conn.execute(update(Bin.__table__).where(Bin.__table__.c.code == bindparam("b_code"))
-                         .values(zone=bindparam("zone"), kind=bindparam("kind")),
-                         [{"b_code": c["code"], "zone": c["zone"], "kind": c["kind"]}
-                          for c in changed])
+                         .values(zone=bindparam("zone"), kind=bindparam("kind"),
+                                 gln=bindparam("gln"), gln_extension=bindparam("gln_ext")),
+                         [{"b_code": c["code"], "zone": c["zone"], "kind": c["kind"],
+                           "gln": c["gln"], "gln_ext": c["gln_extension"]} for c in changed])
         result.updated = len(changed)
         fix_sequences(conn, [Bin.__table__])
 

@@ -6,7 +6,8 @@ Every path is one indexed equality look-up (indexes on ``bin.code``, ``asset.ser
 * ``resolve(session, code)`` tries bin, unit, SKU code, then barcode (a GTIN of any length is
   looked up as 14 digits, and aliases as given); ``find`` is the same returning None.
 * ``resolve_scan(session, result)`` uses what the classifier already knows (one query; a GS1
-  unit scan, two: its GTIN must be a barcode of the unit's product, else ``GtinMismatch``).
+  unit scan, two: its GTIN must be a barcode of the unit's product, else ``GtinMismatch``; a
+  GS1 place label, (414)+(254), the bin the bins import mapped it to: ``ix_bin_gln``).
 
 A unit is its SKU plus its serial: two products may share a serial. A bare serial naming units
 of two products raises ``AmbiguousSerial`` (it names both and asks for the product label).
@@ -30,6 +31,8 @@ from scanner_tui.inventory.errors import AmbiguousSerial, GtinMismatch, NotFound
 from scanner_tui.scanning.result import Kind, ScanResult
 
 _BIN = "SELECT id, code, kind, zone, active FROM bin WHERE code = ?"
+_PLACE = ("SELECT id, code, kind, zone, active FROM bin WHERE gln = ? AND gln_extension = ?"
+          " ORDER BY id LIMIT 1")
 _ASSET = (
     "SELECT a.id, a.serial, a.status, a.lot, a.expiry, a.order_line_id, a.sku_id,"
     " s.code, s.description, s.tracking, a.bin_id, b.code, b.kind"
@@ -45,7 +48,8 @@ _KNOWN = (
     " UNION ALL SELECT 'product' FROM sku WHERE code = ?"
     " UNION ALL SELECT 'product' FROM barcode WHERE code = ?"
 )
-STATEMENTS = {"bin": _BIN, "asset": _ASSET, "sku": _SKU, "barcode": _BARCODE, "known": _KNOWN}
+STATEMENTS = {"bin": _BIN, "place": _PLACE, "asset": _ASSET, "sku": _SKU, "barcode": _BARCODE,
+              "known": _KNOWN}
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,8 +121,8 @@ def _cursor_for(source: Session | Connection) -> _Cursor:
     return _Cursor(conn.connection.driver_connection, conn.dialect.paramstyle)
 
 
-def _bin(c: _Cursor, code: str) -> Resolved | None:
-    r = c.row("bin", code)
+def _bin(c: _Cursor, code: str, r: tuple | None = None) -> Resolved | None:
+    r = r or c.row("bin", code)
     if r is None:
         return None
     return Resolved(Kind.BIN, r[0], r[1], code, bin_id=r[0], bin_code=r[1], bin_kind=r[2],
@@ -206,6 +210,9 @@ def resolve_scan(session: Session | Connection, result: ScanResult) -> Resolved 
     c = _cursor_for(session)
     if result.kind is Kind.BIN and result.bin:
         return _bin(c, result.bin)
+    if result.kind is Kind.BIN and result.gln:  # a GS1 place label mapped by the bins import
+        r = c.row("place", result.gln, result.gln_extension or "")
+        return _bin(c, r[1], r) if r is not None else None
     if result.kind is Kind.ASSET and result.serial:
         if result.gtin:
             return _asset_of_gtin(c, result.serial, result.gtin)

@@ -49,6 +49,11 @@ class Bin(SQLModel, table=True):
     kind: str = Field(default="pick", max_length=16)
     active: bool = True
     needs_count: bool = False
+    # migration 0007: the GS1 place label ((414) GLN + (254) extension) that names this bin
+    gln: str = Field(default="", max_length=13)
+    gln_extension: str = Field(default="", max_length=20)
+
+    __table_args__ = (Index("ix_bin_gln", "gln", "gln_extension"),)
 
 
 class Sku(SQLModel, table=True):

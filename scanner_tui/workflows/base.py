@@ -41,6 +41,7 @@ from scanner_tui.inventory import authenticity
 from scanner_tui.inventory.actor import Actor
 from scanner_tui.inventory.errors import AuthenticityError, DomainError, shown
 from scanner_tui.inventory.identity import policy_for
+from scanner_tui.inventory.lookup import resolve_scan
 from scanner_tui.inventory.operations import undo_last
 from scanner_tui.scanning.result import Kind, Scan, ScanResult, Source
 from scanner_tui.text import with_article
@@ -266,7 +267,8 @@ def reading_text(result: ScanResult | None) -> str:
 def unmapped_place(result: ScanResult) -> str:
     """The refusal for a GS1 place label ((414) GLN + (254) extension) no bin is mapped to."""
     return (f"Place label GLN {result.gln} / {result.gln_extension} is not mapped to a bin: "
-            "set gln_extension_is_bin = true under [tags] if the extension is the bin code.")
+            "give the bin its gln and gln_extension in the bins import, or set "
+            "gln_extension_is_bin = true under [tags] if the extension is the bin code.")
 
 
 def entry_of(scan: Scan) -> str:
@@ -400,8 +402,16 @@ class Workflow(ABC):
         if result.alternative is not None:
             return self.on_two_readings(scan, result)
         if result.kind is Kind.BIN and result.gln and not result.bin:  # GS1 (414)+(254)
-            return Outcome.refuse(unmapped_place(result))
+            result = self._place(result)
+            if not result.bin:
+                return Outcome.refuse(unmapped_place(result))
         return self.on_scan(scan, contents_of(result))
+
+    def _place(self, result: ScanResult) -> ScanResult:
+        """A GS1 place label as the bin the bins import mapped it to (unchanged: none)."""
+        with self.services.engine.connect() as conn:
+            found = resolve_scan(conn, result)
+        return replace(result, bin=found.code) if found is not None else result
 
     def answer_question(self, q: Question, reply: object, scan: Scan) -> Outcome:
         """The one dispatcher: ``answer_<q.action>(reply, scan)``."""
