@@ -351,9 +351,14 @@ class Workflow(ABC):
         return getattr(self, f"answer_{q.action}")(reply, scan)
 
     def not_the_answer(self, q: Question, result: ScanResult) -> Outcome:
-        """The one refusal for a scan while a question stands: the question again."""
+        """The one refusal for a scan while a question stands: the question again (for
+        what no tag rule took, the classifier's reason first: control characters...)."""
+        if not result.accepted and result.kind is not Kind.COMMAND:
+            what = "Nothing was read" if result.kind == Kind.EMPTY else "Unrecognised code"
+            reason = f": {result.reason}" if result.reason else ""
+            return Outcome(False, f"{what}{reason}. {q.text} {q.hint}", question=q)
         what = f"CMD:{result.command}" if result.kind == Kind.COMMAND else \
-            (result.code or result.kind.value)[:30]
+            shown(result.code or result.kind.value, 30)
         return Outcome(False, f"{what} does not answer the question. {q.text} {q.hint}",
                        question=q)
 
