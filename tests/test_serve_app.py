@@ -152,3 +152,27 @@ async def test_a_hang_up_answers_the_scans_already_read_then_ends(demo, db_url):
     rows = read_journal(demo)
     assert [r["payload"] for r in rows] == ["OP-0001\r", "A01-A-01\r"]
     assert all(r["accepted"] is not None for r in rows)  # none left pending
+
+
+async def test_reconnect_takes_the_task_back_where_it_was(demo, db_url):
+    app = kept_app(demo, db_url, "DOCK-1")
+    async with app.run_test(size=(40, 16)) as pilot:
+        await scan(app, pilot, "OP-0001")
+        await press(app, pilot, "2")
+        await scan(app, pilot, "SO-1001")
+        opened = screen_text(app)
+        await kept(app, pilot)
+    saved = load_session(demo, "DOCK-1").state["workflow"]
+    assert (saved["task"], saved["state"]["order"]) == ("pick", "SO-1001"), saved
+
+    again = kept_app(demo, db_url, "DOCK-1")
+    async with again.run_test(size=(40, 16)) as pilot:
+        await settle(again, pilot)
+        await pilot.pause(0.2)
+        await settle(again, pilot)
+        assert again.resumed and isinstance(again.screen, WorkflowScreen)
+        shown = screen_text(again)
+        assert "Pick SO-1001" in opened and "Pick SO-1001" in shown, shown  # not the order list
+        assert "Scan bin A01-A-01" in shown and "0/1     A01-A-01" in shown, shown
+        await scan(again, pilot, "A01-A-01")  # and it goes on from there
+        assert "CABLE-TIE-100" in screen_text(again)

@@ -33,6 +33,7 @@ from scanner_tui.ui.floor import (
     MenuHandler,
     SignedIn,
     SignInAnswer,
+    WorkflowHandler,
     find_operator,
 )
 from scanner_tui.ui.floor_screens import MenuScreen
@@ -58,16 +59,17 @@ def task_of(screen_stack: list[Any]) -> tuple[str, Any]:
 
 
 def state_of(handler: Any, screen: Any) -> dict[str, Any]:
-    """The JSON state kept for a terminal: the screen, and the workflow's own snapshot when
-    it has one (``snapshot() -> dict``)."""
+    """The JSON state kept for a terminal (pipeline thread): the screen, and the open task's
+    own state when it can be saved (``WorkflowHandler.saved()``; ``reopen`` takes it back)."""
     state: dict[str, Any] = {"screen": type(screen).__name__}
-    workflow = getattr(handler, "workflow", None)
-    snap = getattr(workflow, "snapshot", None)
-    if callable(snap):
+    if isinstance(handler, WorkflowHandler):
         try:
-            state["workflow"] = snap()
+            saved = handler.saved()
         except Exception:  # noqa: BLE001  (the place is still kept without it)
             log.exception("workflow snapshot failed")
+            saved = None
+        if saved is not None:
+            state["workflow"] = saved
     return state
 
 
@@ -163,6 +165,8 @@ class KeptApp(ScannerApp):
         self.exit()
 
     def _resume(self) -> None:
+        if self.scans_read or self.session is not None:
+            return  # someone scanned before the screen settled: they lead, not the kept row
         try:
             kept = load_session(self.engine, self.terminal)
         except Exception:  # noqa: BLE001  (the app still opens on sign-in)
@@ -185,8 +189,10 @@ class KeptApp(ScannerApp):
         self.kept = (who.badge, "")
         ScannerApp.sign_in(self, SignInAnswer(who, session, MenuHandler(session,
                                                                           self.floor_services)))
-        if kept.task:
-            self.call_after_refresh(self.open_entry, kept.task)
+        if kept.task:  # the task where it was (its saved state), else afresh
+            saved = kept.state.get("workflow")
+            self.call_after_refresh(self.open_entry, kept.task,
+                                    saved if isinstance(saved, dict) else None)
 
     # -- the badge claim --------------------------------------------------------------------
     def sign_in(self, answer: SignInAnswer) -> None:
