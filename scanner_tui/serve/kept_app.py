@@ -19,6 +19,7 @@ from typing import Any
 
 from textual import events
 from textual.app import ComposeResult
+from textual.message import Message
 from textual.widgets import OptionList
 
 from scanner_tui.inventory import claims
@@ -118,19 +119,27 @@ class ClaimQuestionScreen(ScanScreen):
         self.query_one(Answer).show(None, str(self.held))  # a question, not a refusal
         self.query_one(OptionList).focus()
 
+    class Answered(Message):
+        """Yes (take the badge from the other terminal) or no: the app signs in, or not."""
+
+        def __init__(self, screen: ClaimQuestionScreen, yes: bool) -> None:
+            super().__init__()
+            self.screen = screen
+            self.yes = yes
+
     def on_key(self, event: events.Key) -> None:
         if event.character in ("y", "n"):
             event.stop()
-            self.app.answer_claim(self, event.character == "y")
+            self.post_message(self.Answered(self, event.character == "y"))
 
     def on_option_list_option_selected(self, message: OptionList.OptionSelected) -> None:
         message.stop()
-        self.app.answer_claim(self, message.option_index == 0)
+        self.post_message(self.Answered(self, message.option_index == 0))
 
     def show_scan(self, handled: Handled) -> None:
         self.query_one(Answer).show(handled.outcome)
         if handled.view is not None:
-            self.app.answer_claim(self, bool(handled.view))
+            self.post_message(self.Answered(self, bool(handled.view)))
 
 
 class KeptApp(ScannerApp):
@@ -215,6 +224,10 @@ class KeptApp(ScannerApp):
         other = load_session(self.engine, holder.terminal)
         seen = other.updated_at if other is not None and other.updated_at else holder.since
         return self.clock() - seen > timedelta(minutes=self.resume_minutes)
+
+    def on_claim_question_screen_answered(self, message: ClaimQuestionScreen.Answered) -> None:
+        message.stop()
+        self.answer_claim(message.screen, message.yes)
 
     def answer_claim(self, screen: ClaimQuestionScreen, yes: bool) -> None:
         """The question was answered: take the badge from the other terminal, or not."""
