@@ -42,6 +42,14 @@ async def kept(app: KeptApp, pilot) -> None:
     await settle(app, pilot)
 
 
+async def resumed(app: KeptApp, pilot) -> None:
+    """Let a restarted app take its kept place back; it is in the task again."""
+    await settle(app, pilot)
+    await pilot.pause(0.2)
+    await settle(app, pilot)
+    assert app.resumed and isinstance(app.screen, WorkflowScreen)
+
+
 async def test_reconnect_comes_back_signed_in_in_the_task(demo, db_url):
     app = kept_app(demo, db_url, "DOCK-1")
     async with app.run_test(size=(40, 16)) as pilot:
@@ -55,10 +63,7 @@ async def test_reconnect_comes_back_signed_in_in_the_task(demo, db_url):
 
     again = kept_app(demo, db_url, "DOCK-1")
     async with again.run_test(size=(40, 16)) as pilot:
-        await settle(again, pilot)
-        await pilot.pause(0.2)
-        await settle(again, pilot)
-        assert again.resumed and isinstance(again.screen, WorkflowScreen)
+        await resumed(again, pilot)
         assert "OP-0001" in screen_text(again) and "Pick" in screen_text(again)
         await scan(again, pilot, "SO-1001")  # scans carry the badge without a new sign-in
         assert again.pipeline.operator == "OP-0001"
@@ -167,10 +172,7 @@ async def test_reconnect_takes_the_task_back_where_it_was(demo, db_url):
 
     again = kept_app(demo, db_url, "DOCK-1")
     async with again.run_test(size=(40, 16)) as pilot:
-        await settle(again, pilot)
-        await pilot.pause(0.2)
-        await settle(again, pilot)
-        assert again.resumed and isinstance(again.screen, WorkflowScreen)
+        await resumed(again, pilot)
         shown = screen_text(again)
         assert "Pick SO-1001" in opened and "Pick SO-1001" in shown, shown  # not the order list
         assert "Scan bin A01-A-01" in shown and "0/1     A01-A-01" in shown, shown
