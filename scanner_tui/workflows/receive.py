@@ -46,6 +46,7 @@ from scanner_tui.inventory.floor_queries import sku_capture
 from scanner_tui.inventory.models import utcnow
 from scanner_tui.inventory.operations import ROLE_MATRIX, OpResult, receive, undo_last
 from scanner_tui.inventory.ops.receiving import RECEIVE_BIN_KINDS, VOID
+from scanner_tui.inventory.receipt_doc import ReceiptDoc, find_receipt, open_receipts
 from scanner_tui.scanning.result import Kind, Scan, ScanResult
 from scanner_tui.workflows.base import (
     QTY_DIGITS,
@@ -68,7 +69,6 @@ from scanner_tui.workflows.dock import (
     plain_code,
     undone_scan_ids,
 )
-from scanner_tui.workflows.receipt_doc import ReceiptDoc, find_receipt, open_receipts
 from scanner_tui.workflows.receive_state import (
     Current,
     Pending,

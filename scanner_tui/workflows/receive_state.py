@@ -12,9 +12,9 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import NamedTuple, Protocol
 
+from scanner_tui.inventory.receipt_doc import ReceiptDoc, find_receipt
 from scanner_tui.scanning.result import Scan
 from scanner_tui.workflows.base import Question, Services, scan_from_dict, scan_to_dict
-from scanner_tui.workflows.receipt_doc import ReceiptDoc, find_receipt
 
 
 @dataclass
