@@ -125,3 +125,11 @@ def test_an_optional_count_prompt_lets_scans_go_on():
     wf = Asker(Question("How many? (1)", Ask.QUANTITY, action="it", default=1, optional=True))
     assert scan(wf, Kind.BIN, "A02-A-01").message == "scanned A02-A-01"
     assert typed(wf, "4").accepted and wf.got == [4]
+
+
+def test_a_refused_scan_is_named_safely():
+    wf = Asker(YESNO)
+    out = scan(wf, Kind.UNKNOWN, "\x1b]52;c;aGk=\x07" + "A" * 40)
+    assert "\x1b" not in out.message and "\x07" not in out.message
+    assert out.message.startswith("?]52;c;aGk=?AAAA") and "…" in out.message
+    assert "\x1b" not in str(read_reply(QTY, "\x1b[2J"))

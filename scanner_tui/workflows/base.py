@@ -127,7 +127,7 @@ def read_reply(question: Question, text: str) -> bool | int | str | None | Refus
             return None
         if word.isascii() and word.isdigit() and len(word) <= QTY_DIGITS:
             return int(word)
-        return Refusal(f"{word[:20]} is not a quantity; {question.how}.")
+        return Refusal(f"{shown(word, 20)} is not a quantity; {question.how}.")
     if question.kind is Ask.CHOICE:
         if word.isascii() and word.isdigit() and 1 <= int(word) <= len(question.choices):
             return question.choices[int(word) - 1]
@@ -135,7 +135,7 @@ def read_reply(question: Question, text: str) -> bool | int | str | None | Refus
         exact = [c for c in starting if c.lower() == low]
         if exact or len(starting) == 1:
             return (exact or starting)[0]
-        return Refusal(f"{word[:20]} is not one of the choices: {question.text}")
+        return Refusal(f"{shown(word, 20)} is not one of the choices: {question.text}")
     if not word:
         return Refusal(f"Nothing was typed. {question.text} {question.hint}")
     return word
@@ -327,7 +327,7 @@ class Workflow(ABC):
     def not_the_answer(self, q: Question, result: ScanResult) -> Outcome:
         """The one refusal for a scan while a question stands: the question again."""
         what = f"CMD:{result.command}" if result.kind == Kind.COMMAND else \
-            (result.code or result.kind.value)[:30]
+            shown(result.code or result.kind.value, 30)
         return Outcome(False, f"{what} does not answer the question. {q.text} {q.hint}",
                        question=q)
 
