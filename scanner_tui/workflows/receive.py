@@ -240,19 +240,6 @@ class ReceiveWorkflow(Workflow):
             return self._product(scan, result)
         return self._unit_scan(scan, result)
 
-    def _leave_pending(self) -> str:
-        """A scan moves on: close the open question; say what it left behind unreceived."""
-        p, self.pending = self.pending, None
-        if p is None or p.kind == "quantity":
-            return ""
-        if p.serial:
-            return f"{p.serial} not received. "
-        if p.kind == "over":
-            return f"{p.qty} of {self.current.code} not received. "
-        if p.kind == "print":
-            return f"{p.qty} tags not printed. "
-        return ""
-
     # -- bins --------------------------------------------------------------------------------
     def _bin(self, result: ScanResult) -> Outcome:
         found = active_bin(self.services.engine, result)
@@ -317,11 +304,11 @@ class ReceiveWorkflow(Workflow):
         again = (p is not None and p.kind == "quantity" and self.current is not None
                  and self.current.sku_id == found.sku_id
                  and (not result.lot or result.lot == self.current.lot))
-        left = "" if again else self._leave_pending()
+        self.pending = None  # a scan moves on: the count prompt closes
         cur = self._select(found.sku_id, result.lot, result.expiry)
         if cur.serial:
-            return _prefixed(left, self._capture("serial", scan))
-        return _prefixed(left, self._capture("qty", scan, run=p.qty if again else 0))
+            return self._capture("serial", scan)
+        return self._capture("qty", scan, run=p.qty if again else 0)
 
     def _capture(self, then: str, scan: Scan, serial: str | None = None,
                  run: int = 0) -> Outcome:
@@ -414,9 +401,9 @@ class ReceiveWorkflow(Workflow):
                     self.unexpected.append(serial)
                 return Outcome.refuse(f"{serial} is not on the ship notice of "
                                       f"{self.receipt.code}; set it aside for a supervisor.")
-        left = self._leave_pending()
+        self.pending = None  # a scan moves on: the count prompt closes
         self._select(sku_id, lot, expiry)
-        return _prefixed(left, self._capture("unit", scan, serial))
+        return self._capture("unit", scan, serial)
 
     # -- receiving ---------------------------------------------------------------------------
     def _op(self, scan_id: str, entry: str, *, on_receipt: bool, **kwargs) -> Outcome | OpResult:
