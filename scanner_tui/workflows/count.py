@@ -82,7 +82,7 @@ class CountWorkflow(Workflow):
 
     @property
     def confirm_empty(self) -> bool:
-        """"Is the bin empty?" is asked (CMD:DONE with nothing counted)."""
+        """Whether "is the bin empty?" is asked (CMD:DONE with nothing counted)."""
         return self.asked is not None and self.asked.action == "empty"
 
     # -- what the screen shows ---------------------------------------------------------------
