@@ -133,3 +133,11 @@ def test_a_refused_scan_is_named_safely():
     assert "\x1b" not in out.message and "\x07" not in out.message
     assert out.message.startswith("?]52;c;aGk=?AAAA") and "…" in out.message
     assert "\x1b" not in str(read_reply(QTY, "\x1b[2J"))
+
+
+def test_only_ascii_digits_are_a_number():
+    from scanner_tui.workflows.base import is_number
+
+    assert is_number("50") and is_number("12345") and not is_number("123456")
+    for text in ("٥٠", "1e3", "½", "²", "", "-1", " 5"):
+        assert not is_number(text), text

@@ -105,6 +105,11 @@ class Question:
         return f"{self.how[:1].upper()}{self.how[1:]}."
 
 
+def is_number(text: str, digits: int = QTY_DIGITS) -> bool:
+    """A typed number: ASCII digits only (``٥٠``, ``1e3``, ``½`` are not), at most ``digits``."""
+    return text.isascii() and text.isdigit() and len(text) <= digits
+
+
 class Refusal(str):
     """A typed reply that does not answer the question (the sentence saying why)."""
 
@@ -125,11 +130,11 @@ def read_reply(question: Question, text: str) -> bool | int | str | None | Refus
             return question.default
         if low in NO_WORDS:
             return None
-        if word.isascii() and word.isdigit() and len(word) <= QTY_DIGITS:
+        if is_number(word):
             return int(word)
         return Refusal(f"{shown(word, 20)} is not a quantity; {question.how}.")
     if question.kind is Ask.CHOICE:
-        if word.isascii() and word.isdigit() and 1 <= int(word) <= len(question.choices):
+        if is_number(word) and 1 <= int(word) <= len(question.choices):
             return question.choices[int(word) - 1]
         starting = [c for c in question.choices if low and c.lower().startswith(low)]
         exact = [c for c in starting if c.lower() == low]
@@ -280,6 +285,9 @@ class Workflow(ABC):
     def _typed(self, text: str, scan: Scan, result: ScanResult) -> Outcome:
         if result.kind == Kind.COMMAND and result.command:  # a command card's text, typed
             return self._route(scan, result)
+        if text.isdigit() and not text.isascii():  # ٥٠, ²: never a number, never a code
+            return Outcome(False, f"{shown(text, 20)} is not a number: type the digits 0-9.",
+                           question=self.question)
         q = self.question
         if q is not None:
             reply = read_reply(q, text)

@@ -42,6 +42,7 @@ from scanner_tui.workflows.base import (
     View,
     Workflow,
     expected,
+    is_number,
     scan_from_dict,
     scan_to_dict,
 )
@@ -223,7 +224,7 @@ class PickWorkflow(Workflow):
 
     # -- choosing an order -------------------------------------------------------------------
     def _choose_typed(self, text: str) -> Outcome:
-        if text.isdigit():
+        if is_number(text):
             orders = open_orders(self.services.engine)
             n = int(text)
             if 1 <= n <= len(orders):

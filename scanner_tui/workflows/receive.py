@@ -49,7 +49,6 @@ from scanner_tui.inventory.ops.receiving import RECEIVE_BIN_KINDS, VOID
 from scanner_tui.inventory.receipt_doc import ReceiptDoc, find_receipt, open_receipts
 from scanner_tui.scanning.result import Kind, Scan, ScanResult
 from scanner_tui.workflows.base import (
-    QTY_DIGITS,
     Ask,
     Outcome,
     Question,
@@ -58,6 +57,7 @@ from scanner_tui.workflows.base import (
     Workflow,
     entry_of,
     expected,
+    is_number,
 )
 from scanner_tui.workflows.dock import (
     active_bin,
@@ -204,7 +204,7 @@ class ReceiveWorkflow(Workflow):
             return None
         if p.kind == "print" and result.kind is Kind.COMMAND and result.command == "PRINT":
             return self._print(scan, p.qty)
-        if p.kind == "print" and scan.payload.isdigit() and len(scan.payload) <= QTY_DIGITS:
+        if p.kind == "print" and is_number(scan.payload):
             return self._ask_print(int(scan.payload))  # typed: how many, changed
         if p.kind == "print" and PRINT_WORDS.fullmatch(scan.payload.strip()):
             n = PRINT_WORDS.fullmatch(scan.payload.strip()).group(1)
@@ -258,7 +258,7 @@ class ReceiveWorkflow(Workflow):
         if text.lower() in ("blind", "skip"):
             return self._go_blind()
         receipts = self.open_receipts()
-        if text.isdigit() and 1 <= int(text) <= len(receipts):
+        if is_number(text) and 1 <= int(text) <= len(receipts):
             text = receipts[int(text) - 1].code
         row = find_receipt(self.services.engine, text)
         if row is None:
@@ -570,7 +570,7 @@ class ReceiveWorkflow(Workflow):
         if words is not None:
             n = words.group(1)
             return self._print(scan, int(n) if n else p.qty if p and p.kind == "print" else 1)
-        if text.isdigit() and len(text) <= QTY_DIGITS:
+        if is_number(text):
             cur = self.current
             if cur is not None and cur.serial:
                 if self._print_refusal() is None and printer_of(self.services):
