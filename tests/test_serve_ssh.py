@@ -150,3 +150,35 @@ def test_a_key_not_in_authorized_keys_is_refused(host: Host, tmp_path: Path):
          "-p", str(host.port), "DOCK-1@127.0.0.1", "true"],
         capture_output=True, text=True, timeout=30)
     assert result.returncode != 0 and "Permission denied" in result.stderr
+
+
+def test_local_run_comes_back_where_it_was(tmp_path: Path):
+    """``scanner-tui run`` on a terminal keeps its place the same way (quit, start again)."""
+    from tests.tmux_driver import app_driver
+
+    if not have_tmux():
+        pytest.skip("tmux is not installed (scripts/test.sh installs it)")
+    cfg = tmp_path / "local.toml"
+    cfg.write_text(f'[database]\nurl = "sqlite:///{tmp_path / "store.db"}"\n\n'
+                   '[terminal]\nid = "HH-1"\n', encoding="utf-8")
+    subprocess.run([str(BIN), "demo", "--config", str(cfg)], check=True, capture_output=True)
+    first = app_driver(cfg, tmp_path)
+    first.start()
+    try:
+        first.wait_for("Scan your badge", timeout=60)
+        first.send_text("OP-0001\r")
+        first.wait_for("1-6 or scan a card")
+        first.send_keys("2")
+        before = first.wait_for("Scan or type an order")
+        time.sleep(1.0)
+        first.send_keys("C-q")
+        assert first.wait_exit()
+    finally:
+        first.stop()
+    second = app_driver(cfg, tmp_path)
+    second.start()
+    try:
+        after = second.wait_for("Scan or type an order", timeout=60)
+        assert body(after) == body(before) and "OP-0001" in after
+    finally:
+        second.stop()
