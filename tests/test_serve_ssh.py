@@ -182,3 +182,42 @@ def test_local_run_comes_back_where_it_was(tmp_path: Path):
         assert body(after) == body(before) and "OP-0001" in after
     finally:
         second.stop()
+
+
+def test_a_device_without_a_key_signs_in_with_its_password(tmp_path: Path):
+    """OpenSSH with a password (SSH_ASKPASS) against [serve] passwords; a wrong one fails."""
+    for tool in ("ssh",):
+        if shutil.which(tool) is None:
+            pytest.skip("ssh is not installed (scripts/test.sh installs openssh-client)")
+    port = free_port()
+    cfg = tmp_path / "pw.toml"
+    cfg.write_text(
+        f'[database]\nurl = "sqlite:///{tmp_path / "store.db"}"\n\n'
+        f'[serve]\nssh = "127.0.0.1:{port}"\nweb = ""\nhost_key = "{tmp_path / "hk"}"\n'
+        f'authorized_keys = "{tmp_path / "none"}"\npasswords = "{tmp_path / "pw"}"\n')
+    subprocess.run([str(BIN), "terminals", "--password", "DOCK-7", "--config", str(cfg)],
+                   input="dock seven secret\n", text=True, check=True, capture_output=True)
+    serve = subprocess.Popen([str(BIN), "serve", "--config", str(cfg)],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_port(port)
+        results = []
+        for password in ("dock seven secret", "wrong"):
+            askpass = tmp_path / "askpass.sh"
+            askpass.write_text(f"#!/bin/sh\necho '{password}'\n")
+            askpass.chmod(0o700)
+            env = {**os.environ, "SSH_ASKPASS": str(askpass), "SSH_ASKPASS_REQUIRE": "force",
+                   "DISPLAY": ":0"}
+            results.append(subprocess.run(
+                ["ssh", "-T", "-o", "StrictHostKeyChecking=no", "-o",
+                 "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", "-o",
+                 "PreferredAuthentications=password", "-o", "NumberOfPasswordPrompts=1",
+                 "-p", str(port), "DOCK-7@127.0.0.1"],
+                env=env, stdin=subprocess.DEVNULL, capture_output=True, timeout=60))
+        ok, wrong = results
+        # in (no pty asked for, so the host says what it needs instead of starting the app)
+        assert ok.returncode == 1 and b"this needs a terminal" in ok.stderr, ok.stderr
+        assert wrong.returncode == 255 and b"Permission denied" in wrong.stderr
+    finally:
+        serve.kill()
+        serve.wait()
