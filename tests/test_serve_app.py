@@ -101,13 +101,16 @@ async def test_a_badge_signed_in_elsewhere_asks_and_takes_it_on_yes(demo, db_url
         assert claims.holder(demo, "badge", "OP-0001").terminal == "T2"
 
 
-async def test_the_terminal_whose_badge_was_taken_is_signed_out(demo, db_url):
+async def test_the_terminal_whose_badge_was_taken_is_signed_out(demo, db_url, monkeypatch):
+    import scanner_tui.serve.kept_app as kept_module
+
+    monkeypatch.setattr(kept_module, "CLAIM_EVERY", 1.0)
     app = kept_app(demo, db_url, "T1")
     async with app.run_test(size=(40, 16)) as pilot:
         await scan(app, pilot, "OP-0001")
         assert isinstance(app.screen, MenuScreen)
         claims.take_over(demo, "badge", "OP-0001", terminal="T2", badge="OP-0001")
-        await asyncio.sleep(5.6)  # (checked every CLAIM_EVERY seconds)
+        await asyncio.sleep(1.6)  # (checked every CLAIM_EVERY seconds)
         await settle(app, pilot)
         assert isinstance(app.screen, SignInScreen)
         assert "Ana Picker signed in on T2;" in screen_text(app)

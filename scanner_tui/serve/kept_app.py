@@ -174,8 +174,8 @@ class KeptApp(ScannerApp):
         self.exit()
 
     def _resume(self) -> None:
-        if self.scans_read or self.session is not None:
-            return  # someone scanned before the screen settled: they lead, not the kept row
+        if self.session is not None or self.scans_read:
+            return  # a badge was scanned before the kept place was read: that scan decides
         try:
             kept = load_session(self.engine, self.terminal)
         except Exception:  # noqa: BLE001  (the app still opens on sign-in)
