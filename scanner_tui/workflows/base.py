@@ -19,6 +19,13 @@ only offers a correction: scanning on closes it.
 
 Retries: the same scan id handed over again gets its first answer back (one memo here, for
 answers); changes are made once by the store (its applied-scan record).
+
+Refusals raised past a workflow become outcomes in that one place too: a look-up's
+``DomainError`` (an ambiguous serial, a GTIN that is not the unit's product) is refused with
+its sentence, and an ``AuthenticityError`` is also kept as an authenticity event
+(``inventory.authenticity``); a typed number in another form (``٥٠``, ``1e3``) is refused in
+the words of the one parser, ``codes.parse_quantity`` (``foreign_number``, ``read_reply``,
+``typed_quantity``).
 """
 
 from __future__ import annotations
