@@ -693,3 +693,25 @@ def test_an_own_tag_raced_as_two_products_is_received_once_on_postgres(pg_url):
         assert verify(engine) == []
     finally:
         engine.dispose()
+
+
+def test_a_stock_line_holds_up_to_2_53_on_postgres(pg_url):
+    """PostgreSQL's INTEGER stops at 2^31 - 1; a stock line and its ledger rows go to 2^53 - 1
+    (migration 0004 makes them BIGINT), and past that the operation refuses with a sentence."""
+    from scanner_tui.inventory.db import open_store
+
+    engine = open_store(pg_url)
+    try:
+        build_demo(engine)
+        identity.configure(engine, identity.Policy(max_quantity=codes.STOCK_LIMIT))
+        big = 3_000_000_000
+        ops.receive(engine, actor=RECEIVER, scan_id=sid(), bin="DK01-A-01", sku="MUG-01",
+                    qty=big)
+        ops.receive(engine, actor=RECEIVER, scan_id=sid(), bin="DK01-A-01", sku="MUG-01",
+                    qty=codes.STOCK_LIMIT - big)
+        with pytest.raises(E.InvalidCode, match="at most 9,007,199,254,740,991"):
+            ops.receive(engine, actor=RECEIVER, scan_id=sid(), bin="DK01-A-01", sku="MUG-01",
+                        qty=1)
+        assert verify(engine) == []
+    finally:
+        engine.dispose()

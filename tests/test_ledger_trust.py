@@ -148,3 +148,13 @@ def test_counting_needs_an_active_operator_in_the_store(store):
     with pytest.raises(E.Inactive, match="OP-0001"):
         c.count_qty(store, actor=counter, count_bin_id=started.count_bin_id, sku="MUG-01",
                     qty=10, scan_id=sid())
+
+
+def test_a_badge_scan_the_app_refused_approves_nothing(store):
+    from scanner_tui.inventory.journal import record_outcome
+
+    proof = badge_scan(store, "OP-0003", "T2")
+    record_outcome(store, proof.scan_id, accepted=False, reason="not signed in")
+    with pytest.raises(E.DomainError, match="not a badge scan at this terminal"):
+        ops.adjust(store, actor=Actor("OP-0002", "T2"), scan_id=sid(), bin="A01-A-01",
+                   sku="MUG-01", delta=-1, approved_by=proof)

@@ -42,6 +42,14 @@ async def kept(app: KeptApp, pilot) -> None:
     await settle(app, pilot)
 
 
+async def resumed(app: KeptApp, pilot) -> None:
+    """Let a restarted app take its kept place back; it is in the task again."""
+    await settle(app, pilot)
+    await pilot.pause(0.2)
+    await settle(app, pilot)
+    assert app.resumed and isinstance(app.screen, WorkflowScreen)
+
+
 async def test_reconnect_comes_back_signed_in_in_the_task(demo, db_url):
     app = kept_app(demo, db_url, "DOCK-1")
     async with app.run_test(size=(40, 16)) as pilot:
@@ -55,10 +63,7 @@ async def test_reconnect_comes_back_signed_in_in_the_task(demo, db_url):
 
     again = kept_app(demo, db_url, "DOCK-1")
     async with again.run_test(size=(40, 16)) as pilot:
-        await settle(again, pilot)
-        await pilot.pause(0.2)
-        await settle(again, pilot)
-        assert again.resumed and isinstance(again.screen, WorkflowScreen)
+        await resumed(again, pilot)
         assert "OP-0001" in screen_text(again) and "Pick" in screen_text(again)
         await scan(again, pilot, "SO-1001")  # scans carry the badge without a new sign-in
         assert again.pipeline.operator == "OP-0001"
@@ -96,13 +101,16 @@ async def test_a_badge_signed_in_elsewhere_asks_and_takes_it_on_yes(demo, db_url
         assert claims.holder(demo, "badge", "OP-0001").terminal == "T2"
 
 
-async def test_the_terminal_whose_badge_was_taken_is_signed_out(demo, db_url):
+async def test_the_terminal_whose_badge_was_taken_is_signed_out(demo, db_url, monkeypatch):
+    import scanner_tui.serve.kept_app as kept_module
+
+    monkeypatch.setattr(kept_module, "CLAIM_EVERY", 1.0)
     app = kept_app(demo, db_url, "T1")
     async with app.run_test(size=(40, 16)) as pilot:
         await scan(app, pilot, "OP-0001")
         assert isinstance(app.screen, MenuScreen)
         claims.take_over(demo, "badge", "OP-0001", terminal="T2", badge="OP-0001")
-        await asyncio.sleep(5.6)  # (checked every CLAIM_EVERY seconds)
+        await asyncio.sleep(1.6)  # (checked every CLAIM_EVERY seconds)
         await settle(app, pilot)
         assert isinstance(app.screen, SignInScreen)
         assert "Ana Picker signed in on T2;" in screen_text(app)
@@ -152,3 +160,24 @@ async def test_a_hang_up_answers_the_scans_already_read_then_ends(demo, db_url):
     rows = read_journal(demo)
     assert [r["payload"] for r in rows] == ["OP-0001\r", "A01-A-01\r"]
     assert all(r["accepted"] is not None for r in rows)  # none left pending
+
+
+async def test_reconnect_takes_the_task_back_where_it_was(demo, db_url):
+    app = kept_app(demo, db_url, "DOCK-1")
+    async with app.run_test(size=(40, 16)) as pilot:
+        await scan(app, pilot, "OP-0001")
+        await press(app, pilot, "2")
+        await scan(app, pilot, "SO-1001")
+        opened = screen_text(app)
+        await kept(app, pilot)
+    saved = load_session(demo, "DOCK-1").state["workflow"]
+    assert (saved["task"], saved["state"]["order"]) == ("pick", "SO-1001"), saved
+
+    again = kept_app(demo, db_url, "DOCK-1")
+    async with again.run_test(size=(40, 16)) as pilot:
+        await resumed(again, pilot)
+        shown = screen_text(again)
+        assert "Pick SO-1001" in opened and "Pick SO-1001" in shown, shown  # not the order list
+        assert "Scan bin A01-A-01" in shown and "0/1     A01-A-01" in shown, shown
+        await scan(again, pilot, "A01-A-01")  # and it goes on from there
+        assert "CABLE-TIE-100" in screen_text(again)

@@ -143,7 +143,7 @@ def test_a_scan_typed_into_the_browser_signs_in(web_host, tmp_path: Path):
     rows = [r for r in journal(cfg) if r["terminal"] == "WEB-1"]
     assert [(r["payload"], r["source"], r["kind"], r["accepted"]) for r in rows] == [
         ("OP-0001\r", "wedge", "badge", True)]  # one scanner burst, not typing + a fragment
-    terminals = json.loads(cli(cfg, "terminals", "--json").stdout)
+    terminals = [json.loads(line) for line in cli(cfg, "terminals", "--json").stdout.splitlines()]
     assert [(t["terminal"], t["badge"]) for t in terminals] == [("WEB-1", "OP-0001")]
     # the answer on the page is drawn on a canvas: the screenshot is the artefact to look at
     assert shot.stat().st_size > 1000, "no screenshot"

@@ -268,3 +268,38 @@ async def test_receive_lands_in_the_terminals_configured_dock_bin(demo, db_url):
         assert last(app).accepted, last(app).text
     assert qty(demo, "MUG-01", "DK01-A-02") == 3
     assert qty(demo, "MUG-01", "DK01-A-01") == 0
+
+
+async def test_a_question_is_answered_only_by_its_answer_at_40x16(demo, db_url):
+    """Issue 11 items 1 and 11, as found on the floor: the pick's zero check took the next
+    scan as yes; putaway replaced a quantity not yet confirmed by its default on a bin scan.
+    Now any other scan is refused and the question stays on the screen."""
+    receive(demo, actor=Actor("OP-0002", "DOCK", "receiver"), scan_id="rcv-ties",
+            bin="DK01-A-01", sku="CABLE-TIE-100", qty=102)
+    app = floor_app(demo, db_url)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await scan(app, pilot, "OP-0001", "CMD:PICK", "SO-1001", "A01-A-01",
+                   GTIN["CABLE-TIE-100"])
+        await press(app, pilot, "enter")
+        await scan(app, pilot, "A01-B-03", "AT00000002")
+        assert "Is A01-B-03 empty now?" in screen_text(app)
+        await scan(app, pilot, "ST01-A-01")  # the next scan: not an answer
+        assert not last(app).accepted
+        assert last(app).text.startswith("ST01-A-01 does not answer the question. Is A01-B-03 "
+                                         "empty now?")
+        assert "Is A01-B-03 empty now?" in screen_text(app)
+        await press(app, pilot, "y")
+        assert last(app).accepted and "Scan a staging bin" in screen_text(app)
+        await press(app, pilot, "escape", "escape")
+        assert isinstance(app.screen, MenuScreen)
+
+        rows = ledger_rows(demo)
+        await scan(app, pilot, "CMD:PUTAWAY", GTIN["CABLE-TIE-100"])
+        await type_slowly(app, pilot, "30")  # typed, no Enter
+        await scan(app, pilot, "A01-A-01")
+        assert not last(app).accepted and "How many CABLE-TIE-100? (102)" in last(app).text
+        assert ledger_rows(demo) == rows  # nothing put away by default
+        await press(app, pilot, "enter")  # the 30 on screen is the answer
+        await scan(app, pilot, "A01-A-01")
+        assert last(app).accepted and last(app).text.startswith("Put 30 of CABLE-TIE-100")
+        assert qty(demo, "CABLE-TIE-100", "DK01-A-01") == 72

@@ -125,3 +125,19 @@ def test_an_optional_count_prompt_lets_scans_go_on():
     wf = Asker(Question("How many? (1)", Ask.QUANTITY, action="it", default=1, optional=True))
     assert scan(wf, Kind.BIN, "A02-A-01").message == "scanned A02-A-01"
     assert typed(wf, "4").accepted and wf.got == [4]
+
+
+def test_a_refused_scan_is_named_safely():
+    wf = Asker(YESNO)
+    out = scan(wf, Kind.UNKNOWN, "\x1b]52;c;aGk=\x07" + "A" * 40)
+    assert "\x1b" not in out.message and "\x07" not in out.message
+    assert out.message.startswith("?]52;c;aGk=?AAAA") and "…" in out.message
+    assert "\x1b" not in str(read_reply(QTY, "\x1b[2J"))
+
+
+def test_only_ascii_digits_are_a_number():
+    from scanner_tui.workflows.base import is_number
+
+    assert is_number("50") and is_number("12345") and not is_number("123456")
+    for text in ("٥٠", "1e3", "½", "²", "", "-1", " 5"):
+        assert not is_number(text), text

@@ -487,3 +487,15 @@ def test_random_receiving_sessions_keep_the_books(template, tmp_path_factory, se
         assert verify(engine) == []
     finally:
         engine.dispose()
+
+
+def test_digits_other_than_ascii_are_neither_a_quantity_nor_a_serial(demo):
+    """Issue 11 item 14: only ASCII digits are a number; ٥٠ is refused, not a serial."""
+    wf = receiver(demo, receipt="R-1001")
+    scan(wf, gtin(demo, "LAPTOP-14"))
+    wf.answer("LT2611C")
+    before = ledger_rows(demo)
+    out = wf.answer("٥٠")
+    assert not out.accepted and out.message == ("?? is not a number (U+0665 ARABIC-INDIC DIGIT "
+                                                "FIVE); type digits 0-9 only.")  # codes' words
+    assert ledger_rows(demo) == before

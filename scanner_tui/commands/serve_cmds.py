@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -11,7 +10,7 @@ from pathlib import Path
 import typer
 from platformdirs import user_data_dir
 
-from scanner_tui.commands.common import Context, context, fail, say
+from scanner_tui.commands.common import Context, context, fail, json_line, say
 
 
 def register(app: typer.Typer) -> None:
@@ -42,6 +41,7 @@ def serve_command(
     from scanner_tui.config import ServeConfig
 
     c = context(ctx)
+    c.creates_store = True  # like `run`: the host may start on a new, empty store
     config = c.config
     try:
         serve = ServeConfig.model_validate({
@@ -150,8 +150,9 @@ def terminals_command(
                      "task": s.task or None, "since": _when(s.signed_in_at),
                      "updated": _when(s.updated_at), "last_scan": s.last_scan or None,
                      "last_scan_at": _when(s.last_scan_at), "holds": docs})
-    if as_json:
-        typer.echo(json.dumps(rows, indent=2))
+    if as_json:  # JSON Lines, one terminal a line, like every --json stream
+        for r in rows:
+            typer.echo(json_line(r))
         return
     if not rows:
         say("No terminal has connected to this store yet.")

@@ -94,7 +94,8 @@ def approver_badge(sql, actor: Actor, approval: object, now: datetime,  # noqa: 
         raise DomainError("An approval needs the approver to scan their own badge at this "
                           "terminal; a typed badge or name is not enough.")
     found = sql.first(_APPROVAL_SQL, (approval.scan_id,))
-    if found is None or found[0] != "badge" or found[4] is False:
+    refused = found is not None and found[4] is not None and not found[4]
+    if found is None or found[0] != "badge" or refused:
         raise DomainError("That approval is not a badge scan at this terminal; ask the "
                           "supervisor to scan their badge here.")
     kind, fields, terminal, at, _accepted = found

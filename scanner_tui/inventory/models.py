@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Index, MetaData, Text, UniqueConstraint, event
+from sqlalchemy import BigInteger, Index, MetaData, Text, UniqueConstraint, event
 from sqlmodel import Field, SQLModel
 
 from scanner_tui.inventory import chain
@@ -106,7 +106,7 @@ class Stock(SQLModel, table=True):
     bin_id: int = Field(foreign_key="bin.id", index=True)
     lot: str = Field(default="", max_length=64)
     expiry: date | None = None
-    qty: int = 0
+    qty: int = Field(default=0, sa_type=BigInteger)  # migration 0004: up to 2^53 - 1
 
 
 class Operator(SQLModel, table=True):
@@ -193,7 +193,7 @@ class LedgerEntry(SQLModel, table=True):
     action: str = Field(max_length=16)
     sku_id: int | None = Field(default=None, foreign_key="sku.id", index=True)
     asset_id: int | None = Field(default=None, foreign_key="asset.id", index=True)
-    qty: int = 0
+    qty: int = Field(default=0, sa_type=BigInteger)  # migration 0004: up to 2^53 - 1
     from_bin_id: int | None = Field(default=None, foreign_key="bin.id", index=True)
     to_bin_id: int | None = Field(default=None, foreign_key="bin.id", index=True)
     lot: str = Field(default="", max_length=64)

@@ -19,6 +19,7 @@ from typing import Any
 
 from textual import events
 from textual.app import ComposeResult
+from textual.message import Message
 from textual.widgets import OptionList
 
 from scanner_tui.inventory import claims
@@ -33,6 +34,7 @@ from scanner_tui.ui.floor import (
     MenuHandler,
     SignedIn,
     SignInAnswer,
+    WorkflowHandler,
     find_operator,
 )
 from scanner_tui.ui.floor_screens import MenuScreen
@@ -58,16 +60,17 @@ def task_of(screen_stack: list[Any]) -> tuple[str, Any]:
 
 
 def state_of(handler: Any, screen: Any) -> dict[str, Any]:
-    """The JSON state kept for a terminal: the screen, and the workflow's own snapshot when
-    it has one (``snapshot() -> dict``)."""
+    """The JSON state kept for a terminal (pipeline thread): the screen, and the open task's
+    own state when it can be saved (``WorkflowHandler.saved()``; ``reopen`` takes it back)."""
     state: dict[str, Any] = {"screen": type(screen).__name__}
-    workflow = getattr(handler, "workflow", None)
-    snap = getattr(workflow, "snapshot", None)
-    if callable(snap):
+    if isinstance(handler, WorkflowHandler):
         try:
-            state["workflow"] = snap()
+            saved = handler.saved()
         except Exception:  # noqa: BLE001  (the place is still kept without it)
             log.exception("workflow snapshot failed")
+            saved = None
+        if saved is not None:
+            state["workflow"] = saved
     return state
 
 
@@ -116,19 +119,27 @@ class ClaimQuestionScreen(ScanScreen):
         self.query_one(Answer).show(None, str(self.held))  # a question, not a refusal
         self.query_one(OptionList).focus()
 
+    class Answered(Message):
+        """Yes (take the badge from the other terminal) or no: the app signs in, or not."""
+
+        def __init__(self, screen: ClaimQuestionScreen, yes: bool) -> None:
+            super().__init__()
+            self.screen = screen
+            self.yes = yes
+
     def on_key(self, event: events.Key) -> None:
         if event.character in ("y", "n"):
             event.stop()
-            self.app.answer_claim(self, event.character == "y")
+            self.post_message(self.Answered(self, event.character == "y"))
 
     def on_option_list_option_selected(self, message: OptionList.OptionSelected) -> None:
         message.stop()
-        self.app.answer_claim(self, message.option_index == 0)
+        self.post_message(self.Answered(self, message.option_index == 0))
 
     def show_scan(self, handled: Handled) -> None:
         self.query_one(Answer).show(handled.outcome)
         if handled.view is not None:
-            self.app.answer_claim(self, bool(handled.view))
+            self.post_message(self.Answered(self, bool(handled.view)))
 
 
 class KeptApp(ScannerApp):
@@ -163,6 +174,8 @@ class KeptApp(ScannerApp):
         self.exit()
 
     def _resume(self) -> None:
+        if self.session is not None or self.scans_read:
+            return  # a badge was scanned before the kept place was read: that scan decides
         try:
             kept = load_session(self.engine, self.terminal)
         except Exception:  # noqa: BLE001  (the app still opens on sign-in)
@@ -185,8 +198,10 @@ class KeptApp(ScannerApp):
         self.kept = (who.badge, "")
         ScannerApp.sign_in(self, SignInAnswer(who, session, MenuHandler(session,
                                                                           self.floor_services)))
-        if kept.task:
-            self.call_after_refresh(self.open_entry, kept.task)
+        if kept.task:  # the task where it was (its saved state), else afresh
+            saved = kept.state.get("workflow")
+            self.call_after_refresh(self.open_entry, kept.task,
+                                    saved if isinstance(saved, dict) else None)
 
     # -- the badge claim --------------------------------------------------------------------
     def sign_in(self, answer: SignInAnswer) -> None:
@@ -209,6 +224,10 @@ class KeptApp(ScannerApp):
         other = load_session(self.engine, holder.terminal)
         seen = other.updated_at if other is not None and other.updated_at else holder.since
         return self.clock() - seen > timedelta(minutes=self.resume_minutes)
+
+    def on_claim_question_screen_answered(self, message: ClaimQuestionScreen.Answered) -> None:
+        message.stop()
+        self.answer_claim(message.screen, message.yes)
 
     def answer_claim(self, screen: ClaimQuestionScreen, yes: bool) -> None:
         """The question was answered: take the badge from the other terminal, or not."""

@@ -330,8 +330,10 @@ class ScannerApp(FloorMessages, App):
         self.session = answer.session
         self.push_screen(MenuScreen(answer.menu, **self._screen_setup()))
 
-    def open_entry(self, key: str) -> None:
-        """A menu entry chosen by key: open it on the pipeline thread, show its screen."""
+    def open_entry(self, key: str, saved: dict | None = None) -> None:
+        """A menu entry chosen by key: open it on the pipeline thread, show its screen.
+        ``saved``: the task's state kept by a host (``WorkflowHandler.saved()``) to take
+        back instead of starting afresh."""
         session = self.session
         entry = registry.find(key)
         if session is None or entry is None or not entry.allows(session.who.role):
@@ -342,8 +344,8 @@ class ScannerApp(FloorMessages, App):
         screen = self._task_screen(handler)
         if isinstance(handler, WorkflowHandler):
             # queued before the screen can take a scan: the workflow exists before its scans
-            self.pipeline.call(handler.open,
-                               lambda snap: screen.post_message(WorkflowOpened(snap)))
+            opening = handler.open if saved is None else partial(handler.reopen, saved)
+            self.pipeline.call(opening, lambda snap: screen.post_message(WorkflowOpened(snap)))
         self.push_screen(screen)
 
     def open_handler(self, handler: Any, snapshot: Any = None) -> None:

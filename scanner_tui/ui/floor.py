@@ -17,9 +17,8 @@ from scanner_tui.inventory.models import Operator
 from scanner_tui.scanning.result import Kind, Scan, ScanResult, Source
 from scanner_tui.text import with_article
 from scanner_tui.ui.pipeline import refusal_of
-from scanner_tui.workflows import registry
 from scanner_tui.workflows.base import Outcome, Question, Services, View, Workflow
-from scanner_tui.workflows.registry import WorkflowEntry, find, for_role
+from scanner_tui.workflows.registry import WorkflowEntry, find, for_role, restore
 from scanner_tui.workflows.shift import Shift
 
 SIGN_OUT_COMMANDS = ("LOGOUT", "SIGNOUT")
@@ -323,7 +322,7 @@ class WorkflowHandler:
     def reopen(self, data: dict) -> Snapshot:
         """Rebuild the task from ``saved()`` data (pipeline thread); a state that cannot be
         taken back opens the task afresh and says why."""
-        restored = registry.restore(self.services, data)
+        restored = restore(self.services, data)
         if isinstance(restored, str):
             snap = self.open()
             self.error = self.error or restored

@@ -25,6 +25,13 @@ GTIN is known (SSCC + (02) + (37)) is taken as that product with its ``count``; 
 ``count`` is offered as the quantity question's default (confirmed, never typed); GS1 data
 that reads two ways (``alternative``) goes to ``on_two_readings`` (refused unless the
 workflow asks which reading is right); the first caps-lock scan of a shift says so once.
+
+Refusals raised past a workflow become outcomes in that one place too: a look-up's
+``DomainError`` (an ambiguous serial, a GTIN that is not the unit's product) is refused with
+its sentence, and an ``AuthenticityError`` is also kept as an authenticity event
+(``inventory.authenticity``); a typed number in another form (``٥٠``, ``1e3``) is refused in
+the words of the one parser, ``codes.parse_quantity`` (``foreign_number``, ``read_reply``,
+``typed_quantity``).
 """
 
 from __future__ import annotations
@@ -116,6 +123,25 @@ class Question:
         return f"{self.how[:1].upper()}{self.how[1:]}."
 
 
+def is_number(text: str, digits: int = QTY_DIGITS) -> bool:
+    """A typed number: ASCII digits only (``٥٠``, ``1e3``, ``½`` are not), at most ``digits``."""
+    return text.isascii() and text.isdigit() and len(text) <= digits
+
+
+def foreign_number(text: str, *, quantity: bool = False) -> str | None:
+    """Why typed ``text``, a number in another form, is refused, in the one parser's words
+    (``codes.parse_quantity``): other scripts' digits (``٥٠``, ``²``: never a number, never
+    a code) anywhere; ``1e3``, ``+7``, ``7.0`` where a quantity is asked. None: not such."""
+    if (text.isascii() and text.isdigit()) or not (
+            text.isdigit() or (quantity and number_like(text))):
+        return None
+    try:
+        parse_quantity(text, what="quantity" if quantity else "number", minimum=0)
+    except CodeRefused as err:
+        return str(err)
+    return None
+
+
 class Refusal(str):
     """A typed reply that does not answer the question (the sentence saying why)."""
 
@@ -143,15 +169,15 @@ def read_reply(question: Question, text: str, *, limit: int = TYPED_MAX
                 return parse_quantity(word, limit=limit, minimum=0)
             except CodeRefused as err:
                 return Refusal(str(err))
-        return Refusal(f"{word[:20]} is not a quantity; {question.how}.")
+        return Refusal(f"{shown(word, 20)} is not a quantity; {question.how}.")
     if question.kind is Ask.CHOICE:
-        if word.isascii() and word.isdigit() and 1 <= int(word) <= len(question.choices):
+        if is_number(word) and 1 <= int(word) <= len(question.choices):
             return question.choices[int(word) - 1]
         starting = [c for c in question.choices if low and c.lower().startswith(low)]
         exact = [c for c in starting if c.lower() == low]
         if exact or len(starting) == 1:
             return (exact or starting)[0]
-        return Refusal(f"{word[:20]} is not one of the choices: {question.text}")
+        return Refusal(f"{shown(word, 20)} is not one of the choices: {question.text}")
     if not word:
         return Refusal(f"Nothing was typed. {question.text} {question.hint}")
     return word
@@ -359,13 +385,13 @@ class Workflow(ABC):
         if result.kind == Kind.COMMAND and result.command:  # a command card's text, typed
             return self._route(scan, result)
         q = self.question
+        refused = foreign_number(text, quantity=q is not None and q.kind is Ask.QUANTITY)
+        if refused is not None:
+            return Outcome(False, refused, question=q)
         if q is not None:
             reply = read_reply(q, text, limit=self.quantity_limit)
             if not isinstance(reply, Refusal):
                 return self.answer_question(q, reply, scan)
-            if q.kind is Ask.QUANTITY and number_like(text) and not (
-                    text.isascii() and text.isdigit()):  # a count, not in ASCII digits
-                return Outcome(False, str(reply), question=q)
             if not q.optional:  # the answer's own text (a number of tags to print...)?
                 taken = self.on_answer_scan(q, scan, result)
                 return taken if taken is not None else Outcome(False, str(reply), question=q)
@@ -418,10 +444,12 @@ class Workflow(ABC):
         return getattr(self, f"answer_{q.action}")(reply, scan)
 
     def not_the_answer(self, q: Question, result: ScanResult) -> Outcome:
-        """The one refusal for a scan while a question stands: the question again."""
+        """The one refusal for a scan while a question stands: the question again (for
+        what no tag rule took, with the classifier's reason: control characters...)."""
         what = f"CMD:{result.command}" if result.kind == Kind.COMMAND else \
-            (result.code or result.kind.value)[:30]
-        return Outcome(False, f"{what} does not answer the question. {q.text} {q.hint}",
+            shown(result.code or result.kind.value, 30)
+        why = f" ({result.reason})" if not result.accepted and result.reason else ""
+        return Outcome(False, f"{what} does not answer the question{why}. {q.text} {q.hint}",
                        question=q)
 
     @abstractmethod

@@ -64,31 +64,34 @@ class CountWorkflow(Workflow):
         self.count_code = count
         self.bin: BinCount | None = None
         self.current: Counted | None = None  # the product line whose quantity is asked
-        self.confirm_empty = False
         self.lines: list[Counted] = []
 
     # -- task state as data (``Workflow.snapshot``) -----------------------------------------
     state_version = 1
 
     def save(self) -> dict:
-        return {"count": self.count_code, "confirm_empty": self.confirm_empty,
+        return {"count": self.count_code,
                 "bin": asdict(self.bin) if self.bin is not None else None,
                 "current": self.current.line_id if self.current is not None else None}
 
     def load(self, state: dict) -> None:
-        self.count_code, self.confirm_empty = state["count"], bool(state["confirm_empty"])
+        self.count_code = state["count"]  # an open "is it empty?" comes back as ``asked``
         self.bin = BinCount(**state["bin"]) if state["bin"] else None
         self.current = Counted(state["current"], "", 0) if state["current"] else None
         self._refresh()  # the lines counted so far are read from the store
+
+    @property
+    def confirm_empty(self) -> bool:
+        """Whether "is the bin empty?" is asked (CMD:DONE with nothing counted)."""
+        return self.asked is not None and self.asked.action == "empty"
 
     # -- what the screen shows ---------------------------------------------------------------
     @property
     def question(self) -> Question | None:
         """Is the bin empty (yes/no), or the count of the current product (a count prompt:
         every scan is already counted, so scanning on closes it)."""
-        if self.confirm_empty and self.bin is not None:
-            return Question(f"Nothing counted in {self.bin.bin_code}: is it empty?",
-                            action="empty")
+        if self.asked is not None:
+            return self.asked
         if self.current is not None:
             return Question(f"How many {self.current.sku} in {self.bin.bin_code}? "
                             f"({self.current.qty})", Ask.QUANTITY, action="qty",
@@ -227,7 +230,8 @@ class CountWorkflow(Workflow):
             return Outcome.ok(text)
         if command == "DONE":
             if not self.lines and not self.confirm_empty:
-                self.confirm_empty = True
+                self.asked = Question(f"Nothing counted in {self.bin.bin_code}: is it empty?",
+                                      action="empty")
                 self.current = None
                 return Outcome.ok(f"Nothing counted in {self.bin.bin_code}: is it empty? "
                                   "CMD:YES closes it empty.", question=self.question)
@@ -240,7 +244,7 @@ class CountWorkflow(Workflow):
                              count_bin_id=self.bin.count_bin_id)
         except DomainError as err:
             return Outcome.refuse(str(err))
-        self.bin, self.current, self.confirm_empty, self.lines = None, None, False, []
+        self.bin, self.current, self.asked, self.lines = None, None, None, []
         if self.services.shift is not None:
             self.services.shift.line_done()
         return Outcome.ok(text)
@@ -266,7 +270,7 @@ class CountWorkflow(Workflow):
         """Is the bin empty? Yes closes it empty; no goes on counting."""
         if yes:
             return self._close()
-        self.confirm_empty = False
+        self.asked = None
         return Outcome.ok(f"Go on counting {self.bin.bin_code}.")
 
     def answer_qty(self, qty: int | None, scan: Scan) -> Outcome:

@@ -27,7 +27,15 @@ from scanner_tui.inventory.counting import (
 from scanner_tui.inventory.errors import DomainError, shown
 from scanner_tui.inventory.ops.base import APPROVERS
 from scanner_tui.scanning.result import Kind, Scan, ScanResult
-from scanner_tui.workflows.base import Line, Outcome, Services, View, Workflow, expected
+from scanner_tui.workflows.base import (
+    Line,
+    Outcome,
+    Services,
+    View,
+    Workflow,
+    expected,
+    is_number,
+)
 
 STATE_ORDER = {"counted": 0, "counting": 1, "open": 2, "approved": 3}
 
@@ -209,7 +217,7 @@ class CountSuperviseWorkflow(Workflow):
         typed = scan
         if self.code is None:
             counts = waiting_counts(self.services.engine)
-            if text.isdigit() and 1 <= int(text) <= len(counts):
+            if is_number(text) and 1 <= int(text) <= len(counts):
                 return self._open(counts[int(text) - 1].code)
             return self._open(text)
         if text.lower() in ("approve", "y", "yes"):

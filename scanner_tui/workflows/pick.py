@@ -42,6 +42,7 @@ from scanner_tui.workflows.base import (
     View,
     Workflow,
     expected,
+    is_number,
     scan_from_dict,
     scan_to_dict,
 )
@@ -72,7 +73,6 @@ class Pending:
     task: Task | None = None
     scan: Scan | None = None  # the product scan a quantity answer applies
     lot: str | None = None
-    default: int = 0
     target: int = 0  # planned in this bin: counting up to it picks
     count: int = 1  # pieces counted by scanning the product again
 
@@ -122,7 +122,7 @@ class PickWorkflow(Workflow):
             "auto_ship": self.auto_ship,
             "pending": None if p is None else {
                 "bin": p.bin, "task": dataclasses.asdict(p.task) if p.task else None,
-                "scan": scan_to_dict(p.scan), "lot": p.lot, "default": p.default,
+                "scan": scan_to_dict(p.scan), "lot": p.lot,
                 "target": p.target, "count": p.count},
             "skipped": {str(k): sorted(v) for k, v in self.skipped.items()},
             "closed": sorted(self.closed), "deferred": sorted(self.deferred),
@@ -143,7 +143,7 @@ class PickWorkflow(Workflow):
         p = state["pending"]
         self.pending = None if p is None else Pending(
             bin=p["bin"], task=Task(**p["task"]) if p["task"] else None,
-            scan=scan_from_dict(p["scan"]), lot=p["lot"], default=p["default"],
+            scan=scan_from_dict(p["scan"]), lot=p["lot"],
             target=p["target"], count=p["count"])
         order = state["order"]  # the plan is read from the store again, never trusted
         self.plan = (plan_order(self.services.engine, order, self.skipped, self.closed)
@@ -224,7 +224,7 @@ class PickWorkflow(Workflow):
 
     # -- choosing an order -------------------------------------------------------------------
     def _choose_typed(self, text: str) -> Outcome:
-        if text.isdigit():
+        if is_number(text):
             orders = open_orders(self.services.engine)
             n = int(text)
             if 1 <= n <= len(orders):
@@ -391,7 +391,7 @@ class PickWorkflow(Workflow):
         take = count if count and count <= needs else task.qty
         question = self._ask(Question(f"How many {sku}? (Enter: {take})", Ask.QUANTITY,
                                       action="qty", default=take),
-                             Pending(bin=at, task=task, scan=scan, lot=lot, default=take,
+                             Pending(bin=at, task=task, scan=scan, lot=lot,
                                      target=task.qty))
         said = "" if not count else f"The label says {count}. " if take == count else \
             f"The label says {count}; {plan.order.code} needs {needs}. "
@@ -559,7 +559,7 @@ class PickWorkflow(Workflow):
             return self._pick_qty(count)
         question = self._ask(Question(f"Counted {count} {pending.task.sku} (Enter: {count})",
                                       Ask.QUANTITY, action="qty", default=count),
-                             dataclasses.replace(pending, count=count, default=count))
+                             dataclasses.replace(pending, count=count))
         return Outcome.ok(f"Counted {count} of {pending.task.sku}; scan more, or Enter to "
                           f"pick {count}.", question=question)
 

@@ -29,7 +29,6 @@ from scanner_tui.inventory.operations import ROLE_MATRIX, putaway
 from scanner_tui.inventory.ops.movement import MOVABLE_STATUSES, PUTAWAY_BIN_KINDS
 from scanner_tui.scanning.result import Kind, Scan, ScanResult
 from scanner_tui.workflows.base import (
-    QTY_DIGITS,
     Ask,
     Line,
     Outcome,
@@ -37,6 +36,7 @@ from scanner_tui.workflows.base import (
     Services,
     View,
     entry_of,
+    is_number,
 )
 from scanner_tui.workflows.dock import (
     PlaceOrItemWorkflow,
@@ -234,7 +234,7 @@ class PutawayWorkflow(PlaceOrItemWorkflow):
     def on_text(self, text: str, scan: Scan, result: ScanResult) -> Outcome:
         if not text:
             return Outcome.refuse(f"Nothing was typed. {self._instruction()}.")
-        if text.isdigit() and len(text) <= QTY_DIGITS:
+        if is_number(text):
             if self.item is not None and self.item.serial:
                 return Outcome.refuse(f"{self.item.sku} is tracked by serial: one unit at a "
                                       "time, scan its bin.")

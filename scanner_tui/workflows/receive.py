@@ -49,6 +49,7 @@ from scanner_tui.inventory.identity import policy_for
 from scanner_tui.inventory.models import utcnow
 from scanner_tui.inventory.operations import ROLE_MATRIX, OpResult, receive, undo_last
 from scanner_tui.inventory.ops.receiving import RECEIVE_BIN_KINDS, VOID
+from scanner_tui.inventory.receipt_doc import ReceiptDoc, find_receipt, open_receipts
 from scanner_tui.scanning.result import Kind, Scan, ScanResult
 from scanner_tui.workflows.base import (
     QTY_DIGITS,
@@ -61,6 +62,7 @@ from scanner_tui.workflows.base import (
     contents_of,
     entry_of,
     expected,
+    is_number,
     reading_text,
 )
 from scanner_tui.workflows.dock import (
@@ -73,7 +75,6 @@ from scanner_tui.workflows.dock import (
     plain_code,
     undone_scan_ids,
 )
-from scanner_tui.workflows.receipt_doc import ReceiptDoc, find_receipt, open_receipts
 from scanner_tui.workflows.receive_state import (
     Current,
     Pending,
@@ -246,19 +247,6 @@ class ReceiveWorkflow(Workflow):
             return self._product(scan, result)
         return self._unit_scan(scan, result)
 
-    def _leave_pending(self) -> str:
-        """A scan moves on: close the open question; say what it left behind unreceived."""
-        p, self.pending = self.pending, None
-        if p is None or p.kind == "quantity":
-            return ""
-        if p.serial:
-            return f"{p.serial} not received. "
-        if p.kind in ("over", "count"):
-            return f"{p.qty} of {self.current.code} not received. "
-        if p.kind == "print":
-            return f"{p.qty} tags not printed. "
-        return ""
-
     # -- bins --------------------------------------------------------------------------------
     def _bin(self, result: ScanResult) -> Outcome:
         found = active_bin(self.services.engine, result)
@@ -277,7 +265,7 @@ class ReceiveWorkflow(Workflow):
         if text.lower() in ("blind", "skip"):
             return self._go_blind()
         receipts = self.open_receipts()
-        if text.isdigit() and 1 <= int(text) <= len(receipts):
+        if is_number(text) and 1 <= int(text) <= len(receipts):
             text = receipts[int(text) - 1].code
         row = find_receipt(self.services.engine, text)
         if row is None:
@@ -323,15 +311,16 @@ class ReceiveWorkflow(Workflow):
                  and result.count is None
                  and self.current.sku_id == found.sku_id
                  and (not result.lot or result.lot == self.current.lot))
-        left = "" if again else self._leave_pending()
+        self.pending = None  # a scan moves on: the count prompt closes
         cur = self._select(found.sku_id, result.lot, result.expiry)
         if cur.serial:
             if result.count is not None:  # a count never replaces the units' own scans
-                left += f"The label's count {result.count} is not taken; scan each unit. "
-            return _prefixed(left, self._capture("serial", scan))
+                return _prefixed(f"The label's count {result.count} is not taken; scan each "
+                                 "unit. ", self._capture("serial", scan))
+            return self._capture("serial", scan)
         if result.count is not None:
-            return _prefixed(left, self._capture("count", scan, run=result.count))
-        return _prefixed(left, self._capture("qty", scan, run=p.qty if again else 0))
+            return self._capture("count", scan, run=result.count)
+        return self._capture("qty", scan, run=p.qty if again else 0)
 
     def _capture(self, then: str, scan: Scan, serial: str | None = None,
                  run: int = 0) -> Outcome:
@@ -431,9 +420,9 @@ class ReceiveWorkflow(Workflow):
                     self.unexpected.append(serial)
                 return Outcome.refuse(f"{serial} is not on the ship notice of "
                                       f"{self.receipt.code}; set it aside for a supervisor.")
-        left = self._leave_pending()
+        self.pending = None  # a scan moves on: the count prompt closes
         self._select(sku_id, lot, expiry)
-        return _prefixed(left, self._capture("unit", scan, serial))
+        return self._capture("unit", scan, serial)
 
     # -- receiving ---------------------------------------------------------------------------
     def _op(self, scan_id: str, entry: str, *, on_receipt: bool, **kwargs) -> Outcome | OpResult:
@@ -597,12 +586,12 @@ class ReceiveWorkflow(Workflow):
         if self.finished is not None or self.choosing or self.bin is None:
             return super().on_two_readings(scan, result)
         readings = (reading_text(result)[:30], reading_text(result.alternative)[:30])
-        left = self._leave_pending()
+        self.pending = None  # a scan moves on: the count prompt closes
         q = self._ask("reading", Question("Which reading is right?", Ask.CHOICE, readings),
                       scan=scan)
-        return _prefixed(left, Outcome.ok(
+        return Outcome.ok(
             f"The label reads two ways (a lost separator): 1 {readings[0]}, 2 {readings[1]}. "
-            "Choose 1 or 2.", warning=True, question=q))
+            "Choose 1 or 2.", warning=True, question=q)
 
     def answer_reading(self, choice: str, scan: Scan) -> Outcome:
         """The reading chosen: received as if the label had read only that way."""

@@ -10,14 +10,11 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import date
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple, Protocol
 
+from scanner_tui.inventory.receipt_doc import ReceiptDoc, find_receipt
 from scanner_tui.scanning.result import Scan
-from scanner_tui.workflows.base import Question, scan_from_dict, scan_to_dict
-from scanner_tui.workflows.receipt_doc import ReceiptDoc, find_receipt
-
-if TYPE_CHECKING:
-    from scanner_tui.workflows.receive import ReceiveWorkflow
+from scanner_tui.workflows.base import Question, Services, scan_from_dict, scan_to_dict
 
 
 @dataclass
@@ -70,7 +67,42 @@ class Record:
     over: bool = False
 
 
-def save_state(wf: ReceiveWorkflow) -> dict:
+class Receiving(Protocol):
+    """What the receive helpers (state, view, tags) read and write of the workflow
+    (``receive.ReceiveWorkflow``), without importing it."""
+
+    services: Services
+    title: str
+    receipt: ReceiptDoc | None
+    blind: bool
+    bin: str | None
+    notice: str
+    current: Current | None
+    pending: Pending | None
+    records: list[Record]
+    unexpected: list[str]
+    not_on_receipt: list[str]
+    finished: list[str] | None
+    printed: dict[str, Tagged]
+    awaiting: dict[str, Tagged]
+
+    @property
+    def choosing(self) -> bool: ...
+
+    def open_receipts(self) -> list[ReceiptDoc]: ...
+
+    def receipt_lines(self) -> list: ...
+
+    def missing_serials(self) -> list[str]: ...
+
+    def _has_notice(self, sku_id: int) -> bool: ...
+
+    def _instruction(self) -> str: ...
+
+    def _ask(self, kind: str, question: Question, **data: object) -> Question: ...
+
+
+def save_state(wf: Receiving) -> dict:
     p, cur = wf.pending, wf.current
     return {
         "receipt": wf.receipt.code if wf.receipt is not None else None,
@@ -88,7 +120,7 @@ def save_state(wf: ReceiveWorkflow) -> dict:
         "awaiting": sorted(wf.awaiting)}
 
 
-def load_state(wf: ReceiveWorkflow, state: dict) -> None:
+def load_state(wf: Receiving, state: dict) -> None:
     code = state["receipt"]  # the receipt is read from the store again
     row = find_receipt(wf.services.engine, code) if code else None
     wf.receipt = (ReceiptDoc(wf.services.engine, row.id, row.code, row.supplier)

@@ -6,18 +6,13 @@ for (``ReceiveWorkflow.awaiting``); the printing itself is ``tag_printing.print_
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from scanner_tui.scanning.result import Scan
 from scanner_tui.workflows.base import Outcome, Question
-from scanner_tui.workflows.receive_state import Tagged
+from scanner_tui.workflows.receive_state import Receiving, Tagged
 from scanner_tui.workflows.tag_printing import count_refusal, print_new_tags
 
-if TYPE_CHECKING:
-    from scanner_tui.workflows.receive import ReceiveWorkflow
 
-
-def print_refusal(wf: ReceiveWorkflow) -> str | None:
+def print_refusal(wf: Receiving) -> str | None:
     """Why new asset tags cannot be printed now (None: they can)."""
     cur, p = wf.current, wf.pending
     if wf.choosing:
@@ -32,7 +27,7 @@ def print_refusal(wf: ReceiveWorkflow) -> str | None:
     return None
 
 
-def ask_print(wf: ReceiveWorkflow, n: int) -> Outcome:
+def ask_print(wf: Receiving, n: int) -> Outcome:
     """A typed number while tags may be printed: how many CMD:PRINT will print."""
     refused = count_refusal(n)
     if refused is not None:
@@ -43,7 +38,7 @@ def ask_print(wf: ReceiveWorkflow, n: int) -> Outcome:
                       "does not.", question=q)
 
 
-def print_tags(wf: ReceiveWorkflow, scan: Scan, n: int) -> Outcome:
+def print_tags(wf: Receiving, scan: Scan, n: int) -> Outcome:
     """Print ``n`` new asset tags for the current SKU; expect them scanned back."""
     refusal = print_refusal(wf)
     if refusal is not None:

@@ -4,19 +4,16 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING
 
 from scanner_tui.labels.record import compress
 from scanner_tui.scanning.result import Kind
 from scanner_tui.workflows.base import Line, View
-
-if TYPE_CHECKING:
-    from scanner_tui.workflows.receive import ReceiveWorkflow
+from scanner_tui.workflows.receive_state import Receiving
 
 MISSING_SHOWN = 20  # missing serials listed one by one in the summary, then a count
 
 
-def receive_view(wf: ReceiveWorkflow) -> View:
+def receive_view(wf: Receiving) -> View:
     title = ("Receive blind" if wf.receipt is None and wf.blind
              else f"Receive {wf.receipt.code}" if wf.receipt else wf.title)
     context = [f"Into {wf.bin}" if wf.bin else "No dock bin yet"]
@@ -51,7 +48,7 @@ def receive_view(wf: ReceiveWorkflow) -> View:
                 accepts(wf))
 
 
-def receipt_rows(wf: ReceiveWorkflow) -> tuple[Line, ...]:
+def receipt_rows(wf: Receiving) -> tuple[Line, ...]:
     over = over_by_sku(wf)
     rows = []
     for ln in wf.receipt_lines():
@@ -64,7 +61,7 @@ def receipt_rows(wf: ReceiveWorkflow) -> tuple[Line, ...]:
     return tuple(rows)
 
 
-def instruction(wf: ReceiveWorkflow) -> str:
+def instruction(wf: Receiving) -> str:
     p, cur = wf.pending, wf.current
     if wf.choosing:
         return "Scan receipt, or CMD:SKIP (blind)"
@@ -88,7 +85,7 @@ def instruction(wf: ReceiveWorkflow) -> str:
     return "Scan a product"
 
 
-def accepts(wf: ReceiveWorkflow) -> tuple[Kind, ...]:
+def accepts(wf: Receiving) -> tuple[Kind, ...]:
     if wf.choosing:
         return (Kind.UNKNOWN, Kind.BIN)
     if wf.current is not None and wf.current.serial:
@@ -98,7 +95,7 @@ def accepts(wf: ReceiveWorkflow) -> tuple[Kind, ...]:
 
 
 # -- the end -----------------------------------------------------------------------------
-def over_by_sku(wf: ReceiveWorkflow) -> dict[str, int]:
+def over_by_sku(wf: Receiving) -> dict[str, int]:
     over: dict[str, int] = defaultdict(int)
     for r in wf.records:
         if r.over:
@@ -106,7 +103,7 @@ def over_by_sku(wf: ReceiveWorkflow) -> dict[str, int]:
     return over
 
 
-def summary(wf: ReceiveWorkflow) -> list[str]:
+def summary(wf: Receiving) -> list[str]:
     """The discrepancy summary: short lines, over lines, missing/unexpected serials."""
     if wf.receipt is None:
         totals: dict[str, int] = defaultdict(int)
@@ -130,6 +127,6 @@ def summary(wf: ReceiveWorkflow) -> list[str]:
     return out or [f"{wf.receipt.code} received complete."]
 
 
-def unused_tags(wf: ReceiveWorkflow) -> list[str]:
+def unused_tags(wf: Receiving) -> list[str]:
     """Tags printed here and never scanned back onto a unit (a supervisor voids them)."""
     return [f"Tag unused: {part}" for part in compress(list(wf.awaiting))]

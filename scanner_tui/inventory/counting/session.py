@@ -287,16 +287,21 @@ def drop_line(engine: Engine, *, actor: Actor, line_id: int) -> None:
 
 
 def counted_lines(engine: Engine, count_bin_id: int) -> list[Counted]:
-    """What has been counted in the bin's current round, in scan order."""
+    """What has been counted in the bin's current round, in scan order (a unit the books put
+    elsewhere marked as ``count_unit`` marks it)."""
     with engine.connect() as conn:
-        rnd = conn.execute(select(T_CBIN.c.round).where(T_CBIN.c.id == count_bin_id)).scalar()
+        rnd, bin_id = conn.execute(select(T_CBIN.c.round, T_CBIN.c.bin_id)
+                                   .where(T_CBIN.c.id == count_bin_id)).one()
         rows = conn.execute(
-            select(T_CLINE.c.id, T_SKU.c.code, T_CLINE.c.qty, T_ASSET.c.serial, T_CLINE.c.lot)
+            select(T_CLINE.c.id, T_SKU.c.code, T_CLINE.c.qty, T_ASSET.c.serial, T_CLINE.c.lot,
+                   T_ASSET.c.bin_id, T_ASSET.c.status)
             .join(T_SKU, T_SKU.c.id == T_CLINE.c.sku_id)
             .outerjoin(T_ASSET, T_ASSET.c.id == T_CLINE.c.asset_id)
             .where(T_CLINE.c.count_bin_id == count_bin_id, T_CLINE.c.round == rnd)
             .order_by(T_CLINE.c.id)).all()
-    return [Counted(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+    return [Counted(r.id, r.code, r.qty, r.serial, r.lot,
+                    r.serial is not None and not (r.bin_id == bin_id and r.status in COUNTABLE))
+            for r in rows]
 
 
 def expected_lines(engine: Engine, count_bin_id: int) -> list[tuple[str, str, int]]:

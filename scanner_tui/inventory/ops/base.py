@@ -1,11 +1,15 @@
 """The frame every operation runs in: one transaction, the idempotency key, roles, ledger rows.
 
-``run_operation`` checks the role, opens the transaction, answers a scan id already in
-``AppliedScan`` with its first result, runs the operation body with a ``Tx``, records the scan
-id with the result sentence and commits. The ``Tx`` helpers run fixed, bound SQL on the
-transaction's DB-API cursor for the hot paths (Core statements elsewhere) and change stock and
-units only through guarded ``UPDATE ... WHERE`` statements whose row count is checked, so the
-rules hold under concurrency on SQLite and on PostgreSQL alike.
+``run_operation`` opens the transaction, takes the ledger chain's head (the first lock of
+every change: one global order, so changes never deadlock each other on PostgreSQL), answers
+a scan id already in ``AppliedScan`` with its first result, reads the operator's role and
+active flag from the store (``actor.signed_in``: never the role the caller claims), checks the
+role, runs the operation body with a ``Tx``, records the scan id with the result sentence and
+commits. The ``Tx`` helpers run fixed, bound SQL on the transaction's DB-API cursor for the
+hot paths (Core statements elsewhere) and change stock and units only through guarded
+``UPDATE ... WHERE`` statements whose row count is checked, so the rules hold under
+concurrency on SQLite and on PostgreSQL alike; each ledger row is sealed into the hash chain
+(``inventory/chain.py``).
 """
 
 from __future__ import annotations

@@ -10,7 +10,8 @@ receive and import paths check it). ``sku.serial_pattern`` holds the regular exp
 product's manufacturer serials must match. ``tagroll`` records rolls of pre-printed own tags
 registered as issued; ``authenticityevent`` keeps refusals that smell of counterfeit or
 mislabelling. Existing stores keep every unit: their serials were unique, so they are unique per
-SKU too.
+SKU too. On PostgreSQL ``stock.qty`` and ``ledgerentry.qty`` become BIGINT: a stock line may
+hold up to 2^53 - 1 (the operations refuse more), past INTEGER's 2^31 - 1.
 """
 
 from collections.abc import Sequence
@@ -25,6 +26,9 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":  # SQLite's INTEGER holds 64 bits already
+        for table in ("stock", "ledgerentry"):
+            op.alter_column(table, 'qty', type_=sa.BigInteger(), existing_nullable=False)
     with op.batch_alter_table('asset', schema=None) as batch_op:
         batch_op.drop_index('ix_asset_serial')
         batch_op.create_index('ix_asset_serial', ['serial'], unique=False)
@@ -63,6 +67,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        for table in ("stock", "ledgerentry"):
+            op.alter_column(table, 'qty', type_=sa.Integer(), existing_nullable=False)
     op.drop_table('authenticityevent')
     op.drop_table('tagroll')
     with op.batch_alter_table('sku', schema=None) as batch_op:
