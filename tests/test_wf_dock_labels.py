@@ -235,3 +235,11 @@ def test_an_unknown_part_number_is_refused_saying_how_to_map_it(demo):
     wf = blind(demo)
     out = scan(wf, "[)>\x1e06\x1d1PNOPE-77\x1dQ5\x1e\x04")
     assert not out.accepted and "NOPE-77" in out.message and "alias" in out.message
+
+
+def test_a_hibc_product_is_received_as_the_sku_its_part_is_an_alias_of(demo):
+    add_barcode(demo, "MUG-01", "A123BJC5D6E71", kind="alias")  # HIBC LIC + product + UOM
+    wf = blind(demo)
+    out = scan(wf, "+A123BJC5D6E71G")
+    assert out.accepted and out.changed, out.message
+    assert qty(demo, "MUG-01", "DK01-A-01") == 1
