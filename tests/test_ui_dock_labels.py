@@ -7,12 +7,10 @@ a GLN+254 place in move, a GIAI asset in look-up, and the lost-separator questio
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import insert, select
 
 from scanner_tui.config import Config, DatabaseConfig, TagsConfig, TerminalConfig
 from scanner_tui.inventory.actor import Actor
 from scanner_tui.inventory.demo import build_demo
-from scanner_tui.inventory.models import Barcode, Sku
 from scanner_tui.inventory.operations import receive
 from scanner_tui.ui.app import ScannerApp
 from scanner_tui.ui.floor_screens import WorkflowScreen
@@ -26,7 +24,7 @@ from tests.test_ui_support import (
     scan,
     screen_text,
 )
-from tests.workflow_helpers import qty
+from tests.workflow_helpers import add_barcode, qty
 
 TIES = "05901234100281"  # CABLE-TIE-100 (demo)
 
@@ -36,12 +34,6 @@ def demo(engine):
     build_demo(engine)
     yield engine
     assert_verified(engine)
-
-
-def add_barcode(engine, sku: str, code: str) -> None:
-    with engine.begin() as conn:
-        sku_id = conn.execute(select(Sku.id).where(Sku.code == sku)).scalar_one()
-        conn.execute(insert(Barcode).values(code=code, sku_id=sku_id, kind="gtin"))
 
 
 async def receiving_blind(app, pilot) -> WorkflowScreen:

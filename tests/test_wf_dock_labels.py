@@ -7,10 +7,8 @@ Each scenario runs on the demo warehouse and ends with ``verify`` green.
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import insert, select
 
 from scanner_tui.inventory.demo import build_demo
-from scanner_tui.inventory.models import Barcode, Sku
 from scanner_tui.inventory.verify import verify
 from scanner_tui.scanning.result import Source
 from scanner_tui.scanning.rules import DEFAULT_RULES, TagRules
@@ -19,7 +17,7 @@ from scanner_tui.workflows.pick import PickWorkflow
 from scanner_tui.workflows.putaway import PutawayWorkflow
 from scanner_tui.workflows.receive import ReceiveWorkflow
 from scanner_tui.workflows.registry import restore
-from tests.workflow_helpers import ledger_rows, qty, scan, services
+from tests.workflow_helpers import add_barcode, ledger_rows, qty, scan, services
 
 TIES = "05901234100281"  # CABLE-TIE-100's GTIN (demo)
 SSCC = "009501101530000038"
@@ -31,12 +29,6 @@ def demo(engine):
     build_demo(engine)
     yield engine
     assert verify(engine) == []
-
-
-def add_barcode(engine, sku: str, code: str, kind: str = "gtin") -> None:
-    with engine.begin() as conn:
-        sku_id = conn.execute(select(Sku.id).where(Sku.code == sku)).scalar_one()
-        conn.execute(insert(Barcode).values(code=code, sku_id=sku_id, kind=kind))
 
 
 def blind(engine) -> ReceiveWorkflow:

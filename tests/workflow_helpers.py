@@ -7,7 +7,7 @@ the store's known codes: manufacturer serials, SKU codes, aliases) and returns t
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, Row, func, select
+from sqlalchemy import Engine, Row, func, insert, select
 
 from scanner_tui.inventory.actor import actor_for
 from scanner_tui.inventory.lookup import StoreKnownCodes
@@ -76,3 +76,10 @@ def gtin(engine: Engine, sku: str) -> str:
         code = conn.execute(select(Barcode.code).join(Sku, Sku.id == Barcode.sku_id)
                             .where(Sku.code == sku, Barcode.kind == "gtin")).scalar_one()
     return code[1:]
+
+
+def add_barcode(engine: Engine, sku: str, code: str, kind: str = "gtin") -> None:
+    """Give ``sku`` one more barcode (a GTIN as 14 digits, or an alias as printed)."""
+    with engine.begin() as conn:
+        sku_id = conn.execute(select(Sku.id).where(Sku.code == sku)).scalar_one()
+        conn.execute(insert(Barcode).values(code=code, sku_id=sku_id, kind=kind))
