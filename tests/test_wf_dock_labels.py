@@ -235,3 +235,23 @@ def test_a_hibc_product_is_received_as_the_sku_its_part_is_an_alias_of(demo):
     out = scan(wf, "+A123BJC5D6E71G")
     assert out.accepted and out.changed, out.message
     assert qty(demo, "MUG-01", "DK01-A-01") == 1
+
+
+def test_pick_a_second_case_label_adds_its_count(demo):
+    wf = PickWorkflow(services(demo, "OP-0001"))
+    before = qty(demo, "MUG-01", "A01-A-02")
+    wf.answer("QC-1003")  # 4 MUG-01 from A01-A-02
+    scan(wf, "A01-A-02")
+    scan(wf, "(01)05901234100359(30)2")
+    out = scan(wf, "(01)05901234100359(30)2")  # the second case of two: 4, all planned
+    assert out.accepted and out.changed, out.message
+    assert qty(demo, "MUG-01", "A01-A-02") == before - 4
+
+
+def test_the_count_question_survives_a_snapshot(demo):
+    wf = blind(demo)
+    scan(wf, f"(01){TIES}(37)24")
+    again = restore(services(demo, "OP-0002"), wf.snapshot())
+    assert again.question.kind == "quantity" and again.question.default == 24
+    out = again.answer("")
+    assert out.accepted and qty(demo, "CABLE-TIE-100", "DK01-A-01") == 24

@@ -262,7 +262,7 @@ def scan_from_dict(data: dict | None) -> Scan | None:
     return Scan(payload=data["payload"], source=Source(data["source"]), id=data["id"])
 
 
-CAPS_LOCK = "Caps lock is on: the scanner sends lower case as capitals; turn it off. "
+CAPS_LOCK = "Caps lock is on: the scanner types in lower case; turn caps lock off. "
 
 
 def contents_of(result: ScanResult) -> ScanResult:
@@ -277,7 +277,7 @@ def two_ways(result: ScanResult) -> str:
     """The refusal for GS1 data that lost a separator: it reads two ways."""
     return (f"{result.code[:24]} reads two ways (a lost separator): "
             f"{reading_text(result)} or {reading_text(result.alternative)}. "
-            "Type it in, or scan another label.")
+            "Scan a label that reads one way, or set it aside for a supervisor.")
 
 
 def reading_text(result: ScanResult | None) -> str:

@@ -392,7 +392,7 @@ class PickWorkflow(Workflow):
         question = self._ask(Question(f"How many {sku}? (Enter: {take})", Ask.QUANTITY,
                                       action="qty", default=take),
                              Pending(bin=at, task=task, scan=scan, lot=lot,
-                                     target=task.qty))
+                                     target=task.qty, count=take if count else 1))
         said = "" if not count else f"The label says {count}. " if take == count else \
             f"The label says {count}; {plan.order.code} needs {needs}. "
         return Outcome.ok(f"{said}{sku}: type how many you take from {at}, Enter for {take}.",
@@ -536,7 +536,7 @@ class PickWorkflow(Workflow):
         found = look_up(self.services.engine, result)
         if found is None or pending.task is None or found.sku_id != pending.task.sku_id:
             return None
-        return self._count_piece()
+        return self._count_piece(result.count or 1)
 
     def _cancel_question(self) -> Outcome:
         q, pending = self.asked, self.pending
@@ -551,10 +551,12 @@ class PickWorkflow(Workflow):
             return self._cancel_question()
         return self._pick_qty(qty)
 
-    def _count_piece(self) -> Outcome:
+    def _count_piece(self, pieces: int = 1) -> Outcome:
+        """The product scanned again while its quantity is asked: ``pieces`` more (a case
+        label's count, else one)."""
         pending = self.pending
         assert pending is not None and pending.task is not None
-        count = pending.count + 1
+        count = pending.count + pieces
         if count >= pending.target:
             return self._pick_qty(count)
         question = self._ask(Question(f"Counted {count} {pending.task.sku} (Enter: {count})",
