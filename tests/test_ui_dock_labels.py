@@ -126,3 +126,13 @@ async def test_a_giai_asset_in_look_up(demo, db_url):
         assert last(app).accepted, last(app).text
         shown = screen_text(app)
         assert "0950110153ABC123" in shown and "LAPTOP-14" in shown
+
+
+async def test_caps_lock_is_said_at_the_badge_and_not_again(demo, db_url):
+    app = floor_app(demo, db_url)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await scan(app, pilot, "op-0001")  # a wedge scanner with caps lock on
+        assert last(app).accepted and "Caps lock is on" in last(app).text
+        await scan(app, pilot, "CMD:MOVE", "r01-a-02")
+        assert last(app).accepted and "Caps lock" not in last(app).text
+        assert "R01-A-02" in screen_text(app)

@@ -166,7 +166,8 @@ class SignInHandler(Handover):
         self.answer = SignInAnswer(who, session, menu)
         self.next = menu
         self.operator = badge
-        return Outcome.ok(f"Hello {who.called} ({role})")
+        note = session.shift.caps_lock_note() if result.caps_lock else ""
+        return Outcome.ok(f"{note}Hello {who.called} ({role})", warning=bool(note))
 
     def view(self) -> SignInAnswer | Passed | None:
         return self.passed_view() if self.passed else self.answer

@@ -52,6 +52,7 @@ from scanner_tui.inventory.lookup import resolve_scan
 from scanner_tui.inventory.operations import undo_last
 from scanner_tui.scanning.result import Kind, Scan, ScanResult, Source
 from scanner_tui.text import with_article
+from scanner_tui.workflows.shift import CAPS_LOCK
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -262,9 +263,6 @@ def scan_from_dict(data: dict | None) -> Scan | None:
     return Scan(payload=data["payload"], source=Source(data["source"]), id=data["id"])
 
 
-CAPS_LOCK = "Caps lock is on: the scanner types in lower case; turn caps lock off. "
-
-
 def contents_of(result: ScanResult) -> ScanResult:
     """A container label naming its content (SSCC + (02) GTIN + (37) count) as the product
     it holds, with the count, lot and expiry; any other result as it is."""
@@ -329,12 +327,11 @@ class Workflow(ABC):
     def _caps_lock(self, outcome: Outcome) -> Outcome:
         """The first caps-lock scan of the shift (else of this task) says so, once."""
         shift = self.services.shift
-        if self.caps_told or (shift is not None and shift.caps_told):
-            return outcome
-        if shift is not None:
-            shift.caps_told = True
+        told = self.caps_told
         self.caps_told = True
-        return replace(outcome, message=CAPS_LOCK + outcome.message, warning=True)
+        note = "" if told else shift.caps_lock_note() if shift is not None else CAPS_LOCK
+        return replace(outcome, message=note + outcome.message, warning=True) if note \
+            else outcome
 
     def answer(self, text: str, scan: Scan | None = None,
                result: ScanResult | None = None) -> Outcome:

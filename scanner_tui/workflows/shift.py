@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+CAPS_LOCK = "Caps lock is on: the scanner types in lower case; turn caps lock off. "
+
 
 @dataclass
 class Shift:
@@ -28,6 +30,13 @@ class Shift:
             self.errors += 1
         if changed:
             self.changes += 1
+
+    def caps_lock_note(self) -> str:
+        """What to say about a caps-lock scan: ``CAPS_LOCK`` the first time in the shift."""
+        if self.caps_told:
+            return ""
+        self.caps_told = True
+        return CAPS_LOCK
 
     def line_done(self) -> None:
         self.lines_done += 1
