@@ -255,3 +255,9 @@ def test_the_count_question_survives_a_snapshot(demo):
     assert again.question.kind == "quantity" and again.question.default == 24
     out = again.answer("")
     assert out.accepted and qty(demo, "CABLE-TIE-100", "DK01-A-01") == 24
+
+
+def test_a_pallet_label_without_contents_asks_for_the_goods_labels(demo):
+    wf = blind(demo)
+    out = scan(wf, f"(00){SSCC}")
+    assert not out.accepted and SSCC in out.message and "labels of the goods" in out.message

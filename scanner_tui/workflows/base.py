@@ -428,6 +428,9 @@ class Workflow(ABC):
             result = self._place(result)
             if not result.bin:
                 return Outcome.refuse(unmapped_place(result))
+        if result.kind is Kind.CONTAINER and not result.gtin:  # an SSCC alone
+            return Outcome.refuse(f"Pallet {result.sscc} does not say what it holds; scan the "
+                                  f"labels of the goods on it. {self.view().instruction}.")
         return self.on_scan(scan, contents_of(result))
 
     def _place(self, result: ScanResult) -> ScanResult:
