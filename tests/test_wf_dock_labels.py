@@ -44,6 +44,7 @@ def test_a_case_count_is_confirmed_with_enter_not_typed(demo):
     assert out.accepted and not out.changed
     assert out.question.kind == "quantity" and out.question.default == 24
     assert "24" in out.message and ledger_rows(demo) == before  # nothing until confirmed
+    assert wf.view().instruction == "Receive 24? Enter, or type qty"
     out = wf.answer("")  # Enter: the label's count
     assert out.accepted and out.changed and "24" in out.message
     assert qty(demo, "CABLE-TIE-100", "DK01-A-01") == 24
@@ -151,6 +152,7 @@ def test_receive_asks_which_reading_is_right_and_receives_the_chosen_one(demo):
     assert q.kind == "choice" and len(q.choices) == 2
     assert q.choices[0] == "lot ABC12321SN0001" and "SN0001" in q.choices[1]
     assert all(len(c) <= 30 for c in q.choices)
+    assert wf.view().instruction == "Which reading? Choose 1 or 2"
     out = wf.answer("1")  # the whole lot: a quantity product with that lot
     assert out.accepted and out.changed
     assert qty(demo, "CABLE-TIE-100", "DK01-A-01") == 1

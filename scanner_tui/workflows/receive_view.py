@@ -67,7 +67,11 @@ def instruction(wf: Receiving) -> str:
         return "Scan receipt, or CMD:SKIP (blind)"
     if wf.bin is None:
         return "Scan the dock bin"
+    if p is not None and p.kind == "reading":
+        return "Which reading? Choose 1 or 2"
     if p is not None and cur is not None:
+        if p.kind == "count":
+            return f"Receive {p.qty}? Enter, or type qty"
         if p.kind == "lot":
             return f"Lot of {cur.code}? Scan or type"
         if p.kind == "expiry":
