@@ -144,3 +144,14 @@ def test_0007_up_and_down_on_postgres(pg_url):
         migrate(engine)
     finally:
         engine.dispose()
+
+
+def test_a_bins_file_without_the_gln_columns_keeps_the_mapping(demo, tmp_path):
+    map_bins(demo, tmp_path, f"A01-A-02,pick,pick,{GLN},A1\n")
+    path = tmp_path / "old.csv"
+    path.write_text("code,zone,kind\nA01-A-02,fast,pick\n", encoding="utf-8")
+    import_csv(demo, "bins", path)
+    with demo.connect() as conn:
+        row = conn.execute(select(Bin.zone, Bin.gln, Bin.gln_extension)
+                           .where(Bin.code == "A01-A-02")).one()
+    assert tuple(row) == ("fast", GLN, "A1")

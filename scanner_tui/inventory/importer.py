@@ -349,8 +349,9 @@ def _plan_bins(store: _Store, rows, check: _Checker, ctx: dict) -> Writer:
             continue
         seen[code] = line
         places[place] = line
-        item = {"code": code, "zone": zone, "kind": kind, "gln": place[0],
-                "gln_extension": place[1]}
+        item = {"code": code, "zone": zone, "kind": kind}
+        if "gln" in r or "gln_extension" in r:  # a file without them keeps the bins' places
+            item.update(gln=place[0], gln_extension=place[1])
         (changed if code in store.bins else new).append(item)
 
     def write(conn: Connection, result: ImportResult, progress: Progress | None) -> None:
@@ -360,11 +361,11 @@ def _plan_bins(store: _Store, rows, check: _Checker, ctx: dict) -> Writer:
         result.created["bins"] = bulk_insert(conn, Bin.__table__, rows_, progress, "writing",
                                              len(new))
         if changed:
+            names = [k for k in changed[0] if k != "code"]  # the file's columns, no others
             conn.execute(update(Bin.__table__).where(Bin.__table__.c.code == bindparam("b_code"))
-                         .values(zone=bindparam("zone"), kind=bindparam("kind"),
-                                 gln=bindparam("gln"), gln_extension=bindparam("gln_ext")),
-                         [{"b_code": c["code"], "zone": c["zone"], "kind": c["kind"],
-                           "gln": c["gln"], "gln_ext": c["gln_extension"]} for c in changed])
+                         .values({k: bindparam(f"v_{k}") for k in names}),
+                         [{"b_code": c["code"], **{f"v_{k}": c[k] for k in names}}
+                          for c in changed])
         result.updated = len(changed)
         fix_sequences(conn, [Bin.__table__])
 
