@@ -187,13 +187,14 @@ def test_full_disk_on_a_tiny_tmpfs(tmp_path):
         url = f"sqlite:///{mnt / 'store.db'}"
         eng = open_store(url)
         filler = mnt / "filler"
-        with open(filler, "wb") as f:
-            try:
-                while True:
-                    f.write(b"\0" * 65536)
-                    f.flush()
-            except OSError:
-                pass
+        fd = os.open(filler, os.O_WRONLY | os.O_CREAT)  # unbuffered: no late flush to fail
+        try:
+            while True:
+                os.write(fd, b"\0" * 65536)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
         handled = _scan_through(eng, "Y" * 200_000 + "\r")
         eng.dispose()
         _floor_words(handled.outcome.message)
