@@ -86,6 +86,7 @@ def test_demo_says_how_the_next_commands_reach_its_store(tmp_path: Path) -> None
     assert done.returncode == 0, done.stderr
     assert f"export SCANNER_TUI_CONFIG={cfg.resolve()}" in done.stderr
     line = next(x for x in done.stderr.splitlines() if "export SCANNER_TUI_CONFIG=" in x)
+    assert line.strip().startswith("export ") and "\\x0a" not in done.stderr  # a line to copy
     value = line.split("=", 1)[1]
     verify = cli("verify", home=tmp_path, env={"SCANNER_TUI_CONFIG": value})
     assert verify.returncode == 0, verify.stderr

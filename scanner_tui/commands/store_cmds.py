@@ -93,8 +93,9 @@ def _say_how_to_reach(config_file: str | None) -> None:
     if config_file is None:
         return  # the default store: every command without --config reaches it
     path = shlex.quote(str(Path(config_file).resolve()))
-    typer.echo(clean(f"Other commands reach this store with --config {path}, or after:\n"
-                     f"  export SCANNER_TUI_CONFIG={path}"), err=True)
+    for line in (f"Other commands reach this store with --config {path}, or after:",
+                 f"  export SCANNER_TUI_CONFIG={path}"):
+        typer.echo(clean(line), err=True)
 
 
 def import_(
