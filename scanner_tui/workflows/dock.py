@@ -14,8 +14,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-from sqlalchemy import Engine
-
+from scanner_tui.inventory.db import Engine
 from scanner_tui.inventory.floor_queries import default_dock_bin, undone_scan_ids
 from scanner_tui.inventory.lookup import Resolved, find, resolve_scan
 from scanner_tui.scanning.classify import NO_RULE

@@ -17,14 +17,12 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from sqlalchemy import Engine, func, select
-
+from scanner_tui.inventory.db import Engine
 from scanner_tui.inventory.errors import DomainError
+from scanner_tui.inventory.floor_queries import first_bin
 from scanner_tui.inventory.history import UnknownCode, history
-from scanner_tui.inventory.models import Bin, LedgerEntry, Order, OrderLine
 from scanner_tui.inventory.operations import ROLE_MATRIX, return_unit
-from scanner_tui.inventory.ops.base import Tx
-from scanner_tui.inventory.ops.receiving import returned_qty
+from scanner_tui.inventory.order_queries import order_exists, order_shipped
 from scanner_tui.scanning.classify import NO_RULE
 from scanner_tui.scanning.result import Kind, Scan, ScanResult
 from scanner_tui.workflows.base import (
@@ -47,10 +45,6 @@ from scanner_tui.workflows.lookup import fit
 REASONS = ("DAMAGED", "WRONG", "UNWANTED")
 CONDITIONS = ("NEW", "OPENED", "BROKEN")
 QUARANTINE_CONDITIONS = ("BROKEN",)
-T_BIN = Bin.__table__
-T_ORDER = Order.__table__
-T_OLINE = OrderLine.__table__
-T_LEDGER = LedgerEntry.__table__
 
 
 @dataclass
@@ -75,12 +69,6 @@ class Pending:
 def when(at: str | None) -> str:
     """An ISO time as the floor reads it: ``2026-11-11 10:00``."""
     return at[:16].replace("T", " ") if at else "?"
-
-
-def first_bin(engine: Engine, kind: str) -> str | None:
-    with engine.connect() as conn:
-        return conn.execute(select(T_BIN.c.code).where(T_BIN.c.kind == kind, T_BIN.c.active)
-                            .order_by(T_BIN.c.code).limit(1)).scalar()
 
 
 def unit_story(engine: Engine, serial: str, sku: str | None = None
@@ -199,7 +187,7 @@ class ReturnsWorkflow(Workflow):
         # Orders carry no tag rule of their own: while an order is due, a code that is not
         # otherwise recognised is tried as an order code.
         if self.step == "order" and result.kind is Kind.UNKNOWN and result.code:
-            if self._order_exists(result.code):
+            if order_exists(self.services.engine, result.code):
                 return self._order(result.code)
         elif self.step == "start" and result.kind is Kind.UNKNOWN and result.reason == NO_RULE:
             # A manufacturer serial the store has never seen: flag it, in words.
@@ -281,27 +269,14 @@ class ReturnsWorkflow(Workflow):
         return self._ask(f"{'; '.join(info[1:]) or serial}. Why did it come back?")
 
     # -- quantity returns: order and quantity ------------------------------------------------
-    def _order_exists(self, code: str) -> bool:
-        with self.services.engine.connect() as conn:
-            return conn.execute(select(T_ORDER.c.id)
-                                .where(T_ORDER.c.code == code.strip())).first() is not None
-
     def _order(self, code: str) -> Outcome:
         p = self.pending
         assert p is not None and p.sku is not None
         code = code.strip()
-        with self.services.engine.connect() as conn:
-            order = conn.execute(select(T_ORDER).where(T_ORDER.c.code == code)).first()
-            if order is None:
-                return Outcome.refuse(f"{code} is not a known order. {self._instruction()}.")
-            lines = conn.execute(select(T_OLINE).where(T_OLINE.c.order_id == order.id,
-                                                       T_OLINE.c.sku_id == p.sku_id)).all()
-            shipped = sum(ln.qty_shipped for ln in lines)
-            tx = Tx(conn, self.actor, "look-up", "scanned", "return")
-            back = sum(returned_qty(tx, order.code, ln.line_no, p.sku_id) for ln in lines)
-            at = conn.execute(select(func.max(T_LEDGER.c.at)).where(
-                T_LEDGER.c.doc_type == "order", T_LEDGER.c.doc_code == order.code,
-                T_LEDGER.c.action == "ship", T_LEDGER.c.sku_id == p.sku_id)).scalar()
+        found = order_shipped(self.services.engine, code, p.sku_id)
+        if found is None:
+            return Outcome.refuse(f"{code} is not a known order. {self._instruction()}.")
+        order, shipped, back, at = found.order, found.shipped, found.back, found.last_shipped
         if shipped - back <= 0:
             told = f"shipped {shipped} of {p.sku}" + (f", {back} came back" if back else "")
             return Outcome.refuse(f"Order {order.code} {told}; none can come back on it.")
@@ -380,7 +355,7 @@ class ReturnsWorkflow(Workflow):
 
     def on_text(self, text: str, scan: Scan, result: ScanResult) -> Outcome:
         if self.step == "order":
-            if self._order_exists(text):
+            if order_exists(self.services.engine, text):
                 return self._order(text)
             return Outcome.refuse(f"{text[:40]} is not a known order. {self._instruction()}.")
         return super().on_text(text, scan, result)
