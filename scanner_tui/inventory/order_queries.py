@@ -1,6 +1,6 @@
 """The store reads about orders that the floor workflows need (plain data; no workflow logic).
 
-* ``open_orders`` / ``find_order`` / ``order_exists``: orders by status or code.
+* ``open_orders`` / ``find_order``: orders by status or code.
 * ``order_lines``: an order's lines (ordered, picked, shipped).
 * ``pickable_stock``: where SKUs lie in pick and reserve bins (pick's planner).
 * ``bin_is_empty`` / ``stock_in_bin``: what the books hold in a bin (pick's short and empty).
@@ -107,12 +107,6 @@ def find_order(engine: Engine, code: str) -> OrderInfo | None:
     """An order by its code (any status), or None."""
     with engine.connect() as conn:
         return _find(conn, code)
-
-
-def order_exists(engine: Engine, code: str) -> bool:
-    with engine.connect() as conn:
-        return conn.execute(select(T_ORDER.c.id)
-                            .where(T_ORDER.c.code == code.strip())).first() is not None
 
 
 def _lines(conn: Connection, order_id: int) -> tuple[LineInfo, ...]:

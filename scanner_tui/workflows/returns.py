@@ -22,7 +22,7 @@ from scanner_tui.inventory.errors import DomainError
 from scanner_tui.inventory.floor_queries import first_bin
 from scanner_tui.inventory.history import UnknownCode, history
 from scanner_tui.inventory.operations import ROLE_MATRIX, return_unit
-from scanner_tui.inventory.order_queries import order_exists, order_shipped
+from scanner_tui.inventory.order_queries import find_order, order_shipped
 from scanner_tui.scanning.classify import NO_RULE
 from scanner_tui.scanning.result import Kind, Scan, ScanResult
 from scanner_tui.workflows.base import (
@@ -193,7 +193,7 @@ class ReturnsWorkflow(Workflow):
         # Orders carry no tag rule of their own: while an order is due, a code that is not
         # otherwise recognised is tried as an order code.
         if self.step == "order" and result.kind is Kind.UNKNOWN and result.code:
-            if order_exists(self.services.engine, result.code):
+            if find_order(self.services.engine, result.code) is not None:
                 return self._order(result.code)
         elif self.step == "start" and result.kind is Kind.UNKNOWN and result.reason == NO_RULE:
             # A manufacturer serial the store has never seen: flag it, in words.
@@ -357,7 +357,7 @@ class ReturnsWorkflow(Workflow):
 
     def on_text(self, text: str, scan: Scan, result: ScanResult) -> Outcome:
         if self.step == "order":
-            if order_exists(self.services.engine, text):
+            if find_order(self.services.engine, text) is not None:
                 return self._order(text)
             return Outcome.refuse(f"{text[:40]} is not a known order. {self._instruction()}.")
         return super().on_text(text, scan, result)
