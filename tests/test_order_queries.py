@@ -12,7 +12,7 @@ from scanner_tui.inventory.order_queries import (
     order_detail,
     order_lines,
     order_shipped,
-    pickable_stock,
+    order_to_pick,
 )
 from scanner_tui.workflows.returns import ReturnsWorkflow
 from tests.workflow_helpers import scan, services
@@ -49,13 +49,18 @@ def test_an_order_in_detail_and_its_lines(demo):
     assert order_detail(demo, "NO-SUCH") is None and order_lines(demo, "NO-SUCH") is None
 
 
-def test_pickable_stock_lies_in_pick_and_reserve_bins_only(demo):
-    mug = find_code(demo, "MUG-01").id
-    spots = pickable_stock(demo, set(), {mug})
-    assert spots and all(s.sku_id == mug and s.qty > 0 for s in spots)
-    assert {s.bin_kind for s in spots} <= {"pick", "reserve"}
-    assert not any(bin_is_empty(demo, s.bin) for s in spots)
-    assert pickable_stock(demo, set(), set()) == []
+def test_the_stock_of_an_order_to_pick_lies_in_pick_and_reserve_bins_only(demo):
+    code = next(c for c in ("QC-1003", "SO-1001", "SO-1000") if find_order(demo, c)
+                and find_order(demo, c).status in ("open", "picking"))
+    found = order_to_pick(demo, code)
+    wanted = {ln.sku_id for ln in found.lines if ln.remaining > 0}
+    assert found.stock and {s.sku_id for s in found.stock} <= wanted
+    assert all(s.qty > 0 and s.bin_kind in ("pick", "reserve") for s in found.stock)
+    assert not any(bin_is_empty(demo, s.bin) for s in found.stock)
+    every = {ln.line_no for ln in found.lines}
+    assert order_to_pick(demo, code, closed=every).stock == ()
+    shipped = order_to_pick(demo, "SO-0999")  # shipped: nothing left to pick
+    assert shipped.lines and shipped.stock == ()
 
 
 def test_a_return_saved_with_its_question_open_has_no_step_of_its_own(demo):

@@ -2,7 +2,8 @@
 
 * ``open_orders`` / ``find_order``: orders by status or code.
 * ``order_lines``: an order's lines (ordered, picked, shipped).
-* ``pickable_stock``: where SKUs lie in pick and reserve bins (pick's planner).
+* ``order_to_pick``: an order, its lines and where the SKUs still to
+  pick lie in pick and reserve bins (pick's planner).
 * ``bin_is_empty`` / ``stock_in_bin``: what the books hold in a bin (pick's short and empty).
 * ``order_detail``: an order with its lines and units (look-up).
 * ``order_shipped``: what of a SKU an order shipped and what came back (returns).
@@ -10,8 +11,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import NamedTuple
 
 from sqlalchemy import Connection, Engine, func, select
 
@@ -24,6 +27,7 @@ T_LEDGER = LedgerEntry.__table__
 
 PICKABLE_KINDS = ("pick", "reserve")  # pick faces first, then reserve
 OPEN_STATUSES = ("open", "picking", "picked", "staged")
+PICKING_STATUSES = ("open", "picking")  # what is left of these is planned
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,8 +54,7 @@ class LineInfo:
         return max(0, self.qty - self.picked)
 
 
-@dataclass(frozen=True, slots=True)
-class StockSpot:
+class StockSpot(NamedTuple):  # a tuple: thousands are read for a large order's plan
     """Stock of one SKU in one pickable bin and lot (a serial SKU's units in a bin: lot None)."""
 
     sku_id: int
@@ -126,28 +129,49 @@ def order_lines(engine: Engine, code: str) -> tuple[OrderInfo, tuple[LineInfo, .
         return None if order is None else (order, _lines(conn, order.id))
 
 
-def pickable_stock(engine: Engine, serial: set[int] | frozenset[int],
-                   quantity: set[int] | frozenset[int]) -> list[StockSpot]:
+@dataclass(frozen=True, slots=True)
+class OrderToPick:
+    order: OrderInfo
+    lines: tuple[LineInfo, ...]
+    stock: tuple[StockSpot, ...]  # of the lines still to pick; none unless open or picking
+
+
+def order_to_pick(engine: Engine, code: str, closed: Collection[int] = ()) -> OrderToPick | None:
+    """An order, its lines, and where the SKUs of its lines still to pick (not ``closed``)
+    lie, in one read; None when the order does not exist."""
+    with engine.connect() as conn:
+        order = _find(conn, code)
+        if order is None:
+            return None
+        lines = _lines(conn, order.id)
+        stock: list[StockSpot] = []
+        if order.status in PICKING_STATUSES:
+            todo = [ln for ln in lines if ln.remaining > 0 and ln.line_no not in closed]
+            stock = _pickable(conn, {ln.sku_id for ln in todo if ln.tracking == "serial"},
+                              {ln.sku_id for ln in todo if ln.tracking != "serial"})
+    return OrderToPick(order, lines, tuple(stock))
+
+
+def _pickable(conn: Connection, serial: Collection[int], quantity: Collection[int]
+              ) -> list[StockSpot]:
     """Where the SKUs lie in active pick and reserve bins (two queries for all of them):
     ``serial`` SKUs as units in stock per bin, ``quantity`` SKUs per bin and lot."""
     pickable = (T_BIN.c.active, T_BIN.c.kind.in_(PICKABLE_KINDS))
     rows: list[tuple] = []
-    with engine.connect() as conn:
-        if serial:
-            rows += [(sku, code, kind, None, None, n) for sku, code, kind, n in conn.execute(
-                select(T_ASSET.c.sku_id, T_BIN.c.code, T_BIN.c.kind, func.count(T_ASSET.c.id))
-                .join(T_ASSET, T_ASSET.c.bin_id == T_BIN.c.id)
-                .where(T_ASSET.c.sku_id.in_(sorted(serial)), T_ASSET.c.status == "in_stock",
-                       *pickable)
-                .group_by(T_ASSET.c.sku_id, T_BIN.c.code, T_BIN.c.kind))]
-        if quantity:
-            rows += list(conn.execute(
-                select(T_STOCK.c.sku_id, T_BIN.c.code, T_BIN.c.kind, T_STOCK.c.lot,
-                       T_STOCK.c.expiry, T_STOCK.c.qty)
-                .join(T_STOCK, T_STOCK.c.bin_id == T_BIN.c.id)
-                .where(T_STOCK.c.sku_id.in_(sorted(quantity)), T_STOCK.c.qty > 0, *pickable)))
-    return [StockSpot(sku, code, kind, lot, expiry, int(n))
-            for sku, code, kind, lot, expiry, n in rows if n and n > 0]
+    if serial:
+        rows += [(sku, code, kind, None, None, n) for sku, code, kind, n in conn.execute(
+            select(T_ASSET.c.sku_id, T_BIN.c.code, T_BIN.c.kind, func.count(T_ASSET.c.id))
+            .join(T_ASSET, T_ASSET.c.bin_id == T_BIN.c.id)
+            .where(T_ASSET.c.sku_id.in_(sorted(serial)), T_ASSET.c.status == "in_stock",
+                   *pickable)
+            .group_by(T_ASSET.c.sku_id, T_BIN.c.code, T_BIN.c.kind))]
+    if quantity:
+        rows += conn.execute(
+            select(T_STOCK.c.sku_id, T_BIN.c.code, T_BIN.c.kind, T_STOCK.c.lot,
+                   T_STOCK.c.expiry, T_STOCK.c.qty)
+            .join(T_STOCK, T_STOCK.c.bin_id == T_BIN.c.id)
+            .where(T_STOCK.c.sku_id.in_(sorted(quantity)), T_STOCK.c.qty > 0, *pickable))
+    return [StockSpot._make(r) for r in rows if r[5] and r[5] > 0]
 
 
 def bin_is_empty(engine: Engine, bin_code: str) -> bool:

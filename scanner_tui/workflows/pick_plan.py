@@ -22,8 +22,7 @@ from scanner_tui.inventory.order_queries import (
     bin_is_empty,
     find_order,
     open_orders,
-    order_lines,
-    pickable_stock,
+    order_to_pick,
     stock_in_bin,
 )
 
@@ -74,42 +73,37 @@ class Plan:
         return sum(ln.qty for ln in self.lines)
 
 
-@dataclass(frozen=True, slots=True)
-class _Slot:
-    """Stock of one SKU in one bin and lot (a serial SKU's units in a bin: lot None)."""
-
-    rank: int  # 0 pick bin, 1 reserve
-    bin: str
-    lot: str | None
-    fefo: tuple  # first to expire first, no expiry last
-    qty: int
+RANK = {kind: n for n, kind in enumerate(PICKABLE_KINDS)}
 
 
-def _availability(spots: list[StockSpot]) -> dict[int, list[_Slot]]:
-    """Where each SKU can be picked: by bin kind, bin code, then first-expiring lot."""
-    rank = {kind: n for n, kind in enumerate(PICKABLE_KINDS)}
-    out: dict[int, list[_Slot]] = {}
-    for s in spots:
-        out.setdefault(s.sku_id, []).append(_Slot(
-            rank[s.bin_kind], s.bin, s.lot, (s.expiry is None, str(s.expiry or ""), s.lot or ""),
-            s.qty))
-    for slots in out.values():
-        slots.sort(key=lambda s: (s.rank, s.bin, s.fefo))
+def _walk_order(s: StockSpot) -> tuple:
+    """Pick bins before reserve, by bin code; inside a bin, first to expire first (no expiry
+    last)."""
+    return (RANK[s.bin_kind], s.bin, s.expiry is None, str(s.expiry or ""), s.lot or "")
+
+
+def _availability(spots: tuple[StockSpot, ...]) -> dict[int, list[StockSpot]]:
+    """Where each SKU can be picked, in walking order."""
+    out: dict[int, list[StockSpot]] = {}
+    for spot in spots:
+        out.setdefault(spot.sku_id, []).append(spot)
+    for found in out.values():
+        found.sort(key=_walk_order)
     return out
 
 
-def _allocate(need: int, slots: list[tuple[_Slot, int]]) -> list[tuple[_Slot, int]]:
+def _allocate(need: int, slots: list[tuple[StockSpot, int]]) -> list[tuple[StockSpot, int]]:
     """From (slot, quantity still free) in order: all from one pick bin when one holds enough,
     else bins in order (pick bins, then reserve; by code) until ``need`` is met; inside a bin,
     first-expiring lots first."""
     totals: dict[str, int] = {}
     for s, free in slots:
-        if s.rank == 0:
+        if s.bin_kind == PICKABLE_KINDS[0]:
             totals[s.bin] = totals.get(s.bin, 0) + free
     enough = next((b for b, n in sorted(totals.items()) if n >= need), None)
     if enough is not None:
         slots = [(s, free) for s, free in slots if s.bin == enough]
-    out: list[tuple[_Slot, int]] = []
+    out: list[tuple[StockSpot, int]] = []
     for s, free in slots:
         if need <= 0:
             break
@@ -124,17 +118,15 @@ def plan_order(engine: Engine, code: str, skipped: Mapping[int, Collection[str]]
     """The order's lines and its pick tasks; ``skipped`` bins per line (shorted there) and
     ``closed`` lines (finished short) get no tasks. None when the order does not exist."""
     skipped = skipped or {}
-    found = order_lines(engine, code)
+    found = order_to_pick(engine, code, closed)
     if found is None:
         return None
-    order, lines = found
+    order, lines = found.order, found.lines
     tasks: list[Task] = []
-    if order.status in ("open", "picking"):
+    if found.stock:
         used: dict[tuple[int, str, str | None], int] = {}
         todo = [ln for ln in lines if ln.remaining > 0 and ln.line_no not in closed]
-        cache = _availability(pickable_stock(
-            engine, {ln.sku_id for ln in todo if ln.tracking == "serial"},
-            {ln.sku_id for ln in todo if ln.tracking != "serial"}))
+        cache = _availability(found.stock)
         for ln in todo:
             avoid = set(skipped.get(ln.line_no, ()))
             free = [(s, s.qty - used.get((ln.sku_id, s.bin, s.lot), 0))
