@@ -70,3 +70,14 @@ def test_lint_imports_keeps_every_contract() -> None:
     done = subprocess.run([str(tool), "--no-cache"], cwd=ROOT, capture_output=True, text=True,
                           timeout=300)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+
+
+def test_workflows_reach_the_store_only_through_inventory() -> None:
+    """SQL the workflows need lives in inventory/ (queries and ops): a contract forbids the
+    workflows importing SQLAlchemy or SQLModel themselves."""
+    (contract,) = [c for c in _contracts().values()
+                   if c["type"] == "forbidden" and c["source_modules"] == ["scanner_tui.workflows"]
+                   and "sqlalchemy" in c["forbidden_modules"]]
+    assert {"sqlalchemy", "sqlmodel"} <= set(contract["forbidden_modules"])
+    ignored = {i.split(" -> ")[0] for i in contract.get("ignore_imports", ())}
+    assert ignored <= {"scanner_tui.workflows.base"}, "new SQL in workflows belongs in inventory/"

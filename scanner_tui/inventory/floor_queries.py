@@ -1,6 +1,7 @@
 """The store reads the floor workflows need (no workflow logic here; SQL stays in inventory/).
 
-* ``default_dock_bin``: the site's default receiving place.
+* ``first_bin`` / ``default_dock_bin``: a kind's first active bin (returns, quarantine), the
+  site's default receiving place.
 * ``suggest_bin`` / ``lots_in``: where putaway sends a SKU, and the lots of a SKU in a bin.
 * ``bin_stock``: a quantity SKU's stock in a bin (move's basket).
 * ``undone_scan_ids``: the scans whose rows an undo compensated.
@@ -23,11 +24,16 @@ T_LEDGER = LedgerEntry.__table__
 T_SKU = Sku.__table__
 
 
+def first_bin(engine: Engine, kind: str) -> str | None:
+    """The first active bin of a kind by code, or None."""
+    with engine.connect() as conn:
+        return conn.execute(select(T_BIN.c.code).where(T_BIN.c.kind == kind, T_BIN.c.active)
+                            .order_by(T_BIN.c.code).limit(1)).scalar()
+
+
 def default_dock_bin(engine: Engine) -> str | None:
     """The first active dock bin by code (the site's default receiving place), or None."""
-    with engine.connect() as conn:
-        return conn.execute(select(T_BIN.c.code).where(T_BIN.c.kind == "dock", T_BIN.c.active)
-                            .order_by(T_BIN.c.code).limit(1)).scalar()
+    return first_bin(engine, "dock")
 
 
 def suggest_bin(engine: Engine, sku_id: int, exclude: int | None = None) -> str | None:

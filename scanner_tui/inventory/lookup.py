@@ -230,6 +230,19 @@ def resolve_scan(session: Session | Connection, result: ScanResult) -> Resolved 
 _KINDS = {"bin": Kind.BIN, "asset": Kind.ASSET, "product": Kind.PRODUCT}
 
 
+def look_up(engine: Engine, result: ScanResult) -> Resolved | None:
+    """The bin, unit or product a classified scan names (None when the store does not know),
+    on a connection of its own."""
+    with engine.connect() as conn:
+        return resolve_scan(conn, result)
+
+
+def find_code(engine: Engine, code: str) -> Resolved | None:
+    """The bin, unit or product a plain code names, or None, on a connection of its own."""
+    with engine.connect() as conn:
+        return find(conn, code)
+
+
 class StoreKnownCodes:
     """The classifier's ``KnownCodes``: is ``code`` a bin, unit or product of this store?
 

@@ -15,8 +15,6 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine
-
 from scanner_tui.inventory.counting import (
     CountComparison,
     approve,
@@ -24,6 +22,7 @@ from scanner_tui.inventory.counting import (
     list_counts,
     recount,
 )
+from scanner_tui.inventory.db import Engine
 from scanner_tui.inventory.errors import DomainError, shown
 from scanner_tui.inventory.ops.base import APPROVERS
 from scanner_tui.scanning.result import Kind, Scan, ScanResult

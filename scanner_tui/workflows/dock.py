@@ -14,22 +14,17 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-from sqlalchemy import Engine
-
+from scanner_tui.inventory.db import Engine
 from scanner_tui.inventory.floor_queries import default_dock_bin, undone_scan_ids
-from scanner_tui.inventory.lookup import Resolved, find, resolve_scan
+from scanner_tui.inventory.lookup import Resolved
+from scanner_tui.inventory.lookup import find_code as find_code  # the workflows' look-ups
+from scanner_tui.inventory.lookup import look_up as look_up
 from scanner_tui.scanning.classify import NO_RULE
 from scanner_tui.scanning.gs1 import NO_KEY
 from scanner_tui.scanning.result import Kind, Scan, ScanResult
 from scanner_tui.workflows.base import Outcome, Workflow, expected
 
 PLAIN_REASONS = (NO_RULE, NO_KEY, "GS1 serial without a GTIN")
-
-
-def look_up(engine: Engine, result: ScanResult) -> Resolved | None:
-    """The bin, unit or product a classified scan names (None when the store does not know)."""
-    with engine.connect() as conn:
-        return resolve_scan(conn, result)
 
 
 def active_bin(engine: Engine, result: ScanResult) -> Resolved | Outcome:
@@ -94,12 +89,6 @@ class PlaceOrItemWorkflow(Workflow):
                  count: int | None = None) -> Outcome:
         """``count``: how many the label says it holds (the quantity question's default)."""
         raise NotImplementedError
-
-
-def find_code(engine: Engine, code: str) -> Resolved | None:
-    """The bin, unit or product a plain code names, or None."""
-    with engine.connect() as conn:
-        return find(conn, code)
 
 
 def plain_code(result: ScanResult) -> str | None:

@@ -12,10 +12,10 @@ facts come from ``inventory.history``.
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, select
-
+from scanner_tui.inventory.db import Engine
 from scanner_tui.inventory.history import UnknownCode, history, render
-from scanner_tui.inventory.models import ROLES, Asset, Order, OrderLine, Sku
+from scanner_tui.inventory.models import ROLES
+from scanner_tui.inventory.order_queries import order_detail
 from scanner_tui.scanning.result import Kind, Scan, ScanResult
 from scanner_tui.workflows.base import Line, Outcome, Services, View, Workflow, expected
 from scanner_tui.workflows.dock import look_up
@@ -121,26 +121,16 @@ def sku_view(h: dict) -> Shown:
 
 def order_view(engine: Engine, code: str) -> Shown | None:
     """An order's customer, lines (ordered / picked / shipped) and units; None if unknown."""
-    with engine.connect() as conn:
-        order = conn.execute(select(Order).where(Order.code == code.strip())).first()
-        if order is None:
-            return None
-        lines = conn.execute(
-            select(OrderLine.id, OrderLine.line_no, Sku.code, OrderLine.qty,
-                   OrderLine.qty_picked, OrderLine.qty_shipped)
-            .join(Sku, Sku.id == OrderLine.sku_id).where(OrderLine.order_id == order.id)
-            .order_by(OrderLine.line_no)).all()
-        units = conn.execute(
-            select(Asset.serial, Asset.status, Asset.order_line_id)
-            .where(Asset.order_line_id.in_([ln.id for ln in lines]))
-            .order_by(Asset.order_line_id, Asset.serial)).all()
+    found = order_detail(engine, code)
+    if found is None:
+        return None
+    order, lines = found.order, found.lines
     rows: list[Line] = []
     for ln in lines:
-        state = "done" if ln.qty_shipped >= ln.qty else ("current" if ln.qty_picked else "")
-        rows.append(Line((ln.code, str(ln.qty), f"{ln.qty_picked} picked {ln.qty_shipped} sent"),
-                         state))
+        state = "done" if ln.shipped >= ln.qty else ("current" if ln.picked else "")
+        rows.append(Line((ln.sku, str(ln.qty), f"{ln.picked} picked {ln.shipped} sent"), state))
         rows += [Line((f" {u.serial}", "1", u.status.replace("_", " ")))
-                 for u in units if u.order_line_id == ln.id]
+                 for u in found.units if u.line_no == ln.line_no]
     context = (fit(f"Order {order.code} {order.customer}"),
                fit(f"{order.channel}, {order.status}"))
     message = f"Order {order.code} for {order.customer}: {len(lines)} line(s), {order.status}."

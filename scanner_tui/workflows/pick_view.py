@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from sqlalchemy import Engine
-
+from scanner_tui.inventory.db import Engine
 from scanner_tui.scanning.result import Kind
 from scanner_tui.workflows.base import Line, Question, View
 from scanner_tui.workflows.pick_plan import Plan, Task, open_orders

@@ -15,16 +15,14 @@ CMD:CANCEL drops the return being recorded (nothing changed), else closes the wo
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, replace
 
-from sqlalchemy import Engine, func, select
-
+from scanner_tui.inventory.db import Engine
 from scanner_tui.inventory.errors import DomainError
+from scanner_tui.inventory.floor_queries import first_bin
 from scanner_tui.inventory.history import UnknownCode, history
-from scanner_tui.inventory.models import Bin, LedgerEntry, Order, OrderLine
 from scanner_tui.inventory.operations import ROLE_MATRIX, return_unit
-from scanner_tui.inventory.ops.base import Tx
-from scanner_tui.inventory.ops.receiving import returned_qty
+from scanner_tui.inventory.order_queries import find_order, order_shipped
 from scanner_tui.scanning.classify import NO_RULE
 from scanner_tui.scanning.result import Kind, Scan, ScanResult
 from scanner_tui.workflows.base import (
@@ -47,15 +45,11 @@ from scanner_tui.workflows.lookup import fit
 REASONS = ("DAMAGED", "WRONG", "UNWANTED")
 CONDITIONS = ("NEW", "OPENED", "BROKEN")
 QUARANTINE_CONDITIONS = ("BROKEN",)
-T_BIN = Bin.__table__
-T_ORDER = Order.__table__
-T_OLINE = OrderLine.__table__
-T_LEDGER = LedgerEntry.__table__
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class Pending:
-    """The return being recorded."""
+    """The return being recorded (plain data: codes, numbers, the scan that started it)."""
 
     label: str  # the serial, or the SKU code
     scan_id: str = ""
@@ -69,18 +63,12 @@ class Pending:
     reason: str | None = None
     entry: str = "scanned"
     scan: Scan | None = None  # the scan that started this return
-    info: list[str] = field(default_factory=list)
+    info: tuple[str, ...] = ()
 
 
 def when(at: str | None) -> str:
     """An ISO time as the floor reads it: ``2026-11-11 10:00``."""
     return at[:16].replace("T", " ") if at else "?"
-
-
-def first_bin(engine: Engine, kind: str) -> str | None:
-    with engine.connect() as conn:
-        return conn.execute(select(T_BIN.c.code).where(T_BIN.c.kind == kind, T_BIN.c.active)
-                            .order_by(T_BIN.c.code).limit(1)).scalar()
 
 
 def unit_story(engine: Engine, serial: str, sku: str | None = None
@@ -122,12 +110,11 @@ class ReturnsWorkflow(Workflow):
         self.returns_bin = str(options.get("returns_bin") or first_bin(engine, "returns") or "")
         self.quarantine_bin = str(options.get("quarantine_bin")
                                   or first_bin(engine, "quarantine") or self.returns_bin)
-        self.pending: Pending | None = None
-        self.step = "start"  # start | order | qty | reason | condition
-        self.last: list[str] = []  # context of the last return recorded
+        self.pending: Pending | None = None  # the open question (``asked``) says what is due
+        self.last: tuple[str, ...] = ()  # context of the last return recorded
 
     # -- task state as data (``Workflow.snapshot``) -----------------------------------------
-    state_version = 1
+    state_version = 2  # 2: the step is the open question (1 kept a ``step`` of its own)
 
     def save(self) -> dict:
         p = self.pending
@@ -136,14 +123,21 @@ class ReturnsWorkflow(Workflow):
             pending = {k: v for k, v in asdict(p).items() if k != "scan"}
             pending["scan"] = scan_to_dict(p.scan)
         return {"returns_bin": self.returns_bin, "quarantine_bin": self.quarantine_bin,
-                "step": self.step, "last": list(self.last), "pending": pending}
+                "last": list(self.last), "pending": pending}
 
     def load(self, state: dict) -> None:
         self.returns_bin, self.quarantine_bin = state["returns_bin"], state["quarantine_bin"]
-        self.step, self.last = state["step"], list(state["last"])
+        self.last = tuple(state["last"])  # the open question comes back as ``asked``
         p = state["pending"]
         self.pending = None if p is None else Pending(
-            **{**p, "scan": scan_from_dict(p["scan"]), "info": list(p["info"])})
+            **{**p, "scan": scan_from_dict(p["scan"]), "info": tuple(p["info"])})
+
+    @property
+    def step(self) -> str:
+        """start | order | qty | reason | condition: read from the return and its question."""
+        if self.pending is None:
+            return "start"
+        return self.asked.action if self.asked is not None else "order"
 
     # -- view --------------------------------------------------------------------------------
     def view(self) -> View:
@@ -177,29 +171,29 @@ class ReturnsWorkflow(Workflow):
             return (Kind.UNKNOWN,)
         return (Kind.COMMAND,)
 
-    @property
-    def question(self) -> Question | None:
-        """The open question, if any (answered by key or by scanning a CMD: card)."""
-        if self.pending is None or self.step == "order":
-            return None
-        if self.step == "qty":
-            return Question(f"How many {self.pending.sku} came back?", Ask.QUANTITY,
-                            action="qty", default=self.pending.qty)
-        if self.step == "reason":
-            return Question(f"Why did {self.pending.label} come back?", Ask.CHOICE, REASONS,
-                            action="choice")
-        return Question(f"Condition of {self.pending.label}?", Ask.CHOICE, CONDITIONS,
-                        action="choice")
+    def _ask(self, action: str, message: str) -> Outcome:
+        """Open the question ``action`` (qty | reason | condition) about the pending return
+        (answered by key or by scanning a CMD: card)."""
+        p = self.pending
+        if action == "qty":
+            q = Question(f"How many {p.sku} came back?", Ask.QUANTITY, action=action,
+                         default=p.qty)
+        elif action == "reason":
+            q = Question(f"Why did {p.label} come back?", Ask.CHOICE, REASONS, action=action)
+        else:
+            q = Question(f"Condition of {p.label}?", Ask.CHOICE, CONDITIONS, action=action)
+        self.asked = q
+        return Outcome.ok(message, question=q)
 
-    def _ask(self, message: str, **kw: object) -> Outcome:
-        return Outcome.ok(message, question=self.question, **kw)
+    def _close(self) -> None:
+        self.pending, self.asked = None, None
 
     # -- scans -------------------------------------------------------------------------------
     def on_unrecognised(self, scan: Scan, result: ScanResult) -> Outcome | None:
         # Orders carry no tag rule of their own: while an order is due, a code that is not
         # otherwise recognised is tried as an order code.
         if self.step == "order" and result.kind is Kind.UNKNOWN and result.code:
-            if self._order_exists(result.code):
+            if find_order(self.services.engine, result.code) is not None:
                 return self._order(result.code)
         elif self.step == "start" and result.kind is Kind.UNKNOWN and result.reason == NO_RULE:
             # A manufacturer serial the store has never seen: flag it, in words.
@@ -223,13 +217,12 @@ class ReturnsWorkflow(Workflow):
         if qty is None:
             return Outcome.refuse(f"Type how many {self.pending.sku} came back, or CMD:CANCEL.")
         out = self._set_qty(qty)
-        if out.accepted:
-            self.step = "reason"
-            out = self._ask(out.message)
-        return out
+        return self._ask("reason", out.message) if out.accepted else out
 
-    def answer_choice(self, word: str, scan: Scan) -> Outcome:
+    def answer_reason(self, word: str, scan: Scan) -> Outcome:
         return self._choose(word, scan)
+
+    answer_condition = answer_reason
 
     def on_scan(self, scan: Scan, result: ScanResult) -> Outcome:
         if self.step == "start":
@@ -252,9 +245,8 @@ class ReturnsWorkflow(Workflow):
                 return Outcome.refuse(f"{found.code} is serial tracked; scan the unit's tag.")
             self.pending = Pending(label=found.code, sku=found.code, sku_id=found.id,
                                    lot=result.lot or "", entry=entry_of(scan),
-                                   info=[f"Return of {found.code}"], scan=scan,
+                                   info=(f"Return of {found.code}",), scan=scan,
                                    scan_id=scan.id)
-            self.step = "order"
             return Outcome.ok(f"{found.code}: scan or type the order it shipped on.")
         return expected(self._accepts(), result, self._instruction())
 
@@ -276,42 +268,27 @@ class ReturnsWorkflow(Workflow):
         if why is not None:
             return Outcome.refuse(why)
         self.pending = Pending(label=serial, serial=serial, sku=sku, entry=entry_of(scan),
-                               info=info, scan=scan, scan_id=scan.id)
-        self.step = "reason"
-        return self._ask(f"{'; '.join(info[1:]) or serial}. Why did it come back?")
+                               info=tuple(info), scan=scan, scan_id=scan.id)
+        return self._ask("reason", f"{'; '.join(info[1:]) or serial}. Why did it come back?")
 
     # -- quantity returns: order and quantity ------------------------------------------------
-    def _order_exists(self, code: str) -> bool:
-        with self.services.engine.connect() as conn:
-            return conn.execute(select(T_ORDER.c.id)
-                                .where(T_ORDER.c.code == code.strip())).first() is not None
-
     def _order(self, code: str) -> Outcome:
         p = self.pending
         assert p is not None and p.sku is not None
         code = code.strip()
-        with self.services.engine.connect() as conn:
-            order = conn.execute(select(T_ORDER).where(T_ORDER.c.code == code)).first()
-            if order is None:
-                return Outcome.refuse(f"{code} is not a known order. {self._instruction()}.")
-            lines = conn.execute(select(T_OLINE).where(T_OLINE.c.order_id == order.id,
-                                                       T_OLINE.c.sku_id == p.sku_id)).all()
-            shipped = sum(ln.qty_shipped for ln in lines)
-            tx = Tx(conn, self.actor, "look-up", "scanned", "return")
-            back = sum(returned_qty(tx, order.code, ln.line_no, p.sku_id) for ln in lines)
-            at = conn.execute(select(func.max(T_LEDGER.c.at)).where(
-                T_LEDGER.c.doc_type == "order", T_LEDGER.c.doc_code == order.code,
-                T_LEDGER.c.action == "ship", T_LEDGER.c.sku_id == p.sku_id)).scalar()
+        found = order_shipped(self.services.engine, code, p.sku_id)
+        if found is None:
+            return Outcome.refuse(f"{code} is not a known order. {self._instruction()}.")
+        order, shipped, back, at = found.order, found.shipped, found.back, found.last_shipped
         if shipped - back <= 0:
             told = f"shipped {shipped} of {p.sku}" + (f", {back} came back" if back else "")
             return Outcome.refuse(f"Order {order.code} {told}; none can come back on it.")
-        p.order, p.returnable = order.code, shipped - back
-        p.info = [fit(f"Return of {p.sku}"), fit(f"Order {order.code} {order.customer}"),
-                  fit(f"Shipped {shipped}" + (f" on {when(at.isoformat())}" if at else "")
-                      + (f", {back} back" if back else ""))]
-        self.step = "qty"
-        return self._ask(f"Order {order.code}: {p.returnable} of {p.sku} may come back; "
-                         "how many did?")
+        info = (fit(f"Return of {p.sku}"), fit(f"Order {order.code} {order.customer}"),
+                fit(f"Shipped {shipped}" + (f" on {when(at.isoformat())}" if at else "")
+                    + (f", {back} back" if back else "")))
+        p = self.pending = replace(p, order=order.code, returnable=shipped - back, info=info)
+        return self._ask("qty", f"Order {order.code}: {p.returnable} of {p.sku} may come "
+                         "back; how many did?")
 
     def _set_qty(self, qty: int) -> Outcome:
         p = self.pending
@@ -321,17 +298,16 @@ class ReturnsWorkflow(Workflow):
         if qty > p.returnable:
             return Outcome.refuse(f"Order {p.order} can take back only {p.returnable} of "
                                   f"{p.sku}; {qty} is more than that.")
-        p.qty = qty
-        return self._ask(f"{qty} of {p.sku}; why did it come back?")
+        self.pending = replace(p, qty=qty)
+        return self._ask("qty", f"{qty} of {p.sku}; why did it come back?")
 
     # -- reason and condition ----------------------------------------------------------------
     def _choose(self, word: str, scan: Scan | None) -> Outcome:
         p = self.pending
         assert p is not None
         if self.step in ("qty", "reason") and word in REASONS:
-            p.reason = word
-            self.step = "condition"
-            return self._ask(f"Reason {word}; what condition is it in?")
+            self.pending = replace(p, reason=word)
+            return self._ask("condition", f"Reason {word}; what condition is it in?")
         if self.step == "condition" and word in CONDITIONS:
             return self._record(word, scan)
         wanted = CONDITIONS if self.step == "condition" else REASONS
@@ -358,8 +334,8 @@ class ReturnsWorkflow(Workflow):
             done = self.run(return_unit, scan or p.scan, **kwargs)
         except DomainError as err:
             return Outcome.refuse(str(err))
-        self.last = [*p.info, fit(f"Back: {p.reason}, {condition} -> {bin_code}")]
-        self.pending, self.step = None, "start"
+        self.last = (*p.info, fit(f"Back: {p.reason}, {condition} -> {bin_code}"))
+        self._close()
         if self.services.shift is not None:
             self.services.shift.line_done()
         return Outcome.ok(done.message, changed=not done.replayed)
@@ -368,7 +344,8 @@ class ReturnsWorkflow(Workflow):
     def on_command(self, command: str, scan: Scan) -> Outcome:
         if command == "CANCEL":
             if self.pending is not None:
-                label, self.pending, self.step = self.pending.label, None, "start"
+                label = self.pending.label
+                self._close()
                 return Outcome.ok(f"Return of {label} dropped; nothing was recorded.")
             return Outcome.ok("Returns closed.", done=True)
         if command == "DONE":
@@ -380,7 +357,7 @@ class ReturnsWorkflow(Workflow):
 
     def on_text(self, text: str, scan: Scan, result: ScanResult) -> Outcome:
         if self.step == "order":
-            if self._order_exists(text):
+            if find_order(self.services.engine, text) is not None:
                 return self._order(text)
             return Outcome.refuse(f"{text[:40]} is not a known order. {self._instruction()}.")
         return super().on_text(text, scan, result)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Engine, and_, func, insert, select, update
+from sqlalchemy import Connection, Engine, and_, func, insert, select, update
 
 from scanner_tui import codes
 from scanner_tui.inventory import authenticity
@@ -225,8 +225,9 @@ def receive(engine: Engine, *, actor: Actor, scan_id: str, bin: str, sku: str | 
 
 
 
-def returned_qty(tx: Tx, order_code: str, line_no: int, sku_id: int) -> int:
-    """Units of a quantity line already returned (return rows not undone since)."""
+def returned_qty(tx: Tx | Connection, order_code: str, line_no: int, sku_id: int) -> int:
+    """Units of a quantity line already returned (return rows not undone since); ``tx``: an
+    operation's transaction or a read connection."""
     undo = T_LEDGER.alias("u")
     undone = select(undo.c.id).where(undo.c.reverses_id == T_LEDGER.c.id).exists()
     q = select(func.coalesce(func.sum(T_LEDGER.c.qty), 0)).where(and_(
