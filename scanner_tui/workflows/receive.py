@@ -42,7 +42,7 @@ from collections import defaultdict
 from dataclasses import replace
 from datetime import date
 
-from scanner_tui.codes import number_like
+from scanner_tui.codes import check_serial, number_like
 from scanner_tui.inventory.errors import AmbiguousSerial, DomainError, ReceivedAgain
 from scanner_tui.inventory.floor_queries import sku_capture
 from scanner_tui.inventory.identity import policy_for
@@ -383,7 +383,11 @@ class ReceiveWorkflow(Workflow):
 
     def _unit(self, scan: Scan, serial: str, sku_id: int | None, lot: str | None,
               expiry: date | None) -> Outcome:
-        """One serialised unit: find its SKU, check the store and the notice, receive it."""
+        """One serialised unit: find its SKU, check the store and the notice, receive it.
+        A code that cannot be a serial (``codes.check_serial``: escape remnants, other
+        scripts' digits, emoji) is refused with its sentence and never listed on the
+        receipt (issue 11 item 3: a refused scan is in the journal only)."""
+        check_serial(serial)  # CodeRefused: ``Workflow._once`` refuses with its sentence
         engine = self.services.engine
         try:
             there = find_code(engine, serial)
