@@ -38,3 +38,29 @@ async def test_refused_scans_stay_off_the_receipt(demo, db_url):
         assert "unexpected" not in last(app).text
         shown = screen_text(app)
         assert not any(j in shown for j in JUNK), shown
+
+
+async def test_a_stray_bin_scan_while_receiving_asks_before_changing_the_bin(demo, db_url):
+    """Item 5: "Lot of LAPTOP-14?" then A01-A-01 switched the receiving bin silently. A bin
+    scan while receiving is a question ("Receive into A01-A-01?"); only its yes changes it."""
+    app = floor_app(demo, db_url)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await scan(app, pilot, "OP-0002", "CMD:RECEIVE", "R-1001", gtin(demo, "LAPTOP-14"),
+                   "A01-A-01")
+        wf = app.screen.handler.workflow
+        assert not last(app).accepted and "Lot of LAPTOP-14?" in last(app).text
+        assert wf.bin == "DK01-A-01"
+        await scan(app, pilot, "LT2611C", "A01-A-01")  # no question standing: asked
+        assert wf.bin == "DK01-A-01"
+        q = app.screen.snapshot.question
+        assert q is not None and q.text == "Receive into A01-A-01 from now on?"
+        assert "A01-A-01" in screen_text(app)
+        await scan(app, pilot, "AT00000013")  # not the answer: refused, nothing received
+        assert not last(app).accepted and "Receive into A01-A-01" in last(app).text
+        await scan(app, pilot, "CMD:NO", "AT00000013")
+        assert wf.bin == "DK01-A-01" and last(app).accepted
+        assert "into DK01-A-01" in last(app).text
+        await scan(app, pilot, "DK01-A-02", "CMD:YES", "AT00000014")
+        assert wf.bin == "DK01-A-02" and "into DK01-A-02" in last(app).text
+        await scan(app, pilot, "DK01-A-02")  # the bin it receives into already: no question
+        assert last(app).accepted and app.screen.snapshot.question is None

@@ -5,7 +5,9 @@ Flow (scan-first; a question is answered by its answer, typed or scanned: ``work
 * Choose the receipt: scan or type its code, or its number in the list the view shows, or
   CMD:SKIP to receive blind. With no open receipt at all the workflow starts blind.
 * Working bin: the site's dock bin (option ``dock_bin``, else ``services.dock_bin``,
-  else the first active dock bin); scanning another receivable bin changes it.
+  else the first active dock bin). Scanning another receivable bin asks "Receive into X
+  from now on?" (CMD:YES changes it, CMD:NO or CMD:CANCEL keeps it): a stray bin scan never
+  moves the receiving bin by itself (issue 11 item 5).
 * Scan a product (GTIN, SKU code or alias, GS1 data with lot/expiry). Lot and expiry are
   captured when the SKU needs them: from GS1 data, else asked (scan or type the lot, type the
   expiry) once for the product being received.
@@ -256,8 +258,20 @@ class ReceiveWorkflow(Workflow):
             kinds = ", ".join(RECEIVE_BIN_KINDS[:-1]) + f" or {RECEIVE_BIN_KINDS[-1]}"
             return Outcome.refuse(f"{found.code} is a {found.bin_kind} bin; receiving goes to a "
                                   f"{kinds} bin.")
-        self.bin = found.code
-        return Outcome.ok(f"Receiving into {found.code}.", question=self.question)
+        if self.bin is None or found.code == self.bin:  # the first bin, or the same again
+            self.bin = found.code
+            return Outcome.ok(f"Receiving into {found.code}.", question=self.question)
+        self.pending = None  # a scan moves on: an optional count prompt closes
+        q = self._ask("bin", Question(f"Receive into {found.code} from now on?"),
+                      bin=found.code)
+        return Outcome.ok(f"Receiving into {self.bin}. CMD:YES receives into {found.code} "
+                          f"from now on, CMD:NO stays in {self.bin}.", question=q)
+
+    def answer_bin(self, yes: bool, scan: Scan | None = None) -> Outcome:
+        p, self.pending = self.pending, None
+        if yes:
+            self.bin = p.bin
+        return Outcome.ok(f"Receiving into {self.bin}. {self._instruction()}.")
 
     # -- receipts ----------------------------------------------------------------------------
     def _choose(self, text: str) -> Outcome:
@@ -668,6 +682,8 @@ class ReceiveWorkflow(Workflow):
                     return Outcome.ok(f"{p.qty} of {self.current.code}. Scan the next product.")
                 if p.kind == "reading":
                     return Outcome.ok("Label set aside; nothing received. Scan a product.")
+                if p.kind == "bin":
+                    return Outcome.ok(f"Receiving into {self.bin}. {self._instruction()}.")
                 code, self.current = self.current.code, None
                 return Outcome.ok(f"{code} dropped; nothing received. Scan a product.")
             if self.current is not None:
