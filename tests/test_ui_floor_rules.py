@@ -7,7 +7,8 @@ import pytest
 
 from scanner_tui.inventory.demo import build_demo
 from scanner_tui.inventory.journal import read_journal
-from tests.test_ui_support import assert_verified, floor_app, last, scan, screen_text
+from scanner_tui.ui.floor_screens import MenuScreen, SignInScreen, WorkflowScreen
+from tests.test_ui_support import assert_verified, floor_app, last, scan, screen_text, settle
 from tests.workflow_helpers import gtin
 
 JUNK = ("[2JB", "A]52;c;aGk=", "AT٠٠٠٠٠٠١٣", "📦🔥AT00000013")
@@ -64,3 +65,60 @@ async def test_a_stray_bin_scan_while_receiving_asks_before_changing_the_bin(dem
         assert wf.bin == "DK01-A-02" and "into DK01-A-02" in last(app).text
         await scan(app, pilot, "DK01-A-02")  # the bin it receives into already: no question
         assert last(app).accepted and app.screen.snapshot.question is None
+
+
+async def finished_receipt(app, pilot, demo) -> None:
+    await scan(app, pilot, "OP-0002", "CMD:RECEIVE", "R-1001", "CMD:DONE")
+    await scan(app, pilot, gtin(demo, "CABLE-TIE-100"))
+    assert not last(app).accepted and "finished" in last(app).text
+
+
+async def test_a_finished_receipt_is_left_with_cmd_cancel(demo, db_url):
+    """Item 9: "Receiving is finished" refused every scan, CMD:CANCEL included."""
+    app = floor_app(demo, db_url)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await finished_receipt(app, pilot, demo)
+        assert "CMD:CANCEL" in last(app).text  # the refusal says how to leave
+        await scan(app, pilot, "CMD:CANCEL")
+        assert last(app).accepted and isinstance(app.screen, MenuScreen)
+
+
+async def test_a_finished_task_is_left_with_a_task_card(demo, db_url):
+    """Item 9: a task card on a task screen opens that task (no question standing)."""
+    app = floor_app(demo, db_url)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await finished_receipt(app, pilot, demo)
+        await scan(app, pilot, "CMD:PUTAWAY")
+        await settle(app, pilot)
+        assert isinstance(app.screen, WorkflowScreen)
+        assert app.screen.handler.entry.key == "putaway", screen_text(app)
+        await scan(app, pilot, "CMD:RECEIVE")  # and on again
+        await settle(app, pilot)
+        assert app.screen.handler.entry.key == "receive"
+        assert app.screen.handler.workflow.finished is None  # a fresh task
+
+
+async def test_a_task_card_does_not_answer_a_question(demo, db_url):
+    """The one question rule stands: a task card while a question is open is refused."""
+    app = floor_app(demo, db_url)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await scan(app, pilot, "OP-0002", "CMD:RECEIVE", "R-1001", gtin(demo, "LAPTOP-14"),
+                   "CMD:PUTAWAY")
+        assert not last(app).accepted and "Lot of LAPTOP-14?" in last(app).text
+        assert app.screen.handler.entry.key == "receive"
+
+
+async def test_every_screen_is_left_with_the_badge_or_cmd_cancel(demo, db_url):
+    """Item 9: a finished task by the badge; scan-anything by CMD:CANCEL or a task card."""
+    app = floor_app(demo, db_url)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await finished_receipt(app, pilot, demo)
+        await scan(app, pilot, "OP-0002")
+        assert isinstance(app.screen, SignInScreen)
+        await scan(app, pilot, "OP-0002", "CMD:SCAN", "CMD:CANCEL")
+        assert isinstance(app.screen, MenuScreen)
+        await scan(app, pilot, "CMD:SCAN", "CMD:RECEIVE")
+        await settle(app, pilot)
+        assert isinstance(app.screen, WorkflowScreen)
+        assert app.screen.handler.entry.key == "receive"
+

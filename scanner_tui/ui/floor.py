@@ -26,6 +26,28 @@ BACK_COMMANDS = ("CANCEL", "BACK")
 
 
 @dataclass(frozen=True, slots=True)
+class Leave:
+    """Where a scan on a task screen sends the person (issue 11 item 9: every screen can be
+    left with a scan): back to the menu, or on to another task (``next_task``: its key)."""
+
+    next_task: str = ""
+
+
+def task_card(result: ScanResult, role: str) -> WorkflowEntry | Outcome | None:
+    """The menu entry a scanned task card (CMD:PICK...) opens for ``role``, the refusal when
+    the role may not do it, or None: not a task card."""
+    if result.kind is not Kind.COMMAND or not result.command:
+        return None
+    entry = find(result.command)
+    if entry is None:
+        return None
+    if not entry.allows(role):
+        return Outcome.refuse(f"{entry.title} is not for a {role}; the menu lists what you "
+                              "may do.")
+    return entry
+
+
+@dataclass(frozen=True, slots=True)
 class SignedIn:
     """Who signed in: badge, name and role as the store knows them."""
 
@@ -116,7 +138,7 @@ class FloorServices:
         thread, or let the menu do it)."""
         who = session.who
         if not entry.target:
-            return PeekHandler(who.badge)
+            return PeekHandler(who.badge, who.role)
         services = Services(engine=self.engine, badge=who.badge, terminal=self.terminal,
                             role=who.role, shift=session.shift, config=self.config,
                             rules=self.rules, dock_bin=self.dock_bin or None)
@@ -233,12 +255,11 @@ class MenuHandler(Handover):
             word = result.command
             if word in SIGN_OUT_COMMANDS:
                 return self.sign_out()
-            entry = find(word)
-            if entry is not None and entry.allows(who.role):
+            entry = task_card(result, who.role)
+            if isinstance(entry, WorkflowEntry):
                 return self.choose(entry)
             if entry is not None:
-                return Outcome.refuse(f"{entry.title} is not for a {who.role}; the menu lists "
-                                      "what you may do.")
+                return entry
             return Outcome.refuse(f"CMD:{word} is not a task card; press 1-{n} or scan a "
                                   "task card.")
         if result.kind is Kind.BADGE and result.badge:
@@ -287,6 +308,7 @@ class Snapshot:
     done: bool = False  # the last outcome finished the workflow (Escape leaves at once)
     error: str = ""  # the workflow could not be opened
     summary: tuple[str, ...] | None = None  # signed out here: the shift's summary
+    next_task: str = ""  # a task card left this task: the app opens that one
 
 
 class WorkflowHandler:
@@ -304,6 +326,7 @@ class WorkflowHandler:
         self.done = False
         self.summary: tuple[str, ...] | None = None
         self.operator: str | None = services.badge
+        self.next_task = ""  # a task card was scanned: the app opens that task
 
     def open(self) -> Snapshot:
         try:
@@ -351,6 +374,9 @@ class WorkflowHandler:
             self.operator = ""
             return Outcome.ok(f"{self.session.who.name or self.services.badge} signed out")
         wf = self.workflow
+        card = task_card(result, self.services.role)
+        if card is not None and (wf is None or wf.ended or wf.question is None):
+            return self._leave_for(card)
         if wf is None:
             return Outcome.refuse(self.error or f"{self.entry.title} is not open yet.")
         typed = scan.source is Source.KEYBOARD and result.kind is not Kind.COMMAND
@@ -360,6 +386,18 @@ class WorkflowHandler:
             outcome = wf.handle(scan, result)
         self.done = outcome.done
         return outcome
+
+    def _leave_for(self, card: WorkflowEntry | Outcome) -> Outcome:
+        """A task card on this task's screen (no question standing, or the task is over):
+        that task opens; the same task only once this one is over."""
+        if isinstance(card, Outcome):
+            return card
+        wf = self.workflow
+        if card.key == self.entry.key and wf is not None and not wf.ended:
+            return Outcome.refuse(f"{card.title} is open here already. "
+                                  f"{wf.view().instruction}.")
+        self.next_task, self.done = card.key, True
+        return Outcome.ok(card.title, done=True)
 
     def answer(self, text: str, scan: Scan, result: ScanResult | None = None) -> Outcome:
         """Typed text for the open question (a quantity, a lot; "" takes the default)."""
@@ -376,8 +414,10 @@ class WorkflowHandler:
     def view(self) -> Snapshot:
         wf = self.workflow
         if wf is None or self.summary is not None:
-            return Snapshot(None, error=self.error, summary=self.summary)
-        return Snapshot(wf.view(), self.question(), self.done)
+            return Snapshot(None, error=self.error, summary=self.summary,
+                            next_task=self.next_task)
+        return Snapshot(wf.view(), self.question(), self.done or wf.ended,
+                        next_task=self.next_task)
 
 
 class AnswerHandler:
@@ -396,12 +436,28 @@ class AnswerHandler:
 
 
 class PeekHandler:
-    """Scan anything from the menu: say what a scan is; a badge does not sign anyone in."""
+    """Scan anything from the menu: say what a scan is; a badge does not sign anyone in.
+    CMD:CANCEL (or CMD:BACK) goes back to the menu, a task card opens that task."""
 
-    def __init__(self, badge: str) -> None:
+    def __init__(self, badge: str, role: str = "") -> None:
         self.operator: str | None = badge
+        self.role = role
+        self.leave: Leave | None = None
 
     def handle(self, scan: Scan, result: ScanResult) -> Outcome:
+        self.leave = None
+        if result.kind is Kind.COMMAND and result.command in BACK_COMMANDS:
+            self.leave = Leave()
+            return Outcome.ok("Back to the menu.", done=True)
+        card = task_card(result, self.role)
+        if isinstance(card, Outcome):
+            return card
+        if card is not None and card.target:
+            self.leave = Leave(card.key)
+            return Outcome.ok(card.title, done=True)
         if not result.accepted:
             return Outcome.refuse(refusal_of(result))
         return Outcome.ok("")
+
+    def view(self) -> Leave | None:
+        return self.leave

@@ -20,6 +20,7 @@ from scanner_tui.ui.floor import (
     BACK_COMMANDS,
     AnswerHandler,
     FloorServices,
+    Leave,
     MenuAnswer,
     MenuHandler,
     Passed,
@@ -89,6 +90,14 @@ class PassedOn(Message):
         self.source = source
 
 
+class OpenTask(Message):
+    """A task card scanned on a task screen: leave it and open that task."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__()
+        self.key = key
+
+
 class BackToMenu(Message):
     """Leave the task screen for the menu (Escape when finished, a finishing card)."""
 
@@ -117,6 +126,11 @@ class FloorMessages:
     def on_back_to_menu(self, message: BackToMenu) -> None:
         message.stop()
         self.back_to_menu()  # type: ignore[attr-defined]
+
+    def on_open_task(self, message: OpenTask) -> None:
+        message.stop()
+        self.back_to_menu()  # type: ignore[attr-defined]
+        self.open_entry(message.key)  # type: ignore[attr-defined]
 
 
 def _fit(screen: ScanScreen, height: int) -> None:
@@ -318,6 +332,9 @@ class WorkflowScreen(ScanScreen):
             return
         if isinstance(handled.view, Snapshot):
             self.render_snapshot(handled.view)
+            if handled.view.next_task:
+                self.post_message(OpenTask(handled.view.next_task))
+                return
         result = handled.result
         if (handled.outcome.done and result.kind is Kind.COMMAND
                 and result.command in BACK_COMMANDS):
@@ -494,3 +511,9 @@ class FloorScanScreen(ScanAnythingScreen):
 
     def action_back(self) -> None:
         self.post_message(BackToMenu())
+
+    def show_scan(self, handled: Handled) -> None:
+        super().show_scan(handled)
+        leave = handled.view
+        if isinstance(leave, Leave):
+            self.post_message(OpenTask(leave.next_task) if leave.next_task else BackToMenu())

@@ -317,6 +317,12 @@ class Workflow(ABC):
         """The open question, if any (the screen shows it)."""
         return self.asked
 
+    @property
+    def ended(self) -> bool:
+        """The task is over (a receipt closed with CMD:DONE): only leaving is left, with
+        CMD:CANCEL, a task card, the badge or Escape (issue 11 item 9)."""
+        return False
+
     def handle(self, scan: Scan, result: ScanResult) -> Outcome:
         """Answer one classified scan. The same scan handed over again (same ``Scan.id``: a
         retry, a replay) gets its first answer back and does nothing (not even count)."""

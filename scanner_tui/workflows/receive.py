@@ -89,7 +89,8 @@ from scanner_tui.workflows.receive_tags import ask_print, print_refusal, print_t
 from scanner_tui.workflows.receive_view import accepts, instruction, receive_view, summary
 from scanner_tui.workflows.tag_printing import printer_of
 
-FINISHED = "Receiving is finished; open it again to receive more."
+FINISHED = ("Receiving is finished: CMD:CANCEL goes back to the menu, CMD:RECEIVE "
+            "receives more.")
 
 PRINT_WORDS = re.compile(r"(?:p|print)(?: +([0-9]{1,5}))?", re.IGNORECASE)  # typed print
 
@@ -137,6 +138,10 @@ class ReceiveWorkflow(Workflow):
         load_state(self, state)
 
     # -- what the screen shows ---------------------------------------------------------------
+    @property
+    def ended(self) -> bool:
+        return self.finished is not None
+
     @property
     def choosing(self) -> bool:
         return self.receipt is None and not self.blind
@@ -665,6 +670,8 @@ class ReceiveWorkflow(Workflow):
         if command == "DONE":
             return self._finish()
         if self.finished is not None:
+            if command == "CANCEL":
+                return Outcome.ok("Receiving closed.", done=True)
             return Outcome.refuse(FINISHED)
         if command == "SKIP" and self.choosing:
             return self._go_blind()
