@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from scanner_tui.inventory.actor import Actor
+from scanner_tui.inventory.counting import plan_count
 from scanner_tui.inventory.demo import build_demo
 from scanner_tui.inventory.journal import read_journal
 from scanner_tui.ui.floor_screens import MenuScreen, SignInScreen, WorkflowScreen
@@ -122,3 +124,19 @@ async def test_every_screen_is_left_with_the_badge_or_cmd_cancel(demo, db_url):
         assert isinstance(app.screen, WorkflowScreen)
         assert app.screen.handler.entry.key == "receive"
 
+
+async def test_the_blind_count_tells_nothing_of_the_books_until_the_bin_is_closed(demo, db_url):
+    """Item 12: the counter was told "AT00000007 belongs in another bin by the books"."""
+    plan_count(demo, actor=Actor("OP-0003", "DESK", "supervisor"), bins=["A02-A-03"])
+    app = floor_app(demo, db_url)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await scan(app, pilot, "OP-0001", "CMD:COUNT", "A02-A-03")
+        bells = app.feedback.bells
+        await scan(app, pilot, "AT00000006", "AT00000007")
+        for said in list(app.feedback.items)[-2:]:
+            assert said.accepted and "book" not in said.text and "another bin" not in said.text
+        assert app.feedback.bells == bells  # no warning bell either
+        assert "book" not in screen_text(app).lower()
+        assert {ln.state for ln in app.screen.snapshot.view.lines} <= {"", "current"}
+        await scan(app, pilot, "CMD:DONE")  # closed: now the counter may know
+        assert "AT00000007" in last(app).text and "another bin" in last(app).text, last(app).text
