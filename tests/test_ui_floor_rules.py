@@ -140,3 +140,33 @@ async def test_the_blind_count_tells_nothing_of_the_books_until_the_bin_is_close
         assert {ln.state for ln in app.screen.snapshot.view.lines} <= {"", "current"}
         await scan(app, pilot, "CMD:DONE")  # closed: now the counter may know
         assert "AT00000007" in last(app).text and "another bin" in last(app).text, last(app).text
+
+
+@pytest.mark.parametrize(("badge", "code", "task", "shows"), [
+    ("OP-0001", "SO-1001", "pick", "SO-1001"),
+    ("OP-0002", "R-1001", "receive", "R-1001"),
+    ("OP-0001", "A01-A-02", "lookup", "A01-A-02"),
+    ("OP-0001", "AT00000008", "lookup", "AT00000008"),
+], ids=["order", "receipt", "bin", "unit"])
+async def test_a_document_bin_or_unit_scanned_on_the_menu_opens_its_task(
+        demo, db_url, badge, code, task, shows):
+    """Item 17: the menu refused an order or bin scan ("Choose a task first")."""
+    app = floor_app(demo, db_url)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await scan(app, pilot, badge, code)
+        await settle(app, pilot)
+        assert last(app).accepted, last(app).text
+        assert isinstance(app.screen, WorkflowScreen)
+        assert app.screen.handler.entry.key == task
+        assert shows in screen_text(app)
+        assert app.screen.query_one("#answer").last.message == last(app).text
+
+
+async def test_a_document_for_another_role_is_refused_on_the_menu(demo, db_url):
+    app = floor_app(demo, db_url)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await scan(app, pilot, "OP-0001", "R-1001")  # a picker: no receiving
+        assert not last(app).accepted and "Receive is not for a picker" in last(app).text
+        assert isinstance(app.screen, MenuScreen)
+        await scan(app, pilot, "NOPE-77")
+        assert not last(app).accepted and "Choose a task first" in last(app).text

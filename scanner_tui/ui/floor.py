@@ -18,7 +18,13 @@ from scanner_tui.scanning.result import Kind, Scan, ScanResult, Source
 from scanner_tui.text import with_article
 from scanner_tui.ui.pipeline import refusal_of
 from scanner_tui.workflows.base import Outcome, Question, Services, View, Workflow
-from scanner_tui.workflows.registry import WorkflowEntry, find, for_role, restore
+from scanner_tui.workflows.registry import (
+    WorkflowEntry,
+    find,
+    for_role,
+    restore,
+    task_for_scan,
+)
 from scanner_tui.workflows.shift import Shift
 
 SIGN_OUT_COMMANDS = ("LOGOUT", "SIGNOUT")
@@ -41,10 +47,14 @@ def task_card(result: ScanResult, role: str) -> WorkflowEntry | Outcome | None:
     entry = find(result.command)
     if entry is None:
         return None
-    if not entry.allows(role):
-        return Outcome.refuse(f"{entry.title} is not for a {role}; the menu lists what you "
-                              "may do.")
-    return entry
+    return role_refusal(entry, role) or entry
+
+
+def role_refusal(entry: WorkflowEntry, role: str) -> Outcome | None:
+    """The refusal when ``role`` may not open ``entry`` (the menu lists what it may)."""
+    if entry.allows(role):
+        return None
+    return Outcome.refuse(f"{entry.title} is not for a {role}; the menu lists what you may do.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,6 +214,7 @@ class MenuAnswer:
     summary: tuple[str, ...] | None = None
     handler: Any = None
     snapshot: Any = None  # the opened workflow's first view
+    first: Outcome | None = None  # the task's answer to the scan that opened it (a document)
 
 
 @dataclass
@@ -272,20 +283,30 @@ class MenuHandler(Handover):
             entry = self.session.entry(int(code))
             if entry is not None:
                 return self.choose(entry)
+        entry = task_for_scan(self.floor.engine, result) if self.floor is not None else None
+        if entry is not None:  # an order, a receipt, a bin or unit: its task, on it
+            return role_refusal(entry, who.role) or self.choose(entry, scan, result)
         return Outcome.refuse(f"Choose a task first: press 1-{n} or scan a task card "
-                              "(CMD:PICK...).")
+                              "(CMD:PICK...), an order, a receipt, a bin or a unit.")
 
-    def choose(self, entry: WorkflowEntry) -> Outcome:
-        """Open the task here (pipeline thread); later scans go to it until the UI is back."""
+    def choose(self, entry: WorkflowEntry, scan: Scan | None = None,
+               result: ScanResult | None = None) -> Outcome:
+        """Open the task here (pipeline thread); later scans go to it until the UI is back.
+        ``scan``: the document, bin or unit that chose it, handed to the task at once."""
         if self.floor is None:
             self.answer = MenuAnswer(choice=entry.key)
             return Outcome.ok(entry.title)
         handler = self.floor.handler_for(entry, self.session)
         opener = getattr(handler, "open", None)
         snapshot = opener() if callable(opener) else None
+        first = None
+        if scan is not None and result is not None and isinstance(handler, WorkflowHandler):
+            first = handler.handle(scan, result)
+            snapshot = handler.view()
         self.next = handler
-        self.answer = MenuAnswer(choice=entry.key, handler=handler, snapshot=snapshot)
-        return Outcome.ok(entry.title)
+        self.answer = MenuAnswer(choice=entry.key, handler=handler, snapshot=snapshot,
+                                 first=first)
+        return first or Outcome.ok(entry.title)
 
     def sign_out(self) -> Outcome:
         """End the shift (pipeline thread: after every scan before it)."""

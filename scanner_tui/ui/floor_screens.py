@@ -42,6 +42,7 @@ from scanner_tui.ui.pipeline import Handled
 from scanner_tui.ui.safe_text import visible
 from scanner_tui.ui.screens import ScanAnythingScreen, ScanScreen
 from scanner_tui.ui.widgets import StatusLine, TitleBar
+from scanner_tui.workflows.base import Outcome
 
 KEY_COMMANDS = {"d": "DONE", "s": "SHORT", "u": "UNDO", "k": "SKIP"}
 HINT_WORK = "d Done u Undo t Type Esc Back"
@@ -117,7 +118,8 @@ class FloorMessages:
 
     def on_menu_screen_task_opened(self, message: MenuScreen.TaskOpened) -> None:
         message.stop()
-        self.open_handler(message.handler, message.snapshot)  # type: ignore[attr-defined]
+        self.open_handler(message.handler, message.snapshot,  # type: ignore[attr-defined]
+                          message.first)
 
     def on_passed_on(self, message: PassedOn) -> None:
         message.stop()
@@ -256,10 +258,12 @@ class MenuScreen(ScanScreen):
     class TaskOpened(Message):
         """A task card opened a task on the pipeline thread (the app shows its screen)."""
 
-        def __init__(self, handler: object, snapshot: Snapshot | None) -> None:
+        def __init__(self, handler: object, snapshot: Snapshot | None,
+                     first: object = None) -> None:
             super().__init__()
             self.handler = handler
             self.snapshot = snapshot
+            self.first = first  # the task's answer to the scan that opened it
 
     def show_scan(self, handled: Handled) -> None:
         if isinstance(handled.view, Passed):
@@ -272,7 +276,7 @@ class MenuScreen(ScanScreen):
         if answer.summary is not None:
             self.post_message(SignedOut(answer.summary))
         elif answer.handler is not None:
-            self.post_message(self.TaskOpened(answer.handler, answer.snapshot))
+            self.post_message(self.TaskOpened(answer.handler, answer.snapshot, answer.first))
         elif answer.choice:
             self.post_message(self.TaskChosen(answer.choice))
 
@@ -288,6 +292,7 @@ class WorkflowScreen(ScanScreen):
         self.snapshot: Snapshot | None = None
         self.shown = 0  # snapshots rendered (tests wait on it)
         self._ready = False  # composed and mounted: widgets can be queried
+        self.first: Outcome | None = None  # the answer to the scan that opened the task
 
     @property
     def work_hint(self) -> str:
@@ -316,6 +321,8 @@ class WorkflowScreen(ScanScreen):
         self.query_one(KeyHints).focus()
         if self.snapshot is not None:
             self.render_snapshot(self.snapshot)
+        if self.first is not None:
+            self.query_one(Answer).show(self.first)
 
     def on_resize(self, event: events.Resize) -> None:
         _fit(self, event.size.height)
