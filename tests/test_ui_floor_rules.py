@@ -4,14 +4,25 @@ at scanner speed (``tests/test_ui_support``)."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import text
 
 from scanner_tui.inventory.actor import Actor
 from scanner_tui.inventory.counting import plan_count
 from scanner_tui.inventory.demo import build_demo
 from scanner_tui.inventory.journal import read_journal
+from scanner_tui.inventory.models import LedgerEntry
 from scanner_tui.ui.floor_screens import MenuScreen, SignInScreen, WorkflowScreen
-from tests.test_ui_support import assert_verified, floor_app, last, scan, screen_text, settle
-from tests.workflow_helpers import gtin
+from tests.test_ui_support import (
+    assert_verified,
+    floor_app,
+    last,
+    press,
+    scan,
+    screen_text,
+    settle,
+)
+from tests.test_wf_pick import add_order
+from tests.workflow_helpers import gtin, ledger_rows
 
 JUNK = ("[2JB", "A]52;c;aGk=", "AT٠٠٠٠٠٠١٣", "📦🔥AT00000013")
 
@@ -170,3 +181,57 @@ async def test_a_document_for_another_role_is_refused_on_the_menu(demo, db_url):
         assert isinstance(app.screen, MenuScreen)
         await scan(app, pilot, "NOPE-77")
         assert not last(app).accepted and "Choose a task first" in last(app).text
+
+
+def battery_lot(engine, lot: str) -> str:
+    """The GS1 label of a box of BATTERY-AA-4 of ``lot`` (GTIN + lot, no separator)."""
+    return f"01{gtin(engine, 'BATTERY-AA-4').zfill(14)}10{lot}"
+
+
+async def test_a_lot_not_in_the_bin_is_refused_on_its_own_scan(demo, db_url):
+    """Item 6: a GS1 scan with a lot not in this bin got ✔ and a quantity prompt (the
+    refusal came on the next scan)."""
+    add_order(demo, "SO-2010", ("BATTERY-AA-4", 2))  # planned: A02-A-01, lot B2604
+    app = floor_app(demo, db_url)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await scan(app, pilot, "OP-0001", "SO-2010", "A02-A-01")
+        assert "Lot B2604" in screen_text(app)
+        before = ledger_rows(demo)
+        await scan(app, pilot, battery_lot(demo, "B9999"))
+        assert not last(app).accepted
+        assert "B9999" in last(app).text and "B2604" in last(app).text, last(app).text
+        assert app.screen.snapshot.question is None
+        assert ledger_rows(demo) == before
+
+
+async def test_the_screen_says_which_lot_is_being_picked(demo, db_url):
+    """Item 6: lot B2611 was picked while the screen said "Lot B2604", with no warning."""
+    add_order(demo, "SO-2010", ("BATTERY-AA-4", 2))
+    app = floor_app(demo, db_url)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await scan(app, pilot, "OP-0001", "SO-2010", "A02-A-01")
+        bells = app.feedback.bells
+        await scan(app, pilot, battery_lot(demo, "B2611"))  # in the bin, not the planned lot
+        said = last(app)
+        assert said.accepted and said.bell and app.feedback.bells == bells + 1
+        assert "B2611" in said.text and "B2604" in said.text, said.text
+        shown = screen_text(app)
+        assert "Lot B2611" in shown and "Lot B2604" not in shown, shown
+        await press(app, pilot, "enter")
+        assert last(app).accepted
+    with demo.connect() as conn:
+        lots = conn.execute(text(f"SELECT lot, qty FROM {LedgerEntry.__tablename__} "
+                                 "WHERE action = 'pick' AND doc_code = 'SO-2010'")).all()
+    assert [tuple(r) for r in lots] == [("B2611", 2)]
+
+
+async def test_a_pick_from_another_lot_than_the_screen_said_is_told(demo, db_url):
+    """Item 6: more than the planned lot holds is taken from another lot: said, with a bell."""
+    add_order(demo, "SO-2011", ("BATTERY-AA-4", 14))  # A02-A-01: B2604 x12, then B2611
+    app = floor_app(demo, db_url)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await scan(app, pilot, "OP-0001", "SO-2011", "A02-A-01", gtin(demo, "BATTERY-AA-4"))
+        assert "Lot B2604" in screen_text(app)
+        await press(app, pilot, "1", "4", "enter")
+        said = last(app)
+        assert said.accepted and said.bell and "Lot B2611 taken" in said.text, said.text
