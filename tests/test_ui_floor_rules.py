@@ -235,3 +235,36 @@ async def test_a_pick_from_another_lot_than_the_screen_said_is_told(demo, db_url
         await press(app, pilot, "1", "4", "enter")
         said = last(app)
         assert said.accepted and said.bell and "Lot B2611 taken" in said.text, said.text
+
+
+def unit_bin(engine, serial: str) -> str | None:
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT b.code FROM asset a LEFT JOIN bin b ON b.id = a.bin_id "
+                                 "WHERE a.serial = :s"), {"s": serial}).scalar()
+
+
+async def test_undo_takes_back_the_last_change_in_this_task_then_asks(demo, db_url):
+    """Item 4: `u` four times on Move undid the move, then an earlier change from another
+    screen, ... with no confirmation. Undo takes back this task's last change once; a
+    second `u` asks, naming what it would undo; nothing before this task is offered."""
+    app = floor_app(demo, db_url)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await scan(app, pilot, "OP-0001", "CMD:MOVE", "AT00000003", "A03-A-01")
+        assert unit_bin(demo, "AT00000003") == "A03-A-01"
+        await press(app, pilot, "escape", "escape")
+        assert isinstance(app.screen, MenuScreen)
+        await scan(app, pilot, "CMD:MOVE", "AT00000002", "A03-A-01", "AT00000002", "A03-A-02")
+        assert unit_bin(demo, "AT00000002") == "A03-A-02"
+        await press(app, pilot, "u")  # once: at once
+        assert last(app).accepted and unit_bin(demo, "AT00000002") == "A03-A-01"
+        await press(app, pilot, "u")  # again: a question naming it
+        q = app.screen.snapshot.question
+        assert q is not None and "AT00000002" in q.text and "move" in q.text, q
+        assert unit_bin(demo, "AT00000002") == "A03-A-01"
+        await press(app, pilot, "n")
+        assert unit_bin(demo, "AT00000002") == "A03-A-01"
+        await press(app, pilot, "u", "y")
+        assert unit_bin(demo, "AT00000002") == "A01-B-03"
+        await press(app, pilot, "u")  # the move before this task is not offered
+        assert not last(app).accepted and "in this task" in last(app).text, last(app).text
+        assert unit_bin(demo, "AT00000003") == "A03-A-01"

@@ -396,7 +396,7 @@ class WorkflowHandler:
             return Outcome.ok(f"{self.session.who.name or self.services.badge} signed out")
         wf = self.workflow
         card = task_card(result, self.services.role)
-        if card is not None and (wf is None or wf.ended or wf.question is None):
+        if card is not None and (wf is None or wf.ended or wf.open_question is None):
             return self._leave_for(card)
         if wf is None:
             return Outcome.refuse(self.error or f"{self.entry.title} is not open yet.")
@@ -430,7 +430,7 @@ class WorkflowHandler:
         return outcome
 
     def question(self) -> Question | None:
-        return self.workflow.question if self.workflow is not None else None
+        return self.workflow.open_question if self.workflow is not None else None
 
     def view(self) -> Snapshot:
         wf = self.workflow

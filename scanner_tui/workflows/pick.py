@@ -514,9 +514,10 @@ class PickWorkflow(Workflow):
                           f"{self.view().instruction}.")
 
     def _undo(self, scan: Scan) -> Outcome:
-        done = self._run(ops.undo_last, scan)
-        if isinstance(done, Outcome):
-            return done
+        try:
+            done = self.run(ops.undo_last, scan, since=self.undo_since)
+        except DomainError as err:
+            return Outcome.refuse(self.undo_refusal(err))
         self._drop_question()
         self._sync()
         if self.plan is not None and self.plan.order.status != "staged":

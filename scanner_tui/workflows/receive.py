@@ -702,9 +702,9 @@ class ReceiveWorkflow(Workflow):
     def on_undo(self, scan: Scan) -> Outcome:
         """CMD:UNDO: the inventory's undo_last, then forget what it reversed."""
         try:
-            done = self.run(undo_last, scan)
+            done = self.run(undo_last, scan, since=self.undo_since)
         except DomainError as err:
-            return Outcome.refuse(str(err))
+            return Outcome.refuse(self.undo_refusal(err))
         gone = undone_scan_ids(self.services.engine, done.ledger_ids)
         for r in self.records:  # a printed tag whose unit was taken back is awaited again
             if r.scan_id in gone and r.serial in self.printed:
