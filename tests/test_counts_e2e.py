@@ -67,8 +67,8 @@ def test_plan_count_approve_in_tmux(tmp_path: Path):
         d.wait_for("A01-A-02 counted (1 line(s))")
         d.send_text("A02-A-03\r")
         d.send_text("AT00000006\r")
-        d.send_text("AT00000007\r")  # the books have it in A02-A-04: counted as found
-        d.wait_for("as found")
+        d.send_text("AT00000007\r")  # the books have it in A02-A-04: blind, not said yet
+        d.wait_for("AT00000007 counted (2 unit(s)")
         d.send_text("CMD:DONE\r")
         d.wait_for("fully counted")
         d.send_keys("Escape")

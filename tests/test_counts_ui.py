@@ -51,7 +51,7 @@ async def test_count_and_approve_on_screen(demo, db_url):
         await press(app, pilot, "d")  # the Done key closes the bin
         assert "A01-A-02 counted" in last(app).text
         await scan(app, pilot, "A02-A-03", "AT00000006", "AT00000007")
-        assert last(app).accepted and "as found" in last(app).text
+        assert last(app).accepted and "AT00000007 counted" in last(app).text  # blind
         await scan(app, pilot, "CMD:DONE")
         assert "fully counted" in last(app).text
         await press(app, pilot, "escape")

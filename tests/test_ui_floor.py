@@ -143,7 +143,7 @@ async def test_badge_card_order_and_bin_in_one_burst_reach_the_right_handlers(de
         await press(app, pilot, "escape")  # puts down the order
         await press(app, pilot, "escape")
         assert isinstance(app.screen, MenuScreen)
-        await scan(app, pilot, "A01-A-01")  # the menu takes its own scans again
+        await scan(app, pilot, "ZZ-404")  # the menu takes its own scans again
         assert not last(app).accepted and "Choose a task first" in last(app).text
         burst(app, "CMD:LOGOUT\rCMD:PICK\r")  # the card after the sign-out is refused
         await settle(app, pilot)

@@ -195,7 +195,7 @@ def test_commands_cancel_and_done(demo, wf):
 def test_undo_with_nothing_to_undo(demo):
     wf = MoveWorkflow(services(demo[0], "OP-0009"))  # the admin has changed nothing yet
     out = scan(wf, "CMD:UNDO")
-    assert not out.accepted and "no change left to undo" in out.message
+    assert not out.accepted and out.message == "Nothing of yours left to undo in this task."
 
 
 def test_instructions_fit_a_handheld(demo, wf):

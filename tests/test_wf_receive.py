@@ -329,9 +329,15 @@ def test_wrong_kinds_and_unknown_codes_change_nothing(demo):
 
 
 def test_another_dock_bin_becomes_the_working_bin(demo):
+    """Asked first (issue 11 item 5): a bin scan never changes the receiving bin by itself."""
     wf = receiver(demo, receipt="R-1001")
     out = scan(wf, "DK01-A-02")
-    assert out.accepted and out.message == "Receiving into DK01-A-02."
+    assert out.accepted and out.question.text == "Receive into DK01-A-02 from now on?"
+    assert wf.bin == "DK01-A-01" and wf.view().instruction == "Into DK01-A-02? CMD:YES/NO"
+    saved = ReceiveWorkflow.restore(services(demo, "OP-0002"), wf.snapshot())
+    assert saved.question == out.question  # the question is data: it survives a snapshot
+    out = scan(wf, "CMD:YES")
+    assert out.accepted and out.message == "Receiving into DK01-A-02. Scan a product."
     assert wf.view().context[0] == "Into DK01-A-02"
     scan(wf, gtin(demo, "CABLE-TIE-100"))
     assert qty(demo, "CABLE-TIE-100", "DK01-A-02") == 1

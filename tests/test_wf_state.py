@@ -148,12 +148,16 @@ def test_look_up_and_count_review_come_back_where_they_were(tmp_path):
     assert back.code == boss.code is not None and back.view() == boss.view()
 
 
-def test_a_unit_counted_here_that_the_books_put_elsewhere_stays_a_warning(tmp_path):
+def test_a_unit_counted_here_that_the_books_put_elsewhere_is_said_at_the_close(tmp_path):
+    """Blind (issue 11 item 12): no warn mark while counting; the lines read back after a
+    restore still know it, and closing the bin names it."""
     engine, _ = store(tmp_path / "a.db", tmp_path / "b.db")
     count = registry.find("count").load()(services(engine))
     assert all(ok for ok, _ in play(count, ["A01-A-02", "AT00000006"]))
-    assert [line.state for line in count.view().lines] == ["warn"]
-    assert restored(count).view() == count.view()  # the lines read back know it too
+    assert [line.state for line in count.view().lines] == [""]
+    back = restored(count)
+    assert back.view() == count.view()
+    assert scan(back, "CMD:DONE").message.endswith("another bin: AT00000006.")
 
 
 def test_a_retried_scan_after_a_restore_gets_its_first_answer(tmp_path):

@@ -108,10 +108,10 @@ from scanner_tui.inventory.ops.base import ROLE_MATRIX, OpResult, allowed, appli
 from scanner_tui.inventory.ops.movement import adjust, found, mark_lost, move, putaway, scrap
 from scanner_tui.inventory.ops.orders import pick, ship, stage
 from scanner_tui.inventory.ops.receiving import receive, return_unit
-from scanner_tui.inventory.ops.undo import undo_last
+from scanner_tui.inventory.ops.undo import last_change, undo_last
 
 __all__ = [
     "ROLE_MATRIX", "OpResult", "allowed", "applied", "check_role", "receive", "putaway",
     "move", "pick", "stage", "ship", "return_unit", "adjust", "scrap", "mark_lost", "found",
-    "undo_last",
+    "last_change", "undo_last",
 ]

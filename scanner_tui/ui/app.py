@@ -348,13 +348,16 @@ class ScannerApp(FloorMessages, App):
             self.pipeline.call(opening, lambda snap: screen.post_message(WorkflowOpened(snap)))
         self.push_screen(screen)
 
-    def open_handler(self, handler: Any, snapshot: Any = None) -> None:
-        """A task the menu opened on the pipeline thread (a task card was scanned)."""
+    def open_handler(self, handler: Any, snapshot: Any = None, first: Any = None) -> None:
+        """A task the menu opened on the pipeline thread (a task card was scanned, or an
+        order, receipt, bin or unit: ``first`` is the task's answer to it)."""
         if self.session is None or not isinstance(self.screen, MenuScreen):
             return
         screen = self._task_screen(handler)
         if isinstance(screen, WorkflowScreen) and snapshot is not None:
             screen.snapshot = snapshot
+        if isinstance(screen, WorkflowScreen):
+            screen.first = first
         self.push_screen(screen)
 
     def _task_screen(self, handler: Any) -> ScanScreen:

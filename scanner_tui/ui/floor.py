@@ -18,11 +18,43 @@ from scanner_tui.scanning.result import Kind, Scan, ScanResult, Source
 from scanner_tui.text import with_article
 from scanner_tui.ui.pipeline import refusal_of
 from scanner_tui.workflows.base import Outcome, Question, Services, View, Workflow
-from scanner_tui.workflows.registry import WorkflowEntry, find, for_role, restore
+from scanner_tui.workflows.registry import (
+    WorkflowEntry,
+    find,
+    for_role,
+    restore,
+    task_for_scan,
+)
 from scanner_tui.workflows.shift import Shift
 
 SIGN_OUT_COMMANDS = ("LOGOUT", "SIGNOUT")
 BACK_COMMANDS = ("CANCEL", "BACK")
+
+
+@dataclass(frozen=True, slots=True)
+class Leave:
+    """Where a scan on a task screen sends the person (issue 11 item 9: every screen can be
+    left with a scan): back to the menu, or on to another task (``next_task``: its key)."""
+
+    next_task: str = ""
+
+
+def task_card(result: ScanResult, role: str) -> WorkflowEntry | Outcome | None:
+    """The menu entry a scanned task card (CMD:PICK...) opens for ``role``, the refusal when
+    the role may not do it, or None: not a task card."""
+    if result.kind is not Kind.COMMAND or not result.command:
+        return None
+    entry = find(result.command)
+    if entry is None:
+        return None
+    return role_refusal(entry, role) or entry
+
+
+def role_refusal(entry: WorkflowEntry, role: str) -> Outcome | None:
+    """The refusal when ``role`` may not open ``entry`` (the menu lists what it may)."""
+    if entry.allows(role):
+        return None
+    return Outcome.refuse(f"{entry.title} is not for a {role}; the menu lists what you may do.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +148,7 @@ class FloorServices:
         thread, or let the menu do it)."""
         who = session.who
         if not entry.target:
-            return PeekHandler(who.badge)
+            return PeekHandler(who.badge, who.role)
         services = Services(engine=self.engine, badge=who.badge, terminal=self.terminal,
                             role=who.role, shift=session.shift, config=self.config,
                             rules=self.rules, dock_bin=self.dock_bin or None)
@@ -182,6 +214,7 @@ class MenuAnswer:
     summary: tuple[str, ...] | None = None
     handler: Any = None
     snapshot: Any = None  # the opened workflow's first view
+    first: Outcome | None = None  # the task's answer to the scan that opened it (a document)
 
 
 @dataclass
@@ -233,12 +266,11 @@ class MenuHandler(Handover):
             word = result.command
             if word in SIGN_OUT_COMMANDS:
                 return self.sign_out()
-            entry = find(word)
-            if entry is not None and entry.allows(who.role):
+            entry = task_card(result, who.role)
+            if isinstance(entry, WorkflowEntry):
                 return self.choose(entry)
             if entry is not None:
-                return Outcome.refuse(f"{entry.title} is not for a {who.role}; the menu lists "
-                                      "what you may do.")
+                return entry
             return Outcome.refuse(f"CMD:{word} is not a task card; press 1-{n} or scan a "
                                   "task card.")
         if result.kind is Kind.BADGE and result.badge:
@@ -251,20 +283,30 @@ class MenuHandler(Handover):
             entry = self.session.entry(int(code))
             if entry is not None:
                 return self.choose(entry)
+        entry = task_for_scan(self.floor.engine, result) if self.floor is not None else None
+        if entry is not None:  # an order, a receipt, a bin or unit: its task, on it
+            return role_refusal(entry, who.role) or self.choose(entry, scan, result)
         return Outcome.refuse(f"Choose a task first: press 1-{n} or scan a task card "
-                              "(CMD:PICK...).")
+                              "(CMD:PICK...), an order, a receipt, a bin or a unit.")
 
-    def choose(self, entry: WorkflowEntry) -> Outcome:
-        """Open the task here (pipeline thread); later scans go to it until the UI is back."""
+    def choose(self, entry: WorkflowEntry, scan: Scan | None = None,
+               result: ScanResult | None = None) -> Outcome:
+        """Open the task here (pipeline thread); later scans go to it until the UI is back.
+        ``scan``: the document, bin or unit that chose it, handed to the task at once."""
         if self.floor is None:
             self.answer = MenuAnswer(choice=entry.key)
             return Outcome.ok(entry.title)
         handler = self.floor.handler_for(entry, self.session)
         opener = getattr(handler, "open", None)
         snapshot = opener() if callable(opener) else None
+        first = None
+        if scan is not None and result is not None and isinstance(handler, WorkflowHandler):
+            first = handler.handle(scan, result)
+            snapshot = handler.view()
         self.next = handler
-        self.answer = MenuAnswer(choice=entry.key, handler=handler, snapshot=snapshot)
-        return Outcome.ok(entry.title)
+        self.answer = MenuAnswer(choice=entry.key, handler=handler, snapshot=snapshot,
+                                 first=first)
+        return first or Outcome.ok(entry.title)
 
     def sign_out(self) -> Outcome:
         """End the shift (pipeline thread: after every scan before it)."""
@@ -287,6 +329,7 @@ class Snapshot:
     done: bool = False  # the last outcome finished the workflow (Escape leaves at once)
     error: str = ""  # the workflow could not be opened
     summary: tuple[str, ...] | None = None  # signed out here: the shift's summary
+    next_task: str = ""  # a task card left this task: the app opens that one
 
 
 class WorkflowHandler:
@@ -304,6 +347,7 @@ class WorkflowHandler:
         self.done = False
         self.summary: tuple[str, ...] | None = None
         self.operator: str | None = services.badge
+        self.next_task = ""  # a task card was scanned: the app opens that task
 
     def open(self) -> Snapshot:
         try:
@@ -351,6 +395,9 @@ class WorkflowHandler:
             self.operator = ""
             return Outcome.ok(f"{self.session.who.name or self.services.badge} signed out")
         wf = self.workflow
+        card = task_card(result, self.services.role)
+        if card is not None and (wf is None or wf.ended or wf.open_question is None):
+            return self._leave_for(card)
         if wf is None:
             return Outcome.refuse(self.error or f"{self.entry.title} is not open yet.")
         typed = scan.source is Source.KEYBOARD and result.kind is not Kind.COMMAND
@@ -360,6 +407,18 @@ class WorkflowHandler:
             outcome = wf.handle(scan, result)
         self.done = outcome.done
         return outcome
+
+    def _leave_for(self, card: WorkflowEntry | Outcome) -> Outcome:
+        """A task card on this task's screen (no question standing, or the task is over):
+        that task opens; the same task only once this one is over."""
+        if isinstance(card, Outcome):
+            return card
+        wf = self.workflow
+        if card.key == self.entry.key and wf is not None and not wf.ended:
+            return Outcome.refuse(f"{card.title} is open here already. "
+                                  f"{wf.view().instruction}.")
+        self.next_task, self.done = card.key, True
+        return Outcome.ok(card.title, done=True)
 
     def answer(self, text: str, scan: Scan, result: ScanResult | None = None) -> Outcome:
         """Typed text for the open question (a quantity, a lot; "" takes the default)."""
@@ -371,13 +430,15 @@ class WorkflowHandler:
         return outcome
 
     def question(self) -> Question | None:
-        return self.workflow.question if self.workflow is not None else None
+        return self.workflow.open_question if self.workflow is not None else None
 
     def view(self) -> Snapshot:
         wf = self.workflow
         if wf is None or self.summary is not None:
-            return Snapshot(None, error=self.error, summary=self.summary)
-        return Snapshot(wf.view(), self.question(), self.done)
+            return Snapshot(None, error=self.error, summary=self.summary,
+                            next_task=self.next_task)
+        return Snapshot(wf.view(), self.question(), self.done or wf.ended,
+                        next_task=self.next_task)
 
 
 class AnswerHandler:
@@ -396,12 +457,28 @@ class AnswerHandler:
 
 
 class PeekHandler:
-    """Scan anything from the menu: say what a scan is; a badge does not sign anyone in."""
+    """Scan anything from the menu: say what a scan is; a badge does not sign anyone in.
+    CMD:CANCEL (or CMD:BACK) goes back to the menu, a task card opens that task."""
 
-    def __init__(self, badge: str) -> None:
+    def __init__(self, badge: str, role: str = "") -> None:
         self.operator: str | None = badge
+        self.role = role
+        self.leave: Leave | None = None
 
     def handle(self, scan: Scan, result: ScanResult) -> Outcome:
+        self.leave = None
+        if result.kind is Kind.COMMAND and result.command in BACK_COMMANDS:
+            self.leave = Leave()
+            return Outcome.ok("Back to the menu.", done=True)
+        card = task_card(result, self.role)
+        if isinstance(card, Outcome):
+            return card
+        if card is not None and card.target:
+            self.leave = Leave(card.key)
+            return Outcome.ok(card.title, done=True)
         if not result.accepted:
             return Outcome.refuse(refusal_of(result))
         return Outcome.ok("")
+
+    def view(self) -> Leave | None:
+        return self.leave

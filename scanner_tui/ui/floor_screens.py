@@ -20,6 +20,7 @@ from scanner_tui.ui.floor import (
     BACK_COMMANDS,
     AnswerHandler,
     FloorServices,
+    Leave,
     MenuAnswer,
     MenuHandler,
     Passed,
@@ -41,6 +42,7 @@ from scanner_tui.ui.pipeline import Handled
 from scanner_tui.ui.safe_text import visible
 from scanner_tui.ui.screens import ScanAnythingScreen, ScanScreen
 from scanner_tui.ui.widgets import StatusLine, TitleBar
+from scanner_tui.workflows.base import Outcome
 
 KEY_COMMANDS = {"d": "DONE", "s": "SHORT", "u": "UNDO", "k": "SKIP"}
 HINT_WORK = "d Done u Undo t Type Esc Back"
@@ -89,6 +91,14 @@ class PassedOn(Message):
         self.source = source
 
 
+class OpenTask(Message):
+    """A task card scanned on a task screen: leave it and open that task."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__()
+        self.key = key
+
+
 class BackToMenu(Message):
     """Leave the task screen for the menu (Escape when finished, a finishing card)."""
 
@@ -108,7 +118,8 @@ class FloorMessages:
 
     def on_menu_screen_task_opened(self, message: MenuScreen.TaskOpened) -> None:
         message.stop()
-        self.open_handler(message.handler, message.snapshot)  # type: ignore[attr-defined]
+        self.open_handler(message.handler, message.snapshot,  # type: ignore[attr-defined]
+                          message.first)
 
     def on_passed_on(self, message: PassedOn) -> None:
         message.stop()
@@ -117,6 +128,11 @@ class FloorMessages:
     def on_back_to_menu(self, message: BackToMenu) -> None:
         message.stop()
         self.back_to_menu()  # type: ignore[attr-defined]
+
+    def on_open_task(self, message: OpenTask) -> None:
+        message.stop()
+        self.back_to_menu()  # type: ignore[attr-defined]
+        self.open_entry(message.key)  # type: ignore[attr-defined]
 
 
 def _fit(screen: ScanScreen, height: int) -> None:
@@ -242,10 +258,12 @@ class MenuScreen(ScanScreen):
     class TaskOpened(Message):
         """A task card opened a task on the pipeline thread (the app shows its screen)."""
 
-        def __init__(self, handler: object, snapshot: Snapshot | None) -> None:
+        def __init__(self, handler: object, snapshot: Snapshot | None,
+                     first: object = None) -> None:
             super().__init__()
             self.handler = handler
             self.snapshot = snapshot
+            self.first = first  # the task's answer to the scan that opened it
 
     def show_scan(self, handled: Handled) -> None:
         if isinstance(handled.view, Passed):
@@ -258,7 +276,7 @@ class MenuScreen(ScanScreen):
         if answer.summary is not None:
             self.post_message(SignedOut(answer.summary))
         elif answer.handler is not None:
-            self.post_message(self.TaskOpened(answer.handler, answer.snapshot))
+            self.post_message(self.TaskOpened(answer.handler, answer.snapshot, answer.first))
         elif answer.choice:
             self.post_message(self.TaskChosen(answer.choice))
 
@@ -274,6 +292,7 @@ class WorkflowScreen(ScanScreen):
         self.snapshot: Snapshot | None = None
         self.shown = 0  # snapshots rendered (tests wait on it)
         self._ready = False  # composed and mounted: widgets can be queried
+        self.first: Outcome | None = None  # the answer to the scan that opened the task
 
     @property
     def work_hint(self) -> str:
@@ -302,6 +321,8 @@ class WorkflowScreen(ScanScreen):
         self.query_one(KeyHints).focus()
         if self.snapshot is not None:
             self.render_snapshot(self.snapshot)
+        if self.first is not None:
+            self.query_one(Answer).show(self.first)
 
     def on_resize(self, event: events.Resize) -> None:
         _fit(self, event.size.height)
@@ -318,6 +339,9 @@ class WorkflowScreen(ScanScreen):
             return
         if isinstance(handled.view, Snapshot):
             self.render_snapshot(handled.view)
+            if handled.view.next_task:
+                self.post_message(OpenTask(handled.view.next_task))
+                return
         result = handled.result
         if (handled.outcome.done and result.kind is Kind.COMMAND
                 and result.command in BACK_COMMANDS):
@@ -494,3 +518,9 @@ class FloorScanScreen(ScanAnythingScreen):
 
     def action_back(self) -> None:
         self.post_message(BackToMenu())
+
+    def show_scan(self, handled: Handled) -> None:
+        super().show_scan(handled)
+        leave = handled.view
+        if isinstance(leave, Leave):
+            self.post_message(OpenTask(leave.next_task) if leave.next_task else BackToMenu())

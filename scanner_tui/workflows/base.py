@@ -6,8 +6,11 @@ the ``View``. Workflows call the inventory operations, which do the checking and
 rejected scan changes nothing.
 
 ``CMD:UNDO`` works in every workflow: ``handle`` routes it to ``on_undo`` (default: the
-inventory's ``undo_last`` for this operator). A workflow that keeps local state about what it
-did overrides ``on_undo``, calls ``super().on_undo(scan)`` and refreshes itself.
+inventory's ``undo_last`` for this operator, changes made since this task opened:
+``undo_since``). A workflow that keeps local state about what it did overrides ``on_undo``,
+calls ``super().on_undo(scan)`` and refreshes itself. Undo takes back the last change at once,
+once; another ``CMD:UNDO`` before a new change asks first, naming what it would undo
+("Undo also the move of AT00000002?", ``undo_asked``: yes undoes it, anything else keeps it).
 
 Questions, one rule for all: a workflow's open :class:`Question` (``question``) is answered only
 by its answer: ``CMD:YES`` / ``CMD:NO`` (yes/no; for a quantity: the default / none), a typed
@@ -40,16 +43,18 @@ from abc import ABC, abstractmethod
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from scanner_tui.codes import CodeRefused, number_like, parse_quantity
 from scanner_tui.inventory import authenticity
 from scanner_tui.inventory.actor import Actor
-from scanner_tui.inventory.errors import AuthenticityError, DomainError, shown
+from scanner_tui.inventory.errors import AuthenticityError, DomainError, NothingToUndo, shown
 from scanner_tui.inventory.identity import policy_for
 from scanner_tui.inventory.lookup import resolve_scan
-from scanner_tui.inventory.operations import undo_last
+from scanner_tui.inventory.models import utcnow
+from scanner_tui.inventory.operations import last_change, undo_last
 from scanner_tui.scanning.result import Kind, Scan, ScanResult, Source
 from scanner_tui.text import with_article
 from scanner_tui.workflows.shift import CAPS_LOCK
@@ -310,12 +315,27 @@ class Workflow(ABC):
         self.asked: Question | None = None  # the open question (see ``question``)
         self.caps_told = False  # "caps lock is on" said (kept on the shift when there is one)
         self._handled: OrderedDict[str, Outcome] = OrderedDict()
+        self.opened_at = utcnow()  # undo reaches back to here, not before (``undo_since``)
+        self.undid = False  # the last change was undone: another undo asks first
+        self.undos = 0  # changes undone in this task
+        self.undo_asked: Question | None = None  # "Undo also ...?" while it stands
 
     # -- what the screen calls -------------------------------------------------------------
     @property
     def question(self) -> Question | None:
         """The open question, if any (the screen shows it)."""
         return self.asked
+
+    @property
+    def open_question(self) -> Question | None:
+        """What the screen asks: the undo question while it stands, else ``question``."""
+        return self.undo_asked or self.question
+
+    @property
+    def ended(self) -> bool:
+        """The task is over (a receipt closed with CMD:DONE): only leaving is left, with
+        CMD:CANCEL, a task card, the badge or Escape (issue 11 item 9)."""
+        return False
 
     def handle(self, scan: Scan, result: ScanResult) -> Outcome:
         """Answer one classified scan. The same scan handed over again (same ``Scan.id``: a
@@ -357,8 +377,11 @@ class Workflow(ABC):
         first = self._handled.get(scan.id)
         if first is not None:
             return replace(first, changed=False)
+        undos = self.undos
         try:
             outcome = work()
+            if outcome.changed and self.undos == undos:  # a new change: undo is fresh again
+                self.undid = False
         except DomainError as err:  # a look-up's refusal: ambiguous serial, GTIN mismatch
             outcome = self._refused(err, scan, scan.payload)
         except CodeRefused as err:  # a typed quantity that is not ASCII digits in range
@@ -381,6 +404,11 @@ class Workflow(ABC):
     def _typed(self, text: str, scan: Scan, result: ScanResult) -> Outcome:
         if result.kind == Kind.COMMAND and result.command:  # a command card's text, typed
             return self._route(scan, result)
+        if self.undo_asked is not None:
+            reply = read_reply(self.undo_asked, text)
+            if isinstance(reply, Refusal):
+                return Outcome(False, str(reply), question=self.undo_asked)
+            return self._undo_more(bool(reply), scan)
         q = self.question
         refused = foreign_number(text, quantity=q is not None and q.kind is Ask.QUANTITY)
         if refused is not None:
@@ -398,8 +426,12 @@ class Workflow(ABC):
         """UNDO; the open question's rule; other commands; a refusal for what was not
         recognised (unless ``on_unrecognised`` takes it), else ``on_scan``."""
         command = result.command if result.kind == Kind.COMMAND else None
+        if self.undo_asked is not None:
+            if command in ("YES", "NO", "CANCEL"):
+                return self._undo_more(command == "YES", scan)
+            return self.not_the_answer(self.undo_asked, result)
         if command == "UNDO":
-            return self.on_undo(scan)
+            return self._undo(scan)
         q = self.question
         if q is not None and not (q.optional and command not in ("YES", "NO")):
             if command in ("YES", "NO") and q.kind in (Ask.YESNO, Ask.QUANTITY):
@@ -486,13 +518,47 @@ class Workflow(ABC):
                               f"{self.view().instruction}.")
 
     def on_undo(self, scan: Scan) -> Outcome:
-        """CMD:UNDO: reverse this operator's own last change (compensating ledger rows)."""
-        shift = self.services.shift
+        """CMD:UNDO: reverse this operator's own last change in this task (compensating
+        ledger rows)."""
         try:
-            done = self.run(undo_last, scan, since=shift.started if shift else None)
+            done = self.run(undo_last, scan, since=self.undo_since)
         except DomainError as err:
-            return Outcome.refuse(str(err))
+            return Outcome.refuse(self.undo_refusal(err))
         return Outcome.ok(done.message, changed=not done.replayed)
+
+    @property
+    def undo_since(self) -> datetime:
+        """How far back undo reaches: this task's opening (issue 11 item 4)."""
+        return self.opened_at
+
+    def _undo(self, scan: Scan) -> Outcome:
+        """The first CMD:UNDO undoes at once; the next (no change between) asks first."""
+        if not self.undid:
+            return self._undone(self.on_undo(scan))
+        try:
+            what = last_change(self.services.engine, actor=self.actor, since=self.undo_since)
+        except DomainError as err:
+            return Outcome.refuse(self.undo_refusal(err))
+        self.undo_asked = Question(f"Undo also the {shown(what, 40)}?", action="undo")
+        return Outcome.ok(f"Your last change here is undone already. Undo also the "
+                          f"{shown(what, 40)}? CMD:YES or CMD:NO.", question=self.undo_asked)
+
+    def _undo_more(self, yes: bool, scan: Scan) -> Outcome:
+        self.undo_asked = None
+        if not yes:
+            return Outcome.ok(f"Nothing more undone. {self.view().instruction}.")
+        return self._undone(self.on_undo(scan))
+
+    def _undone(self, outcome: Outcome) -> Outcome:
+        if outcome.accepted and outcome.changed:
+            self.undid, self.undos = True, self.undos + 1
+        return outcome
+
+    def undo_refusal(self, err: DomainError) -> str:
+        """Why undo did nothing: for nothing left, in this task's words."""
+        if isinstance(err, NothingToUndo):
+            return "Nothing of yours left to undo in this task."
+        return str(err)
 
     # -- task state as data ----------------------------------------------------------------
     key: str = ""  # the registry's key ("pick")
@@ -506,7 +572,8 @@ class Workflow(ABC):
         answered = list(self._handled.items())[-SAVED_ANSWERS:]
         return {"task": self.key, "version": self.state_version, "state": self.save(),
                 "question": self.asked.to_dict() if self.asked is not None else None,
-                "caps_told": self.caps_told,
+                "caps_told": self.caps_told, "opened_at": self.opened_at.isoformat(),
+                "undid": self.undid,
                 "answered": [[scan_id, out.to_dict()] for scan_id, out in answered]}
 
     def save(self) -> dict:
@@ -526,6 +593,9 @@ class Workflow(ABC):
         question = data.get("question")
         wf.asked = Question.from_dict(question) if question else None
         wf.caps_told = bool(data.get("caps_told"))
+        if data.get("opened_at"):  # undo still reaches back to the task's opening
+            wf.opened_at = datetime.fromisoformat(data["opened_at"])
+        wf.undid = bool(data.get("undid"))
         if wf.caps_told and services.shift is not None:  # the shift it belongs to said it
             services.shift.caps_told = True
         for scan_id, out in data.get("answered", ()):  # a retry after the restore

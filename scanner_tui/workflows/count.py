@@ -107,7 +107,8 @@ class CountWorkflow(Workflow):
                    f"Counted: {len(self.lines)} line(s); CMD:DONE closes the bin"]
         rows = tuple(Line((c.serial or c.sku + (f" {c.lot}" if c.lot else ""), str(c.qty)),
                           "current" if self.current and c.line_id == self.current.line_id
-                          else "warn" if c.elsewhere else "") for c in self.lines)
+                          else "warn" if c.elsewhere and not self.bin.blind else "")
+                     for c in self.lines)
         columns: tuple[str, ...] = ("Item", "Qty")
         if not self.bin.blind:
             exp = {(sku, lot): q for sku, lot, q in expected_lines(self.services.engine,
@@ -175,9 +176,10 @@ class CountWorkflow(Workflow):
         if all(c.line_id != got.line_id for c in self.lines):  # not a replayed scan
             self.lines.append(got)
         n = sum(1 for c in self.lines if c.serial)
-        if got.elsewhere:
+        if got.elsewhere and not self.bin.blind:
             return Outcome.ok(f"{got.serial} belongs in another bin by the books; counted here "
                               f"as found ({n} unit(s)).", warning=True)
+        # blind (issue 11 item 12): nothing of the books until the bin is closed (``_close``)
         return Outcome.ok(f"{got.serial} counted ({n} unit(s) in {self.bin.bin_code}).")
 
     def _product(self, scan: Scan, code: str, lot: str | None) -> Outcome:
@@ -239,6 +241,9 @@ class CountWorkflow(Workflow):
         return super().on_command(command, scan)
 
     def _close(self) -> Outcome:
+        """Close the bin; now the counter may hear what the books said of the units found
+        (a blind count said nothing while counting)."""
+        elsewhere = [c.serial for c in self.lines if c.elsewhere and c.serial]
         try:
             text = close_bin(self.services.engine, actor=self.actor,
                              count_bin_id=self.bin.count_bin_id)
@@ -247,6 +252,9 @@ class CountWorkflow(Workflow):
         self.bin, self.current, self.asked, self.lines = None, None, None, []
         if self.services.shift is not None:
             self.services.shift.line_done()
+        if elsewhere:
+            units = ", ".join(elsewhere[:3]) + (" ..." if len(elsewhere) > 3 else "")
+            return Outcome.ok(f"{text} By the books in another bin: {units}.", warning=True)
         return Outcome.ok(text)
 
     def _drop(self, line: Counted) -> Outcome:

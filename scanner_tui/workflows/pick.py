@@ -30,7 +30,8 @@ from dataclasses import dataclass
 
 from scanner_tui.inventory import operations as ops
 from scanner_tui.inventory.bin_flags import flag_for_count
-from scanner_tui.inventory.errors import DomainError, SerialRequired
+from scanner_tui.inventory.errors import DomainError, SerialRequired, shown
+from scanner_tui.inventory.floor_queries import bin_stock
 from scanner_tui.inventory.lookup import Resolved
 from scanner_tui.inventory.ops.base import ROLE_MATRIX, OpResult
 from scanner_tui.scanning.result import Kind, Scan, ScanResult
@@ -46,7 +47,7 @@ from scanner_tui.workflows.base import (
     scan_from_dict,
     scan_to_dict,
 )
-from scanner_tui.workflows.dock import look_up
+from scanner_tui.workflows.dock import find_code, look_up
 from scanner_tui.workflows.pick_plan import (
     Plan,
     Task,
@@ -195,8 +196,10 @@ class PickWorkflow(Workflow):
     def view(self) -> View:
         if self.step is Step.CHOOSE:
             return choose_view(self.services.engine, self.last_summary)
+        p = self.pending
+        picking = p.lot if p is not None and p.task is not None and self.asked else None
         return order_view(self.plan, self.current_task(), self.at_bin, self.staged_in,
-                          self.asked)
+                          self.asked, picking_lot=picking)
 
     # -- entry points ------------------------------------------------------------------------
     def on_unrecognised(self, scan: Scan, result: ScanResult) -> Outcome | None:
@@ -385,6 +388,13 @@ class PickWorkflow(Workflow):
                                        lot=None)
         else:  # the planned lot, unless the label says which lot this is
             task = next((t for t in here if lot is not None and t.lot == lot), here[0])
+        unplanned = lot is not None and task.lot is not None and lot != task.lot
+        if unplanned:  # a lot the plan did not choose: refused now unless the bin has it
+            in_bin = self._lot_here(product.sku_id or 0, at, lot)
+            if in_bin <= 0:
+                return Outcome.refuse(f"Lot {shown(lot, 20)} of {sku} is not in {at} by the "
+                                      f"books; take lot {task.lot}.")
+            task = dataclasses.replace(task, qty=min(task.qty, in_bin))
         lot = lot if lot is not None else task.lot
         line = plan.line(task.line_no)
         needs = line.remaining if line is not None else task.qty
@@ -395,8 +405,17 @@ class PickWorkflow(Workflow):
                                      target=task.qty, count=take if count else 1))
         said = "" if not count else f"The label says {count}. " if take == count else \
             f"The label says {count}; {plan.order.code} needs {needs}. "
+        if unplanned:
+            said = f"Lot {lot}, not the planned {here[0].lot}: picking lot {lot}. {said}"
         return Outcome.ok(f"{said}{sku}: type how many you take from {at}, Enter for {take}.",
-                          question=question)
+                          question=question, warning=unplanned)
+
+    def _lot_here(self, sku_id: int, bin_code: str, lot: str) -> int:
+        """How many of ``lot`` of a SKU ``bin_code`` holds, by the books."""
+        found = find_code(self.services.engine, bin_code)
+        if found is None or found.kind is not Kind.BIN:
+            return 0
+        return bin_stock(self.services.engine, sku_id, found.id, lot)
 
     def _pick_qty(self, qty: int) -> Outcome:
         pending = self.pending
@@ -421,7 +440,12 @@ class PickWorkflow(Workflow):
                 self._drop_question()
             return done  # else the question stays open: type another quantity
         self._drop_question()
-        return self._picked(done, pending.bin)
+        out = self._picked(done, pending.bin)
+        took = (done.data or {}).get("lot")
+        if took and pending.lot and took != pending.lot:  # the screen said another lot
+            return dataclasses.replace(out, warning=True, message=(
+                f"Lot {took} taken: lot {pending.lot} has too few here. {out.message}"))
+        return out
 
     def _picked(self, done: OpResult, at: str) -> Outcome:
         self._sync()
@@ -490,9 +514,10 @@ class PickWorkflow(Workflow):
                           f"{self.view().instruction}.")
 
     def _undo(self, scan: Scan) -> Outcome:
-        done = self._run(ops.undo_last, scan)
-        if isinstance(done, Outcome):
-            return done
+        try:
+            done = self.run(ops.undo_last, scan, since=self.undo_since)
+        except DomainError as err:
+            return Outcome.refuse(self.undo_refusal(err))
         self._drop_question()
         self._sync()
         if self.plan is not None and self.plan.order.status != "staged":

@@ -36,8 +36,9 @@ def step_of(plan: Plan | None) -> Step:
 
 
 def order_view(plan: Plan, task: Task | None, at_bin: str | None, staged_in: str | None,
-               question: Question | None) -> View:
-    """An open order: the next step in big type, the order's lines."""
+               question: Question | None, *, picking_lot: str | None = None) -> View:
+    """An open order: the next step in big type, the order's lines. ``picking_lot``: the lot
+    being picked now (a scanned label's, when it is not the planned one)."""
     step = step_of(plan)
     order = plan.order
     context = [f"{order.customer} · {order.channel}" if order.customer else order.channel]
@@ -49,8 +50,8 @@ def order_view(plan: Plan, task: Task | None, at_bin: str | None, staged_in: str
             accepts = (Kind.BIN,)
         else:
             context.append(f"At {task.bin}: {task.qty} x {task.sku}")
-            if task.lot:
-                context.append(f"Lot {task.lot}")
+            if picking_lot or task.lot:
+                context.append(f"Lot {picking_lot or task.lot}")
             if task.tracking == "serial":
                 instruction = f"Scan {task.sku} unit"
                 accepts = (Kind.ASSET, Kind.BIN)

@@ -5,7 +5,9 @@ Flow (scan-first; a question is answered by its answer, typed or scanned: ``work
 * Choose the receipt: scan or type its code, or its number in the list the view shows, or
   CMD:SKIP to receive blind. With no open receipt at all the workflow starts blind.
 * Working bin: the site's dock bin (option ``dock_bin``, else ``services.dock_bin``,
-  else the first active dock bin); scanning another receivable bin changes it.
+  else the first active dock bin). Scanning another receivable bin asks "Receive into X
+  from now on?" (CMD:YES changes it, CMD:NO or CMD:CANCEL keeps it): a stray bin scan never
+  moves the receiving bin by itself (issue 11 item 5).
 * Scan a product (GTIN, SKU code or alias, GS1 data with lot/expiry). Lot and expiry are
   captured when the SKU needs them: from GS1 data, else asked (scan or type the lot, type the
   expiry) once for the product being received.
@@ -42,7 +44,7 @@ from collections import defaultdict
 from dataclasses import replace
 from datetime import date
 
-from scanner_tui.codes import number_like
+from scanner_tui.codes import check_serial, number_like
 from scanner_tui.inventory.errors import AmbiguousSerial, DomainError, ReceivedAgain
 from scanner_tui.inventory.floor_queries import sku_capture
 from scanner_tui.inventory.identity import policy_for
@@ -87,7 +89,8 @@ from scanner_tui.workflows.receive_tags import ask_print, print_refusal, print_t
 from scanner_tui.workflows.receive_view import accepts, instruction, receive_view, summary
 from scanner_tui.workflows.tag_printing import printer_of
 
-FINISHED = "Receiving is finished; open it again to receive more."
+FINISHED = ("Receiving is finished: CMD:CANCEL goes back to the menu, CMD:RECEIVE "
+            "receives more.")
 
 PRINT_WORDS = re.compile(r"(?:p|print)(?: +([0-9]{1,5}))?", re.IGNORECASE)  # typed print
 
@@ -135,6 +138,10 @@ class ReceiveWorkflow(Workflow):
         load_state(self, state)
 
     # -- what the screen shows ---------------------------------------------------------------
+    @property
+    def ended(self) -> bool:
+        return self.finished is not None
+
     @property
     def choosing(self) -> bool:
         return self.receipt is None and not self.blind
@@ -256,8 +263,20 @@ class ReceiveWorkflow(Workflow):
             kinds = ", ".join(RECEIVE_BIN_KINDS[:-1]) + f" or {RECEIVE_BIN_KINDS[-1]}"
             return Outcome.refuse(f"{found.code} is a {found.bin_kind} bin; receiving goes to a "
                                   f"{kinds} bin.")
-        self.bin = found.code
-        return Outcome.ok(f"Receiving into {found.code}.", question=self.question)
+        if self.bin is None or found.code == self.bin:  # the first bin, or the same again
+            self.bin = found.code
+            return Outcome.ok(f"Receiving into {found.code}.", question=self.question)
+        self.pending = None  # a scan moves on: an optional count prompt closes
+        q = self._ask("bin", Question(f"Receive into {found.code} from now on?"),
+                      bin=found.code)
+        return Outcome.ok(f"Receiving into {self.bin}. CMD:YES receives into {found.code} "
+                          f"from now on, CMD:NO stays in {self.bin}.", question=q)
+
+    def answer_bin(self, yes: bool, scan: Scan | None = None) -> Outcome:
+        p, self.pending = self.pending, None
+        if yes:
+            self.bin = p.bin
+        return Outcome.ok(f"Receiving into {self.bin}. {self._instruction()}.")
 
     # -- receipts ----------------------------------------------------------------------------
     def _choose(self, text: str) -> Outcome:
@@ -383,7 +402,11 @@ class ReceiveWorkflow(Workflow):
 
     def _unit(self, scan: Scan, serial: str, sku_id: int | None, lot: str | None,
               expiry: date | None) -> Outcome:
-        """One serialised unit: find its SKU, check the store and the notice, receive it."""
+        """One serialised unit: find its SKU, check the store and the notice, receive it.
+        A code that cannot be a serial (``codes.check_serial``: escape remnants, other
+        scripts' digits, emoji) is refused with its sentence and never listed on the
+        receipt (issue 11 item 3: a refused scan is in the journal only)."""
+        check_serial(serial)  # CodeRefused: ``Workflow._once`` refuses with its sentence
         engine = self.services.engine
         try:
             there = find_code(engine, serial)
@@ -647,6 +670,8 @@ class ReceiveWorkflow(Workflow):
         if command == "DONE":
             return self._finish()
         if self.finished is not None:
+            if command == "CANCEL":
+                return Outcome.ok("Receiving closed.", done=True)
             return Outcome.refuse(FINISHED)
         if command == "SKIP" and self.choosing:
             return self._go_blind()
@@ -664,6 +689,8 @@ class ReceiveWorkflow(Workflow):
                     return Outcome.ok(f"{p.qty} of {self.current.code}. Scan the next product.")
                 if p.kind == "reading":
                     return Outcome.ok("Label set aside; nothing received. Scan a product.")
+                if p.kind == "bin":
+                    return Outcome.ok(f"Receiving into {self.bin}. {self._instruction()}.")
                 code, self.current = self.current.code, None
                 return Outcome.ok(f"{code} dropped; nothing received. Scan a product.")
             if self.current is not None:
@@ -675,9 +702,9 @@ class ReceiveWorkflow(Workflow):
     def on_undo(self, scan: Scan) -> Outcome:
         """CMD:UNDO: the inventory's undo_last, then forget what it reversed."""
         try:
-            done = self.run(undo_last, scan)
+            done = self.run(undo_last, scan, since=self.undo_since)
         except DomainError as err:
-            return Outcome.refuse(str(err))
+            return Outcome.refuse(self.undo_refusal(err))
         gone = undone_scan_ids(self.services.engine, done.ledger_ids)
         for r in self.records:  # a printed tag whose unit was taken back is awaited again
             if r.scan_id in gone and r.serial in self.printed:

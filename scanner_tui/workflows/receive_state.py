@@ -39,13 +39,14 @@ class Current:
 class Pending:
     """An open question (``question.action`` is its kind) and what answering it needs."""
 
-    kind: str  # lot | expiry | quantity | over | print (the question's action)
+    kind: str  # lot | expiry | quantity | over | print | bin (the question's action)
     question: Question
     then: str = ""  # lot/expiry: what waits for the answer: qty | serial | unit
     scan: Scan | None = None  # over, lot/expiry: the scan that would receive
     qty: int = 0  # quantity: the run's count; over: how many would be received; print: tags
     fits: int = 0  # over: the part the receipt still expects
     serial: str | None = None  # over: the unit that would be received
+    bin: str | None = None  # bin: the bin asked about (receive into it from now on?)
 
 
 class Tagged(NamedTuple):
@@ -112,7 +113,7 @@ def save_state(wf: Receiving) -> dict:
         "pending": None if p is None else {
             "kind": p.kind, "question": p.question.to_dict(), "then": p.then,
             "scan": scan_to_dict(p.scan), "qty": p.qty, "fits": p.fits,
-            "serial": p.serial},
+            "serial": p.serial, "bin": p.bin},
         "records": [asdict(r) for r in wf.records],
         "unexpected": list(wf.unexpected), "not_on_receipt": list(wf.not_on_receipt),
         "finished": wf.finished,
@@ -132,7 +133,7 @@ def load_state(wf: Receiving, state: dict) -> None:
     p = state["pending"]
     wf.pending = None if p is None else Pending(
         p["kind"], Question.from_dict(p["question"]), p["then"], scan_from_dict(p["scan"]),
-        p["qty"], p["fits"], p["serial"])
+        p["qty"], p["fits"], p["serial"], p.get("bin"))
     wf.records = [Record(**r) for r in state["records"]]
     wf.unexpected = list(state["unexpected"])
     wf.not_on_receipt = list(state["not_on_receipt"])

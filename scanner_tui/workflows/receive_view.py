@@ -69,6 +69,8 @@ def instruction(wf: Receiving) -> str:
         return "Scan the dock bin"
     if p is not None and p.kind == "reading":
         return "Which reading? Choose 1 or 2"
+    if p is not None and p.kind == "bin":
+        return f"Into {p.bin}? CMD:YES/NO"
     if p is not None and cur is not None:
         if p.kind == "count":
             return f"Receive {p.qty}? Enter, or type qty"

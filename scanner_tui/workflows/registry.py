@@ -11,6 +11,9 @@ from importlib import import_module
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from scanner_tui.scanning.result import ScanResult
     from scanner_tui.workflows.base import Services, Workflow
 
 from scanner_tui.inventory.ops.base import APPROVERS, ROLE_MATRIX
@@ -70,6 +73,25 @@ def find(key_or_command: str) -> WorkflowEntry | None:
     for w in WORKFLOWS:
         if w.command == word or w.key.upper() == word:
             return w
+    return None
+
+
+def task_for_scan(engine: Engine, result: ScanResult) -> WorkflowEntry | None:
+    """The task a scan on the menu opens (issue 11 item 17): an order's code opens Pick on
+    it, a receipt's Receive, a bin, unit or product Look-up; None for anything else."""
+    from scanner_tui.inventory.receipt_doc import find_receipt
+    from scanner_tui.scanning.result import Kind
+    from scanner_tui.workflows.pick_plan import find_order
+
+    if result.accepted and result.kind in (Kind.BIN, Kind.ASSET, Kind.PRODUCT):
+        return find("lookup")
+    code = (result.code or "").strip()
+    if result.kind is not Kind.UNKNOWN or not code or not code.isascii() or len(code) > 64:
+        return None
+    if find_order(engine, code) is not None:
+        return find("pick")
+    if find_receipt(engine, code) is not None:
+        return find("receive")
     return None
 
 

@@ -131,7 +131,7 @@ def pick(engine: Engine, *, actor: Actor, scan_id: str, order: str, line: int | 
                   doc_type="order", doc_code=order_row.code, doc_line=oline.line_no)
         refresh_order_status(tx, order_row.id)
         return (f"Picked {n} of {sku_row.code} from {bin_row.code} for order {order_row.code}.",
-                {"order": order_row.code, "line": oline.line_no})
+                {"order": order_row.code, "line": oline.line_no, "lot": use_lot})
 
     return run_operation(engine, "pick", actor, scan_id, entry, body)
 

@@ -153,6 +153,22 @@ def _undo_qty_row(tx: Tx, row) -> str:
     return f"{row.qty} of {sku_row.code}"
 
 
+def last_change(engine: Engine, *, actor: Actor, since: datetime | None = None) -> str:
+    """What ``undo_last`` would reverse now, in words ("move of AT00000002", "receive of 5 of
+    MUG-01"), read without changing anything; raises NothingToUndo as ``undo_last`` would."""
+    with engine.connect() as conn:
+        tx = Tx(conn, actor, "", "scanned", "undo")
+        rows = _last_change(tx, since)
+        what = []
+        for r in rows:
+            if r.asset_id is not None:
+                what.append(tx.execute(select(T_ASSET.c.serial)
+                                       .where(T_ASSET.c.id == r.asset_id)).scalar())
+            else:
+                what.append(f"{r.qty} of {tx.sku_by_id(r.sku_id).code}")
+    return f"{rows[0].action} of {', '.join(what)}"
+
+
 def undo_last(engine: Engine, *, actor: Actor, scan_id: str,
               entry: str = "scanned", since: datetime | None = None) -> OpResult:
     """Reverse the operator's own last change (all rows of its scan) by compensating rows.
