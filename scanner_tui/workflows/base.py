@@ -60,9 +60,8 @@ from scanner_tui.text import with_article
 from scanner_tui.workflows.shift import CAPS_LOCK
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
-
     from scanner_tui.config import Config
+    from scanner_tui.inventory.db import Engine
     from scanner_tui.inventory.ops.base import OpResult
     from scanner_tui.scanning.rules import TagRules
     from scanner_tui.workflows.shift import Shift

@@ -11,8 +11,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
-
+    from scanner_tui.inventory.db import Engine
     from scanner_tui.scanning.result import ScanResult
     from scanner_tui.workflows.base import Services, Workflow
 
