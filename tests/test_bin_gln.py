@@ -69,8 +69,9 @@ def test_the_bins_import_maps_a_place_label_and_move_uses_it(demo, tmp_path):
 def test_a_mapped_place_is_the_working_bin_in_receive(demo, tmp_path):
     map_bins(demo, tmp_path, f"DK01-A-02,dock,dock,{GLN},DOCK-2\n")
     wf = ReceiveWorkflow(services(demo, "OP-0002"), blind=True)
-    out = scan(wf, PLACE + "DOCK-2")
-    assert out.accepted and wf.bin == "DK01-A-02", out.message
+    out = scan(wf, PLACE + "DOCK-2")  # another dock: changing the receiving bin is asked
+    assert out.accepted and out.question is not None and "DK01-A-02" in out.message
+    assert scan(wf, "CMD:YES").accepted and wf.bin == "DK01-A-02"
 
 
 def test_an_unmapped_place_names_the_gln_and_both_ways_to_map_it(demo):
