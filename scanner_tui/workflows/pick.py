@@ -20,6 +20,9 @@ is refused with the question repeated; ``CMD:CANCEL`` drops it:
 what no bin holds is short. ``CMD:SKIP`` puts the current task off until the end of the walk.
 ``CMD:UNDO`` reverses this operator's last change anywhere; ``CMD:CANCEL`` drops a question,
 else leaves the order (picks stay), else leaves picking.
+
+The quantity question lives in ``pick_quantity``, shorts and count flags in ``pick_short``
+(mixins the class composes); the screen in ``pick_view``, the plan in ``pick_plan``.
 """
 
 from __future__ import annotations

@@ -35,6 +35,10 @@ Flow (scan-first; a question is answered by its answer, typed or scanned: ``work
 
 A scan handled a second time (same ``Scan.id``: a retry) gets its first answer again and
 changes nothing (``Workflow.handle``'s memo; the store's applied-scan record after a restart).
+
+Parts of the flow live in mixins the class composes: ``receive_receipts`` (the receipt),
+``receive_bin`` (the receiving-bin question), ``receive_capture`` (lot and expiry),
+``receive_labels`` (a label's count, two readings), ``receive_over`` (over-receipt).
 """
 
 from __future__ import annotations
