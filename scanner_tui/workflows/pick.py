@@ -20,16 +20,17 @@ is refused with the question repeated; ``CMD:CANCEL`` drops it:
 what no bin holds is short. ``CMD:SKIP`` puts the current task off until the end of the walk.
 ``CMD:UNDO`` reverses this operator's last change anywhere; ``CMD:CANCEL`` drops a question,
 else leaves the order (picks stay), else leaves picking.
+
+The quantity question lives in ``pick_quantity``, shorts and count flags in ``pick_short``
+(mixins the class composes); the screen in ``pick_view``, the plan in ``pick_plan``.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from scanner_tui.inventory import operations as ops
-from scanner_tui.inventory.bin_flags import flag_for_count
 from scanner_tui.inventory.errors import DomainError, SerialRequired, shown
 from scanner_tui.inventory.floor_queries import bin_stock
 from scanner_tui.inventory.lookup import Resolved
@@ -57,6 +58,9 @@ from scanner_tui.workflows.pick_plan import (
     plan_order,
     stock_in_bin,
 )
+from scanner_tui.workflows.pick_quantity import QuantityQuestion
+from scanner_tui.workflows.pick_records import Pending, ShortRecord
+from scanner_tui.workflows.pick_short import ShortPicks
 from scanner_tui.workflows.pick_view import (
     Step,
     choose_view,
@@ -66,27 +70,7 @@ from scanner_tui.workflows.pick_view import (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Pending:
-    """What answering the open question needs (the question itself is ``asked``)."""
-
-    bin: str = ""
-    task: Task | None = None
-    scan: Scan | None = None  # the product scan a quantity answer applies
-    lot: str | None = None
-    target: int = 0  # planned in this bin: counting up to it picks
-    count: int = 1  # pieces counted by scanning the product again
-
-
-@dataclass(frozen=True, slots=True)
-class ShortRecord:
-    line_no: int
-    sku: str
-    bin: str
-    qty: int
-
-
-class PickWorkflow(Workflow):
+class PickWorkflow(QuantityQuestion, ShortPicks, Workflow):
     """Pick one order after another; ``order`` opens one at once, ``auto_ship`` ships as soon
     as the order is staged (counter hand-over)."""
 
@@ -417,36 +401,6 @@ class PickWorkflow(Workflow):
             return 0
         return bin_stock(self.services.engine, sku_id, found.id, lot)
 
-    def _pick_qty(self, qty: int) -> Outcome:
-        pending = self.pending
-        assert pending is not None and pending.task is not None and pending.scan is not None
-        plan = self.plan
-        assert plan is not None
-        if qty <= 0:
-            return Outcome.refuse(f"{qty} cannot be picked; type a quantity of 1 or more.")
-        line = plan.line(pending.task.line_no)
-        if line is not None and qty > line.remaining:
-            return Outcome.refuse(f"Order {plan.order.code} needs only {line.remaining} more "
-                                  f"of {pending.task.sku}; type {line.remaining} or less.")
-        # more than the planned lot holds: let the operation choose a lot that has enough
-        lot = pending.lot if qty <= pending.task.qty or pending.lot != pending.task.lot else None
-        done = self._run(ops.pick, pending.scan, order=plan.order.code,
-                         line=pending.task.line_no, sku=pending.task.sku, bin=pending.bin,
-                         qty=qty, lot=lot)
-        if isinstance(done, Outcome):
-            self._sync()  # another terminal may have picked it meanwhile
-            line = self.plan.line(pending.task.line_no) if self.plan else None
-            if line is None or line.remaining == 0:
-                self._drop_question()
-            return done  # else the question stays open: type another quantity
-        self._drop_question()
-        out = self._picked(done, pending.bin)
-        took = (done.data or {}).get("lot")
-        if took and pending.lot and took != pending.lot:  # the screen said another lot
-            return dataclasses.replace(out, warning=True, message=(
-                f"Lot {took} taken: lot {pending.lot} has too few here. {out.message}"))
-        return out
-
     def _picked(self, done: OpResult, at: str) -> Outcome:
         self._sync()
         if done.replayed:
@@ -484,24 +438,6 @@ class PickWorkflow(Workflow):
         if step is Step.NOTHING and command == "DONE":
             return self._leave()
         return Outcome.refuse(f"CMD:{command} does nothing here. {self.view().instruction}.")
-
-    def _short(self) -> Outcome:
-        plan, task = self.plan, self.current_task()
-        assert plan is not None and task is not None
-        qty = sum(t.qty for t in plan.tasks_at(task.bin) if t.line_no == task.line_no)
-        self.skipped.setdefault(task.line_no, set()).add(task.bin)
-        self.shorts.append(ShortRecord(task.line_no, task.sku, task.bin, qty))
-        self._sync()
-        assert self.plan is not None
-        again = [t for t in self.plan.tasks if t.line_no == task.line_no]
-        if again:
-            more = f" Get them from {again[0].bin} instead."
-        else:
-            more = f" Line {task.line_no} is short."
-        question = self._ask(Question(f"Flag {task.bin} for a count?", action="flag"),
-                             Pending(bin=task.bin))
-        return Outcome.ok(f"Short {qty} of {task.sku} in {task.bin}.{more} Flag the bin "
-                          "for a count? CMD:YES or CMD:NO.", question=question, warning=True)
 
     def _skip(self) -> Outcome:
         task = self.current_task()
@@ -553,79 +489,6 @@ class PickWorkflow(Workflow):
         return Outcome.ok(head + summary[0], changed=True, done=True)
 
     # -- questions (one dispatcher in the base: ``answer_<action>``) -------------------------
-    def on_answer_scan(self, q: Question, scan: Scan, result: ScanResult) -> Outcome | None:
-        """The quantity's own scan: the same product again counts one more piece."""
-        pending = self.pending
-        if q.action != "qty" or result.kind is not Kind.PRODUCT or pending is None:
-            return None
-        found = look_up(self.services.engine, result)
-        if found is None or pending.task is None or found.sku_id != pending.task.sku_id:
-            return None
-        return self._count_piece(result.count or 1)
-
-    def _cancel_question(self) -> Outcome:
-        q, pending = self.asked, self.pending
-        self._drop_question()
-        if q is not None and q.action == "qty" and pending is not None and pending.task:
-            return Outcome.ok(f"No quantity given for {pending.task.sku}; nothing picked. "
-                              f"{self.view().instruction}.")
-        return Outcome.ok(f"Question dropped. {self.view().instruction}.")
-
-    def answer_qty(self, qty: int | None, scan: Scan) -> Outcome:
-        if qty is None:
-            return self._cancel_question()
-        return self._pick_qty(qty)
-
-    def _count_piece(self, pieces: int = 1) -> Outcome:
-        """The product scanned again while its quantity is asked: ``pieces`` more (a case
-        label's count, else one)."""
-        pending = self.pending
-        assert pending is not None and pending.task is not None
-        count = pending.count + pieces
-        if count >= pending.target:
-            return self._pick_qty(count)
-        question = self._ask(Question(f"Counted {count} {pending.task.sku} (Enter: {count})",
-                                      Ask.QUANTITY, action="qty", default=count),
-                             dataclasses.replace(pending, count=count))
-        return Outcome.ok(f"Counted {count} of {pending.task.sku}; scan more, or Enter to "
-                          f"pick {count}.", question=question)
-
-    def answer_zero(self, yes: bool, scan: Scan) -> Outcome:
-        """Is the bin empty now? No flags it for a count."""
-        at = self.pending.bin
-        self._drop_question()
-        if yes:
-            return Outcome.ok(f"{at} is empty. {self.view().instruction}.")
-        return Outcome.ok(f"{self._flag(at)} {self.view().instruction}.", warning=True)
-
-    def answer_flag(self, yes: bool, scan: Scan) -> Outcome:
-        """Flag the bin shorted in for a count?"""
-        at = self.pending.bin
-        self._drop_question()
-        if yes:
-            return Outcome.ok(f"{self._flag(at)} {self.view().instruction}.")
-        return Outcome.ok(f"{at} not flagged. {self.view().instruction}.")
-
-    def answer_finish(self, yes: bool, scan: Scan) -> Outcome:
-        """Finish the order short?"""
-        self._drop_question()
-        if not yes:
-            return Outcome.ok(f"Go on picking. {self.view().instruction}.")
-        assert self.plan is not None
-        left = self.plan.open_line_nos()
-        for task in self.plan.tasks:
-            self.shorts.append(ShortRecord(task.line_no, task.sku, task.bin, task.qty))
-        self.closed |= left
-        self._sync()
-        return Outcome.ok(f"Picking finished short. {self.view().instruction}.", warning=True)
-
-    def _flag(self, bin_code: str) -> str:
-        try:
-            flag_for_count(self.services.engine, bin_code)
-        except DomainError as err:
-            return str(err)
-        return f"{bin_code} is flagged for a count."
-
     # -- operations --------------------------------------------------------------------------
     def _run(self, operation: Callable[..., OpResult], scan: Scan,
              **kwargs: object) -> OpResult | Outcome:

@@ -35,13 +35,16 @@ Flow (scan-first; a question is answered by its answer, typed or scanned: ``work
 
 A scan handled a second time (same ``Scan.id``: a retry) gets its first answer again and
 changes nothing (``Workflow.handle``'s memo; the store's applied-scan record after a restart).
+
+Parts of the flow live in mixins the class composes: ``receive_receipts`` (the receipt),
+``receive_bin`` (the receiving-bin question), ``receive_capture`` (lot and expiry),
+``receive_labels`` (a label's count, two readings), ``receive_over`` (over-receipt).
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import replace
 from datetime import date
 
 from scanner_tui.codes import check_serial, number_like
@@ -50,8 +53,8 @@ from scanner_tui.inventory.floor_queries import sku_capture
 from scanner_tui.inventory.identity import policy_for
 from scanner_tui.inventory.models import utcnow
 from scanner_tui.inventory.operations import ROLE_MATRIX, OpResult, receive, undo_last
-from scanner_tui.inventory.ops.receiving import RECEIVE_BIN_KINDS, VOID
-from scanner_tui.inventory.receipt_doc import ReceiptDoc, find_receipt, open_receipts
+from scanner_tui.inventory.ops.receiving import VOID
+from scanner_tui.inventory.receipt_doc import ReceiptDoc
 from scanner_tui.scanning.result import Kind, Scan, ScanResult
 from scanner_tui.workflows.base import (
     QTY_DIGITS,
@@ -61,22 +64,22 @@ from scanner_tui.workflows.base import (
     Services,
     View,
     Workflow,
-    contents_of,
     entry_of,
     expected,
-    is_number,
-    reading_text,
 )
 from scanner_tui.workflows.dock import (
-    active_bin,
     default_dock_bin,
     find_code,
-    is_plain,
     look_up,
     parse_expiry,
     plain_code,
     undone_scan_ids,
 )
+from scanner_tui.workflows.receive_bin import ReceivingBinQuestion
+from scanner_tui.workflows.receive_capture import LotExpiryCapture, prefixed
+from scanner_tui.workflows.receive_labels import DockLabelQuestions
+from scanner_tui.workflows.receive_over import OverReceipt
+from scanner_tui.workflows.receive_receipts import ReceiptChoice
 from scanner_tui.workflows.receive_state import (
     Current,
     Pending,
@@ -97,7 +100,8 @@ PRINT_WORDS = re.compile(r"(?:p|print)(?: +([0-9]{1,5}))?", re.IGNORECASE)  # ty
 
 # -- the workflow's own records --------------------------------------------------------------
 
-class ReceiveWorkflow(Workflow):
+class ReceiveWorkflow(DockLabelQuestions, ReceivingBinQuestion, OverReceipt, ReceiptChoice,
+                      LotExpiryCapture, Workflow):
     """Receiving at the dock (see the module docstring)."""
 
     key = "receive"
@@ -178,26 +182,6 @@ class ReceiveWorkflow(Workflow):
         return summary(self)
 
     # -- reading the receipt (fresh each time: other terminals receive too) -----------------
-    def open_receipts(self) -> list[ReceiptDoc]:
-        return open_receipts(self.services.engine)
-
-    def receipt_lines(self) -> list:
-        """The receipt's lines: line_no, sku_id, code, qty_expected, qty_received."""
-        return self.receipt.lines() if self.receipt is not None else []
-
-    def _room(self, sku_id: int) -> int | None:
-        return self.receipt.room(sku_id) if self.receipt is not None else None
-
-    def _notice_entry(self, serial: str):
-        return self.receipt.notice_entry(serial) if self.receipt is not None else None
-
-    def _has_notice(self, sku_id: int) -> bool:
-        return self.receipt is not None and self.receipt.has_notice(sku_id)
-
-    def missing_serials(self) -> list[str]:
-        """Serials on the ship notice not received (yet)."""
-        return self.receipt.missing_serials() if self.receipt is not None else []
-
     def _sku(self, sku_id: int) -> Current:
         return Current(*sku_capture(self.services.engine, sku_id))
 
@@ -255,55 +239,7 @@ class ReceiveWorkflow(Workflow):
         return self._unit_scan(scan, result)
 
     # -- bins --------------------------------------------------------------------------------
-    def _bin(self, result: ScanResult) -> Outcome:
-        found = active_bin(self.services.engine, result)
-        if isinstance(found, Outcome):
-            return found
-        if found.bin_kind not in RECEIVE_BIN_KINDS:
-            kinds = ", ".join(RECEIVE_BIN_KINDS[:-1]) + f" or {RECEIVE_BIN_KINDS[-1]}"
-            return Outcome.refuse(f"{found.code} is a {found.bin_kind} bin; receiving goes to a "
-                                  f"{kinds} bin.")
-        if self.bin is None or found.code == self.bin:  # the first bin, or the same again
-            self.bin = found.code
-            return Outcome.ok(f"Receiving into {found.code}.", question=self.question)
-        self.pending = None  # a scan moves on: an optional count prompt closes
-        q = self._ask("bin", Question(f"Receive into {found.code} from now on?"),
-                      bin=found.code)
-        return Outcome.ok(f"Receiving into {self.bin}. CMD:YES receives into {found.code} "
-                          f"from now on, CMD:NO stays in {self.bin}.", question=q)
-
-    def answer_bin(self, yes: bool, scan: Scan | None = None) -> Outcome:
-        p, self.pending = self.pending, None
-        if yes:
-            self.bin = p.bin
-        return Outcome.ok(f"Receiving into {self.bin}. {self._instruction()}.")
-
     # -- receipts ----------------------------------------------------------------------------
-    def _choose(self, text: str) -> Outcome:
-        text = text.strip()
-        if text.lower() in ("blind", "skip"):
-            return self._go_blind()
-        receipts = self.open_receipts()
-        if is_number(text) and 1 <= int(text) <= len(receipts):
-            text = receipts[int(text) - 1].code
-        row = find_receipt(self.services.engine, text)
-        if row is None:
-            return Outcome.refuse(f"{text[:40]} is not a known receipt; scan the receipt's code "
-                                  "or CMD:SKIP to receive blind.")
-        if row.status != "open":
-            return Outcome.refuse(f"Receipt {row.code} is closed; nothing more can be received "
-                                  "on it.")
-        self.receipt = ReceiptDoc(self.services.engine, row.id, row.code, row.supplier)
-        self.notice = ""
-        lines = self.receipt_lines()
-        todo = sum(max(0, ln.qty_expected - ln.qty_received) for ln in lines)
-        return Outcome.ok(f"Receipt {row.code}: {len(lines)} line(s), {todo} to receive. "
-                          "Scan a product.")
-
-    def _go_blind(self) -> Outcome:
-        self.blind, self.notice = True, ""
-        return Outcome.ok("Receiving blind (no receipt). Scan a product.")
-
     # -- products and units ------------------------------------------------------------------
     def _select(self, sku_id: int, lot: str | None, expiry: date | None) -> Current:
         """Make a SKU current (keeping its captured lot/expiry unless the scan brings new)."""
@@ -334,37 +270,12 @@ class ReceiveWorkflow(Workflow):
         cur = self._select(found.sku_id, result.lot, result.expiry)
         if cur.serial:
             if result.count is not None:  # a count never replaces the units' own scans
-                return _prefixed(f"The label's count {result.count} is not taken; scan each "
+                return prefixed(f"The label's count {result.count} is not taken; scan each "
                                  "unit. ", self._capture("serial", scan))
             return self._capture("serial", scan)
         if result.count is not None:
             return self._capture("count", scan, run=result.count)
         return self._capture("qty", scan, run=p.qty if again else 0)
-
-    def _capture(self, then: str, scan: Scan, serial: str | None = None,
-                 run: int = 0) -> Outcome:
-        """Ask for the lot / expiry the current SKU needs, then go on (``then``: qty | serial
-        | unit; ``serial``: the unit that waits for the answer; ``run``: the count before)."""
-        cur = self.current
-        if cur.capture_lot and not cur.lot:
-            q = self._ask("lot", Question(f"Lot of {cur.code}?", Ask.TEXT), then=then,
-                          scan=scan, serial=serial, qty=run)
-            return Outcome.ok(f"{cur.code}: scan or type its lot.", question=q)
-        if cur.capture_expiry and not cur.expiry_known:
-            q = self._ask("expiry", Question(f"Expiry of {cur.code}? YYYY-MM-DD", Ask.TEXT),
-                          then=then, scan=scan, serial=serial, qty=run)
-            return Outcome.ok(f"{cur.code}: type its expiry date.", question=q)
-        return self._go_on(then, scan, serial, run)
-
-    def _go_on(self, then: str, scan: Scan, serial: str | None, run: int) -> Outcome:
-        """What waited for the lot / expiry."""
-        if then == "serial":
-            return Outcome.ok(f"{self.current.code} is tracked by serial: scan each unit.")
-        if then == "qty":
-            return self._receive_qty(scan, 1, entry_of(scan), run)
-        if then == "count":
-            return self._confirm_count(scan, run)
-        return self._receive_unit(scan, serial, entry_of(scan))
 
     def _unit_scan(self, scan: Scan, result: ScanResult) -> Outcome:
         serial = result.serial or result.code
@@ -396,9 +307,6 @@ class ReceiveWorkflow(Workflow):
                                   "CMD:DONE first.")
         return Outcome.refuse(f"{code[:40]} is not known here; scan the product barcode first, "
                               "then the unit's serial.")
-
-    def _is_receipt(self, code: str) -> bool:
-        return find_receipt(self.services.engine, code) is not None
 
     def _unit(self, scan: Scan, serial: str, sku_id: int | None, lot: str | None,
               expiry: date | None) -> Outcome:
@@ -476,16 +384,6 @@ class ReceiveWorkflow(Workflow):
             return f" Expired on {cur.expiry.isoformat()}!"
         return ""
 
-    def _over(self, scan: Scan, n: int, fits: int, serial: str | None = None) -> Outcome:
-        cur = self.current
-        extra = n - fits
-        expects = f"{self.receipt.code} expects no more {cur.code}" if fits == 0 else \
-            f"{self.receipt.code} expects only {fits} more {cur.code}"
-        q = self._ask("over", Question(f"Receive {extra} over the receipt?"), scan=scan, qty=n,
-                      fits=fits, serial=serial)
-        return Outcome.ok(f"Over-receipt: {expects}. CMD:YES receives {extra} anyway, "
-                          "CMD:NO sets it aside.", warning=True, question=q)
-
     def _receive_qty(self, scan: Scan, n: int, entry: str, run: int) -> Outcome:
         """Receive ``n`` more of the current quantity SKU; ``run``: the count before."""
         if self.receipt is not None:
@@ -535,96 +433,6 @@ class ReceiveWorkflow(Workflow):
         return Outcome.ok(f"No tags printed. {self._instruction()}.")
 
     # -- answers (the base's dispatcher calls answer_<action>) ------------------------------
-    def answer_lot(self, lot: str, scan: Scan | None = None) -> Outcome:
-        if not is_plain(lot, 64):
-            return Outcome.refuse("A lot is up to 64 letters, digits or signs, no spaces; "
-                                  "scan or type it again.")
-        p, self.pending = self.pending, None
-        self.current.lot = lot
-        out = self._capture(p.then, p.scan, p.serial, p.qty)
-        return _prefixed(f"Lot {lot}. ", out)
-
-    def answer_expiry(self, text: str, scan: Scan | None = None) -> Outcome:
-        day = parse_expiry(text)
-        if day is None:
-            return Outcome.refuse(f"{text[:20]} is not a date; type the expiry of "
-                                  f"{self.current.code} as YYYY-MM-DD.")
-        return self._expiry(day)
-
-    def _expiry(self, day: date) -> Outcome:
-        p, self.pending = self.pending, None
-        self.current.expiry, self.current.expiry_known = day, True
-        out = self._capture(p.then, p.scan, p.serial, p.qty)
-        return _prefixed(f"Expiry {day.isoformat()}. ", out)
-
-    def answer_over(self, yes: bool, scan: Scan | None = None) -> Outcome:
-        p, self.pending = self.pending, None
-        cur = self.current
-        if not yes:
-            if p.serial:
-                return Outcome.ok(f"{p.serial} not received; set it aside for a supervisor.")
-            fits = f"; {self.receipt.code} takes {p.fits} more" if p.fits else ""
-            return Outcome.ok(f"{p.qty} of {cur.code} not received{fits}. Set the excess aside "
-                              "for a supervisor.")
-        parts = []
-        if p.fits:
-            done = self._op(p.scan.id, entry_of(p.scan), on_receipt=True, sku=cur.code,
-                            qty=p.fits)
-            if isinstance(done, Outcome):
-                return done
-            parts.append(done.message)
-        kwargs = {"serial": p.serial, "sku": cur.code} if p.serial else \
-            {"sku": cur.code, "qty": p.qty - p.fits}
-        over_id = f"{p.scan.id}.over" if p.fits else p.scan.id
-        done = self._op(over_id, entry_of(p.scan), on_receipt=False, **kwargs)
-        if isinstance(done, Outcome):
-            return Outcome.ok(" ".join(parts) + f" The excess was refused: {done.message}",
-                              changed=bool(parts), warning=True)
-        parts.append(done.message)
-        text = " ".join(parts) + f" {p.qty - p.fits} over {self.receipt.code}, recorded."
-        return Outcome.ok(text, changed=True, warning=True)
-
-    def _confirm_count(self, scan: Scan, n: int) -> Outcome:
-        """A label that says how many it holds ((30)/(37), HIBC or 15434 quantity, a
-        container's count): the person confirms the count (Enter / CMD:YES) or types it."""
-        cur = self.current
-        q = self._ask("count", Question(f"Receive {n} {cur.code}?", Ask.QUANTITY, default=n),
-                      scan=scan, qty=n)
-        return Outcome.ok(f"The label says {n} {cur.code}: Enter or CMD:YES receives {n}, "
-                          "or type the count.", question=q)
-
-    def answer_count(self, n: int | None, scan: Scan) -> Outcome:
-        p, self.pending = self.pending, None
-        if n is None:
-            return Outcome.ok(f"{p.qty} of {self.current.code} not received. Scan a product.")
-        if n < 1:
-            self.pending = p
-            return Outcome(False, "The quantity must be at least 1; type it again.",
-                           question=p.question)
-        entry = entry_of(p.scan) if n == p.qty else entry_of(scan)  # the label's, or typed
-        return self._receive_qty(p.scan, n, entry, 0)
-
-    def on_two_readings(self, scan: Scan, result: ScanResult) -> Outcome:
-        """GS1 data that lost a separator: ask which reading is right (both shown)."""
-        if self.finished is not None or self.choosing or self.bin is None:
-            return super().on_two_readings(scan, result)
-        readings = (reading_text(result)[:30], reading_text(result.alternative)[:30])
-        self.pending = None  # a scan moves on: the count prompt closes
-        q = self._ask("reading", Question("Which reading is right?", Ask.CHOICE, readings),
-                      scan=scan)
-        return Outcome.ok(
-            f"The label reads two ways (a lost separator): 1 {readings[0]}, 2 {readings[1]}. "
-            "Choose 1 or 2.", warning=True, question=q)
-
-    def answer_reading(self, choice: str, scan: Scan) -> Outcome:
-        """The reading chosen: received as if the label had read only that way."""
-        p, self.pending = self.pending, None
-        result = self.classify(p.scan.payload)
-        chosen = result if choice == p.question.choices[0] else result.alternative
-        if chosen is None:  # the store or the rules changed since: read it again
-            return Outcome.refuse(f"{p.scan.payload[:30]} reads one way now; scan it again.")
-        return self.on_scan(p.scan, contents_of(replace(chosen, alternative=None)))
-
     def answer_quantity(self, n: int | None, scan: Scan) -> Outcome:
         p = self.pending
         if n is None or n == p.qty:  # CMD:NO / Enter: the count stands
@@ -637,9 +445,6 @@ class ReceiveWorkflow(Workflow):
             return Outcome.refuse(f"{p.qty} of {self.current.code} are in already; CMD:UNDO "
                                   "takes back the last receive.")
         return self._receive_qty(scan, n - p.qty, entry_of(scan), p.qty)
-
-    def answer_receipt(self, choice: str, scan: Scan) -> Outcome:
-        return self._choose(choice)
 
     def on_text(self, text: str, scan: Scan, result: ScanResult) -> Outcome:
         if not text:
@@ -736,11 +541,6 @@ def unknown_product(result: ScanResult) -> str:
         return (f"Part {result.part[:30]} is not a barcode alias of any SKU; ask a supervisor "
                 "to add it.")
     return f"{result.code[:40]} is not a known product; check the label or ask a supervisor."
-
-
-def _prefixed(prefix: str, out: Outcome) -> Outcome:
-    return Outcome(out.accepted, prefix + out.message, changed=out.changed, done=out.done,
-                   question=out.question, warning=out.warning)
 
 
 __all__ = ["ReceiveWorkflow", "parse_expiry"]
