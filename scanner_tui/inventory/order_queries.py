@@ -5,6 +5,7 @@
 * ``order_to_pick``: an order, its lines and where the SKUs still to
   pick lie in pick and reserve bins (pick's planner).
 * ``bin_is_empty`` / ``stock_in_bin``: what the books hold in a bin (pick's short and empty).
+* ``lot_expired``: when a lot in a bin expired, if it has (pick refuses it).
 * ``order_detail``: an order with its lines and units (look-up).
 * ``order_shipped``: what of a SKU an order shipped and what came back (returns).
 """
@@ -16,9 +17,18 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import NamedTuple
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, func, or_, select
 
-from scanner_tui.inventory.models import Asset, Bin, LedgerEntry, Order, OrderLine, Sku, Stock
+from scanner_tui.inventory.models import (
+    Asset,
+    Bin,
+    LedgerEntry,
+    Order,
+    OrderLine,
+    Sku,
+    Stock,
+    utcnow,
+)
 from scanner_tui.inventory.ops.receiving import returned_qty
 
 T_ORDER, T_OLINE, T_SKU = Order.__table__, OrderLine.__table__, Sku.__table__
@@ -155,7 +165,8 @@ def order_to_pick(engine: Engine, code: str, closed: Collection[int] = ()) -> Or
 def _pickable(conn: Connection, serial: Collection[int], quantity: Collection[int]
               ) -> list[StockSpot]:
     """Where the SKUs lie in active pick and reserve bins (two queries for all of them):
-    ``serial`` SKUs as units in stock per bin, ``quantity`` SKUs per bin and lot."""
+    ``serial`` SKUs as units in stock per bin, ``quantity`` SKUs per bin and lot; expired
+    lots are left out (never picked)."""
     pickable = (T_BIN.c.active, T_BIN.c.kind.in_(PICKABLE_KINDS))
     rows: list[tuple] = []
     if serial:
@@ -170,7 +181,8 @@ def _pickable(conn: Connection, serial: Collection[int], quantity: Collection[in
             select(T_STOCK.c.sku_id, T_BIN.c.code, T_BIN.c.kind, T_STOCK.c.lot,
                    T_STOCK.c.expiry, T_STOCK.c.qty)
             .join(T_STOCK, T_STOCK.c.bin_id == T_BIN.c.id)
-            .where(T_STOCK.c.sku_id.in_(sorted(quantity)), T_STOCK.c.qty > 0, *pickable))
+            .where(T_STOCK.c.sku_id.in_(sorted(quantity)), T_STOCK.c.qty > 0, *pickable,
+                   or_(T_STOCK.c.expiry.is_(None), T_STOCK.c.expiry >= today())))
     return [StockSpot._make(r) for r in rows if r[5] and r[5] > 0]
 
 
@@ -185,6 +197,21 @@ def bin_is_empty(engine: Engine, bin_code: str) -> bool:
         qty = conn.execute(select(T_STOCK.c.id).where(
             T_STOCK.c.bin_id == bin_id, T_STOCK.c.qty > 0).limit(1)).first()
     return unit is None and qty is None
+
+
+def today() -> date:
+    """Today's date (UTC): a lot whose expiry is before it has expired."""
+    return utcnow().date()
+
+
+def lot_expired(engine: Engine, sku_id: int, bin_code: str, lot: str) -> date | None:
+    """The expiry of ``lot`` of a SKU in a bin when it has expired (before today), else None."""
+    with engine.connect() as conn:
+        found = conn.execute(
+            select(T_STOCK.c.expiry).join(T_BIN, T_BIN.c.id == T_STOCK.c.bin_id)
+            .where(T_STOCK.c.sku_id == sku_id, T_BIN.c.code == bin_code, T_STOCK.c.lot == lot,
+                   T_STOCK.c.qty > 0, T_STOCK.c.expiry < today()).limit(1)).scalar()
+    return found
 
 
 def stock_in_bin(engine: Engine, sku_id: int, bin_code: str) -> int:

@@ -54,6 +54,7 @@ from scanner_tui.workflows.pick_plan import (
     Task,
     bin_is_empty,
     find_order,
+    lot_expired,
     open_orders,
     plan_order,
     stock_in_bin,
@@ -351,6 +352,10 @@ class PickWorkflow(QuantityQuestion, ShortPicks, Workflow):
         sku = product.sku_code or product.code
         if product.tracking == "serial":
             return Outcome.refuse(str(SerialRequired(sku)))
+        expired = lot_expired(self.services.engine, product.sku_id or 0, at, lot) if lot else None
+        if expired is not None:  # never picked: set aside, and the bin is counted
+            return Outcome.refuse(f"Lot {shown(lot, 20)} of {sku} expired on "
+                                  f"{expired.isoformat()}; put it aside. {self._flag(at)}")
         here = [t for t in plan.tasks_at(at) if t.sku_id == product.sku_id]
         if not here:
             lines = plan.lines_for(product.sku_id or 0)

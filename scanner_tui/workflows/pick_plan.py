@@ -3,8 +3,9 @@
 Pure planning over plain store reads (``inventory.order_queries``). A line's remaining
 quantity (ordered minus picked) is taken from one pick bin when one holds enough, else split
 over bins: pick bins before reserve bins, each by bin code. Serial
-lines count the units in stock in a bin; quantity lines take lots first-expiring first, one task
-per (bin, lot). Two lines of the same SKU never count the same stock twice. What no bin can
+lines count the units in stock in a bin; quantity lines with dated lots take them
+first-expired-first-out over all bins (undated lots last; expired lots are never read), one
+task per (bin, lot). Two lines of the same SKU never count the same stock twice. What no bin can
 cover is short. Tasks come sorted by bin code: the walk through the aisles.
 """
 
@@ -21,13 +22,14 @@ from scanner_tui.inventory.order_queries import (
     StockSpot,
     bin_is_empty,
     find_order,
+    lot_expired,
     open_orders,
     order_to_pick,
     stock_in_bin,
 )
 
-__all__ = ["LineInfo", "OrderInfo", "Plan", "Task", "bin_is_empty", "find_order", "open_orders",
-           "plan_order", "stock_in_bin"]
+__all__ = ["LineInfo", "OrderInfo", "Plan", "Task", "bin_is_empty", "find_order", "lot_expired",
+           "open_orders", "plan_order", "stock_in_bin"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,9 +79,9 @@ RANK = {kind: n for n, kind in enumerate(PICKABLE_KINDS)}
 
 
 def _walk_order(s: StockSpot) -> tuple:
-    """Pick bins before reserve, by bin code; inside a bin, first to expire first (no expiry
-    last)."""
-    return (RANK[s.bin_kind], s.bin, s.expiry is None, str(s.expiry or ""), s.lot or "")
+    """First to expire first over all bins (no expiry last); then pick bins before reserve,
+    by bin code."""
+    return (s.expiry is None, str(s.expiry or ""), RANK[s.bin_kind], s.bin, s.lot or "")
 
 
 def _availability(spots: tuple[StockSpot, ...]) -> dict[int, list[StockSpot]]:
@@ -93,14 +95,15 @@ def _availability(spots: tuple[StockSpot, ...]) -> dict[int, list[StockSpot]]:
 
 
 def _allocate(need: int, slots: list[tuple[StockSpot, int]]) -> list[tuple[StockSpot, int]]:
-    """From (slot, quantity still free) in order: all from one pick bin when one holds enough,
-    else bins in order (pick bins, then reserve; by code) until ``need`` is met; inside a bin,
-    first-expiring lots first."""
+    """From (slot, quantity still free) in order: undated stock all from one pick bin when one
+    holds enough; else slots in order (dated lots first-expiring first, then pick bins before
+    reserve, by code) until ``need`` is met."""
     totals: dict[str, int] = {}
     for s, free in slots:
         if s.bin_kind == PICKABLE_KINDS[0]:
             totals[s.bin] = totals.get(s.bin, 0) + free
-    enough = next((b for b, n in sorted(totals.items()) if n >= need), None)
+    dated = any(s.expiry is not None for s, _free in slots)
+    enough = None if dated else next((b for b, n in sorted(totals.items()) if n >= need), None)
     if enough is not None:
         slots = [(s, free) for s, free in slots if s.bin == enough]
     out: list[tuple[StockSpot, int]] = []
