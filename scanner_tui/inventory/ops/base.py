@@ -143,7 +143,13 @@ _LEDGER_SQL = (f"INSERT INTO ledgerentry ({', '.join(_LEDGER_INSERT)}) VALUES "
                f"({', '.join('?' * len(_LEDGER_INSERT))})")
 _TAKE_SQL = ("UPDATE stock SET qty = qty - ? WHERE sku_id = ? AND bin_id = ? AND lot = ?"
              " AND qty >= ?")
-_ADD_SQL = "UPDATE stock SET qty = qty + ? WHERE sku_id = ? AND bin_id = ? AND lot = ?"
+_ADD_SQL = ("UPDATE stock SET qty = qty + ?, expiry = COALESCE(expiry, ?)"
+            " WHERE sku_id = ? AND bin_id = ? AND lot = ?")
+# A lot is one batch: its expiry is the same wherever it lies (stock first, then the ledger).
+_LOT_EXPIRY_SQL = ("SELECT expiry FROM stock WHERE sku_id = ? AND lot = ? AND expiry IS NOT NULL"
+                   " LIMIT 1")
+_LOT_EXPIRY_LEDGER_SQL = ("SELECT expiry FROM ledgerentry WHERE sku_id = ? AND lot = ?"
+                          " AND expiry IS NOT NULL ORDER BY id DESC LIMIT 1")
 _CHOOSE_LOT_SQL = ("SELECT lot, expiry FROM stock WHERE sku_id = ? AND bin_id = ? AND qty >= ?"
                    " ORDER BY lot")
 
@@ -352,18 +358,33 @@ class Tx:
             self.raise_short(sku, bin_row, qty, self.stock_qty(sku.id, bin_row.id, lot), lot,
                              redirect=redirect)
 
+    def lot_expiry(self, sku_id: int, lot: str) -> date | None:
+        """The expiry the store knows for a lot of a SKU (None: no lot, or never dated)."""
+        if not lot:
+            return None
+        for sql in (_LOT_EXPIRY_SQL, _LOT_EXPIRY_LEDGER_SQL):
+            found = self.sql.first(sql, (sku_id, lot))
+            if found is not None:
+                return _as_date(found[0])
+        return None
+
     def put(self, sku_id: int, bin_id: int, qty: int, lot: str,
-            expiry: date | None = None) -> None:
-        """Add ``qty`` to a bin's stock (an upsert that survives a concurrent first insert)."""
+            expiry: date | None = None) -> date | None:
+        """Add ``qty`` to a bin's stock (an upsert that survives a concurrent first insert).
+
+        The lot's expiry travels with it: when none is given, the one the store knows for the
+        lot is kept (putaway, move, return, count). Returns the expiry the stock carries."""
+        expiry = _as_date(expiry) or self.lot_expiry(sku_id, lot)
+        bound = expiry if self.sql.date_proc is None or expiry is None \
+            else self.sql.date_proc(expiry)
         for _ in range(2):
-            if self.sql.count(_ADD_SQL, (qty, sku_id, bin_id, lot)) == 1:
-                return
+            if self.sql.count(_ADD_SQL, (qty, bound, sku_id, bin_id, lot)) == 1:
+                return expiry
             try:
                 with self.session.begin_nested():
                     self.execute(insert(T_STOCK).values(
-                        sku_id=sku_id, bin_id=bin_id, lot=lot, expiry=_as_date(expiry),
-                        qty=qty))
-                return
+                        sku_id=sku_id, bin_id=bin_id, lot=lot, expiry=expiry, qty=qty))
+                return expiry
             except IntegrityError:
                 continue  # someone inserted the row first: add to it
         raise RuntimeError("stock row could not be written")  # pragma: no cover

@@ -68,9 +68,9 @@ def _move(tx: Tx, action: str, to_bin: str, kinds: tuple[str, ...], serial: str 
         raise SameBin(sku_row.code, target.code)
     use_lot = lot if lot is not None else tx.choose_lot(sku_row, source, n)
     tx.take(sku_row, source, n, use_lot)
-    tx.put(sku_row.id, target.id, n, use_lot)
+    expiry = tx.put(sku_row.id, target.id, n, use_lot)
     tx.ledger(action, sku_id=sku_row.id, qty=n, from_bin_id=source.id, to_bin_id=target.id,
-              lot=use_lot)
+              lot=use_lot, expiry=expiry)
     return f"Moved {n} of {sku_row.code} from {source.code} to {target.code}."
 
 
