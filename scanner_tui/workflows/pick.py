@@ -31,7 +31,7 @@ import dataclasses
 from collections.abc import Callable
 
 from scanner_tui.inventory import operations as ops
-from scanner_tui.inventory.errors import DomainError, SerialRequired, shown
+from scanner_tui.inventory.errors import DomainError, LotNotPickable, SerialRequired, shown
 from scanner_tui.inventory.floor_queries import bin_stock
 from scanner_tui.inventory.lookup import Resolved
 from scanner_tui.inventory.ops.base import ROLE_MATRIX, OpResult
@@ -54,10 +54,11 @@ from scanner_tui.workflows.pick_plan import (
     Task,
     bin_is_empty,
     find_order,
-    lot_expired,
+    lot_refusal,
     open_orders,
     plan_order,
     stock_in_bin,
+    unit_refusal,
 )
 from scanner_tui.workflows.pick_quantity import QuantityQuestion
 from scanner_tui.workflows.pick_records import Pending, ShortRecord
@@ -307,6 +308,10 @@ class PickWorkflow(QuantityQuestion, ShortPicks, Workflow):
             return done if isinstance(done, Outcome) else self._picked(done, where)
         if self.at_bin is None or not plan.tasks_at(self.at_bin):
             return Outcome.refuse(f"Scan bin {task.bin} first: the pick starts at the bin.")
+        refused = unit_refusal(self.services.engine, found) if found.kind is Kind.ASSET \
+            else None
+        if refused is not None:  # a unit of an expired or held lot: never picked
+            return self._put_aside(refused, found.bin_code or self.at_bin)
         if found.kind is Kind.ASSET:
             return self._unit(scan, found)
         if found.kind is Kind.PRODUCT:
@@ -352,10 +357,10 @@ class PickWorkflow(QuantityQuestion, ShortPicks, Workflow):
         sku = product.sku_code or product.code
         if product.tracking == "serial":
             return Outcome.refuse(str(SerialRequired(sku)))
-        expired = lot_expired(self.services.engine, product.sku_id or 0, at, lot) if lot else None
-        if expired is not None:  # never picked: set aside, and the bin is counted
-            return Outcome.refuse(f"Lot {shown(lot, 20)} of {sku} expired on "
-                                  f"{expired.isoformat()}; put it aside. {self._flag(at)}")
+        refused = lot_refusal(self.services.engine, product.sku_id or 0, sku, at, lot) \
+            if lot else None
+        if refused is not None:  # an expired or held lot: never picked
+            return self._put_aside(refused, at)
         here = [t for t in plan.tasks_at(at) if t.sku_id == product.sku_id]
         if not here:
             lines = plan.lines_for(product.sku_id or 0)
@@ -398,6 +403,11 @@ class PickWorkflow(QuantityQuestion, ShortPicks, Workflow):
             said = f"Lot {lot}, not the planned {here[0].lot}: picking lot {lot}. {said}"
         return Outcome.ok(f"{said}{sku}: type how many you take from {at}, Enter for {take}.",
                           question=question, warning=unplanned)
+
+    def _put_aside(self, refused: LotNotPickable, bin_code: str) -> Outcome:
+        """Refuse stock of an expired or held lot; an expired lot's bin is flagged for a count."""
+        flag = f" {self._flag(bin_code)}" if refused.why == "expired" else ""
+        return Outcome.refuse(f"{refused}{flag}")
 
     def _lot_here(self, sku_id: int, bin_code: str, lot: str) -> int:
         """How many of ``lot`` of a SKU ``bin_code`` holds, by the books."""

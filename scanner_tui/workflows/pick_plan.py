@@ -23,13 +23,15 @@ from scanner_tui.inventory.order_queries import (
     bin_is_empty,
     find_order,
     lot_expired,
+    lot_refusal,
     open_orders,
     order_to_pick,
     stock_in_bin,
+    unit_refusal,
 )
 
 __all__ = ["LineInfo", "OrderInfo", "Plan", "Task", "bin_is_empty", "find_order", "lot_expired",
-           "open_orders", "plan_order", "stock_in_bin"]
+           "lot_refusal", "open_orders", "plan_order", "stock_in_bin", "unit_refusal"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,7 +35,7 @@ from scanner_tui.inventory.ops.receiving import VOID
 UNDOABLE = ("receive", "putaway", "move", "pick", "stage", "return", "adjust", "scrap", "lost",
             "found")
 BATCH = 200
-NOTES = ("label",)  # ledger rows that record an event but change no stock
+NOTES = ("label", "hold", "release")  # ledger rows that record an event but change no stock
 
 
 def _last_change(tx: Tx, since: datetime | None = None) -> list:
