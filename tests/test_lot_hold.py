@@ -203,3 +203,11 @@ def test_a_serial_unit_of_an_expired_lot_is_never_planned_and_refused_when_scann
     assert needs_count(demo, "A01-A-03")
     with pytest.raises(LotNotPickable, match="expired on 2024-01-01"):
         ops.pick(demo, actor=PICKER, scan_id="p-exp", order="SO-1001", serial=serial)
+
+
+def test_a_pick_from_the_wrong_bin_is_sent_to_stock_that_may_be_picked(demo):
+    ops.receive(demo, actor=BOSS, scan_id="in-old", bin="A01-A-03", sku="BATTERY-AA-4",
+                qty=100, lot="OLD", expiry=date(2024, 1, 1))
+    with pytest.raises(Exception, match="go to A02-A-01"):  # not to the expired 100
+        ops.pick(demo, actor=PICKER, scan_id="p-wrong", order="QC-1003", sku="BATTERY-AA-4",
+                 bin="A01-A-04", qty=2)

@@ -363,10 +363,12 @@ class Tx:
     def raise_short(self, sku: Any, bin_row: Any, qty: int, have: int, lot: str, *,
                     redirect: bool = False) -> None:
         """Refuse a take; for a pick (``redirect``) from a bin holding none of the SKU, name a
-        bin that has enough instead ("A01-A-01 is not the bin for this; go to A01-A-02")."""
+        bin that has enough stock that may be picked instead ("A01-A-01 is not the bin for
+        this; go to A01-A-02")."""
         if have <= 0 and redirect:
             q = (select(T_BIN.c.code).join(T_STOCK, T_STOCK.c.bin_id == T_BIN.c.id)
-                 .where(T_STOCK.c.sku_id == sku.id, T_STOCK.c.qty >= qty, T_BIN.c.active)
+                 .where(T_STOCK.c.sku_id == sku.id, T_STOCK.c.qty >= qty, T_BIN.c.active,
+                        lot_rules.usable(T_STOCK.c.sku_id, T_STOCK.c.lot, T_STOCK.c.expiry))
                  .order_by(T_STOCK.c.qty.desc()).limit(1))
             if lot:
                 q = q.where(T_STOCK.c.lot == lot)
