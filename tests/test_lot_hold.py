@@ -211,3 +211,16 @@ def test_a_pick_from_the_wrong_bin_is_sent_to_stock_that_may_be_picked(demo):
     with pytest.raises(Exception, match="go to A02-A-01"):  # not to the expired 100
         ops.pick(demo, actor=PICKER, scan_id="p-wrong", order="QC-1003", sku="BATTERY-AA-4",
                  bin="A01-A-04", qty=2)
+
+
+def test_undo_after_a_hold_puts_a_unit_back_where_it_was(demo):
+    """Hold rows are notes: undo of a later move looks past them to the unit's last state."""
+    unit = laptops_in_stock(demo)[0]
+    with demo.connect() as conn:
+        home = conn.execute(select(Asset.bin_id).where(Asset.serial == unit)).scalar_one()
+    ops.hold_lot(demo, actor=BOSS, scan_id="hold-u", lot="LT2609A")
+    ops.move(demo, actor=BOSS, scan_id="mv-u", to_bin="QA01-A-01", serial=unit)
+    assert "Undone: move" in ops.undo_last(demo, actor=BOSS, scan_id="undo-u").message
+    with demo.connect() as conn:
+        assert conn.execute(select(Asset.bin_id, Asset.status).where(Asset.serial == unit)
+                            ).one() == (home, "in_stock")
