@@ -62,33 +62,25 @@ def test_a_release_store_upgrades_to_0008_holds_a_lot_and_goes_back(tmp_path):
         engine.dispose()
 
 
-def test_0008_up_and_down_on_sqlite(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'new.db'}")
+@pytest.mark.parametrize("engine_name", ["sqlite", pytest.param("postgres",
+                                                                  marks=pytest.mark.postgres)])
+def test_0008_up_and_down(engine_name, tmp_path, request):
+    url = request.getfixturevalue("pg_url") if engine_name == "postgres" \
+        else f"sqlite:///{tmp_path / 'new.db'}"
+    engine = make_engine(url)
     try:
         migrate(engine, "0007")
         assert "lothold" not in tables(engine)
-        migrate(engine)
-        assert {"ix_lothold_lot"} <= {i["name"] for i in inspect(engine).get_indexes("lothold")}
-        downgrade(engine, "0007")
-        assert "lothold" not in tables(engine)
-    finally:
-        engine.dispose()
-
-
-@pytest.mark.postgres
-def test_0008_up_and_down_on_postgres(pg_url):
-    engine = make_engine(pg_url)
-    try:
-        migrate(engine, "0007")
         with engine.begin() as conn:
             conn.execute(text("INSERT INTO sku (code, description, tracking, unit_value, "
                               "capture_lot, capture_expiry, serial_pattern) VALUES "
                               "('MUG-01', '', 'quantity', 0, false, false, '')"))
         migrate(engine)
+        assert {"ix_lothold_lot"} <= {i["name"] for i in inspect(engine).get_indexes("lothold")}
         with engine.begin() as conn:
             conn.execute(text("INSERT INTO lothold (lot, sku_id, held_by, held_at, reason) "
-                              "SELECT 'B1', id, 'OP-0003', now(), 'recall' FROM sku"))
-            assert conn.execute(text("SELECT lot, held_by FROM lothold")).one() == \
+                              "SELECT 'B1', id, 'OP-0003', CURRENT_TIMESTAMP, 'recall' FROM sku"))
+            assert tuple(conn.execute(text("SELECT lot, held_by FROM lothold")).one()) == \
                 ("B1", "OP-0003")
         downgrade(engine, "0007")
         assert "lothold" not in tables(engine)
