@@ -224,3 +224,13 @@ def test_undo_after_a_hold_puts_a_unit_back_where_it_was(demo):
     with demo.connect() as conn:
         assert conn.execute(select(Asset.bin_id, Asset.status).where(Asset.serial == unit)
                             ).one() == (home, "in_stock")
+
+
+def test_an_order_with_a_held_unit_picked_is_not_staged(demo):
+    # SO-1001 has one LAPTOP-14 of lot LT2609A picked already
+    ops.hold_lot(demo, actor=BOSS, scan_id="hold-st", lot="LT2609A")
+    with pytest.raises(LotNotPickable, match="Lot LT2609A is on hold \\(recall\\); order "
+                                             "SO-1001 cannot go out with it"):
+        ops.stage(demo, actor=PICKER, scan_id="st1", order="SO-1001", bin="ST01-A-01")
+    with pytest.raises(LotNotPickable):
+        ops.ship(demo, actor=PICKER, scan_id="sh1", order="SO-1001")
