@@ -61,6 +61,7 @@ from scanner_tui.workflows.pick_plan import (
 )
 from scanner_tui.workflows.pick_quantity import QuantityQuestion
 from scanner_tui.workflows.pick_records import Pending, ShortRecord
+from scanner_tui.workflows.pick_replan import Replanning
 from scanner_tui.workflows.pick_short import ShortPicks
 from scanner_tui.workflows.pick_view import (
     Step,
@@ -71,7 +72,7 @@ from scanner_tui.workflows.pick_view import (
 )
 
 
-class PickWorkflow(QuantityQuestion, ShortPicks, Workflow):
+class PickWorkflow(QuantityQuestion, ShortPicks, Replanning, Workflow):
     """Pick one order after another; ``order`` opens one at once, ``auto_ship`` ships as soon
     as the order is staged (counter hand-over)."""
 
@@ -195,12 +196,12 @@ class PickWorkflow(QuantityQuestion, ShortPicks, Workflow):
         return None
 
     def on_scan(self, scan: Scan, result: ScanResult) -> Outcome:
-        return self._scan(scan, result)
+        return self._scan_on_fresh_plan(scan, result)  # the store may have changed under it
 
     def on_command(self, command: str, scan: Scan) -> Outcome:
         if command == "CANCEL" and self.asked is not None:
             return self._cancel_question()
-        return self._command(command, scan)
+        return self._command_on_fresh_plan(command) or self._command(command, scan)
 
     def on_undo(self, scan: Scan) -> Outcome:
         return self._undo(scan)  # drops an open question, then reads the order again
@@ -304,7 +305,9 @@ class PickWorkflow(QuantityQuestion, ShortPicks, Workflow):
             where = self.at_bin or found.bin_code or ""
             done = self._run(ops.pick, scan, order=plan.order.code, serial=found.code,
                              sku=found.sku_code, bin=where or None)
-            return done if isinstance(done, Outcome) else self._picked(done, where)
+            if isinstance(done, Outcome):
+                return self._pick_refused(done, task)
+            return self._picked(done, where)
         if self.at_bin is None or not plan.tasks_at(self.at_bin):
             return Outcome.refuse(f"Scan bin {task.bin} first: the pick starts at the bin.")
         if found.kind is Kind.ASSET:
@@ -340,8 +343,8 @@ class PickWorkflow(QuantityQuestion, ShortPicks, Workflow):
                 line = wanted.line_no
         done = self._run(ops.pick, scan, order=plan.order.code, line=line, serial=unit.code,
                          sku=unit.sku_code, bin=at)
-        if isinstance(done, Outcome):
-            return done
+        if isinstance(done, Outcome):  # taken meanwhile by another terminal? then why
+            return self._pick_refused(done, self.current_task())
         return self._picked(done, at)
 
     def _product(self, scan: Scan, product: Resolved, lot: str | None,
