@@ -8,7 +8,8 @@
 * ``sku_capture``: a SKU's code, tracking and what receiving captures for it.
 * ``ledger_head`` / ``changed_since`` / ``last_taken``: how far the ledger has come, whether
   rows on some SKUs came since, and the newest row since that took a SKU out of a bin or moved
-  a unit (who, on which terminal, where to): why a plan or a hand-held item went stale.
+  a unit (who, on which terminal, where to): why a plan or a hand-held item went stale;
+  ``unit_at``: a unit's status and bin now.
 """
 
 from __future__ import annotations
@@ -127,6 +128,16 @@ def changed_since(engine: Engine, since: int, sku_ids: Collection[int]) -> bool:
          .where(T_LEDGER.c.id > since, T_LEDGER.c.sku_id.in_(sorted(sku_ids))).limit(1))
     with engine.connect() as conn:
         return conn.execute(q).first() is not None
+
+
+def unit_at(engine: Engine, sku_id: int, serial: str) -> tuple[str, str | None] | None:
+    """A unit's status and bin code now (None: no such unit)."""
+    q = (select(T_ASSET.c.status, T_BIN.c.code)
+         .outerjoin(T_BIN, T_BIN.c.id == T_ASSET.c.bin_id)
+         .where(T_ASSET.c.sku_id == sku_id, T_ASSET.c.serial == serial))
+    with engine.connect() as conn:
+        row = conn.execute(q).first()
+    return None if row is None else (row[0], row[1])
 
 
 class Taken(NamedTuple):
