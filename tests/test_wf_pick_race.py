@@ -216,14 +216,23 @@ def test_a_terminal_restored_after_the_race_works_on_the_new_plan(demo):
 
 @pytest.mark.postgres
 def test_the_race_on_postgresql(pg_url):
+    """Two terminals as two engines (two connection pools, as two processes have)."""
     engine = open_store(pg_url)
+    other = open_store(pg_url, upgrade=False)
     try:
         build_demo(engine)
-        t1 = t2_wins_at_a02_a_03(engine)
-        out = scan(t1, "A02-A-04")
-        assert out.accepted and out.message.startswith("AT00000009 was just picked on T2. "), (
-            out.message)
-        assert scan(t1, "AT00000010").changed
+        add_order(engine, "SO-2011", ("LAPTOP-16", 1))
+        add_order(engine, "SO-2012", ("LAPTOP-16", 1))
+        t1 = PickWorkflow(services(engine, "OP-0001", "T1"), order="SO-2011")
+        t2 = PickWorkflow(services(other, "OP-0003", "T2"), order="SO-2012")
+        assert scan(t1, "A02-A-03").accepted
+        assert scan(t2, "A02-A-03").accepted and scan(t2, "AT00000009").changed
+        out = scan(t1, "A02-A-03")
+        assert out.message == "AT00000009 was just picked on T2; go to A02-A-04."
+        assert scan(t1, "A02-A-04").accepted
+        out = scan(t1, "AT00000010")
+        assert out.changed, out.message
         assert verify(engine) == []
     finally:
+        other.dispose()
         engine.dispose()

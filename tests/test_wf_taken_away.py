@@ -105,3 +105,38 @@ def test_a_basket_partly_moved_names_why_the_rest_was_not(demo):
     assert out.accepted and out.changed and out.warning
     assert out.message == ("Moved 1 to B03-A-01; not moved: AT00000009 (AT00000009 was just "
                            "picked on T2.)")
+
+
+@pytest.mark.postgres
+def test_taken_away_on_postgresql(pg_url):
+    """Two terminals as two engines on the real server: a basket unit and a putaway quantity."""
+    from scanner_tui.inventory.db import open_store
+
+    engine = open_store(pg_url)
+    other = open_store(pg_url, upgrade=False)
+    try:
+        build_demo(engine)
+        add_order(engine, "SO-2012", ("LAPTOP-16", 1))
+        dock(engine, "MUG-01", 12)
+        mover, putter = on(engine, MoveWorkflow, "T1", "OP-0001"), on(engine, PutawayWorkflow,
+                                                                      "T1", "OP-0001")
+        picker, t2 = on(other, PickWorkflow, "T2", order="SO-2012"), on(other, PutawayWorkflow,
+                                                                      "T2")
+        scan(mover, "AT00000009")
+        scan(picker, "A02-A-03")
+        assert scan(picker, "AT00000009").changed
+        out = scan(mover, "B03-A-01")
+        assert out.message.startswith("AT00000009 was just picked on T2;"), out.message
+        scan(putter, gtin(engine, "MUG-01"))
+        putter.answer("")
+        scan(t2, gtin(engine, "MUG-01"))
+        t2.answer("")
+        assert scan(t2, "A01-A-02").changed
+        out = scan(putter, "A01-A-02")
+        assert out.message == ("12 MUG-01 were just put away from DK01-A-01 in A01-A-02 on T2; "
+                               "none left in DK01-A-01. Scan the next unit or product."), (
+            out.message)
+        assert verify(engine) == []
+    finally:
+        other.dispose()
+        engine.dispose()
