@@ -4,6 +4,8 @@ its next scan works against the new plan; on SQLite and on the real PostgreSQL s
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import pytest
 
 from scanner_tui.inventory import operations as ops
@@ -214,15 +216,26 @@ def test_a_terminal_restored_after_the_race_works_on_the_new_plan(demo):
                                                 again.snapshot()).snapshot()["state"]
 
 
-@pytest.mark.postgres
-def test_the_race_on_postgresql(pg_url):
-    """Two terminals as two engines (two connection pools, as two processes have)."""
-    engine = open_store(pg_url)
-    other = open_store(pg_url, upgrade=False)
+@contextmanager
+def two_terminals(url: str):
+    """The demo store on ``url`` as two engines (two connection pools, as two terminals'
+    processes have), with SO-2012 wanting one LAPTOP-16; ``verify`` green at the end."""
+    engine = open_store(url)
+    other = open_store(url, upgrade=False)
     try:
         build_demo(engine)
-        add_order(engine, "SO-2011", ("LAPTOP-16", 1))
         add_order(engine, "SO-2012", ("LAPTOP-16", 1))
+        yield engine, other
+        assert verify(engine) == []
+    finally:
+        other.dispose()
+        engine.dispose()
+
+
+@pytest.mark.postgres
+def test_the_race_on_postgresql(pg_url):
+    with two_terminals(pg_url) as (engine, other):
+        add_order(engine, "SO-2011", ("LAPTOP-16", 1))
         t1 = PickWorkflow(services(engine, "OP-0001", "T1"), order="SO-2011")
         t2 = PickWorkflow(services(other, "OP-0003", "T2"), order="SO-2012")
         assert scan(t1, "A02-A-03").accepted
@@ -232,7 +245,42 @@ def test_the_race_on_postgresql(pg_url):
         assert scan(t1, "A02-A-04").accepted
         out = scan(t1, "AT00000010")
         assert out.changed, out.message
-        assert verify(engine) == []
-    finally:
-        other.dispose()
-        engine.dispose()
+
+
+def test_an_order_left_with_nothing_says_so_and_how_to_leave(demo):
+    t1, t2 = two_pickers(demo, ("LAPTOP-16", 1), ("LAPTOP-16", 4))
+    scan(t1, "A02-A-03")
+    for bin_code, unit in (("A02-A-03", "AT00000009"), ("A02-A-04", "AT00000010"),
+                           ("A02-B-01", "AT00000011"), ("A02-B-02", "AT00000012")):
+        scan(t2, bin_code)
+        scan(t2, unit)
+        if t2.question is not None:
+            scan(t2, "CMD:YES")
+    out = scan(t1, "A02-A-04")
+    assert not out.accepted
+    assert out.message == ("AT00000009 was just picked on T2; no LAPTOP-16 is left in any bin, "
+                           "line 1 will be short; nothing else is left to pick, scan "
+                           "CMD:CANCEL.")
+    assert t1.step is Step.NOTHING and scan(t1, "CMD:CANCEL").accepted
+
+
+def test_the_plan_is_read_again_only_when_the_store_changed(demo, monkeypatch):
+    import scanner_tui.workflows.pick_plan as pick_plan
+
+    t1, t2 = two_pickers(demo, ("MUG-01", 2), ("LAPTOP-16", 1))
+    reads = []
+    real = pick_plan.order_to_pick
+    monkeypatch.setattr(pick_plan, "order_to_pick", lambda *a, **k: reads.append(a) or real(
+        *a, **k))
+    scan(t1, "A01-A-02")
+    scan(t1, "CMD:SKIP")
+    assert reads == []  # nothing changed: the plan stands
+    scan(t2, "A02-A-03")
+    assert scan(t2, "AT00000009").changed  # another SKU: T1's plan is not concerned
+    reads.clear()
+    scan(t1, "A01-A-02")
+    assert reads == []
+    ops.adjust(demo, actor=SUPERVISOR, scan_id="adj-2", bin="R01-A-02", sku="MUG-01",
+               counted=90, reason="count")
+    scan(t1, "A01-A-02")
+    assert len(reads) == 1  # a row on MUG-01: read again (the task in hand kept its stock)

@@ -13,6 +13,7 @@ from scanner_tui.workflows.move import MoveWorkflow
 from scanner_tui.workflows.pick import PickWorkflow
 from scanner_tui.workflows.putaway import PutawayWorkflow
 from tests.test_wf_pick import add_order, unit_state
+from tests.test_wf_pick_race import two_terminals
 from tests.test_wf_putaway import dock
 from tests.workflow_helpers import gtin, ledger_rows, qty, scan, services
 
@@ -110,13 +111,7 @@ def test_a_basket_partly_moved_names_why_the_rest_was_not(demo):
 @pytest.mark.postgres
 def test_taken_away_on_postgresql(pg_url):
     """Two terminals as two engines on the real server: a basket unit and a putaway quantity."""
-    from scanner_tui.inventory.db import open_store
-
-    engine = open_store(pg_url)
-    other = open_store(pg_url, upgrade=False)
-    try:
-        build_demo(engine)
-        add_order(engine, "SO-2012", ("LAPTOP-16", 1))
+    with two_terminals(pg_url) as (engine, other):
         dock(engine, "MUG-01", 12)
         mover, putter = on(engine, MoveWorkflow, "T1", "OP-0001"), on(engine, PutawayWorkflow,
                                                                       "T1", "OP-0001")
@@ -136,7 +131,3 @@ def test_taken_away_on_postgresql(pg_url):
         assert out.message == ("12 MUG-01 were just put away from DK01-A-01 in A01-A-02 on T2; "
                                "none left in DK01-A-01. Scan the next unit or product."), (
             out.message)
-        assert verify(engine) == []
-    finally:
-        other.dispose()
-        engine.dispose()
