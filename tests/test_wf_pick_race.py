@@ -46,6 +46,16 @@ def t2_wins_at_a02_a_03(demo) -> PickWorkflow:
     return t1
 
 
+def every_laptop16(t2: PickWorkflow) -> None:
+    """T2 picks all four LAPTOP-16 of the store."""
+    for bin_code, unit in (("A02-A-03", "AT00000009"), ("A02-A-04", "AT00000010"),
+                           ("A02-B-01", "AT00000011"), ("A02-B-02", "AT00000012")):
+        scan(t2, bin_code)
+        assert scan(t2, unit).changed
+        if t2.question is not None:
+            scan(t2, "CMD:YES")
+
+
 def test_the_next_bin_is_accepted_and_the_screen_says_why(demo):
     t1 = t2_wins_at_a02_a_03(demo)
     out = scan(t1, "A02-A-04")  # refused before: "not a bin for this pick; go to A02-A-03"
@@ -171,12 +181,7 @@ def test_nothing_left_anywhere_says_the_line_will_be_short(demo):
     assert t1.current_task().bin == "A01-A-02"  # the mug first, then A02-A-03
     scan(t1, "CMD:SKIP")
     assert scan(t1, "A02-A-03").accepted
-    for bin_code, unit in (("A02-A-03", "AT00000009"), ("A02-A-04", "AT00000010"),
-                           ("A02-B-01", "AT00000011"), ("A02-B-02", "AT00000012")):
-        scan(t2, bin_code)
-        assert scan(t2, unit).changed
-        if t2.question is not None:
-            scan(t2, "CMD:YES")
+    every_laptop16(t2)
     out = scan(t1, "A02-A-03")
     assert not out.accepted
     assert out.message == ("AT00000009 was just picked on T2; no LAPTOP-16 is left in any bin, "
@@ -250,12 +255,7 @@ def test_the_race_on_postgresql(pg_url):
 def test_an_order_left_with_nothing_says_so_and_how_to_leave(demo):
     t1, t2 = two_pickers(demo, ("LAPTOP-16", 1), ("LAPTOP-16", 4))
     scan(t1, "A02-A-03")
-    for bin_code, unit in (("A02-A-03", "AT00000009"), ("A02-A-04", "AT00000010"),
-                           ("A02-B-01", "AT00000011"), ("A02-B-02", "AT00000012")):
-        scan(t2, bin_code)
-        scan(t2, unit)
-        if t2.question is not None:
-            scan(t2, "CMD:YES")
+    every_laptop16(t2)
     out = scan(t1, "A02-A-04")
     assert not out.accepted
     assert out.message == ("AT00000009 was just picked on T2; no LAPTOP-16 is left in any bin, "
@@ -284,3 +284,20 @@ def test_the_plan_is_read_again_only_when_the_store_changed(demo, monkeypatch):
                counted=90, reason="count")
     scan(t1, "A01-A-02")
     assert len(reads) == 1  # a row on MUG-01: read again (the task in hand kept its stock)
+
+
+def test_the_last_line_left_with_nothing_goes_to_staging_short(demo):
+    _other, t2 = two_pickers(demo, ("LAPTOP-16", 1), ("LAPTOP-16", 4))
+    add_order(demo, "SO-2013", ("MUG-01", 1), ("LAPTOP-16", 1))
+    t1 = PickWorkflow(services(demo, "OP-0001", "T1"), order="SO-2013")
+    scan(t1, "A01-A-02")
+    scan(t1, gtin(demo, "MUG-01"))
+    assert t1.answer("").changed
+    assert scan(t1, "A02-A-03").accepted
+    every_laptop16(t2)
+    out = scan(t1, "AT00000009")
+    assert not out.accepted
+    assert out.message == ("AT00000009 was just picked on T2; no LAPTOP-16 is left in any bin, "
+                           "line 2 will be short; scan a staging bin, or CMD:DONE to ship.")
+    out = scan(t1, "CMD:DONE")
+    assert out.done and "1 picked, 1 short" in out.message

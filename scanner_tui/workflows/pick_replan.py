@@ -80,6 +80,8 @@ class Replanning:
             return f"{done}; go to {nxt.bin}" if nxt is not None else done
         if step is Step.STAGE:
             return f"{done}; scan a staging bin, or CMD:DONE to ship"
+        if step is Step.SHIP:
+            return f"{done}; the order is staged, scan CMD:DONE to ship"
         return f"{done}; nothing else is left to pick, scan CMD:CANCEL"
 
     def _scan_on_fresh_plan(self, scan: Scan, result: ScanResult) -> Outcome:
