@@ -156,6 +156,8 @@ def test_quantity_asked_then_part_is_taken_asks_again_for_what_is_left(demo):
     assert not out.accepted
     assert out.message == "20 MUG-01 were just picked from A01-A-02 on T2; 2 left in A01-A-02."
     assert out.question is not None and out.question.default == 2
+    t1 = restore(services(demo, "OP-0001", "T1"), t1.snapshot())  # the question is data
+    assert t1.question == out.question
     assert t1.answer("").changed  # Enter takes the 2 left
     assert line_picked(demo, "SO-2011", 1) == 2
     assert t1.question.text == "Is A01-A-02 empty now?" and scan(t1, "CMD:YES").accepted
