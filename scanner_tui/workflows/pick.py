@@ -21,8 +21,9 @@ what no bin holds is short. ``CMD:SKIP`` puts the current task off until the end
 ``CMD:UNDO`` reverses this operator's last change anywhere; ``CMD:CANCEL`` drops a question,
 else leaves the order (picks stay), else leaves picking.
 
-The quantity question lives in ``pick_quantity``, shorts and count flags in ``pick_short``
-(mixins the class composes); the screen in ``pick_view``, the plan in ``pick_plan``.
+The quantity question lives in ``pick_quantity``, shorts and count flags in ``pick_short``,
+planning again when another terminal took the stock (with why) in ``pick_replan`` (mixins the
+class composes); the screen in ``pick_view``, the plan in ``pick_plan``.
 """
 
 from __future__ import annotations
