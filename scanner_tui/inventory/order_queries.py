@@ -21,6 +21,7 @@ from typing import NamedTuple
 from sqlalchemy import Connection, Engine, func, select
 
 from scanner_tui.inventory.errors import LotNotPickable
+from scanner_tui.inventory.floor_queries import ledger_head
 from scanner_tui.inventory.lookup import Resolved
 from scanner_tui.inventory.lot_rules import held, refusal, today, usable
 from scanner_tui.inventory.models import (
@@ -147,12 +148,15 @@ class OrderToPick:
     order: OrderInfo
     lines: tuple[LineInfo, ...]
     stock: tuple[StockSpot, ...]  # of the lines still to pick; none unless open or picking
+    seen: int = 0  # the newest ledger row read before (a later change has a higher id)
 
 
 def order_to_pick(engine: Engine, code: str, closed: Collection[int] = ()) -> OrderToPick | None:
     """An order, its lines, and where the SKUs of its lines still to pick (not ``closed``)
-    lie, in one read; None when the order does not exist."""
+    lie, in one read; None when the order does not exist. ``seen``: the ledger's head, read
+    first, so any change the read may have missed has a higher id (``changed_since``)."""
     with engine.connect() as conn:
+        seen = ledger_head(conn)
         order = _find(conn, code)
         if order is None:
             return None
@@ -162,7 +166,7 @@ def order_to_pick(engine: Engine, code: str, closed: Collection[int] = ()) -> Or
             todo = [ln for ln in lines if ln.remaining > 0 and ln.line_no not in closed]
             stock = _pickable(conn, {ln.sku_id for ln in todo if ln.tracking == "serial"},
                               {ln.sku_id for ln in todo if ln.tracking != "serial"})
-    return OrderToPick(order, lines, tuple(stock))
+    return OrderToPick(order, lines, tuple(stock), seen)
 
 
 def _pickable(conn: Connection, serial: Collection[int], quantity: Collection[int]

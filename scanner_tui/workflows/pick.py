@@ -21,8 +21,9 @@ what no bin holds is short. ``CMD:SKIP`` puts the current task off until the end
 ``CMD:UNDO`` reverses this operator's last change anywhere; ``CMD:CANCEL`` drops a question,
 else leaves the order (picks stay), else leaves picking.
 
-The quantity question lives in ``pick_quantity``, shorts and count flags in ``pick_short``
-(mixins the class composes); the screen in ``pick_view``, the plan in ``pick_plan``.
+The quantity question lives in ``pick_quantity``, shorts and count flags in ``pick_short``,
+planning again when another terminal took the stock (with why) in ``pick_replan`` (mixins the
+class composes); the screen in ``pick_view``, the plan in ``pick_plan``.
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ from scanner_tui.workflows.pick_plan import (
 )
 from scanner_tui.workflows.pick_quantity import QuantityQuestion
 from scanner_tui.workflows.pick_records import Pending, ShortRecord
+from scanner_tui.workflows.pick_replan import Replanning
 from scanner_tui.workflows.pick_short import ShortPicks
 from scanner_tui.workflows.pick_view import (
     Step,
@@ -72,7 +74,7 @@ from scanner_tui.workflows.pick_view import (
 )
 
 
-class PickWorkflow(QuantityQuestion, ShortPicks, Workflow):
+class PickWorkflow(QuantityQuestion, ShortPicks, Replanning, Workflow):
     """Pick one order after another; ``order`` opens one at once, ``auto_ship`` ships as soon
     as the order is staged (counter hand-over)."""
 
@@ -196,12 +198,12 @@ class PickWorkflow(QuantityQuestion, ShortPicks, Workflow):
         return None
 
     def on_scan(self, scan: Scan, result: ScanResult) -> Outcome:
-        return self._scan(scan, result)
+        return self._scan_on_fresh_plan(scan, result)  # the store may have changed under it
 
     def on_command(self, command: str, scan: Scan) -> Outcome:
         if command == "CANCEL" and self.asked is not None:
             return self._cancel_question()
-        return self._command(command, scan)
+        return self._command_on_fresh_plan(command) or self._command(command, scan)
 
     def on_undo(self, scan: Scan) -> Outcome:
         return self._undo(scan)  # drops an open question, then reads the order again
@@ -305,7 +307,9 @@ class PickWorkflow(QuantityQuestion, ShortPicks, Workflow):
             where = self.at_bin or found.bin_code or ""
             done = self._run(ops.pick, scan, order=plan.order.code, serial=found.code,
                              sku=found.sku_code, bin=where or None)
-            return done if isinstance(done, Outcome) else self._picked(done, where)
+            if isinstance(done, Outcome):
+                return self._pick_refused(done, task)
+            return self._picked(done, where)
         if self.at_bin is None or not plan.tasks_at(self.at_bin):
             return Outcome.refuse(f"Scan bin {task.bin} first: the pick starts at the bin.")
         refused = unit_refusal(self.services.engine, found) if found.kind is Kind.ASSET \
@@ -345,8 +349,8 @@ class PickWorkflow(QuantityQuestion, ShortPicks, Workflow):
                 line = wanted.line_no
         done = self._run(ops.pick, scan, order=plan.order.code, line=line, serial=unit.code,
                          sku=unit.sku_code, bin=at)
-        if isinstance(done, Outcome):
-            return done
+        if isinstance(done, Outcome):  # taken meanwhile by another terminal? then why
+            return self._pick_refused(done, self.current_task())
         return self._picked(done, at)
 
     def _product(self, scan: Scan, product: Resolved, lot: str | None,
