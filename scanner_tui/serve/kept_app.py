@@ -13,7 +13,6 @@ import asyncio
 import contextlib
 import logging
 import signal
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -181,6 +180,9 @@ class KeptApp(ScannerApp):
         except Exception:  # noqa: BLE001  (the app still opens on sign-in)
             log.exception("cannot read the terminal's session")
             return
+        if kept is not None and kept.badge and not kept.resumable(self.clock(),
+                                                                  self.resume_minutes):
+            claims.release_terminal(self.engine, self.terminal)  # the session expired
         if kept is None or not self.floor or not kept.resumable(self.clock(), self.resume_minutes):
             return
         found = find_operator(self.engine, kept.badge)
@@ -220,10 +222,8 @@ class KeptApp(ScannerApp):
 
     def _abandoned(self, holder: claims.Claim) -> bool:
         """Has the holding terminal been gone longer than it could resume (the badge is free
-        again)? Last seen: its session row, else when it took the badge."""
-        other = load_session(self.engine, holder.terminal)
-        seen = other.updated_at if other is not None and other.updated_at else holder.since
-        return self.clock() - seen > timedelta(minutes=self.resume_minutes)
+        again)?"""
+        return claims.abandoned(self.engine, holder, self.clock(), self.resume_minutes)
 
     def on_claim_question_screen_answered(self, message: ClaimQuestionScreen.Answered) -> None:
         message.stop()

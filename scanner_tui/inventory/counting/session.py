@@ -134,8 +134,10 @@ def _snapshot(conn: Connection, cb_id: int, rnd: int, bin_id: int) -> int:
 
 @_retrying
 def start_bin(engine: Engine, *, actor: Actor, bin_code: str,
-              count_code: str | None = None) -> BinCount:
-    """Begin (or resume) counting a bin of an open count: the books are snapshotted now."""
+              count_code: str | None = None, take_over: bool = False) -> BinCount:
+    """Begin (or resume) counting a bin of an open count: the books are snapshotted now.
+    ``take_over``: the bin's claim was just taken from another counter (a supervisor, or an
+    abandoned terminal): their round is set aside and the bin is counted afresh."""
     with _tx(engine, ledger_cut=True) as conn:
         signed_in_on(conn, actor)
         b = bin_row(conn, bin_code)
@@ -157,20 +159,24 @@ def start_bin(engine: Engine, *, actor: Actor, bin_code: str,
         if mine:
             r = mine[0]
             return BinCount(r.id, r.count_code, b.code, b.id, r.round, bool(r.blind), True)
-        free = [r for r in rows if r.status != "counting"]
+        free = [r for r in rows if r.status != "counting"] or (rows if take_over else [])
         if not free:
             raise CountRefused(f"{rows[0].counter} is counting {b.code} now; count another "
                                "bin.")
         r = free[0]
         assignee = r.assigned_to or (r.count_assignee if r.round == 1 else "")
-        if assignee and assignee != actor.badge:
+        if assignee and assignee != actor.badge and not take_over:
             raise CountRefused(f"{b.code} on {r.count_code} is assigned to {assignee}.")
-        if actor.badge in badges(r.not_by):
+        if r.status == "counting":  # taken over: the other counter's round is set aside
+            for table in (T_CLINE, T_SNAP):
+                conn.execute(delete(table).where(table.c.count_bin_id == r.id,
+                                                 table.c.round == r.round))
+        elif actor.badge in badges(r.not_by):
             raise CountRefused(f"{actor.badge} counted {b.code} before; a recount is done by "
                                "another counter.")
         snap_id = _snapshot(conn, r.id, r.round, b.id)
         took = conn.execute(update(T_CBIN).where(T_CBIN.c.id == r.id,
-                                                 T_CBIN.c.status.in_(("pending", "recount")))
+                                                 T_CBIN.c.status == r.status)
                             .values(status="counting", counter=actor.badge,
                                     started_at=utcnow(), snapshot_ledger_id=snap_id))
         if took.rowcount != 1:
