@@ -245,6 +245,46 @@ def test_a_count_bin_is_counted_by_one_counter_and_a_supervisor_counts_it_afresh
     assert claims.holder(demo, "count-bin", "A02-A-03") is None
 
 
+def test_a_bin_whose_counter_s_terminal_is_long_gone_is_counted_afresh_by_another(demo):
+    plan_count(demo, actor=Actor("OP-0003", "DESK", "supervisor"), bins=["A02-A-03"])
+    first = CountWorkflow(claimed(demo, "OP-0001", "T1"))
+    scan(first, "A02-A-03")
+    assert scan(first, "AT00000009").accepted
+    old = utcnow() - timedelta(minutes=40)
+    save_session(demo, "T1", badge="OP-0001", task="count", now=old)
+    other = CountWorkflow(claimed(demo, "OP-0004", "T2"))
+    took = scan(other, "A02-A-03")
+    assert took.accepted and "Counting A02-A-03 afresh" in took.message, took.message
+    assert other.lines == [] and claims.holder(demo, "count-bin", "A02-A-03").badge == "OP-0004"
+    assert "taken over by OP-0004 on T2" in scan(first, "AT00000009").message
+
+
+def test_terminals_lists_each_claim_with_its_since_and_an_abandoned_one_as_such(demo, db_url,
+                                                                               tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from scanner_tui.cli import app
+
+    old = utcnow() - timedelta(minutes=40)
+    save_session(demo, "T1", badge="OP-0001", task="pick", scan="SO-1001", now=old)
+    claims.claim(demo, "order", "SO-1001", terminal="T1", badge="OP-0001", now=old)
+    scan(ReceiveWorkflow(claimed(demo, "OP-0002", "T2")), "R-1001")  # no session row kept
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(f'[database]\nurl = "{db_url}"\n')
+    out = CliRunner().invoke(app, ["--config", str(cfg), "terminals", "--json"]).output
+    rows = {r["terminal"]: r for r in map(json.loads, out.splitlines())}
+    assert rows["T1"]["task"] == "pick" and rows["T1"]["last_scan"] == "SO-1001"
+    hold = rows["T1"]["holds"][0]
+    assert (hold["kind"], hold["code"], hold["badge"], hold["abandoned"]) == (
+        "order", "SO-1001", "OP-0001", True)
+    assert hold["since"] == old.isoformat(timespec="seconds")
+    assert [(h["kind"], h["code"]) for h in rows["T2"]["holds"]] == [("receipt", "R-1001")]
+    text = CliRunner().invoke(app, ["--config", str(cfg), "terminals"]).output
+    assert "holds order SO-1001 since" in text and "(abandoned: anyone may take it)" in text
+
+
 def test_two_terminals_opening_one_order_at_once_on_postgres(pg_url):
     engine = open_store(pg_url)
     try:

@@ -238,17 +238,16 @@ class ClaimDesk:
     badge: str
     resume_minutes: float = 15.0
 
-    def claim(self, kind: str, code: str) -> Claim:
-        """Take (kind, code), or raise :class:`ClaimHeld` naming the holder; a claim an
-        abandoned terminal left is taken."""
+    def claim(self, kind: str, code: str) -> Claim | None:
+        """Take (kind, code), or raise :class:`ClaimHeld` naming the holder. A claim an
+        abandoned terminal left is taken: returned (None: it was free or this person's)."""
         try:
-            return claim(self.engine, kind, code, terminal=self.terminal, badge=self.badge)
+            claim(self.engine, kind, code, terminal=self.terminal, badge=self.badge)
+            return None
         except ClaimHeld as held:
             if not abandoned(self.engine, held.holder, utcnow(), self.resume_minutes):
                 raise
-        self.take_over(kind, code)
-        return self.holder(kind, code) or claim(self.engine, kind, code,
-                                                terminal=self.terminal, badge=self.badge)
+        return self.take_over(kind, code)
 
     def take_over(self, kind: str, code: str, approval: Approval | None = None
                   ) -> Claim | None:

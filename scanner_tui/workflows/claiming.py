@@ -19,8 +19,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from scanner_tui.inventory.actor import Approval
-from scanner_tui.inventory.claims import TAKE_OVER_ROLES, ClaimHeld
-from scanner_tui.inventory.errors import DomainError, shown
+from scanner_tui.inventory.claims import TAKE_OVER_ROLES, Claim, ClaimHeld
+from scanner_tui.inventory.errors import DomainError, hhmm, shown
 from scanner_tui.scanning.result import Kind, Scan, ScanResult
 from scanner_tui.workflows.base import Outcome, Question
 
@@ -35,6 +35,7 @@ class DocumentClaims:
 
     taking: Document | None = None  # the take-over a supervisor is asked about
     refused: Document | None = None  # refused to this worker: a supervisor's badge hands it over
+    abandoned_by: Claim | None = None  # the last claim was left by a terminal long gone
 
     # -- what the workflow provides --------------------------------------------------------
     def document(self) -> Document | None:
@@ -55,17 +56,17 @@ class DocumentClaims:
         desk = self.services.claims
         if desk is None:
             return None
-        before = self.document()
+        before, self.abandoned_by = self.document(), None
         try:
-            desk.claim(kind, code)
+            self.abandoned_by = desk.claim(kind, code)
         except ClaimHeld as held:
             who = held.holder
             if self.services.role in TAKE_OVER_ROLES:
                 self.taking, self.refused = (kind, code), None
                 self.asked = Question(f"Take over {shown(code)} from {shown(who.badge)} on "
                                       f"{shown(who.terminal)}?", action="take_over")
-                return Outcome.ok(f"{held} Take it over? y/n", question=self.asked,
-                                  warning=True)
+                return Outcome.ok(f"{self.asked.text} y/n (theirs since {hhmm(who.since)})",
+                                  question=self.asked, warning=True)
             self.refused = (kind, code)
             return Outcome.refuse(str(held))
         self.refused = None

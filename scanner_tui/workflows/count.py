@@ -171,6 +171,7 @@ class CountWorkflow(DocumentClaims, Workflow):
         refused = self.claim_document("count-bin", code)
         if refused is not None:  # another counter has it (a supervisor is asked to take it)
             return refused
+        taken = taken or self.abandoned_by is not None  # its counter's terminal is long gone
         try:
             self.bin = start_bin(self.services.engine, actor=self.actor, bin_code=code,
                                  count_code=self.count_code, take_over=taken)
