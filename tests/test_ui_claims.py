@@ -118,3 +118,27 @@ async def test_a_terminal_coming_back_after_its_session_expired_lets_its_claims_
         await settle(app, pilot)
         assert isinstance(app.screen, SignInScreen) and not app.resumed
         assert claims.holder(demo, "order", "SO-1001") is None
+
+
+async def test_a_badge_moved_to_another_terminal_keeps_its_order(demo, db_url, monkeypatch):
+    import asyncio
+
+    import scanner_tui.serve.kept_app as kept_module
+    from scanner_tui.ui.floor_screens import SignInScreen
+    from tests.test_ui_support import settle
+
+    monkeypatch.setattr(kept_module, "CLAIM_EVERY", 1.0)
+    one, two = kept_app(demo, db_url, "T1"), kept_app(demo, db_url, "T2")
+    async with one.run_test(size=(40, 16)) as p1, two.run_test(size=(40, 16)) as p2:
+        await scan(one, p1, "OP-0001", "SO-1001")
+        await scan(two, p2, "OP-0001")
+        await press(two, p2, "y")  # sign in here and end it on T1
+        await asyncio.sleep(1.6)  # (T1 checks its badge every CLAIM_EVERY seconds)
+        await settle(one, p1)
+        await kept(one, p1)
+        assert isinstance(one.screen, SignInScreen)
+        assert claims.holder(demo, "order", "SO-1001").badge == "OP-0001"  # still theirs
+        await scan(two, p2, "SO-1001")
+        assert isinstance(two.screen, WorkflowScreen) and "being worked" not in said(two)
+        held = claims.holder(demo, "order", "SO-1001")
+        assert (held.badge, held.terminal) == ("OP-0001", "T2")

@@ -158,6 +158,7 @@ class KeptApp(ScannerApp):
         self.resume_minutes = resume_minutes
         self.kept: tuple[str, str] | None = None  # (badge, task) last written
         self.resumed = False
+        self.badge_moved = False  # signed out because the badge signed in elsewhere
         self._since_claim_check = 0.0
 
     # -- resume -----------------------------------------------------------------------------
@@ -274,13 +275,17 @@ class KeptApp(ScannerApp):
             return
         previous, self.kept = self.kept, (badge, task)
         screen = self.screen
+        # a badge taken to another terminal keeps its documents (reopened there); any other
+        # sign-out lets them go
+        kinds = ("badge",) if self.badge_moved else claims.KINDS
+        self.badge_moved = False
 
         def write() -> None:
             state = state_of(handler, screen)
             save_session(self.engine, self.terminal, badge=badge, task=task, state=state,
                          scan=scan, now=self.clock())
             if previous and previous[0] and previous[0] != badge:
-                claims.release_terminal(self.engine, self.terminal)
+                claims.release_terminal(self.engine, self.terminal, kinds=kinds)
 
         self.pipeline.call(write)
 
@@ -293,6 +298,7 @@ class KeptApp(ScannerApp):
             return
         who = self.session.who
         self.pipeline.operator = ""
+        self.badge_moved = True
         self.signed_out(self.session.summary())
         if isinstance(self.screen, ScanScreen) and self.screen.is_mounted:
             for answer in self.screen.query(Answer):
