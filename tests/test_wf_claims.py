@@ -259,6 +259,31 @@ def test_a_bin_whose_counter_s_terminal_is_long_gone_is_counted_afresh_by_anothe
     assert "taken over by OP-0004 on T2" in scan(first, "AT00000009").message
 
 
+def test_a_bin_left_half_counted_is_counted_afresh_by_the_next_but_keeps_its_assignment(
+        demo):
+    boss = Actor("OP-0003", "DESK", "supervisor")
+    plan_count(demo, actor=boss, bins=["A02-A-03"])
+    first = CountWorkflow(claimed(demo, "OP-0001", "T1"))
+    scan(first, "A02-A-03")
+    scan(first, "AT00000009")
+    first.close()  # left with a task card: the bin is let go, its round stays started
+    assert claims.holder(demo, "count-bin", "A02-A-03") is None
+    other = CountWorkflow(claimed(demo, "OP-0004", "T2"))
+    took = scan(other, "A02-A-03")
+    assert took.accepted and "afresh" in took.message and "OP-0001's count set aside" in \
+        took.message, took.message
+    assert scan(other, "CMD:CANCEL").accepted  # given back uncounted
+    plan_count(demo, actor=boss, bins=["A01-A-01"], assign_to="OP-0001")
+    mine = CountWorkflow(claimed(demo, "OP-0001", "T1"))
+    scan(mine, "A01-A-01")
+    mine.close()
+    refused = scan(CountWorkflow(claimed(demo, "OP-0004", "T2")), "A01-A-01")
+    assert not refused.accepted and "assigned to OP-0001" in refused.message
+    assert claims.holder(demo, "count-bin", "A01-A-01") is None  # let go again
+    again = scan(CountWorkflow(claimed(demo, "OP-0001", "T1")), "A01-A-01")
+    assert again.accepted and "again" in again.message  # the counter resumes their own
+
+
 def test_terminals_lists_each_claim_with_its_since_and_an_abandoned_one_as_such(demo, db_url,
                                                                                tmp_path):
     import json

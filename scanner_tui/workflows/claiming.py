@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from scanner_tui.inventory.actor import Approval
-from scanner_tui.inventory.claims import TAKE_OVER_ROLES, Claim, ClaimHeld
+from scanner_tui.inventory.claims import TAKE_OVER_ROLES, ClaimHeld
 from scanner_tui.inventory.errors import DomainError, hhmm, shown
 from scanner_tui.scanning.result import Kind, Scan, ScanResult
 from scanner_tui.workflows.base import Outcome, Question
@@ -35,7 +35,6 @@ class DocumentClaims:
 
     taking: Document | None = None  # the take-over a supervisor is asked about
     refused: Document | None = None  # refused to this worker: a supervisor's badge hands it over
-    abandoned_by: Claim | None = None  # the last claim was left by a terminal long gone
 
     # -- what the workflow provides --------------------------------------------------------
     def document(self) -> Document | None:
@@ -56,9 +55,9 @@ class DocumentClaims:
         desk = self.services.claims
         if desk is None:
             return None
-        before, self.abandoned_by = self.document(), None
+        before = self.document()
         try:
-            self.abandoned_by = desk.claim(kind, code)
+            desk.claim(kind, code)
         except ClaimHeld as held:
             who = held.holder
             if self.services.role in TAKE_OVER_ROLES:

@@ -171,7 +171,9 @@ class CountWorkflow(DocumentClaims, Workflow):
         refused = self.claim_document("count-bin", code)
         if refused is not None:  # another counter has it (a supervisor is asked to take it)
             return refused
-        taken = taken or self.abandoned_by is not None  # its counter's terminal is long gone
+        # holding the claim, this person works the bin now: a round another counter left
+        # (or lost by a take-over, or by a terminal long gone) is set aside
+        taken = taken or self.services.claims is not None
         try:
             self.bin = start_bin(self.services.engine, actor=self.actor, bin_code=code,
                                  count_code=self.count_code, take_over=taken)
@@ -180,9 +182,10 @@ class CountWorkflow(DocumentClaims, Workflow):
             return Outcome.refuse(str(err))
         self.current = None
         self._refresh()
-        if taken:
-            return Outcome.ok(f"Counting {code} afresh ({self.bin.count_code}): scan every "
-                              "unit and product.")
+        if self.bin.set_aside:
+            return Outcome.ok(f"Counting {code} afresh ({self.bin.count_code}; "
+                              f"{self.bin.set_aside}'s count set aside): scan every unit and "
+                              "product.")
         if self.bin.resumed:
             return Outcome.ok(f"Counting {code} again: {len(self.lines)} line(s) so far.")
         return Outcome.ok(f"Counting {code} ({self.bin.count_code}): scan every unit and "
