@@ -153,6 +153,16 @@ def test_a_supervisors_badge_at_the_refused_terminal_hands_the_order_over(demo):
     assert worker.plan is not None and worker.plan.order.code == "SO-1001"
     told = scan(first, "CMD:SKIP")
     assert "SO-1001 was taken over by OP-0004 on T2" in told.message
+    scan(first, "QC-1003")
+    again = PickWorkflow(claimed(demo, "OP-0004", "T2"))
+    assert not scan(again, "QC-1003").accepted
+    s, result = classified(demo, "OP-0003")
+    record_scan(demo, s, result, terminal="T2", operator="OP-0004")
+    assert again.handle(s, result).accepted  # handed over QC-1003 too
+    third = PickWorkflow(claimed(demo, "OP-0001", "T2"))
+    scan(third, "QC-1003")  # refused: OP-0004 holds it now
+    reused = third.handle(s, result)  # the same badge scan again: used once
+    assert not reused.accepted and "already approved" in reused.message
 
 
 def test_a_badge_scan_not_right_after_the_refusal_or_journaled_elsewhere_hands_nothing(demo):
