@@ -7,12 +7,13 @@ No Textual here: every ``handle`` runs on the pipeline thread (DB work allowed),
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, select
 
+from scanner_tui.inventory.claims import ClaimDesk
 from scanner_tui.inventory.models import Operator
 from scanner_tui.scanning.result import Kind, Scan, ScanResult, Source
 from scanner_tui.text import with_article
@@ -149,9 +150,11 @@ class FloorServices:
         who = session.who
         if not entry.target:
             return PeekHandler(who.badge, who.role)
+        resume = self.config.serve.resume_minutes if self.config is not None else 15.0
         services = Services(engine=self.engine, badge=who.badge, terminal=self.terminal,
                             role=who.role, shift=session.shift, config=self.config,
-                            rules=self.rules, dock_bin=self.dock_bin or None)
+                            rules=self.rules, dock_bin=self.dock_bin or None,
+                            claims=ClaimDesk(self.engine, self.terminal, who.badge, resume))
         return WorkflowHandler(entry, services, session=session)
 
 
@@ -373,7 +376,8 @@ class WorkflowHandler:
             self.error = self.error or restored
             return Snapshot(snap.view, snap.question, snap.done, self.error, snap.summary)
         self.workflow, self.error = restored, ""
-        return self.view()
+        snap = self.view()  # a claim taken over meanwhile is said on the screen
+        return replace(snap, error=restored.restore_notice) if restored.restore_notice else snap
 
     def _takes_text(self) -> bool:
         wf = self.workflow
@@ -391,6 +395,7 @@ class WorkflowHandler:
             return Outcome.refuse(f"{self.services.badge} has signed out; scan your badge "
                                   "to sign in.")
         if self._signs_out(result):
+            self._close()
             self.summary = self.session.summary()
             self.operator = ""
             return Outcome.ok(f"{self.session.who.name or self.services.badge} signed out")
@@ -417,8 +422,14 @@ class WorkflowHandler:
         if card.key == self.entry.key and wf is not None and not wf.ended:
             return Outcome.refuse(f"{card.title} is open here already. "
                                   f"{wf.view().instruction}.")
+        self._close()
         self.next_task, self.done = card.key, True
         return Outcome.ok(card.title, done=True)
+
+    def _close(self) -> None:
+        """The task is left (a task card, a sign-out): it lets go of its document."""
+        if self.workflow is not None:
+            self.workflow.close()
 
     def answer(self, text: str, scan: Scan, result: ScanResult | None = None) -> Outcome:
         """Typed text for the open question (a quantity, a lot; "" takes the default)."""

@@ -330,7 +330,10 @@ class WorkflowScreen(ScanScreen):
     # -- rendering -------------------------------------------------------------------------
     def on_workflow_opened(self, message: WorkflowOpened) -> None:
         message.stop()
-        self.render_snapshot(message.snapshot)
+        snap = message.snapshot
+        self.render_snapshot(snap)
+        if snap.view is not None and snap.error and self._ready:  # what changed meanwhile
+            self.query_one(Answer).show(Outcome(False, snap.error, warning=True))
 
     def show_scan(self, handled: Handled) -> None:
         self.query_one(Answer).show(handled.outcome)

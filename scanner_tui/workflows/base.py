@@ -61,6 +61,7 @@ from scanner_tui.workflows.shift import CAPS_LOCK
 
 if TYPE_CHECKING:
     from scanner_tui.config import Config
+    from scanner_tui.inventory.claims import ClaimDesk
     from scanner_tui.inventory.db import Engine
     from scanner_tui.inventory.ops.base import OpResult
     from scanner_tui.scanning.rules import TagRules
@@ -252,6 +253,8 @@ class Services:
     config: Config | None = None  # the app's settings ([labels] printer, ...)
     rules: TagRules | None = None  # the site's tag rules (None: the defaults)
     dock_bin: str | None = None  # the site's receiving place (None: the first dock bin)
+    claims: ClaimDesk | None = None  # orders, receipts, count bins: one person each (the app
+    # always gives one, ``workflows.claiming``; None: not claimed, for tests and benches)
 
 
 def scan_to_dict(scan: Scan | None) -> dict | None:
@@ -340,8 +343,19 @@ class Workflow(ABC):
         """Answer one classified scan. The same scan handed over again (same ``Scan.id``: a
         retry, a replay) gets its first answer back and does nothing (not even count)."""
         if result.caps_lock:
-            return self._once(scan, lambda: self._caps_lock(self._route(scan, result)))
-        return self._once(scan, lambda: self._route(scan, result))
+            return self._once(scan, lambda: self.interrupted(scan, result)
+                              or self._caps_lock(self._route(scan, result)))
+        return self._once(scan, lambda: self.interrupted(scan, result)
+                          or self._route(scan, result))
+
+    def interrupted(self, scan: Scan, result: ScanResult | None) -> Outcome | None:
+        """Before a scan or typed answer is acted on: the answer instead, when something
+        outside this terminal ended what it was doing (``claiming``: the document was taken
+        over); None: go on."""
+        return None
+
+    def close(self) -> None:  # noqa: B027  (most tasks hold nothing)
+        """The task is left (a task card, a sign-out): let go of what it holds."""
 
     def _caps_lock(self, outcome: Outcome) -> Outcome:
         """The first caps-lock scan of the shift (else of this task) says so, once."""
@@ -357,8 +371,8 @@ class Workflow(ABC):
         """Typed input (``result``: the pipeline's classification of it): the open question's
         answer, else ``on_text`` (a list number, a code typed instead of scanned)."""
         scan = scan or Scan(payload=text, source=Source.KEYBOARD)
-        return self._once(scan, lambda: self._typed(text.strip(), scan,
-                                                    result or self.classify(text)))
+        return self._once(scan, lambda: self.interrupted(scan, result) or self._typed(
+            text.strip(), scan, result or self.classify(text)))
 
     def classify(self, text: str) -> ScanResult:
         """Typed text classified as the pipeline does (for callers without a pipeline)."""
@@ -599,7 +613,15 @@ class Workflow(ABC):
             services.shift.caps_told = True
         for scan_id, out in data.get("answered", ()):  # a retry after the restore
             wf._handled[scan_id] = Outcome.from_dict(out)
+        wf.restore_notice = wf.restored()
         return wf
+
+    restore_notice = ""  # what the restore found changed meanwhile (shown on the screen)
+
+    def restored(self) -> str:
+        """After ``restore``: take back what the task held (``claiming``); the sentence when
+        something changed meanwhile ("" nothing)."""
+        return ""
 
     # -- helpers for subclasses ------------------------------------------------------------
     @property

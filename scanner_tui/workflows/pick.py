@@ -21,6 +21,9 @@ what no bin holds is short. ``CMD:SKIP`` puts the current task off until the end
 ``CMD:UNDO`` reverses this operator's last change anywhere; ``CMD:CANCEL`` drops a question,
 else leaves the order (picks stay), else leaves picking.
 
+The order is claimed while it is open here (``claiming``): opened by one picker at a time, let
+go when it ships or is left; taken over by a supervisor, it is left on the next scan.
+
 The quantity question lives in ``pick_quantity``, shorts and count flags in ``pick_short``,
 planning again when another terminal took the stock (with why) in ``pick_replan`` (mixins the
 class composes); the screen in ``pick_view``, the plan in ``pick_plan``.
@@ -49,6 +52,7 @@ from scanner_tui.workflows.base import (
     scan_from_dict,
     scan_to_dict,
 )
+from scanner_tui.workflows.claiming import DocumentClaims
 from scanner_tui.workflows.dock import find_code, look_up
 from scanner_tui.workflows.pick_plan import (
     Plan,
@@ -74,7 +78,7 @@ from scanner_tui.workflows.pick_view import (
 )
 
 
-class PickWorkflow(QuantityQuestion, ShortPicks, Replanning, Workflow):
+class PickWorkflow(DocumentClaims, QuantityQuestion, ShortPicks, Replanning, Workflow):
     """Pick one order after another; ``order`` opens one at once, ``auto_ship`` ships as soon
     as the order is staged (counter hand-over)."""
 
@@ -201,6 +205,8 @@ class PickWorkflow(QuantityQuestion, ShortPicks, Replanning, Workflow):
         return self._scan_on_fresh_plan(scan, result)  # the store may have changed under it
 
     def on_command(self, command: str, scan: Scan) -> Outcome:
+        if command == "CANCEL" and self.taking is not None:
+            return self.answer_take_over(False, scan)
         if command == "CANCEL" and self.asked is not None:
             return self._cancel_question()
         return self._command_on_fresh_plan(command) or self._command(command, scan)
@@ -233,6 +239,9 @@ class PickWorkflow(QuantityQuestion, ShortPicks, Replanning, Workflow):
         if order.status not in ("open", "picking", "picked", "staged"):
             return Outcome.refuse(f"Order {order.code} is {order.status}; nothing more can be "
                                   "done on it.")
+        refused = self.claim_document("order", order.code)
+        if refused is not None:  # another picker has it (a supervisor is asked to take it)
+            return refused
         self.plan = plan_order(self.services.engine, order.code)
         self.at_bin = None
         self._drop_question()
@@ -252,10 +261,21 @@ class PickWorkflow(QuantityQuestion, ShortPicks, Replanning, Workflow):
         plan = self.plan
         assert plan is not None
         code, picked, wanted = plan.order.code, plan.picked, plan.wanted
-        self.plan, self.at_bin = None, None
-        self._drop_question()
+        self.release_document()
+        self.drop_document()
         return Outcome.ok(f"Left order {code} with {picked} of {wanted} picked; "
                           "it can be picked up again later.")
+
+    # -- the order's claim (``claiming``) ---------------------------------------------------
+    def document(self) -> tuple[str, str] | None:
+        return ("order", self.plan.order.code) if self.plan is not None else None
+
+    def open_document(self, kind: str, code: str, *, taken: bool) -> Outcome:
+        return self._open(code)
+
+    def drop_document(self) -> None:
+        self.plan, self.at_bin, self.staged_in = None, None, None
+        self._drop_question()
 
     # -- scans -------------------------------------------------------------------------------
     def _scan(self, scan: Scan, result: ScanResult) -> Outcome:
@@ -502,8 +522,8 @@ class PickWorkflow(QuantityQuestion, ShortPicks, Replanning, Workflow):
         self._sync()
         summary = ship_summary(self.plan, done.data.get("serials", {}))
         self.last_summary = tuple(summary)
-        self.plan, self.at_bin, self.staged_in = None, None, None
-        self._drop_question()
+        self.release_document()
+        self.drop_document()
         head = f"{staged} " if staged else ""
         return Outcome.ok(head + summary[0], changed=True, done=True)
 
