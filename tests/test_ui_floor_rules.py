@@ -268,3 +268,27 @@ async def test_undo_takes_back_the_last_change_in_this_task_then_asks(demo, db_u
         await press(app, pilot, "u")  # the move before this task is not offered
         assert not last(app).accepted and "in this task" in last(app).text, last(app).text
         assert unit_bin(demo, "AT00000003") == "A03-A-01"
+
+
+async def test_a_basket_move_is_undone_as_one(demo, db_url):
+    """Item 4: several units moved by one bin scan are one change: `u` puts them all back at
+    once, the ledger agrees, and a second `u` asks, naming the change before it."""
+    app = floor_app(demo, db_url)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await scan(app, pilot, "OP-0001", "CMD:MOVE", "AT00000004", "A03-A-02")
+        basket = ("AT00000002", "AT00000003", "AT00000009")
+        before = {s: unit_bin(demo, s) for s in basket}
+        await scan(app, pilot, *basket, "B03-B-04")
+        assert all(unit_bin(demo, s) == "B03-B-04" for s in basket)
+        rows = ledger_rows(demo)
+        await press(app, pilot, "u")
+        assert last(app).accepted and all(s in last(app).text for s in basket), last(app).text
+        assert {s: unit_bin(demo, s) for s in basket} == before
+        assert ledger_rows(demo) == rows + 3
+        assert_verified(demo)
+        await press(app, pilot, "u")
+        q = app.screen.snapshot.question
+        assert q is not None and "AT00000004" in q.text, q
+        assert unit_bin(demo, "AT00000004") == "A03-A-02"
+        await press(app, pilot, "n")
+        assert unit_bin(demo, "AT00000004") == "A03-A-02"

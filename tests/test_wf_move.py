@@ -48,21 +48,33 @@ def test_one_unit_to_a_target_bin(demo, wf):
     assert wf.services.shift.lines_done == 1
 
 
-def test_basket_of_units_then_undo_reverses_the_last(demo, wf):
-    engine, _ = demo
+def test_basket_of_units_then_undo_reverses_the_whole_basket(demo, wf):
+    """Issue 11 item 4: a basket moved by one bin scan is undone as one."""
+    engine, gtin = demo
+    assert scan(wf, "AT00000004").accepted and scan(wf, "A03-A-02").changed  # an earlier move
     before = {s: bin_of(engine, s) for s in ("AT00000002", "AT00000003", "AT00000009")}
-    for serial in before:
+    assert scan(wf, "R01-A-02").accepted and scan(wf, gtin).accepted  # a quantity line
+    assert wf.answer("4").accepted
+    for serial in before:  # and three units
         assert scan(wf, serial).accepted
-    assert len(wf.view().lines) == 3
+    assert len(wf.view().lines) == 4
     assert not scan(wf, "AT00000003").accepted  # already in the basket
     out = scan(wf, "B03-B-04")
-    assert out.accepted and out.message == "Moved 3 items to B03-B-04."
+    assert out.accepted and out.message == "Moved 4 items to B03-B-04."
     assert all(bin_of(engine, s) == "B03-B-04" for s in before)
+    assert qty(engine, "MUG-01", "B03-B-04") == 4
+    rows = ledger_rows(engine)
     out = scan(wf, "CMD:UNDO")
-    assert out.accepted and out.changed and "AT00000009" in out.message
-    assert bin_of(engine, "AT00000009") == before["AT00000009"]
-    assert bin_of(engine, "AT00000003") == "B03-B-04"
+    assert out.accepted and out.changed, out.message
+    assert all(s in out.message for s in before) and "4 of MUG-01" in out.message, out.message
+    assert {s: bin_of(engine, s) for s in before} == before
+    assert (qty(engine, "MUG-01", "B03-B-04"), qty(engine, "MUG-01", "R01-A-02")) == (0, 96)
+    assert ledger_rows(engine) == rows + 4  # one undo row each, in one operation
+    assert bin_of(engine, "AT00000004") == "A03-A-02"  # the earlier move stays
     assert verify(engine) == []
+    out = scan(wf, "CMD:UNDO")  # a second undo asks, naming the earlier move
+    assert out.question is not None and "move of AT00000004" in out.question.text
+    assert bin_of(engine, "AT00000004") == "A03-A-02"
 
 
 def test_quantity_typed_from_the_working_bin(demo, wf):

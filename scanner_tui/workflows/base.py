@@ -530,14 +530,21 @@ class Workflow(ABC):
         """How far back undo reaches: this task's opening (issue 11 item 4)."""
         return self.opened_at
 
+    def undo_preview(self) -> str | None:
+        """What the next undo would take back, in words ("move of AT00000002"); None when
+        ``on_undo`` itself says why nothing can be. Raises as ``undo_last`` would."""
+        return last_change(self.services.engine, actor=self.actor, since=self.undo_since)
+
     def _undo(self, scan: Scan) -> Outcome:
         """The first CMD:UNDO undoes at once; the next (no change between) asks first."""
         if not self.undid:
             return self._undone(self.on_undo(scan))
         try:
-            what = last_change(self.services.engine, actor=self.actor, since=self.undo_since)
+            what = self.undo_preview()
         except DomainError as err:
             return Outcome.refuse(self.undo_refusal(err))
+        if what is None:
+            return self.on_undo(scan)
         self.undo_asked = Question(f"Undo also the {shown(what, 40)}?", action="undo")
         return Outcome.ok(f"Your last change here is undone already. Undo also the "
                           f"{shown(what, 40)}? CMD:YES or CMD:NO.", question=self.undo_asked)
