@@ -6,6 +6,7 @@ No Textual here: every ``handle`` runs on the pipeline thread (DB work allowed),
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -13,6 +14,8 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
+from scanner_tui.inventory.errors import DomainError
+from scanner_tui.inventory.faults import fault_of
 from scanner_tui.inventory.models import Operator
 from scanner_tui.scanning.result import Kind, Scan, ScanResult, Source
 from scanner_tui.text import with_article
@@ -26,6 +29,8 @@ from scanner_tui.workflows.registry import (
     task_for_scan,
 )
 from scanner_tui.workflows.shift import Shift
+
+log = logging.getLogger(__name__)
 
 SIGN_OUT_COMMANDS = ("LOGOUT", "SIGNOUT")
 BACK_COMMANDS = ("CANCEL", "BACK")
@@ -332,6 +337,18 @@ class Snapshot:
     next_task: str = ""  # a task card left this task: the app opens that one
 
 
+def opening_problem(title: str, exc: Exception) -> str:
+    """Why a task could not be opened, as a sentence: a refusal's own words, a store fault
+    in floor words (``inventory.faults``), else that the app failed. Details go to the log."""
+    log.error("%s could not be opened", title, exc_info=exc)
+    if isinstance(exc, DomainError):
+        return str(exc)
+    fault = fault_of(exc)
+    if fault is not None:
+        return fault.sentence(f"{title} could not be opened")
+    return f"{title} could not be opened: the app failed; call a supervisor."
+
+
 class WorkflowHandler:
     """Runs one Workflow for a screen: ``open`` builds it (pipeline thread), ``handle`` takes
     scans, ``answer`` typed text; ``view()`` is the :class:`Snapshot` after each."""
@@ -350,10 +367,16 @@ class WorkflowHandler:
         self.next_task = ""  # a task card was scanned: the app opens that task
 
     def open(self) -> Snapshot:
+        return self._first_view(lambda: self.entry.load()(self.services, **self.options))
+
+    def _first_view(self, build: Callable[[], Workflow]) -> Snapshot:
+        """The task built and its first view; when either fails (the store), no task and the
+        sentence saying why."""
         try:
-            self.workflow = self.entry.load()(self.services, **self.options)
+            self.workflow, self.error = build(), ""
+            return self.view()
         except Exception as exc:  # noqa: BLE001  (a sentence on screen, not a traceback)
-            self.error = f"{self.entry.title} could not be opened: {exc}"
+            self.workflow, self.error = None, opening_problem(self.entry.title, exc)
         return self.view()
 
     def saved(self) -> dict | None:
@@ -367,13 +390,15 @@ class WorkflowHandler:
     def reopen(self, data: dict) -> Snapshot:
         """Rebuild the task from ``saved()`` data (pipeline thread); a state that cannot be
         taken back opens the task afresh and says why."""
-        restored = restore(self.services, data)
+        try:
+            restored = restore(self.services, data)
+        except Exception as exc:  # noqa: BLE001  (the store failed while reading it back)
+            restored = opening_problem(self.entry.title, exc)
         if isinstance(restored, str):
             snap = self.open()
             self.error = self.error or restored
             return Snapshot(snap.view, snap.question, snap.done, self.error, snap.summary)
-        self.workflow, self.error = restored, ""
-        return self.view()
+        return self._first_view(lambda: restored)
 
     def _takes_text(self) -> bool:
         wf = self.workflow
