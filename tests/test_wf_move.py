@@ -248,3 +248,25 @@ def test_long_codes_get_a_shorter_instruction():
 
     assert brief("Qty of MUG-01? Or scan target", "Type the qty") == "Qty of MUG-01? Or scan target"
     assert brief("Qty of " + "X" * 40 + "? Or scan target", "Type the qty") == "Type the qty"
+
+
+def test_the_quantity_limit_at_a_question_is_the_sites(demo, wf):
+    """One quantity limit ([identity] max_quantity, 1,000,000 by default): a question took
+    at most 99,999 (5 digits), so 150000 was refused as too large, not as more than the bin
+    holds."""
+    from scanner_tui import codes
+    from scanner_tui.inventory import identity
+
+    engine, gtin = demo
+    assert wf.quantity_limit == codes.MAX_QUANTITY
+    assert scan(wf, "R01-A-02").accepted and scan(wf, gtin).accepted
+    out = wf.answer("150000")
+    assert not out.accepted and out.message.startswith("R01-A-02 has only 96 of MUG-01"), out
+    out = wf.answer("1000001")
+    assert not out.accepted and "at most 1,000,000" in out.message, out
+    identity.configure(engine, identity.Policy(max_quantity=50))
+    try:
+        out = wf.answer("60")
+        assert not out.accepted and "at most 50" in out.message, out
+    finally:
+        identity.configure(engine, identity.Policy())
