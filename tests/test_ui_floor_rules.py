@@ -292,3 +292,18 @@ async def test_a_basket_move_is_undone_as_one(demo, db_url):
         assert unit_bin(demo, "AT00000004") == "A03-A-02"
         await press(app, pilot, "n")
         assert unit_bin(demo, "AT00000004") == "A03-A-02"
+
+
+async def test_refused_scans_never_become_the_lot(demo, db_url):
+    """Item 3's sibling: junk scanned at "Lot of LAPTOP-14?" became the lot ("Lot [2JB.")."""
+    app = floor_app(demo, db_url)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await scan(app, pilot, "OP-0002", "CMD:RECEIVE", "R-1001", gtin(demo, "LAPTOP-14"))
+        wf = app.screen.handler.workflow
+        for junk in JUNK:
+            await scan(app, pilot, junk)
+            assert not last(app).accepted, (junk, last(app).text)
+            assert not wf.current.lot and wf.question is not None, junk
+        assert not any(j in screen_text(app) for j in JUNK), screen_text(app)
+        await scan(app, pilot, "LT2611C")
+        assert last(app).accepted and wf.current.lot == "LT2611C"
