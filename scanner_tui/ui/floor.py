@@ -365,6 +365,7 @@ class WorkflowHandler:
         self.summary: tuple[str, ...] | None = None
         self.operator: str | None = services.badge
         self.next_task = ""  # a task card was scanned: the app opens that task
+        self.unsent = ""  # typed at the quantity question, Enter not pressed (set by the screen)
 
     def open(self) -> Snapshot:
         return self._first_view(lambda: self.entry.load()(self.services, **self.options))
@@ -425,6 +426,9 @@ class WorkflowHandler:
             return self._leave_for(card)
         if wf is None:
             return Outcome.refuse(self.error or f"{self.entry.title} is not open yet.")
+        held = self._unsent_quantity(scan, result)
+        if held is not None:
+            return held
         typed = scan.source is Source.KEYBOARD and result.kind is not Kind.COMMAND
         if typed and self._takes_text() and (self.question() is not None or not result.accepted):
             outcome = wf.answer(scan.payload.strip(), scan, result)  # a number, an order code
@@ -432,6 +436,17 @@ class WorkflowHandler:
             outcome = wf.handle(scan, result)
         self.done = outcome.done
         return outcome
+
+    def _unsent_quantity(self, scan: Scan, result: ScanResult) -> Outcome | None:
+        """A scan while a quantity typed at the question is not sent (issue 11 item 1): it is
+        refused, so a default never replaces the number on the screen (an optional count
+        prompt would otherwise close with its default)."""
+        q = self.question()
+        if (not self.unsent or q is None or q.kind != "quantity"
+                or scan.source is Source.KEYBOARD or result.kind is Kind.COMMAND):
+            return None
+        return Outcome(False, f"{self.unsent[:12]} is typed but not sent: press Enter to send "
+                       f"it. {q.text}", question=q)
 
     def _leave_for(self, card: WorkflowEntry | Outcome) -> Outcome:
         """A task card on this task's screen (no question standing, or the task is over):

@@ -442,6 +442,13 @@ class WorkflowScreen(ScanScreen):
         if self.snapshot is not None:
             self._question(self.snapshot)
 
+    def on_input_changed(self, message: AnswerInput.Changed) -> None:
+        """What is typed at a quantity question and not yet sent: the handler refuses a scan
+        meanwhile rather than let a default replace it."""
+        message.stop()
+        field = self.query_one(AnswerInput)
+        self.handler.unsent = message.value.strip() if field.mode == "answer" else ""
+
     def on_input_submitted(self, message: AnswerInput.Submitted) -> None:
         message.stop()
         field = self.query_one(AnswerInput)
