@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from scanner_tui.inventory.db import open_store
 from scanner_tui.inventory.demo import build_demo
 from scanner_tui.inventory.models import Asset, Bin
 from scanner_tui.inventory.operations import move
@@ -12,6 +13,7 @@ from scanner_tui.inventory.verify import verify
 from scanner_tui.scanning.result import Source
 from scanner_tui.workflows.base import Actor
 from scanner_tui.workflows.move import MoveWorkflow
+from tests.ledger_helpers import ENGINES, store_url
 from tests.workflow_helpers import last_row, ledger_rows, qty, scan, services
 
 
@@ -270,3 +272,24 @@ def test_the_quantity_limit_at_a_question_is_the_sites(demo, wf):
         assert not out.accepted and "at most 50" in out.message, out
     finally:
         identity.configure(engine, identity.Policy())
+
+
+@pytest.fixture(params=ENGINES)
+def any_store(request, tmp_path):
+    engine = open_store(store_url(request, tmp_path))
+    build_demo(engine, "small")
+    yield engine
+    engine.dispose()
+
+
+def test_a_basket_is_undone_as_one_on_every_engine(any_store):
+    wf = MoveWorkflow(services(any_store, "OP-0001"))
+    basket = ("AT00000002", "AT00000003", "AT00000009")
+    before = {s: bin_of(any_store, s) for s in basket}
+    for serial in basket:
+        assert scan(wf, serial).accepted
+    assert scan(wf, "B03-B-04").changed
+    out = scan(wf, "CMD:UNDO")
+    assert out.changed and all(s in out.message for s in basket), out.message
+    assert {s: bin_of(any_store, s) for s in basket} == before
+    assert verify(any_store) == []
