@@ -6,6 +6,7 @@ No Textual here: every ``handle`` runs on the pipeline thread (DB work allowed),
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -14,6 +15,8 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from scanner_tui.inventory.claims import ClaimDesk
+from scanner_tui.inventory.errors import DomainError
+from scanner_tui.inventory.faults import fault_of
 from scanner_tui.inventory.models import Operator
 from scanner_tui.scanning.result import Kind, Scan, ScanResult, Source
 from scanner_tui.text import with_article
@@ -27,6 +30,8 @@ from scanner_tui.workflows.registry import (
     task_for_scan,
 )
 from scanner_tui.workflows.shift import Shift
+
+log = logging.getLogger(__name__)
 
 SIGN_OUT_COMMANDS = ("LOGOUT", "SIGNOUT")
 BACK_COMMANDS = ("CANCEL", "BACK")
@@ -335,6 +340,18 @@ class Snapshot:
     next_task: str = ""  # a task card left this task: the app opens that one
 
 
+def opening_problem(title: str, exc: Exception) -> str:
+    """Why a task could not be opened, as a sentence: a refusal's own words, a store fault
+    in floor words (``inventory.faults``), else that the app failed. Details go to the log."""
+    log.error("%s could not be opened", title, exc_info=exc)
+    if isinstance(exc, DomainError):
+        return str(exc)
+    fault = fault_of(exc)
+    if fault is not None:
+        return fault.sentence(f"{title} could not be opened")
+    return f"{title} could not be opened: the app failed; call a supervisor."
+
+
 class WorkflowHandler:
     """Runs one Workflow for a screen: ``open`` builds it (pipeline thread), ``handle`` takes
     scans, ``answer`` typed text; ``view()`` is the :class:`Snapshot` after each."""
@@ -351,12 +368,19 @@ class WorkflowHandler:
         self.summary: tuple[str, ...] | None = None
         self.operator: str | None = services.badge
         self.next_task = ""  # a task card was scanned: the app opens that task
+        self.unsent = ""  # typed at the quantity question, Enter not pressed (set by the screen)
 
     def open(self) -> Snapshot:
+        return self._first_view(lambda: self.entry.load()(self.services, **self.options))
+
+    def _first_view(self, build: Callable[[], Workflow]) -> Snapshot:
+        """The task built and its first view; when either fails (the store), no task and the
+        sentence saying why."""
         try:
-            self.workflow = self.entry.load()(self.services, **self.options)
+            self.workflow, self.error = build(), ""
+            return self.view()
         except Exception as exc:  # noqa: BLE001  (a sentence on screen, not a traceback)
-            self.error = f"{self.entry.title} could not be opened: {exc}"
+            self.workflow, self.error = None, opening_problem(self.entry.title, exc)
         return self.view()
 
     def saved(self) -> dict | None:
@@ -370,14 +394,17 @@ class WorkflowHandler:
     def reopen(self, data: dict) -> Snapshot:
         """Rebuild the task from ``saved()`` data (pipeline thread); a state that cannot be
         taken back opens the task afresh and says why."""
-        restored = restore(self.services, data)
+        try:
+            restored = restore(self.services, data)
+        except Exception as exc:  # noqa: BLE001  (the store failed while reading it back)
+            restored = opening_problem(self.entry.title, exc)
         if isinstance(restored, str):
             snap = self.open()
             self.error = self.error or restored
             return Snapshot(snap.view, snap.question, snap.done, self.error, snap.summary)
-        self.workflow, self.error = restored, ""
-        snap = self.view()  # a claim taken over meanwhile is said on the screen
-        return replace(snap, error=restored.restore_notice) if restored.restore_notice else snap
+        snap = self._first_view(lambda: restored)
+        notice = restored.restore_notice  # a claim taken over meanwhile is said
+        return replace(snap, error=notice) if notice and self.workflow else snap
 
     def _takes_text(self) -> bool:
         wf = self.workflow
@@ -405,6 +432,9 @@ class WorkflowHandler:
             return self._leave_for(card)
         if wf is None:
             return Outcome.refuse(self.error or f"{self.entry.title} is not open yet.")
+        held = self._unsent_quantity(scan, result)
+        if held is not None:
+            return held
         typed = scan.source is Source.KEYBOARD and result.kind is not Kind.COMMAND
         if typed and self._takes_text() and (self.question() is not None or not result.accepted):
             outcome = wf.answer(scan.payload.strip(), scan, result)  # a number, an order code
@@ -412,6 +442,17 @@ class WorkflowHandler:
             outcome = wf.handle(scan, result)
         self.done = outcome.done
         return outcome
+
+    def _unsent_quantity(self, scan: Scan, result: ScanResult) -> Outcome | None:
+        """A scan while a quantity typed at the question is not sent (issue 11 item 1): it is
+        refused, so a default never replaces the number on the screen (an optional count
+        prompt would otherwise close with its default)."""
+        q = self.question()
+        if (not self.unsent or q is None or q.kind != "quantity"
+                or scan.source is Source.KEYBOARD or result.kind is Kind.COMMAND):
+            return None
+        return Outcome(False, f"{self.unsent[:12]} is typed but not sent: press Enter to send "
+                       f"it. {q.text}", question=q)
 
     def _leave_for(self, card: WorkflowEntry | Outcome) -> Outcome:
         """A task card on this task's screen (no question standing, or the task is over):

@@ -47,7 +47,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from scanner_tui.codes import CodeRefused, number_like, parse_quantity
+from scanner_tui.codes import MAX_QUANTITY, CodeRefused, number_like, parse_quantity
 from scanner_tui.inventory import authenticity
 from scanner_tui.inventory.actor import Actor
 from scanner_tui.inventory.errors import AuthenticityError, DomainError, NothingToUndo, shown
@@ -72,8 +72,10 @@ SAVED_ANSWERS = 20  # of those, kept in a snapshot (a retry after a reconnect)
 COMMANDS = ("DONE", "CANCEL", "SHORT", "UNDO", "YES", "NO", "SKIP", "BACK")
 YES_WORDS = frozenset(("y", "yes", "j", "ja", "ok"))  # typed answers, every workflow
 NO_WORDS = frozenset(("n", "no", "nein"))
-QTY_DIGITS = 5  # a typed quantity has at most this many (ASCII) digits
-TYPED_MAX = 10**QTY_DIGITS - 1
+# Typed outside a question, up to this many ASCII digits is a number (a list choice, a count
+# of labels), longer is a code typed by hand. A quantity's limit is the site's
+# ([identity] max_quantity, ``quantity_limit``), the one the operations enforce.
+QTY_DIGITS = 5
 
 
 class Ask(StrEnum):
@@ -152,7 +154,7 @@ class Refusal(str):
     """A typed reply that does not answer the question (the sentence saying why)."""
 
 
-def read_reply(question: Question, text: str, *, limit: int = TYPED_MAX
+def read_reply(question: Question, text: str, *, limit: int = MAX_QUANTITY
                ) -> bool | int | str | None | Refusal:
     """A typed reply to ``question``: True/False (yes/no), an int or None (quantity: None is
     "no quantity"; a number goes through the one parser, ``codes.parse_quantity``, at most
@@ -430,6 +432,8 @@ class Workflow(ABC):
             reply = read_reply(q, text, limit=self.quantity_limit)
             if not isinstance(reply, Refusal):
                 return self.answer_question(q, reply, scan)
+            if q.kind is Ask.QUANTITY and number_like(text):  # a number out of range
+                return Outcome(False, str(reply), question=q)
             if not q.optional:  # the answer's own text (a number of tags to print...)?
                 taken = self.on_answer_scan(q, scan, result)
                 return taken if taken is not None else Outcome(False, str(reply), question=q)
@@ -544,14 +548,21 @@ class Workflow(ABC):
         """How far back undo reaches: this task's opening (issue 11 item 4)."""
         return self.opened_at
 
+    def undo_preview(self) -> str | None:
+        """What the next undo would take back, in words ("move of AT00000002"); None when
+        ``on_undo`` itself says why nothing can be. Raises as ``undo_last`` would."""
+        return last_change(self.services.engine, actor=self.actor, since=self.undo_since)
+
     def _undo(self, scan: Scan) -> Outcome:
         """The first CMD:UNDO undoes at once; the next (no change between) asks first."""
         if not self.undid:
             return self._undone(self.on_undo(scan))
         try:
-            what = last_change(self.services.engine, actor=self.actor, since=self.undo_since)
+            what = self.undo_preview()
         except DomainError as err:
             return Outcome.refuse(self.undo_refusal(err))
+        if what is None:
+            return self.on_undo(scan)
         self.undo_asked = Question(f"Undo also the {shown(what, 40)}?", action="undo")
         return Outcome.ok(f"Your last change here is undone already. Undo also the "
                           f"{shown(what, 40)}? CMD:YES or CMD:NO.", question=self.undo_asked)
@@ -641,9 +652,9 @@ class Workflow(ABC):
 
     @property
     def quantity_limit(self) -> int:
-        """The most a person may type at a quantity prompt: the site's limit, in at most
-        ``QTY_DIGITS`` digits."""
-        return min(policy_for(self.services.engine).max_quantity, TYPED_MAX)
+        """The most a person may type at a quantity prompt: the site's limit
+        (``[identity] max_quantity``), the one every operation enforces."""
+        return policy_for(self.services.engine).max_quantity
 
     def typed_quantity(self, text: str) -> int:
         """A number typed outside a question, through the one parser (``scanner_tui.codes``):

@@ -198,8 +198,7 @@ class CountWorkflow(DocumentClaims, Workflow):
                              scan_id=scan.id, entry=entry_of(scan), gtin=gtin)
         except DomainError as err:
             return self._refused(err, scan, scan.payload)
-        if all(c.line_id != got.line_id for c in self.lines):  # not a replayed scan
-            self.lines.append(got)
+        self._add(got)
         n = sum(1 for c in self.lines if c.serial)
         if got.elsewhere and not self.bin.blind:
             return Outcome.ok(f"{got.serial} belongs in another bin by the books; counted here "
@@ -219,8 +218,7 @@ class CountWorkflow(DocumentClaims, Workflow):
         except DomainError as err:
             return Outcome.refuse(str(err))
         self.current = got
-        if all(c.line_id != got.line_id for c in self.lines):
-            self.lines.append(got)
+        self._add(got)
         return Outcome.ok(f"1 of {got.sku}; type the quantity or scan again.",
                           question=self.question)
 
@@ -286,6 +284,11 @@ class CountWorkflow(DocumentClaims, Workflow):
             return Outcome.ok(f"{text} By the books in another bin: {units}.", warning=True)
         return Outcome.ok(text)
 
+    def _add(self, got: Counted) -> None:
+        if all(c.line_id != got.line_id for c in self.lines):  # not a replayed scan
+            self.lines.append(got)
+            self.undid = False  # a new line: the next undo takes it back at once
+
     def _drop(self, line: Counted) -> Outcome:
         try:
             drop_line(self.services.engine, actor=self.actor, line_id=line.line_id)
@@ -300,7 +303,17 @@ class CountWorkflow(DocumentClaims, Workflow):
     def on_undo(self, scan: Scan) -> Outcome:
         if self.bin is None or not self.lines:
             return Outcome.refuse("Nothing counted here to take back.")
-        return self._drop(self.lines[-1])
+        done = self._drop(self.lines[-1])
+        self.undid = self.undid or done.accepted  # another undo asks first (``undo_preview``)
+        return done
+
+    def undo_preview(self) -> str | None:
+        """The counted line the next undo would take back (a count line is not a ledger
+        change), or None when nothing is counted here."""
+        if self.bin is None or not self.lines:
+            return None
+        line = self.lines[-1]
+        return f"count of {line.serial or f'{line.qty} of {line.sku}'}"
 
     # -- answers -----------------------------------------------------------------------------
     def answer_empty(self, yes: bool, scan: Scan) -> Outcome:

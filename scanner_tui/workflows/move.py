@@ -6,8 +6,8 @@
   already in the basket): the next scan (the target bin, a unit) takes the quantity as it
   stands (1 unless changed).
 * Scan the target bin: everything in the basket moves there, one operation per item (each
-  with its own idempotency key derived from the target scan's id; CMD:UNDO reverses the last
-  item moved). The target becomes the working bin.
+  with its own idempotency key ``<scan id>.<n>``; CMD:UNDO reverses the whole basket, as one
+  change). The target becomes the working bin.
 
 CMD:CANCEL takes the line being counted out of the basket, else empties the basket, else
 closes the workflow; CMD:DONE closes it once the basket is empty.

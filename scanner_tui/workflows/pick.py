@@ -212,7 +212,7 @@ class PickWorkflow(DocumentClaims, QuantityQuestion, ShortPicks, Replanning, Wor
         return self._command_on_fresh_plan(command) or self._command(command, scan)
 
     def on_undo(self, scan: Scan) -> Outcome:
-        return self._undo(scan)  # drops an open question, then reads the order again
+        return self._undo_pick(scan)  # drops an open question, then reads the order again
 
     def on_text(self, text: str, scan: Scan, result: ScanResult) -> Outcome:
         if text and self.step is Step.CHOOSE:
@@ -488,7 +488,7 @@ class PickWorkflow(DocumentClaims, QuantityQuestion, ShortPicks, Replanning, Wor
         return Outcome.ok(f"{task.sku} in {task.bin} put off until the end. "
                           f"{self.view().instruction}.")
 
-    def _undo(self, scan: Scan) -> Outcome:
+    def _undo_pick(self, scan: Scan) -> Outcome:
         try:
             done = self.run(ops.undo_last, scan, since=self.undo_since)
         except DomainError as err:
