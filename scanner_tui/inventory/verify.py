@@ -71,6 +71,7 @@ from scanner_tui.inventory.models import (
     Sku,
     Stock,
 )
+from scanner_tui.text import counted
 
 L = LedgerEntry.__table__
 S = Stock.__table__
@@ -407,7 +408,8 @@ def _document_mismatches(conn) -> list[Mismatch]:  # noqa: ANN001
     for r in conn.execute(_orphan_document_rows()):
         out.append(Mismatch(
             r.doc_type, r.doc_code,
-            f"The ledger has {r.rows} row(s) for {r.doc_type} {r.doc_code} line {r.doc_line}, "
+            f"The ledger has {counted(r.rows, 'row')} for {r.doc_type} {r.doc_code} "
+            f"line {r.doc_line}, "
             f"which the books do not have",
             {r.doc_type: r.doc_code, "line": r.doc_line, "ledger_rows": r.rows}))
     for r in conn.execute(_order_line_differences()):

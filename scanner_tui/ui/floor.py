@@ -13,9 +13,10 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
+from scanner_tui.codes import length_refusal
 from scanner_tui.inventory.models import Operator
 from scanner_tui.scanning.result import Kind, Scan, ScanResult, Source
-from scanner_tui.text import with_article
+from scanner_tui.text import sentence, with_article
 from scanner_tui.ui.pipeline import refusal_of
 from scanner_tui.workflows.base import Outcome, Question, Services, View, Workflow
 from scanner_tui.workflows.registry import (
@@ -286,8 +287,10 @@ class MenuHandler(Handover):
         entry = task_for_scan(self.floor.engine, result) if self.floor is not None else None
         if entry is not None:  # an order, a receipt, a bin or unit: its task, on it
             return role_refusal(entry, who.role) or self.choose(entry, scan, result)
-        return Outcome.refuse(f"Choose a task first: press 1-{n} or scan a task card "
-                              "(CMD:PICK...), an order, a receipt, a bin or a unit.")
+        overlong = length_refusal(scan.payload)  # said with its real reason first
+        return Outcome.refuse(f"{overlong + ' ' if overlong else ''}Choose a task first: "
+                              f"press 1-{n} or scan a task card (CMD:PICK...), an order, a "
+                              "receipt, a bin or a unit.")
 
     def choose(self, entry: WorkflowEntry, scan: Scan | None = None,
                result: ScanResult | None = None) -> Outcome:
@@ -416,7 +419,7 @@ class WorkflowHandler:
         wf = self.workflow
         if card.key == self.entry.key and wf is not None and not wf.ended:
             return Outcome.refuse(f"{card.title} is open here already. "
-                                  f"{wf.view().instruction}.")
+                                  f"{sentence(wf.view().instruction)}")
         self.next_task, self.done = card.key, True
         return Outcome.ok(card.title, done=True)
 

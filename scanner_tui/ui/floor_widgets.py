@@ -12,6 +12,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import DataTable, Input, Static
 
+from scanner_tui.ui.feedback import signal
 from scanner_tui.ui.safe_text import visible
 from scanner_tui.workflows.base import Line, Outcome
 
@@ -46,27 +47,61 @@ class Answer(Static):
             self.update(Text(visible(fallback, 300), style="dim"))
             self.set_classes("")
             return
-        mark = "✔ " if outcome.accepted else "✘ "
-        self.update(Text(mark + visible(outcome.message or "OK", 300)))
+        mark, _ = signal(outcome)
+        self.update(Text(f"{mark} {visible(outcome.message or 'OK', 300)}"))
         self.set_class(outcome.accepted and not outcome.warning, "accepted")
         self.set_class(outcome.accepted and outcome.warning, "warning")
         self.set_class(not outcome.accepted, "rejected")
 
 
-class ContextLines(Static):
-    """Small lines of context (order, customer, working bin...)."""
+def wrap_codes(line: str, width: int) -> list[str]:
+    """``line`` in rows of at most ``width``, broken between words (a code list breaks after
+    its commas); a single word wider than a row is the only thing ever cut."""
+    rows: list[str] = []
+    row = ""
+    for word in line.split(" "):
+        joined = f"{row} {word}" if row else word
+        if len(joined) <= width or not row:
+            row = joined
+        else:
+            rows.append(row)
+            row = word
+    rows.append(row)
+    return [r if len(r) <= width else r[: max(1, width - 1)] + "…" for r in rows]
+
+
+def fit_rows(lines: Sequence[str], width: int, height: int) -> list[str]:
+    """The rows ``lines`` take at ``width``; past ``height`` the last row says "+N more"
+    (N: the rows not shown)."""
+    rows = [r for line in lines for r in wrap_codes(line, max(4, width))]
+    if height <= 0 or len(rows) <= height:
+        return rows
+    keep = max(0, height - 1)
+    return rows[:keep] + [f"+{len(rows) - keep} more"]
+
+
+class ContextLines(Widget):
+    """Small lines of context (order, customer, working bin, a shipped order's serials):
+    wrapped between words to the width, "+N more" when they need more rows than there are."""
+
+    DEFAULT_CSS = "ContextLines { height: auto; }"
 
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
-        super().__init__("", id=id, markup=False)
+        super().__init__(id=id)
+        self.lines: tuple[str, ...] = ()
 
     def show(self, lines: Sequence[str]) -> None:
-        text = Text(no_wrap=True, overflow="ellipsis")
-        for n, line in enumerate(lines):
-            if n:
-                text.append("\n")
-            text.append(visible(line, 200))
-        self.update(text)
+        self.lines = tuple(visible(line, 200) for line in lines)
         self.display = bool(lines)
+        self.refresh(layout=True)
+
+    def get_content_height(self, container, viewport, width: int) -> int:  # noqa: ANN001
+        return len(fit_rows(self.lines, width, 0))
+
+    def render(self) -> Text:
+        size = self.content_size
+        return Text("\n".join(fit_rows(self.lines, size.width, size.height)), no_wrap=True,
+                    overflow="ellipsis")
 
 
 class LinesTable(DataTable):

@@ -35,6 +35,7 @@ from scanner_tui.inventory.counting import (
 )
 from scanner_tui.inventory.errors import DomainError, shown
 from scanner_tui.scanning.result import Kind, Scan, ScanResult
+from scanner_tui.text import counted
 from scanner_tui.workflows.base import (
     Ask,
     Line,
@@ -104,7 +105,7 @@ class CountWorkflow(Workflow):
             return View(title, self._instruction(), ("CMD:DONE leaves counting",),
                         accepts=(Kind.BIN,))
         context = [f"Bin {self.bin.bin_code}",
-                   f"Counted: {len(self.lines)} line(s); CMD:DONE closes the bin"]
+                   f"Counted: {counted(len(self.lines), 'line')}; CMD:DONE closes the bin"]
         rows = tuple(Line((c.serial or c.sku + (f" {c.lot}" if c.lot else ""), str(c.qty)),
                           "current" if self.current and c.line_id == self.current.line_id
                           else "warn" if c.elsewhere and not self.bin.blind else "")
@@ -162,7 +163,7 @@ class CountWorkflow(Workflow):
         self.current = None
         self._refresh()
         if self.bin.resumed:
-            return Outcome.ok(f"Counting {code} again: {len(self.lines)} line(s) so far.")
+            return Outcome.ok(f"Counting {code} again: {counted(len(self.lines), 'line')} so far.")
         return Outcome.ok(f"Counting {code} ({self.bin.count_code}): scan every unit and "
                           "product.")
 
@@ -178,9 +179,9 @@ class CountWorkflow(Workflow):
         n = sum(1 for c in self.lines if c.serial)
         if got.elsewhere and not self.bin.blind:
             return Outcome.ok(f"{got.serial} belongs in another bin by the books; counted here "
-                              f"as found ({n} unit(s)).", warning=True)
+                              f"as found ({counted(n, 'unit')}).", warning=True)
         # blind (issue 11 item 12): nothing of the books until the bin is closed (``_close``)
-        return Outcome.ok(f"{got.serial} counted ({n} unit(s) in {self.bin.bin_code}).")
+        return Outcome.ok(f"{got.serial} counted ({counted(n, 'unit')} in {self.bin.bin_code}).")
 
     def _product(self, scan: Scan, code: str, lot: str | None) -> Outcome:
         cur = self.current

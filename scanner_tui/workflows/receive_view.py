@@ -7,6 +7,7 @@ from collections import defaultdict
 
 from scanner_tui.labels.record import compress
 from scanner_tui.scanning.result import Kind
+from scanner_tui.text import counted
 from scanner_tui.workflows.base import Line, View
 from scanner_tui.workflows.receive_state import Receiving
 
@@ -25,7 +26,7 @@ def receive_view(wf: Receiving) -> View:
         extra += f" exp {cur.expiry.isoformat()}" if cur.expiry else ""
         context.append(f"Now: {cur.code}{extra}")
     if wf.awaiting:
-        context.append(f"{len(wf.awaiting)} printed tag(s) to stick on")
+        context.append(f"{counted(len(wf.awaiting), 'printed tag')} to stick on")
     if wf.notice:
         context.append(wf.notice)
     if wf.finished is not None:
