@@ -104,6 +104,25 @@ class ContextLines(Widget):
                     overflow="ellipsis")
 
 
+def fit_widths(columns: Sequence[str], rows: Sequence[Sequence[str]], room: int) -> list[int]:
+    """Column widths for ``room`` cells (a mark column and 2 cells of padding per column
+    aside): each column as wide as its longest cell; when that is too wide, the widest
+    column gives way and its cells wrap between words (a code is never cut at the edge)."""
+    widths = [max([len(name), *(len(r[i]) for r in rows if i < len(r))])
+              for i, name in enumerate(columns)]
+    over = 3 + sum(w + 2 for w in widths) - room
+    while over > 0 and widths:
+        widest = max(range(len(widths)), key=widths.__getitem__)
+        longest_word = max([len(columns[widest]), *(
+            len(word) for r in rows if widest < len(r) for word in r[widest].split(" "))])
+        give = min(over, widths[widest] - longest_word)
+        if give <= 0:
+            break
+        widths[widest] -= give
+        over -= give
+    return widths
+
+
 class LinesTable(DataTable):
     """The workflow's lines; the first column marks done/short/current rows."""
 
@@ -115,22 +134,22 @@ class LinesTable(DataTable):
 
     def show(self, columns: Sequence[str], lines: Sequence[Line]) -> None:
         columns = tuple(columns)
-        if columns != self._columns:
-            self.clear(columns=True)
-            self.add_column(Text(""), key="_mark", width=1)
-            for name in columns:
-                self.add_column(Text(visible(name, 40), style="bold"))
-            self._columns = columns
-        else:
-            self.clear()
+        rows = [[visible(c, 60) for c in line.cells[: len(columns)]] for line in lines]
+        widths = fit_widths(columns, rows, (self.size.width or self.app.size.width) - 2)
+        self.clear(columns=True)  # widths follow the rows and the screen's width
+        self.add_column(Text(""), key="_mark", width=1)
+        for name, width in zip(columns, widths, strict=True):
+            self.add_column(Text(visible(name, 40), style="bold"), width=width)
+        self._columns = columns
         current = None
-        for n, line in enumerate(lines):
+        for n, (line, row) in enumerate(zip(lines, rows, strict=True)):
             style = ROW_STYLE.get(line.state, "")
             cells = [Text(ROW_MARK.get(line.state, " "), style=style)]
-            cells += [Text(visible(c, 60), style=style, no_wrap=True, overflow="ellipsis")
-                      for c in line.cells]
-            cells += [Text("")] * (len(columns) - len(line.cells))
-            self.add_row(*cells[: len(columns) + 1])
+            cells += [Text(c, style=style, overflow="fold") for c in row]
+            cells += [Text("")] * (len(columns) - len(row))
+            tall = max((len(wrap_codes(c, w)) for c, w in zip(row, widths, strict=False)),
+                       default=1)
+            self.add_row(*cells, height=tall)
             if line.state == "current" and current is None:
                 current = n
         self.display = bool(columns)

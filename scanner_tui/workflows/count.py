@@ -24,6 +24,7 @@ from scanner_tui.inventory.counting import (
     BinCount,
     Counted,
     abandon_bin,
+    bins_to_count,
     close_bin,
     count_qty,
     count_unit,
@@ -101,9 +102,12 @@ class CountWorkflow(Workflow):
 
     def view(self) -> View:
         title = f"Count {self.bin.count_code}" if self.bin else self.title
-        if self.bin is None:
-            return View(title, self._instruction(), ("CMD:DONE leaves counting",),
-                        accepts=(Kind.BIN,))
+        if self.bin is None:  # the bins planned for this counter, not counted yet
+            planned = bins_to_count(self.services.engine, self.services.badge)
+            context = (f"{counted(len(planned), 'bin')} to count; CMD:DONE leaves" if planned
+                       else "No bins planned: scan any bin; CMD:DONE leaves",)
+            return View(title, self._instruction(), context, ("Bin", "Count"),
+                        tuple(Line(p) for p in planned), accepts=(Kind.BIN,))
         context = [f"Bin {self.bin.bin_code}",
                    f"Counted: {counted(len(self.lines), 'line')}; CMD:DONE closes the bin"]
         rows = tuple(Line((c.serial or c.sku + (f" {c.lot}" if c.lot else ""), str(c.qty)),
