@@ -148,9 +148,10 @@ def _fit(screen: ScanScreen, height: int) -> None:
         band.set_class(height >= 24, "tall")
 
 
-def footer(hints: Widget, status: StatusLine) -> Vertical:
-    """The key hints over the scanner's status, docked to the bottom rows."""
-    return Vertical(hints, status, id="footer")
+def footer(*rows: Widget) -> Vertical:
+    """Docked to the bottom rows: the answer field (when a question wants one), the key
+    hints, the scanner's status."""
+    return Vertical(*rows, id="footer")
 
 
 class SignInScreen(ScanScreen):
@@ -333,8 +334,7 @@ class WorkflowScreen(ScanScreen):
         choices.display = table.display = field.display = False
         yield choices
         yield table
-        yield field
-        yield footer(KeyHints(id="hints"), StatusLine(self.scanner_text, id="status"))
+        yield footer(field, KeyHints(id="hints"), StatusLine(self.scanner_text, id="status"))
 
     def on_mount(self) -> None:
         self._ready = True
@@ -384,7 +384,7 @@ class WorkflowScreen(ScanScreen):
         self.query_one(TitleBar).refresh()
         instruction.say(view.instruction)
         self.query_one("#context", ContextLines).show(view.context)
-        self.query_one(LinesTable).show(view.columns, view.lines)
+        self.query_one(LinesTable).show(view.columns, view.lines, view.narrow)
         self._question(snap)
 
     def _question(self, snap: Snapshot) -> None:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from rich.text import Text
@@ -77,7 +78,12 @@ def fit_rows(lines: Sequence[str], width: int, height: int) -> list[str]:
     if height <= 0 or len(rows) <= height:
         return rows
     keep = max(0, height - 1)
-    return rows[:keep] + [f"+{len(rows) - keep} more"]
+    rest = rows[keep:]
+    pieces = wrap_codes(rest[0], width - len(f" +{len(rest)} more"))
+    hidden = len(rest) - 1 + len(pieces) - 1  # rows not shown whole
+    if pieces[0].endswith("…"):  # not even one word fits beside the count
+        return rows[:keep] + [f"+{len(rest)} more"]
+    return rows[:keep] + [f"{pieces[0]} +{hidden} more"]
 
 
 class ContextLines(Widget):
@@ -104,67 +110,110 @@ class ContextLines(Widget):
                     overflow="ellipsis")
 
 
-def fit_widths(columns: Sequence[str], rows: Sequence[Sequence[str]], room: int) -> list[int]:
-    """Column widths for ``room`` cells (a mark column and 2 cells of padding per column
-    aside): each column as wide as its longest cell; when that is too wide, the widest
-    column gives way and its cells wrap between words (a code is never cut at the edge)."""
-    widths = [max([len(name), *(len(r[i]) for r in rows if i < len(r))])
-              for i, name in enumerate(columns)]
-    over = 3 + sum(w + 2 for w in widths) - room
-    while over > 0 and widths:
-        widest = max(range(len(widths)), key=widths.__getitem__)
-        longest_word = max([len(columns[widest]), *(
-            len(word) for r in rows if widest < len(r) for word in r[widest].split(" "))])
-        give = min(over, widths[widest] - longest_word)
-        if give <= 0:
+MARK_CELLS = 3  # the mark column: 1 cell and its padding
+
+
+def fit_widths(columns: Sequence[str], rows: Sequence[Sequence[str]], room: int,
+               narrow: Sequence[str] = ()) -> list[int | None]:
+    """Column widths for ``room`` cells: each column as wide as its longest cell (plus 2 of
+    padding). Too wide: the widest columns give way down to their longest word (their cells
+    wrap between words); still too wide, whole columns are left out (None): ``narrow`` first,
+    then from the right, never the first. A code is never cut at the screen's edge."""
+    widths: list[int | None] = [
+        max([len(name), *(len(r[i]) for r in rows if i < len(r))])
+        for i, name in enumerate(columns)]
+    floor = [max([len(name), *(len(word) for r in rows if i < len(r)
+                               for word in r[i].split(" "))])
+             for i, name in enumerate(columns)]
+
+    def over() -> int:
+        return MARK_CELLS + sum(w + 2 for w in widths if w is not None) - room
+
+    while over() > 0:
+        give = [i for i, w in enumerate(widths) if w is not None and w > floor[i]]
+        if not give:
             break
-        widths[widest] -= give
-        over -= give
+        widest = max(give, key=lambda i: widths[i] or 0)
+        widths[widest] = max(floor[widest], (widths[widest] or 0) - over())
+    order = [columns.index(n) for n in narrow if n in columns]
+    order += [i for i in range(len(columns) - 1, 0, -1) if i not in order]
+    for i in order:
+        if over() <= 0:
+            break
+        widths[i] = None
     return widths
 
 
 class LinesTable(DataTable):
-    """The workflow's lines; the first column marks done/short/current rows."""
+    """The workflow's lines; the first column marks done/short/current rows. Columns fit
+    the width (``fit_widths``); a list longer than the screen scrolls to the current row."""
 
     can_focus = False
 
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id, show_cursor=False, zebra_stripes=False)
         self._columns: tuple[str, ...] = ()
+        self._layout: tuple = ()
+        self._shown: tuple = ((), (), ())
 
-    def show(self, columns: Sequence[str], lines: Sequence[Line]) -> None:
-        columns = tuple(columns)
+    def show(self, columns: Sequence[str], lines: Sequence[Line],
+             narrow: Sequence[str] = ()) -> None:
+        columns, lines, narrow = tuple(columns), tuple(lines), tuple(narrow)
+        self._shown = (columns, lines, narrow)
         rows = [[visible(c, 60) for c in line.cells[: len(columns)]] for line in lines]
-        widths = fit_widths(columns, rows, (self.size.width or self.app.size.width) - 2)
-        self.clear(columns=True)  # widths follow the rows and the screen's width
-        self.add_column(Text(""), key="_mark", width=1)
-        for name, width in zip(columns, widths, strict=True):
-            self.add_column(Text(visible(name, 40), style="bold"), width=width)
-        self._columns = columns
-        current = None
-        for n, (line, row) in enumerate(zip(lines, rows, strict=True)):
+        widths = fit_widths(columns, rows, (self.size.width or self.app.size.width) - 1,
+                            narrow)
+        kept = [i for i, w in enumerate(widths) if w is not None]
+        if (columns, widths) != self._layout:
+            self.clear(columns=True)
+            self.add_column(Text(""), key="_mark", width=1)
+            for i in kept:
+                self.add_column(Text(visible(columns[i], 40), style="bold"), width=widths[i])
+            self._columns, self._layout = columns, (columns, widths)
+        else:
+            self.clear()
+        current, y = None, 0
+        for line, row in zip(lines, rows, strict=True):
             style = ROW_STYLE.get(line.state, "")
+            row = row + [""] * (len(columns) - len(row))
             cells = [Text(ROW_MARK.get(line.state, " "), style=style)]
-            cells += [Text(c, style=style, overflow="fold") for c in row]
-            cells += [Text("")] * (len(columns) - len(row))
-            tall = max((len(wrap_codes(c, w)) for c, w in zip(row, widths, strict=False)),
-                       default=1)
+            cells += [Text(row[i], style=style, overflow="fold") for i in kept]
+            tall = max([1, *(len(wrap_codes(row[i], widths[i] or 1)) for i in kept)])
             self.add_row(*cells, height=tall)
             if line.state == "current" and current is None:
-                current = n
+                current = y
+            y += tall
         self.display = bool(columns)
         if current is not None:
             self.scroll_to(y=max(0, current - 1), animate=False)
 
+    def on_resize(self, event: events.Resize) -> None:
+        if self._shown[0]:
+            self.show(*self._shown)
+
+
+HINT_BREAK = re.compile(r"\s{2,}| (?=(?:[a-z0-9]|Esc|Enter|1-\d) [A-Z])")
+
+
+def fit_hint(hint: str, width: int) -> str:
+    """``hint`` cut to ``width`` between two hints ("d Done", "1-6 or task card"), never in
+    the middle of one."""
+    if len(hint) <= width:
+        return hint
+    ends = [m.start() for m in HINT_BREAK.finditer(hint) if m.start() <= width]
+    return hint[: ends[-1]] if ends else hint[:width]
+
 
 class KeyHints(Widget, can_focus=True):
     """The footer hint line; it holds focus so single keys (d, s, u, y, n, digits) reach the
-    screen instead of building a typed scan."""
+    screen instead of building a typed scan. On a narrow screen whole hints are left out
+    from the right, never cut mid-word."""
 
     hint: reactive[str] = reactive("", layout=False)
 
     def render(self) -> Text:
-        return Text(self.hint, no_wrap=True, overflow="ellipsis")
+        width = self.content_size.width
+        return Text(fit_hint(self.hint, width) if width else self.hint, no_wrap=True)
 
 
 class AnswerInput(Input):

@@ -238,6 +238,7 @@ class View:
     columns: tuple[str, ...] = ()
     lines: tuple[Line, ...] = ()
     accepts: tuple[Kind, ...] = ()  # kinds of scan this step takes (shown as a hint)
+    narrow: tuple[str, ...] = ()  # columns left out first when the screen is too narrow
 
 
 @dataclass

@@ -89,7 +89,8 @@ def choose_view(engine: Engine, last_summary: tuple[str, ...]) -> View:
                   for n, o in enumerate(orders, start=1))
     context = last_summary[1:] or (("No open orders",) if not orders else ())
     return View(title="Pick", instruction="Scan or type an order", context=context,
-                columns=("#", "Order", "Customer", "Status"), lines=lines)
+                columns=("#", "Order", "Customer", "Status"), lines=lines,
+                narrow=("Customer",))
 
 
 def plan_lines(plan: Plan, task: Task | None) -> tuple[Line, ...]:

@@ -112,7 +112,7 @@ class PutawayWorkflow(PlaceOrItemWorkflow):
         if self.last:
             context.append(self.last[:38])
         return View(self.title, self._instruction(), tuple(context), ("Item", "From", "To"),
-                    rows, self._accepts())
+                    rows, self._accepts(), narrow=("From",))  # the To bin stays
 
     def _instruction(self) -> str:
         item = self.item

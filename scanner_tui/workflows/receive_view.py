@@ -39,7 +39,7 @@ def receive_view(wf: Receiving) -> View:
                     rows, accepts(wf))
     if wf.receipt is not None:
         return View(title, instruction(wf), tuple(context), ("Ln", "SKU", "Exp", "In"),
-                    receipt_rows(wf), accepts(wf))
+                    receipt_rows(wf), accepts(wf), narrow=("Ln",))
     totals: dict[str, int] = defaultdict(int)
     for r in wf.records:
         totals[r.sku] += r.qty
