@@ -60,9 +60,9 @@ def with_article(noun: str) -> str:
 
 
 def counted(n: int, noun: str, plural: str | None = None, *, signed: bool = False) -> str:
-    """``1 unit``, ``2 units``, ``0 units``; ``signed``: ``+1 unit``, ``-3 units`` (a
-    variance). ``plural`` for nouns that do not take an s."""
-    number = f"{n:+d}" if signed else str(n)
+    """``1 unit``, ``2 units``, ``0 units``, ``1,200 units``; ``signed``: ``+1 unit``,
+    ``-3 units`` (a variance). ``plural`` for nouns that do not take an s."""
+    number = f"{n:+,d}" if signed else f"{n:,d}"
     return f"{number} {noun if abs(n) == 1 else plural or noun + 's'}"
 
 

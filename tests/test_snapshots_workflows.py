@@ -73,10 +73,15 @@ def test_receive_lot_question(snap_compare, demo, db_url, size):
                 ("press", "1"), ("scan", "5901234100007"))
 
 
+def on_dock(engine, sku: str) -> None:
+    """12 of ``sku`` received onto the dock (what putaway offers)."""
+    receive(engine, actor=Actor("OP-0002", "DOCK", "receiver"), scan_id=f"rcv-{sku}",
+            bin="DK01-A-01", sku=sku, qty=12)
+
+
 @SIZES
 def test_putaway_suggestion(snap_compare, demo, db_url, size):
-    receive(demo, actor=Actor("OP-0002", "DOCK", "receiver"), scan_id="rcv-mug",
-            bin="DK01-A-01", sku="MUG-01", qty=12)
+    on_dock(demo, "MUG-01")
     assert snap(snap_compare, demo, db_url, size, ("scan", "OP-0001", "CMD:PUTAWAY",
                                                    "5901234100359"))
 
@@ -129,6 +134,10 @@ def _counted_bin(engine) -> None:
     close_bin(engine, actor=picker, count_bin_id=started.count_bin_id)
 
 
+def test_sign_in_30x10(snap_compare, demo, db_url):
+    assert snap(snap_compare, demo, db_url, (30, 10), ("scan", "OP-4321"))
+
+
 @THREE
 def test_floor_menu(snap_compare, demo, db_url, size):
     assert snap(snap_compare, demo, db_url, size, ("scan", "OP-0001", "CMD:LOOKUP",
@@ -144,8 +153,7 @@ def test_floor_receive(snap_compare, demo, db_url, size):
 
 @THREE
 def test_floor_putaway(snap_compare, demo, db_url, size):
-    receive(demo, actor=Actor("OP-0002", "DOCK", "receiver"), scan_id="rcv-ties",
-            bin="DK01-A-01", sku="CABLE-TIE-100", qty=12)
+    on_dock(demo, "CABLE-TIE-100")
     assert snap(snap_compare, demo, db_url, size, ("scan", "OP-0001", "CMD:PUTAWAY",
                                                    "5901234100281"))
 

@@ -136,6 +136,7 @@ async def test_a_warning_is_marked_not_ticked_and_does_not_ring(demo, db_url):
         assert said.accepted and "Over-receipt" in said.text
         assert not said.bell and app.feedback.bells == bells
         assert "! Over-receipt" in shown and "✔ Over-receipt" not in shown, shown
+        assert "Receive 10 over?" in shown, shown  # the excess (49 fit), not the 59 typed
         await scan(app, pilot, "NOT-A-CODE-1")  # a refusal rings
         assert app.feedback.bells == bells + 1 and "✘" in screen_text(app)
 

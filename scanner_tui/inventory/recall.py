@@ -13,6 +13,7 @@ from sqlalchemy.orm import aliased
 from scanner_tui.inventory.export import plain_row
 from scanner_tui.inventory.models import Asset, Bin, LedgerEntry, Order, Sku, Stock
 from scanner_tui.inventory.verify import reader
+from scanner_tui.text import counted
 
 
 class UnknownSku(LookupError):
@@ -94,7 +95,7 @@ def render(r: dict) -> list[str]:
     in_stock = sum(s["qty"] for s in r["stock"])
     shipped = sum(o["qty"] for o in r["orders"] if o["order_status"] == "shipped")
     picked = sum(o["qty"] for o in r["orders"]) - shipped  # picked, not shipped yet
-    out = [f"Recall {what}: {len(r['units'])} units; by quantity {in_stock} in stock, "
+    out = [f"Recall {what}: {counted(len(r['units']), 'unit')}; by quantity {in_stock} in stock, "
            f"{picked} picked for orders, {shipped} shipped"]
     for u in r["units"]:
         if u["status"] == "shipped":

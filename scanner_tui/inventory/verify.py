@@ -150,9 +150,9 @@ class VerifyReport:
             sealed = " (hash chain intact" + (
                 ", anchor matches)" if self.chain and self.chain.anchor_checked else ")")
             return (
-                f"books agree: {self.ledger_rows:,} ledger rows replayed{sealed}, "
-                f"{self.stock_keys:,} stock lines, {self.assets:,} units and "
-                f"{self.doc_lines:,} document lines match"
+                f"books agree: {counted(self.ledger_rows, 'ledger row')} replayed{sealed}, "
+                f"{counted(self.stock_keys, 'stock line')}, {counted(self.assets, 'unit')} and "
+                f"{counted(self.doc_lines, 'document line')} match"
             )
         return f"{len(self.mismatches):,} mismatch(es) between the books and the ledger"
 

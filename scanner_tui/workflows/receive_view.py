@@ -82,9 +82,9 @@ def instruction(wf: Receiving) -> str:
         if p.kind == "quantity":
             return f"Type qty of {cur.code}, or scan"
         if p.kind == "over":
-            return f"Receive {p.qty} over? CMD:YES/NO"
+            return f"Receive {p.qty - p.fits} over? CMD:YES/NO"  # the excess, not the total
         if p.kind == "print":
-            return f"Print {p.qty} tags? CMD:PRINT/NO"
+            return f"Print {counted(p.qty, 'tag')}? CMD:PRINT/NO"
     if wf.awaiting and (cur is None or cur.serial):
         return f"Stick on + scan tags ({len(wf.awaiting)} left)"
     if cur is not None and cur.serial:
