@@ -5,6 +5,7 @@ footer stay visible."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -220,6 +221,10 @@ def test_one_meaning_per_key_letter():
             meaning.setdefault(key, set()).add(word)
     assert {k: w for k, w in meaning.items() if len(w) > 1} == {}
     assert meaning["d"] == {"Done"}
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    for key, (word,) in meaning.items():  # the README's key table names the same word
+        row = re.search(rf"^   \| [^|]*`{key}`[^\n]*", readme, re.M)
+        assert row is not None and f"{word}" in row.group(), (key, word)
 
 
 def test_fitting_never_cuts_a_code():
