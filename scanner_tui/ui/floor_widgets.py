@@ -97,9 +97,11 @@ class ContextLines(Widget):
         self.lines: tuple[str, ...] = ()
 
     def show(self, lines: Sequence[str]) -> None:
-        self.lines = tuple(visible(line, 200) for line in lines)
-        self.display = bool(lines)
-        self.refresh(layout=True)
+        shown = tuple(visible(line, 200) for line in lines)
+        self.display = bool(shown)
+        if shown != self.lines:  # the same lines again: no new layout, no repaint
+            self.lines = shown
+            self.refresh(layout=True)
 
     def get_content_height(self, container, viewport, width: int) -> int:  # noqa: ANN001
         return len(fit_rows(self.lines, width, 0))
@@ -152,9 +154,9 @@ class LinesTable(DataTable):
 
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id, show_cursor=False, zebra_stripes=False)
-        self._columns: tuple[str, ...] = ()
-        self._layout: tuple = ()
-        self._shown: tuple = ((), (), ())
+        self._layout: tuple = ()  # (columns, widths) the table's columns were built for
+        self._shown: tuple = ((), (), ())  # the last show() arguments, for a new width
+        self._width = 0
 
     def show(self, columns: Sequence[str], lines: Sequence[Line],
              narrow: Sequence[str] = ()) -> None:
@@ -169,7 +171,7 @@ class LinesTable(DataTable):
             self.add_column(Text(""), key="_mark", width=1)
             for i in kept:
                 self.add_column(Text(visible(columns[i], 40), style="bold"), width=widths[i])
-            self._columns, self._layout = columns, (columns, widths)
+            self._layout = (columns, widths)
         else:
             self.clear()
         current, y = None, 0
@@ -188,16 +190,19 @@ class LinesTable(DataTable):
             self.scroll_to(y=max(0, current - 1), animate=False)
 
     def on_resize(self, event: events.Resize) -> None:
-        if self._shown[0]:
-            self.show(*self._shown)
+        """A new width fits the columns again (a new height only scrolls)."""
+        if event.size.width != self._width:
+            self._width = event.size.width
+            if self._shown[0]:
+                self.show(*self._shown)
 
 
 HINT_BREAK = re.compile(r"\s{2,}| (?=(?:[a-z0-9]|Esc|Enter|1-\d) [A-Z])")
 
 
 def fit_hint(hint: str, width: int) -> str:
-    """``hint`` cut to ``width`` between two hints ("d Done", "1-6 or task card"), never in
-    the middle of one."""
+    """``hint`` cut to ``width`` between two hints ("d Done", "1-6 or scan a card"), never
+    in the middle of one."""
     if len(hint) <= width:
         return hint
     ends = [m.start() for m in HINT_BREAK.finditer(hint) if m.start() <= width]
