@@ -113,8 +113,10 @@ async def test_over_long_payload_told_its_real_reason(demo, db_url):
     store": it is told the codes validator's sentence, on every screen."""
     app = floor_app(demo, db_url)
     async with app.run_test(size=(40, 16)) as pilot:
+        await scan(app, pilot, "X" * 120)  # on the sign-in screen
+        assert "is 120 characters long; at most 64 are allowed" in last(app).text
         await scan(app, pilot, "OP-0001")
-        for where in ("", "CMD:LOOKUP", "CMD:PICK", "CMD:MOVE"):
+        for where in ("", "CMD:LOOKUP", "CMD:PICK", "CMD:MOVE", "CMD:SCAN"):
             if where:
                 await scan(app, pilot, where)
             await scan(app, pilot, "X" * 120)

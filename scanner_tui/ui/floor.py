@@ -91,6 +91,12 @@ def has_operators(engine: Engine) -> bool:
     return row is not None
 
 
+def unread(scan: Scan, result: ScanResult) -> str:
+    """Why a scan was not understood, as a sentence: an over-long one is told the codes
+    validator's sentence (its length and the limit), anything else the classifier's reason."""
+    return length_refusal(scan.payload) or sentence(refusal_of(result))
+
+
 def _what(result: ScanResult) -> str:
     code = result.code or "(nothing)"
     return f"{code[:30]} is {with_article(result.kind.value)}"
@@ -181,6 +187,8 @@ class SignInHandler(Handover):
         self.operator = None
         if result.kind is not Kind.BADGE or not result.badge:
             if not result.accepted:
+                if length_refusal(scan.payload):
+                    return Outcome.refuse(f"{unread(scan, result)} Scan your badge to sign in.")
                 return Outcome.refuse(f"That was not a badge ({result.reason or 'not read'}). "
                                       "Scan your badge to sign in.")
             return Outcome.refuse(f"{_what(result)}, not a badge. Scan your badge to sign in.")
@@ -480,7 +488,7 @@ class PeekHandler:
             self.leave = Leave(card.key)
             return Outcome.ok(card.title, done=True)
         if not result.accepted:
-            return Outcome.refuse(refusal_of(result))
+            return Outcome.refuse(unread(scan, result))
         return Outcome.ok("")
 
     def view(self) -> Leave | None:
