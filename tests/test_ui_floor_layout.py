@@ -108,6 +108,17 @@ async def test_pick_says_what_to_take_and_no_double_punctuation(demo, db_url):
         assert "?." not in last(app).text and ".." not in last(app).text, last(app).text
 
 
+async def test_blind_receiving_of_nothing_says_one_full_stop(demo, db_url):
+    """"Receiving done: Nothing received.." (a sibling of "short?.")."""
+    app = floor_app(demo, db_url)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await scan(app, pilot, "OP-0002", "CMD:RECEIVE")
+        await press(app, pilot, "k", "d")
+        said = last(app)
+        assert said.accepted and "Nothing received" in said.text, said.text
+        assert ".." not in said.text and "?." not in said.text, said.text
+
+
 async def test_over_long_payload_told_its_real_reason(demo, db_url):
     """An over-long scan was answered "Typing is not used here" / "not a bin of this
     store": it is told the codes validator's sentence, on every screen."""

@@ -525,7 +525,8 @@ class ReceiveWorkflow(DockLabelQuestions, ReceivingBinQuestion, OverReceipt, Rec
         self.pending = None
         self.finished = self.summary()
         if self.receipt is None:
-            return Outcome.ok(f"Receiving done: {'; '.join(self.finished)}.", done=True)
+            return Outcome.ok(f"Receiving done: {sentence('; '.join(self.finished))}",
+                              done=True)
         counts = defaultdict(int)
         for s in self.finished:
             counts[s.split(":")[0]] += 1

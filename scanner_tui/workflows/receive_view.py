@@ -128,7 +128,7 @@ def summary(wf: Receiving) -> list[str]:
     missing = wf.missing_serials()
     out += [f"Missing: {s}" for s in missing[:MISSING_SHOWN]]
     if len(missing) > MISSING_SHOWN:
-        out.append(f"Missing: {len(missing) - MISSING_SHOWN} more serials")
+        out.append(f"Missing: {counted(len(missing) - MISSING_SHOWN, 'more serial')}")
     out += [f"Unexpected: {s}" for s in wf.unexpected]
     out += [f"Not on receipt: {s}" for s in wf.not_on_receipt]
     return out or [f"{wf.receipt.code} received complete."]
