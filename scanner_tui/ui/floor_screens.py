@@ -138,14 +138,16 @@ class FloorMessages:
 
 
 SHORT_ROWS = 14  # fewer rows: a one-line instruction band, one line of context
+TALL_ROWS = 24  # as many or more: a taller band, more lines of context
 
 
 def _fit(screen: ScanScreen, height: int) -> None:
     """A taller instruction band when the terminal has the rows (80x24 and up), a one-line
     band on a short one (30x10)."""
     screen.set_class(height < SHORT_ROWS, "-short")
+    screen.set_class(height >= TALL_ROWS, "-tall")
     for band in screen.query(Instruction):
-        band.set_class(height >= 24, "tall")
+        band.set_class(height >= TALL_ROWS, "tall")
 
 
 def footer(*rows: Widget) -> Vertical:
