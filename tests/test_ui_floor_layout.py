@@ -182,6 +182,21 @@ async def test_putaway_to_column_is_whole(demo, db_url):
         assert "CABLE-TIE-100" in shown and "CABLE-TI…" not in shown, shown
 
 
+async def test_putaway_last_line_keeps_the_bin_whole(demo, db_url):
+    """A sibling of the cut "To" column: "Last: 1200 of CABLE-TIE-100 in R01-A-01" was cut
+    to 38 characters by the view, mid-code."""
+    receive(demo, actor=Actor("OP-0002", "DOCK", "receiver"), scan_id="rcv-many",
+            bin="DK01-A-01", sku="CABLE-TIE-100", qty=1200)
+    app = floor_app(demo, db_url)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await scan(app, pilot, "OP-0001", "CMD:PUTAWAY", gtin(demo, "CABLE-TIE-100"))
+        await press(app, pilot, "enter")
+        await scan(app, pilot, "R01-A-01")
+        assert last(app).accepted, last(app).text
+        assert "Last: 1200 of CABLE-TIE-100 in R01-A-01" in app.screen.snapshot.view.context
+        assert "R01-A-01" in screen_text(app).split("Last:")[1], screen_text(app)
+
+
 async def test_empty_count_lists_planned_bins_footer_at_the_bottom(demo, db_url):
     """The empty Count screen drew the footer mid-screen and never listed the bins planned."""
     app = floor_app(demo, db_url)

@@ -110,7 +110,7 @@ class PutawayWorkflow(PlaceOrItemWorkflow):
             context.append(f"In hand: {item.label}{lot}")
             rows = (Line((item.label, item.from_bin, item.suggestion or "-"), "current"),)
         if self.last:
-            context.append(self.last[:38])
+            context.append(self.last)  # the screen wraps it between words, codes whole
         return View(self.title, self._instruction(), tuple(context), ("Item", "From", "To"),
                     rows, self._accepts(), narrow=("From",))  # the To bin stays
 
