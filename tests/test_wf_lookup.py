@@ -21,9 +21,15 @@ def wf(demo):
     return LookupWorkflow(services(demo[0], "OP-0001"))
 
 
+def whole(line: str) -> bool:
+    """A context line the 40-column screen wraps between words without cutting one (issue 11
+    item 16: context is wrapped, never cut mid-code)."""
+    return not line.endswith("~") and all(len(word) <= 38 for word in line.split())
+
+
 def fits(view) -> bool:
-    """Every context line fits 40 columns, and so does every table row with its gaps."""
-    return (all(len(c) <= 40 for c in view.context)
+    """Every context line wraps whole at 40 columns; every table row fits with its gaps."""
+    return (all(whole(c) for c in view.context)
             and all(sum(map(len, ln.cells)) + len(ln.cells) - 1 <= 40 for ln in view.lines))
 
 
@@ -124,7 +130,7 @@ def test_a_kind_of_record_the_screen_does_not_know_yet(demo, wf, monkeypatch):
     monkeypatch.setitem(lookup.VIEWS, "receipt", lookup.other_view)
     out = wf.answer("R-1001")
     assert out.accepted and out.message.startswith("Receipt R-1001")
-    assert all(len(c) <= 40 for c in wf.view().context)
+    assert all(whole(c) for c in wf.view().context)
 
 
 def test_typed_codes(demo, wf):
@@ -159,5 +165,6 @@ def test_done_closes_and_nothing_changes(demo, wf):
 
 
 def test_fit_cuts_long_lines():
-    assert fit("x" * 50) == "x" * 39 + "~"
+    assert fit("x" * 50, 40) == "x" * 39 + "~"
+    assert fit("x" * 50) == "x" * 50  # a context line: the screen wraps it
     assert fit("a\tb\n c") == "a b c"

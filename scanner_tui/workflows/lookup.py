@@ -31,10 +31,12 @@ ACCEPTS = (Kind.BIN, Kind.ASSET, Kind.PRODUCT)
 Shown = tuple[str, tuple[str, ...], tuple[str, ...], tuple[Line, ...]]
 
 
-def fit(text: str, width: int = WIDTH) -> str:
-    """Cut a line to the screen's width (an ellipsis shows it was cut)."""
+def fit(text: str, width: int | None = None) -> str:
+    """One line: whitespace folded; cut (``~`` shows it) only to a ``width`` given, as a
+    table cell is. Context lines are not cut here: the screen wraps them between words,
+    so a code in them stays whole."""
     text = " ".join(str(text).split())
-    return text if len(text) <= width else text[: width - 1] + "~"
+    return text if width is None or len(text) <= width else text[: width - 1] + "~"
 
 
 def short_time(at: str | None) -> str:
