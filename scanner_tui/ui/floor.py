@@ -187,8 +187,9 @@ class SignInHandler(Handover):
         self.operator = None
         if result.kind is not Kind.BADGE or not result.badge:
             if not result.accepted:
-                if length_refusal(scan.payload):
-                    return Outcome.refuse(f"{unread(scan, result)} Scan your badge to sign in.")
+                overlong = length_refusal(scan.payload)
+                if overlong:
+                    return Outcome.refuse(f"{overlong} Scan your badge to sign in.")
                 return Outcome.refuse(f"That was not a badge ({result.reason or 'not read'}). "
                                       "Scan your badge to sign in.")
             return Outcome.refuse(f"{_what(result)}, not a badge. Scan your badge to sign in.")

@@ -137,13 +137,13 @@ class FloorMessages:
         self.open_entry(message.key)  # type: ignore[attr-defined]
 
 
-SHORT_ROWS = 14  # fewer rows: a one-line instruction band, one line of context
+SHORT_ROWS = 14  # fewer rows: an instruction band of one or two rows, one line of context
 TALL_ROWS = 24  # as many or more: a taller band, more lines of context
 
 
 def _fit(screen: ScanScreen, height: int) -> None:
-    """A taller instruction band when the terminal has the rows (80x24 and up), a one-line
-    band on a short one (30x10)."""
+    """A taller instruction band and more context when the terminal has the rows (80x24 and
+    up); a band of one or two rows and one row of context on a short one (30x10)."""
     screen.set_class(height < SHORT_ROWS, "-short")
     screen.set_class(height >= TALL_ROWS, "-tall")
     for band in screen.query(Instruction):
