@@ -270,5 +270,7 @@ def test_fitting_never_cuts_a_code():
                if w.startswith("AT")), shown
     assert fit_rows(["Priya Natarajan · ship-from-store", "Go to A01"], 28, 1) == \
         ["Priya Natarajan · +2 more"]
+    assert fit_rows(["1 DAMAGED  2 WRONG  3 UNWANTED"], 24, 3) == ["1 DAMAGED  2 WRONG",
+                                                                "3 UNWANTED"]
     assert fit_hint("d Done s Short u Undo t Type Esc Back", 28) == "d Done s Short u Undo t Type"
     assert fit_hint("1-6 or scan a card  0 Sign out", 25) == "1-6 or scan a card"

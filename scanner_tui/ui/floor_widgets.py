@@ -57,16 +57,19 @@ class Answer(Static):
 
 def wrap_codes(line: str, width: int) -> list[str]:
     """``line`` in rows of at most ``width``, broken between words (a code list breaks after
-    its commas); a single word wider than a row is the only thing ever cut."""
+    its commas; parts set apart by two spaces, "1 DAMAGED  2 WRONG", stay whole when they
+    fit); a single word wider than a row is the only thing ever cut."""
     rows: list[str] = []
     row = ""
-    for word in line.split(" "):
-        joined = f"{row} {word}" if row else word
-        if len(joined) <= width or not row:
-            row = joined
-        else:
-            rows.append(row)
-            row = word
+    for chunk in line.split("  "):
+        words = [chunk] if len(chunk) <= width else chunk.split(" ")
+        for n, word in enumerate(words):
+            joined = f"{row}{' ' if n else '  '}{word}" if row else word
+            if len(joined) <= width or not row:
+                row = joined
+            else:
+                rows.append(row)
+                row = word
     rows.append(row)
     return [r if len(r) <= width else r[: max(1, width - 1)] + "…" for r in rows]
 
