@@ -106,6 +106,16 @@ def _check_length(value: str, limit: int, what: str, why: str = "") -> None:
                           f"most {limit} are allowed{why}.", what=what, reason="too_long")
 
 
+def length_refusal(value: str, what: str = "scan", *, limit: int = MAX_CODE) -> str | None:
+    """The sentence refusing ``value`` as longer than any code may be, or None: what an
+    over-long scan or typed line is told, whatever screen it reached."""
+    try:
+        _check_length(value.strip(" \r\n\t"), limit, what)
+    except CodeRefused as exc:
+        return str(exc)
+    return None
+
+
 def check_serial(value: object, *, gs1: bool = False, pattern: str = "",
                  what: str = "serial") -> str:
     """A unit's serial, trimmed, or CodeRefused. ``gs1``: it came as GS1 AI (21) data (at

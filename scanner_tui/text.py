@@ -57,3 +57,17 @@ def visible(text: str, limit: int | None = None) -> str:
 def with_article(noun: str) -> str:
     """``a bin``, ``an asset``, ``an Admin`` (by the first letter only)."""
     return ("an " if noun[:1].lower() in "aeiou" else "a ") + noun
+
+
+def counted(n: int, noun: str, plural: str | None = None, *, signed: bool = False) -> str:
+    """``1 unit``, ``2 units``, ``0 units``, ``1,200 units``; ``signed``: ``+1 unit``,
+    ``-3 units`` (a variance). ``plural`` for nouns that do not take an s."""
+    number = f"{n:+,d}" if signed else f"{n:,d}"
+    return f"{number} {noun if abs(n) == 1 else plural or noun + 's'}"
+
+
+def sentence(text: str) -> str:
+    """``text`` ended as a sentence: a full stop unless it ends with one already (or with
+    ``?``, ``!``, ``:``), so a question shown after a message never reads "short?."."""
+    text = text.rstrip()
+    return text if not text or text[-1] in ".?!:…" else text + "."

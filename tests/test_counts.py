@@ -201,7 +201,7 @@ def test_desk_commands_report_and_export(demo, db_url, tmp_path):
     res = _cli(cfg, "counts", "plan", "--badge", "OP-0003", "--bin", "A01-A-01",
                "--bin", "A01-B-03")
     assert res.exit_code == 0, res.output
-    assert res.output.startswith("CC-00001: 2 bin(s) to count")
+    assert res.output.startswith("CC-00001: 2 bins to count")
     count_bin(engine, PICKER, "A01-A-01", ("CABLE-TIE-100", 100))
     res = _cli(cfg, "counts", "approve", "CC-00001", "--badge", "OP-0003")
     assert res.exit_code == 1 and "not finished: A01-B-03 not counted yet" in res.output
@@ -221,7 +221,7 @@ def test_desk_commands_report_and_export(demo, db_url, tmp_path):
     count_bin(engine, RECEIVER, "A01-B-03", "AT00000002")
     res = _cli(cfg, "counts", "approve", "CC-00001", "--badge", "OP-0009")
     assert res.exit_code == 0, res.output
-    assert res.output.startswith("CC-00001 approved: 2 bin(s), 1 ledger row(s)")
+    assert res.output.startswith("CC-00001 approved: 2 bins, 1 ledger row,")
     res = _cli(cfg, "counts", "report", "--by", "day", "--width", "100")
     assert res.exit_code == 0, res.output
     assert "1/2 lines exact (50.0%)" in res.output

@@ -36,7 +36,7 @@ def test_plan_count_approve_in_tmux(tmp_path: Path):
     assert cli(cfg, "demo").returncode == 0
     planned = cli(cfg, "counts", "plan", "--badge", "OP-0003", "--bin", "A01-A-02",
                   "--bin", "A02-A-03")
-    assert planned.stdout.startswith("CC-00001: 2 bin(s) to count"), planned.stderr
+    assert planned.stdout.startswith("CC-00001: 2 bins to count"), planned.stderr
 
     d = TmuxDriver([str(BIN), "run", "--config", str(cfg)], width=40, height=16,
                    env={"TEXTUAL_ANIMATIONS": "none"}, cwd=str(tmp_path))
@@ -64,11 +64,11 @@ def test_plan_count_approve_in_tmux(tmp_path: Path):
         typed("20")
         d.wait_for("20 of MUG-01 counted")
         d.send_text("CMD:DONE\r")
-        d.wait_for("A01-A-02 counted (1 line(s))")
+        d.wait_for("A01-A-02 counted (1 line)")
         d.send_text("A02-A-03\r")
         d.send_text("AT00000006\r")
         d.send_text("AT00000007\r")  # the books have it in A02-A-04: blind, not said yet
-        d.wait_for("AT00000007 counted (2 unit(s)")
+        d.wait_for("AT00000007 counted (2 units")
         d.send_text("CMD:DONE\r")
         d.wait_for("fully counted")
         d.send_keys("Escape")

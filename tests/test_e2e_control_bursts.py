@@ -37,7 +37,7 @@ def test_escape_bursts_are_one_refused_scan_each(floor: Floor, store: Path):  # 
     assert "Look-up" in screen and "Sign out" in screen  # still the menu, not Look-up
     floor.scan("CMD:PICK", "Scan or type an order")
     floor.keys(["1"], "Scan bin A01-A-01")
-    floor.scan("A01-A-01", "Scan CABLE-TIE-100")
+    floor.scan("A01-A-01", "Take 1 of CABLE-TIE-100")
     floor.scan("CABLE-TIE-100", "How many")
     before = len(journal(cfg))
     floor.driver.send_text("\x1b]0;dy\x07\r")  # y/d were DONE; k of the other was SKIP

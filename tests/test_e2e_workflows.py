@@ -66,7 +66,7 @@ def test_pick_an_order_and_sign_out(floor: Floor, store: Path):
     floor.scan("OP-0001", "Sign out")
     floor.scan("CMD:PICK", "Scan or type an order")
     floor.keys(["1"], "Scan bin A01-A-01")  # SO-1001, first in the list
-    floor.scan("A01-A-01", "Scan CABLE-TIE-100")
+    floor.scan("A01-A-01", "Take 1 of CABLE-TIE-100")
     floor.scan("CABLE-TIE-100", "How many")
     floor.keys(["Enter"], "Scan bin A01-B-03")
     floor.scan("A01-B-03", "Scan LAPTOP-14 unit")

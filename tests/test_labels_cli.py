@@ -173,7 +173,7 @@ def test_receipt_units_expected_and_received(store) -> None:
     assert {r.reason for r in rows} == {"printed SN0001", "printed SN0002-SN0003"}
     assert all(r.doc_type == "receipt" and r.doc_code == "R-1001" for r in rows)
     again = run(config, "assets", "SN0003", "--operator", "OP-0001", "-f", "zpl", "-o", "-")
-    assert again.exit_code == 0 and "1 reprint(s)" in again.output
+    assert again.exit_code == 0 and "1 reprint)" in again.output
     assert label_rows(engine)[-1].reason == "reprinted SN0003"
 
 
@@ -194,7 +194,7 @@ def test_pdf_to_stdout_in_a_real_process(store, tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith(b"%PDF-")
-    assert b"4 bin tag(s) to standard output" in proc.stderr
+    assert b"4 bin tags to standard output" in proc.stderr
 
 
 # --- the printer module on its own ------------------------------------------------------------

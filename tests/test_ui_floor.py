@@ -138,7 +138,7 @@ async def test_badge_card_order_and_bin_in_one_burst_reach_the_right_handlers(de
         await settle(app, pilot)
         assert [f.accepted for f in app.feedback.items] == [True] * 4, app.feedback.items
         assert isinstance(app.screen, WorkflowScreen)
-        assert "Scan CABLE-TIE-100" in screen_text(app)
+        assert "Take 1 of CABLE-TIE-100" in screen_text(app)
         assert "At A01-A-01" in screen_text(app)
         await press(app, pilot, "escape")  # puts down the order
         await press(app, pilot, "escape")

@@ -5,6 +5,7 @@ still runs, and ``verify`` is green (the books equal the ledger replay)."""
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 
@@ -22,6 +23,8 @@ CODES = ["A01-A-01", "A01-A-02", "A01-B-03", "A03-A-01", "R01-A-02", "DK01-A-01"
          "R-1001", "4006381333932", "[@click=app.quit]"]
 PAIRS = [("AT00000002", "A03-A-01"), ("AT00000002", "A01-B-03"), ("R01-A-02", "5901234100359"),
          ("A01-A-01", "CABLE-TIE-100"), ("A01-B-03", "AT00000002"), ("AT00000008", "CMD:DAMAGED")]
+DOUBLE_STOP = re.compile(r"[?!:]\.|(?<!\.)\.\.(?!\.)")  # "short?." or "..", not "..."
+ONE_PLURAL = re.compile(r"(?<![\d.,+-])1 (units|items|lines|bins|tags|rows|moves)\b")
 KEYS = ["1", "2", "3", "0", "y", "n", "d", "s", "u", "k", "enter", "escape", "5", "down"]
 
 
@@ -61,4 +64,9 @@ async def test_random_floor_session_keeps_the_books(engine, db_url, seed):
         assert app.is_running
         assert app.scans_shown == app.scans_read
         assert len(app.feedback) == app.scans_read
+        said = list(app.feedback.items)
+    # issue 11 item 16: the wording rules hold for whatever was said
+    assert not [f.text for f in said if DOUBLE_STOP.search(f.text)]
+    assert not [f.text for f in said if ONE_PLURAL.search(f.text)]
+    assert not [f for f in said if f.accepted and f.bell]  # a bell only for a refusal
     assert_verified(engine)

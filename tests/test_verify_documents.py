@@ -213,5 +213,5 @@ def test_ledger_rows_naming_a_line_the_books_do_not_have_are_caught(store):
                 " AND order_id = (SELECT id FROM orders WHERE code = 'SO-0999')")
     (m,) = verify(store)
     assert m.kind == "order"
-    assert m.message == ("The ledger has 2 row(s) for order SO-0999 line 2, which the books "
+    assert m.message == ("The ledger has 2 rows for order SO-0999 line 2, which the books "
                          "do not have")

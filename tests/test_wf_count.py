@@ -59,7 +59,7 @@ def test_whole_loop_blind_count_then_approval(demo):
     assert scan(wf, "AT00000006").accepted
     out = scan(wf, "AT00000007")  # the books have it in A02-A-04: found here, not refused
     assert out.accepted and not out.warning  # blind: nothing of the books (issue 11 item 12)
-    assert out.message == "AT00000007 counted (2 unit(s) in A02-A-03)."
+    assert out.message == "AT00000007 counted (2 units in A02-A-03)."
     assert not scan(wf, "AT00000007").accepted  # counted once
     out = scan(wf, "A02-A-04")
     assert not out.accepted and out.message == "Finish A02-A-03 first: CMD:DONE closes it."
@@ -101,7 +101,7 @@ def test_whole_loop_blind_count_then_approval(demo):
     assert cells[at + 1] == ("   from A02-A-04", "", "", "")
     assert (" BATTERY-AA-4", "69", "70", "+1") in cells
     # mugs -6.50, batteries +5.90, AT00000009 -1499, AT00000007 +899 here and -899 in A02-A-04
-    assert "Variance -1 units, -1499.60" in view.context
+    assert "Variance -1 unit, -1499.60" in view.context
     out = scan(boss, "CMD:YES")
     assert out.accepted and out.changed and f"{code} approved" in out.message, out.message
     assert verify(engine) == []
@@ -139,7 +139,7 @@ def test_moves_during_the_count_are_not_variance(demo):
         assert out.accepted and not out.warning, out.message
     assert scan(wf, "CMD:DONE").accepted
     boss = CountSuperviseWorkflow(services(engine, "OP-0009"), count=code)
-    assert "3 move(s) during the count accounted for" in boss.view().context
+    assert "3 moves during the count accounted for" in boss.view().context
     items = [line for line in boss.view().lines if line.cells[0].startswith(" ")]
     assert len(items) == 3 and all(line.state == "done" for line in items)
     before = ledger_rows(engine)
@@ -250,7 +250,7 @@ def test_undo_cancel_empty_bin_and_not_blind(demo):
     out = scan(wf, "CMD:DONE")
     assert out.accepted and out.question is not None and "empty" in out.question.text
     out = scan(wf, "CMD:YES")
-    assert out.accepted and "B02-A-01 counted (0 line(s))" in out.message
+    assert out.accepted and "B02-A-01 counted (0 lines)" in out.message
     assert scan(wf, "A03-A-01", Source.KEYBOARD).accepted  # resumable later, typed
     assert wf.answer("21258176B").accepted
     assert scan(wf, "CMD:DONE").accepted

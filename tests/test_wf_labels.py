@@ -117,7 +117,7 @@ def test_print_command_prints_one_tag_records_it_and_expects_it_back(demo, print
             row.scan_id, row.qty, row.asset_id) == \
         (f"printed {tag}", "receipt", "R-1001", "OP-0002", "T1", "scanned", card.id, 0, None)
     v = wf.view()
-    assert "1 printed tag(s) to stick on" in v.context
+    assert "1 printed tag to stick on" in v.context
     assert v.instruction == "Stick on + scan tags (1 left)"
 
     assert wf.handle(card, result).changed is False  # the same card read again: nothing
@@ -137,7 +137,7 @@ def test_typed_number_then_print_prints_that_many_in_one_job(demo, printer):
     before = ledger_rows(demo)
     out = wf.answer("3")
     assert out.accepted and not out.changed and out.question.kind == "yesno"
-    assert out.message == "3 new asset tag(s) for LAPTOP-16: CMD:PRINT prints them, CMD:NO " \
+    assert out.message == "3 new asset tags for LAPTOP-16: CMD:PRINT prints them, CMD:NO " \
         "does not."
     assert wf.view().instruction == "Print 3 tags? CMD:PRINT/NO"
     assert printer.jobs == [] and ledger_rows(demo) == before
@@ -152,7 +152,7 @@ def test_typed_number_then_print_prints_that_many_in_one_job(demo, printer):
     assert printer.jobs[0].count(b"^XA") == 2
     (row,) = label_rows(demo)  # consecutive tags: one row naming the range
     assert row.reason == f"printed {tags[0]}-{tags[1]}"
-    assert "2 printed tag(s) to stick on" in wf.view().context
+    assert "2 printed tags to stick on" in wf.view().context
 
     # the receiver turns to the cable ties, then sticks the second laptop tag on
     ties = gtin(demo, "CABLE-TIE-100")

@@ -21,9 +21,15 @@ def wf(demo):
     return LookupWorkflow(services(demo[0], "OP-0001"))
 
 
+def whole(line: str) -> bool:
+    """A context line the 40-column screen wraps between words without cutting one (issue 11
+    item 16: context is wrapped, never cut mid-code)."""
+    return not line.endswith("~") and all(len(word) <= 38 for word in line.split())
+
+
 def fits(view) -> bool:
-    """Every context line fits 40 columns, and so does every table row with its gaps."""
-    return (all(len(c) <= 40 for c in view.context)
+    """Every context line wraps whole at 40 columns; every table row fits with its gaps."""
+    return (all(whole(c) for c in view.context)
             and all(sum(map(len, ln.cells)) + len(ln.cells) - 1 <= 40 for ln in view.lines))
 
 
@@ -37,7 +43,7 @@ def test_bin_contents(demo, wf):
     assert [ln.cells for ln in v.lines] == [("BATTERY-AA-4", "12", "B2604"),
                                             ("BATTERY-AA-4", "57", "B2611"),
                                             ("AT00000004", "1", "LAPTOP-14")]
-    assert out.message == "A02-A-01: 2 stock line(s), 69 pcs; 1 unit(s)."
+    assert out.message == "A02-A-01: 2 stock lines, 69 pcs; 1 unit."
     assert fits(v)
 
 
@@ -77,9 +83,9 @@ def test_product_stock_by_bin_from_gtin_alias_and_gs1(demo, wf):
     for payload in (gtin, "MUG01", f"(01)0{gtin}", f"]C1010{gtin}"):
         out = scan(wf, payload)
         assert out.accepted, (payload, out.message)
-        assert out.message == "MUG-01: 118 in 2 bin(s)."
+        assert out.message == "MUG-01: 118 in 2 bins."
         v = wf.view()
-        assert v.context == ("MUG-01 Mug, white, 300 ml", "118 pcs in 2 bin(s)")
+        assert v.context == ("MUG-01 Mug, white, 300 ml", "118 pcs in 2 bins")
         assert [ln.cells for ln in v.lines] == [("A01-A-02", "22", ""), ("R01-A-02", "96", "")]
 
 
@@ -95,7 +101,7 @@ def test_serial_product_units_by_bin(demo, wf):
 
 def test_order_shows_customer_lines_and_units(demo, wf):
     out = scan(wf, "SO-0999")  # order codes follow no tag rule
-    assert out.accepted and out.message == "Order SO-0999 for Maria Lopez: 3 line(s), shipped."
+    assert out.accepted and out.message == "Order SO-0999 for Maria Lopez: 3 lines, shipped."
     v = wf.view()
     assert v.context == ("Order SO-0999 Maria Lopez", "ship-from-store, shipped")
     cells = [ln.cells for ln in v.lines]
@@ -103,7 +109,7 @@ def test_order_shows_customer_lines_and_units(demo, wf):
     assert ("MUG-01", "2", "2 picked 2 sent") in cells
     assert fits(v)
     out = wf.answer("SO-1001")  # typed
-    assert out.message == "Order SO-1001 for Priya Natarajan: 2 line(s), picking."
+    assert out.message == "Order SO-1001 for Priya Natarajan: 2 lines, picking."
     assert (" AT00000001", "1", "picked") in [ln.cells for ln in wf.view().lines]
     assert wf.view().lines[0].state == "current"
 
@@ -124,11 +130,11 @@ def test_a_kind_of_record_the_screen_does_not_know_yet(demo, wf, monkeypatch):
     monkeypatch.setitem(lookup.VIEWS, "receipt", lookup.other_view)
     out = wf.answer("R-1001")
     assert out.accepted and out.message.startswith("Receipt R-1001")
-    assert all(len(c) <= 40 for c in wf.view().context)
+    assert all(whole(c) for c in wf.view().context)
 
 
 def test_typed_codes(demo, wf):
-    assert wf.answer("MUG01").message == "MUG-01: 118 in 2 bin(s)."
+    assert wf.answer("MUG01").message == "MUG-01: 118 in 2 bins."
     assert wf.answer("A01-A-02").accepted
     out = wf.answer("nothing-like-it")
     assert not out.accepted and "is not a bin, unit, product or order" in out.message
@@ -159,5 +165,6 @@ def test_done_closes_and_nothing_changes(demo, wf):
 
 
 def test_fit_cuts_long_lines():
-    assert fit("x" * 50) == "x" * 39 + "~"
+    assert fit("x" * 50, 40) == "x" * 39 + "~"
+    assert fit("x" * 50) == "x" * 50  # a context line: the screen wraps it
     assert fit("a\tb\n c") == "a b c"

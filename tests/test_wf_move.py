@@ -143,7 +143,7 @@ def test_typed_serial_is_recorded_as_typed(demo, wf):
     (["Z99-Z-99"], "Z99-Z-99 is not a known bin"),
     (["AT00000002", "ST01-A-01"], "ST01-A-01 is a staging bin; a move goes to"),
     (["AT00000002", "AT00000002"], "already in the basket"),
-    (["A01-A-02", "MUG01", "MUG01", "AT00000002", "CMD:DONE"], "item(s) in the basket"),
+    (["A01-A-02", "MUG01", "MUG01", "AT00000002", "CMD:DONE"], "items in the basket"),
     (["CMD:SHORT"], "CMD:SHORT does nothing here"),
     (["A04-B-12\x1b[31m"], "Unrecognised code"),
 ])

@@ -167,7 +167,7 @@ def test_happy_path_serial_and_quantity_lines_stage_and_ship(demo):
 
     # 1st stop: cable ties (quantity line) by GTIN, quantity question with the default
     at = go_to(wf)
-    assert wf.view().instruction == "Scan CABLE-TIE-100 (1 here)"
+    assert wf.view().instruction == "Take 1 of CABLE-TIE-100"
     out = scan(wf, gtin(demo, "CABLE-TIE-100"))
     assert out.accepted and out.question is not None and out.question.kind == "quantity"
     assert "Enter: 1" in out.question.text
@@ -209,7 +209,7 @@ def test_happy_path_serial_and_quantity_lines_stage_and_ship(demo):
             L.c.doc_line == 2)).scalar_one()
     assert sorted(shipped) == sorted([("AT00000001", 1), (serial, 1)])
     assert qty_ship == 1
-    assert any(serial in s and "Line 1 LAPTOP-14" in s for s in wf.last_summary)
+    assert any(serial in s and "line 1 LAPTOP-14" in s for s in wf.last_summary)
     assert wf.step is Step.CHOOSE and "SO-1001" not in [
         ln.cells[1] for ln in wf.view().lines]
     assert ledger_rows(demo) > before
@@ -230,7 +230,7 @@ def test_quantity_pick_typed_quantity_and_lot_by_fefo(demo):
     assert out.accepted and "Picked 3 of MUG-01 from A01-A-02" in out.message
     assert line_picked(demo, "QC-1003", 1) == 3
     # one more to go at the same bin: the working location stays A01-A-02
-    assert wf.view().instruction == "Scan MUG-01 (1 here)"
+    assert wf.view().instruction == "Take 1 of MUG-01"
     scan(wf, "MUG01")  # the SKU's alias is a product too
     assert wf.answer("y").accepted
     at = go_to(wf)
@@ -462,7 +462,7 @@ def test_zero_check_yes_by_key_and_finish_short(demo):
     scan(wf, "ST01-A-03")
     out = scan(wf, "CMD:DONE")
     assert out.done and "1 picked, 3 short" in out.message
-    assert any("Line 2 TAPE-48: 3 short" in s for s in wf.last_summary)
+    assert any("line 2 TAPE-48: 3 short" in s for s in wf.last_summary)
 
 
 def test_done_with_lines_left_asks_then_finishes_short(demo):

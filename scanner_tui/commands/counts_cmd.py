@@ -16,6 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from scanner_tui.commands.common import clean, context, fail, fail_store, json_line, say
+from scanner_tui.text import counted
 
 counts_app = typer.Typer(help="Cycle counts: plan, list, compare, recount, approve, report.",
                          no_args_is_help=True)
@@ -78,7 +79,7 @@ def plan(
                       sku=sku, not_counted_days=days, flagged=flagged, assign_to=assign,
                       blind=not show_expected)
     who = info.assigned_to or "any counter"
-    say(f"{info.code}: {info.bins} bin(s) to count ({info.scope}), for {who}.")
+    say(f"{info.code}: {counted(info.bins, 'bin')} to count ({info.scope}), for {who}.")
 
 
 @counts_app.command("list")
@@ -114,13 +115,14 @@ def compare_(
     if as_json:
         typer.echo(json_line(comparison_json(cmp)))
         return
-    say(f"{cmp.code} ({cmp.status}): variance {cmp.variance_units:+d} unit(s), "
+    say(f"{cmp.code} ({cmp.status}): variance "
+        f"{counted(cmp.variance_units, 'unit', signed=True)}, "
          f"{cmp.variance_value:+.2f} in value")
     for b in cmp.bins:
         if not b.closed:
             say(f"{b.bin}: {b.status}")
             continue
-        moved = f", {b.moves_during} move(s) during the count" if b.moves_during else ""
+        moved = f", {counted(b.moves_during, 'move')} during the count" if b.moves_during else ""
         say(f"{b.bin} (zone {b.zone or '-'}, counted by {b.counter}, round {b.round}{moved})")
         if not b.lines:
             say("  empty, as the books say")
@@ -238,7 +240,8 @@ def report(
     console = Console(width=width, highlight=False, emoji=False)
     t = r.total
     console.print(Text(f"Count accuracy, last {days} days: {t.exact}/{t.lines} lines exact "
-                       f"({t.percent:.1f}%), {t.units_off} unit(s) and {t.value_off:.2f} in "
+                       f"({t.percent:.1f}%), {counted(t.units_off, 'unit')} and "
+                       f"{t.value_off:.2f} in "
                        "value off"))
     if not t.lines:
         console.print(Text("No approved counts in that time."))

@@ -22,6 +22,7 @@ from scanner_tui.labels import Label, LabelError, bin_labels, print_labels, sku_
 from scanner_tui.labels.jobs import NotRecorded, print_asset_tags
 from scanner_tui.labels.record import compress
 from scanner_tui.labels.sequence import format_tag
+from scanner_tui.text import counted
 
 labels_app = typer.Typer(help="Print bin tags, asset tags and SKU labels.", no_args_is_help=True)
 
@@ -99,7 +100,7 @@ def _print_unrecorded(ctx: typer.Context, noun: str, build: Callable[[Engine], l
     except SQLAlchemyError as exc:
         fail_store(exc)
     written = _deliver(labels, _settings(c.config, dpi, size), destination, fmt, sheet)
-    typer.echo(f"{len(labels)} {noun} to {_where(written)}", err=True)
+    typer.echo(f"{counted(len(labels), noun)} to {_where(written)}", err=True)
 
 
 @labels_app.command("bins")
@@ -116,7 +117,7 @@ def bins_cmd(
     size: SizeOpt = None,
 ) -> None:
     """Bin tags: the bin name large enough to read from a forklift, Code 128 under it."""
-    _print_unrecorded(ctx, "bin tag(s)",
+    _print_unrecorded(ctx, "bin tag",
                       lambda engine: bin_labels(engine, codes or [], zone=zone, all_bins=all_bins),
                       fmt, sheet, output, printer, dpi, size)
 
@@ -135,7 +136,7 @@ def skus_cmd(
     size: SizeOpt = None,
 ) -> None:
     """SKU labels: the GTIN as EAN-13 / EAN-8 / GS1-128, else the SKU code as Code 128."""
-    _print_unrecorded(ctx, "SKU label(s)",
+    _print_unrecorded(ctx, "SKU label",
                       lambda engine: sku_labels(engine, codes or [], all_skus=all_skus,
                                                 receipt=receipt),
                       fmt, sheet, output, printer, dpi, size)
@@ -193,8 +194,9 @@ def assets_cmd(
     listed = ", ".join(compress(tags))
     if len(listed) > 120:
         listed = listed[:117] + "..."
-    again = f" ({len(reprints)} reprint(s))" if reprints else ""
-    typer.echo(f"{len(tags)} asset tag(s) to {_where(list(job.written))}{again}: {listed}; "
+    again = f" ({counted(len(reprints), 'reprint')})" if reprints else ""
+    typer.echo(f"{counted(len(tags), 'asset tag')} to {_where(list(job.written))}{again}: "
+               f"{listed}; "
                f"recorded in the ledger for {operator}", err=True)
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import typer
 
 from scanner_tui.commands.common import Context, clean, context, fail, json_line, say, store_problem
+from scanner_tui.text import counted
 
 
 def register(app: typer.Typer) -> None:
@@ -112,7 +113,8 @@ def archive_command(
         fail(clean(f"journal not archived: cannot write {to} ({exc.strerror or exc})"))
     except Exception as exc:  # noqa: BLE001  (one line, not a traceback)
         fail(clean(f"journal not archived: {store_problem(exc)}"))
-    say(f"{done.rows} scans moved to {done.path}; {done.applied_ids} applied-scan ids "
+    say(f"{counted(done.rows, 'scan')} moved to {done.path}; "
+        f"{counted(done.applied_ids, 'applied-scan id')} "
         f"before {before.date().isoformat()} forgotten"
         + (f"; {done.settled} left pending were settled first" if done.settled else ""))
 

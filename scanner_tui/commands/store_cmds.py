@@ -16,7 +16,7 @@ from pathlib import Path
 import typer
 
 from scanner_tui.commands.common import clean, context, fail, fail_store, json_line, say
-from scanner_tui.text import hex_escaped
+from scanner_tui.text import counted, hex_escaped
 
 
 class _TerminalSafe:
@@ -129,7 +129,8 @@ def import_(
             typer.echo("  ... and more problems", err=True)
         raise typer.Exit(1) from None
     if check:
-        say(f"{file.name}: {result.rows:,} {kind} rows checked, no problems (nothing written)")
+        say(f"{file.name}: {counted(result.rows, kind + ' row')} checked, no problems "
+            "(nothing written)")
         return
     say(f"{file.name}: {result.summary()} in {result.seconds:.1f} s")
 
@@ -158,7 +159,7 @@ def export(
             n = write_export(engine, kind, fmt, out, order=order)
     except OSError as exc:
         fail(f"cannot write {output}: {exc.strerror}")
-    typer.echo(f"wrote {n:,} {kind} rows to {output}", err=True)
+    typer.echo(f"wrote {counted(n, kind + ' row')} to {output}", err=True)
 
 
 def history(

@@ -29,6 +29,7 @@ from scanner_tui.inventory.models import (
     Stock,
 )
 from scanner_tui.inventory.verify import reader
+from scanner_tui.text import counted
 
 RECENT = 50
 LIST_UNITS = 200
@@ -349,13 +350,13 @@ def render(h: dict) -> list[str]:
         for ln in h["lines"]:
             out.append(f"  line {ln['line_no']}: {ln['qty']} x {ln['sku']}, picked "
                        f"{ln['qty_picked']}, shipped {ln['qty_shipped']}")
-        out.append(f"  ledger ({len(h['events'])} rows):")
+        out.append(f"  ledger ({counted(len(h['events']), 'row')}):")
     elif h["type"] == "receipt":
         out.append(f"Receipt {h['code']} from {h['supplier']}, {h['status']}")
         for ln in h["lines"]:
             out.append(f"  line {ln['line_no']}: {ln['sku']}, received {ln['qty_received']} of "
                        f"{ln['qty_expected']}")
-        out.append(f"  ledger ({len(h['events'])} rows):")
+        out.append(f"  ledger ({counted(len(h['events']), 'row')}):")
     else:
         codes = ", ".join(b["code"] for b in h["barcodes"])
         out.append(f"SKU {h['code']}: {h['description']} ({h['tracking']} tracked)")

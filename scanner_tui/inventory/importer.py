@@ -45,7 +45,7 @@ from scanner_tui.inventory.models import (
 )
 from scanner_tui.scanning.classify import classify
 from scanner_tui.scanning.gs1 import GTIN_LENGTHS, gtin14
-from scanner_tui.text import CONTROL
+from scanner_tui.text import CONTROL, counted
 
 Progress = Callable[[str, int, int], None]
 
@@ -94,7 +94,7 @@ class ImportResult:
 
     def summary(self) -> str:
         made = ", ".join(f"{n:,} {what}" for what, n in self.created.items() if n)
-        text = f"imported {self.rows:,} {self.kind} rows"
+        text = f"imported {counted(self.rows, self.kind + ' row')}"
         if made:
             text += f": created {made}"
         if self.updated:

@@ -20,6 +20,7 @@ from datetime import datetime
 from sqlalchemy import Engine, func, select
 
 from scanner_tui.inventory.models import AuthenticityEvent, LedgerEntry, ScanJournal
+from scanner_tui.text import counted
 
 T_JOURNAL = ScanJournal.__table__
 T_LEDGER = LedgerEntry.__table__
@@ -106,10 +107,12 @@ def render(report: dict) -> list[str]:
             out.append("  nothing recorded")
         for row in report[key]:
             name = row[title] or "(none)"
-            out.append(f"  {name}: {row['scans']} scans, {row['typed_share']:.0%} typed; "
-                       f"{row['serials']} unit moves, {row['serials_typed_share']:.0%} of serials "
-                       f"typed; {row['refused']} refused, {row['authenticity_events']} "
-                       f"authenticity events, {row['undos']} undos")
+            out.append(f"  {name}: {counted(row['scans'], 'scan')}, "
+                       f"{row['typed_share']:.0%} typed; {counted(row['serials'], 'unit move')}, "
+                       f"{row['serials_typed_share']:.0%} of serials typed; "
+                       f"{row['refused']} refused, "
+                       f"{counted(row['authenticity_events'], 'authenticity event')}, "
+                       f"{counted(row['undos'], 'undo')}")
             for reason, n in list(row["refusals"].items())[:5]:
                 out.append(f"      {n:>5} x {reason}")
     return out

@@ -14,6 +14,7 @@ from scanner_tui.inventory.export import plain_row
 from scanner_tui.inventory.lot_rules import held
 from scanner_tui.inventory.models import Asset, Bin, LedgerEntry, LotHold, Order, Sku, Stock
 from scanner_tui.inventory.verify import reader
+from scanner_tui.text import counted
 
 
 class UnknownSku(LookupError):
@@ -117,7 +118,7 @@ def render(r: dict) -> list[str]:
     in_stock = sum(s["qty"] for s in r["stock"])
     shipped = sum(o["qty"] for o in r["orders"] if o["order_status"] == "shipped")
     picked = sum(o["qty"] for o in r["orders"]) - shipped  # picked, not shipped yet
-    out = [f"Recall {what}: {len(r['units'])} units; by quantity {in_stock} in stock, "
+    out = [f"Recall {what}: {counted(len(r['units']), 'unit')}; by quantity {in_stock} in stock, "
            f"{picked} picked for orders, {shipped} shipped", hold_line(r)]
     for u in r["units"]:
         if u["status"] == "shipped":

@@ -71,6 +71,7 @@ from scanner_tui.inventory.models import (
     Sku,
     Stock,
 )
+from scanner_tui.text import counted
 
 L = LedgerEntry.__table__
 S = Stock.__table__
@@ -149,9 +150,9 @@ class VerifyReport:
             sealed = " (hash chain intact" + (
                 ", anchor matches)" if self.chain and self.chain.anchor_checked else ")")
             return (
-                f"books agree: {self.ledger_rows:,} ledger rows replayed{sealed}, "
-                f"{self.stock_keys:,} stock lines, {self.assets:,} units and "
-                f"{self.doc_lines:,} document lines match"
+                f"books agree: {counted(self.ledger_rows, 'ledger row')} replayed{sealed}, "
+                f"{counted(self.stock_keys, 'stock line')}, {counted(self.assets, 'unit')} and "
+                f"{counted(self.doc_lines, 'document line')} match"
             )
         return f"{len(self.mismatches):,} mismatch(es) between the books and the ledger"
 
@@ -407,7 +408,8 @@ def _document_mismatches(conn) -> list[Mismatch]:  # noqa: ANN001
     for r in conn.execute(_orphan_document_rows()):
         out.append(Mismatch(
             r.doc_type, r.doc_code,
-            f"The ledger has {r.rows} row(s) for {r.doc_type} {r.doc_code} line {r.doc_line}, "
+            f"The ledger has {counted(r.rows, 'row')} for {r.doc_type} {r.doc_code} "
+            f"line {r.doc_line}, "
             f"which the books do not have",
             {r.doc_type: r.doc_code, "line": r.doc_line, "ledger_rows": r.rows}))
     for r in conn.execute(_order_line_differences()):

@@ -47,7 +47,7 @@ from scanner_tui.scanning.wedge import (
     TypingChanged,
     WedgeAssembler,
 )
-from scanner_tui.ui.feedback import Feedback, FeedbackLog
+from scanner_tui.ui.feedback import Feedback, FeedbackLog, signal
 from scanner_tui.ui.floor import (
     FloorServices,
     FloorSession,
@@ -314,7 +314,7 @@ class ScannerApp(FloorMessages, App):
             text = outcome.message or f"{handled.result.kind.value}: {headline(handled.result)}"
         else:
             text = reason_of(outcome)
-        ring = (not outcome.accepted or outcome.warning) and self.config.feedback.bell
+        ring = signal(outcome)[1] and self.config.feedback.bell
         if ring:
             self.bell()
         self.feedback.add(Feedback(handled.scan.id, outcome.accepted, text, ring))

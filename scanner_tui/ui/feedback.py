@@ -5,6 +5,19 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
+from scanner_tui.workflows.base import Outcome
+
+OK, WARN, NO = "✔", "!", "✘"
+
+
+def signal(outcome: Outcome) -> tuple[str, bool]:
+    """The one mapping of an outcome to what the person sees and hears: (mark, bell).
+    A tick only for success, a bell only for a refusal; a warning (accepted, but read this:
+    an over-receipt, another lot) is marked ``!`` and does not ring."""
+    if not outcome.accepted:
+        return NO, True
+    return (WARN, False) if outcome.warning else (OK, False)
+
 
 @dataclass(frozen=True, slots=True)
 class Feedback:

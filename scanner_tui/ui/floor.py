@@ -14,12 +14,13 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
+from scanner_tui.codes import length_refusal
 from scanner_tui.inventory.claims import ClaimDesk
 from scanner_tui.inventory.errors import DomainError
 from scanner_tui.inventory.faults import fault_of
 from scanner_tui.inventory.models import Operator
 from scanner_tui.scanning.result import Kind, Scan, ScanResult, Source
-from scanner_tui.text import with_article
+from scanner_tui.text import sentence, with_article
 from scanner_tui.ui.pipeline import refusal_of
 from scanner_tui.workflows.base import Outcome, Question, Services, View, Workflow
 from scanner_tui.workflows.registry import (
@@ -94,6 +95,12 @@ def has_operators(engine: Engine) -> bool:
     except Exception:  # noqa: BLE001
         return False
     return row is not None
+
+
+def unread(scan: Scan, result: ScanResult) -> str:
+    """Why a scan was not understood, as a sentence: an over-long one is told the codes
+    validator's sentence (its length and the limit), anything else the classifier's reason."""
+    return length_refusal(scan.payload) or sentence(refusal_of(result))
 
 
 def _what(result: ScanResult) -> str:
@@ -188,6 +195,9 @@ class SignInHandler(Handover):
         self.operator = None
         if result.kind is not Kind.BADGE or not result.badge:
             if not result.accepted:
+                overlong = length_refusal(scan.payload)
+                if overlong:
+                    return Outcome.refuse(f"{overlong} Scan your badge to sign in.")
                 return Outcome.refuse(f"That was not a badge ({result.reason or 'not read'}). "
                                       "Scan your badge to sign in.")
             return Outcome.refuse(f"{_what(result)}, not a badge. Scan your badge to sign in.")
@@ -294,8 +304,10 @@ class MenuHandler(Handover):
         entry = task_for_scan(self.floor.engine, result) if self.floor is not None else None
         if entry is not None:  # an order, a receipt, a bin or unit: its task, on it
             return role_refusal(entry, who.role) or self.choose(entry, scan, result)
-        return Outcome.refuse(f"Choose a task first: press 1-{n} or scan a task card "
-                              "(CMD:PICK...), an order, a receipt, a bin or a unit.")
+        overlong = length_refusal(scan.payload)  # said with its real reason first
+        return Outcome.refuse(f"{overlong + ' ' if overlong else ''}Choose a task first: "
+                              f"press 1-{n} or scan a task card (CMD:PICK...), an order, a "
+                              "receipt, a bin or a unit.")
 
     def choose(self, entry: WorkflowEntry, scan: Scan | None = None,
                result: ScanResult | None = None) -> Outcome:
@@ -462,7 +474,7 @@ class WorkflowHandler:
         wf = self.workflow
         if card.key == self.entry.key and wf is not None and not wf.ended:
             return Outcome.refuse(f"{card.title} is open here already. "
-                                  f"{wf.view().instruction}.")
+                                  f"{sentence(wf.view().instruction)}")
         self._close()
         self.next_task, self.done = card.key, True
         return Outcome.ok(card.title, done=True)
@@ -529,7 +541,7 @@ class PeekHandler:
             self.leave = Leave(card.key)
             return Outcome.ok(card.title, done=True)
         if not result.accepted:
-            return Outcome.refuse(refusal_of(result))
+            return Outcome.refuse(unread(scan, result))
         return Outcome.ok("")
 
     def view(self) -> Leave | None:

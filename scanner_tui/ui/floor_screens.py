@@ -12,7 +12,9 @@ from __future__ import annotations
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Vertical
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import OptionList, Static
 
 from scanner_tui.scanning.result import Kind, Scan, Source
@@ -49,10 +51,10 @@ KEY_COMMANDS = {"d": "DONE", "s": "SHORT", "u": "UNDO", "k": "SKIP"}
 HINT_WORK = "d Done u Undo t Type Esc Back"
 HINT_BY_TASK = {  # what the keys do in each task (40 columns at most)
     "pick": "d Done s Short u Undo t Type Esc Back",
-    "receive": "d Done k Blind p Print u Undo Esc Back",
+    "receive": "d Done k Skip p Print u Undo Esc Back",  # k: skip the receipt (blind)
     "lookup": "r Reprint tag  t Type a code  Esc Back",
-    "counts": "y Approve d Recount t Type Esc Back",
-}
+    "counts": "y Yes approves d Done t Type Esc Back",  # d: send marked bins back
+}  # one word per key letter on every screen (tests/test_ui_floor_layout.py checks)
 TASK_KEYS = {  # single keys that are a command card only in one task
     "counts": {"y": "YES"},
     "receive": {"p": "PRINT"},  # the next asset tag for the serial product in hand
@@ -151,10 +153,23 @@ class FloorMessages:
                          message.target)
 
 
+SHORT_ROWS = 14  # fewer rows: an instruction band of one or two rows, one line of context
+TALL_ROWS = 24  # as many or more: a taller band, more lines of context
+
+
 def _fit(screen: ScanScreen, height: int) -> None:
-    """A taller instruction band when the terminal has the rows (80x24 and up)."""
+    """A taller instruction band and more context when the terminal has the rows (80x24 and
+    up); a band of one or two rows and one row of context on a short one (30x10)."""
+    screen.set_class(height < SHORT_ROWS, "-short")
+    screen.set_class(height >= TALL_ROWS, "-tall")
     for band in screen.query(Instruction):
-        band.set_class(height >= 24, "tall")
+        band.set_class(height >= TALL_ROWS, "tall")
+
+
+def footer(*rows: Widget) -> Vertical:
+    """Docked to the bottom rows: the answer field (when a question wants one), the key
+    hints, the scanner's status."""
+    return Vertical(*rows, id="footer")
 
 
 class SignInScreen(ScanScreen):
@@ -171,8 +186,8 @@ class SignInScreen(ScanScreen):
         yield Instruction("Scan your badge", id="instruction")
         yield Answer(id="answer")
         yield ContextLines(id="summary")
-        yield Static("Or type it + Enter. Ctrl+Q quits", id="hints", markup=False)
-        yield StatusLine(self.scanner_text, id="status")
+        yield footer(Static("Or type it + Enter. Ctrl+Q quits", id="hints", markup=False),
+                     StatusLine(self.scanner_text, id="status"))
 
     def on_mount(self) -> None:
         self.query_one(Answer).show(None, "Sign in to see your tasks.")
@@ -225,15 +240,25 @@ class MenuScreen(ScanScreen):
         hints = KeyHints(id="hints")
         hints.hint = f"1-{n} or scan a card  0 Sign out"
         hints.can_focus = False
-        yield hints
-        yield StatusLine(self.scanner_text, id="status")
+        yield footer(hints, StatusLine(self.scanner_text, id="status"))
 
     def on_mount(self) -> None:
-        who = self.session.who
-        self.query_one(Answer).show(None, f"{who.called} ({who.role})")
+        self._greet()
         menu = self.query_one(OptionList)
         menu.highlighted = 0
         menu.focus()
+
+    def _greet(self) -> None:
+        who = self.session.who
+        self.query_one(Answer).show(None, f"{who.called} ({who.role})")
+
+    def on_screen_resume(self) -> None:
+        """Back from a task: the task's last answer does not linger here."""
+        if self.is_mounted:
+            self._greet()
+
+    def on_resize(self, event: events.Resize) -> None:
+        _fit(self, event.size.height)
 
     def on_key(self, event: events.Key) -> None:
         ch = event.character or ""
@@ -327,9 +352,7 @@ class WorkflowScreen(ScanScreen):
         choices.display = table.display = field.display = False
         yield choices
         yield table
-        yield field
-        yield KeyHints(id="hints")
-        yield StatusLine(self.scanner_text, id="status")
+        yield footer(field, KeyHints(id="hints"), StatusLine(self.scanner_text, id="status"))
 
     def on_mount(self) -> None:
         self._ready = True
@@ -382,7 +405,7 @@ class WorkflowScreen(ScanScreen):
         self.query_one(TitleBar).refresh()
         instruction.say(view.instruction)
         self.query_one("#context", ContextLines).show(view.context)
-        self.query_one(LinesTable).show(view.columns, view.lines)
+        self.query_one(LinesTable).show(view.columns, view.lines, view.narrow)
         self._question(snap)
 
     def _question(self, snap: Snapshot) -> None:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from rich.text import Text
@@ -12,6 +13,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import DataTable, Input, Static
 
+from scanner_tui.ui.feedback import signal
 from scanner_tui.ui.safe_text import visible
 from scanner_tui.workflows.base import Line, Outcome
 
@@ -46,71 +48,180 @@ class Answer(Static):
             self.update(Text(visible(fallback, 300), style="dim"))
             self.set_classes("")
             return
-        mark = "✔ " if outcome.accepted else "✘ "
-        self.update(Text(mark + visible(outcome.message or "OK", 300)))
+        mark, _ = signal(outcome)
+        self.update(Text(f"{mark} {visible(outcome.message or 'OK', 300)}"))
         self.set_class(outcome.accepted and not outcome.warning, "accepted")
         self.set_class(outcome.accepted and outcome.warning, "warning")
         self.set_class(not outcome.accepted, "rejected")
 
 
-class ContextLines(Static):
-    """Small lines of context (order, customer, working bin...)."""
+def wrap_codes(line: str, width: int) -> list[str]:
+    """``line`` in rows of at most ``width``, broken between words (a code list breaks after
+    its commas; parts set apart by two spaces, "1 DAMAGED  2 WRONG", stay whole when they
+    fit); a single word wider than a row is the only thing ever cut."""
+    rows: list[str] = []
+    row = ""
+    for chunk in line.split("  "):
+        words = [chunk] if len(chunk) <= width else chunk.split(" ")
+        for n, word in enumerate(words):
+            joined = f"{row}{' ' if n else '  '}{word}" if row else word
+            if len(joined) <= width or not row:
+                row = joined
+            else:
+                rows.append(row)
+                row = word
+    rows.append(row)
+    return [r if len(r) <= width else r[: max(1, width - 1)] + "…" for r in rows]
+
+
+def fit_rows(lines: Sequence[str], width: int, height: int) -> list[str]:
+    """The rows ``lines`` take at ``width``; past ``height`` the last row says "+N more"
+    (N: the rows not shown)."""
+    rows = [r for line in lines for r in wrap_codes(line, max(4, width))]
+    if height <= 0 or len(rows) <= height:
+        return rows
+    keep = max(0, height - 1)
+    rest = rows[keep:]
+    pieces = wrap_codes(rest[0], width - len(f" +{len(rest)} more"))
+    hidden = len(rest) - 1 + len(pieces) - 1  # rows not shown whole
+    if pieces[0].endswith("…"):  # not even one word fits beside the count
+        return rows[:keep] + [f"+{len(rest)} more"]
+    return rows[:keep] + [f"{pieces[0]} +{hidden} more"]
+
+
+class ContextLines(Widget):
+    """Small lines of context (order, customer, working bin, a shipped order's serials):
+    wrapped between words to the width, "+N more" when they need more rows than there are."""
+
+    DEFAULT_CSS = "ContextLines { height: auto; }"
 
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
-        super().__init__("", id=id, markup=False)
+        super().__init__(id=id)
+        self.lines: tuple[str, ...] = ()
 
     def show(self, lines: Sequence[str]) -> None:
-        text = Text(no_wrap=True, overflow="ellipsis")
-        for n, line in enumerate(lines):
-            if n:
-                text.append("\n")
-            text.append(visible(line, 200))
-        self.update(text)
-        self.display = bool(lines)
+        shown = tuple(visible(line, 200) for line in lines)
+        self.display = bool(shown)
+        if shown != self.lines:  # the same lines again: no new layout, no repaint
+            self.lines = shown
+            self.refresh(layout=True)
+
+    def get_content_height(self, container, viewport, width: int) -> int:  # noqa: ANN001
+        return len(fit_rows(self.lines, width, 0))
+
+    def render(self) -> Text:
+        size = self.content_size
+        return Text("\n".join(fit_rows(self.lines, size.width, size.height)), no_wrap=True,
+                    overflow="ellipsis")
+
+
+MARK_CELLS = 3  # the mark column: 1 cell and its padding
+
+
+def fit_widths(columns: Sequence[str], rows: Sequence[Sequence[str]], room: int,
+               narrow: Sequence[str] = ()) -> list[int | None]:
+    """Column widths for ``room`` cells: each column as wide as its longest cell (plus 2 of
+    padding). Too wide: the widest columns give way down to their longest word (their cells
+    wrap between words); still too wide, whole columns are left out (None): ``narrow`` first,
+    then from the right, never the first. A code is never cut at the screen's edge."""
+    widths: list[int | None] = [
+        max([len(name), *(len(r[i]) for r in rows if i < len(r))])
+        for i, name in enumerate(columns)]
+    floor = [max([len(name), *(len(word) for r in rows if i < len(r)
+                               for word in r[i].split(" "))])
+             for i, name in enumerate(columns)]
+
+    def over() -> int:
+        return MARK_CELLS + sum(w + 2 for w in widths if w is not None) - room
+
+    while over() > 0:
+        give = [i for i, w in enumerate(widths) if w is not None and w > floor[i]]
+        if not give:
+            break
+        widest = max(give, key=lambda i: widths[i] or 0)
+        widths[widest] = max(floor[widest], (widths[widest] or 0) - over())
+    order = [columns.index(n) for n in narrow if n in columns]
+    order += [i for i in range(len(columns) - 1, 0, -1) if i not in order]
+    for i in order:
+        if over() <= 0:
+            break
+        widths[i] = None
+    return widths
 
 
 class LinesTable(DataTable):
-    """The workflow's lines; the first column marks done/short/current rows."""
+    """The workflow's lines; the first column marks done/short/current rows. Columns fit
+    the width (``fit_widths``); a list longer than the screen scrolls to the current row."""
 
     can_focus = False
 
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id, show_cursor=False, zebra_stripes=False)
-        self._columns: tuple[str, ...] = ()
+        self._layout: tuple = ()  # (columns, widths) the table's columns were built for
+        self._shown: tuple = ((), (), ())  # the last show() arguments, for a new width
+        self._width = 0
 
-    def show(self, columns: Sequence[str], lines: Sequence[Line]) -> None:
-        columns = tuple(columns)
-        if columns != self._columns:
+    def show(self, columns: Sequence[str], lines: Sequence[Line],
+             narrow: Sequence[str] = ()) -> None:
+        columns, lines, narrow = tuple(columns), tuple(lines), tuple(narrow)
+        self._shown = (columns, lines, narrow)
+        rows = [[visible(c, 60) for c in line.cells[: len(columns)]] for line in lines]
+        widths = fit_widths(columns, rows, (self.size.width or self.app.size.width) - 1,
+                            narrow)
+        kept = [i for i, w in enumerate(widths) if w is not None]
+        if (columns, widths) != self._layout:
             self.clear(columns=True)
             self.add_column(Text(""), key="_mark", width=1)
-            for name in columns:
-                self.add_column(Text(visible(name, 40), style="bold"))
-            self._columns = columns
+            for i in kept:
+                self.add_column(Text(visible(columns[i], 40), style="bold"), width=widths[i])
+            self._layout = (columns, widths)
         else:
             self.clear()
-        current = None
-        for n, line in enumerate(lines):
+        current, y = None, 0
+        for line, row in zip(lines, rows, strict=True):
             style = ROW_STYLE.get(line.state, "")
+            row = row + [""] * (len(columns) - len(row))
             cells = [Text(ROW_MARK.get(line.state, " "), style=style)]
-            cells += [Text(visible(c, 60), style=style, no_wrap=True, overflow="ellipsis")
-                      for c in line.cells]
-            cells += [Text("")] * (len(columns) - len(line.cells))
-            self.add_row(*cells[: len(columns) + 1])
+            cells += [Text(row[i], style=style, overflow="fold") for i in kept]
+            tall = max([1, *(len(wrap_codes(row[i], widths[i] or 1)) for i in kept)])
+            self.add_row(*cells, height=tall)
             if line.state == "current" and current is None:
-                current = n
+                current = y
+            y += tall
         self.display = bool(columns)
         if current is not None:
             self.scroll_to(y=max(0, current - 1), animate=False)
 
+    def on_resize(self, event: events.Resize) -> None:
+        """A new width fits the columns again (a new height only scrolls)."""
+        if event.size.width != self._width:
+            self._width = event.size.width
+            if self._shown[0]:
+                self.show(*self._shown)
+
+
+HINT_BREAK = re.compile(r"\s{2,}| (?=(?:[a-z0-9]|Esc|Enter|1-\d) [A-Z])")
+
+
+def fit_hint(hint: str, width: int) -> str:
+    """``hint`` cut to ``width`` between two hints ("d Done", "1-6 or scan a card"), never
+    in the middle of one."""
+    if len(hint) <= width:
+        return hint
+    ends = [m.start() for m in HINT_BREAK.finditer(hint) if m.start() <= width]
+    return hint[: ends[-1]] if ends else hint[:width]
+
 
 class KeyHints(Widget, can_focus=True):
     """The footer hint line; it holds focus so single keys (d, s, u, y, n, digits) reach the
-    screen instead of building a typed scan."""
+    screen instead of building a typed scan. On a narrow screen whole hints are left out
+    from the right, never cut mid-word."""
 
     hint: reactive[str] = reactive("", layout=False)
 
     def render(self) -> Text:
-        return Text(self.hint, no_wrap=True, overflow="ellipsis")
+        width = self.content_size.width
+        return Text(fit_hint(self.hint, width) if width else self.hint, no_wrap=True)
 
 
 class AnswerInput(Input):

@@ -47,7 +47,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from scanner_tui.codes import MAX_QUANTITY, CodeRefused, number_like, parse_quantity
+from scanner_tui.codes import MAX_QUANTITY, CodeRefused, length_refusal, number_like, parse_quantity
 from scanner_tui.inventory import authenticity
 from scanner_tui.inventory.actor import Actor
 from scanner_tui.inventory.errors import AuthenticityError, DomainError, NothingToUndo, shown
@@ -56,7 +56,7 @@ from scanner_tui.inventory.lookup import resolve_scan
 from scanner_tui.inventory.models import utcnow
 from scanner_tui.inventory.operations import last_change, undo_last
 from scanner_tui.scanning.result import Kind, Scan, ScanResult, Source
-from scanner_tui.text import with_article
+from scanner_tui.text import sentence, with_article
 from scanner_tui.workflows.shift import CAPS_LOCK
 
 if TYPE_CHECKING:
@@ -241,6 +241,7 @@ class View:
     columns: tuple[str, ...] = ()
     lines: tuple[Line, ...] = ()
     accepts: tuple[Kind, ...] = ()  # kinds of scan this step takes (shown as a hint)
+    narrow: tuple[str, ...] = ()  # columns left out first when the screen is too narrow
 
 
 @dataclass
@@ -425,7 +426,8 @@ class Workflow(ABC):
                 return Outcome(False, str(reply), question=self.undo_asked)
             return self._undo_more(bool(reply), scan)
         q = self.question
-        refused = foreign_number(text, quantity=q is not None and q.kind is Ask.QUANTITY)
+        refused = self._overlong(text) or \
+            foreign_number(text, quantity=q is not None and q.kind is Ask.QUANTITY)
         if refused is not None:
             return Outcome(False, refused, question=q)
         if q is not None:
@@ -438,6 +440,14 @@ class Workflow(ABC):
                 taken = self.on_answer_scan(q, scan, result)
                 return taken if taken is not None else Outcome(False, str(reply), question=q)
         return self.on_text(text, scan, result)
+
+    def _overlong(self, text: str) -> str | None:
+        """An over-long scan or line: the codes validator's sentence, then what to do."""
+        refused = length_refusal(text)
+        if refused is None:
+            return None
+        q = self.question
+        return f"{refused} {sentence(q.text if q is not None else self.view().instruction)}"
 
     def _route(self, scan: Scan, result: ScanResult) -> Outcome:
         """UNDO; the open question's rule; other commands; a refusal for what was not
@@ -468,9 +478,12 @@ class Workflow(ABC):
             taken = self.on_unrecognised(scan, result)
             if taken is not None:
                 return taken
+            overlong = self._overlong(scan.payload)
+            if overlong:
+                return Outcome.refuse(overlong)
             what = "Nothing was read" if result.kind == Kind.EMPTY else "Unrecognised code"
             reason = f": {result.reason}" if result.reason else ""
-            return Outcome.refuse(f"{what}{reason}. {self.view().instruction}.")
+            return Outcome.refuse(f"{what}{reason}. {sentence(self.view().instruction)}")
         if result.alternative is not None:
             return self.on_two_readings(scan, result)
         if result.kind is Kind.BIN and result.gln and not result.bin:  # GS1 (414)+(254)
@@ -479,7 +492,7 @@ class Workflow(ABC):
                 return Outcome.refuse(unmapped_place(result))
         if result.kind is Kind.CONTAINER and not result.gtin:  # an SSCC alone
             return Outcome.refuse(f"Pallet {result.sscc} does not say what it holds; scan the "
-                                  f"labels of the goods on it. {self.view().instruction}.")
+                                  f"labels of the goods on it. {sentence(self.view().instruction)}")
         return self.on_scan(scan, contents_of(result))
 
     def _place(self, result: ScanResult) -> ScanResult:
@@ -522,17 +535,18 @@ class Workflow(ABC):
         return None
 
     def on_command(self, command: str, scan: Scan) -> Outcome:
-        return Outcome.refuse(f"CMD:{command} does nothing here. {self.view().instruction}.")
+        return Outcome.refuse(f"CMD:{command} does nothing here. "
+                              f"{sentence(self.view().instruction)}")
 
     def on_text(self, text: str, scan: Scan, result: ScanResult) -> Outcome:
         """Typed text that is not the question's answer (``result``: its classification):
         a bin, unit or product code typed instead of scanned goes on like the scan."""
         if not text:
-            return Outcome.refuse(f"Nothing was typed. {self.view().instruction}.")
+            return Outcome.refuse(f"Nothing was typed. {sentence(self.view().instruction)}")
         if result.accepted and result.kind in (Kind.BIN, Kind.ASSET, Kind.PRODUCT):
             return self._route(scan, result)
         return Outcome.refuse(f"{shown(text)} is not a bin, unit or product of this store. "
-                              f"{self.view().instruction}.")
+                              f"{sentence(self.view().instruction)}")
 
     def on_undo(self, scan: Scan) -> Outcome:
         """CMD:UNDO: reverse this operator's own last change in this task (compensating
@@ -570,7 +584,7 @@ class Workflow(ABC):
     def _undo_more(self, yes: bool, scan: Scan) -> Outcome:
         self.undo_asked = None
         if not yes:
-            return Outcome.ok(f"Nothing more undone. {self.view().instruction}.")
+            return Outcome.ok(f"Nothing more undone. {sentence(self.view().instruction)}")
         return self._undone(self.on_undo(scan))
 
     def _undone(self, outcome: Outcome) -> Outcome:
@@ -679,4 +693,4 @@ def expected(kinds: tuple[Kind, ...], got: ScanResult, instruction: str) -> Outc
     code = got.code or got.kind.value
     wanted = with_article(" or ".join(k.value for k in kinds))
     got_kind = with_article(got.kind.value)
-    return Outcome.refuse(f"{code} is {got_kind}, not {wanted}. {instruction}.")
+    return Outcome.refuse(f"{code} is {got_kind}, not {wanted}. {sentence(instruction)}")

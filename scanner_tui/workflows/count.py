@@ -27,6 +27,7 @@ from scanner_tui.inventory.counting import (
     BinCount,
     Counted,
     abandon_bin,
+    bins_to_count,
     close_bin,
     count_qty,
     count_unit,
@@ -38,6 +39,7 @@ from scanner_tui.inventory.counting import (
 )
 from scanner_tui.inventory.errors import DomainError, shown
 from scanner_tui.scanning.result import Kind, Scan, ScanResult
+from scanner_tui.text import counted
 from scanner_tui.workflows.base import (
     Ask,
     Line,
@@ -104,11 +106,14 @@ class CountWorkflow(DocumentClaims, Workflow):
 
     def view(self) -> View:
         title = f"Count {self.bin.count_code}" if self.bin else self.title
-        if self.bin is None:
-            return View(title, self._instruction(), ("CMD:DONE leaves counting",),
-                        accepts=(Kind.BIN,))
+        if self.bin is None:  # the bins planned for this counter, not counted yet
+            planned = bins_to_count(self.services.engine, self.services.badge)
+            context = (f"{counted(len(planned), 'bin')} to count; CMD:DONE leaves" if planned
+                       else "No bins planned: scan any bin; CMD:DONE leaves",)
+            return View(title, self._instruction(), context, ("Bin", "Count"),
+                        tuple(Line(p) for p in planned), accepts=(Kind.BIN,))
         context = [f"Bin {self.bin.bin_code}",
-                   f"Counted: {len(self.lines)} line(s); CMD:DONE closes the bin"]
+                   f"Counted: {counted(len(self.lines), 'line')}; CMD:DONE closes the bin"]
         rows = tuple(Line((c.serial or c.sku + (f" {c.lot}" if c.lot else ""), str(c.qty)),
                           "current" if self.current and c.line_id == self.current.line_id
                           else "warn" if c.elsewhere and not self.bin.blind else "")
@@ -187,7 +192,7 @@ class CountWorkflow(DocumentClaims, Workflow):
                               f"{self.bin.set_aside}'s count set aside): scan every unit and "
                               "product.")
         if self.bin.resumed:
-            return Outcome.ok(f"Counting {code} again: {len(self.lines)} line(s) so far.")
+            return Outcome.ok(f"Counting {code} again: {counted(len(self.lines), 'line')} so far.")
         return Outcome.ok(f"Counting {code} ({self.bin.count_code}): scan every unit and "
                           "product.")
 
@@ -202,9 +207,9 @@ class CountWorkflow(DocumentClaims, Workflow):
         n = sum(1 for c in self.lines if c.serial)
         if got.elsewhere and not self.bin.blind:
             return Outcome.ok(f"{got.serial} belongs in another bin by the books; counted here "
-                              f"as found ({n} unit(s)).", warning=True)
+                              f"as found ({counted(n, 'unit')}).", warning=True)
         # blind (issue 11 item 12): nothing of the books until the bin is closed (``_close``)
-        return Outcome.ok(f"{got.serial} counted ({n} unit(s) in {self.bin.bin_code}).")
+        return Outcome.ok(f"{got.serial} counted ({counted(n, 'unit')} in {self.bin.bin_code}).")
 
     def _product(self, scan: Scan, code: str, lot: str | None) -> Outcome:
         cur = self.current

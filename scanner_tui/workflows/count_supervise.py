@@ -26,6 +26,7 @@ from scanner_tui.inventory.db import Engine
 from scanner_tui.inventory.errors import DomainError, shown
 from scanner_tui.inventory.ops.base import APPROVERS
 from scanner_tui.scanning.result import Kind, Scan, ScanResult
+from scanner_tui.text import counted, sentence
 from scanner_tui.workflows.base import (
     Line,
     Outcome,
@@ -84,12 +85,13 @@ def compare_lines(cmp: CountComparison) -> tuple[Line, ...]:
 
 def compare_view(cmp: CountComparison, marked: set[str] | None = None) -> View:
     marked = marked or set()
-    counted = sum(1 for b in cmp.bins if b.closed)
-    context = [f"{counted}/{len(cmp.bins)} bins counted ({cmp.status})",
-               f"Variance {cmp.variance_units:+d} units, {cmp.variance_value:+.2f}"]
+    closed = sum(1 for b in cmp.bins if b.closed)
+    context = [f"{closed}/{len(cmp.bins)} bins counted ({cmp.status})",
+               f"Variance {counted(cmp.variance_units, 'unit', signed=True)}, "
+               f"{cmp.variance_value:+.2f}"]
     moved = sum(b.moves_during for b in cmp.bins)
     if moved:
-        context.append(f"{moved} move(s) during the count accounted for")
+        context.append(f"{counted(moved, 'move')} during the count accounted for")
     if marked:
         context.append("Recount: " + ", ".join(sorted(marked)))
     if marked:
@@ -146,13 +148,13 @@ class CountSuperviseWorkflow(Workflow):
             return Outcome.refuse(str(err))
         self.code, self.marked, self.cmp = cmp.code, set(), cmp
         waiting = sum(1 for b in cmp.bins if not b.closed)
-        tail = f"{waiting} bin(s) not counted yet." if waiting else "every bin is counted."
+        tail = f"{counted(waiting, 'bin')} not counted yet." if waiting else "every bin is counted."
         return Outcome.ok(f"{cmp.code}: {tail}")
 
     def on_scan(self, scan: Scan, result: ScanResult) -> Outcome:
         if self.code is None:
             return Outcome.refuse(f"Type the count's code or number first. "
-                                  f"{self.view().instruction}.")
+                                  f"{sentence(self.view().instruction)}")
         if result.kind is not Kind.BIN:
             return expected((Kind.BIN,), result, self.view().instruction)
         return self._mark(result.bin or result.code)

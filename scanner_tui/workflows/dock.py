@@ -22,6 +22,7 @@ from scanner_tui.inventory.lookup import look_up as look_up
 from scanner_tui.scanning.classify import NO_RULE
 from scanner_tui.scanning.gs1 import NO_KEY
 from scanner_tui.scanning.result import Kind, Scan, ScanResult
+from scanner_tui.text import sentence
 from scanner_tui.workflows.base import Outcome, Workflow, expected
 
 PLAIN_REASONS = (NO_RULE, NO_KEY, "GS1 serial without a GTIN")
@@ -50,7 +51,7 @@ def look_up_place_or_item(engine: Engine, result: ScanResult, accepts: tuple[Kin
     found = look_up(engine, result)
     if found is None:
         return Outcome.refuse(f"{result.code} is not a known {_NOUN[result.kind]}. "
-                              f"{instruction}.")
+                              f"{sentence(instruction)}")
     return found
 
 
@@ -73,7 +74,7 @@ class PlaceOrItemWorkflow(Workflow):
         if found.kind is Kind.BIN:
             if not found.active:
                 return Outcome.refuse(f"Bin {found.code} is not in use any more. "
-                                      f"{self._instruction()}.")
+                                      f"{sentence(self._instruction())}")
             return self._bin(scan, found)
         if found.kind is Kind.ASSET:
             return self._unit(scan, found)

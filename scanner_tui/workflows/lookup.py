@@ -17,6 +17,7 @@ from scanner_tui.inventory.history import UnknownCode, history, render
 from scanner_tui.inventory.models import ROLES
 from scanner_tui.inventory.order_queries import order_detail
 from scanner_tui.scanning.result import Kind, Scan, ScanResult
+from scanner_tui.text import counted
 from scanner_tui.workflows.base import Line, Outcome, Services, View, Workflow, expected
 from scanner_tui.workflows.dock import look_up
 from scanner_tui.workflows.tag_printing import reprint_tag
@@ -30,10 +31,12 @@ ACCEPTS = (Kind.BIN, Kind.ASSET, Kind.PRODUCT)
 Shown = tuple[str, tuple[str, ...], tuple[str, ...], tuple[Line, ...]]
 
 
-def fit(text: str, width: int = WIDTH) -> str:
-    """Cut a line to the screen's width (an ellipsis shows it was cut)."""
+def fit(text: str, width: int | None = None) -> str:
+    """One line: whitespace folded; cut (``~`` shows it) only to a ``width`` given, as a
+    table cell is. Context lines are not cut here: the screen wraps them between words,
+    so a code in them stays whole."""
     text = " ".join(str(text).split())
-    return text if len(text) <= width else text[: width - 1] + "~"
+    return text if width is None or len(text) <= width else text[: width - 1] + "~"
 
 
 def short_time(at: str | None) -> str:
@@ -77,7 +80,8 @@ def bin_view(h: dict) -> Shown:
     if not h["stock"] and not h["unit_count"]:
         summary = "empty"
     else:
-        summary = f"{len(h['stock'])} stock line(s), {total} pcs; {h['unit_count']} unit(s)"
+        summary = (f"{counted(len(h['stock']), 'stock line')}, {total} pcs; "
+                   f"{counted(h['unit_count'], 'unit')}")
     lines = [Line((s["sku"], str(s["qty"]), lot_shown(s))) for s in h["stock"]]
     lines += [Line((u["serial"], "1", u["sku"]), "" if u["status"] == "in_stock" else "warn")
               for u in h["units"]]
@@ -112,17 +116,18 @@ def sku_view(h: dict) -> Shown:
     if h["tracking"] == "serial":
         units = sum(h["units_by_status"].values())
         by = ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in h["units_by_status"].items())
-        context.append(fit(f"{units} units: {by}" if units else "no units"))
+        context.append(fit(f"{counted(units, 'unit')}: {by}" if units else "no units"))
         lines = [Line((u["bin"], str(u["units"]), u["status"].replace("_", " ")))
                  for u in h["units_by_bin"]]
-        message = f"{h['code']}: {units} unit(s) in {len(h['units_by_bin'])} bin line(s)."
+        message = (f"{h['code']}: {counted(units, 'unit')} in "
+                   f"{counted(len(h['units_by_bin']), 'bin line')}.")
         columns = ("Bin", "Units", "Status")
     else:
         total = sum(s["qty"] for s in h["stock"])
         bins = len({s["bin"] for s in h["stock"]})
-        context.append(fit(f"{total} pcs in {bins} bin(s)"))
+        context.append(fit(f"{total} pcs in {counted(bins, 'bin')}"))
         lines = [Line((s["bin"], str(s["qty"]), lot_shown(s))) for s in h["stock"]]
-        message = f"{h['code']}: {total} in {bins} bin(s)."
+        message = f"{h['code']}: {total} in {counted(bins, 'bin')}."
         columns = ("Bin", "Qty", "Lot")
     return message, tuple(context), columns, tuple(lines[:ROWS])
 
@@ -141,7 +146,8 @@ def order_view(engine: Engine, code: str) -> Shown | None:
                  for u in found.units if u.line_no == ln.line_no]
     context = (fit(f"Order {order.code} {order.customer}"),
                fit(f"{order.channel}, {order.status}"))
-    message = f"Order {order.code} for {order.customer}: {len(lines)} line(s), {order.status}."
+    message = (f"Order {order.code} for {order.customer}: {counted(len(lines), 'line')}, "
+               f"{order.status}.")
     return message, context, ("Item", "Qty", "Progress"), tuple(rows[:ROWS])
 
 
@@ -151,7 +157,7 @@ def receipt_view(h: dict) -> Shown:
     lines = tuple(Line((ln["sku"], str(ln["qty_expected"]), str(ln["qty_received"])),
                        "done" if ln["qty_received"] >= ln["qty_expected"] else "")
                   for ln in h["lines"][:ROWS])
-    message = f"Receipt {h['code']} from {h['supplier']}: {len(h['lines'])} line(s), " \
+    message = f"Receipt {h['code']} from {h['supplier']}: {counted(len(h['lines']), 'line')}, " \
               f"{h['status']}."
     return message, context, ("Item", "Expected", "In"), lines
 

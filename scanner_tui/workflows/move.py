@@ -23,6 +23,7 @@ from scanner_tui.inventory.lookup import Resolved
 from scanner_tui.inventory.operations import ROLE_MATRIX, move
 from scanner_tui.inventory.ops.movement import MOVABLE_STATUSES, MOVE_BIN_KINDS
 from scanner_tui.scanning.result import Kind, Scan, ScanResult
+from scanner_tui.text import counted, sentence
 from scanner_tui.workflows.base import (
     Ask,
     Line,
@@ -86,7 +87,7 @@ class MoveWorkflow(PlaceOrItemWorkflow):
         if self.basket:
             units = sum(1 for i in self.basket if i.serial)
             lines = len(self.basket) - units
-            context.append(f"Basket: {units} unit(s), {lines} line(s)")
+            context.append(f"Basket: {counted(units, 'unit')}, {counted(lines, 'line')}")
         rows = tuple(Line((i.label, str(i.qty), i.from_bin),
                           "current" if self.counting and i is self.basket[-1] else "")
                      for i in self.basket)
@@ -153,7 +154,7 @@ class MoveWorkflow(PlaceOrItemWorkflow):
             return Outcome.refuse(why)
         if any(i.serial == unit.code and i.sku_id == unit.sku_id for i in self.basket):
             return Outcome.refuse(f"{unit.code} is already in the basket. "
-                                  f"{self._instruction()}.")
+                                  f"{sentence(self._instruction())}")
         self.asked = None
         self.basket.append(Item(sku=unit.sku_code or "", from_bin=unit.bin_code or "",
                                 serial=unit.code, sku_id=unit.sku_id or 0,
@@ -182,7 +183,7 @@ class MoveWorkflow(PlaceOrItemWorkflow):
             if have == 0:
                 lot_text = f" lot {lot}" if lot else ""
                 return Outcome.refuse(f"{bin_.code} holds no {sku.code}{lot_text}. "
-                                      f"{self._instruction()}.")
+                                      f"{sentence(self._instruction())}")
             return Outcome.refuse(f"All {have} of {sku.code} in {bin_.code} are already in the "
                                   "basket.")
         take = min(count, free) if count else 1  # a label's count: the default to confirm
@@ -247,7 +248,8 @@ class MoveWorkflow(PlaceOrItemWorkflow):
         self.basket = []
         self.working, self.at_source = target, False
         if not refused:
-            text = moved[0] if len(moved) == 1 else f"Moved {len(moved)} items to {target.code}."
+            text = moved[0] if len(moved) == 1 else \
+                f"Moved {counted(len(moved), 'item')} to {target.code}."
             return Outcome.ok(text, changed=True)
         names = ", ".join(i.label for i, _ in refused)
         gone = self._gone(refused[0][0])
@@ -296,12 +298,12 @@ class MoveWorkflow(PlaceOrItemWorkflow):
             if self.basket:
                 n = len(self.basket)
                 self.basket = []
-                return Outcome.ok(f"Basket emptied ({n} item(s)); nothing was moved.")
+                return Outcome.ok(f"Basket emptied ({counted(n, 'item')}); nothing was moved.")
             return Outcome.ok("Move closed.", done=True)
         if command == "DONE":
             if self.basket:
-                return Outcome.refuse(f"{len(self.basket)} item(s) in the basket: scan the "
-                                      "target bin, or CMD:CANCEL.")
+                n = counted(len(self.basket), 'item')
+                return Outcome.refuse(f"{n} in the basket: scan the target bin, or CMD:CANCEL.")
             return Outcome.ok("Move closed.", done=True)
         return super().on_command(command, scan)
 

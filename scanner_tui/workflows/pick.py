@@ -40,6 +40,7 @@ from scanner_tui.inventory.floor_queries import bin_stock
 from scanner_tui.inventory.lookup import Resolved
 from scanner_tui.inventory.ops.base import ROLE_MATRIX, OpResult
 from scanner_tui.scanning.result import Kind, Scan, ScanResult
+from scanner_tui.text import sentence
 from scanner_tui.workflows.base import (
     Ask,
     Outcome,
@@ -255,7 +256,7 @@ class PickWorkflow(DocumentClaims, QuantityQuestion, ShortPicks, Replanning, Wor
                               "reserve bin. Scan CMD:CANCEL.", warning=True)
         left = self.plan.wanted - self.plan.picked
         return Outcome.ok(f"Order {order.code} for {who}: {left} to pick. "
-                          f"{self.view().instruction}.")
+                          f"{sentence(self.view().instruction)}")
 
     def _leave(self) -> Outcome:
         plan = self.plan
@@ -282,7 +283,7 @@ class PickWorkflow(DocumentClaims, QuantityQuestion, ShortPicks, Replanning, Wor
         step = self.step
         instruction = self.view().instruction
         if step is Step.CHOOSE:
-            return Outcome.refuse(f"{result.code} is not an order. {instruction}.")
+            return Outcome.refuse(f"{result.code} is not an order. {sentence(instruction)}")
         if step is Step.PICK:
             if result.kind is Kind.BIN:
                 return self._bin(scan, result)
@@ -294,8 +295,9 @@ class PickWorkflow(DocumentClaims, QuantityQuestion, ShortPicks, Replanning, Wor
                 return self._stage(scan, result.bin or result.code)
             return expected((Kind.BIN,), result, instruction)
         if step is Step.SHIP:
-            return Outcome.refuse(f"Order {self._code()} is staged; {instruction}.")
-        return Outcome.refuse(f"Nothing can be picked for order {self._code()}; {instruction}.")
+            return Outcome.refuse(f"Order {self._code()} is staged; {sentence(instruction)}")
+        return Outcome.refuse(f"Nothing can be picked for order {self._code()}; "
+                              f"{sentence(instruction)}")
 
     def _code(self) -> str:
         return self.plan.order.code if self.plan else ""
@@ -305,14 +307,12 @@ class PickWorkflow(DocumentClaims, QuantityQuestion, ShortPicks, Replanning, Wor
         assert plan is not None and task is not None
         code = (result.bin or result.code).strip()
         if code == self.at_bin and plan.tasks_at(code):
-            return Outcome.ok(f"You are at {code}. {self.view().instruction}.")
+            return Outcome.ok(f"You are at {code}. {sentence(self.view().instruction)}")
         here = plan.tasks_at(code)
         if not here:
             return Outcome.refuse(f"{code} is not a bin for this pick; go to {task.bin}.")
         self.at_bin = code
-        first = here[0]
-        return Outcome.ok(f"At {code}: pick {first.qty} x {first.sku}. "
-                          f"{self.view().instruction}.")
+        return Outcome.ok(f"At {code}. {sentence(self.view().instruction)}")
 
     def _item(self, scan: Scan, result: ScanResult) -> Outcome:
         plan, task = self.plan, self.current_task()
@@ -340,7 +340,7 @@ class PickWorkflow(DocumentClaims, QuantityQuestion, ShortPicks, Replanning, Wor
             return self._unit(scan, found)
         if found.kind is Kind.PRODUCT:
             return self._product(scan, found, result.lot, result.count)
-        return Outcome.refuse(f"{found.code} is a bin. {self.view().instruction}.")
+        return Outcome.refuse(f"{found.code} is a bin. {sentence(self.view().instruction)}")
 
     def _unit(self, scan: Scan, unit: Resolved) -> Outcome:
         plan, at = self.plan, self.at_bin
@@ -390,7 +390,7 @@ class PickWorkflow(DocumentClaims, QuantityQuestion, ShortPicks, Replanning, Wor
             lines = plan.lines_for(product.sku_id or 0)
             if not lines:
                 return Outcome.refuse(f"Order {plan.order.code} does not need {sku}; put it "
-                                      f"back. {self.view().instruction}.")
+                                      f"back. {sentence(self.view().instruction)}")
             elsewhere = plan.tasks_for(product.sku_id or 0)
             if not elsewhere:
                 wanted = sum(ln.qty for ln in lines)
@@ -449,7 +449,7 @@ class PickWorkflow(DocumentClaims, QuantityQuestion, ShortPicks, Replanning, Wor
                                  Pending(bin=at))
             return Outcome.ok(f"{done.message} {at} should now be empty: is it? "
                               "CMD:YES or CMD:NO.", changed=True, question=question)
-        return Outcome.ok(f"{done.message} {self.view().instruction}.", changed=True)
+        return Outcome.ok(f"{done.message} {sentence(self.view().instruction)}", changed=True)
 
     # -- commands ----------------------------------------------------------------------------
     def _command(self, command: str, scan: Scan) -> Outcome:
@@ -476,7 +476,8 @@ class PickWorkflow(DocumentClaims, QuantityQuestion, ShortPicks, Replanning, Wor
             return self._ship(scan)
         if step is Step.NOTHING and command == "DONE":
             return self._leave()
-        return Outcome.refuse(f"CMD:{command} does nothing here. {self.view().instruction}.")
+        return Outcome.refuse(f"CMD:{command} does nothing here. "
+                              f"{sentence(self.view().instruction)}")
 
     def _skip(self) -> Outcome:
         task = self.current_task()
@@ -484,9 +485,9 @@ class PickWorkflow(DocumentClaims, QuantityQuestion, ShortPicks, Replanning, Wor
         self.deferred.add((task.line_no, task.bin))
         nxt = self.current_task()
         if nxt is None or nxt == task:
-            return Outcome.ok(f"Nothing else to pick first. {self.view().instruction}.")
+            return Outcome.ok(f"Nothing else to pick first. {sentence(self.view().instruction)}")
         return Outcome.ok(f"{task.sku} in {task.bin} put off until the end. "
-                          f"{self.view().instruction}.")
+                          f"{sentence(self.view().instruction)}")
 
     def _undo_pick(self, scan: Scan) -> Outcome:
         try:
@@ -497,7 +498,7 @@ class PickWorkflow(DocumentClaims, QuantityQuestion, ShortPicks, Replanning, Wor
         self._sync()
         if self.plan is not None and self.plan.order.status != "staged":
             self.staged_in = None
-        return Outcome.ok(f"{done.message} {self.view().instruction}.", changed=True)
+        return Outcome.ok(f"{done.message} {sentence(self.view().instruction)}", changed=True)
 
     def _stage(self, scan: Scan, bin_code: str) -> Outcome:
         plan = self.plan

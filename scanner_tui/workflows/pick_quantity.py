@@ -10,6 +10,7 @@ import dataclasses
 
 from scanner_tui.inventory import operations as ops
 from scanner_tui.scanning.result import Kind, Scan, ScanResult
+from scanner_tui.text import sentence
 from scanner_tui.workflows.base import Ask, Outcome, Question
 from scanner_tui.workflows.dock import look_up
 
@@ -58,8 +59,8 @@ class QuantityQuestion:
         self._drop_question()
         if q is not None and q.action == "qty" and pending is not None and pending.task:
             return Outcome.ok(f"No quantity given for {pending.task.sku}; nothing picked. "
-                              f"{self.view().instruction}.")
-        return Outcome.ok(f"Question dropped. {self.view().instruction}.")
+                              f"{sentence(self.view().instruction)}")
+        return Outcome.ok(f"Question dropped. {sentence(self.view().instruction)}")
 
     def answer_qty(self, qty: int | None, scan: Scan) -> Outcome:
         if qty is None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from scanner_tui.inventory.bin_flags import flag_for_count
 from scanner_tui.inventory.errors import DomainError
 from scanner_tui.scanning.result import Scan
+from scanner_tui.text import sentence
 from scanner_tui.workflows.base import Outcome, Question
 from scanner_tui.workflows.pick_records import Pending, ShortRecord
 
@@ -40,29 +41,30 @@ class ShortPicks:
         at = self.pending.bin
         self._drop_question()
         if yes:
-            return Outcome.ok(f"{at} is empty. {self.view().instruction}.")
-        return Outcome.ok(f"{self._flag(at)} {self.view().instruction}.", warning=True)
+            return Outcome.ok(f"{at} is empty. {sentence(self.view().instruction)}")
+        return Outcome.ok(f"{self._flag(at)} {sentence(self.view().instruction)}", warning=True)
 
     def answer_flag(self, yes: bool, scan: Scan) -> Outcome:
         """Flag the bin shorted in for a count?"""
         at = self.pending.bin
         self._drop_question()
         if yes:
-            return Outcome.ok(f"{self._flag(at)} {self.view().instruction}.")
-        return Outcome.ok(f"{at} not flagged. {self.view().instruction}.")
+            return Outcome.ok(f"{self._flag(at)} {sentence(self.view().instruction)}")
+        return Outcome.ok(f"{at} not flagged. {sentence(self.view().instruction)}")
 
     def answer_finish(self, yes: bool, scan: Scan) -> Outcome:
         """Finish the order short?"""
         self._drop_question()
         if not yes:
-            return Outcome.ok(f"Go on picking. {self.view().instruction}.")
+            return Outcome.ok(f"Go on picking. {sentence(self.view().instruction)}")
         assert self.plan is not None
         left = self.plan.open_line_nos()
         for task in self.plan.tasks:
             self.shorts.append(ShortRecord(task.line_no, task.sku, task.bin, task.qty))
         self.closed |= left
         self._sync()
-        return Outcome.ok(f"Picking finished short. {self.view().instruction}.", warning=True)
+        return Outcome.ok(f"Picking finished short. {sentence(self.view().instruction)}",
+                          warning=True)
 
     def _flag(self, bin_code: str) -> str:
         try:

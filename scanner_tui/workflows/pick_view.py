@@ -56,7 +56,7 @@ def order_view(plan: Plan, task: Task | None, at_bin: str | None, staged_in: str
                 instruction = f"Scan {task.sku} unit"
                 accepts = (Kind.ASSET, Kind.BIN)
             else:
-                instruction = f"Scan {task.sku} ({task.qty} here)"
+                instruction = take(task.qty, task.sku)
                 accepts = (Kind.PRODUCT, Kind.BIN)
     elif step is Step.STAGE:
         instruction = "Scan a staging bin"
@@ -76,14 +76,21 @@ def order_view(plan: Plan, task: Task | None, at_bin: str | None, staged_in: str
                 accepts=accepts)
 
 
+def take(qty: int, sku: str) -> str:
+    """What to pick, said as what to take (never as what the bin holds)."""
+    return f"Take {qty} of {sku}"
+
+
 def choose_view(engine: Engine, last_summary: tuple[str, ...]) -> View:
-    """The open orders, numbered (after a shipment: its summary above them)."""
+    """The open orders, numbered (after a shipment: its lines' serials and shorts above them;
+    the totals, ``last_summary[0]``, are the shipping scan's answer, not said twice)."""
     orders = open_orders(engine)
     lines = tuple(Line((str(n), o.code, o.customer, o.status))
                   for n, o in enumerate(orders, start=1))
-    context = last_summary or (("No open orders",) if not orders else ())
+    context = last_summary[1:] or (("No open orders",) if not orders else ())
     return View(title="Pick", instruction="Scan or type an order", context=context,
-                columns=("#", "Order", "Customer", "Status"), lines=lines)
+                columns=("#", "Order", "Customer", "Status"), lines=lines,
+                narrow=("Customer",))
 
 
 def plan_lines(plan: Plan, task: Task | None) -> tuple[Line, ...]:
@@ -111,7 +118,8 @@ def ship_summary(plan: Plan, serials: dict[str, list[str]]) -> list[str]:
     for ln in plan.lines:
         got = serials.get(str(ln.line_no))
         if got:
-            out.append(f"Line {ln.line_no} {ln.sku}: {', '.join(got)}")
+            out.append(f"{plan.order.code} line {ln.line_no} {ln.sku}: {', '.join(got)}")
         elif ln.picked < ln.qty:
-            out.append(f"Line {ln.line_no} {ln.sku}: {ln.qty - ln.picked} short")
+            out.append(f"{plan.order.code} line {ln.line_no} {ln.sku}: "
+                       f"{ln.qty - ln.picked} short")
     return out

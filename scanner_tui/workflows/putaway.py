@@ -28,6 +28,7 @@ from scanner_tui.inventory.lookup import Resolved
 from scanner_tui.inventory.operations import ROLE_MATRIX, putaway
 from scanner_tui.inventory.ops.movement import MOVABLE_STATUSES, PUTAWAY_BIN_KINDS
 from scanner_tui.scanning.result import Kind, Scan, ScanResult
+from scanner_tui.text import sentence
 from scanner_tui.workflows.base import (
     Ask,
     Line,
@@ -110,9 +111,9 @@ class PutawayWorkflow(PlaceOrItemWorkflow):
             context.append(f"In hand: {item.label}{lot}")
             rows = (Line((item.label, item.from_bin, item.suggestion or "-"), "current"),)
         if self.last:
-            context.append(self.last[:38])
+            context.append(self.last)  # the screen wraps it between words, codes whole
         return View(self.title, self._instruction(), tuple(context), ("Item", "From", "To"),
-                    rows, self._accepts())
+                    rows, self._accepts(), narrow=("From",))  # the To bin stays
 
     def _instruction(self) -> str:
         item = self.item
@@ -176,7 +177,7 @@ class PutawayWorkflow(PlaceOrItemWorkflow):
         if not lots:
             lot_text = f" lot {lot}" if lot else ""
             return Outcome.refuse(f"{source.code} holds no {sku.code}{lot_text}. "
-                                  f"{self._instruction()}.")
+                                  f"{sentence(self._instruction())}")
         use_lot, _expiry, qty = lots[0]
         suggestion = suggest_bin(engine, sku.id, exclude=source.id)
         take = min(count, qty) if count else qty  # the label's count, confirmed
@@ -256,13 +257,13 @@ class PutawayWorkflow(PlaceOrItemWorkflow):
 
     def on_text(self, text: str, scan: Scan, result: ScanResult) -> Outcome:
         if not text:
-            return Outcome.refuse(f"Nothing was typed. {self._instruction()}.")
+            return Outcome.refuse(f"Nothing was typed. {sentence(self._instruction())}")
         if is_number(text):
             if self.item is not None and self.item.serial:
                 return Outcome.refuse(f"{self.item.sku} is tracked by serial: one unit at a "
                                       "time, scan its bin.")
             return Outcome.refuse(f"Scan the product first, then type how many. "
-                                  f"{self._instruction()}.")
+                                  f"{sentence(self._instruction())}")
         return self._route(scan, result)  # a code typed instead of scanned
 
     # -- commands ----------------------------------------------------------------------------

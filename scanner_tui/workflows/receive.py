@@ -59,6 +59,7 @@ from scanner_tui.inventory.operations import ROLE_MATRIX, OpResult, receive, und
 from scanner_tui.inventory.ops.receiving import VOID
 from scanner_tui.inventory.receipt_doc import ReceiptDoc
 from scanner_tui.scanning.result import Kind, Scan, ScanResult
+from scanner_tui.text import sentence
 from scanner_tui.workflows.base import (
     QTY_DIGITS,
     Ask,
@@ -449,7 +450,7 @@ class ReceiveWorkflow(DocumentClaims, DockLabelQuestions, ReceivingBinQuestion, 
         if yes:
             return self._print(scan, p.qty)
         self.pending = None
-        return Outcome.ok(f"No tags printed. {self._instruction()}.")
+        return Outcome.ok(f"No tags printed. {sentence(self._instruction())}")
 
     # -- answers (the base's dispatcher calls answer_<action>) ------------------------------
     def answer_quantity(self, n: int | None, scan: Scan) -> Outcome:
@@ -467,7 +468,7 @@ class ReceiveWorkflow(DocumentClaims, DockLabelQuestions, ReceivingBinQuestion, 
 
     def on_text(self, text: str, scan: Scan, result: ScanResult) -> Outcome:
         if not text:
-            return Outcome.refuse(f"Nothing was typed. {self._instruction()}.")
+            return Outcome.refuse(f"Nothing was typed. {sentence(self._instruction())}")
         if self.finished is not None:
             return Outcome.refuse(FINISHED)
         if self.choosing:
@@ -507,7 +508,7 @@ class ReceiveWorkflow(DocumentClaims, DockLabelQuestions, ReceivingBinQuestion, 
             if p is not None:
                 self.pending = None
                 if p.kind == "print":
-                    return Outcome.ok(f"No tags printed. {self._instruction()}.")
+                    return Outcome.ok(f"No tags printed. {sentence(self._instruction())}")
                 if p.kind == "over":
                     return Outcome.ok(f"{p.serial or p.qty} of {self.current.code} not "
                                       "received.")
@@ -516,7 +517,7 @@ class ReceiveWorkflow(DocumentClaims, DockLabelQuestions, ReceivingBinQuestion, 
                 if p.kind == "reading":
                     return Outcome.ok("Label set aside; nothing received. Scan a product.")
                 if p.kind == "bin":
-                    return Outcome.ok(f"Receiving into {self.bin}. {self._instruction()}.")
+                    return Outcome.ok(f"Receiving into {self.bin}. {sentence(self._instruction())}")
                 code, self.current = self.current.code, None
                 return Outcome.ok(f"{code} dropped; nothing received. Scan a product.")
             if self.current is not None:
@@ -547,7 +548,8 @@ class ReceiveWorkflow(DocumentClaims, DockLabelQuestions, ReceivingBinQuestion, 
         self.pending = None
         self.finished = self.summary()
         if self.receipt is None:
-            return Outcome.ok(f"Receiving done: {'; '.join(self.finished)}.", done=True)
+            return Outcome.ok(f"Receiving done: {sentence('; '.join(self.finished))}",
+                              done=True)
         counts = defaultdict(int)
         for s in self.finished:
             counts[s.split(":")[0]] += 1

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from scanner_tui.inventory.ops.receiving import RECEIVE_BIN_KINDS
 from scanner_tui.scanning.result import Scan, ScanResult
+from scanner_tui.text import sentence
 from scanner_tui.workflows.base import Outcome, Question
 from scanner_tui.workflows.dock import active_bin
 
@@ -35,4 +36,4 @@ class ReceivingBinQuestion:
         p, self.pending = self.pending, None
         if yes:
             self.bin = p.bin
-        return Outcome.ok(f"Receiving into {self.bin}. {self._instruction()}.")
+        return Outcome.ok(f"Receiving into {self.bin}. {sentence(self._instruction())}")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from scanner_tui.inventory.receipt_doc import ReceiptDoc, find_receipt, open_receipts
 from scanner_tui.scanning.result import Scan
+from scanner_tui.text import counted
 from scanner_tui.workflows.base import Outcome, is_number
 
 
@@ -54,7 +55,7 @@ class ReceiptChoice:
         self.notice = ""
         lines = self.receipt_lines()
         todo = sum(max(0, ln.qty_expected - ln.qty_received) for ln in lines)
-        return Outcome.ok(f"Receipt {row.code}: {len(lines)} line(s), {todo} to receive. "
+        return Outcome.ok(f"Receipt {row.code}: {counted(len(lines), 'line')}, {todo} to receive. "
                           "Scan a product.")
 
     def _go_blind(self) -> Outcome:

@@ -7,6 +7,7 @@ for (``ReceiveWorkflow.awaiting``); the printing itself is ``tag_printing.print_
 from __future__ import annotations
 
 from scanner_tui.scanning.result import Scan
+from scanner_tui.text import counted
 from scanner_tui.workflows.base import Outcome, Question
 from scanner_tui.workflows.receive_state import Receiving, Tagged
 from scanner_tui.workflows.tag_printing import count_refusal, print_new_tags
@@ -33,8 +34,8 @@ def ask_print(wf: Receiving, n: int) -> Outcome:
     if refused is not None:
         return refused
     code = wf.current.code
-    q = wf._ask("print", Question(f"Print {n} new tags for {code}?"), qty=n)
-    return Outcome.ok(f"{n} new asset tag(s) for {code}: CMD:PRINT prints them, CMD:NO "
+    q = wf._ask("print", Question(f"Print {counted(n, 'new tag')} for {code}?"), qty=n)
+    return Outcome.ok(f"{counted(n, 'new asset tag')} for {code}: CMD:PRINT prints them, CMD:NO "
                       "does not.", question=q)
 
 

@@ -7,6 +7,7 @@ from collections import defaultdict
 
 from scanner_tui.labels.record import compress
 from scanner_tui.scanning.result import Kind
+from scanner_tui.text import counted
 from scanner_tui.workflows.base import Line, View
 from scanner_tui.workflows.receive_state import Receiving
 
@@ -25,7 +26,7 @@ def receive_view(wf: Receiving) -> View:
         extra += f" exp {cur.expiry.isoformat()}" if cur.expiry else ""
         context.append(f"Now: {cur.code}{extra}")
     if wf.awaiting:
-        context.append(f"{len(wf.awaiting)} printed tag(s) to stick on")
+        context.append(f"{counted(len(wf.awaiting), 'printed tag')} to stick on")
     if wf.notice:
         context.append(wf.notice)
     if wf.finished is not None:
@@ -38,7 +39,7 @@ def receive_view(wf: Receiving) -> View:
                     rows, accepts(wf))
     if wf.receipt is not None:
         return View(title, instruction(wf), tuple(context), ("Ln", "SKU", "Exp", "In"),
-                    receipt_rows(wf), accepts(wf))
+                    receipt_rows(wf), accepts(wf), narrow=("Ln",))
     totals: dict[str, int] = defaultdict(int)
     for r in wf.records:
         totals[r.sku] += r.qty
@@ -81,9 +82,9 @@ def instruction(wf: Receiving) -> str:
         if p.kind == "quantity":
             return f"Type qty of {cur.code}, or scan"
         if p.kind == "over":
-            return f"Receive {p.qty} over? CMD:YES/NO"
+            return f"Receive {p.qty - p.fits} over? CMD:YES/NO"  # the excess, not the total
         if p.kind == "print":
-            return f"Print {p.qty} tags? CMD:PRINT/NO"
+            return f"Print {counted(p.qty, 'tag')}? CMD:PRINT/NO"
     if wf.awaiting and (cur is None or cur.serial):
         return f"Stick on + scan tags ({len(wf.awaiting)} left)"
     if cur is not None and cur.serial:
@@ -127,7 +128,7 @@ def summary(wf: Receiving) -> list[str]:
     missing = wf.missing_serials()
     out += [f"Missing: {s}" for s in missing[:MISSING_SHOWN]]
     if len(missing) > MISSING_SHOWN:
-        out.append(f"Missing: {len(missing) - MISSING_SHOWN} more serials")
+        out.append(f"Missing: {counted(len(missing) - MISSING_SHOWN, 'more serial')}")
     out += [f"Unexpected: {s}" for s in wf.unexpected]
     out += [f"Not on receipt: {s}" for s in wf.not_on_receipt]
     return out or [f"{wf.receipt.code} received complete."]

@@ -25,6 +25,7 @@ from scanner_tui.inventory.operations import ROLE_MATRIX, return_unit
 from scanner_tui.inventory.order_queries import find_order, order_shipped
 from scanner_tui.scanning.classify import NO_RULE
 from scanner_tui.scanning.result import Kind, Scan, ScanResult
+from scanner_tui.text import sentence
 from scanner_tui.workflows.base import (
     Ask,
     Line,
@@ -228,7 +229,7 @@ class ReturnsWorkflow(Workflow):
         if self.step == "start":
             return self._start(scan, result)
         if self.step == "order":
-            return Outcome.refuse(f"{result.code} is not an order. {self._instruction()}.")
+            return Outcome.refuse(f"{result.code} is not an order. {sentence(self._instruction())}")
         return expected(self._accepts(), result, self._instruction())
 
     def _start(self, scan: Scan, result: ScanResult) -> Outcome:
@@ -278,7 +279,7 @@ class ReturnsWorkflow(Workflow):
         code = code.strip()
         found = order_shipped(self.services.engine, code, p.sku_id)
         if found is None:
-            return Outcome.refuse(f"{code} is not a known order. {self._instruction()}.")
+            return Outcome.refuse(f"{code} is not a known order. {sentence(self._instruction())}")
         order, shipped, back, at = found.order, found.shipped, found.back, found.last_shipped
         if shipped - back <= 0:
             told = f"shipped {shipped} of {p.sku}" + (f", {back} came back" if back else "")
@@ -312,7 +313,7 @@ class ReturnsWorkflow(Workflow):
             return self._record(word, scan)
         wanted = CONDITIONS if self.step == "condition" else REASONS
         return Outcome.refuse(f"{word} is not one of {', '.join(wanted)}. "
-                              f"{self._instruction()}.")
+                              f"{sentence(self._instruction())}")
 
     def _record(self, condition: str, scan: Scan | None) -> Outcome:
         p = self.pending
@@ -359,6 +360,7 @@ class ReturnsWorkflow(Workflow):
         if self.step == "order":
             if find_order(self.services.engine, text) is not None:
                 return self._order(text)
-            return Outcome.refuse(f"{text[:40]} is not a known order. {self._instruction()}.")
+            return Outcome.refuse(f"{text[:40]} is not a known order. "
+                                  f"{sentence(self._instruction())}")
         return super().on_text(text, scan, result)
 

@@ -22,7 +22,13 @@ from scanner_tui.inventory.counting.compare import (
     LineComparison,
     compare,
 )
-from scanner_tui.inventory.counting.plan import CountInfo, last_counted, list_counts, plan_count
+from scanner_tui.inventory.counting.plan import (
+    CountInfo,
+    bins_to_count,
+    last_counted,
+    list_counts,
+    plan_count,
+)
 from scanner_tui.inventory.counting.report import Accuracy, AccuracyReport, accuracy, counts_export
 from scanner_tui.inventory.counting.session import (
     BinCount,
@@ -40,7 +46,8 @@ from scanner_tui.inventory.counting.session import (
 
 __all__ = [
     "COUNTABLE", "CountRefused", "BinComparison", "CountComparison", "LineComparison",
-    "compare", "CountInfo", "last_counted", "list_counts", "plan_count", "approve", "recount",
+    "compare", "CountInfo", "bins_to_count", "last_counted", "list_counts", "plan_count",
+    "approve", "recount",
     "Accuracy", "AccuracyReport", "accuracy", "counts_export", "BinCount", "Counted",
     "abandon_bin", "close_bin", "count_qty", "count_unit", "counted_lines", "drop_line",
     "expected_lines", "set_qty", "start_bin",

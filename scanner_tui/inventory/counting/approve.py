@@ -38,6 +38,7 @@ from scanner_tui.inventory.counting.compare import BinComparison, LineComparison
 from scanner_tui.inventory.errors import hhmm
 from scanner_tui.inventory.ops.base import AssetRow, BinRow, OpResult, Retry, Tx, run_operation
 from scanner_tui.inventory.ops.movement import MOVABLE_STATUSES
+from scanner_tui.text import counted
 
 
 def _status_in(kind: str) -> str:
@@ -185,8 +186,10 @@ def approve(engine: Engine, *, actor: Actor, count_code: str, scan_id: str,
                          .values(status="approved", approved_at=now))
             conn.execute(update(T_BIN).where(T_BIN.c.id == b.bin_id).values(needs_count=False))
         rows = len(tx.ledger_ids)
-        text = (f"{count.code} approved: {len(result.bins)} bin(s), {rows} ledger row(s), "
-                f"variance {result.variance_units:+d} unit(s) ({result.variance_value:+.2f}).")
+        text = (f"{count.code} approved: {counted(len(result.bins), 'bin')}, "
+                f"{counted(rows, 'ledger row')}, variance "
+                f"{counted(result.variance_units, 'unit', signed=True)} "
+                f"({result.variance_value:+.2f}).")
         if notes:
             text += " Left alone: " + "; ".join(notes[:5]) + (
                 f" and {len(notes) - 5} more." if len(notes) > 5 else ".")

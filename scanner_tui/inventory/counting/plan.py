@@ -173,3 +173,17 @@ def bins_of(conn: Connection, count_id: int) -> list:
         select(T_CBIN, T_BIN.c.code.label("bin_code"), T_BIN.c.zone, T_BIN.c.kind)
         .join(T_BIN, T_BIN.c.id == T_CBIN.c.bin_id)
         .where(T_CBIN.c.count_id == count_id).order_by(T_BIN.c.code)).all()
+
+
+def bins_to_count(engine: Engine, badge: str = "") -> list[tuple[str, str]]:
+    """(bin code, count code) of every bin planned and not counted yet, on counts assigned
+    to ``badge`` or to nobody: what a counter's screen lists before a bin is scanned."""
+    q = (select(T_BIN.c.code, T_COUNT.c.code)
+         .join(T_CBIN, T_CBIN.c.bin_id == T_BIN.c.id)
+         .join(T_COUNT, T_COUNT.c.id == T_CBIN.c.count_id)
+         .where(T_COUNT.c.status != "approved", T_CBIN.c.status.not_in(CLOSED_BIN))
+         .order_by(T_COUNT.c.code, T_BIN.c.code))
+    if badge:
+        q = q.where(func.coalesce(T_COUNT.c.assigned_to, "").in_(("", badge)))
+    with engine.connect() as conn:
+        return [(r[0], r[1]) for r in conn.execute(q)]

@@ -46,6 +46,7 @@ from scanner_tui.inventory.errors import (
 )
 from scanner_tui.inventory.models import utcnow
 from scanner_tui.inventory.ops.base import T_BARCODE, gtin14
+from scanner_tui.text import counted
 
 T = TypeVar("T")
 
@@ -344,8 +345,8 @@ def close_bin(engine: Engine, *, actor: Actor, count_bin_id: int) -> str:
         if not left:
             conn.execute(update(T_COUNT).where(T_COUNT.c.id == cb.count_id)
                          .values(status="counted"))
-    tail = f"{left} bin(s) left on {code}." if left else f"{code} is fully counted."
-    return f"{cb.bin_code} counted ({n} line(s)). {tail}"
+    tail = f"{counted(left, 'bin')} left on {code}." if left else f"{code} is fully counted."
+    return f"{cb.bin_code} counted ({counted(n, 'line')}). {tail}"
 
 
 @_retrying

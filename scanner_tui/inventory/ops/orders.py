@@ -31,6 +31,7 @@ from scanner_tui.inventory.ops.base import (
 )
 from scanner_tui.inventory.ops.door import guarded
 from scanner_tui.inventory.ops.unit_refusals import refuse_unit
+from scanner_tui.text import counted
 
 STAGING_KINDS = ("staging",)
 
@@ -210,7 +211,8 @@ def stage(engine: Engine, *, actor: Actor, scan_id: str, order: str, bin: str,
                                 order=order_row.code)
         if serial is None:
             refresh_order_status(tx, order_row.id, staged=True)
-            return f"Order {order_row.code} is staged in {target.code} ({moved} units moved)."
+            return (f"Order {order_row.code} is staged in {target.code} "
+                    f"({counted(moved, 'unit')} moved).")
         return f"{serial.strip()} is staged in {target.code} for order {order_row.code}."
 
     return run_operation(engine, "stage", actor, scan_id, entry, body)
@@ -253,7 +255,7 @@ def ship(engine: Engine, *, actor: Actor, scan_id: str, order: str,
         tx.execute(update(T_ORDER).where(T_ORDER.c.id == order_row.id).values(status="shipped"))
         wanted = sum(ln.qty for ln in lines)
         short = f" ({wanted - total} short)" if total < wanted else ""
-        return (f"Order {order_row.code} shipped: {total} units{short}.",
+        return (f"Order {order_row.code} shipped: {counted(total, 'unit')}{short}.",
                 {"serials": {str(k): v for k, v in serials.items()}})
 
     return run_operation(engine, "ship", actor, scan_id, entry, body)
