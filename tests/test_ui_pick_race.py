@@ -45,8 +45,10 @@ async def test_the_loser_of_a_race_goes_on_with_the_next_bin(demo, db_url):
         said = last(app)
         assert said.accepted, said.text
         assert said.text.startswith("AT00000009 was just picked on T2."), said.text
-        assert said.bell and app.feedback.bells == bells + 1  # the plan changed: noticed
+        # the plan changed: marked "!" (a warning), which never rings (one mapping, feedback)
+        assert not said.bell and app.feedback.bells == bells
         shown = flat(app)
+        assert "! AT00000009 was just picked" in shown, screen_text(app)
         assert "AT00000009 was just picked on T2" in shown, screen_text(app)
         assert "Scan LAPTOP-16 unit" in shown and "A02-A-04" in shown
         await scan(app, pilot, "AT00000010")
