@@ -60,8 +60,8 @@ def test_the_next_bin_is_accepted_and_the_screen_says_why(demo):
     t1 = t2_wins_at_a02_a_03(demo)
     out = scan(t1, "A02-A-04")  # refused before: "not a bin for this pick; go to A02-A-03"
     assert out.accepted and out.warning, out.message
-    assert out.message.startswith("AT00000009 was just picked on T2. At A02-A-04: pick 1 x "
-                                  "LAPTOP-16."), out.message
+    assert out.message == ("AT00000009 was just picked on T2. At A02-A-04. "
+                           "Scan LAPTOP-16 unit."), out.message
     assert t1.view().instruction == "Scan LAPTOP-16 unit" and t1.at_bin == "A02-A-04"
     out = scan(t1, "AT00000010")
     assert out.changed, out.message
