@@ -574,3 +574,13 @@ def test_a_quantity_pick_that_shipped_cannot_be_undone(store):
     from scanner_tui.inventory.verify import verify
 
     assert verify(store) == []
+
+
+def test_staging_an_order_of_quantities_only_says_no_unit_count(store):
+    """Staging an order with no serialised units said "(0 units moved)": units are named only
+    when some moved."""
+    receive_mugs(store, 10, bin="A01-A-02")
+    ops.pick(store, actor=PICKER, scan_id=sid(), order="1007", sku="MUG-01", qty=3,
+             bin="A01-A-02", lot="")
+    res = ops.stage(store, actor=PICKER, scan_id=sid(), order="1007", bin="S01-A-01")
+    assert res.message == "Order 1007 is staged in S01-A-01.", res.message

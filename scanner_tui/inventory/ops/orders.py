@@ -211,8 +211,8 @@ def stage(engine: Engine, *, actor: Actor, scan_id: str, order: str, bin: str,
                                 order=order_row.code)
         if serial is None:
             refresh_order_status(tx, order_row.id, staged=True)
-            return (f"Order {order_row.code} is staged in {target.code} "
-                    f"({counted(moved, 'unit')} moved).")
+            units_moved = f" ({counted(moved, 'unit')} moved)" if moved else ""
+            return f"Order {order_row.code} is staged in {target.code}{units_moved}."
         return f"{serial.strip()} is staged in {target.code} for order {order_row.code}."
 
     return run_operation(engine, "stage", actor, scan_id, entry, body)
