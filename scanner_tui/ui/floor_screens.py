@@ -330,9 +330,14 @@ class WorkflowScreen(ScanScreen):
     # -- rendering -------------------------------------------------------------------------
     def on_workflow_opened(self, message: WorkflowOpened) -> None:
         message.stop()
-        self.render_snapshot(message.snapshot)
+        with self.app.batch_update():
+            self.render_snapshot(message.snapshot)
 
     def show_scan(self, handled: Handled) -> None:
+        with self.app.batch_update():  # the answer and the snapshot: one repaint
+            self._show_scan(handled)
+
+    def _show_scan(self, handled: Handled) -> None:
         self.query_one(Answer).show(handled.outcome)
         if isinstance(handled.view, Snapshot) and handled.view.summary is not None:
             self.post_message(SignedOut(handled.view.summary))
@@ -359,8 +364,10 @@ class WorkflowScreen(ScanScreen):
             self.query_one(Answer).show(None, snap.error)
             self.query_one(KeyHints).hint = HINT_DONE
             return
-        self.query_one(TitleBar).title_text = visible(view.title, 60)
-        self.query_one(TitleBar).refresh()
+        title = self.query_one(TitleBar)
+        if title.title_text != (shown := visible(view.title, 60)):
+            title.title_text = shown
+            title.refresh()
         instruction.say(view.instruction)
         self.query_one("#context", ContextLines).show(view.context)
         self.query_one(LinesTable).show(view.columns, view.lines)

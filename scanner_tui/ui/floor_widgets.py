@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from rich.text import Text
 from textual import events
+from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
@@ -20,20 +21,35 @@ ROW_STYLE = {"done": "green", "short": "yellow", "warn": "bold yellow",
 ROW_MARK = {"done": "✔", "short": "!", "warn": "!", "current": "▶"}
 
 
-class Instruction(Static):
+class SizedOnce:
+    """A text widget whose new size, once the screen's layout placed it, needs no second
+    layout pass: nothing inside it is arranged by its size (Textual's ``virtual_size``
+    reactive otherwise asks for one more whole-screen layout whenever the height changes)."""
+
+    def _size_updated(self, size: Size, virtual_size: Size, container_size: Size,
+                      layout: bool = True) -> bool:
+        return super()._size_updated(  # type: ignore[misc]
+            size, virtual_size, container_size, layout=False)
+
+
+class Instruction(SizedOnce, Static):
     """The next thing to do, in big type (a tall bold band)."""
 
     def __init__(self, text: str = "", *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id, markup=False)
         self.text = ""
+        self._said = False
         self.say(text)
 
     def say(self, text: str) -> None:
-        self.text = visible(text, 200)
+        shown = visible(text, 200)
+        if shown == self.text and self._said:
+            return  # the same instruction: no relayout
+        self.text, self._said = shown, True
         self.update(Text(self.text, style="bold", justify="center"))
 
 
-class Answer(Static):
+class Answer(SizedOnce, Static):
     """The last outcome: a short confirmation, or the refusal in the error style."""
 
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
@@ -53,13 +69,18 @@ class Answer(Static):
         self.set_class(not outcome.accepted, "rejected")
 
 
-class ContextLines(Static):
+class ContextLines(SizedOnce, Static):
     """Small lines of context (order, customer, working bin...)."""
 
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
         super().__init__("", id=id, markup=False)
+        self.lines: tuple[str, ...] | None = None  # shown now (None: never set)
 
     def show(self, lines: Sequence[str]) -> None:
+        lines = tuple(lines)
+        if lines == self.lines and self.display == bool(lines):
+            return  # unchanged: no relayout
+        self.lines = lines
         text = Text(no_wrap=True, overflow="ellipsis")
         for n, line in enumerate(lines):
             if n:
@@ -77,9 +98,14 @@ class LinesTable(DataTable):
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id, show_cursor=False, zebra_stripes=False)
         self._columns: tuple[str, ...] = ()
+        self._lines: tuple[Line, ...] | None = None
 
     def show(self, columns: Sequence[str], lines: Sequence[Line]) -> None:
-        columns = tuple(columns)
+        """Show these rows; unchanged rows are left alone (no rebuild, no relayout)."""
+        columns, lines = tuple(columns), tuple(lines)
+        if columns == self._columns and lines == self._lines:
+            return
+        self._lines = lines
         if columns != self._columns:
             self.clear(columns=True)
             self.add_column(Text(""), key="_mark", width=1)
@@ -98,9 +124,20 @@ class LinesTable(DataTable):
             self.add_row(*cells[: len(columns) + 1])
             if line.state == "current" and current is None:
                 current = n
+        self._measure()
         self.display = bool(columns)
         if current is not None:
             self.scroll_to(y=max(0, current - 1), animate=False)
+
+
+    def _measure(self) -> None:
+        """Size the table now, in the update that changed it, rather than on the next idle
+        (``DataTable._on_idle``): otherwise every change costs the screen a second layout."""
+        if self._require_update_dimensions:
+            self._require_update_dimensions = False
+            new_rows = self._new_rows.copy()
+            self._new_rows.clear()
+            self._update_dimensions(new_rows)
 
 
 class KeyHints(Widget, can_focus=True):
