@@ -231,6 +231,8 @@ class ScanPipeline:
         if self.keeper is not None:
             try:
                 with self.engine.begin() as conn:
+                    if conn.dialect.name == "postgresql":
+                        conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
                     record_outcome(conn, scan.id, outcome.accepted, reason_of(outcome))
                     self.keeper.answered(conn, handled, handler)
                 return
