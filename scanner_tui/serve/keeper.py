@@ -36,17 +36,17 @@ SCREEN = "WorkflowScreen"  # the screen a kept task is shown on (``state["screen
 
 
 def working(handler: Any) -> WorkflowHandler | None:
-    """The task a scan went to: the workflow behind a typed answer, or the one a sign-in or
-    menu handler passed the scan on to (a badge, a task card and a bin scanned in one go)."""
+    """The task a scan goes to: the workflow behind a typed answer, or the one a sign-in or
+    menu handler passes its scans on to until its screen shows (``Handover.next``: a badge, a
+    task card and a bin scanned in one go)."""
     for _ in range(4):
         if isinstance(handler, AnswerHandler):
             handler = handler.handler
         if isinstance(handler, WorkflowHandler):
             return handler
-        nxt = getattr(handler, "next", None)
-        if nxt is None or not getattr(handler, "passed", False):
+        handler = getattr(handler, "next", None)
+        if handler is None:
             return None
-        handler = nxt
     return None
 
 
@@ -72,12 +72,11 @@ class TerminalKeeper:
 
     def handling(self, scan: Scan, handler: Any) -> AbstractContextManager[Any]:
         """Around one scan's handling: a stock operation writes the row in its transaction."""
-        work = handler if isinstance(handler, AnswerHandler) else working(handler)
-        task = working(work)
+        task = working(handler)
         before = saved_state(task) if task is not None else None
         if task is None or before is None:
             return nullcontext()
-        answer = work.text if isinstance(work, AnswerHandler) else None
+        answer = handler.text if isinstance(handler, AnswerHandler) else None
         records: dict[str, dict] = {}
 
         def write(conn: sa.Connection, result: Any) -> None:
