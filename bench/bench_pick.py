@@ -7,7 +7,9 @@ Enter for the quantity, answer the zero check, scan a staging bin, CMD:DONE. Pay
 classified before the clock starts: the figures are the workflow plus its operations (the
 re-planning after each change included). Usage::
 
-    .venv/bin/python bench/bench_pick.py [--orders 20] [--lines 5] [--big-lines 50]
+    .venv/bin/python bench/bench_pick.py [--orders 20] [--lines 5] [--big-lines 50] [--claims]
+
+``--claims``: the workflow claims each order as the app's does (``Services.claims``).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from pathlib import Path
 from benchlib import medium_template, pct
 from sqlalchemy import insert, select
 
+from scanner_tui.inventory.claims import ClaimDesk
 from scanner_tui.inventory.db import open_store
 from scanner_tui.inventory.lookup import StoreKnownCodes
 from scanner_tui.inventory.models import Asset, Barcode, Bin, Order, OrderLine, Sku, Stock
@@ -109,8 +112,9 @@ def main() -> None:
     ap.add_argument("--orders", type=int, default=20)
     ap.add_argument("--lines", type=int, default=6)
     ap.add_argument("--big-lines", type=int, default=50)
+    ap.add_argument("--claims", action="store_true", help="claim each order, as the app does")
     args = ap.parse_args()
-    work = Path("/tmp/scanner_tui_bench/pick_work.db")
+    work = Path(f"/tmp/scanner_tui_bench/pick_work{'_claims' if args.claims else ''}.db")
     for suffix in ("", "-wal", "-shm"):
         Path(f"{work}{suffix}").unlink(missing_ok=True)
     shutil.copy(medium_template(), work)
@@ -118,7 +122,8 @@ def main() -> None:
     rng = random.Random(5)
     codes = add_orders(engine, args.orders, args.lines, rng, "BP")
     big = add_orders(engine, 1, args.big_lines, rng, "BIG")[0]
-    services = Services(engine=engine, badge="OP-0001", terminal="BENCH", role="picker")
+    services = Services(engine=engine, badge="OP-0001", terminal="BENCH", role="picker",
+                        claims=ClaimDesk(engine, "BENCH", "OP-0001") if args.claims else None)
     known = StoreKnownCodes(engine)
     times: dict[str, list[float]] = defaultdict(list)
     for code in codes:

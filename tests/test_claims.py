@@ -191,15 +191,19 @@ def test_terminals_command_lists_who_what_since_and_holds(tmp_path):
     assert text.exit_code == 0
     lines = text.output.splitlines()
     assert lines[0].split() == ["TERMINAL", "WHO", "TASK", "SINCE", "LAST", "SCAN"]
-    assert lines[1].split() == ["DOCK-1", "OP-0001", "pick", "2026-12-05", "10:00", "SO-5004",
-                                "at", "10:00:00", "holds", "order", "SO-5004"]
+    assert lines[1].split()[:11] == ["DOCK-1", "OP-0001", "pick", "2026-12-05", "10:00",
+                                     "SO-5004", "at", "10:00:00", "holds", "order", "SO-5004"]
+    assert lines[1].split()[11:13] == ["since", "10:00"]  # the claim's since
     assert lines[2].split()[:3] == ["DOCK-2", "-", "-"]
     rows = [json.loads(line) for line in runner.invoke(
         app, ["--config", str(cfg), "terminals", "--json"]).output.splitlines()]
     assert rows[0] == {"terminal": "DOCK-1", "badge": "OP-0001", "task": "pick",
                        "since": "2026-12-05T10:00:00+00:00",
                        "updated": "2026-12-05T10:00:00+00:00", "last_scan": "SO-5004",
-                       "last_scan_at": "2026-12-05T10:00:00+00:00", "holds": ["order SO-5004"]}
+                       "last_scan_at": "2026-12-05T10:00:00+00:00", "holds": [
+                           {"kind": "order", "code": "SO-5004", "badge": "OP-0001",
+                            "since": "2026-12-05T10:00:00+00:00",
+                            "abandoned": rows[0]["holds"][0]["abandoned"]}]}
     empty = tmp_path / "e.toml"
     empty.write_text(f'[database]\nurl = "sqlite:///{tmp_path / "e.db"}"\n')
     open_store(f"sqlite:///{tmp_path / 'e.db'}").dispose()  # an empty store, not a missing one

@@ -143,6 +143,19 @@ def test_journal_from_a_file_that_is_not_an_archive(tmp_path, db_url):
     assert "line 1 is not a journal row" in out.output and "Traceback" not in out.output
 
 
+def test_a_damaged_archive_is_told_in_words(tmp_path, db_url):
+    """A damaged gzip file: one sentence, not the library's text (``Not a gzipped file
+    (b'..')``)."""
+    for name, data in (("odd.jsonl.gz", b"\x1f\x8b" + b"not gzip at all" * 4),):
+        bad = tmp_path / name
+        bad.write_bytes(data)
+        out = CliRunner().invoke(cli_app, ["--config", _config(tmp_path, db_url), "journal",
+                                           "--from", str(bad)])
+        assert out.exit_code == 1, out.output
+        assert out.output.strip().endswith(f"{name} is not a readable journal archive (it is "
+                                           "damaged, or not gzip JSON Lines)"), out.output
+
+
 @pytest.mark.postgres
 def test_archive_and_settle_on_postgres(tmp_path, pg_url):
     from scanner_tui.inventory.db import open_store

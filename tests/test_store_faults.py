@@ -92,6 +92,20 @@ def test_read_only_commands_do_not_wait_for_a_writer(tmp_path, db_url, lock_hold
             assert out.exit_code == 0, (args, out.output)
 
 
+COUNTS_READS = (["counts", "list", "--all"], ["counts", "report"])
+
+
+def test_read_only_counts_commands_do_not_wait_for_a_writer(tmp_path, db_url, lock_holder):
+    """``counts list`` and ``counts report`` read: another process's write lock does not stop
+    them (they opened the store for writing, so they waited and said busy)."""
+    cfg = _config(tmp_path, db_url)
+    for args in COUNTS_READS:
+        out = CliRunner().invoke(cli_app, ["--config", cfg, *args])
+        assert out.exit_code == 0 and "busy" not in out.output, (args, out.output)
+    out = CliRunner().invoke(cli_app, ["--config", cfg, "counts", "compare", "CC-99999"])
+    assert "busy" not in out.output and "CC-99999" in out.output, out.output
+
+
 def test_a_write_command_on_a_busy_store_says_busy(tmp_path, db_url, lock_holder):
     cfg = _config(tmp_path, db_url)
     csv = tmp_path / "bins.csv"
@@ -142,7 +156,7 @@ def test_read_only_file_verify_history_export_journal(tmp_path):
     folder.chmod(0o555)
     try:
         cli = [sys.executable, "-c", "from scanner_tui.cli import app; app()", "--config", cfg]
-        for args in (["verify"], ["journal"], ["export", "stock"]):
+        for args in (["verify"], ["journal"], ["export", "stock"], *COUNTS_READS):
             done = subprocess.run([*prefix, *cli, *args], capture_output=True, text=True,
                                   timeout=60)
             assert done.returncode == 0 and done.stdout, (args, done.stderr)
@@ -297,3 +311,51 @@ def test_postgres_row_lock_held_elsewhere_is_busy_not_a_driver_error(pg_url):
     finally:
         holder.close()
         engine.dispose()
+
+
+def test_a_task_on_a_damaged_store_says_so_in_floor_words(tmp_path):
+    """A task that cannot be opened (or read back) because of the store says what is wrong in
+    floor words, never the driver's text (``WorkflowHandler.open`` showed ``{exc}``)."""
+    from scanner_tui.ui.floor import WorkflowHandler
+    from scanner_tui.workflows.base import Services
+    from scanner_tui.workflows.registry import find
+
+    path = tmp_path / "damaged.db"
+    path.write_bytes(b"this is not a store " * 300)
+    broken = make_engine(f"sqlite:///{path}")
+    try:
+        services = Services(engine=broken, badge="OP-0001", terminal="T1", role="picker")
+        handler = WorkflowHandler(find("pick"), services)
+        error = handler.open().error
+        assert error.startswith("Pick could not be opened: the store file is damaged"), error
+        handler = WorkflowHandler(find("pick"), services)
+        error = handler.reopen({"task": "pick", "version": 1, "state": {}}).error
+        assert "damaged" in error, error
+    finally:
+        broken.dispose()
+    for word in DRIVER_WORDS + ("not a database",):
+        assert word not in error, error
+
+
+def test_labels_on_a_busy_store(tmp_path, engine, db_url, lock_holder):
+    """``labels bins`` only reads, so another process's write lock does not stop it; ``labels
+    assets --new`` must write, and says the store is busy in one sentence (it was a
+    traceback)."""
+    cfg = _config(tmp_path, db_url)
+    out = CliRunner().invoke(cli_app, ["--config", cfg, "labels", "assets", "--new", "2",
+                                       "--badge", "OP-0001", "--output", str(tmp_path / "t")])
+    assert out.exit_code == 1 and "busy" in out.output, out.output
+    assert "Traceback" not in out.output and "OperationalError" not in out.output
+    out = CliRunner().invoke(cli_app, ["--config", cfg, "labels", "bins", "A04-B-12",
+                                       "--output", str(tmp_path / "b")])
+    assert "store is busy" not in out.output and "A04-B-12" in out.output, out.output
+
+
+def test_a_served_terminal_on_a_damaged_store_says_so(tmp_path, capsys):
+    """A served terminal whose store cannot be opened prints one floor sentence, not the
+    driver's text."""
+    from scanner_tui.serve.child import main
+
+    assert main(["--terminal", "T1", "--config", _config(tmp_path, "nosuchdb://host/x")]) == 1
+    err = capsys.readouterr().err
+    assert err == "scanner-tui: This terminal cannot start: the store failed; call a supervisor.\n"

@@ -268,3 +268,77 @@ async def test_undo_takes_back_the_last_change_in_this_task_then_asks(demo, db_u
         await press(app, pilot, "u")  # the move before this task is not offered
         assert not last(app).accepted and "in this task" in last(app).text, last(app).text
         assert unit_bin(demo, "AT00000003") == "A03-A-01"
+
+
+async def test_a_basket_move_is_undone_as_one(demo, db_url):
+    """Item 4: several units moved by one bin scan are one change: `u` puts them all back at
+    once, the ledger agrees, and a second `u` asks, naming the change before it."""
+    app = floor_app(demo, db_url)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await scan(app, pilot, "OP-0001", "CMD:MOVE", "AT00000004", "A03-A-02")
+        basket = ("AT00000002", "AT00000003", "AT00000009")
+        before = {s: unit_bin(demo, s) for s in basket}
+        await scan(app, pilot, *basket, "B03-B-04")
+        assert all(unit_bin(demo, s) == "B03-B-04" for s in basket)
+        rows = ledger_rows(demo)
+        await press(app, pilot, "u")
+        assert last(app).accepted and all(s in last(app).text for s in basket), last(app).text
+        assert {s: unit_bin(demo, s) for s in basket} == before
+        assert ledger_rows(demo) == rows + 3
+        assert_verified(demo)
+        await press(app, pilot, "u")
+        q = app.screen.snapshot.question
+        assert q is not None and "AT00000004" in q.text, q
+        assert unit_bin(demo, "AT00000004") == "A03-A-02"
+        await press(app, pilot, "n")
+        assert unit_bin(demo, "AT00000004") == "A03-A-02"
+
+
+async def test_refused_scans_never_become_the_lot(demo, db_url):
+    """Item 3's sibling: junk scanned at "Lot of LAPTOP-14?" became the lot ("Lot [2JB.")."""
+    app = floor_app(demo, db_url)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await scan(app, pilot, "OP-0002", "CMD:RECEIVE", "R-1001", gtin(demo, "LAPTOP-14"))
+        wf = app.screen.handler.workflow
+        for junk in JUNK:
+            await scan(app, pilot, junk)
+            assert not last(app).accepted, (junk, last(app).text)
+            assert not wf.current.lot and wf.question is not None, junk
+        assert not any(j in screen_text(app) for j in JUNK), screen_text(app)
+        await scan(app, pilot, "LT2611C")
+        assert last(app).accepted and wf.current.lot == "LT2611C"
+
+
+@pytest.mark.parametrize("task, first, target", [
+    ("CMD:MOVE", ("R01-A-02", "MUG-01"), "A01-A-02"),
+    ("CMD:COUNT", ("A01-A-02", "MUG-01"), "MUG-01"),
+])
+async def test_a_typed_quantity_not_sent_is_never_replaced_by_a_default(demo, db_url, task,
+                                                                         first, target):
+    """Item 1's siblings: in Move, "How many MUG-01?" is an optional count prompt; 30 typed
+    without Enter, then the target bin scanned, moved 1 (the default). A scan while a typed
+    quantity is not sent is refused, the question repeated; Enter sends it."""
+    from tests.test_ui_support import type_slowly
+    from tests.workflow_helpers import qty
+
+    if task == "CMD:COUNT":
+        plan_count(demo, actor=Actor("OP-0003", "T9", "supervisor"), bins=[first[0]],
+                   blind=False)
+    app = floor_app(demo, db_url)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await scan(app, pilot, "OP-0001", task, first[0], gtin(demo, first[1]))
+        rows, before = ledger_rows(demo), qty(demo, "MUG-01", "A01-A-02")
+        await type_slowly(app, pilot, "30")
+        await scan(app, pilot, gtin(demo, target) if target == "MUG-01" else target)
+        assert not last(app).accepted and "30 is typed but not sent" in last(app).text
+        assert "How many MUG-01" in last(app).text, last(app).text
+        assert ledger_rows(demo) == rows and qty(demo, "MUG-01", "A01-A-02") == before
+        wf = app.screen.handler.workflow
+        await press(app, pilot, "enter")
+        assert last(app).accepted, last(app).text
+        if task == "CMD:MOVE":
+            assert wf.basket[-1].qty == 30
+            await scan(app, pilot, target)
+            assert last(app).accepted and qty(demo, "MUG-01", "A01-A-02") == before + 30
+        else:
+            assert wf.lines[-1].qty == 30

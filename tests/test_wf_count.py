@@ -210,6 +210,29 @@ def test_recount_by_another_counter(demo):
     assert ledger_rows(engine) == before
 
 
+def test_a_second_undo_asks_before_taking_back_another_counted_line(demo):
+    """Issue 11 item 4 in Count: undo takes back the last counted line at once; the next
+    undo asks, naming the line it would take back; a new line makes undo fresh again."""
+    engine, _ = demo
+    plan_count(engine, actor=SUPERVISOR, bins=["A03-A-01"], blind=False)
+    wf = counter(engine, "OP-0002")
+    assert scan(wf, "A03-A-01").accepted
+    units = ["AT00000002", "AT00000003", "AT00000009"]  # found here, books elsewhere
+    for serial in units:
+        assert scan(wf, serial).accepted
+    assert units[2] in scan(wf, "CMD:UNDO").message
+    out = scan(wf, "CMD:UNDO")
+    assert out.question is not None and f"count of {units[1]}" in out.question.text
+    assert len(wf.lines) == 2
+    assert scan(wf, "CMD:NO").accepted and len(wf.lines) == 2
+    out = scan(wf, "CMD:UNDO")
+    assert out.question is not None
+    assert units[1] in scan(wf, "CMD:YES").message and len(wf.lines) == 1
+    assert scan(wf, units[2]).accepted  # a new line: undo is at once again
+    out = scan(wf, "CMD:UNDO")
+    assert out.question is None and units[2] in out.message and len(wf.lines) == 1
+
+
 def test_undo_cancel_empty_bin_and_not_blind(demo):
     engine, _ = demo
     plan_count(engine, actor=SUPERVISOR, bins=["A03-A-01", "B02-A-01"], blind=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from scanner_tui.inventory.db import open_store
 from scanner_tui.inventory.demo import build_demo
 from scanner_tui.inventory.models import Asset, Bin
 from scanner_tui.inventory.operations import move
@@ -12,6 +13,7 @@ from scanner_tui.inventory.verify import verify
 from scanner_tui.scanning.result import Source
 from scanner_tui.workflows.base import Actor
 from scanner_tui.workflows.move import MoveWorkflow
+from tests.ledger_helpers import ENGINES, store_url
 from tests.workflow_helpers import last_row, ledger_rows, qty, scan, services
 
 
@@ -48,21 +50,33 @@ def test_one_unit_to_a_target_bin(demo, wf):
     assert wf.services.shift.lines_done == 1
 
 
-def test_basket_of_units_then_undo_reverses_the_last(demo, wf):
-    engine, _ = demo
+def test_basket_of_units_then_undo_reverses_the_whole_basket(demo, wf):
+    """Issue 11 item 4: a basket moved by one bin scan is undone as one."""
+    engine, gtin = demo
+    assert scan(wf, "AT00000004").accepted and scan(wf, "A03-A-02").changed  # an earlier move
     before = {s: bin_of(engine, s) for s in ("AT00000002", "AT00000003", "AT00000009")}
-    for serial in before:
+    assert scan(wf, "R01-A-02").accepted and scan(wf, gtin).accepted  # a quantity line
+    assert wf.answer("4").accepted
+    for serial in before:  # and three units
         assert scan(wf, serial).accepted
-    assert len(wf.view().lines) == 3
+    assert len(wf.view().lines) == 4
     assert not scan(wf, "AT00000003").accepted  # already in the basket
     out = scan(wf, "B03-B-04")
-    assert out.accepted and out.message == "Moved 3 items to B03-B-04."
+    assert out.accepted and out.message == "Moved 4 items to B03-B-04."
     assert all(bin_of(engine, s) == "B03-B-04" for s in before)
+    assert qty(engine, "MUG-01", "B03-B-04") == 4
+    rows = ledger_rows(engine)
     out = scan(wf, "CMD:UNDO")
-    assert out.accepted and out.changed and "AT00000009" in out.message
-    assert bin_of(engine, "AT00000009") == before["AT00000009"]
-    assert bin_of(engine, "AT00000003") == "B03-B-04"
+    assert out.accepted and out.changed, out.message
+    assert all(s in out.message for s in before) and "4 of MUG-01" in out.message, out.message
+    assert {s: bin_of(engine, s) for s in before} == before
+    assert (qty(engine, "MUG-01", "B03-B-04"), qty(engine, "MUG-01", "R01-A-02")) == (0, 96)
+    assert ledger_rows(engine) == rows + 4  # one undo row each, in one operation
+    assert bin_of(engine, "AT00000004") == "A03-A-02"  # the earlier move stays
     assert verify(engine) == []
+    out = scan(wf, "CMD:UNDO")  # a second undo asks, naming the earlier move
+    assert out.question is not None and "move of AT00000004" in out.question.text
+    assert bin_of(engine, "AT00000004") == "A03-A-02"
 
 
 def test_quantity_typed_from_the_working_bin(demo, wf):
@@ -236,3 +250,46 @@ def test_long_codes_get_a_shorter_instruction():
 
     assert brief("Qty of MUG-01? Or scan target", "Type the qty") == "Qty of MUG-01? Or scan target"
     assert brief("Qty of " + "X" * 40 + "? Or scan target", "Type the qty") == "Type the qty"
+
+
+def test_the_quantity_limit_at_a_question_is_the_sites(demo, wf):
+    """One quantity limit ([identity] max_quantity, 1,000,000 by default): a question took
+    at most 99,999 (5 digits), so 150000 was refused as too large, not as more than the bin
+    holds."""
+    from scanner_tui import codes
+    from scanner_tui.inventory import identity
+
+    engine, gtin = demo
+    assert wf.quantity_limit == codes.MAX_QUANTITY
+    assert scan(wf, "R01-A-02").accepted and scan(wf, gtin).accepted
+    out = wf.answer("150000")
+    assert not out.accepted and out.message.startswith("R01-A-02 has only 96 of MUG-01"), out
+    out = wf.answer("1000001")
+    assert not out.accepted and "at most 1,000,000" in out.message, out
+    identity.configure(engine, identity.Policy(max_quantity=50))
+    try:
+        out = wf.answer("60")
+        assert not out.accepted and "at most 50" in out.message, out
+    finally:
+        identity.configure(engine, identity.Policy())
+
+
+@pytest.fixture(params=ENGINES)
+def any_store(request, tmp_path):
+    engine = open_store(store_url(request, tmp_path))
+    build_demo(engine, "small")
+    yield engine
+    engine.dispose()
+
+
+def test_a_basket_is_undone_as_one_on_every_engine(any_store):
+    wf = MoveWorkflow(services(any_store, "OP-0001"))
+    basket = ("AT00000002", "AT00000003", "AT00000009")
+    before = {s: bin_of(any_store, s) for s in basket}
+    for serial in basket:
+        assert scan(wf, serial).accepted
+    assert scan(wf, "B03-B-04").changed
+    out = scan(wf, "CMD:UNDO")
+    assert out.changed and all(s in out.message for s in basket), out.message
+    assert {s: bin_of(any_store, s) for s in basket} == before
+    assert verify(any_store) == []

@@ -502,7 +502,10 @@ def test_undo_gives_the_pick_back_and_the_task_returns(demo):
     assert wf.question is None
     assert unit_state(demo, serial) == ("in_stock", at)
     assert wf.step is Step.PICK and wf.current_task().bin == at
-    out = scan(wf, "CMD:UNDO")
+    out = scan(wf, "CMD:UNDO")  # a second undo asks first, naming it (issue 11 item 4)
+    assert out.question is not None and "pick of 2 of USB-C-1M" in out.question.text
+    assert line_picked(demo, "CC-1002", 2) == 2
+    out = scan(wf, "CMD:YES")
     assert "2 of USB-C-1M" in out.message
     assert line_picked(demo, "CC-1002", 2) == 0 and stock(demo, "USB-C-1M", "A02-B-02") == 35
     assert [t.sku for t in wf.plan.tasks] == ["USB-C-1M", "PHONE-X5"]

@@ -99,8 +99,10 @@ def test_cancel_and_undo_still_work_while_a_question_stands():
 def test_a_quantity_is_ascii_digits_or_the_default():
     assert read_reply(QTY, "") == 3 and read_reply(QTY, "y") == 3
     assert read_reply(QTY, "12") == 12 and read_reply(QTY, "no") is None
-    for text in ("٥٠", "1e3", "-1", "3.5", "123456"):
+    for text in ("٥٠", "1e3", "-1", "3.5", "1000001"):
         assert isinstance(read_reply(QTY, text), Refusal), text
+    assert read_reply(QTY, "123456") == 123456  # the one limit: [identity] max_quantity
+    assert isinstance(read_reply(QTY, "60", limit=50), Refusal)
     must_type = Question("How many?", Ask.QUANTITY, action="it")
     assert isinstance(read_reply(must_type, ""), Refusal)
     wf = Asker(QTY)

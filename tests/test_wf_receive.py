@@ -505,3 +505,17 @@ def test_digits_other_than_ascii_are_neither_a_quantity_nor_a_serial(demo):
     assert not out.accepted and out.message == ("?? is not a number (U+0665 ARABIC-INDIC DIGIT "
                                                 "FIVE); type digits 0-9 only.")  # codes' words
     assert ledger_rows(demo) == before
+
+
+def test_an_over_receipt_taken_with_yes_is_undone_as_one(demo):
+    """Issue 11 item 4's sibling: CMD:YES receives what fits on the line and the excess off
+    it (two operations for one answer); undo took back only the excess."""
+    wf = receiver(demo, receipt="R-1001")
+    scan(wf, gtin(demo, "CABLE-TIE-100"))
+    wf.answer("55")
+    assert scan(wf, "CMD:YES").changed
+    assert (qty(demo, "CABLE-TIE-100", "DK01-A-01"), received(demo)["CABLE-TIE-100"]) == (55, 50)
+    out = scan(wf, "CMD:UNDO")
+    assert out.accepted and "5 of CABLE-TIE-100" in out.message and "49 of" in out.message
+    assert (qty(demo, "CABLE-TIE-100", "DK01-A-01"), received(demo)["CABLE-TIE-100"]) == (1, 1)
+    assert verify(demo) == []

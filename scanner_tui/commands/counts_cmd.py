@@ -90,7 +90,7 @@ def list_(
     """Counts, newest first: state and how many bins are counted."""
     from scanner_tui.inventory.counting import list_counts
 
-    found = list_counts(context(ctx).engine, include_approved=all_)
+    found = list_counts(context(ctx).read_engine, include_approved=all_)
     if not found:
         say("No counts." if all_ else "No counts waiting (--all shows approved ones).")
     for c in found:
@@ -110,7 +110,7 @@ def compare_(
     """Expected, counted and variance per bin and line; missing, unexpected, wrong-bin units."""
     from scanner_tui.inventory.counting import compare
 
-    cmp = compare(context(ctx).engine, code)
+    cmp = compare(context(ctx).read_engine, code)
     if as_json:
         typer.echo(json_line(comparison_json(cmp)))
         return
@@ -234,7 +234,7 @@ def report(
 
     if by not in ("day", "week"):
         fail("--by takes day or week", code=2)
-    r = accuracy(context(ctx).engine, days=days, by=by)
+    r = accuracy(context(ctx).read_engine, days=days, by=by)
     console = Console(width=width, highlight=False, emoji=False)
     t = r.total
     console.print(Text(f"Count accuracy, last {days} days: {t.exact}/{t.lines} lines exact "

@@ -13,9 +13,11 @@ from typing import Annotated
 
 import typer
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
-from scanner_tui.commands.common import context, fail
+from scanner_tui.commands.common import clean, context, fail, fail_store
 from scanner_tui.config import Config, LabelsConfig
+from scanner_tui.inventory.errors import DomainError
 from scanner_tui.labels import Label, LabelError, bin_labels, print_labels, sku_labels
 from scanner_tui.labels.jobs import NotRecorded, print_asset_tags
 from scanner_tui.labels.record import compress
@@ -91,9 +93,11 @@ def _print_unrecorded(ctx: typer.Context, noun: str, build: Callable[[Engine], l
     c = context(ctx)
     destination, fmt = _destination(c.config, output, printer, fmt)
     try:
-        labels = build(c.engine)
-    except LabelError as exc:
-        fail(str(exc))
+        labels = build(c.read_engine)  # nothing is written: a busy or read-only store will do
+    except (LabelError, DomainError) as exc:
+        fail(clean(str(exc)))
+    except SQLAlchemyError as exc:
+        fail_store(exc)
     written = _deliver(labels, _settings(c.config, dpi, size), destination, fmt, sheet)
     typer.echo(f"{len(labels)} {noun} to {_where(written)}", err=True)
 
@@ -181,6 +185,10 @@ def assets_cmd(
              f"recorded in the ledger: {exc}")
     except LabelError as exc:
         fail(f"{exc}; nothing was recorded as printed")
+    except DomainError as exc:  # an unknown or inactive badge, a unit not in the store
+        fail(clean(str(exc)))
+    except SQLAlchemyError as exc:  # nothing was printed: the numbers were not taken
+        fail_store(exc)
     tags, reprints = list(job.tags), job.reprints
     listed = ", ".join(compress(tags))
     if len(listed) > 120:

@@ -133,7 +133,8 @@ def terminals_command(
         _set_password(c, password)
         return
     from scanner_tui.inventory.claims import claims_of
-    from scanner_tui.inventory.sessions import list_sessions
+    from scanner_tui.inventory.models import utcnow
+    from scanner_tui.inventory.sessions import TerminalSession, list_sessions
 
     try:
         sessions = list_sessions(c.engine)
@@ -142,9 +143,14 @@ def terminals_command(
         from scanner_tui.commands.common import fail_store
 
         fail_store(exc)
+    known = {s.terminal for s in sessions}  # a claim of a terminal never kept is listed too
+    sessions += [TerminalSession(t) for t in sorted({h.terminal for h in held} - known)]
+    now, minutes = utcnow(), c.config.serve.resume_minutes
     rows = []
     for s in sessions:
-        docs = [f"{h.kind} {h.code}" for h in held if h.terminal == s.terminal
+        gone = s.updated_at is None or not s.resumable(now, minutes)
+        docs = [{"kind": h.kind, "code": h.code, "badge": h.badge, "since": _when(h.since),
+                 "abandoned": gone} for h in held if h.terminal == s.terminal
                 and h.kind != "badge"]
         rows.append({"terminal": s.terminal, "badge": s.badge or None,
                      "task": s.task or None, "since": _when(s.signed_in_at),
@@ -164,8 +170,9 @@ def terminals_command(
                                            if r["last_scan_at"] else "")
         line = (f"{r['terminal']:<12} {r['badge'] or '-':<9} {r['task'] or '-':<10} "
                 f"{since or '-':<16} {last}")
-        if r["holds"]:
-            line += "  holds " + ", ".join(r["holds"])
+        for h in r["holds"]:
+            line += (f"  holds {h['kind']} {h['code']} since {h['since'][11:16]}"
+                     + (" (abandoned: anyone may take it)" if h["abandoned"] else ""))
         say(line)
 
 

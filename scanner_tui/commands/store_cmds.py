@@ -188,26 +188,63 @@ def recall(
     lot: str | None = typer.Argument(None, help="The lot being recalled.", show_default=False),
     lot_option: str | None = typer.Option(None, "--lot", hidden=True),  # the old spelling
     sku: str | None = typer.Option(None, "--sku", help="Only this SKU's units of the lot."),
+    hold: bool = typer.Option(False, "--hold", help="Put the lot on hold: none of it is "
+                              "picked, shipped or moved out (a supervisor or admin)."),
+    release: bool = typer.Option(False, "--release", help="Lift the lot's hold."),
+    badge: str | None = typer.Option(None, "--badge", help="Your badge, for --hold or "
+                                     "--release (a supervisor or admin)."),
+    reason: str = typer.Option("", "--reason", help="Why, kept on the hold's ledger rows."),
     as_json: bool = typer.Option(False, "--json", help="One JSON object instead of text."),
 ) -> None:
-    """Every unit and quantity of a lot, and where it is now (bin, or order and customer)."""
+    """Every unit and quantity of a lot, where it is now (bin, or order and customer) and
+    whether it is on hold; --hold / --release put it on hold or lift the hold."""
     from scanner_tui.inventory.recall import UnknownSku, render
     from scanner_tui.inventory.recall import recall as get_recall
 
     lot = lot or lot_option
     if not lot:
         fail("say which lot: scanner-tui recall LOT", code=2)
+    if hold and release:
+        fail("--hold or --release, not both", code=2)
+    c = context(ctx)
+    changed = None
+    if hold or release:
+        changed = _hold_or_release(c, lot, sku, badge, reason, hold)
     try:
-        r = get_recall(context(ctx).read_engine, lot, sku)
+        r = get_recall(c.engine if changed else c.read_engine, lot, sku)
     except UnknownSku:
         fail(clean(f"SKU {sku!r} is not in this store"))
-    if not (r["units"] or r["stock"] or r["orders"]):  # like an unknown code in history
+    if not (r["units"] or r["stock"] or r["orders"] or r["hold"] or changed):
         fail(clean(f"lot {lot!r} is not in this store" + (f" for {sku}" if sku else "")))
     if as_json:
         typer.echo(json_line(r))
         return
+    if changed:
+        say(changed)
     for line in render(r):
         say(line)
+
+
+def _hold_or_release(c, lot: str, sku: str | None, badge: str | None, reason: str,  # noqa: ANN001
+                     hold: bool) -> str:
+    """Run ``hold_lot`` / ``release_lot`` as ``badge`` (role read from the store); the
+    sentence it answers, or one line and exit 1 when refused."""
+    import uuid
+
+    from scanner_tui.inventory.actor import Actor
+    from scanner_tui.inventory.errors import DomainError
+    from scanner_tui.inventory.operations import hold_lot, release_lot
+
+    if not badge:
+        fail(f"say who {'holds' if hold else 'releases'} the lot: --badge BADGE "
+             "(a supervisor or admin)", code=2)
+    operation = hold_lot if hold else release_lot
+    try:
+        done = operation(c.engine, actor=Actor(badge.strip(), c.config.terminal.id),
+                         scan_id=f"desk-{uuid.uuid4().hex}", lot=lot, sku=sku, reason=reason)
+    except DomainError as err:
+        fail(clean(str(err)))
+    return done.message
 
 
 def verify(

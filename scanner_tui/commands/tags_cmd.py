@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from scanner_tui.commands.common import context, fail, say
+from scanner_tui.commands.common import clean, context, fail, say
 
 tags_app = typer.Typer(help="Own asset tags: register rolls of pre-printed tags.",
                        no_args_is_help=True)
@@ -29,7 +29,7 @@ def register_roll(
     try:
         roll = register(c.engine, first, last, operator=badge, terminal=c.config.terminal.id)
     except DomainError as err:
-        fail(str(err))
+        fail(clean(str(err)))
     say(f"Registered {roll.size:,} tags, {first.strip()} to {last.strip()}: they can be "
         "received now.")
 

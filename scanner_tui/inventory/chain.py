@@ -152,6 +152,14 @@ class Appender:
         return row
 
 
+def lock_head(conn: Any) -> tuple[int | None, str]:
+    """Take the chain head on a SQLAlchemy Connection, as every operation does first (on
+    PostgreSQL a row lock until commit): a bulk writer that picks its own ids (the importer)
+    takes it before reading the highest ids, so no append can claim them meanwhile."""
+    raw = conn.connection.driver_connection
+    return Appender(raw, conn.dialect.name, conn.dialect.paramstyle).lock()
+
+
 def seal_rows(conn: Any, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Seal rows about to be bulk-inserted on a SQLAlchemy Connection (ids already given, in
     increasing order, after every row in the store: the demo builder); moves the head."""

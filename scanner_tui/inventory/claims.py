@@ -6,21 +6,29 @@ PostgreSQL alike (a read-then-write check would let two terminals both win). A b
 belongs to a terminal; a document claim belongs to a person (the same badge moving to another
 terminal keeps it). Taking over is a compare-and-set on the holder, so two takers cannot both
 succeed either; taking someone else's document needs a supervisor's (or admin's) badge, as the
-store says at that moment.
+store says at that moment: the taker's own, or an ``Approval`` (a supervisor's own badge scan
+at the taker's terminal, used once, as for adjustments). A claim whose terminal has been gone
+longer than it could resume (``[serve] resume_minutes``: its session row, else the claim, is
+older) is abandoned: anyone may take it.
+
+Workflows reach claims through ``ClaimDesk`` (in their ``Services``): bound to the terminal,
+the badge and the resume window, so a workflow never handles the store itself.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 
-from scanner_tui.inventory.actor import actor_for
+from scanner_tui.inventory.actor import Actor, Approval, actor_for, approver_badge, signed_in
 from scanner_tui.inventory.errors import DomainError, hhmm, shown
 from scanner_tui.inventory.models import as_aware, utcnow
+from scanner_tui.inventory.ops.base import _Sql
+from scanner_tui.inventory.sessions import load_session
 from scanner_tui.inventory.terminal_tables import claim as C
 
 KINDS = ("badge", "order", "receipt", "count-bin")
@@ -54,7 +62,8 @@ class ClaimHeld(DomainError):
         else:
             text = (f"{WHAT[holder.kind].capitalize()} {code} is being worked by "
                     f"{shown(holder.badge)} on {shown(holder.terminal)} since "
-                    f"{hhmm(holder.since)}; a supervisor can take it over.")
+                    f"{hhmm(holder.since)}; a supervisor can take it over (their badge, "
+                    "scanned here).")
         super().__init__(text, holder=holder)
 
 
@@ -108,18 +117,24 @@ def claim(engine: Engine, kind: str, code: str, *, terminal: str, badge: str,
 def _swap(engine: Engine, old: Claim, terminal: str, badge: str, now: datetime) -> bool:
     """Move ``old`` to (terminal, badge) only if it is still held as read (compare-and-set)."""
     with engine.begin() as conn:
-        done = conn.execute(
-            sa.update(C).where(C.c.kind == old.kind, C.c.code == old.code,
-                               C.c.terminal == old.terminal, C.c.badge == old.badge)
-            .values(terminal=terminal, badge=badge, since=now))
+        done = conn.execute(_swap_statement(old, terminal, badge, now))
     return done.rowcount == 1
 
 
+def _swap_statement(old: Claim, terminal: str, badge: str, now: datetime) -> sa.Update:
+    return (sa.update(C).where(C.c.kind == old.kind, C.c.code == old.code,
+                               C.c.terminal == old.terminal, C.c.badge == old.badge)
+            .values(terminal=terminal, badge=badge, since=now))
+
+
 def take_over(engine: Engine, kind: str, code: str, *, terminal: str, badge: str,
-              now: datetime | None = None) -> Claim | None:
+              now: datetime | None = None, approval: Approval | None = None,
+              stale_minutes: float | None = None) -> Claim | None:
     """Take (kind, code) from whoever holds it; returns the claim taken from (None: it was
-    free). A badge may be taken by its own holder from another terminal; a document only by a
-    supervisor or admin (or the person who holds it)."""
+    free). A badge may be taken by its own holder from another terminal; a document by the
+    person who holds it, a supervisor or admin, anyone a supervisor approves (``approval``:
+    their own badge scan at ``terminal``, used up here), or anyone when the holder's terminal
+    has been gone longer than ``stale_minutes`` (abandoned)."""
     _check_kind(kind)
     now = now or utcnow()
     for _ in range(3):
@@ -132,7 +147,13 @@ def take_over(engine: Engine, kind: str, code: str, *, terminal: str, badge: str
                 continue
         if kind == "badge" and badge != code:
             raise TakeOverRefused(f"Only {shown(code)} can sign in as {shown(code)}.")
-        if kind != "badge" and current.badge != badge:
+        free = (kind == "badge" or current.badge == badge or (
+            stale_minutes is not None and abandoned(engine, current, now, stale_minutes)))
+        if not free and approval is not None:
+            if _approved_swap(engine, current, terminal, badge, now, approval):
+                return current
+            continue
+        if not free:
             role = actor_for(engine, badge, terminal).role
             if role not in TAKE_OVER_ROLES:
                 raise TakeOverRefused(
@@ -143,11 +164,49 @@ def take_over(engine: Engine, kind: str, code: str, *, terminal: str, badge: str
     raise TakeOverRefused(f"{shown(code)} keeps changing hands; try again.")
 
 
-def release(engine: Engine, kind: str, code: str, *, terminal: str) -> bool:
-    """Let go of (kind, code) if this terminal holds it; True if a claim was released."""
+class _Lost(Exception):
+    """The claim changed hands while an approval was being used: roll the use back."""
+
+
+def _approved_swap(engine: Engine, old: Claim, terminal: str, badge: str, now: datetime,
+                   approval: Approval) -> bool:
+    """Move ``old`` to (terminal, badge) on a supervisor's badge scan at this terminal, in
+    one transaction with the scan's use (refused: a DomainError saying why)."""
+    try:
+        with engine.begin() as conn:
+            sql = _Sql(conn)
+            approver = approver_badge(sql, Actor(badge, terminal), approval, now,
+                                      f"take over {old.kind} {old.code}")
+            role = signed_in(sql, Actor(approver, terminal)).role
+            if role not in TAKE_OVER_ROLES:
+                raise TakeOverRefused(
+                    f"{shown(approver)} is not a supervisor; only a supervisor can hand "
+                    f"{WHAT[old.kind]} {shown(old.code)} over.")
+            done = conn.execute(_swap_statement(old, terminal, badge, now))
+            if done.rowcount != 1:
+                raise _Lost
+    except _Lost:
+        return False
+    return True
+
+
+def abandoned(engine: Engine, held: Claim, now: datetime, minutes: float) -> bool:
+    """Has the holding terminal been gone longer than it could resume? Last seen: its
+    session row, else when it took the claim."""
+    other = load_session(engine, held.terminal)
+    seen = other.updated_at if other is not None and other.updated_at else held.since
+    return now - seen > timedelta(minutes=minutes)
+
+
+def release(engine: Engine, kind: str, code: str, *, terminal: str,
+            badge: str | None = None) -> bool:
+    """Let go of (kind, code) if this terminal (and ``badge``, given) holds it; True if a
+    claim was released."""
+    where = [C.c.kind == kind, C.c.code == code, C.c.terminal == terminal]
+    if badge is not None:
+        where.append(C.c.badge == badge)
     with engine.begin() as conn:
-        done = conn.execute(sa.delete(C).where(C.c.kind == kind, C.c.code == code,
-                                               C.c.terminal == terminal))
+        done = conn.execute(sa.delete(C).where(*where))
     return done.rowcount > 0
 
 
@@ -165,3 +224,40 @@ def claims_of(engine: Engine, terminal: str | None = None) -> list[Claim]:
         query = query.where(C.c.terminal == terminal)
     with engine.connect() as conn:
         return [_row(r) for r in conn.execute(query).all()]
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimDesk:
+    """Document claims for one person at one terminal: what a workflow's ``Services`` hold
+    (workflows never touch the store themselves). ``resume_minutes``: how long a terminal
+    that went away may come back (``[serve] resume_minutes``); after that its claims are
+    abandoned and taken without a supervisor."""
+
+    engine: Engine
+    terminal: str
+    badge: str
+    resume_minutes: float = 15.0
+
+    def claim(self, kind: str, code: str) -> Claim | None:
+        """Take (kind, code), or raise :class:`ClaimHeld` naming the holder. A claim an
+        abandoned terminal left is taken: returned (None: it was free or this person's)."""
+        try:
+            claim(self.engine, kind, code, terminal=self.terminal, badge=self.badge)
+            return None
+        except ClaimHeld as held:
+            if not abandoned(self.engine, held.holder, utcnow(), self.resume_minutes):
+                raise
+        return self.take_over(kind, code)
+
+    def take_over(self, kind: str, code: str, approval: Approval | None = None
+                  ) -> Claim | None:
+        """Take it from its holder (see :func:`take_over`); the claim taken from, or None."""
+        return take_over(self.engine, kind, code, terminal=self.terminal, badge=self.badge,
+                         approval=approval, stale_minutes=self.resume_minutes)
+
+    def holder(self, kind: str, code: str) -> Claim | None:
+        return holder(self.engine, kind, code)
+
+    def release(self, kind: str, code: str) -> bool:
+        """Let go of it if this person holds it here."""
+        return release(self.engine, kind, code, terminal=self.terminal, badge=self.badge)

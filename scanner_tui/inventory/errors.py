@@ -165,6 +165,16 @@ class InsufficientStock(DomainError):
         super().__init__(msg, sku=sku, bin=bin_code, wanted=wanted, have=have, lot=lot)
 
 
+class LotNotPickable(DomainError):
+    """Stock of an expired lot or a lot on hold: never picked, shipped or moved out by
+    anyone but a supervisor (``inventory/lot_rules.py``)."""
+
+    code = "lot_not_pickable"
+
+    def __init__(self, message: str, *, lot: str, why: str, expiry: object = None) -> None:
+        super().__init__(message, lot=lot, why=why, expiry=expiry)
+
+
 class SerialRequired(DomainError):
     code = "serial_required"
 

@@ -6,14 +6,19 @@
 * ``bin_stock``: a quantity SKU's stock in a bin (move's basket).
 * ``undone_scan_ids``: the scans whose rows an undo compensated.
 * ``sku_capture``: a SKU's code, tracking and what receiving captures for it.
+* ``ledger_head`` / ``changed_since`` / ``last_taken``: how far the ledger has come, whether
+  rows on some SKUs came since, and the newest row since that took a SKU out of a bin or moved
+  a unit (who, on which terminal, where to): why a plan or a hand-held item went stale;
+  ``unit_at``: a unit's status and bin now.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 from typing import NamedTuple
 
-from sqlalchemy import Engine, and_, exists, func, select, union
+from sqlalchemy import Connection, Engine, and_, exists, func, select, union
 
 from scanner_tui.inventory.models import Asset, Bin, LedgerEntry, Sku, Stock
 
@@ -107,3 +112,66 @@ def sku_capture(engine: Engine, sku_id: int) -> SkuCapture:
     with engine.connect() as conn:
         r = conn.execute(q).one()
     return SkuCapture(r.id, r.code, r.tracking, bool(r.capture_lot), bool(r.capture_expiry))
+
+
+def ledger_head(conn: Connection) -> int:
+    """The id of the newest ledger row (0: none). Appends are serialised by the hash chain,
+    so every row committed after this read gets a higher id."""
+    return int(conn.execute(select(func.max(T_LEDGER.c.id))).scalar() or 0)
+
+
+def changed_since(engine: Engine, since: int, sku_ids: Collection[int]) -> bool:
+    """Whether a ledger row on one of ``sku_ids`` was written after row ``since``."""
+    if not sku_ids:
+        return False
+    q = (select(T_LEDGER.c.id)
+         .where(T_LEDGER.c.id > since, T_LEDGER.c.sku_id.in_(sorted(sku_ids))).limit(1))
+    with engine.connect() as conn:
+        return conn.execute(q).first() is not None
+
+
+def unit_at(engine: Engine, sku_id: int, serial: str) -> tuple[str, str | None] | None:
+    """A unit's status and bin code now (None: no such unit)."""
+    q = (select(T_ASSET.c.status, T_BIN.c.code)
+         .outerjoin(T_BIN, T_BIN.c.id == T_ASSET.c.bin_id)
+         .where(T_ASSET.c.sku_id == sku_id, T_ASSET.c.serial == serial))
+    with engine.connect() as conn:
+        row = conn.execute(q).first()
+    return None if row is None else (row[0], row[1])
+
+
+class Taken(NamedTuple):
+    """A ledger row that took stock out of a bin or moved a unit: what, where, by whom."""
+
+    action: str  # pick | move | putaway | adjust | lost | scrap | stage | ship | undo
+    serial: str | None  # the unit, for a serial SKU
+    sku: str
+    qty: int
+    from_bin: str | None
+    to_bin: str | None
+    doc_code: str  # the order a pick was for
+    operator: str
+    terminal: str
+
+
+def last_taken(engine: Engine, since: int, sku_id: int, *, bin_code: str | None = None,
+               serial: str | None = None) -> Taken | None:
+    """The newest ledger row after row ``since`` that took ``sku_id`` out of ``bin_code``
+    (or, with ``serial``, that changed that unit); None when there is none."""
+    frm, to = T_BIN.alias("frm"), T_BIN.alias("to")
+    q = (select(T_LEDGER.c.action, T_ASSET.c.serial, T_SKU.c.code, T_LEDGER.c.qty,
+                frm.c.code, to.c.code, T_LEDGER.c.doc_code, T_LEDGER.c.operator,
+                T_LEDGER.c.terminal)
+         .join(T_SKU, T_SKU.c.id == T_LEDGER.c.sku_id)
+         .outerjoin(T_ASSET, T_ASSET.c.id == T_LEDGER.c.asset_id)
+         .outerjoin(frm, frm.c.id == T_LEDGER.c.from_bin_id)
+         .outerjoin(to, to.c.id == T_LEDGER.c.to_bin_id)
+         .where(T_LEDGER.c.id > since, T_LEDGER.c.sku_id == sku_id)
+         .order_by(T_LEDGER.c.id.desc()).limit(1))
+    if serial is not None:
+        q = q.where(T_ASSET.c.serial == serial)
+    if bin_code is not None:
+        q = q.where(frm.c.code == bin_code)
+    with engine.connect() as conn:
+        row = conn.execute(q).first()
+    return None if row is None else Taken(*row[:3], abs(int(row[3] or 0)), *row[4:])

@@ -14,6 +14,7 @@ from sqlalchemy.orm import aliased
 
 from scanner_tui.inventory.export import plain, plain_row
 from scanner_tui.inventory.lookup import gtin14
+from scanner_tui.inventory.lot_rules import held
 from scanner_tui.inventory.models import (
     Asset,
     Barcode,
@@ -147,21 +148,24 @@ def _asset(conn: Connection, asset_id: int) -> dict:
     row = conn.execute(
         select(Asset.serial, Sku.code.label("sku"), Sku.description, Asset.status,
                Bin.code.label("bin"), Asset.lot, Asset.expiry, Asset.entry, Asset.attributes,
-               Order.code.label("order"), Order.customer)
+               Order.code.label("order"), Order.customer,
+               held(Asset.sku_id, Asset.lot).label("held"))
         .join(Sku, Sku.id == Asset.sku_id).outerjoin(Bin, Bin.id == Asset.bin_id)
         .outerjoin(OrderLine, OrderLine.id == Asset.order_line_id)
         .outerjoin(Order, Order.id == OrderLine.order_id)
         .where(Asset.id == asset_id)).one()
     ids = select(LedgerEntry.id).where(LedgerEntry.asset_id == asset_id)
-    return {"type": "asset", **plain_row(row),
+    return {"type": "asset", **plain_row(row), "held": bool(row.held),
             "events": _events(conn, ids)}
 
 
 def _bin(conn: Connection, bin_id: int, recent: int) -> dict:
     info = conn.execute(select(Bin.code, Bin.zone, Bin.kind, Bin.active)
                         .where(Bin.id == bin_id)).one()
-    stock = [dict(r._mapping) | {"expiry": plain(r.expiry)} for r in conn.execute(
-        select(Sku.code.label("sku"), Sku.description, Stock.lot, Stock.expiry, Stock.qty)
+    stock = [dict(r._mapping) | {"expiry": plain(r.expiry), "held": bool(r.held)} for r in
+             conn.execute(
+        select(Sku.code.label("sku"), Sku.description, Stock.lot, Stock.expiry, Stock.qty,
+               held(Stock.sku_id, Stock.lot).label("held"))
         .join(Sku, Sku.id == Stock.sku_id)
         .where(Stock.bin_id == bin_id, Stock.qty != 0).order_by(Sku.code, Stock.lot))]
     n_units = conn.execute(select(func.count()).select_from(Asset)
@@ -187,8 +191,10 @@ def _sku(conn: Connection, sku_id: int, recent: int) -> dict:
     barcodes = [dict(r._mapping) for r in conn.execute(
         select(Barcode.code, Barcode.kind).where(Barcode.sku_id == sku_id)
         .order_by(Barcode.kind, Barcode.code))]
-    stock = [dict(r._mapping) | {"expiry": plain(r.expiry)} for r in conn.execute(
-        select(Bin.code.label("bin"), Bin.zone, Stock.lot, Stock.expiry, Stock.qty)
+    stock = [dict(r._mapping) | {"expiry": plain(r.expiry), "held": bool(r.held)} for r in
+             conn.execute(
+        select(Bin.code.label("bin"), Bin.zone, Stock.lot, Stock.expiry, Stock.qty,
+               held(Stock.sku_id, Stock.lot).label("held"))
         .join(Bin, Bin.id == Stock.bin_id)
         .where(Stock.sku_id == sku_id, Stock.qty != 0).order_by(Bin.code, Stock.lot))]
     by_status = {s: n for s, n in conn.execute(
@@ -320,7 +326,8 @@ def render(h: dict) -> list[str]:
             order = f", {label} {h['order']} for {h['customer']}"
         out.append(f"  now {h['status']}{where}{order}")
         if h["lot"] or h["expiry"]:
-            out.append(f"  lot {h['lot'] or '-'}, expiry {h['expiry'] or '-'}")
+            on_hold = ", on hold" if h["held"] else ""
+            out.append(f"  lot {h['lot'] or '-'}, expiry {h['expiry'] or '-'}{on_hold}")
         attrs = _attributes(h.get("attributes") or "{}")
         if attrs:
             out.append("  " + ", ".join(f"{k} {v}" for k, v in attrs.items()))
@@ -334,6 +341,7 @@ def render(h: dict) -> list[str]:
             out.append("  empty")
         for s in h["stock"]:
             lot = f" lot {s['lot']}" if s["lot"] else ""
+            lot += " (on hold)" if s["held"] else ""
             out.append(f"  {s['qty']:>6} x {s['sku']}{lot}  {s['description']}")
         for u in h["units"]:
             out.append(f"  unit {u['serial']}  {u['sku']}  {u['status']}")
@@ -362,6 +370,7 @@ def render(h: dict) -> list[str]:
             out.append(f"  stock: {total} in {len(h['stock'])} bin lines")
         for s in h["stock"]:
             lot = f" lot {s['lot']}" if s["lot"] else ""
+            lot += " (on hold)" if s["held"] else ""
             out.append(f"  {s['qty']:>6} in {s['bin']}{lot}")
         if h["units_by_status"]:
             out.append("  units: " + ", ".join(f"{n} {s}" for s, n in

@@ -769,6 +769,11 @@ def import_csv(
     check = _Checker()
     result = ImportResult(kind=kind, rows=len(rows))
     with engine.begin() as conn:
+        if not check_only:
+            # The ledger chain's head first, as every operation takes it: the checks below
+            # read a store no terminal changes meanwhile, and the ids the writers pick
+            # (highest + 1) cannot be claimed by a terminal's change before they are used.
+            chain.lock_head(conn)
         known = select(Operator.id).where(Operator.badge == operator)
         if operator and kind in ("assets", "stock") and conn.execute(known).first() is None:
             raise ImportFailed([Problem(0, f"operator {operator!r} is not in the store")])

@@ -125,4 +125,5 @@ def read_archive(path: Path) -> Iterator[dict]:
                     raise NotAnArchive(f"{path.name} line {n} is not a journal row")
                 yield row
     except (OSError, EOFError, UnicodeDecodeError) as exc:
-        raise NotAnArchive(f"{path.name} is not a readable journal archive ({exc})") from exc
+        why = getattr(exc, "strerror", None) or "it is damaged, or not gzip JSON Lines"
+        raise NotAnArchive(f"{path.name} is not a readable journal archive ({why})") from exc

@@ -109,6 +109,22 @@ class Stock(SQLModel, table=True):
     qty: int = Field(default=0, sa_type=BigInteger)  # migration 0004: up to 2^53 - 1
 
 
+class LotHold(SQLModel, table=True):
+    """A lot on hold (a recall, migration 0008): none of its units or stock may be planned,
+    picked, shipped or moved out by anyone but a supervisor (``inventory/lot_rules.py``).
+    ``sku_id`` None holds the lot of every product. Releasing deletes the row; the ledger
+    keeps both (``hold`` / ``release`` rows)."""
+
+    __tablename__ = "lothold"
+
+    id: int | None = Field(default=None, primary_key=True)
+    lot: str = Field(max_length=64, index=True)
+    sku_id: int | None = Field(default=None, foreign_key="sku.id")
+    held_by: str = Field(default="", max_length=32)
+    held_at: datetime = Field(default_factory=utcnow)
+    reason: str = Field(default="", max_length=200)
+
+
 class Operator(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     badge: str = Field(unique=True, index=True, max_length=32)

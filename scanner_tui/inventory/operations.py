@@ -97,6 +97,12 @@ scrap       -       -         yes         yes
 undo        own     own       own         own
 ==========  ======  ========  ==========  =====
 
+``hold_lot(lot, sku)`` / ``release_lot(lot, sku)``
+    A supervisor or admin puts a lot (of every product, or of one) on hold for a recall, or
+    lifts it. Held stock is never planned, picked, staged or shipped, and leaves its bin only
+    into quarantine or by a supervisor; expired stock is never planned or picked. One rule for
+    all: ``inventory/lot_rules.py``. Each writes a note row per unit and stock line of the lot.
+
 Ledger rows follow the replay rule: quantity rows move ``qty`` out of ``from_bin`` into
 ``to_bin`` (a quantity pick has only ``from_bin``, a quantity ship neither); asset rows set the
 unit's bin to ``to_bin`` and its status to ``status_after``.
@@ -105,6 +111,7 @@ unit's bin to ``to_bin`` and its status to ``status_after``.
 from __future__ import annotations
 
 from scanner_tui.inventory.ops.base import ROLE_MATRIX, OpResult, allowed, applied, check_role
+from scanner_tui.inventory.ops.holds import hold_lot, release_lot
 from scanner_tui.inventory.ops.movement import adjust, found, mark_lost, move, putaway, scrap
 from scanner_tui.inventory.ops.orders import pick, ship, stage
 from scanner_tui.inventory.ops.receiving import receive, return_unit
@@ -113,5 +120,5 @@ from scanner_tui.inventory.ops.undo import last_change, undo_last
 __all__ = [
     "ROLE_MATRIX", "OpResult", "allowed", "applied", "check_role", "receive", "putaway",
     "move", "pick", "stage", "ship", "return_unit", "adjust", "scrap", "mark_lost", "found",
-    "last_change", "undo_last",
+    "last_change", "undo_last", "hold_lot", "release_lot",
 ]

@@ -5,7 +5,8 @@
 * ``order_to_pick``: an order, its lines and where the SKUs still to
   pick lie in pick and reserve bins (pick's planner).
 * ``bin_is_empty`` / ``stock_in_bin``: what the books hold in a bin (pick's short and empty).
-* ``lot_expired``: when a lot in a bin expired, if it has (pick refuses it).
+* ``lot_expired``: when a lot in a bin expired, if it has; ``lot_refusal`` / ``unit_refusal``:
+  why a scanned lot or unit may not be picked (expired or on hold; ``lot_rules``).
 * ``order_detail``: an order with its lines and units (look-up).
 * ``order_shipped``: what of a SKU an order shipped and what came back (returns).
 """
@@ -17,8 +18,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import NamedTuple
 
-from sqlalchemy import Connection, Engine, func, or_, select
+from sqlalchemy import Connection, Engine, func, select
 
+from scanner_tui.inventory.errors import LotNotPickable
+from scanner_tui.inventory.floor_queries import ledger_head
+from scanner_tui.inventory.lookup import Resolved
+from scanner_tui.inventory.lot_rules import held, refusal, today, usable
 from scanner_tui.inventory.models import (
     Asset,
     Bin,
@@ -27,7 +32,6 @@ from scanner_tui.inventory.models import (
     OrderLine,
     Sku,
     Stock,
-    utcnow,
 )
 from scanner_tui.inventory.ops.receiving import returned_qty
 
@@ -144,12 +148,15 @@ class OrderToPick:
     order: OrderInfo
     lines: tuple[LineInfo, ...]
     stock: tuple[StockSpot, ...]  # of the lines still to pick; none unless open or picking
+    seen: int = 0  # the newest ledger row read before (a later change has a higher id)
 
 
 def order_to_pick(engine: Engine, code: str, closed: Collection[int] = ()) -> OrderToPick | None:
     """An order, its lines, and where the SKUs of its lines still to pick (not ``closed``)
-    lie, in one read; None when the order does not exist."""
+    lie, in one read; None when the order does not exist. ``seen``: the ledger's head, read
+    first, so any change the read may have missed has a higher id (``changed_since``)."""
     with engine.connect() as conn:
+        seen = ledger_head(conn)
         order = _find(conn, code)
         if order is None:
             return None
@@ -159,14 +166,14 @@ def order_to_pick(engine: Engine, code: str, closed: Collection[int] = ()) -> Or
             todo = [ln for ln in lines if ln.remaining > 0 and ln.line_no not in closed]
             stock = _pickable(conn, {ln.sku_id for ln in todo if ln.tracking == "serial"},
                               {ln.sku_id for ln in todo if ln.tracking != "serial"})
-    return OrderToPick(order, lines, tuple(stock))
+    return OrderToPick(order, lines, tuple(stock), seen)
 
 
 def _pickable(conn: Connection, serial: Collection[int], quantity: Collection[int]
               ) -> list[StockSpot]:
     """Where the SKUs lie in active pick and reserve bins (two queries for all of them):
     ``serial`` SKUs as units in stock per bin, ``quantity`` SKUs per bin and lot; expired
-    lots are left out (never picked)."""
+    lots and lots on hold are left out (never picked: ``lot_rules.usable``)."""
     pickable = (T_BIN.c.active, T_BIN.c.kind.in_(PICKABLE_KINDS))
     rows: list[tuple] = []
     if serial:
@@ -174,7 +181,7 @@ def _pickable(conn: Connection, serial: Collection[int], quantity: Collection[in
             select(T_ASSET.c.sku_id, T_BIN.c.code, T_BIN.c.kind, func.count(T_ASSET.c.id))
             .join(T_ASSET, T_ASSET.c.bin_id == T_BIN.c.id)
             .where(T_ASSET.c.sku_id.in_(sorted(serial)), T_ASSET.c.status == "in_stock",
-                   *pickable)
+                   *pickable, usable(T_ASSET.c.sku_id, T_ASSET.c.lot, T_ASSET.c.expiry))
             .group_by(T_ASSET.c.sku_id, T_BIN.c.code, T_BIN.c.kind))]
     if quantity:
         rows += conn.execute(
@@ -182,7 +189,7 @@ def _pickable(conn: Connection, serial: Collection[int], quantity: Collection[in
                    T_STOCK.c.expiry, T_STOCK.c.qty)
             .join(T_STOCK, T_STOCK.c.bin_id == T_BIN.c.id)
             .where(T_STOCK.c.sku_id.in_(sorted(quantity)), T_STOCK.c.qty > 0, *pickable,
-                   or_(T_STOCK.c.expiry.is_(None), T_STOCK.c.expiry >= today())))
+                   usable(T_STOCK.c.sku_id, T_STOCK.c.lot, T_STOCK.c.expiry)))
     return [StockSpot._make(r) for r in rows if r[5] and r[5] > 0]
 
 
@@ -199,11 +206,6 @@ def bin_is_empty(engine: Engine, bin_code: str) -> bool:
     return unit is None and qty is None
 
 
-def today() -> date:
-    """Today's date (UTC): a lot whose expiry is before it has expired."""
-    return utcnow().date()
-
-
 def lot_expired(engine: Engine, sku_id: int, bin_code: str, lot: str) -> date | None:
     """The expiry of ``lot`` of a SKU in a bin when it has expired (before today), else None."""
     with engine.connect() as conn:
@@ -212,6 +214,24 @@ def lot_expired(engine: Engine, sku_id: int, bin_code: str, lot: str) -> date | 
             .where(T_STOCK.c.sku_id == sku_id, T_BIN.c.code == bin_code, T_STOCK.c.lot == lot,
                    T_STOCK.c.qty > 0, T_STOCK.c.expiry < today()).limit(1)).scalar()
     return found
+
+
+def lot_refusal(engine: Engine, sku_id: int, sku: str, bin_code: str,
+                lot: str) -> LotNotPickable | None:
+    """Why ``lot`` of a SKU scanned in a bin may not be picked (on hold, or expired there);
+    None: it may."""
+    with engine.connect() as conn:
+        on_hold = bool(lot) and conn.execute(select(held(sku_id, lot))).scalar()
+    return refusal(lot, sku, lot_expired(engine, sku_id, bin_code, lot), bool(on_hold))
+
+
+def unit_refusal(engine: Engine, unit: Resolved) -> LotNotPickable | None:
+    """Why a serialised unit may not be picked (its lot on hold or expired); None: it may."""
+    if not unit.lot and unit.expiry is None:
+        return None
+    with engine.connect() as conn:
+        on_hold = bool(unit.lot) and conn.execute(select(held(unit.sku_id, unit.lot))).scalar()
+    return refusal(unit.lot or "", unit.sku_code or "", unit.expiry, bool(on_hold))
 
 
 def stock_in_bin(engine: Engine, sku_id: int, bin_code: str) -> int:

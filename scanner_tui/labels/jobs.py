@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from scanner_tui.config import LabelsConfig
+from scanner_tui.inventory.faults import store_fault
 from scanner_tui.labels.label import LabelError
 from scanner_tui.labels.output import print_labels
 from scanner_tui.labels.record import already_issued, compress, record_printed
@@ -90,7 +91,8 @@ def print_asset_tags(engine: Engine, settings: LabelsConfig, destination: str, *
                        reprint=reprints, doc_type=doc_type, doc_code=doc_code,
                        entry=entry or ("scanned" if scan_id else "typed"), scan_id=scan_id)
     except Exception as exc:  # noqa: BLE001  (the tags are out: say so in one sentence)
-        reason = str(exc) if isinstance(exc, LabelError) else "the store could not be written"
+        fault = store_fault(exc)  # in floor words, never the driver's text
+        reason = str(exc) if isinstance(exc, LabelError) else f"{fault.what}; {fault.todo}"
         raise NotRecorded(reason, tags, written) from exc
     return TagsPrinted(tuple(tags), frozenset(reprints), tuple(written))
 

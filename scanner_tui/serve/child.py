@@ -47,7 +47,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         engine = open_store(config.database.url, upgrade=False)
     except Exception as exc:  # noqa: BLE001  (one line on the terminal, not a traceback)
-        print(f"scanner-tui: cannot open the store: {exc}", file=sys.stderr)
+        from scanner_tui.inventory.faults import store_fault
+
+        print(f"scanner-tui: {store_fault(exc).sentence('This terminal cannot start')}",
+              file=sys.stderr)
         return 1
     try:
         KeptApp(config, engine, resume_minutes=config.serve.resume_minutes,

@@ -14,7 +14,6 @@ import asyncio
 import contextlib
 import logging
 import signal
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -161,6 +160,7 @@ class KeptApp(ScannerApp):
         self.resume_minutes = resume_minutes
         self.kept: tuple[str, str] | None = None  # (badge, task) last written
         self.resumed = False
+        self.badge_moved = False  # signed out because the badge signed in elsewhere
         self._since_claim_check = 0.0
         self.pipeline.keeper = TerminalKeeper(self.engine, self.terminal, self.clock,
                                               lambda: self.pipeline.operator)
@@ -185,6 +185,9 @@ class KeptApp(ScannerApp):
         except Exception:  # noqa: BLE001  (the app still opens on sign-in)
             log.exception("cannot read the terminal's session")
             return
+        if kept is not None and kept.badge and not kept.resumable(self.clock(),
+                                                                  self.resume_minutes):
+            claims.release_terminal(self.engine, self.terminal)  # the session expired
         if kept is None or not self.floor or not kept.resumable(self.clock(), self.resume_minutes):
             return
         found = find_operator(self.engine, kept.badge)
@@ -225,10 +228,8 @@ class KeptApp(ScannerApp):
 
     def _abandoned(self, holder: claims.Claim) -> bool:
         """Has the holding terminal been gone longer than it could resume (the badge is free
-        again)? Last seen: its session row, else when it took the badge."""
-        other = load_session(self.engine, holder.terminal)
-        seen = other.updated_at if other is not None and other.updated_at else holder.since
-        return self.clock() - seen > timedelta(minutes=self.resume_minutes)
+        again)?"""
+        return claims.abandoned(self.engine, holder, self.clock(), self.resume_minutes)
 
     def on_claim_question_screen_answered(self, message: ClaimQuestionScreen.Answered) -> None:
         message.stop()
@@ -273,13 +274,17 @@ class KeptApp(ScannerApp):
             return
         previous, self.kept = self.kept, (badge, task)
         screen = self.screen
+        # a badge taken to another terminal keeps its documents (reopened there); any other
+        # sign-out lets them go
+        kinds = ("badge",) if self.badge_moved else claims.KINDS
+        self.badge_moved = False
 
         def write() -> None:
             state = state_of(handler, screen)
             save_session(self.engine, self.terminal, badge=badge, task=task, state=state,
                          now=self.clock())
             if previous and previous[0] and previous[0] != badge:
-                claims.release_terminal(self.engine, self.terminal)
+                claims.release_terminal(self.engine, self.terminal, kinds=kinds)
 
         self.pipeline.call(write)
 
@@ -292,6 +297,7 @@ class KeptApp(ScannerApp):
             return
         who = self.session.who
         self.pipeline.operator = ""
+        self.badge_moved = True
         self.signed_out(self.session.summary())
         if isinstance(self.screen, ScanScreen) and self.screen.is_mounted:
             for answer in self.screen.query(Answer):

@@ -6,14 +6,18 @@ No Textual here: every ``handle`` runs on the pipeline thread (DB work allowed),
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, select
 
 from scanner_tui.config import Config
+from scanner_tui.inventory.claims import ClaimDesk
+from scanner_tui.inventory.errors import DomainError
+from scanner_tui.inventory.faults import fault_of
 from scanner_tui.inventory.lookup import StoreKnownCodes
 from scanner_tui.inventory.models import Operator
 from scanner_tui.inventory.sessions import replaying
@@ -38,6 +42,8 @@ from scanner_tui.workflows.registry import (
     task_for_scan,
 )
 from scanner_tui.workflows.shift import Shift
+
+log = logging.getLogger(__name__)
 
 SIGN_OUT_COMMANDS = ("LOGOUT", "SIGNOUT")
 BACK_COMMANDS = ("CANCEL", "BACK")
@@ -161,9 +167,11 @@ class FloorServices:
         who = session.who
         if not entry.target:
             return PeekHandler(who.badge, who.role)
+        resume = self.config.serve.resume_minutes if self.config is not None else 15.0
         services = Services(engine=self.engine, badge=who.badge, terminal=self.terminal,
                             role=who.role, shift=session.shift, config=self.config,
-                            rules=self.rules, dock_bin=self.dock_bin or None)
+                            rules=self.rules, dock_bin=self.dock_bin or None,
+                            claims=ClaimDesk(self.engine, self.terminal, who.badge, resume))
         return WorkflowHandler(entry, services, session=session)
 
 
@@ -344,6 +352,18 @@ class Snapshot:
     next_task: str = ""  # a task card left this task: the app opens that one
 
 
+def opening_problem(title: str, exc: Exception) -> str:
+    """Why a task could not be opened, as a sentence: a refusal's own words, a store fault
+    in floor words (``inventory.faults``), else that the app failed. Details go to the log."""
+    log.error("%s could not be opened", title, exc_info=exc)
+    if isinstance(exc, DomainError):
+        return str(exc)
+    fault = fault_of(exc)
+    if fault is not None:
+        return fault.sentence(f"{title} could not be opened")
+    return f"{title} could not be opened: the app failed; call a supervisor."
+
+
 class WorkflowHandler:
     """Runs one Workflow for a screen: ``open`` builds it (pipeline thread), ``handle`` takes
     scans, ``answer`` typed text; ``view()`` is the :class:`Snapshot` after each."""
@@ -360,12 +380,19 @@ class WorkflowHandler:
         self.summary: tuple[str, ...] | None = None
         self.operator: str | None = services.badge
         self.next_task = ""  # a task card was scanned: the app opens that task
+        self.unsent = ""  # typed at the quantity question, Enter not pressed (set by the screen)
 
     def open(self) -> Snapshot:
+        return self._first_view(lambda: self.entry.load()(self.services, **self.options))
+
+    def _first_view(self, build: Callable[[], Workflow]) -> Snapshot:
+        """The task built and its first view; when either fails (the store), no task and the
+        sentence saying why."""
         try:
-            self.workflow = self.entry.load()(self.services, **self.options)
+            self.workflow, self.error = build(), ""
+            return self.view()
         except Exception as exc:  # noqa: BLE001  (a sentence on screen, not a traceback)
-            self.error = f"{self.entry.title} could not be opened: {exc}"
+            self.workflow, self.error = None, opening_problem(self.entry.title, exc)
         return self.view()
 
     def saved(self) -> dict | None:
@@ -381,15 +408,23 @@ class WorkflowHandler:
         taken back opens the task afresh and says why. ``redo``: a scan whose operations
         committed after ``data`` was kept (``serve.keeper``): handed to the task again, each
         operation answered with what it did then, so the step follows the stock."""
-        restored = restore(self.services, data)
+        try:
+            restored = restore(self.services, data)
+        except Exception as exc:  # noqa: BLE001  (the store failed while reading it back)
+            restored = opening_problem(self.entry.title, exc)
         if isinstance(restored, str):
             snap = self.open()
             self.error = self.error or restored
             return Snapshot(snap.view, snap.question, snap.done, self.error, snap.summary)
-        self.workflow, self.error = restored, ""
+        snap = self._first_view(lambda: self._redone(restored, redo))
+        notice = restored.restore_notice  # a claim taken over meanwhile is said
+        return replace(snap, error=notice) if notice and self.workflow else snap
+
+    def _redone(self, workflow: Workflow, redo: dict | None) -> Workflow:
+        self.workflow = workflow
         if redo:
             self._redo(redo)
-        return self.view()
+        return workflow
 
     def _redo(self, redo: dict) -> None:
         scan = scan_from_dict(redo.get("scan"))
@@ -423,6 +458,7 @@ class WorkflowHandler:
             return Outcome.refuse(f"{self.services.badge} has signed out; scan your badge "
                                   "to sign in.")
         if self._signs_out(result):
+            self._close()
             self.summary = self.session.summary()
             self.operator = ""
             return Outcome.ok(f"{self.session.who.name or self.services.badge} signed out")
@@ -432,6 +468,9 @@ class WorkflowHandler:
             return self._leave_for(card)
         if wf is None:
             return Outcome.refuse(self.error or f"{self.entry.title} is not open yet.")
+        held = self._unsent_quantity(scan, result)
+        if held is not None:
+            return held
         typed = scan.source is Source.KEYBOARD and result.kind is not Kind.COMMAND
         if typed and self._takes_text() and (self.question() is not None or not result.accepted):
             outcome = wf.answer(scan.payload.strip(), scan, result)  # a number, an order code
@@ -439,6 +478,17 @@ class WorkflowHandler:
             outcome = wf.handle(scan, result)
         self.done = outcome.done
         return outcome
+
+    def _unsent_quantity(self, scan: Scan, result: ScanResult) -> Outcome | None:
+        """A scan while a quantity typed at the question is not sent (issue 11 item 1): it is
+        refused, so a default never replaces the number on the screen (an optional count
+        prompt would otherwise close with its default)."""
+        q = self.question()
+        if (not self.unsent or q is None or q.kind != "quantity"
+                or scan.source is Source.KEYBOARD or result.kind is Kind.COMMAND):
+            return None
+        return Outcome(False, f"{self.unsent[:12]} is typed but not sent: press Enter to send "
+                       f"it. {q.text}", question=q)
 
     def _leave_for(self, card: WorkflowEntry | Outcome) -> Outcome:
         """A task card on this task's screen (no question standing, or the task is over):
@@ -449,8 +499,14 @@ class WorkflowHandler:
         if card.key == self.entry.key and wf is not None and not wf.ended:
             return Outcome.refuse(f"{card.title} is open here already. "
                                   f"{wf.view().instruction}.")
+        self._close()
         self.next_task, self.done = card.key, True
         return Outcome.ok(card.title, done=True)
+
+    def _close(self) -> None:
+        """The task is left (a task card, a sign-out): it lets go of its document."""
+        if self.workflow is not None:
+            self.workflow.close()
 
     def answer(self, text: str, scan: Scan, result: ScanResult | None = None) -> Outcome:
         """Typed text for the open question (a quantity, a lot; "" takes the default)."""

@@ -38,6 +38,7 @@ from scanner_tui.ui.floor_widgets import (
     KeyHints,
     LinesTable,
 )
+from scanner_tui.ui.messages import ScanRead
 from scanner_tui.ui.pipeline import Handled
 from scanner_tui.ui.safe_text import visible
 from scanner_tui.ui.screens import ScanAnythingScreen, ScanScreen
@@ -103,6 +104,16 @@ class BackToMenu(Message):
     """Leave the task screen for the menu (Escape when finished, a finishing card)."""
 
 
+class AnswerTyped(Message):
+    """Text typed at a question: the app journals it like a typed scan, in scan order."""
+
+    def __init__(self, scan: Scan, handler: AnswerHandler, target: ScanScreen) -> None:
+        super().__init__()
+        self.scan = scan
+        self.handler = handler
+        self.target = target
+
+
 class FloorMessages:
     """The app's side of the floor screens' messages (mixed into the App, which does the
     navigation: ``sign_in``, ``open_entry``, ``open_handler``, ``pass_on``,
@@ -133,6 +144,11 @@ class FloorMessages:
         message.stop()
         self.back_to_menu()  # type: ignore[attr-defined]
         self.open_entry(message.key)  # type: ignore[attr-defined]
+
+    def on_answer_typed(self, message: AnswerTyped) -> None:
+        message.stop()
+        self.read_answer(message.scan, message.handler,  # type: ignore[attr-defined]
+                         message.target)
 
 
 def _fit(screen: ScanScreen, height: int) -> None:
@@ -330,8 +346,11 @@ class WorkflowScreen(ScanScreen):
     # -- rendering -------------------------------------------------------------------------
     def on_workflow_opened(self, message: WorkflowOpened) -> None:
         message.stop()
+        snap = message.snapshot
         with self.app.batch_update():
-            self.render_snapshot(message.snapshot)
+            self.render_snapshot(snap)
+            if snap.view is not None and snap.error and self._ready:  # what changed meanwhile
+                self.query_one(Answer).show(Outcome(False, snap.error, warning=True))
 
     def show_scan(self, handled: Handled) -> None:
         with self.app.batch_update():  # the answer and the snapshot: one repaint
@@ -406,12 +425,12 @@ class WorkflowScreen(ScanScreen):
 
     # -- keys ------------------------------------------------------------------------------
     def _send(self, payload: str) -> None:
-        """A key did what a scanned card does: the same scan, typed."""
-        self.app.read_scan(Scan(payload, Source.KEYBOARD, at=self.app.clock()))
+        """A key did what a scanned card does: the same scan, typed (read by the app)."""
+        self.post_message(ScanRead(Scan(payload, Source.KEYBOARD, at=self.app.clock())))
 
     def _answer(self, text: str) -> None:
         scan = Scan(text, Source.KEYBOARD, at=self.app.clock())
-        self.app.read_answer(scan, AnswerHandler(self.handler, text), self)
+        self.post_message(AnswerTyped(scan, AnswerHandler(self.handler, text), self))
 
     def _open_field(self, text: str = "") -> None:
         field = self.query_one(AnswerInput)
@@ -432,6 +451,13 @@ class WorkflowScreen(ScanScreen):
         self.query_one(KeyHints).focus()
         if self.snapshot is not None:
             self._question(self.snapshot)
+
+    def on_input_changed(self, message: AnswerInput.Changed) -> None:
+        """What is typed at a quantity question and not yet sent: the handler refuses a scan
+        meanwhile rather than let a default replace it."""
+        message.stop()
+        field = self.query_one(AnswerInput)
+        self.handler.unsent = message.value.strip() if field.mode == "answer" else ""
 
     def on_input_submitted(self, message: AnswerInput.Submitted) -> None:
         message.stop()

@@ -47,7 +47,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from scanner_tui.codes import CodeRefused, number_like, parse_quantity
+from scanner_tui.codes import MAX_QUANTITY, CodeRefused, number_like, parse_quantity
 from scanner_tui.inventory import authenticity
 from scanner_tui.inventory.actor import Actor
 from scanner_tui.inventory.errors import AuthenticityError, DomainError, NothingToUndo, shown
@@ -61,6 +61,7 @@ from scanner_tui.workflows.shift import CAPS_LOCK
 
 if TYPE_CHECKING:
     from scanner_tui.config import Config
+    from scanner_tui.inventory.claims import ClaimDesk
     from scanner_tui.inventory.db import Engine
     from scanner_tui.inventory.ops.base import OpResult
     from scanner_tui.scanning.rules import TagRules
@@ -71,8 +72,10 @@ SAVED_ANSWERS = 20  # of those, kept in a snapshot (a retry after a reconnect)
 COMMANDS = ("DONE", "CANCEL", "SHORT", "UNDO", "YES", "NO", "SKIP", "BACK")
 YES_WORDS = frozenset(("y", "yes", "j", "ja", "ok"))  # typed answers, every workflow
 NO_WORDS = frozenset(("n", "no", "nein"))
-QTY_DIGITS = 5  # a typed quantity has at most this many (ASCII) digits
-TYPED_MAX = 10**QTY_DIGITS - 1
+# Typed outside a question, up to this many ASCII digits is a number (a list choice, a count
+# of labels), longer is a code typed by hand. A quantity's limit is the site's
+# ([identity] max_quantity, ``quantity_limit``), the one the operations enforce.
+QTY_DIGITS = 5
 
 
 class Ask(StrEnum):
@@ -151,7 +154,7 @@ class Refusal(str):
     """A typed reply that does not answer the question (the sentence saying why)."""
 
 
-def read_reply(question: Question, text: str, *, limit: int = TYPED_MAX
+def read_reply(question: Question, text: str, *, limit: int = MAX_QUANTITY
                ) -> bool | int | str | None | Refusal:
     """A typed reply to ``question``: True/False (yes/no), an int or None (quantity: None is
     "no quantity"; a number goes through the one parser, ``codes.parse_quantity``, at most
@@ -252,6 +255,8 @@ class Services:
     config: Config | None = None  # the app's settings ([labels] printer, ...)
     rules: TagRules | None = None  # the site's tag rules (None: the defaults)
     dock_bin: str | None = None  # the site's receiving place (None: the first dock bin)
+    claims: ClaimDesk | None = None  # orders, receipts, count bins: one person each (the app
+    # always gives one, ``workflows.claiming``; None: not claimed, for tests and benches)
 
 
 def scan_to_dict(scan: Scan | None) -> dict | None:
@@ -340,8 +345,19 @@ class Workflow(ABC):
         """Answer one classified scan. The same scan handed over again (same ``Scan.id``: a
         retry, a replay) gets its first answer back and does nothing (not even count)."""
         if result.caps_lock:
-            return self._once(scan, lambda: self._caps_lock(self._route(scan, result)))
-        return self._once(scan, lambda: self._route(scan, result))
+            return self._once(scan, lambda: self.interrupted(scan, result)
+                              or self._caps_lock(self._route(scan, result)))
+        return self._once(scan, lambda: self.interrupted(scan, result)
+                          or self._route(scan, result))
+
+    def interrupted(self, scan: Scan, result: ScanResult | None) -> Outcome | None:
+        """Before a scan or typed answer is acted on: the answer instead, when something
+        outside this terminal ended what it was doing (``claiming``: the document was taken
+        over); None: go on."""
+        return None
+
+    def close(self) -> None:  # noqa: B027  (most tasks hold nothing)
+        """The task is left (a task card, a sign-out): let go of what it holds."""
 
     def _caps_lock(self, outcome: Outcome) -> Outcome:
         """The first caps-lock scan of the shift (else of this task) says so, once."""
@@ -357,8 +373,8 @@ class Workflow(ABC):
         """Typed input (``result``: the pipeline's classification of it): the open question's
         answer, else ``on_text`` (a list number, a code typed instead of scanned)."""
         scan = scan or Scan(payload=text, source=Source.KEYBOARD)
-        return self._once(scan, lambda: self._typed(text.strip(), scan,
-                                                    result or self.classify(text)))
+        return self._once(scan, lambda: self.interrupted(scan, result) or self._typed(
+            text.strip(), scan, result or self.classify(text)))
 
     def classify(self, text: str) -> ScanResult:
         """Typed text classified as the pipeline does (for callers without a pipeline)."""
@@ -416,6 +432,8 @@ class Workflow(ABC):
             reply = read_reply(q, text, limit=self.quantity_limit)
             if not isinstance(reply, Refusal):
                 return self.answer_question(q, reply, scan)
+            if q.kind is Ask.QUANTITY and number_like(text):  # a number out of range
+                return Outcome(False, str(reply), question=q)
             if not q.optional:  # the answer's own text (a number of tags to print...)?
                 taken = self.on_answer_scan(q, scan, result)
                 return taken if taken is not None else Outcome(False, str(reply), question=q)
@@ -530,14 +548,21 @@ class Workflow(ABC):
         """How far back undo reaches: this task's opening (issue 11 item 4)."""
         return self.opened_at
 
+    def undo_preview(self) -> str | None:
+        """What the next undo would take back, in words ("move of AT00000002"); None when
+        ``on_undo`` itself says why nothing can be. Raises as ``undo_last`` would."""
+        return last_change(self.services.engine, actor=self.actor, since=self.undo_since)
+
     def _undo(self, scan: Scan) -> Outcome:
         """The first CMD:UNDO undoes at once; the next (no change between) asks first."""
         if not self.undid:
             return self._undone(self.on_undo(scan))
         try:
-            what = last_change(self.services.engine, actor=self.actor, since=self.undo_since)
+            what = self.undo_preview()
         except DomainError as err:
             return Outcome.refuse(self.undo_refusal(err))
+        if what is None:
+            return self.on_undo(scan)
         self.undo_asked = Question(f"Undo also the {shown(what, 40)}?", action="undo")
         return Outcome.ok(f"Your last change here is undone already. Undo also the "
                           f"{shown(what, 40)}? CMD:YES or CMD:NO.", question=self.undo_asked)
@@ -599,7 +624,15 @@ class Workflow(ABC):
             services.shift.caps_told = True
         for scan_id, out in data.get("answered", ()):  # a retry after the restore
             wf._handled[scan_id] = Outcome.from_dict(out)
+        wf.restore_notice = wf.restored()
         return wf
+
+    restore_notice = ""  # what the restore found changed meanwhile (shown on the screen)
+
+    def restored(self) -> str:
+        """After ``restore``: take back what the task held (``claiming``); the sentence when
+        something changed meanwhile ("" nothing)."""
+        return ""
 
     # -- helpers for subclasses ------------------------------------------------------------
     @property
@@ -619,9 +652,9 @@ class Workflow(ABC):
 
     @property
     def quantity_limit(self) -> int:
-        """The most a person may type at a quantity prompt: the site's limit, in at most
-        ``QTY_DIGITS`` digits."""
-        return min(policy_for(self.services.engine).max_quantity, TYPED_MAX)
+        """The most a person may type at a quantity prompt: the site's limit
+        (``[identity] max_quantity``), the one every operation enforces."""
+        return policy_for(self.services.engine).max_quantity
 
     def typed_quantity(self, text: str) -> int:
         """A number typed outside a question, through the one parser (``scanner_tui.codes``):

@@ -14,6 +14,9 @@ shows the expected quantities next to the counted ones. ``CMD:UNDO`` takes back 
 counted line (counts are not stock: nothing is in the ledger until a supervisor approves).
 ``CMD:CANCEL`` drops the quantity question's line, else gives the bin back uncounted, else
 leaves counting.
+
+The bin is claimed while it is counted here (``claiming``): one counter at a time, let go when
+it is closed, given back or left; a supervisor who takes it over counts it afresh.
 """
 
 from __future__ import annotations
@@ -47,12 +50,13 @@ from scanner_tui.workflows.base import (
     entry_of,
     expected,
 )
+from scanner_tui.workflows.claiming import DocumentClaims
 from scanner_tui.workflows.dock import find_code
 
 COUNTER_ROLES = ("picker", "receiver", "supervisor", "admin")
 
 
-class CountWorkflow(Workflow):
+class CountWorkflow(DocumentClaims, Workflow):
     """Count bins of open counts; ``count`` limits it to one count (its code)."""
 
     key = "count"
@@ -136,6 +140,16 @@ class CountWorkflow(Workflow):
             self.current = next((c for c in self.lines if c.line_id == self.current.line_id),
                                 None)
 
+    # -- the bin's claim (``claiming``) -----------------------------------------------------
+    def document(self) -> tuple[str, str] | None:
+        return ("count-bin", self.bin.bin_code) if self.bin is not None else None
+
+    def open_document(self, kind: str, code: str, *, taken: bool) -> Outcome:
+        return self._bin(code, taken=taken)
+
+    def drop_document(self) -> None:
+        self.bin, self.current, self.asked, self.lines = None, None, None, []
+
     # -- scans -------------------------------------------------------------------------------
     def on_scan(self, scan: Scan, result: ScanResult) -> Outcome:
         if result.kind is Kind.BIN:
@@ -149,18 +163,29 @@ class CountWorkflow(Workflow):
             return self._product(scan, result.gtin or result.sku or result.code, result.lot)
         return expected((Kind.ASSET, Kind.PRODUCT), result, self._instruction())
 
-    def _bin(self, code: str) -> Outcome:
+    def _bin(self, code: str, *, taken: bool = False) -> Outcome:
         if self.bin is not None:
             if code == self.bin.bin_code:
                 return Outcome.ok(f"Counting {code}; CMD:DONE closes it.")
             return Outcome.refuse(f"Finish {self.bin.bin_code} first: CMD:DONE closes it.")
+        refused = self.claim_document("count-bin", code)
+        if refused is not None:  # another counter has it (a supervisor is asked to take it)
+            return refused
+        # holding the claim, this person works the bin now: a round another counter left
+        # (or lost by a take-over, or by a terminal long gone) is set aside
+        taken = taken or self.services.claims is not None
         try:
             self.bin = start_bin(self.services.engine, actor=self.actor, bin_code=code,
-                                 count_code=self.count_code)
+                                 count_code=self.count_code, take_over=taken)
         except DomainError as err:
+            self.release_document(("count-bin", code))
             return Outcome.refuse(str(err))
         self.current = None
         self._refresh()
+        if self.bin.set_aside:
+            return Outcome.ok(f"Counting {code} afresh ({self.bin.count_code}; "
+                              f"{self.bin.set_aside}'s count set aside): scan every unit and "
+                              "product.")
         if self.bin.resumed:
             return Outcome.ok(f"Counting {code} again: {len(self.lines)} line(s) so far.")
         return Outcome.ok(f"Counting {code} ({self.bin.count_code}): scan every unit and "
@@ -173,8 +198,7 @@ class CountWorkflow(Workflow):
                              scan_id=scan.id, entry=entry_of(scan), gtin=gtin)
         except DomainError as err:
             return self._refused(err, scan, scan.payload)
-        if all(c.line_id != got.line_id for c in self.lines):  # not a replayed scan
-            self.lines.append(got)
+        self._add(got)
         n = sum(1 for c in self.lines if c.serial)
         if got.elsewhere and not self.bin.blind:
             return Outcome.ok(f"{got.serial} belongs in another bin by the books; counted here "
@@ -194,8 +218,7 @@ class CountWorkflow(Workflow):
         except DomainError as err:
             return Outcome.refuse(str(err))
         self.current = got
-        if all(c.line_id != got.line_id for c in self.lines):
-            self.lines.append(got)
+        self._add(got)
         return Outcome.ok(f"1 of {got.sku}; type the quantity or scan again.",
                           question=self.question)
 
@@ -217,6 +240,8 @@ class CountWorkflow(Workflow):
 
     # -- commands and keys -------------------------------------------------------------------
     def on_command(self, command: str, scan: Scan) -> Outcome:
+        if command == "CANCEL" and self.taking is not None:
+            return self.answer_take_over(False, scan)
         if self.bin is None:
             if command in ("DONE", "CANCEL"):
                 return Outcome.ok("Counting closed.", done=True)
@@ -228,6 +253,7 @@ class CountWorkflow(Workflow):
         if command == "CANCEL":
             text = abandon_bin(self.services.engine, actor=self.actor,
                                count_bin_id=self.bin.count_bin_id)
+            self.release_document()
             self.bin, self.lines = None, []
             return Outcome.ok(text)
         if command == "DONE":
@@ -249,13 +275,19 @@ class CountWorkflow(Workflow):
                              count_bin_id=self.bin.count_bin_id)
         except DomainError as err:
             return Outcome.refuse(str(err))
-        self.bin, self.current, self.asked, self.lines = None, None, None, []
+        self.release_document()
+        self.drop_document()
         if self.services.shift is not None:
             self.services.shift.line_done()
         if elsewhere:
             units = ", ".join(elsewhere[:3]) + (" ..." if len(elsewhere) > 3 else "")
             return Outcome.ok(f"{text} By the books in another bin: {units}.", warning=True)
         return Outcome.ok(text)
+
+    def _add(self, got: Counted) -> None:
+        if all(c.line_id != got.line_id for c in self.lines):  # not a replayed scan
+            self.lines.append(got)
+            self.undid = False  # a new line: the next undo takes it back at once
 
     def _drop(self, line: Counted) -> Outcome:
         try:
@@ -271,7 +303,17 @@ class CountWorkflow(Workflow):
     def on_undo(self, scan: Scan) -> Outcome:
         if self.bin is None or not self.lines:
             return Outcome.refuse("Nothing counted here to take back.")
-        return self._drop(self.lines[-1])
+        done = self._drop(self.lines[-1])
+        self.undid = self.undid or done.accepted  # another undo asks first (``undo_preview``)
+        return done
+
+    def undo_preview(self) -> str | None:
+        """The counted line the next undo would take back (a count line is not a ledger
+        change), or None when nothing is counted here."""
+        if self.bin is None or not self.lines:
+            return None
+        line = self.lines[-1]
+        return f"count of {line.serial or f'{line.qty} of {line.sku}'}"
 
     # -- answers -----------------------------------------------------------------------------
     def answer_empty(self, yes: bool, scan: Scan) -> Outcome:

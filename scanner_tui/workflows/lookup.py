@@ -63,6 +63,12 @@ def code_of(result: ScanResult) -> str:
     return result.serial or result.bin or result.gtin or result.sku or result.code
 
 
+def lot_shown(stock: dict) -> str:
+    """A stock line's lot, and "on hold" when its lot is held (a recall)."""
+    lot = stock["lot"] or ""
+    return f"{lot} on hold".strip() if stock["held"] else lot
+
+
 def bin_view(h: dict) -> Shown:
     head = f"Bin {h['code']} ({h['kind']}" + (f", {h['zone']})" if h["zone"] else ")")
     if not h["active"]:
@@ -72,7 +78,7 @@ def bin_view(h: dict) -> Shown:
         summary = "empty"
     else:
         summary = f"{len(h['stock'])} stock line(s), {total} pcs; {h['unit_count']} unit(s)"
-    lines = [Line((s["sku"], str(s["qty"]), s["lot"] or "")) for s in h["stock"]]
+    lines = [Line((s["sku"], str(s["qty"]), lot_shown(s))) for s in h["stock"]]
     lines += [Line((u["serial"], "1", u["sku"]), "" if u["status"] == "in_stock" else "warn")
               for u in h["units"]]
     shown = lines[:ROWS]
@@ -89,13 +95,15 @@ def unit_view(h: dict) -> Shown:
     if h["order"]:
         context.append(fit(f"Order {h['order']} {h['customer'] or ''}"))
     if h["lot"] or h["expiry"]:
-        context.append(fit(f"Lot {h['lot'] or '-'} exp {h['expiry'] or '-'}"))
+        context.append(fit(f"Lot {h['lot'] or '-'} exp {h['expiry'] or '-'}"
+                           + (" on hold" if h["held"] else "")))
     if h["entry"] == "typed":
         context.append("Serial was typed, not scanned")
     events = h["events"][::-1][:EVENTS]  # newest first
     lines = tuple(Line((short_time(e["at"]), event_text(e)),
                        "warn" if e["entry"] == "typed" else "") for e in events)
-    message = f"{h['serial']} ({h['sku']}) is {where}."
+    held = ", on hold (recall)" if h["held"] and h["status"] != "shipped" else ""
+    message = f"{h['serial']} ({h['sku']}) is {where}{held}."
     return message, tuple(context), ("When", "What"), lines
 
 
@@ -113,7 +121,7 @@ def sku_view(h: dict) -> Shown:
         total = sum(s["qty"] for s in h["stock"])
         bins = len({s["bin"] for s in h["stock"]})
         context.append(fit(f"{total} pcs in {bins} bin(s)"))
-        lines = [Line((s["bin"], str(s["qty"]), s["lot"] or "")) for s in h["stock"]]
+        lines = [Line((s["bin"], str(s["qty"]), lot_shown(s))) for s in h["stock"]]
         message = f"{h['code']}: {total} in {bins} bin(s)."
         columns = ("Bin", "Qty", "Lot")
     return message, tuple(context), columns, tuple(lines[:ROWS])

@@ -6,8 +6,8 @@
   already in the basket): the next scan (the target bin, a unit) takes the quantity as it
   stands (1 unless changed).
 * Scan the target bin: everything in the basket moves there, one operation per item (each
-  with its own idempotency key derived from the target scan's id; CMD:UNDO reverses the last
-  item moved). The target becomes the working bin.
+  with its own idempotency key ``<scan id>.<n>``; CMD:UNDO reverses the whole basket, as one
+  change). The target becomes the working bin.
 
 CMD:CANCEL takes the line being counted out of the basket, else empties the basket, else
 closes the workflow; CMD:DONE closes it once the basket is empty.
@@ -34,6 +34,7 @@ from scanner_tui.workflows.base import (
     entry_of,
 )
 from scanner_tui.workflows.dock import PlaceOrItemWorkflow, look_up
+from scanner_tui.workflows.taken_away import stock_taken, unit_taken
 
 
 @dataclass
@@ -238,17 +239,54 @@ class MoveWorkflow(PlaceOrItemWorkflow):
             if self.services.shift is not None:
                 self.services.shift.line_done()
         if not moved:
-            # Nothing changed: keep the basket so the right bin can still be scanned.
-            return Outcome.refuse(refused[0][1] if len(refused) == 1 else
-                                  f"Nothing moved to {target.code}: {refused[0][1]}")
+            # Nothing changed: keep the basket so the right bin can still be scanned (less
+            # what another terminal took away meanwhile: said why).
+            return self._taken_away([item for item, _why in refused]) or Outcome.refuse(
+                refused[0][1] if len(refused) == 1 else
+                f"Nothing moved to {target.code}: {refused[0][1]}")
         self.basket = []
         self.working, self.at_source = target, False
         if not refused:
             text = moved[0] if len(moved) == 1 else f"Moved {len(moved)} items to {target.code}."
             return Outcome.ok(text, changed=True)
         names = ", ".join(i.label for i, _ in refused)
-        return Outcome.ok(f"Moved {len(moved)} to {target.code}; not moved: {names} "
-                          f"({refused[0][1]})", changed=True, warning=True)
+        gone = self._gone(refused[0][0])
+        why = f"{gone[0]}." if gone is not None else refused[0][1]
+        return Outcome.ok(f"Moved {len(moved)} to {target.code}; not moved: {names} ({why})",
+                          changed=True, warning=True)
+
+    def _gone(self, item: Item) -> tuple[str, int] | None:
+        """Why a basket line is not in its bin any more by the books (another terminal moved,
+        picked or counted it away) and how much of it is left there; None when it is."""
+        engine = self.services.engine
+        if item.serial:
+            why = unit_taken(engine, item.sku_id, item.serial, item.from_bin)
+            return None if why is None else (why, 0)
+        return stock_taken(engine, item.sku_id, item.from_bin, item.bin_id, item.lot, item.qty)
+
+    def _taken_away(self, refused: list[Item]) -> Outcome | None:
+        """Basket lines the move refused because they were taken away meanwhile: why; the
+        basket keeps what is left, a line that shrank is asked for again (last in the
+        basket). None when no refusal was such."""
+        told, shrunk = [], None
+        for item in refused:
+            gone = self._gone(item)
+            if gone is None:
+                continue
+            why, left = gone
+            self.basket.remove(item)
+            if left > 0:
+                item.qty, shrunk = left, item
+                self.basket.append(item)
+                told.append(f"{why}; {left} left in {item.from_bin}")
+            else:
+                told.append(f"{why}; {item.label} is out of the basket")
+        if not told:
+            return None
+        if shrunk is not None and self.basket[-1] is shrunk:
+            return Outcome(False, f"{'. '.join(told)}: type how many, or scan the target.",
+                           question=self._ask_count())
+        return Outcome.refuse(f"{'. '.join(told)}. {self._instruction()}.")
 
     # -- commands and keys -------------------------------------------------------------------
     def on_command(self, command: str, scan: Scan) -> Outcome:

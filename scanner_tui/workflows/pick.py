@@ -21,8 +21,12 @@ what no bin holds is short. ``CMD:SKIP`` puts the current task off until the end
 ``CMD:UNDO`` reverses this operator's last change anywhere; ``CMD:CANCEL`` drops a question,
 else leaves the order (picks stay), else leaves picking.
 
-The quantity question lives in ``pick_quantity``, shorts and count flags in ``pick_short``
-(mixins the class composes); the screen in ``pick_view``, the plan in ``pick_plan``.
+The order is claimed while it is open here (``claiming``): opened by one picker at a time, let
+go when it ships or is left; taken over by a supervisor, it is left on the next scan.
+
+The quantity question lives in ``pick_quantity``, shorts and count flags in ``pick_short``,
+planning again when another terminal took the stock (with why) in ``pick_replan`` (mixins the
+class composes); the screen in ``pick_view``, the plan in ``pick_plan``.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ import dataclasses
 from collections.abc import Callable
 
 from scanner_tui.inventory import operations as ops
-from scanner_tui.inventory.errors import DomainError, SerialRequired, shown
+from scanner_tui.inventory.errors import DomainError, LotNotPickable, SerialRequired, shown
 from scanner_tui.inventory.floor_queries import bin_stock
 from scanner_tui.inventory.lookup import Resolved
 from scanner_tui.inventory.ops.base import ROLE_MATRIX, OpResult
@@ -48,19 +52,22 @@ from scanner_tui.workflows.base import (
     scan_from_dict,
     scan_to_dict,
 )
+from scanner_tui.workflows.claiming import DocumentClaims
 from scanner_tui.workflows.dock import find_code, look_up
 from scanner_tui.workflows.pick_plan import (
     Plan,
     Task,
     bin_is_empty,
     find_order,
-    lot_expired,
+    lot_refusal,
     open_orders,
     plan_order,
     stock_in_bin,
+    unit_refusal,
 )
 from scanner_tui.workflows.pick_quantity import QuantityQuestion
 from scanner_tui.workflows.pick_records import Pending, ShortRecord
+from scanner_tui.workflows.pick_replan import Replanning
 from scanner_tui.workflows.pick_short import ShortPicks
 from scanner_tui.workflows.pick_view import (
     Step,
@@ -71,7 +78,7 @@ from scanner_tui.workflows.pick_view import (
 )
 
 
-class PickWorkflow(QuantityQuestion, ShortPicks, Workflow):
+class PickWorkflow(DocumentClaims, QuantityQuestion, ShortPicks, Replanning, Workflow):
     """Pick one order after another; ``order`` opens one at once, ``auto_ship`` ships as soon
     as the order is staged (counter hand-over)."""
 
@@ -195,15 +202,17 @@ class PickWorkflow(QuantityQuestion, ShortPicks, Workflow):
         return None
 
     def on_scan(self, scan: Scan, result: ScanResult) -> Outcome:
-        return self._scan(scan, result)
+        return self._scan_on_fresh_plan(scan, result)  # the store may have changed under it
 
     def on_command(self, command: str, scan: Scan) -> Outcome:
+        if command == "CANCEL" and self.taking is not None:
+            return self.answer_take_over(False, scan)
         if command == "CANCEL" and self.asked is not None:
             return self._cancel_question()
-        return self._command(command, scan)
+        return self._command_on_fresh_plan(command) or self._command(command, scan)
 
     def on_undo(self, scan: Scan) -> Outcome:
-        return self._undo(scan)  # drops an open question, then reads the order again
+        return self._undo_pick(scan)  # drops an open question, then reads the order again
 
     def on_text(self, text: str, scan: Scan, result: ScanResult) -> Outcome:
         if text and self.step is Step.CHOOSE:
@@ -230,6 +239,9 @@ class PickWorkflow(QuantityQuestion, ShortPicks, Workflow):
         if order.status not in ("open", "picking", "picked", "staged"):
             return Outcome.refuse(f"Order {order.code} is {order.status}; nothing more can be "
                                   "done on it.")
+        refused = self.claim_document("order", order.code)
+        if refused is not None:  # another picker has it (a supervisor is asked to take it)
+            return refused
         self.plan = plan_order(self.services.engine, order.code)
         self.at_bin = None
         self._drop_question()
@@ -249,10 +261,21 @@ class PickWorkflow(QuantityQuestion, ShortPicks, Workflow):
         plan = self.plan
         assert plan is not None
         code, picked, wanted = plan.order.code, plan.picked, plan.wanted
-        self.plan, self.at_bin = None, None
-        self._drop_question()
+        self.release_document()
+        self.drop_document()
         return Outcome.ok(f"Left order {code} with {picked} of {wanted} picked; "
                           "it can be picked up again later.")
+
+    # -- the order's claim (``claiming``) ---------------------------------------------------
+    def document(self) -> tuple[str, str] | None:
+        return ("order", self.plan.order.code) if self.plan is not None else None
+
+    def open_document(self, kind: str, code: str, *, taken: bool) -> Outcome:
+        return self._open(code)
+
+    def drop_document(self) -> None:
+        self.plan, self.at_bin, self.staged_in = None, None, None
+        self._drop_question()
 
     # -- scans -------------------------------------------------------------------------------
     def _scan(self, scan: Scan, result: ScanResult) -> Outcome:
@@ -304,9 +327,15 @@ class PickWorkflow(QuantityQuestion, ShortPicks, Workflow):
             where = self.at_bin or found.bin_code or ""
             done = self._run(ops.pick, scan, order=plan.order.code, serial=found.code,
                              sku=found.sku_code, bin=where or None)
-            return done if isinstance(done, Outcome) else self._picked(done, where)
+            if isinstance(done, Outcome):
+                return self._pick_refused(done, task)
+            return self._picked(done, where)
         if self.at_bin is None or not plan.tasks_at(self.at_bin):
             return Outcome.refuse(f"Scan bin {task.bin} first: the pick starts at the bin.")
+        refused = unit_refusal(self.services.engine, found) if found.kind is Kind.ASSET \
+            else None
+        if refused is not None:  # a unit of an expired or held lot: never picked
+            return self._put_aside(refused, found.bin_code or self.at_bin)
         if found.kind is Kind.ASSET:
             return self._unit(scan, found)
         if found.kind is Kind.PRODUCT:
@@ -340,8 +369,8 @@ class PickWorkflow(QuantityQuestion, ShortPicks, Workflow):
                 line = wanted.line_no
         done = self._run(ops.pick, scan, order=plan.order.code, line=line, serial=unit.code,
                          sku=unit.sku_code, bin=at)
-        if isinstance(done, Outcome):
-            return done
+        if isinstance(done, Outcome):  # taken meanwhile by another terminal? then why
+            return self._pick_refused(done, self.current_task())
         return self._picked(done, at)
 
     def _product(self, scan: Scan, product: Resolved, lot: str | None,
@@ -352,10 +381,10 @@ class PickWorkflow(QuantityQuestion, ShortPicks, Workflow):
         sku = product.sku_code or product.code
         if product.tracking == "serial":
             return Outcome.refuse(str(SerialRequired(sku)))
-        expired = lot_expired(self.services.engine, product.sku_id or 0, at, lot) if lot else None
-        if expired is not None:  # never picked: set aside, and the bin is counted
-            return Outcome.refuse(f"Lot {shown(lot, 20)} of {sku} expired on "
-                                  f"{expired.isoformat()}; put it aside. {self._flag(at)}")
+        refused = lot_refusal(self.services.engine, product.sku_id or 0, sku, at, lot) \
+            if lot else None
+        if refused is not None:  # an expired or held lot: never picked
+            return self._put_aside(refused, at)
         here = [t for t in plan.tasks_at(at) if t.sku_id == product.sku_id]
         if not here:
             lines = plan.lines_for(product.sku_id or 0)
@@ -398,6 +427,11 @@ class PickWorkflow(QuantityQuestion, ShortPicks, Workflow):
             said = f"Lot {lot}, not the planned {here[0].lot}: picking lot {lot}. {said}"
         return Outcome.ok(f"{said}{sku}: type how many you take from {at}, Enter for {take}.",
                           question=question, warning=unplanned)
+
+    def _put_aside(self, refused: LotNotPickable, bin_code: str) -> Outcome:
+        """Refuse stock of an expired or held lot; an expired lot's bin is flagged for a count."""
+        flag = f" {self._flag(bin_code)}" if refused.why == "expired" else ""
+        return Outcome.refuse(f"{refused}{flag}")
 
     def _lot_here(self, sku_id: int, bin_code: str, lot: str) -> int:
         """How many of ``lot`` of a SKU ``bin_code`` holds, by the books."""
@@ -454,7 +488,7 @@ class PickWorkflow(QuantityQuestion, ShortPicks, Workflow):
         return Outcome.ok(f"{task.sku} in {task.bin} put off until the end. "
                           f"{self.view().instruction}.")
 
-    def _undo(self, scan: Scan) -> Outcome:
+    def _undo_pick(self, scan: Scan) -> Outcome:
         try:
             done = self.run(ops.undo_last, scan, since=self.undo_since)
         except DomainError as err:
@@ -488,8 +522,8 @@ class PickWorkflow(QuantityQuestion, ShortPicks, Workflow):
         self._sync()
         summary = ship_summary(self.plan, done.data.get("serials", {}))
         self.last_summary = tuple(summary)
-        self.plan, self.at_bin, self.staged_in = None, None, None
-        self._drop_question()
+        self.release_document()
+        self.drop_document()
         head = f"{staged} " if staged else ""
         return Outcome.ok(head + summary[0], changed=True, done=True)
 

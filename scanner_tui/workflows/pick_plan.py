@@ -23,13 +23,15 @@ from scanner_tui.inventory.order_queries import (
     bin_is_empty,
     find_order,
     lot_expired,
+    lot_refusal,
     open_orders,
     order_to_pick,
     stock_in_bin,
+    unit_refusal,
 )
 
 __all__ = ["LineInfo", "OrderInfo", "Plan", "Task", "bin_is_empty", "find_order", "lot_expired",
-           "open_orders", "plan_order", "stock_in_bin"]
+           "lot_refusal", "open_orders", "plan_order", "stock_in_bin", "unit_refusal"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +52,7 @@ class Plan:
     order: OrderInfo
     lines: tuple[LineInfo, ...]
     tasks: tuple[Task, ...]  # sorted by (bin, line_no)
+    seen: int = 0  # the newest ledger row when the store was read (``changed_since``)
 
     def line(self, line_no: int) -> LineInfo | None:
         return next((ln for ln in self.lines if ln.line_no == line_no), None)
@@ -140,4 +143,4 @@ def plan_order(engine: Engine, code: str, skipped: Mapping[int, Collection[str]]
                 tasks.append(Task(ln.line_no, ln.sku_id, ln.sku, ln.tracking, slot.bin, qty,
                                   slot.lot))
     tasks.sort(key=lambda t: (t.bin, t.line_no))  # stable: lots stay first-expiring first
-    return Plan(order, lines, tuple(tasks))
+    return Plan(order, lines, tuple(tasks), found.seen)

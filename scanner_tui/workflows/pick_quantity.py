@@ -33,12 +33,8 @@ class QuantityQuestion:
         done = self._run(ops.pick, pending.scan, order=plan.order.code,
                          line=pending.task.line_no, sku=pending.task.sku, bin=pending.bin,
                          qty=qty, lot=lot)
-        if isinstance(done, Outcome):
-            self._sync()  # another terminal may have picked it meanwhile
-            line = self.plan.line(pending.task.line_no) if self.plan else None
-            if line is None or line.remaining == 0:
-                self._drop_question()
-            return done  # else the question stays open: type another quantity
+        if isinstance(done, Outcome):  # another terminal may have picked it meanwhile
+            return self._quantity_refused(done, pending)  # ``pick_replan``
         self._drop_question()
         out = self._picked(done, pending.bin)
         took = (done.data or {}).get("lot")

@@ -43,6 +43,7 @@ from scanner_tui.workflows.dock import (
     default_dock_bin,
     look_up,
 )
+from scanner_tui.workflows.taken_away import stock_taken, unit_taken
 
 SOURCE_KINDS = ("dock", "returns", "quarantine")
 
@@ -203,7 +204,7 @@ class PutawayWorkflow(PlaceOrItemWorkflow):
             done = putaway(self.services.engine, actor=self.actor, scan_id=scan.id,
                            entry="typed" if typed else "scanned", **kwargs)
         except DomainError as err:
-            return Outcome.refuse(str(err))
+            return self._taken_away() or Outcome.refuse(str(err))
         self.item = None
         what = item.serial or f"{item.qty} of {item.sku}"
         text = f"Put {what} in {target.code}."
@@ -214,6 +215,28 @@ class PutawayWorkflow(PlaceOrItemWorkflow):
         if self.services.shift is not None and not done.replayed:
             self.services.shift.line_done()
         return Outcome.ok(text, changed=not done.replayed)
+
+    def _taken_away(self) -> Outcome | None:
+        """The item in hand is no longer in its bin by the books (another terminal put it away,
+        moved or picked it): why; it is put down, or the quantity asked again for what is
+        left. None when it is still there (the operation's own refusal stands)."""
+        item, engine = self.item, self.services.engine
+        if item.serial:
+            why = unit_taken(engine, item.sku_id, item.serial, item.from_bin)
+            left = 0
+        else:
+            news = stock_taken(engine, item.sku_id, item.from_bin, item.from_bin_id, item.lot,
+                               item.qty)
+            why, left = news if news is not None else (None, 0)
+        if why is None:
+            return None
+        if left <= 0:
+            self.item, self.asked = None, None
+            none = "" if item.serial else f"; none left in {item.from_bin}"
+            return Outcome.refuse(f"{why}{none}. Scan the next unit or product.")
+        item.qty = item.available = left
+        return Outcome(False, f"{why}; {left} left in {item.from_bin}: how many do you put "
+                       "away?", question=self._ask_qty())
 
     # -- typed input -------------------------------------------------------------------------
     def answer_qty(self, qty: int | None, scan: Scan) -> Outcome:

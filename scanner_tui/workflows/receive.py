@@ -36,6 +36,9 @@ Flow (scan-first; a question is answered by its answer, typed or scanned: ``work
 A scan handled a second time (same ``Scan.id``: a retry) gets its first answer again and
 changes nothing (``Workflow.handle``'s memo; the store's applied-scan record after a restart).
 
+The receipt is claimed while it is received here (``claiming``): one receiver at a time, let
+go when it is done or left; taken over by a supervisor, it is left on the next scan.
+
 Parts of the flow live in mixins the class composes: ``receive_receipts`` (the receipt),
 ``receive_bin`` (the receiving-bin question), ``receive_capture`` (lot and expiry),
 ``receive_labels`` (a label's count, two readings), ``receive_over`` (over-receipt).
@@ -67,6 +70,7 @@ from scanner_tui.workflows.base import (
     entry_of,
     expected,
 )
+from scanner_tui.workflows.claiming import DocumentClaims
 from scanner_tui.workflows.dock import (
     default_dock_bin,
     find_code,
@@ -100,8 +104,8 @@ PRINT_WORDS = re.compile(r"(?:p|print)(?: +([0-9]{1,5}))?", re.IGNORECASE)  # ty
 
 # -- the workflow's own records --------------------------------------------------------------
 
-class ReceiveWorkflow(DockLabelQuestions, ReceivingBinQuestion, OverReceipt, ReceiptChoice,
-                      LotExpiryCapture, Workflow):
+class ReceiveWorkflow(DocumentClaims, DockLabelQuestions, ReceivingBinQuestion, OverReceipt,
+                      ReceiptChoice, LotExpiryCapture, Workflow):
     """Receiving at the dock (see the module docstring)."""
 
     key = "receive"
@@ -153,6 +157,8 @@ class ReceiveWorkflow(DockLabelQuestions, ReceivingBinQuestion, OverReceipt, Rec
     @property
     def question(self) -> Question | None:
         """The open question, if any (answer it with ``answer`` or by scanning on)."""
+        if self.asked is not None:  # take over a receipt someone else works? (``claiming``)
+            return self.asked
         if self.pending is not None:
             return self.pending.question
         if self.choosing:  # a step more than a question: scans go on as usual
@@ -180,6 +186,19 @@ class ReceiveWorkflow(DockLabelQuestions, ReceivingBinQuestion, OverReceipt, Rec
     def summary(self) -> list[str]:
         """The discrepancy summary: short lines, over lines, missing/unexpected serials."""
         return summary(self)
+
+    # -- the receipt's claim (``claiming``) -------------------------------------------------
+    def document(self) -> tuple[str, str] | None:
+        if self.receipt is None or self.finished is not None:
+            return None
+        return ("receipt", self.receipt.code)
+
+    def open_document(self, kind: str, code: str, *, taken: bool) -> Outcome:
+        return self._choose(code)
+
+    def drop_document(self) -> None:
+        self.receipt, self.current, self.pending, self.asked = None, None, None, None
+        self.records, self.unexpected, self.not_on_receipt = [], [], []
 
     # -- reading the receipt (fresh each time: other terminals receive too) -----------------
     def _sku(self, sku_id: int) -> Current:
@@ -472,6 +491,8 @@ class ReceiveWorkflow(DockLabelQuestions, ReceivingBinQuestion, OverReceipt, Rec
     # -- commands ----------------------------------------------------------------------------
     def on_command(self, command: str, scan: Scan) -> Outcome:
         p = self.pending
+        if command == "CANCEL" and self.taking is not None:
+            return self.answer_take_over(False, scan)
         if command == "DONE":
             return self._finish()
         if self.finished is not None:
@@ -501,6 +522,7 @@ class ReceiveWorkflow(DockLabelQuestions, ReceivingBinQuestion, OverReceipt, Rec
             if self.current is not None:
                 code, self.current = self.current.code, None
                 return Outcome.ok(f"{code} put down. Scan a product.")
+            self.release_document()
             return Outcome.ok("Receiving closed.", done=True)
         return super().on_command(command, scan)
 
@@ -521,6 +543,7 @@ class ReceiveWorkflow(DockLabelQuestions, ReceivingBinQuestion, OverReceipt, Rec
 
     # -- the end -----------------------------------------------------------------------------
     def _finish(self) -> Outcome:
+        self.release_document()
         self.pending = None
         self.finished = self.summary()
         if self.receipt is None:

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from datetime import date
 
+from scanner_tui.codes import CodeRefused, check_lot
 from scanner_tui.scanning.result import Scan
 from scanner_tui.workflows.base import Ask, Outcome, Question, entry_of
-from scanner_tui.workflows.dock import is_plain, parse_expiry
+from scanner_tui.workflows.dock import parse_expiry
 
 
 class LotExpiryCapture:
@@ -41,9 +42,14 @@ class LotExpiryCapture:
         return self._receive_unit(scan, serial, entry_of(scan))
 
     def answer_lot(self, lot: str, scan: Scan | None = None) -> Outcome:
-        if not is_plain(lot, 64):
-            return Outcome.refuse("A lot is up to 64 letters, digits or signs, no spaces; "
-                                  "scan or type it again.")
+        """The lot, through the one validator (``codes.check_lot``): a refused scan or typed
+        text never becomes the line's lot (issue 11 item 3)."""
+        try:
+            lot = check_lot(lot)
+        except CodeRefused as err:
+            return Outcome.refuse(f"{err} Scan or type the lot again.")
+        if not lot:
+            return Outcome.refuse("No lot given; scan or type the lot.")
         p, self.pending = self.pending, None
         self.current.lot = lot
         out = self._capture(p.then, p.scan, p.serial, p.qty)

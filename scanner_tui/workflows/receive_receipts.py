@@ -47,6 +47,9 @@ class ReceiptChoice:
         if row.status != "open":
             return Outcome.refuse(f"Receipt {row.code} is closed; nothing more can be received "
                                   "on it.")
+        refused = self.claim_document("receipt", row.code)
+        if refused is not None:  # another receiver has it (a supervisor is asked to take it)
+            return refused
         self.receipt = ReceiptDoc(self.services.engine, row.id, row.code, row.supplier)
         self.notice = ""
         lines = self.receipt_lines()

@@ -107,5 +107,5 @@ def restore(services: Services, data: dict) -> Workflow | str:
                 "start it again from the menu.")
     try:
         return cls.restore(services, data)
-    except (KeyError, TypeError, ValueError) as err:
-        return f"The saved {entry.title} task could not be read back ({err}); start it again."
+    except (KeyError, TypeError, ValueError):
+        return f"The saved {entry.title} task could not be read back; start it again."

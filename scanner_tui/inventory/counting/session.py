@@ -20,6 +20,7 @@ from sqlalchemy.exc import DBAPIError
 
 from scanner_tui.inventory.actor import Actor
 from scanner_tui.inventory.counting.common import (
+    APPROVERS,
     CLOSED_BIN,
     COUNTABLE,
     OPEN_BIN,
@@ -60,6 +61,7 @@ class BinCount:
     round: int
     blind: bool
     resumed: bool = False  # this counter had started it already (lines kept)
+    set_aside: str = ""  # taken over: the counter whose round was set aside
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,10 +136,15 @@ def _snapshot(conn: Connection, cb_id: int, rnd: int, bin_id: int) -> int:
 
 @_retrying
 def start_bin(engine: Engine, *, actor: Actor, bin_code: str,
-              count_code: str | None = None) -> BinCount:
-    """Begin (or resume) counting a bin of an open count: the books are snapshotted now."""
+              count_code: str | None = None, take_over: bool = False) -> BinCount:
+    """Begin (or resume) counting a bin of an open count: the books are snapshotted now.
+    ``take_over``: the caller holds the bin's claim (``inventory.claims``), so a round another
+    counter started is no longer worked by them (left, taken over, their terminal gone): it is
+    set aside and the bin counted afresh. The count's assignment and "a recount is done by
+    another counter" still hold, except for a supervisor taking it over."""
     with _tx(engine, ledger_cut=True) as conn:
-        signed_in_on(conn, actor)
+        trusted = signed_in_on(conn, actor)
+        boss = take_over and trusted.role in APPROVERS
         b = bin_row(conn, bin_code)
         if not b.active:
             raise CountRefused(f"Bin {b.code} is not in use any more; it cannot be counted.")
@@ -157,20 +164,24 @@ def start_bin(engine: Engine, *, actor: Actor, bin_code: str,
         if mine:
             r = mine[0]
             return BinCount(r.id, r.count_code, b.code, b.id, r.round, bool(r.blind), True)
-        free = [r for r in rows if r.status != "counting"]
+        free = [r for r in rows if r.status != "counting"] or (rows if take_over else [])
         if not free:
             raise CountRefused(f"{rows[0].counter} is counting {b.code} now; count another "
                                "bin.")
         r = free[0]
         assignee = r.assigned_to or (r.count_assignee if r.round == 1 else "")
-        if assignee and assignee != actor.badge:
+        if assignee and assignee != actor.badge and not boss:
             raise CountRefused(f"{b.code} on {r.count_code} is assigned to {assignee}.")
-        if actor.badge in badges(r.not_by):
+        if actor.badge in badges(r.not_by) and not boss:
             raise CountRefused(f"{actor.badge} counted {b.code} before; a recount is done by "
                                "another counter.")
+        if r.status == "counting":  # the other counter's round is set aside
+            for table in (T_CLINE, T_SNAP):
+                conn.execute(delete(table).where(table.c.count_bin_id == r.id,
+                                                 table.c.round == r.round))
         snap_id = _snapshot(conn, r.id, r.round, b.id)
         took = conn.execute(update(T_CBIN).where(T_CBIN.c.id == r.id,
-                                                 T_CBIN.c.status.in_(("pending", "recount")))
+                                                 T_CBIN.c.status == r.status)
                             .values(status="counting", counter=actor.badge,
                                     started_at=utcnow(), snapshot_ledger_id=snap_id))
         if took.rowcount != 1:
@@ -178,7 +189,8 @@ def start_bin(engine: Engine, *, actor: Actor, bin_code: str,
         conn.execute(update(T_COUNT).where(T_COUNT.c.id == r.count_id,
                                            T_COUNT.c.status == "open")
                      .values(status="counting"))
-        return BinCount(r.id, r.count_code, b.code, b.id, r.round, bool(r.blind))
+        return BinCount(r.id, r.count_code, b.code, b.id, r.round, bool(r.blind),
+                        set_aside=r.counter if r.status == "counting" else "")
 
 
 def _counting(conn: Connection, actor: Actor, cb_id: int):  # noqa: ANN202

@@ -26,7 +26,7 @@ from sqlalchemy import Connection, Engine, Row, insert, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session
 
-from scanner_tui.inventory import chain, sessions
+from scanner_tui.inventory import chain, lot_rules, sessions
 from scanner_tui.inventory.actor import Actor, signed_in
 from scanner_tui.inventory.db import session_scope
 from scanner_tui.inventory.errors import (
@@ -85,13 +85,14 @@ ROLE_MATRIX: dict[str, tuple[str, ...]] = {
     "scrap": ("supervisor", "admin"),
     "undo": ("picker", "receiver", "supervisor", "admin"),  # own last change only
     "approve": ("supervisor", "admin"),  # a cycle count (never one they counted in)
+    "hold": ("supervisor", "admin"),  # put a lot on hold (recall) or release it
 }
 APPROVERS = ("supervisor", "admin")
 VERB = {
     "receive": "receive stock", "putaway": "put stock away", "move": "move stock",
     "pick": "pick orders", "stage": "stage orders", "ship": "ship orders",
     "return": "take returns", "adjust": "adjust stock", "scrap": "scrap stock",
-    "undo": "undo changes", "approve": "approve counts",
+    "undo": "undo changes", "approve": "approve counts", "hold": "hold or release lots",
 }
 
 
@@ -143,7 +144,13 @@ _LEDGER_SQL = (f"INSERT INTO ledgerentry ({', '.join(_LEDGER_INSERT)}) VALUES "
                f"({', '.join('?' * len(_LEDGER_INSERT))})")
 _TAKE_SQL = ("UPDATE stock SET qty = qty - ? WHERE sku_id = ? AND bin_id = ? AND lot = ?"
              " AND qty >= ?")
-_ADD_SQL = "UPDATE stock SET qty = qty + ? WHERE sku_id = ? AND bin_id = ? AND lot = ?"
+_ADD_SQL = ("UPDATE stock SET qty = qty + ?, expiry = COALESCE(expiry, ?)"
+            " WHERE sku_id = ? AND bin_id = ? AND lot = ?")
+# A lot is one batch: its expiry is the same wherever it lies (stock first, then the ledger).
+_LOT_EXPIRY_SQL = ("SELECT expiry FROM stock WHERE sku_id = ? AND lot = ? AND expiry IS NOT NULL"
+                   " LIMIT 1")
+_LOT_EXPIRY_LEDGER_SQL = ("SELECT expiry FROM ledgerentry WHERE sku_id = ? AND lot = ?"
+                          " AND expiry IS NOT NULL ORDER BY id DESC LIMIT 1")
 _CHOOSE_LOT_SQL = ("SELECT lot, expiry FROM stock WHERE sku_id = ? AND bin_id = ? AND qty >= ?"
                    " ORDER BY lot")
 
@@ -283,7 +290,9 @@ class Tx:
 
     def last_row_for_asset(self, asset_id: int, before: int | None = None,
                            action: str | None = None) -> Row | None:
-        q = select(T_LEDGER).where(T_LEDGER.c.asset_id == asset_id)
+        # state-changing rows only: notes (label, hold, release) carry no status
+        q = select(T_LEDGER).where(T_LEDGER.c.asset_id == asset_id,
+                                   T_LEDGER.c.status_after.is_not(None))
         if before is not None:
             q = q.where(T_LEDGER.c.id < before)
         if action is not None:
@@ -317,26 +326,49 @@ class Tx:
             sql, params = sql + " AND lot = ?", params + (lot,)
         return int(self.sql.first(sql, params)[0])
 
-    def choose_lot(self, sku: Any, bin_row: Any, qty: int, *, redirect: bool = False) -> str:
-        """The lot to take ``qty`` from when none was scanned: first to expire (FEFO)."""
+    def on_hold(self, sku_id: int, lot: str) -> bool:
+        """Is this lot of the SKU on hold (a recall)? No lot is never held."""
+        return bool(lot) and self.sql.first(lot_rules.HELD_SQL, (lot, sku_id)) is not None
+
+    def refuse_unpickable(self, sku_id: int, sku_code: str, lot: str,
+                          expiry: date | None) -> None:
+        """Raise ``LotNotPickable`` for stock of an expired lot or a lot on hold."""
+        why = lot_rules.refusal(lot, sku_code, _as_date(expiry), self.on_hold(sku_id, lot))
+        if why is not None:
+            raise why
+
+    def choose_lot(self, sku: Any, bin_row: Any, qty: int, *, redirect: bool = False,
+                   put_aside: bool = False) -> str:
+        """The lot to take ``qty`` from when none was scanned: the first to expire (FEFO)
+        among lots that may be picked (``lot_rules``); when only expired or held stock has
+        enough, that is refused with its sentence and nothing moves. ``put_aside`` (a move
+        into quarantine): expired and held lots are taken first instead."""
         cur = self.sql.run(_CHOOSE_LOT_SQL, (sku.id, bin_row.id, qty))
         rows = cur.fetchall()
         cur.close()
         if not rows:
             have = self.stock_qty(sku.id, bin_row.id)
             self.raise_short(sku, bin_row, qty, have, "", redirect=redirect)
-        if len(rows) == 1:
-            return rows[0][0]
-        rows.sort(key=lambda r: (r[1] is None, _as_date(r[1]) or date.max, r[0]))
-        return rows[0][0]
+        lots = [(lot, _as_date(expiry)) for lot, expiry in rows]
+        refused = [lot_rules.refusal(lot, sku.code, expiry, self.on_hold(sku.id, lot))
+                   for lot, expiry in lots]
+        fefo = sorted(range(len(lots)), key=lambda i: (
+            (refused[i] is None) == put_aside, lots[i][1] is None, lots[i][1] or date.max,
+            lots[i][0]))
+        first = fefo[0]
+        if refused[first] is not None and not put_aside:
+            raise refused[first]
+        return lots[first][0]
 
     def raise_short(self, sku: Any, bin_row: Any, qty: int, have: int, lot: str, *,
                     redirect: bool = False) -> None:
         """Refuse a take; for a pick (``redirect``) from a bin holding none of the SKU, name a
-        bin that has enough instead ("A01-A-01 is not the bin for this; go to A01-A-02")."""
+        bin that has enough stock that may be picked instead ("A01-A-01 is not the bin for
+        this; go to A01-A-02")."""
         if have <= 0 and redirect:
             q = (select(T_BIN.c.code).join(T_STOCK, T_STOCK.c.bin_id == T_BIN.c.id)
-                 .where(T_STOCK.c.sku_id == sku.id, T_STOCK.c.qty >= qty, T_BIN.c.active)
+                 .where(T_STOCK.c.sku_id == sku.id, T_STOCK.c.qty >= qty, T_BIN.c.active,
+                        lot_rules.usable(T_STOCK.c.sku_id, T_STOCK.c.lot, T_STOCK.c.expiry))
                  .order_by(T_STOCK.c.qty.desc()).limit(1))
             if lot:
                 q = q.where(T_STOCK.c.lot == lot)
@@ -352,18 +384,33 @@ class Tx:
             self.raise_short(sku, bin_row, qty, self.stock_qty(sku.id, bin_row.id, lot), lot,
                              redirect=redirect)
 
+    def lot_expiry(self, sku_id: int, lot: str) -> date | None:
+        """The expiry the store knows for a lot of a SKU (None: no lot, or never dated)."""
+        if not lot:
+            return None
+        for sql in (_LOT_EXPIRY_SQL, _LOT_EXPIRY_LEDGER_SQL):
+            found = self.sql.first(sql, (sku_id, lot))
+            if found is not None:
+                return _as_date(found[0])
+        return None
+
     def put(self, sku_id: int, bin_id: int, qty: int, lot: str,
-            expiry: date | None = None) -> None:
-        """Add ``qty`` to a bin's stock (an upsert that survives a concurrent first insert)."""
+            expiry: date | None = None) -> date | None:
+        """Add ``qty`` to a bin's stock (an upsert that survives a concurrent first insert).
+
+        The lot's expiry travels with it: when none is given, the one the store knows for the
+        lot is kept (putaway, move, return, count). Returns the expiry the stock carries."""
+        expiry = _as_date(expiry) or self.lot_expiry(sku_id, lot)
+        bound = expiry if self.sql.date_proc is None or expiry is None \
+            else self.sql.date_proc(expiry)
         for _ in range(2):
-            if self.sql.count(_ADD_SQL, (qty, sku_id, bin_id, lot)) == 1:
-                return
+            if self.sql.count(_ADD_SQL, (qty, bound, sku_id, bin_id, lot)) == 1:
+                return expiry
             try:
                 with self.session.begin_nested():
                     self.execute(insert(T_STOCK).values(
-                        sku_id=sku_id, bin_id=bin_id, lot=lot, expiry=_as_date(expiry),
-                        qty=qty))
-                return
+                        sku_id=sku_id, bin_id=bin_id, lot=lot, expiry=expiry, qty=qty))
+                return expiry
             except IntegrityError:
                 continue  # someone inserted the row first: add to it
         raise RuntimeError("stock row could not be written")  # pragma: no cover

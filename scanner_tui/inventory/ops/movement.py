@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Engine
 
 from scanner_tui import codes
+from scanner_tui.inventory import lot_rules
 from scanner_tui.inventory.actor import Actor, Approval, approver_badge, signed_in
 from scanner_tui.inventory.errors import (
     BadQuantity,
@@ -39,6 +40,13 @@ def _status_in(kind: str, current: str) -> str:
     return "in_stock"
 
 
+def _may_move(tx: Tx, sku_id: int, lot: str, target) -> None:  # noqa: ANN001
+    """Stock of a lot on hold leaves its bin only into quarantine, or by a supervisor."""
+    if target.kind != "quarantine" and tx.actor.role not in APPROVERS \
+            and tx.on_hold(sku_id, lot):
+        raise lot_rules.move_refusal(lot)
+
+
 def _move(tx: Tx, action: str, to_bin: str, kinds: tuple[str, ...], serial: str | None,
           sku: str | None, qty: int, from_bin: str | None, lot: str | None) -> str:
     target = tx.bin(to_bin, kinds=kinds, operation="putaway" if action == "putaway" else "a move")
@@ -51,6 +59,7 @@ def _move(tx: Tx, action: str, to_bin: str, kinds: tuple[str, ...], serial: str 
             raise WrongBin(from_bin.strip(), current, item=unit.serial)
         if unit.bin_id == target.id:
             raise SameBin(unit.serial, target.code)
+        _may_move(tx, unit.sku_id, unit.lot, target)
         status = _status_in(target.kind, unit.status)
         if not tx.set_asset(unit, bin_id=target.id, status=status):
             raise Retry()
@@ -66,11 +75,13 @@ def _move(tx: Tx, action: str, to_bin: str, kinds: tuple[str, ...], serial: str 
     source = tx.bin(from_bin)
     if source.id == target.id:
         raise SameBin(sku_row.code, target.code)
-    use_lot = lot if lot is not None else tx.choose_lot(sku_row, source, n)
+    use_lot = lot if lot is not None else tx.choose_lot(
+        sku_row, source, n, put_aside=target.kind == "quarantine")
+    _may_move(tx, sku_row.id, use_lot, target)
     tx.take(sku_row, source, n, use_lot)
-    tx.put(sku_row.id, target.id, n, use_lot)
+    expiry = tx.put(sku_row.id, target.id, n, use_lot)
     tx.ledger(action, sku_id=sku_row.id, qty=n, from_bin_id=source.id, to_bin_id=target.id,
-              lot=use_lot)
+              lot=use_lot, expiry=expiry)
     return f"Moved {n} of {sku_row.code} from {source.code} to {target.code}."
 
 

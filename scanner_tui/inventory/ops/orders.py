@@ -13,9 +13,11 @@ from sqlalchemy import Engine, select, update
 from scanner_tui.inventory.actor import Actor
 from scanner_tui.inventory.errors import (
     DocumentClosed,
+    LotNotPickable,
     NotFound,
     NotOnDocument,
     WrongBin,
+    shown,
 )
 from scanner_tui.inventory.identity import quantity
 from scanner_tui.inventory.ops.base import (
@@ -101,6 +103,7 @@ def pick(engine: Engine, *, actor: Actor, scan_id: str, order: str, line: int | 
             unit = tx.asset(serial, sku=sku)
             if unit.status != "in_stock":
                 refuse_unit(tx, unit, "only units in stock can be picked.")
+            tx.refuse_unpickable(unit.sku_id, unit.sku_code, unit.lot, unit.expiry)
             if bin is not None:
                 scanned = tx.bin(bin)
                 if scanned.id != unit.bin_id:
@@ -123,6 +126,8 @@ def pick(engine: Engine, *, actor: Actor, scan_id: str, order: str, line: int | 
             raise NotFound("bin", "", "scan the bin you pick from.")
         bin_row = tx.bin(bin)
         n = quantity(tx, qty)
+        if lot is not None:
+            tx.refuse_unpickable(sku_row.id, sku_row.code, lot, tx.lot_expiry(sku_row.id, lot))
         use_lot = lot if lot is not None else tx.choose_lot(sku_row, bin_row, n,
                                                                 redirect=True)
         oline = _claim_line(tx, order_row, line, sku_row, n)
@@ -145,6 +150,27 @@ def _picked_units(tx: Tx, order_id: int):
     ).all()
 
 
+_PICKED_LOTS_SQL = (
+    "SELECT DISTINCT p.sku_id, p.lot FROM ledgerentry p WHERE p.doc_type = 'order'"
+    " AND p.doc_code = ? AND p.action = 'pick' AND p.asset_id IS NULL AND p.lot <> ''"
+    " AND NOT EXISTS (SELECT 1 FROM ledgerentry u WHERE u.reverses_id = p.id)")
+
+
+def _refuse_held(tx: Tx, order_row, units, *, quantities: bool = False) -> None:  # noqa: ANN001
+    """An order with picked stock of a lot on hold is neither staged nor shipped: that stock
+    goes back to be put aside first (``quantities``: the lots picked by quantity too)."""
+    lots = {(u.sku_id, u.lot) for u in units}
+    if quantities:
+        cur = tx.sql.run(_PICKED_LOTS_SQL, (order_row.code,))
+        lots |= {(sku_id, lot) for sku_id, lot in cur.fetchall()}
+        cur.close()
+    held = sorted(lot for sku_id, lot in lots if tx.on_hold(sku_id, lot))
+    if held:
+        raise LotNotPickable(f"Lot {shown(held[0], 20)} is on hold (recall); order "
+                             f"{order_row.code} cannot go out with it: ask a supervisor to "
+                             "take it off the order and put it aside.", lot=held[0], why="hold")
+
+
 @guarded
 def stage(engine: Engine, *, actor: Actor, scan_id: str, order: str, bin: str,
           serial: str | None = None, sku: str | None = None,
@@ -165,6 +191,7 @@ def stage(engine: Engine, *, actor: Actor, scan_id: str, order: str, bin: str,
                                         f"{order_row.code}.", serial=unit.serial,
                                         order=order_row.code)
             units = mine
+        _refuse_held(tx, order_row, units)
         moved = 0
         for unit in units:
             if unit.bin_id == target.id:
@@ -197,7 +224,9 @@ def ship(engine: Engine, *, actor: Actor, scan_id: str, order: str,
     def body(tx: Tx) -> tuple[str, dict]:
         order_row = open_order(tx, order)
         serials: dict[int, list[str]] = {}
-        for unit in _picked_units(tx, order_row.id):
+        units = _picked_units(tx, order_row.id)
+        _refuse_held(tx, order_row, units, quantities=True)
+        for unit in units:
             if not tx.set_asset(unit, status="shipped", bin_id=None):
                 raise Retry()
             tx.ledger("ship", sku_id=unit.sku_id, asset_id=unit.id, qty=1,

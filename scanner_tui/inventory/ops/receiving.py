@@ -285,8 +285,9 @@ def return_unit(engine: Engine, *, actor: Actor, scan_id: str, bin: str,
                            .order_by(T_OLINE.c.line_no)).all()
         for ln in lines:
             if ln.qty_shipped - returned_qty(tx, order_row.code, ln.line_no, sku_row.id) >= n:
-                tx.put(sku_row.id, bin_row.id, n, lot)
+                expiry = tx.put(sku_row.id, bin_row.id, n, lot)
                 tx.ledger("return", sku_id=sku_row.id, qty=n, to_bin_id=bin_row.id, lot=lot,
+                          expiry=expiry,
                           doc_type="order", doc_code=order_row.code, doc_line=ln.line_no,
                           reason=reason[:200])
                 return f"Returned {n} of {sku_row.code} from order {order_row.code} into " \

@@ -1,8 +1,9 @@
 """Undo: reverse the operator's own last change with compensating ledger rows.
 
-The last change is the newest scan (all ledger rows of one scan id) of this operator that is
-not itself an undo and has not been undone. Each row is compensated by an ``undo`` row with
-``reverses_id`` set; nothing is deleted. Units must still be where that change left them, and
+The last change is the newest scan of this operator that is not itself an undo and has not
+been undone: all ledger rows of its scan id and of its ``<scan id>.<n>`` operations (a basket
+move is one change). Each row is compensated by an ``undo`` row with ``reverses_id`` set;
+nothing is deleted. Units must still be where that change left them, and
 quantity must still be in the bin it went to; otherwise the undo is refused with a sentence.
 """
 
@@ -35,7 +36,7 @@ from scanner_tui.inventory.ops.receiving import VOID
 UNDOABLE = ("receive", "putaway", "move", "pick", "stage", "return", "adjust", "scrap", "lost",
             "found")
 BATCH = 200
-NOTES = ("label",)  # ledger rows that record an event but change no stock
+NOTES = ("label", "hold", "release")  # ledger rows that record an event but change no stock
 
 
 def _last_change(tx: Tx, since: datetime | None = None) -> list:
@@ -67,12 +68,37 @@ def _last_change(tx: Tx, since: datetime | None = None) -> list:
                 if row.scan_id is None:
                     return [row]
                 group = tx.execute(  # by scan id alone: ix_ledger_scan, not the operator's
-                    select(T_LEDGER).where(T_LEDGER.c.scan_id == row.scan_id)
+                    select(T_LEDGER).where(T_LEDGER.c.scan_id.in_(_scan_family(tx, row)))
                     .order_by(T_LEDGER.c.id.desc())).all()
                 return [r for r in group if r.id not in undone and r.action != "undo"
                         and r.operator == tx.actor.badge]
         before = rows[-1].id
         batch = BATCH
+
+
+def scan_of(scan_id: str) -> str:
+    """The scan an operation's key belongs to: a workflow that applies several operations
+    for one scan keys them ``<scan id>.<n>`` (a basket move, an over-receipt's extra)."""
+    return scan_id.split(".", 1)[0]
+
+
+def _scan_family(tx: Tx, row) -> list[str]:
+    """The scan ids of every operation made for ``row``'s scan, so that one scan (a basket
+    moved by one bin scan) is undone as one. They are the operator's rows just before it."""
+    scan = scan_of(row.scan_id)
+    ids = {row.scan_id}
+    before, batch = row.id, 16
+    while True:
+        rows = tx.execute(select(T_LEDGER.c.id, T_LEDGER.c.scan_id)
+                          .where(T_LEDGER.c.operator == tx.actor.badge, T_LEDGER.c.id < before)
+                          .order_by(T_LEDGER.c.id.desc()).limit(batch)).all()
+        for r in rows:
+            if r.scan_id is None or scan_of(r.scan_id) != scan:
+                return sorted(ids)
+            ids.add(r.scan_id)
+        if len(rows) < batch:
+            return sorted(ids)
+        before, batch = rows[-1].id, BATCH
 
 
 def _doc_side_effects(tx: Tx, row, serial: str | None) -> None:
