@@ -10,6 +10,11 @@ Per scan, two writes of the terminal's row (``inventory.sessions``):
 * with the scan's outcome (``answered``, one transaction with the journal's outcome): the
   task as it is after the scan.
 
+The redo runs the task's own logic again against the store as it is now: where the task
+checks the scan against rows its operation changed (a pick's quantity against what the order
+still needs), the redone scan is refused and the task stays at its step before, its plan read
+from the stock; nothing is applied twice either way (``tests/test_serve_keeper.py``).
+
 Badge and task changes made by the screens (sign-in, a task opened, back to the menu) are
 written by the app (``KeptApp._keep``).
 """
