@@ -101,18 +101,21 @@ def cpu_seconds(pids: list[int]) -> float:
     return total / CLK
 
 
-def memory_kib(pid: int) -> tuple[int, int]:
-    """(PSS, RSS) of one process, KiB."""
-    pss = rss = 0
+def memory_kib(pid: int) -> tuple[int, int, int]:
+    """(PSS, RSS, USS) of one process, KiB. USS: its private pages (what one more session
+    costs); PSS adds its share of the pages it shares with the fork server and the others."""
+    pss = rss = uss = 0
     try:
         for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
             if line.startswith("Pss:"):
                 pss = int(line.split()[1])
             elif line.startswith("Rss:"):
                 rss = int(line.split()[1])
+            elif line.startswith(("Private_Clean:", "Private_Dirty:")):
+                uss += int(line.split()[1])
     except OSError:
         pass
-    return pss, rss
+    return pss, rss, uss
 
 
 class Terminal:
@@ -201,6 +204,7 @@ async def run_n(n: int, scans: int, pace: float, port: int, key: str, serve_pid:
             "p50": pct(lat, 50), "p99": pct(lat, 99), "max": max(lat),
             "pss_mib": sum(m[0] for m in mem) / max(1, len(mem)) / 1024,
             "rss_mib": sum(m[1] for m in mem) / max(1, len(mem)) / 1024,
+            "uss_mib": sum(m[2] for m in mem) / max(1, len(mem)) / 1024,
             "host_cpu_ms": host_cpu / total * 1000, "pg_cpu_ms": pg_cpu / total * 1000,
             "load": load, "sent": {t.name: t.sent for t in terminals}}
 
@@ -282,7 +286,8 @@ def main() -> None:
             results.append(r)
             print(f"N={n:>3}  {r['scans']:>5} scans  {r['rate']:6.1f} scans/s  "
                   f"p50 {r['p50']:6.1f} ms  p99 {r['p99']:6.1f} ms  max {r['max']:6.1f} ms  "
-                  f"PSS {r['pss_mib']:5.1f} MiB  RSS {r['rss_mib']:5.1f} MiB/session  "
+                  f"PSS {r['pss_mib']:5.1f} MiB  RSS {r['rss_mib']:5.1f} MiB  "
+                  f"USS {r['uss_mib']:5.1f} MiB/session  "
                   f"CPU host {r['host_cpu_ms']:5.1f} ms + PG {r['pg_cpu_ms']:4.1f} ms/scan  "
                   f"lost {r['lost']} doubled {r['doubled']}  (load {r['load']:.1f})", flush=True)
     finally:

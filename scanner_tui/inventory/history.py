@@ -137,6 +137,10 @@ def _events(conn: Connection, ids: Select, limit: int | None = None, newest_firs
     )
     if limit:
         stmt = stmt.limit(limit)
+    if conn.dialect.name == "postgresql":
+        # Nine joins: PostgreSQL's planner would try every join order (~20 ms of planning a
+        # look-up, for a 0.1 ms query); the written order, driven from the ids, is the plan.
+        conn.exec_driver_sql("SET LOCAL join_collapse_limit = 1")
     rows = [plain_row(r) for r in conn.execute(stmt)]
     return rows[::-1] if newest_first else rows
 

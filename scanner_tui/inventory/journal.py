@@ -10,7 +10,7 @@ import json
 import logging
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, insert, or_, select, update
+from sqlalchemy import Connection, Engine, insert, or_, select, update
 
 from scanner_tui.inventory.db import READ_ONLY
 from scanner_tui.inventory.models import AppliedScan, ScanJournal
@@ -66,14 +66,17 @@ def record_scan(
         conn.execute(insert(_TABLE), row)
 
 
-def record_outcome(engine: Engine, scan_id: str, accepted: bool, reason: str) -> None:
-    """Fill in whether the scan was accepted, and why not."""
+def record_outcome(engine: Engine | Connection, scan_id: str, accepted: bool,
+                   reason: str) -> None:
+    """Fill in whether the scan was accepted, and why not (a Connection: in its
+    transaction, e.g. with the terminal's row; an Engine: in its own)."""
+    statement = (update(_TABLE).where(_TABLE.c.scan_id == scan_id)
+                 .values(accepted=bool(accepted), reason=storable(reason or "")[:REASON_MAX]))
+    if isinstance(engine, Connection):
+        engine.execute(statement)
+        return
     with engine.begin() as conn:
-        conn.execute(
-            update(_TABLE)
-            .where(_TABLE.c.scan_id == scan_id)
-            .values(accepted=bool(accepted), reason=storable(reason or "")[:REASON_MAX])
-        )
+        conn.execute(statement)
 
 
 def _iso(value: datetime) -> str:

@@ -3,12 +3,21 @@
 The app writes its terminal's row after every scan and whenever the screen changes task, so a
 terminal that reconnects (a Wi-Fi shadow, a restarted host) comes back where it was. ``state``
 is a JSON object: the workflow's own snapshot where it has one, else ``{}``.
+
+A scan that changes stock also writes the row inside the operation's own transaction (the
+ledger head is locked first, the row last): ``kept_in_operations`` hands the operations frame
+a writer for the scan, which stores the task as it was when the scan came and what each
+operation of the scan did (``redo``). So the row and the stock change commit together; a host
+killed before the task's new state is written comes back by handing the task that scan again,
+its operations answered from the record (``replaying``) instead of run twice.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -119,3 +128,53 @@ def list_sessions(engine: Engine) -> list[TerminalSession]:
     with engine.connect() as conn:
         rows = conn.execute(sa.select(T).order_by(T.c.terminal)).all()
     return [_row_to_session(r) for r in rows]
+
+
+# -- the row in the scan's own transaction ---------------------------------------------------
+OperationWriter = Callable[[sa.Connection, Any], None]
+_writer: ContextVar[OperationWriter | None] = ContextVar("scan_row_writer", default=None)
+_replay: ContextVar[dict[str, dict] | None] = ContextVar("scan_replay", default=None)
+
+
+@contextmanager
+def kept_in_operations(write: OperationWriter) -> Iterator[None]:
+    """While one scan is handled (on this thread): every stock operation calls
+    ``write(conn, result)`` inside its transaction, after its changes and before its commit."""
+    token = _writer.set(write)
+    try:
+        yield
+    finally:
+        _writer.reset(token)
+
+
+def operation_committing(conn: sa.Connection, result: Any) -> None:
+    """The operations frame, just before it commits: the scan's writer, if one is set."""
+    write = _writer.get()
+    if write is not None:
+        write(conn, result)
+
+
+def result_record(result: Any) -> dict[str, Any]:
+    """An operation's result (``OpResult``) as JSON data, for the row's ``redo``."""
+    return {"operation": result.operation, "message": result.message,
+            "scan_id": result.scan_id, "ledger_ids": list(result.ledger_ids),
+            "data": json.loads(json.dumps(result.data, default=str))}
+
+
+@contextmanager
+def replaying(records: Mapping[str, dict]) -> Iterator[None]:
+    """While a scan is handed to a restored task again: an operation whose scan id is in
+    ``records`` (keyed by scan id) answers with what it did then (``recorded``)."""
+    token = _replay.set(dict(records))
+    try:
+        yield
+    finally:
+        _replay.reset(token)
+
+
+def recorded(scan_id: str, operation: str) -> dict[str, Any] | None:
+    """The record of the operation ``scan_id`` committed before the host stopped, if the
+    scan is being handed again (``replaying``)."""
+    records = _replay.get()
+    found = records.get(scan_id) if records else None
+    return found if found is not None and found.get("operation") == operation else None

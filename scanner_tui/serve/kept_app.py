@@ -1,6 +1,7 @@
 """The floor app that keeps its place in the store (``terminalsession``) and its badge claim.
 
-After every scan and whenever the signed-in badge or the task changes, the terminal's row is
+After every scan (``serve.keeper``: with its outcome, and inside every stock operation's own
+transaction) and whenever the signed-in badge or the task changes, the terminal's row is
 written (on the scan pipeline's thread, in scan order). On start, a terminal whose row is
 recent (``[serve] resume_minutes``) comes back signed in, in the task it left; older, the badge
 is needed again. A badge signs in on one terminal at a time: signing in where it is already
@@ -26,6 +27,7 @@ from scanner_tui.inventory.claims import ClaimHeld
 from scanner_tui.inventory.sessions import load_session, save_session
 from scanner_tui.scanning.result import Kind, Scan, ScanResult
 from scanner_tui.scanning.wedge import WedgeAssembler
+from scanner_tui.serve.keeper import TerminalKeeper
 from scanner_tui.ui import app as ui_app
 from scanner_tui.ui.app import ScannerApp
 from scanner_tui.ui.floor import (
@@ -160,6 +162,8 @@ class KeptApp(ScannerApp):
         self.resumed = False
         self.badge_moved = False  # signed out because the badge signed in elsewhere
         self._since_claim_check = 0.0
+        self.pipeline.keeper = TerminalKeeper(self.engine, self.terminal, self.clock,
+                                              lambda: self.pipeline.operator)
 
     # -- resume -----------------------------------------------------------------------------
     def on_mount(self) -> None:  # (ScannerApp.on_mount runs too: Textual calls both)
@@ -202,9 +206,10 @@ class KeptApp(ScannerApp):
         ScannerApp.sign_in(self, SignInAnswer(who, session, MenuHandler(session,
                                                                           self.floor_services)))
         if kept.task:  # the task where it was (its saved state), else afresh
-            saved = kept.state.get("workflow")
+            saved, redo = kept.state.get("workflow"), kept.state.get("redo")
             self.call_after_refresh(self.open_entry, kept.task,
-                                    saved if isinstance(saved, dict) else None)
+                                    saved if isinstance(saved, dict) else None,
+                                    redo if isinstance(redo, dict) else None)
 
     # -- the badge claim --------------------------------------------------------------------
     def sign_in(self, answer: SignInAnswer) -> None:
@@ -256,22 +261,16 @@ class KeptApp(ScannerApp):
         return held.terminal
 
     # -- keeping the place ------------------------------------------------------------------
-    def _give_feedback(self, handled: Handled) -> None:
-        # (called once per scan answered; Textual calls on_* handlers of every class in the
-        # MRO, so this class hooks here rather than in on_scan_handled)
-        super()._give_feedback(handled)
-        payload = handled.scan.payload
-        self.set_timer(0.05, lambda: self._keep(scan=payload))
-
-    def _keep(self, scan: str | None = None) -> None:
-        """Write the terminal's row when a scan was read or the badge or task changed."""
-        self._since_claim_check += KEEP_EVERY if scan is None else 0.0
+    def _keep(self) -> None:
+        """Write the terminal's row when the badge or the task on screen changed (each scan
+        is kept by the pipeline's keeper)."""
+        self._since_claim_check += KEEP_EVERY
         if self._since_claim_check >= CLAIM_EVERY:
             self._since_claim_check = 0.0
             self.pipeline.call(self._lost_badge, self._post_lost)
         badge = self.session.who.badge if self.session is not None else ""
         task, handler = task_of(self.screen_stack)
-        if scan is None and self.kept == (badge, task):
+        if self.kept == (badge, task):
             return
         previous, self.kept = self.kept, (badge, task)
         screen = self.screen
@@ -283,7 +282,7 @@ class KeptApp(ScannerApp):
         def write() -> None:
             state = state_of(handler, screen)
             save_session(self.engine, self.terminal, badge=badge, task=task, state=state,
-                         scan=scan, now=self.clock())
+                         now=self.clock())
             if previous and previous[0] and previous[0] != badge:
                 claims.release_terminal(self.engine, self.terminal, kinds=kinds)
 

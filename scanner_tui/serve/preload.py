@@ -11,7 +11,12 @@ import psycopg  # noqa: F401
 import sqlalchemy.dialects.postgresql.psycopg  # noqa: F401
 import sqlalchemy.dialects.sqlite.pysqlite  # noqa: F401
 import textual.drivers.linux_driver  # noqa: F401
+import textual.layouts.factory  # noqa: F401
+import textual.layouts.horizontal  # noqa: F401
+import textual.layouts.stream  # noqa: F401
+import textual.scrollbar  # noqa: F401
 import textual.widgets  # noqa: F401
+from rich.cells import cell_len
 from textual.widgets import OptionList, Static  # noqa: F401
 
 import scanner_tui.config  # noqa: F401
@@ -19,6 +24,8 @@ import scanner_tui.inventory.db  # noqa: F401
 import scanner_tui.inventory.lookup  # noqa: F401
 import scanner_tui.serve.kept_app  # noqa: F401
 import scanner_tui.workflows.registry as _registry
+
+cell_len("✔ é")  # Rich's table of character widths, loaded on first use otherwise
 
 for _entry in _registry.WORKFLOWS:  # the workflow modules, loaded lazily by the menu
     if _entry.target:

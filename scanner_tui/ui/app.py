@@ -330,10 +330,11 @@ class ScannerApp(FloorMessages, App):
         self.session = answer.session
         self.push_screen(MenuScreen(answer.menu, **self._screen_setup()))
 
-    def open_entry(self, key: str, saved: dict | None = None) -> None:
+    def open_entry(self, key: str, saved: dict | None = None, redo: dict | None = None) -> None:
         """A menu entry chosen by key: open it on the pipeline thread, show its screen.
         ``saved``: the task's state kept by a host (``WorkflowHandler.saved()``) to take
-        back instead of starting afresh."""
+        back instead of starting afresh; ``redo``: the scan whose stock change committed
+        after that state was kept (``WorkflowHandler.reopen``)."""
         session = self.session
         entry = registry.find(key)
         if session is None or entry is None or not entry.allows(session.who.role):
@@ -344,7 +345,7 @@ class ScannerApp(FloorMessages, App):
         screen = self._task_screen(handler)
         if isinstance(handler, WorkflowHandler):
             # queued before the screen can take a scan: the workflow exists before its scans
-            opening = handler.open if saved is None else partial(handler.reopen, saved)
+            opening = handler.open if saved is None else partial(handler.reopen, saved, redo)
             self.pipeline.call(opening, lambda snap: screen.post_message(WorkflowOpened(snap)))
         self.push_screen(screen)
 

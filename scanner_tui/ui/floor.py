@@ -15,14 +15,26 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from scanner_tui.codes import length_refusal
+from scanner_tui.config import Config
 from scanner_tui.inventory.claims import ClaimDesk
 from scanner_tui.inventory.errors import DomainError
 from scanner_tui.inventory.faults import fault_of
+from scanner_tui.inventory.lookup import StoreKnownCodes
 from scanner_tui.inventory.models import Operator
+from scanner_tui.inventory.sessions import replaying
+from scanner_tui.scanning.classify import classify
 from scanner_tui.scanning.result import Kind, Scan, ScanResult, Source
+from scanner_tui.scanning.rules import TagRules
 from scanner_tui.text import sentence, with_article
 from scanner_tui.ui.pipeline import refusal_of
-from scanner_tui.workflows.base import Outcome, Question, Services, View, Workflow
+from scanner_tui.workflows.base import (
+    Outcome,
+    Question,
+    Services,
+    View,
+    Workflow,
+    scan_from_dict,
+)
 from scanner_tui.workflows.registry import (
     WorkflowEntry,
     find,
@@ -403,9 +415,11 @@ class WorkflowHandler:
             return None
         return wf.snapshot()
 
-    def reopen(self, data: dict) -> Snapshot:
+    def reopen(self, data: dict, redo: dict | None = None) -> Snapshot:
         """Rebuild the task from ``saved()`` data (pipeline thread); a state that cannot be
-        taken back opens the task afresh and says why."""
+        taken back opens the task afresh and says why. ``redo``: a scan whose operations
+        committed after ``data`` was kept (``serve.keeper``): handed to the task again, each
+        operation answered with what it did then, so the step follows the stock."""
         try:
             restored = restore(self.services, data)
         except Exception as exc:  # noqa: BLE001  (the store failed while reading it back)
@@ -414,9 +428,31 @@ class WorkflowHandler:
             snap = self.open()
             self.error = self.error or restored
             return Snapshot(snap.view, snap.question, snap.done, self.error, snap.summary)
-        snap = self._first_view(lambda: restored)
+        snap = self._first_view(lambda: self._redone(restored, redo))
         notice = restored.restore_notice  # a claim taken over meanwhile is said
         return replace(snap, error=notice) if notice and self.workflow else snap
+
+    def _redone(self, workflow: Workflow, redo: dict | None) -> Workflow:
+        self.workflow = workflow
+        if redo:
+            self._redo(redo)
+        return workflow
+
+    def _redo(self, redo: dict) -> None:
+        scan = scan_from_dict(redo.get("scan"))
+        if scan is None:
+            return
+        known = StoreKnownCodes(self.services.engine)
+        try:
+            result = classify(scan.payload, self.services.rules or TagRules.from_config(Config()),
+                              known)
+        finally:
+            known.close()
+        with replaying(redo.get("operations") or {}):
+            if isinstance(redo.get("answer"), str):
+                self.answer(redo["answer"], scan, result)
+            else:
+                self.handle(scan, result)
 
     def _takes_text(self) -> bool:
         wf = self.workflow

@@ -370,11 +370,16 @@ class WorkflowScreen(ScanScreen):
     def on_workflow_opened(self, message: WorkflowOpened) -> None:
         message.stop()
         snap = message.snapshot
-        self.render_snapshot(snap)
-        if snap.view is not None and snap.error and self._ready:  # what changed meanwhile
-            self.query_one(Answer).show(Outcome(False, snap.error, warning=True))
+        with self.app.batch_update():
+            self.render_snapshot(snap)
+            if snap.view is not None and snap.error and self._ready:  # what changed meanwhile
+                self.query_one(Answer).show(Outcome(False, snap.error, warning=True))
 
     def show_scan(self, handled: Handled) -> None:
+        with self.app.batch_update():  # the answer and the snapshot: one repaint
+            self._show_scan(handled)
+
+    def _show_scan(self, handled: Handled) -> None:
         self.query_one(Answer).show(handled.outcome)
         if isinstance(handled.view, Snapshot) and handled.view.summary is not None:
             self.post_message(SignedOut(handled.view.summary))
@@ -401,8 +406,10 @@ class WorkflowScreen(ScanScreen):
             self.query_one(Answer).show(None, snap.error)
             self.query_one(KeyHints).hint = HINT_DONE
             return
-        self.query_one(TitleBar).title_text = visible(view.title, 60)
-        self.query_one(TitleBar).refresh()
+        title = self.query_one(TitleBar)
+        if title.title_text != (shown := visible(view.title, 60)):
+            title.title_text = shown
+            title.refresh()
         instruction.say(view.instruction)
         self.query_one("#context", ContextLines).show(view.context)
         self.query_one(LinesTable).show(view.columns, view.lines, view.narrow)

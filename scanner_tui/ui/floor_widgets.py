@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from rich.text import Text
 from textual import events
+from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
@@ -22,20 +23,35 @@ ROW_STYLE = {"done": "green", "short": "yellow", "warn": "bold yellow",
 ROW_MARK = {"done": "✔", "short": "!", "warn": "!", "current": "▶"}
 
 
-class Instruction(Static):
+class SizedOnce:
+    """A text widget whose new size, once the screen's layout placed it, needs no second
+    layout pass: nothing inside it is arranged by its size (Textual's ``virtual_size``
+    reactive otherwise asks for one more whole-screen layout whenever the height changes)."""
+
+    def _size_updated(self, size: Size, virtual_size: Size, container_size: Size,
+                      layout: bool = True) -> bool:
+        return super()._size_updated(  # type: ignore[misc]
+            size, virtual_size, container_size, layout=False)
+
+
+class Instruction(SizedOnce, Static):
     """The next thing to do, in big type (a tall bold band)."""
 
     def __init__(self, text: str = "", *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id, markup=False)
         self.text = ""
+        self._said = False
         self.say(text)
 
     def say(self, text: str) -> None:
-        self.text = visible(text, 200)
+        shown = visible(text, 200)
+        if shown == self.text and self._said:
+            return  # the same instruction: no relayout
+        self.text, self._said = shown, True
         self.update(Text(self.text, style="bold", justify="center"))
 
 
-class Answer(Static):
+class Answer(SizedOnce, Static):
     """The last outcome: a short confirmation, or the refusal in the error style."""
 
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
@@ -160,13 +176,17 @@ class LinesTable(DataTable):
         self._layout: tuple = ()  # (columns, widths) the table's columns were built for
         self._shown: tuple = ((), (), ())  # the last show() arguments, for a new width
         self._width = 0
+        self._room = 0  # the width the rows were last fitted to
 
     def show(self, columns: Sequence[str], lines: Sequence[Line],
              narrow: Sequence[str] = ()) -> None:
         columns, lines, narrow = tuple(columns), tuple(lines), tuple(narrow)
-        self._shown = (columns, lines, narrow)
+        room = self.size.width or self.app.size.width
+        if (columns, lines, narrow) == self._shown and room == self._room:
+            return  # unchanged: no rebuild, no relayout
+        self._shown, self._room = (columns, lines, narrow), room
         rows = [[visible(c, 60) for c in line.cells[: len(columns)]] for line in lines]
-        widths = fit_widths(columns, rows, (self.size.width or self.app.size.width) - 1,
+        widths = fit_widths(columns, rows, room - 1,
                             narrow)
         kept = [i for i, w in enumerate(widths) if w is not None]
         if (columns, widths) != self._layout:
@@ -188,9 +208,19 @@ class LinesTable(DataTable):
             if line.state == "current" and current is None:
                 current = y
             y += tall
+        self._measure()
         self.display = bool(columns)
         if current is not None:
             self.scroll_to(y=max(0, current - 1), animate=False)
+
+    def _measure(self) -> None:
+        """Size the table now, in the update that changed it, rather than on the next idle
+        (``DataTable._on_idle``): otherwise every change costs the screen a second layout."""
+        if self._require_update_dimensions:
+            self._require_update_dimensions = False
+            new_rows = self._new_rows.copy()
+            self._new_rows.clear()
+            self._update_dimensions(new_rows)
 
     def on_resize(self, event: events.Resize) -> None:
         """A new width fits the columns again (a new height only scrolls)."""

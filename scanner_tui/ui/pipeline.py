@@ -15,10 +15,11 @@ import logging
 import queue
 import threading
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from scanner_tui.inventory.faults import fault_of, store_fault
 from scanner_tui.inventory.journal import record_outcome, record_scan
@@ -44,6 +45,16 @@ class ScanHandler(Protocol):
     each scan (sign-in and sign-out handlers); otherwise an accepted badge scan signs in."""
 
     def handle(self, scan: Scan, result: ScanResult) -> Outcome: ...
+
+
+class ScanKeeper(Protocol):
+    """Keeps where a terminal is, from the pipeline thread (``serve.keeper``): around each
+    scan's handling (a stock operation writes the row in its own transaction), then with
+    the scan's outcome (the row after the scan, in the outcome's transaction)."""
+
+    def handling(self, scan: Scan, handler: ScanHandler) -> AbstractContextManager[Any]: ...
+
+    def answered(self, conn: Connection, handled: Handled, handler: ScanHandler) -> None: ...
 
 
 class EchoHandler:
@@ -113,6 +124,7 @@ class ScanPipeline:
     terminal: str = ""
     known: KnownCodes | None = None
     operator: str = ""
+    keeper: ScanKeeper | None = None
     _queue: queue.Queue = field(default_factory=queue.Queue, repr=False)
     _thread: threading.Thread | None = field(default=None, repr=False)
     _done: int = 0
@@ -195,8 +207,10 @@ class ScanPipeline:
             log.exception("journal write failed for scan %s", scan.id)
             outcome = Outcome.refuse(store_fault(exc).sentence(NOT_JOURNALED))
             return Handled(scan, result, outcome, operator, target, journaled=False)
+        keeping = self.keeper.handling(scan, handler) if self.keeper else nullcontext()
         try:
-            outcome = handler.handle(scan, result)
+            with keeping:
+                outcome = handler.handle(scan, result)
         except Exception as exc:  # noqa: BLE001
             log.exception("handler failed for scan %s", scan.id)
             fault = fault_of(exc)  # a store fault is told as such; anything else is a bug
@@ -206,8 +220,25 @@ class ScanPipeline:
             self.operator = signed
         elif outcome.accepted and result.kind is Kind.BADGE and result.badge:
             self.operator = result.badge
+        handled = Handled(scan, result, outcome, operator, target, view=_view_of(handler))
+        self._answered(handled, handler)
+        return handled
+
+    def _answered(self, handled: Handled, handler: ScanHandler) -> None:
+        """The outcome in the journal, and the terminal's row after the scan (a keeper's) in
+        the same transaction: one commit. The outcome is written alone if that fails."""
+        scan, outcome = handled.scan, handled.outcome
+        if self.keeper is not None:
+            try:
+                with self.engine.begin() as conn:
+                    if conn.dialect.name == "postgresql":
+                        conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+                    record_outcome(conn, scan.id, outcome.accepted, reason_of(outcome))
+                    self.keeper.answered(conn, handled, handler)
+                return
+            except Exception:  # noqa: BLE001
+                log.exception("outcome and terminal row write failed for scan %s", scan.id)
         try:
             record_outcome(self.engine, scan.id, outcome.accepted, reason_of(outcome))
         except Exception:  # noqa: BLE001  (the scan is journaled; only its outcome is missing)
             log.exception("outcome write failed for scan %s", scan.id)
-        return Handled(scan, result, outcome, operator, target, view=_view_of(handler))

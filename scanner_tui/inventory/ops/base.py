@@ -26,7 +26,7 @@ from sqlalchemy import Connection, Engine, Row, insert, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session
 
-from scanner_tui.inventory import chain, lot_rules
+from scanner_tui.inventory import chain, lot_rules, sessions
 from scanner_tui.inventory.actor import Actor, signed_in
 from scanner_tui.inventory.db import session_scope
 from scanner_tui.inventory.errors import (
@@ -500,7 +500,9 @@ def _transaction(engine: Engine, operation: str, actor: Actor, scan_id: str, ent
         message, data = out if isinstance(out, tuple) else (out, {})
         at = sql.at_proc(tx.now) if sql.at_proc is not None else tx.now
         sql.count(_CLAIM_SQL, (scan_id, operation, message[:400], at))
-        return OpResult(operation, message, scan_id, tuple(tx.ledger_ids), False, data)
+        done = OpResult(operation, message, scan_id, tuple(tx.ledger_ids), False, data)
+        sessions.operation_committing(session, done)  # the terminal's row, in this commit
+        return done
 
 
 def run_operation(engine: Engine, operation: str, actor: Actor, scan_id: str, entry: str,
@@ -521,6 +523,10 @@ def run_operation(engine: Engine, operation: str, actor: Actor, scan_id: str, en
         raise ValueError(f"entry must be one of {ENTRIES}, not {entry!r}")
     if not scan_id or len(scan_id) > 64:
         raise ValueError("scan_id must be a non-empty string of at most 64 characters")
+    redo = sessions.recorded(scan_id, operation)
+    if redo is not None:  # committed before the host stopped: the task hears it again
+        return OpResult(operation, redo["message"], scan_id, tuple(redo["ledger_ids"]),
+                        False, dict(redo["data"]))
     lost_race = (IntegrityError, Retry,
                  getattr(engine.dialect.loaded_dbapi, "IntegrityError", IntegrityError))
     for attempt in range(ATTEMPTS):
