@@ -127,9 +127,10 @@ def status_row(app: ScannerApp) -> str:
     return rows[-1]
 
 
+@pytest.mark.parametrize("size", [(40, 16), (30, 10)])
 @pytest.mark.parametrize("store", ["empty", "demo"])
-async def test_unplugged_at_40_columns_says_so_first_and_rings_once(tmp_path: Path, engine,
-                                                                    db_url, store):
+async def test_unplugged_says_so_first_and_rings_once(tmp_path: Path, engine, db_url, store,
+                                                      size):
     """Issue 11 item 10: the state first and in full, a long port shortened from the left,
     one bell and a sentence in the answer area when the scanner is pulled out."""
     if store == "demo":
@@ -139,11 +140,12 @@ async def test_unplugged_at_40_columns_says_so_first_and_rings_once(tmp_path: Pa
     link = by_id / "usb-Honeywell_Imaging_Xenon_1902_21047B0123-if00"
     with PtyScanner(link=link) as pty:
         app = serial_app(tmp_path, engine, db_url, pty.path)
-        async with app.run_test(size=(40, 16)) as pilot:
+        async with app.run_test(size=size) as pilot:
             await until(lambda: state(app) is ScannerState.CONNECTED, what="connected")
-            await pilot.pause()
+            await until(lambda: status_row(app).startswith("Scanner connected "),
+                        what="connected shown")
             line = status_row(app)
-            assert line.startswith("Scanner connected …") and line.endswith("0123-if00"), line
+            assert line.startswith("Scanner connected …") and line.endswith("3-if00"), line
             pty.unplug()
             await until(lambda: state(app) is ScannerState.DISCONNECTED, what="unplugged")
             await pilot.pause()
@@ -151,7 +153,7 @@ async def test_unplugged_at_40_columns_says_so_first_and_rings_once(tmp_path: Pa
             await pilot.pause()
             text = screen_text(app)
             line = status_row(app)
-            assert line.startswith("Scanner unplugged …") and line.endswith("0123-if00"), line
+            assert line.startswith("Scanner unplugged …") and line.endswith("3-if00"), line
             assert app.feedback.bells == 1
             assert [a.text for a in app.feedback.alerts] == [
                 "Scanner unplugged: plug it back in; scanning resumes by itself."]

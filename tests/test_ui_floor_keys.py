@@ -34,7 +34,7 @@ async def test_no_command_palette_or_textual_footer_on_floor_screens(demo, db_ur
         await press(app, pilot, "6")  # Scan anything, from the menu
         assert isinstance(app.screen, FloorScanScreen)
         no_textual_keys(app)
-        assert "esc Back" in screen_text(app)  # the app's own key is still offered
+        assert "Esc Back" in screen_text(app)  # the app's own key hint
         await press(app, pilot, "escape")
         await scan(app, pilot, "CMD:PICK")
         assert isinstance(app.screen, WorkflowScreen)

@@ -75,7 +75,7 @@ from scanner_tui.workflows.base import Outcome
 
 log = logging.getLogger(__name__)
 
-WEDGE_READY = "Ready: scan with the keyboard scanner"
+WEDGE_READY = "Ready: keyboard scanner"  # state first: whole at 30 columns
 
 
 class ScannerApp(FloorMessages, App):

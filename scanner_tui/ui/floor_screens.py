@@ -12,9 +12,7 @@ from __future__ import annotations
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
 from textual.message import Message
-from textual.widget import Widget
 from textual.widgets import OptionList, Static
 
 from scanner_tui.scanning.result import Kind, Scan, Source
@@ -43,7 +41,7 @@ from scanner_tui.ui.floor_widgets import (
 from scanner_tui.ui.messages import ScanRead
 from scanner_tui.ui.pipeline import Handled
 from scanner_tui.ui.safe_text import visible
-from scanner_tui.ui.screens import ScanAnythingScreen, ScanScreen
+from scanner_tui.ui.screens import ScanAnythingScreen, ScanScreen, footer
 from scanner_tui.ui.widgets import StatusLine, TitleBar
 from scanner_tui.workflows.base import Outcome
 
@@ -164,12 +162,6 @@ def _fit(screen: ScanScreen, height: int) -> None:
     screen.set_class(height >= TALL_ROWS, "-tall")
     for band in screen.query(Instruction):
         band.set_class(height >= TALL_ROWS, "tall")
-
-
-def footer(*rows: Widget) -> Vertical:
-    """Docked to the bottom rows: the answer field (when a question wants one), the key
-    hints, the scanner's status."""
-    return Vertical(*rows, id="footer")
 
 
 class SignInScreen(ScanScreen):
@@ -568,6 +560,7 @@ class FloorScanScreen(ScanAnythingScreen):
     """Scan anything, opened from the menu: says what each scan is; Escape goes back."""
 
     BINDINGS = [Binding("escape", "back", "Back")]
+    HINT = "Esc Back"  # Ctrl+Q still quits (an app key), not offered on the floor
 
     def __init__(self, handler: PeekHandler, **kwargs) -> None:
         super().__init__(scan_handler=handler, **kwargs)

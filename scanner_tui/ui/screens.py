@@ -14,12 +14,20 @@ from __future__ import annotations
 from datetime import tzinfo
 
 from textual.app import ComposeResult
+from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer
+from textual.widget import Widget
 
+from scanner_tui.ui.floor_widgets import KeyHints
 from scanner_tui.ui.messages import ScanHandled
 from scanner_tui.ui.pipeline import EchoHandler, Handled, ScanHandler
 from scanner_tui.ui.widgets import KindBand, ScanDetails, ScanHistory, StatusLine, TitleBar
+
+
+def footer(*rows: Widget) -> Vertical:
+    """Docked to the bottom rows: the answer field (when a question wants one), the key
+    hints, the scanner's status."""
+    return Vertical(*rows, id="footer")
 
 
 class ScanScreen(Screen):
@@ -57,6 +65,7 @@ class ScanAnythingScreen(ScanScreen):
     """Shows, for each scan, what it was and its fields; a history of the last scans."""
 
     TITLE_TEXT = "Scan anything"
+    HINT = "Ctrl+Q Quit"  # the app's own keys, as on every floor screen (no Textual footer)
 
     def __init__(self, *, tz: tzinfo | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -67,8 +76,10 @@ class ScanAnythingScreen(ScanScreen):
         yield KindBand(id="band")
         yield ScanDetails(id="details")
         yield ScanHistory(id="history", tz=self.tz)
-        yield StatusLine(self.scanner_text, id="status")
-        yield Footer()
+        hints = KeyHints(id="hints")
+        hints.hint = self.HINT
+        hints.can_focus = False  # nothing here takes single keys
+        yield footer(hints, StatusLine(self.scanner_text, id="status"))
 
     def show_scan(self, handled: Handled) -> None:
         self.query_one(KindBand).show(handled)
