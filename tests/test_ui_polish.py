@@ -13,6 +13,8 @@ from scanner_tui.ui.floor_widgets import KeyHints
 from scanner_tui.ui.screens import ScanAnythingScreen
 from scanner_tui.ui.widgets import StatusLine
 from tests.test_ui_support import floor_app, press, scan, screen_text, settle
+from tests.test_wf_pick import add_order, go_to, picker, unit_in
+from tests.workflow_helpers import scan as wf_scan
 
 
 def app_keys_only(app, hint: str) -> None:
@@ -59,3 +61,23 @@ async def test_the_wedge_status_says_ready_in_full_at_30_columns(engine, db_url)
         shown = screen_text(app).splitlines()[-1].strip()
         assert shown == status.scanner, shown
         assert shown.startswith("Ready") and "…" not in shown
+
+
+LONG_ORDER = "SO-WEB-2026-1205-0001234"  # a web shop's order code, 24 characters
+
+
+async def test_look_up_history_shows_codes_whole_at_40_columns(engine, db_url):
+    """Item 16 sibling (look-up): a unit's history rows are wrapped, never cut with "~"."""
+    build_demo(engine)
+    add_order(engine, LONG_ORDER, ("LAPTOP-14", 1))
+    wf = picker(engine)
+    assert wf_scan(wf, LONG_ORDER).accepted
+    at = go_to(wf)
+    serial = unit_in(engine, "LAPTOP-14", at)
+    assert wf_scan(wf, serial).accepted
+    app = floor_app(engine, db_url)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await scan(app, pilot, "OP-0001", serial)  # a unit on the menu opens Look-up
+        text = screen_text(app)
+        assert "~" not in text, text
+        assert LONG_ORDER in " ".join(text.split()) or LONG_ORDER in text.replace("\n", ""), text

@@ -31,12 +31,10 @@ ACCEPTS = (Kind.BIN, Kind.ASSET, Kind.PRODUCT)
 Shown = tuple[str, tuple[str, ...], tuple[str, ...], tuple[Line, ...]]
 
 
-def fit(text: str, width: int | None = None) -> str:
-    """One line: whitespace folded; cut (``~`` shows it) only to a ``width`` given, as a
-    table cell is. Context lines are not cut here: the screen wraps them between words,
-    so a code in them stays whole."""
-    text = " ".join(str(text).split())
-    return text if width is None or len(text) <= width else text[: width - 1] + "~"
+def fit(text: str) -> str:
+    """One line: whitespace folded, never cut: the screen wraps context lines and table
+    cells between words, so a code in them stays whole."""
+    return " ".join(str(text).split())
 
 
 def short_time(at: str | None) -> str:
@@ -45,7 +43,8 @@ def short_time(at: str | None) -> str:
 
 
 def event_text(e: dict, width: int = WIDTH - 12) -> str:
-    """What one ledger row did to a unit, in a few words (who did it when there is room)."""
+    """What one ledger row did to a unit, in a few words (who did it when it fits ``width``,
+    one row of the history's "What" column at 40 columns); codes are never cut."""
     parts = [e["action"]]
     if e["action"] in ("pick", "ship") and e["doc_code"]:
         parts.append(e["doc_code"])
@@ -58,7 +57,7 @@ def event_text(e: dict, width: int = WIDTH - 12) -> str:
     text = " ".join(parts)
     if e["operator"] and len(text) + 1 + len(e["operator"]) <= width:
         text += " " + e["operator"]
-    return fit(text, width)
+    return fit(text)
 
 
 def code_of(result: ScanResult) -> str:
