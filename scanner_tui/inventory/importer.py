@@ -129,10 +129,12 @@ def _read_rows(path: Path, kind: str) -> tuple[list[tuple[int, dict[str, str]]],
         handle = path.open(encoding="utf-8-sig", newline="")
     except OSError as exc:
         raise ImportFailed([Problem(0, f"cannot read {path}: {exc.strerror}")]) from None
+    read_to = 0  # the last line of the last whole record read (a csv.Error is past it)
     try:
         with handle:
             reader = csv.reader(handle)
             header_row = next(reader, None)
+            read_to = reader.line_num
             if header_row is None:
                 raise ImportFailed([Problem(0, f"{path.name} is empty: expected a header row "
                                                f"{','.join(required)}")])
@@ -154,6 +156,7 @@ def _read_rows(path: Path, kind: str) -> tuple[list[tuple[int, dict[str, str]]],
                 raise ImportFailed(problems)
             rows = []
             for values in reader:
+                read_to = reader.line_num
                 if not any(v.strip() for v in values):
                     continue  # blank line
                 line = reader.line_num
@@ -164,8 +167,16 @@ def _read_rows(path: Path, kind: str) -> tuple[list[tuple[int, dict[str, str]]],
             return rows, header
     except UnicodeDecodeError:
         raise ImportFailed([Problem(0, f"{path.name} is not UTF-8 text")]) from None
-    except csv.Error as exc:
-        raise ImportFailed([Problem(0, f"{path.name} is not valid CSV: {exc}")]) from None
+    except csv.Error:
+        raise ImportFailed([unreadable_record(path, read_to + 1)]) from None
+
+
+def unreadable_record(path: Path, line: int) -> Problem:
+    """Python's csv module refuses a record only when one value grows past its field limit:
+    in a spreadsheet export that is a quote opened and never closed."""
+    return Problem(line, f"a value starting on this line of {path.name} runs on for more than "
+                         f"{csv.field_size_limit()} characters: most likely a quote (\") that "
+                         "is never closed; close or remove it and import the file again")
 
 
 # --- value checks ------------------------------------------------------------------------------

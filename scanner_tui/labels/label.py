@@ -169,6 +169,15 @@ def modules(label: Label) -> str:
         if label.symbology is Symbology.EAN13:
             return EAN13(label.data[:12]).build()[0]
         return EAN8(label.data[:7]).build()[0]
-    except Exception as exc:  # noqa: BLE001  (python-barcode raises several kinds)
-        what = label.symbology.value
-        raise LabelError(f"cannot encode {label.code!r} as {what}: {exc}") from None
+    except Exception:  # noqa: BLE001  (python-barcode raises several kinds)
+        raise LabelError(f"cannot print {label.code!r}: {FITS[label.symbology]}; correct "
+                         "the code where it is kept and print again") from None
+
+
+# what a symbology can carry, for the person whose code does not fit (not the library's words)
+FITS = {
+    Symbology.CODE128: "a Code 128 barcode holds printable ASCII characters only",
+    Symbology.GS1_128: "a GS1-128 barcode holds GS1 data (digits and the GS1 characters) only",
+    Symbology.EAN13: "an EAN-13 barcode holds 12 digits and a check digit",
+    Symbology.EAN8: "an EAN-8 barcode holds 7 digits and a check digit",
+}

@@ -7,6 +7,7 @@ renamed, so a folder never holds half a label.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import sys
@@ -80,7 +81,8 @@ def print_labels(labels: Sequence[Label], cfg: LabelsConfig, destination: str, *
             stream.write(job[0][1])
             stream.flush()
         except OSError as exc:
-            raise LabelError(f"could not write the labels to standard output: {exc}") from None
+            raise LabelError("could not write the labels to standard output: "
+                             f"{not_written(exc)}; nothing was printed") from None
         return ["-"]
     folder = Path(destination)
     try:
@@ -93,5 +95,26 @@ def print_labels(labels: Sequence[Label], cfg: LabelsConfig, destination: str, *
             os.replace(tmp, path)
             written.append(str(path))
     except OSError as exc:
-        raise LabelError(f"could not write labels to {folder}: {exc.strerror or exc}") from None
+        raise LabelError(f"could not write labels to {folder}: {not_written(exc)}; "
+                         "choose another --output folder") from None
     return written
+
+
+# why a write failed, in the words of the person printing (not the OS's)
+NOT_WRITTEN = {
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "your disk quota is used up",
+    errno.EACCES: "you may not write there",
+    errno.EPERM: "you may not write there",
+    errno.EROFS: "that disk is read-only",
+    errno.EEXIST: "a file of that name is in the way of the folder",
+    errno.ENOTDIR: "a file is in the way of the folder",
+    errno.EISDIR: "a folder is in the way of a label file",
+    errno.ENOENT: "the folder could not be made there",
+    errno.EPIPE: "the program reading them stopped before they were all written",
+}
+
+
+def not_written(exc: OSError) -> str:
+    """A sentence for why labels could not be written (``exc`` from a write or mkdir)."""
+    return NOT_WRITTEN.get(exc.errno or 0, "the system refused to write them")
