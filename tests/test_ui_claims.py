@@ -142,3 +142,24 @@ async def test_a_badge_moved_to_another_terminal_keeps_its_order(demo, db_url, m
         assert isinstance(two.screen, WorkflowScreen) and "being worked" not in said(two)
         held = claims.holder(demo, "order", "SO-1001")
         assert (held.badge, held.terminal) == ("OP-0001", "T2")
+
+
+async def test_the_old_holder_is_told_even_when_the_taker_let_it_go(demo, db_url):
+    """Issue 11 item 13 loose end: T2 takes SO-1001 over and leaves it again before T1's
+    next scan; T1 is still told, by whom, and its stale plan is dropped (nothing done)."""
+    one, two = kept_app(demo, db_url, "T1"), kept_app(demo, db_url, "T2")
+    async with one.run_test(size=(40, 16)) as p1, two.run_test(size=(40, 16)) as p2:
+        await scan(one, p1, "OP-0001", "SO-1001")
+        await scan(two, p2, "OP-0004", "SO-1001", "OP-0003")  # handed over at T2
+        assert claims.holder(demo, "order", "SO-1001").terminal == "T2"
+        await scan(two, p2, "CMD:CANCEL")  # T2 lets it go before T1 scans again
+        assert claims.holder(demo, "order", "SO-1001") is None
+        rows = ledger_rows(demo)
+        await scan(one, p1, "A01-A-01")
+        assert "SO-1001 was taken over by OP-0004 on T2 and let go at" in said(one)
+        assert "nothing more is done on it here" in said(one)
+        assert ledger_rows(demo) == rows
+        assert claims.holder(demo, "order", "SO-1001") is None  # not quietly taken back
+        await scan(one, p1, "SO-1001")  # opened again: read afresh, held by T1
+        assert claims.holder(demo, "order", "SO-1001").terminal == "T1"
+        assert claims.last_holder(demo, "order", "SO-1001") is None

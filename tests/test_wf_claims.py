@@ -122,6 +122,43 @@ def test_a_supervisor_opening_it_is_asked_and_the_old_holder_is_told(demo):
     assert claims.holder(demo, "order", "SO-1001").badge == "OP-0003"
 
 
+def test_the_old_holder_is_told_of_a_take_over_already_let_go(demo):
+    """The taker finished before the old holder scanned again: the old holder is told all
+    the same (and by whom) and leaves its stale plan; its own release is no take-over."""
+    first = PickWorkflow(claimed(demo, "OP-0001", "T1"))
+    scan(first, "SO-1001")
+    boss = PickWorkflow(claimed(demo, "OP-0003", "T3"))
+    scan(boss, "SO-1001")
+    assert scan(boss, "CMD:YES").accepted
+    scan(boss, "CMD:CANCEL")  # let go again
+    assert claims.holder(demo, "order", "SO-1001") is None
+    gone = claims.last_holder(demo, "order", "SO-1001")
+    assert (gone.badge, gone.terminal) == ("OP-0003", "T3")
+    assert claims.claims_of(demo) == []  # a document let go is held by nobody
+    rows = ledger_rows(demo)
+    told = scan(first, "A01-A-01")
+    assert not told.accepted and told.message.startswith(
+        "SO-1001 was taken over by OP-0003 on T3 and let go at ")
+    assert first.plan is None and ledger_rows(demo) == rows
+    assert claims.holder(demo, "order", "SO-1001") is None
+    assert scan(first, "SO-1001").accepted  # opened afresh
+    assert claims.holder(demo, "order", "SO-1001").badge == "OP-0001"
+    claims.release(demo, "order", "SO-1001", terminal="T1")  # e.g. a host that lost it
+    assert scan(first, "A01-A-01").message != told.message  # its own: held again, no news
+    assert claims.holder(demo, "order", "SO-1001").badge == "OP-0001"
+
+
+def test_rows_let_go_long_ago_are_pruned(demo):
+    old = utcnow() - timedelta(days=2)
+    claims.claim(demo, "order", "SO-1001", terminal="T1", badge="OP-0001", now=old)
+    claims.release(demo, "order", "SO-1001", terminal="T1", now=old)
+    assert claims.last_holder(demo, "order", "SO-1001") is not None
+    claims.claim(demo, "receipt", "R-1001", terminal="T1", badge="OP-0001")
+    claims.release(demo, "receipt", "R-1001", terminal="T1")
+    assert claims.last_holder(demo, "order", "SO-1001") is None
+    assert claims.last_holder(demo, "receipt", "R-1001").badge == "OP-0001"
+
+
 def test_the_old_holder_loses_an_open_quantity_question_with_nothing_picked(demo):
     first = PickWorkflow(claimed(demo, "OP-0001", "T1"))
     scan(first, "QC-1003")

@@ -11,13 +11,18 @@ at the taker's terminal, used once, as for adjustments). A claim whose terminal 
 longer than it could resume (``[serve] resume_minutes``: its session row, else the claim, is
 older) is abandoned: anyone may take it.
 
+A document let go is not forgotten at once: its row stays as "let go" (kind ``was-order``...,
+the last holder and when they let go; no schema change) until the document is claimed again,
+so an old holder whose document was taken over hears of it on their next scan even when the
+taker has already finished (``last_holder``). Rows let go more than a day ago are pruned.
+
 Workflows reach claims through ``ClaimDesk`` (in their ``Services``): bound to the terminal,
 the badge and the resume window, so a workflow never handles the store itself.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -32,6 +37,8 @@ from scanner_tui.inventory.sessions import load_session
 from scanner_tui.inventory.terminal_tables import claim as C
 
 KINDS = ("badge", "order", "receipt", "count-bin")
+LET_GO = "was-"  # kind prefix of a document's row after its last holder let it go
+KEEP_LET_GO = timedelta(days=1)
 TAKE_OVER_ROLES = ("supervisor", "admin")
 WHAT = {"badge": "", "order": "order", "receipt": "receipt", "count-bin": "bin"}
 
@@ -87,6 +94,15 @@ def holder(engine: Engine, kind: str, code: str) -> Claim | None:
     return None if row is None else _row(row)
 
 
+def last_holder(engine: Engine, kind: str, code: str) -> Claim | None:
+    """Who let go of document (kind, code) last (``since``: when), if nobody claimed it
+    since; None when it is held, or was never let go (or too long ago)."""
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(C).where(C.c.kind == LET_GO + kind,
+                                              C.c.code == code)).first()
+    return None if row is None else replace(_row(row), kind=kind)
+
+
 def claim(engine: Engine, kind: str, code: str, *, terminal: str, badge: str,
           now: datetime | None = None) -> Claim:
     """Take (kind, code) for this terminal and badge, or raise :class:`ClaimHeld` naming the
@@ -105,6 +121,7 @@ def claim(engine: Engine, kind: str, code: str, *, terminal: str, badge: str,
             continue  # it changed hands meanwhile: look again
         try:
             with engine.begin() as conn:
+                conn.execute(sa.delete(C).where(C.c.kind == LET_GO + kind, C.c.code == code))
                 conn.execute(sa.insert(C).values(kind=kind, code=code, terminal=terminal,
                                                  badge=badge, since=now))
             return Claim(kind, code, terminal, badge, now)
@@ -199,27 +216,44 @@ def abandoned(engine: Engine, held: Claim, now: datetime, minutes: float) -> boo
 
 
 def release(engine: Engine, kind: str, code: str, *, terminal: str,
-            badge: str | None = None) -> bool:
+            badge: str | None = None, now: datetime | None = None) -> bool:
     """Let go of (kind, code) if this terminal (and ``badge``, given) holds it; True if a
-    claim was released."""
+    claim was released. A document's row is kept as let go (see ``last_holder``)."""
     where = [C.c.kind == kind, C.c.code == code, C.c.terminal == terminal]
     if badge is not None:
         where.append(C.c.badge == badge)
     with engine.begin() as conn:
-        done = conn.execute(sa.delete(C).where(*where))
-    return done.rowcount > 0
+        return _let_go(conn, sa.and_(*where), now or utcnow()) > 0
 
 
-def release_terminal(engine: Engine, terminal: str, *, kinds: tuple[str, ...] = KINDS) -> int:
+def release_terminal(engine: Engine, terminal: str, *, kinds: tuple[str, ...] = KINDS,
+                     now: datetime | None = None) -> int:
     """Let go of everything this terminal holds (a sign-out); the number released."""
     with engine.begin() as conn:
-        done = conn.execute(sa.delete(C).where(C.c.terminal == terminal, C.c.kind.in_(kinds)))
-    return done.rowcount
+        return _let_go(conn, sa.and_(C.c.terminal == terminal, C.c.kind.in_(kinds)),
+                       now or utcnow())
+
+
+def _let_go(conn: sa.Connection, where: sa.ColumnElement[bool], now: datetime) -> int:
+    """Release the claims ``where`` selects: a badge's row goes, a document's stays as let go
+    (replacing the one let go before it); rows let go long ago are pruned."""
+    rows = conn.execute(sa.select(C.c.id, C.c.kind, C.c.code).where(where)).all()
+    for row in rows:
+        if row.kind == "badge":
+            conn.execute(sa.delete(C).where(C.c.id == row.id))
+            continue
+        conn.execute(sa.delete(C).where(C.c.kind == LET_GO + row.kind, C.c.code == row.code))
+        conn.execute(sa.update(C).where(C.c.id == row.id)
+                     .values(kind=LET_GO + row.kind, since=now))
+    if rows:
+        conn.execute(sa.delete(C).where(C.c.kind.startswith(LET_GO),
+                                        C.c.since < now - KEEP_LET_GO))
+    return len(rows)
 
 
 def claims_of(engine: Engine, terminal: str | None = None) -> list[Claim]:
     """Every claim (of one terminal), oldest first."""
-    query = sa.select(C).order_by(C.c.since, C.c.id)
+    query = sa.select(C).where(C.c.kind.in_(KINDS)).order_by(C.c.since, C.c.id)
     if terminal is not None:
         query = query.where(C.c.terminal == terminal)
     with engine.connect() as conn:
@@ -257,6 +291,9 @@ class ClaimDesk:
 
     def holder(self, kind: str, code: str) -> Claim | None:
         return holder(self.engine, kind, code)
+
+    def last_holder(self, kind: str, code: str) -> Claim | None:
+        return last_holder(self.engine, kind, code)
 
     def release(self, kind: str, code: str) -> bool:
         """Let go of it if this person holds it here."""

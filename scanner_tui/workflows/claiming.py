@@ -9,9 +9,11 @@ receipt, Count its bin, through ``Services.claims`` (``inventory.claims.ClaimDes
   on T1?" (the one question rule); a worker who was refused may have a supervisor scan their
   badge at this terminal next (an ``Approval``, used once): the document is handed to them.
 * Finishing, cancelling or leaving the task lets it go (``release_document``, ``close``).
-* The old holder hears of a take-over on their next scan or typed answer (``interrupted``):
-  the workflow leaves the document without changing stock (``drop_document``) and the scan
-  does nothing else. A restored task claims its document again, or is told it was taken.
+* The old holder hears of a take-over on their next scan or typed answer (``interrupted``),
+  even when the taker has already let it go (``ClaimDesk.last_holder``): the workflow leaves
+  the document without changing stock (``drop_document``) and the scan does nothing else;
+  opening it again reads it afresh. A restored task claims its document again, or is told it
+  was taken.
 """
 
 from __future__ import annotations
@@ -132,8 +134,12 @@ class DocumentClaims:
         holder = desk.holder(*doc)
         if holder is not None and holder.badge == self.services.badge:
             return None  # this person's, here or on the terminal their badge moved to
+        since = ""
+        if holder is None and (gone := desk.last_holder(*doc)) is not None:
+            if gone.badge != self.services.badge:  # taken over, and let go already
+                holder, since = gone, f" and let go at {hhmm(gone.since)}"
         try:
-            if holder is None:  # lapsed (a released or expired claim): held again
+            if holder is None:  # lapsed (let go by this person, or expired): held again
                 desk.claim(*doc)
                 return None
         except ClaimHeld as held:
@@ -141,5 +147,5 @@ class DocumentClaims:
         self.taking = None
         self.drop_document()
         return (f"{shown(doc[1])} was taken over by {shown(holder.badge)} on "
-                f"{shown(holder.terminal)}; nothing more is done on it here. "
+                f"{shown(holder.terminal)}{since}; nothing more is done on it here. "
                 f"{self.view().instruction}.")
