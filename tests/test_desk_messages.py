@@ -5,6 +5,7 @@ OS's or Python's csv module's own text."""
 from __future__ import annotations
 
 import io
+import socket
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from scanner_tui.config import LabelsConfig
 from scanner_tui.inventory.importer import ImportFailed, import_csv
 from scanner_tui.labels.label import Label, LabelError, LabelKind, Symbology, bin_label, modules
 from scanner_tui.labels.output import print_labels
+from scanner_tui.labels.printer import PrinterError, send_raw
 
 
 def test_a_code_the_barcode_cannot_hold_is_told_in_our_words():
@@ -60,3 +62,18 @@ def test_an_unclosed_quote_names_its_line_and_what_to_do(engine, tmp_path: Path)
         "line 3: a value starting on this line of bins.csv runs on for more than 131072 "
         "characters: most likely a quote (\") that is never closed; close or remove it and "
         "import the file again"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_a_printer_nobody_answers_for_is_told_in_our_words():
+    port = free_port()  # closed again: the connection is refused
+    with pytest.raises(PrinterError) as err:
+        send_raw(f"tcp://127.0.0.1:{port}", b"^XA^XZ", timeout=2)
+    assert str(err.value) == (
+        f"cannot reach the printer at 127.0.0.1:{port}: nothing there takes print jobs on "
+        "that port; check the printer is on and the port (9100 for most label printers)")

@@ -8,6 +8,7 @@ and the connection closed cleanly; anything less raises ``PrinterError``.
 
 from __future__ import annotations
 
+import errno
 import socket
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -87,8 +88,7 @@ def send_raw(url: str, data: bytes, *, timeout: float = 5.0, status_check: bool 
             f"the printer at {where} does not answer (no connection after {timeout:g} s)"
         ) from None
     except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise PrinterError(f"cannot reach the printer at {where}: {reason}") from None
+        raise PrinterError(f"cannot reach the printer at {where}: {unreachable(exc)}") from None
     with sock:
         try:
             if status_check:
@@ -103,6 +103,24 @@ def send_raw(url: str, data: bytes, *, timeout: float = 5.0, status_check: bool 
                 f"the printer at {where} stopped taking data (timed out after {timeout:g} s): "
                 "check it, then print again"
             ) from None
-        except OSError as exc:
-            reason = exc.strerror or str(exc)
-            raise PrinterError(f"the printer at {where} dropped the job: {reason}") from None
+        except OSError:
+            raise PrinterError(f"the printer at {where} dropped the job (it closed the "
+                               "connection): check it, then print again") from None
+
+
+# why a printer cannot be reached, in the words of the person printing (not the OS's)
+UNREACHABLE = {
+    errno.ECONNREFUSED: "nothing there takes print jobs on that port; check the printer is "
+                        "on and the port (9100 for most label printers)",
+    errno.EHOSTUNREACH: "the network does not reach it; check the address and its cable",
+    errno.ENETUNREACH: "the network does not reach it; check the address and its cable",
+    errno.EHOSTDOWN: "it is switched off or off the network",
+}
+
+
+def unreachable(exc: OSError) -> str:
+    """A sentence for why a connection to the printer failed."""
+    if isinstance(exc, socket.gaierror):
+        return "no printer of that name is known on the network; check the address"
+    return UNREACHABLE.get(exc.errno or 0, "the network refused the connection; check the "
+                                           "address and that the printer is on")
