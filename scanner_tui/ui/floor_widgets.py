@@ -105,7 +105,7 @@ def fit_rows(lines: Sequence[str], width: int, height: int) -> list[str]:
     return rows[:keep] + [f"{pieces[0]} +{hidden} more"]
 
 
-class ContextLines(Widget):
+class ContextLines(SizedOnce, Widget):
     """Small lines of context (order, customer, working bin, a shipped order's serials):
     wrapped between words to the width, "+N more" when they need more rows than there are."""
 
@@ -221,6 +221,10 @@ class LinesTable(DataTable):
             new_rows = self._new_rows.copy()
             self._new_rows.clear()
             self._update_dimensions(new_rows)
+        if self.container_size:
+            # the scroll bar shown or hidden for the new rows now, in this update's layout;
+            # found only by that layout, it would ask for a second one
+            self._refresh_scrollbars()
 
     def on_resize(self, event: events.Resize) -> None:
         """A new width fits the columns again (a new height only scrolls)."""
