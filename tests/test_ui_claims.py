@@ -163,3 +163,35 @@ async def test_the_old_holder_is_told_even_when_the_taker_let_it_go(demo, db_url
         await scan(one, p1, "SO-1001")  # opened again: read afresh, held by T1
         assert claims.holder(demo, "order", "SO-1001").terminal == "T1"
         assert claims.last_holder(demo, "order", "SO-1001") is None
+
+
+async def test_the_keeper_waits_for_the_resume_check(demo, db_url, monkeypatch):
+    """Under load the 0.5 s keeper tick can come before the first refresh that reads the kept
+    row: it wrote an empty row first, so an expired session kept its claims (and a live one
+    would not have resumed). The tick now waits until the kept row was read."""
+    from datetime import timedelta
+
+    import scanner_tui.serve.kept_app as kept_module
+    from scanner_tui.inventory.models import utcnow
+    from scanner_tui.inventory.sessions import save_session
+    from tests.test_ui_support import settle
+
+    resume = kept_module.KeptApp._resume
+
+    def late_resume(self) -> None:  # the keeper's tick first, as on a loaded host
+        self.pipeline.call = lambda fn, done=None: fn()  # its write done at once
+        try:
+            self._keep()
+        finally:
+            del self.pipeline.call
+        resume(self)
+
+    monkeypatch.setattr(kept_module.KeptApp, "_resume", late_resume)
+    old = utcnow() - timedelta(minutes=40)
+    save_session(demo, "T1", badge="OP-0001", task="pick", now=old)
+    claims.claim(demo, "order", "SO-1001", terminal="T1", badge="OP-0001", now=old)
+    app = kept_app(demo, db_url, "T1", resume_minutes=15)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await pilot.pause(0.2)
+        await settle(app, pilot)
+        assert claims.holder(demo, "order", "SO-1001") is None

@@ -160,6 +160,7 @@ class KeptApp(ScannerApp):
         self.resume_minutes = resume_minutes
         self.kept: tuple[str, str] | None = None  # (badge, task) last written
         self.resumed = False
+        self.resume_checked = False  # the kept row was read (the keeper writes only after)
         self.badge_moved = False  # signed out because the badge signed in elsewhere
         self._since_claim_check = 0.0
         self.pipeline.keeper = TerminalKeeper(self.engine, self.terminal, self.clock,
@@ -178,6 +179,12 @@ class KeptApp(ScannerApp):
         self.exit()
 
     def _resume(self) -> None:
+        try:
+            self._resume_kept()
+        finally:
+            self.resume_checked = True
+
+    def _resume_kept(self) -> None:
         if self.session is not None or self.scans_read:
             return  # a badge was scanned before the kept place was read: that scan decides
         try:
@@ -263,7 +270,11 @@ class KeptApp(ScannerApp):
     # -- keeping the place ------------------------------------------------------------------
     def _keep(self) -> None:
         """Write the terminal's row when the badge or the task on screen changed (each scan
-        is kept by the pipeline's keeper)."""
+        is kept by the pipeline's keeper). Not before the kept row was read: a tick that came
+        first on a loaded host would write over it (no resume, claims of an expired session
+        kept)."""
+        if not self.resume_checked:
+            return
         self._since_claim_check += KEEP_EVERY
         if self._since_claim_check >= CLAIM_EVERY:
             self._since_claim_check = 0.0
