@@ -100,13 +100,13 @@ async def test_a_supervisor_opening_a_held_order_is_asked_y_or_n(demo, db_url):
         assert "SO-1001 was taken over by OP-0003 on T3" in said(one)
 
 
-async def test_a_terminal_coming_back_after_its_session_expired_lets_its_claims_go(demo,
-                                                                                   db_url):
+async def expired_t1_holding_so_1001_comes_back(demo, db_url):
+    """T1's session (OP-0001 picking, holding SO-1001) kept 40 minutes ago, past its 15
+    minutes; the app for T1 started and settled: yields it."""
     from datetime import timedelta
 
     from scanner_tui.inventory.models import utcnow
     from scanner_tui.inventory.sessions import save_session
-    from scanner_tui.ui.floor_screens import SignInScreen
     from tests.test_ui_support import settle
 
     old = utcnow() - timedelta(minutes=40)
@@ -116,6 +116,14 @@ async def test_a_terminal_coming_back_after_its_session_expired_lets_its_claims_
     async with app.run_test(size=(40, 16)) as pilot:
         await pilot.pause(0.2)
         await settle(app, pilot)
+        yield app
+
+
+async def test_a_terminal_coming_back_after_its_session_expired_lets_its_claims_go(demo,
+                                                                                   db_url):
+    from scanner_tui.ui.floor_screens import SignInScreen
+
+    async for app in expired_t1_holding_so_1001_comes_back(demo, db_url):
         assert isinstance(app.screen, SignInScreen) and not app.resumed
         assert claims.holder(demo, "order", "SO-1001") is None
 
@@ -169,12 +177,7 @@ async def test_the_keeper_waits_for_the_resume_check(demo, db_url, monkeypatch):
     """Under load the 0.5 s keeper tick can come before the first refresh that reads the kept
     row: it wrote an empty row first, so an expired session kept its claims (and a live one
     would not have resumed). The tick now waits until the kept row was read."""
-    from datetime import timedelta
-
     import scanner_tui.serve.kept_app as kept_module
-    from scanner_tui.inventory.models import utcnow
-    from scanner_tui.inventory.sessions import save_session
-    from tests.test_ui_support import settle
 
     resume = kept_module.KeptApp._resume
 
@@ -187,11 +190,5 @@ async def test_the_keeper_waits_for_the_resume_check(demo, db_url, monkeypatch):
         resume(self)
 
     monkeypatch.setattr(kept_module.KeptApp, "_resume", late_resume)
-    old = utcnow() - timedelta(minutes=40)
-    save_session(demo, "T1", badge="OP-0001", task="pick", now=old)
-    claims.claim(demo, "order", "SO-1001", terminal="T1", badge="OP-0001", now=old)
-    app = kept_app(demo, db_url, "T1", resume_minutes=15)
-    async with app.run_test(size=(40, 16)) as pilot:
-        await pilot.pause(0.2)
-        await settle(app, pilot)
+    async for _app in expired_t1_holding_so_1001_comes_back(demo, db_url):
         assert claims.holder(demo, "order", "SO-1001") is None
