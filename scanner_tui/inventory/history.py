@@ -8,8 +8,10 @@ dict; ``render(h)`` turns it into lines for a person. Unknown codes raise Unknow
 from __future__ import annotations
 
 import json
+from functools import cache
+from typing import Any
 
-from sqlalchemy import Connection, Engine, Select, func, select, union
+from sqlalchemy import ColumnElement, Connection, Engine, Select, bindparam, func, select, union
 from sqlalchemy.orm import aliased
 
 from scanner_tui.inventory.export import plain, plain_row
@@ -64,13 +66,31 @@ def _gs1(code: str) -> tuple[str | None, str | None]:
         return None, None
 
 
+# The statements are built once (module level or cached per ``recent``), with bound
+# parameters: building a nine-join select afresh cost more CPU than running it, and a statement
+# object kept alive keeps its compiled-cache key (SQLAlchemy memoizes it on the object).
+
+def _by(column: Any, name: str = "id") -> ColumnElement[bool]:
+    return column == bindparam(name)
+
+
+_UNITS = select(Asset.id).where(_by(Asset.serial, "serial")).order_by(Asset.id)
+_UNITS_OF_GTIN = _UNITS.join(Barcode, Barcode.sku_id == Asset.sku_id).where(
+    _by(Barcode.code, "gtin"))
+_BIN_ID = select(Bin.id).where(_by(Bin.code, "code"))
+_SKU_ID = select(Sku.id).where(_by(Sku.code, "code"))
+_BARCODE_SKU = select(Barcode.sku_id).where(Barcode.code.in_(bindparam("codes", expanding=True)))
+_ORDER_ID = select(Order.id).where(_by(Order.code, "code"))
+_RECEIPT_ID = select(Receipt.id).where(_by(Receipt.code, "code"))
+
+
 def _units(conn: Connection, serial: str, gtin: str | None = None) -> tuple[str, object] | None:
     """("asset", id) for the unit a serial names, ("assets", [ids]) when units of several
     products share it (a unit is SKU + serial), or None. With a GTIN: that product's unit."""
-    q = select(Asset.id).where(Asset.serial == serial).order_by(Asset.id)
     if gtin:
-        q = q.join(Barcode, Barcode.sku_id == Asset.sku_id).where(Barcode.code == gtin)
-    ids = list(conn.execute(q).scalars())
+        ids = list(conn.execute(_UNITS_OF_GTIN, {"serial": serial, "gtin": gtin}).scalars())
+    else:
+        ids = list(conn.execute(_UNITS, {"serial": serial}).scalars())
     if not ids:
         return None
     return ("asset", ids[0]) if len(ids) == 1 else ("assets", ids)
@@ -84,10 +104,10 @@ def resolve(conn: Connection, code: str) -> tuple[str, object] | None:
     found = _units(conn, code)
     if found is not None:
         return found
-    found = conn.execute(select(Bin.id).where(Bin.code == code)).scalar()
+    found = conn.execute(_BIN_ID, {"code": code}).scalar()
     if found is not None:
         return "bin", found
-    found = conn.execute(select(Sku.id).where(Sku.code == code)).scalar()
+    found = conn.execute(_SKU_ID, {"code": code}).scalar()
     if found is not None:
         return "sku", found
     candidates = [code, gtin14(code) or code]  # a GTIN-8/12/13 as the 14 digits stored
@@ -98,21 +118,21 @@ def resolve(conn: Connection, code: str) -> tuple[str, object] | None:
             return found
     if gtin:
         candidates.append(gtin)
-    found = conn.execute(select(Barcode.sku_id).where(Barcode.code.in_(candidates))).scalar()
+    found = conn.execute(_BARCODE_SKU, {"codes": candidates}).scalar()
     if found is not None:
         return "sku", found
-    found = conn.execute(select(Order.id).where(Order.code == code)).scalar()
+    found = conn.execute(_ORDER_ID, {"code": code}).scalar()
     if found is not None:
         return "order", found
-    found = conn.execute(select(Receipt.id).where(Receipt.code == code)).scalar()
+    found = conn.execute(_RECEIPT_ID, {"code": code}).scalar()
     if found is not None:
         return "receipt", found
     return None
 
 
-def _events(conn: Connection, ids: Select, limit: int | None = None, newest_first: bool = False
-            ) -> list[dict]:
-    """Ledger rows with codes, operator names and the document's party (supplier, customer)."""
+def _events_of(ids: Select, limit: int | None = None, newest_first: bool = False) -> Select:
+    """Ledger rows with codes, operator names and the document's party (supplier, customer),
+    for the ledger ids ``ids`` selects."""
     frm, to = aliased(Bin, name="frm"), aliased(Bin, name="to_bin")
     picked = ids.subquery("picked")  # drive the query from the few ids (planners then use
     stmt = (                         # the primary key instead of joining the whole ledger)
@@ -135,81 +155,108 @@ def _events(conn: Connection, ids: Select, limit: int | None = None, newest_firs
         .outerjoin(Order, (LedgerEntry.doc_type == "order") & (Order.code == LedgerEntry.doc_code))
         .order_by(LedgerEntry.id.desc() if newest_first else LedgerEntry.id)
     )
-    if limit:
-        stmt = stmt.limit(limit)
+    return stmt.limit(limit) if limit else stmt
+
+
+def _events(conn: Connection, stmt: Select, params: dict, newest_first: bool = False
+            ) -> list[dict]:
+    """The rows of an ``_events_of`` statement, oldest first."""
     if conn.dialect.name == "postgresql":
         # Nine joins: PostgreSQL's planner would try every join order (~20 ms of planning a
         # look-up, for a 0.1 ms query); the written order, driven from the ids, is the plan.
         conn.exec_driver_sql("SET LOCAL join_collapse_limit = 1")
-    rows = [plain_row(r) for r in conn.execute(stmt)]
+    rows = [plain_row(r) for r in conn.execute(stmt, params)]
     return rows[::-1] if newest_first else rows
 
 
+_ASSET = (
+    select(Asset.serial, Sku.code.label("sku"), Sku.description, Asset.status,
+           Bin.code.label("bin"), Asset.lot, Asset.expiry, Asset.entry, Asset.attributes,
+           Order.code.label("order"), Order.customer,
+           held(Asset.sku_id, Asset.lot).label("held"))
+    .join(Sku, Sku.id == Asset.sku_id).outerjoin(Bin, Bin.id == Asset.bin_id)
+    .outerjoin(OrderLine, OrderLine.id == Asset.order_line_id)
+    .outerjoin(Order, Order.id == OrderLine.order_id)
+    .where(_by(Asset.id)))
+_ASSET_EVENTS = _events_of(select(LedgerEntry.id).where(_by(LedgerEntry.asset_id)))
+
+
 def _asset(conn: Connection, asset_id: int) -> dict:
-    row = conn.execute(
-        select(Asset.serial, Sku.code.label("sku"), Sku.description, Asset.status,
-               Bin.code.label("bin"), Asset.lot, Asset.expiry, Asset.entry, Asset.attributes,
-               Order.code.label("order"), Order.customer,
-               held(Asset.sku_id, Asset.lot).label("held"))
-        .join(Sku, Sku.id == Asset.sku_id).outerjoin(Bin, Bin.id == Asset.bin_id)
-        .outerjoin(OrderLine, OrderLine.id == Asset.order_line_id)
-        .outerjoin(Order, Order.id == OrderLine.order_id)
-        .where(Asset.id == asset_id)).one()
-    ids = select(LedgerEntry.id).where(LedgerEntry.asset_id == asset_id)
+    row = conn.execute(_ASSET, {"id": asset_id}).one()
     return {"type": "asset", **plain_row(row), "held": bool(row.held),
-            "events": _events(conn, ids)}
+            "events": _events(conn, _ASSET_EVENTS, {"id": asset_id})}
+
+
+_BIN = select(Bin.code, Bin.zone, Bin.kind, Bin.active).where(_by(Bin.id))
+_BIN_STOCK = (
+    select(Sku.code.label("sku"), Sku.description, Stock.lot, Stock.expiry, Stock.qty,
+           held(Stock.sku_id, Stock.lot).label("held"))
+    .join(Sku, Sku.id == Stock.sku_id)
+    .where(_by(Stock.bin_id), Stock.qty != 0).order_by(Sku.code, Stock.lot))
+_BIN_UNIT_COUNT = select(func.count()).select_from(Asset).where(_by(Asset.bin_id))
+_BIN_UNITS = (
+    select(Asset.serial, Sku.code.label("sku"), Asset.status, Asset.lot)
+    .join(Sku, Sku.id == Asset.sku_id).where(_by(Asset.bin_id))
+    .order_by(Sku.code, Asset.serial).limit(LIST_UNITS))
+
+
+@cache
+def _bin_events(recent: int) -> Select:
+    out_of = (select(LedgerEntry.id).where(_by(LedgerEntry.from_bin_id))
+              .order_by(LedgerEntry.id.desc()).limit(recent).subquery())
+    into = (select(LedgerEntry.id).where(_by(LedgerEntry.to_bin_id))
+            .order_by(LedgerEntry.id.desc()).limit(recent).subquery())
+    moved = union(select(out_of.c.id), select(into.c.id)).subquery()
+    return _events_of(select(moved.c.id), limit=recent, newest_first=True)
 
 
 def _bin(conn: Connection, bin_id: int, recent: int) -> dict:
-    info = conn.execute(select(Bin.code, Bin.zone, Bin.kind, Bin.active)
-                        .where(Bin.id == bin_id)).one()
-    stock = [dict(r._mapping) | {"expiry": plain(r.expiry), "held": bool(r.held)} for r in
-             conn.execute(
-        select(Sku.code.label("sku"), Sku.description, Stock.lot, Stock.expiry, Stock.qty,
-               held(Stock.sku_id, Stock.lot).label("held"))
-        .join(Sku, Sku.id == Stock.sku_id)
-        .where(Stock.bin_id == bin_id, Stock.qty != 0).order_by(Sku.code, Stock.lot))]
-    n_units = conn.execute(select(func.count()).select_from(Asset)
-                           .where(Asset.bin_id == bin_id)).scalar_one()
-    units = [dict(r._mapping) for r in conn.execute(
-        select(Asset.serial, Sku.code.label("sku"), Asset.status, Asset.lot)
-        .join(Sku, Sku.id == Asset.sku_id).where(Asset.bin_id == bin_id)
-        .order_by(Sku.code, Asset.serial).limit(LIST_UNITS))]
-    out_of = (select(LedgerEntry.id).where(LedgerEntry.from_bin_id == bin_id)
-              .order_by(LedgerEntry.id.desc()).limit(recent).subquery())
-    into = (select(LedgerEntry.id).where(LedgerEntry.to_bin_id == bin_id)
-            .order_by(LedgerEntry.id.desc()).limit(recent).subquery())
-    moved = union(select(out_of.c.id), select(into.c.id)).subquery()
-    ids = select(moved.c.id)
+    by_id = {"id": bin_id}
+    info = conn.execute(_BIN, by_id).one()
+    stock = [dict(r._mapping) | {"expiry": plain(r.expiry), "held": bool(r.held)}
+             for r in conn.execute(_BIN_STOCK, by_id)]
+    n_units = conn.execute(_BIN_UNIT_COUNT, by_id).scalar_one()
+    units = [dict(r._mapping) for r in conn.execute(_BIN_UNITS, by_id)]
     return {"type": "bin", **dict(info._mapping), "stock": stock, "unit_count": n_units,
-            "units": units, "events": _events(conn, ids, limit=recent, newest_first=True)}
+            "units": units,
+            "events": _events(conn, _bin_events(recent), by_id, newest_first=True)}
+
+
+_SKU = select(Sku.code, Sku.description, Sku.tracking, Sku.unit_value, Sku.capture_lot,
+              Sku.capture_expiry).where(_by(Sku.id))
+_SKU_BARCODES = (select(Barcode.code, Barcode.kind).where(_by(Barcode.sku_id))
+                 .order_by(Barcode.kind, Barcode.code))
+_SKU_STOCK = (
+    select(Bin.code.label("bin"), Bin.zone, Stock.lot, Stock.expiry, Stock.qty,
+           held(Stock.sku_id, Stock.lot).label("held"))
+    .join(Bin, Bin.id == Stock.bin_id)
+    .where(_by(Stock.sku_id), Stock.qty != 0).order_by(Bin.code, Stock.lot))
+_SKU_UNITS_BY_STATUS = (select(Asset.status, func.count()).where(_by(Asset.sku_id))
+                        .group_by(Asset.status).order_by(Asset.status))
+_SKU_UNITS_BY_BIN = (
+    select(Bin.code, Asset.status, func.count()).join(Bin, Bin.id == Asset.bin_id)
+    .where(_by(Asset.sku_id)).group_by(Bin.code, Asset.status)
+    .order_by(Bin.code, Asset.status).limit(LIST_UNITS))
+
+
+@cache
+def _sku_events(recent: int) -> Select:
+    return _events_of(select(LedgerEntry.id).where(_by(LedgerEntry.sku_id))
+                      .order_by(LedgerEntry.id.desc()).limit(recent), newest_first=True)
 
 
 def _sku(conn: Connection, sku_id: int, recent: int) -> dict:
-    info = conn.execute(select(Sku.code, Sku.description, Sku.tracking, Sku.unit_value,
-                               Sku.capture_lot, Sku.capture_expiry)
-                        .where(Sku.id == sku_id)).one()
-    barcodes = [dict(r._mapping) for r in conn.execute(
-        select(Barcode.code, Barcode.kind).where(Barcode.sku_id == sku_id)
-        .order_by(Barcode.kind, Barcode.code))]
-    stock = [dict(r._mapping) | {"expiry": plain(r.expiry), "held": bool(r.held)} for r in
-             conn.execute(
-        select(Bin.code.label("bin"), Bin.zone, Stock.lot, Stock.expiry, Stock.qty,
-               held(Stock.sku_id, Stock.lot).label("held"))
-        .join(Bin, Bin.id == Stock.bin_id)
-        .where(Stock.sku_id == sku_id, Stock.qty != 0).order_by(Bin.code, Stock.lot))]
-    by_status = {s: n for s, n in conn.execute(
-        select(Asset.status, func.count()).where(Asset.sku_id == sku_id)
-        .group_by(Asset.status).order_by(Asset.status)).all()}
-    units_by_bin = [{"bin": b, "status": s, "units": n} for b, s, n in conn.execute(
-        select(Bin.code, Asset.status, func.count()).join(Bin, Bin.id == Asset.bin_id)
-        .where(Asset.sku_id == sku_id).group_by(Bin.code, Asset.status)
-        .order_by(Bin.code, Asset.status).limit(LIST_UNITS)).all()]
-    ids = (select(LedgerEntry.id).where(LedgerEntry.sku_id == sku_id)
-           .order_by(LedgerEntry.id.desc()).limit(recent))
+    by_id = {"id": sku_id}
+    info = conn.execute(_SKU, by_id).one()
+    barcodes = [dict(r._mapping) for r in conn.execute(_SKU_BARCODES, by_id)]
+    stock = [dict(r._mapping) | {"expiry": plain(r.expiry), "held": bool(r.held)}
+             for r in conn.execute(_SKU_STOCK, by_id)]
+    by_status = {s: n for s, n in conn.execute(_SKU_UNITS_BY_STATUS, by_id).all()}
+    units_by_bin = [{"bin": b, "status": s, "units": n}
+                    for b, s, n in conn.execute(_SKU_UNITS_BY_BIN, by_id).all()]
     return {"type": "sku", **dict(info._mapping), "barcodes": barcodes, "stock": stock,
             "units_by_status": by_status, "units_by_bin": units_by_bin,
-            "events": _events(conn, ids, newest_first=True)}
+            "events": _events(conn, _sku_events(recent), by_id, newest_first=True)}
 
 
 def history(engine: Engine, code: str, *, recent: int = RECENT) -> dict:
@@ -231,28 +278,32 @@ def history(engine: Engine, code: str, *, recent: int = RECENT) -> dict:
         return _sku(conn, ident, recent)
 
 
+_ORDER = select(Order.code, Order.customer, Order.channel, Order.status,
+                Order.created_at).where(_by(Order.id))
+_ORDER_LINES = (
+    select(OrderLine.line_no, Sku.code.label("sku"), OrderLine.qty, OrderLine.qty_picked,
+           OrderLine.qty_shipped)
+    .join(Sku, Sku.id == OrderLine.sku_id)
+    .where(_by(OrderLine.order_id)).order_by(OrderLine.line_no))
+_RECEIPT = select(Receipt.code, Receipt.supplier, Receipt.status,
+                  Receipt.created_at).where(_by(Receipt.id))
+_RECEIPT_LINES = (
+    select(ReceiptLine.line_no, Sku.code.label("sku"), ReceiptLine.qty_expected,
+           ReceiptLine.qty_received)
+    .join(Sku, Sku.id == ReceiptLine.sku_id)
+    .where(_by(ReceiptLine.receipt_id)).order_by(ReceiptLine.line_no))
+_DOCUMENT_EVENTS = _events_of(select(LedgerEntry.id).where(
+    _by(LedgerEntry.doc_type, "kind"), _by(LedgerEntry.doc_code, "code")))
+
+
 def _document(conn: Connection, kind: str, doc_id: int) -> dict:
     """An order (customer, lines, which units) or a receipt (supplier, lines) and its rows."""
-    if kind == "order":
-        head = conn.execute(select(Order.code, Order.customer, Order.channel, Order.status,
-                                   Order.created_at).where(Order.id == doc_id)).one()
-        lines = [dict(r._mapping) for r in conn.execute(
-            select(OrderLine.line_no, Sku.code.label("sku"), OrderLine.qty,
-                   OrderLine.qty_picked, OrderLine.qty_shipped)
-            .join(Sku, Sku.id == OrderLine.sku_id)
-            .where(OrderLine.order_id == doc_id).order_by(OrderLine.line_no))]
-    else:
-        head = conn.execute(select(Receipt.code, Receipt.supplier, Receipt.status,
-                                   Receipt.created_at).where(Receipt.id == doc_id)).one()
-        lines = [dict(r._mapping) for r in conn.execute(
-            select(ReceiptLine.line_no, Sku.code.label("sku"), ReceiptLine.qty_expected,
-                   ReceiptLine.qty_received)
-            .join(Sku, Sku.id == ReceiptLine.sku_id)
-            .where(ReceiptLine.receipt_id == doc_id).order_by(ReceiptLine.line_no))]
-    ids = select(LedgerEntry.id).where(LedgerEntry.doc_type == kind,
-                                      LedgerEntry.doc_code == head.code)
+    head_stmt, lines_stmt = (_ORDER, _ORDER_LINES) if kind == "order" else (
+        _RECEIPT, _RECEIPT_LINES)
+    head = conn.execute(head_stmt, {"id": doc_id}).one()
+    lines = [dict(r._mapping) for r in conn.execute(lines_stmt, {"id": doc_id})]
     return {"type": kind, **plain_row(head), "lines": lines,
-            "events": _events(conn, ids)}
+            "events": _events(conn, _DOCUMENT_EVENTS, {"kind": kind, "code": head.code})}
 
 
 # --- words for people ---------------------------------------------------------------------------
