@@ -10,7 +10,7 @@ import json
 import logging
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, Engine, insert, or_, select, update
+from sqlalchemy import Connection, Engine, bindparam, insert, or_, select, update
 
 from scanner_tui.inventory.db import READ_ONLY
 from scanner_tui.inventory.models import AppliedScan, ScanJournal
@@ -23,6 +23,10 @@ REASON_MAX = 400
 # The outcome given at start-up to a scan the terminal journaled but never answered
 STOPPED = "not applied (the terminal stopped)"
 APPLIED_BEFORE_STOP = "applied before the terminal stopped"
+# Built once: a statement object kept alive keeps its compiled-cache key (the scan path).
+_INSERT = insert(_TABLE)
+_OUTCOME = (update(_TABLE).where(_TABLE.c.scan_id == bindparam("of_scan"))
+            .values(accepted=bindparam("new_accepted"), reason=bindparam("new_reason")))
 
 
 def _fields(result: ScanResult) -> str:
@@ -63,20 +67,20 @@ def record_scan(
         "reason": "",
     }
     with engine.begin() as conn:
-        conn.execute(insert(_TABLE), row)
+        conn.execute(_INSERT, row)
 
 
 def record_outcome(engine: Engine | Connection, scan_id: str, accepted: bool,
                    reason: str) -> None:
     """Fill in whether the scan was accepted, and why not (a Connection: in its
     transaction, e.g. with the terminal's row; an Engine: in its own)."""
-    statement = (update(_TABLE).where(_TABLE.c.scan_id == scan_id)
-                 .values(accepted=bool(accepted), reason=storable(reason or "")[:REASON_MAX]))
+    params = {"of_scan": scan_id, "new_accepted": bool(accepted),
+              "new_reason": storable(reason or "")[:REASON_MAX]}
     if isinstance(engine, Connection):
-        engine.execute(statement)
+        engine.execute(_OUTCOME, params)
         return
     with engine.begin() as conn:
-        conn.execute(statement)
+        conn.execute(_OUTCOME, params)
 
 
 def _iso(value: datetime) -> str:

@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -85,22 +86,7 @@ def save_session(
     """Write where ``terminal`` is now (one row per terminal, replaced in one statement).
     ``scan``: the payload just read (kept escaped and cut, for the list of terminals). Pass a
     Connection to write in that transaction (a scan's own), an Engine for its own."""
-    statement = _upsert(engine, terminal, badge, task, state, scan, now or utcnow())
-    if isinstance(engine, sa.Connection):
-        engine.execute(statement)
-        return
-    with engine.begin() as conn:
-        conn.execute(statement)
-
-
-def _upsert(engine: Engine | sa.Connection, terminal: str, badge: str, task: str,
-            state: Mapping[str, Any] | None, scan: str | None, now: datetime) -> Any:
-    """INSERT ... ON CONFLICT (terminal) DO UPDATE (SQLite and PostgreSQL): a signed-in time
-    that stays while the same badge is signed in, and the last scan only when there is one."""
-    if engine.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
+    now = now or utcnow()
     values: dict[str, Any] = {"terminal": terminal, "badge": badge,
                               "task": task if badge else "",
                               "state": _state_text(state if badge else None),
@@ -108,9 +94,30 @@ def _upsert(engine: Engine | sa.Connection, terminal: str, badge: str, task: str
     if scan is not None:
         values["last_scan"] = shown(scan.rstrip("\r\n\t"), SCAN_SHOWN)
         values["last_scan_at"] = now
-    statement = insert(T).values(**values)
+    statement = _upsert(engine.dialect.name, scan is not None)
+    if isinstance(engine, sa.Connection):
+        engine.execute(statement, values)
+        return
+    with engine.begin() as conn:
+        conn.execute(statement, values)
+
+
+_KEPT = ("badge", "task", "state", "updated_at")
+
+
+@cache
+def _upsert(dialect: str, with_scan: bool) -> Any:
+    """INSERT ... ON CONFLICT (terminal) DO UPDATE (SQLite and PostgreSQL): a signed-in time
+    that stays while the same badge is signed in, and the last scan only when there is one.
+    Built once per dialect and shape (the values are bound when it runs: the scan path)."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = insert(T)
     new = statement.excluded
-    changes = {name: new[name] for name in values if name != "terminal"}
+    names = _KEPT + (("last_scan", "last_scan_at") if with_scan else ())
+    changes: dict[str, Any] = {name: new[name] for name in names}
     changes["signed_in_at"] = sa.case((T.c.badge == new.badge, T.c.signed_in_at),
                                       else_=new.signed_in_at)
     return statement.on_conflict_do_update(index_elements=[T.c.terminal], set_=changes)
