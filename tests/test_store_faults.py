@@ -359,3 +359,64 @@ def test_a_served_terminal_on_a_damaged_store_says_so(tmp_path, capsys):
     assert main(["--terminal", "T1", "--config", _config(tmp_path, "nosuchdb://host/x")]) == 1
     err = capsys.readouterr().err
     assert err == "scanner-tui: This terminal cannot start: the store failed; call a supervisor.\n"
+
+
+def _drop_connections(url: str) -> int:
+    """End every other session on the test database (as a server restart or a cut link would
+    for the app's pooled connections); how many were ended."""
+    import psycopg
+
+    with psycopg.connect(url.replace("+psycopg", ""), autocommit=True) as admin:
+        return admin.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()").fetchone()[0]
+
+
+@pytest.mark.postgres
+def test_a_connection_dropped_between_scans_costs_no_scan(pg_url):
+    """The pool pings only a connection idle for a while (``db.PING_AFTER_IDLE_S``), so the
+    scan after a dropped link meets the dead connection: it is renewed and the scan is
+    journaled, applied and answered once; the books still equal the ledger."""
+    from tests.test_journal_crash import proof_crash
+
+    proof_crash.prepare(pg_url)
+    engine = open_store(pg_url)
+    pipeline = ScanPipeline(engine, DEFAULT_RULES, reply=lambda _h: None,
+                            terminal=proof_crash.TERMINAL)
+    handler = proof_crash.MoveHandler(engine)
+    try:
+        assert pipeline.process(Scan("A01-A-01\r", Source.WEDGE), handler).outcome.accepted
+        assert _drop_connections(pg_url) >= 1
+        handled = pipeline.process(Scan("A01-A-02\r", Source.WEDGE), handler)
+        journal = read_journal(engine)
+    finally:
+        engine.dispose()
+    assert handled.outcome.accepted, handled.outcome.message
+    assert [r["accepted"] for r in journal] == [True, True]
+    found = proof_crash.check(pg_url)
+    assert found["failures"] == 0 and found["operations"] == 2, found
+
+
+@pytest.mark.postgres
+def test_an_idle_pooled_connection_is_pinged_before_use(pg_url, monkeypatch):
+    """Idle longer than ``PING_AFTER_IDLE_S``: the dead connection is found at checkout and
+    replaced (any caller, not only the journal); idle less: it is used as it is."""
+    from sqlalchemy.exc import DBAPIError
+
+    from scanner_tui.inventory import db
+
+    engine = open_store(pg_url)
+    try:
+        monkeypatch.setattr(db, "PING_AFTER_IDLE_S", 3600.0)
+        _drop_connections(pg_url)
+        with pytest.raises(DBAPIError) as dead, engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+        assert dead.value.connection_invalidated
+        with engine.connect() as conn:  # the pool renewed its connections
+            assert conn.exec_driver_sql("SELECT 1").scalar() == 1
+        monkeypatch.setattr(db, "PING_AFTER_IDLE_S", 0.0)
+        assert _drop_connections(pg_url) >= 1
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT 1").scalar() == 1
+    finally:
+        engine.dispose()

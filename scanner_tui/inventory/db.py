@@ -9,12 +9,14 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event  # Engine: the store handle workflows hold
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
 
@@ -22,6 +24,8 @@ log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 BUSY_TIMEOUT_MS = 10_000
 READ_ONLY = "scanner_tui_read_only"
+# A pooled PostgreSQL connection idle longer than this is pinged before it is handed out.
+PING_AFTER_IDLE_S = 10.0
 
 
 def _sqlite_events(engine: Engine, synchronous: str, autocheckpoint: bool, busy_ms: int,
@@ -108,7 +112,32 @@ def make_engine(
     if parsed.query.get("options"):  # the site's own server options come first
         options = f"{parsed.query['options']} {options}"
     connect_args = {"connect_timeout": max(2, round(busy_timeout)), "options": options}
-    return create_engine(parsed, echo=echo, pool_pre_ping=True, connect_args=connect_args)
+    engine = create_engine(parsed, echo=echo, pool_use_lifo=True, connect_args=connect_args)
+    _ping_when_idle(engine)
+    return engine
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Ping a pooled connection before handing it out only when it sat idle longer than
+    ``PING_AFTER_IDLE_S`` (SQLAlchemy's ``pool_pre_ping`` pings at every checkout: a round
+    trip on each of a scan's three checkouts). The pool is LIFO, so a scan reuses the
+    connection the last one returned. A connection that died sooner fails its first
+    statement: SQLAlchemy then renews every pooled connection, and the scan's first write
+    (``journal.record_scan``) runs once more; a later step is told as the store's fault."""
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_conn, record) -> None:  # noqa: ANN001
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_conn, record, _proxy) -> None:  # noqa: ANN001
+        since = record.info.pop("idle_since", None)
+        if since is None or time.monotonic() - since <= PING_AFTER_IDLE_S:
+            return  # new, or in use a moment ago
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except Exception as exc:  # noqa: BLE001  (the pool renews it and tries again)
+            raise DisconnectionError("the pooled connection was lost while idle") from exc
 
 
 def _alembic_config():  # noqa: ANN202

@@ -11,6 +11,7 @@ import logging
 from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Engine, bindparam, insert, or_, select, update
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from scanner_tui.inventory.db import READ_ONLY
 from scanner_tui.inventory.models import AppliedScan, ScanJournal
@@ -66,8 +67,30 @@ def record_scan(
         "accepted": None,
         "reason": "",
     }
+    try:
+        _insert(engine, row)
+    except DBAPIError as exc:
+        if not exc.connection_invalidated:
+            raise
+        # The pooled connection had dropped (a restarted server, a cut link): the pool has
+        # renewed its connections, so once more. A commit whose answer was lost may have
+        # kept the row: then the scan is journaled already.
+        try:
+            _insert(engine, row)
+        except IntegrityError:
+            if not _journaled(engine, scan.id):
+                raise
+
+
+def _insert(engine: Engine, row: dict) -> None:
     with engine.begin() as conn:
         conn.execute(_INSERT, row)
+
+
+def _journaled(engine: Engine, scan_id: str) -> bool:
+    with engine.connect() as conn:
+        return conn.execute(select(_TABLE.c.id).where(_TABLE.c.scan_id == scan_id)
+                            ).first() is not None
 
 
 def record_outcome(engine: Engine | Connection, scan_id: str, accepted: bool,
