@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import NamedTuple
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, bindparam, func, select
 
 from scanner_tui.inventory.errors import LotNotPickable
 from scanner_tui.inventory.floor_queries import ledger_head
@@ -107,8 +107,16 @@ def _order_row(row) -> OrderInfo:  # noqa: ANN001
     return OrderInfo(row.id, row.code, row.customer, row.channel, row.status)
 
 
+# Built once with bound parameters: the pick re-reads its order after every change.
+_ORDER = select(T_ORDER).where(T_ORDER.c.code == bindparam("code"))
+_LINES = (select(T_OLINE.c.line_no, T_OLINE.c.sku_id, T_SKU.c.code, T_SKU.c.tracking,
+                 T_OLINE.c.qty, T_OLINE.c.qty_picked, T_OLINE.c.qty_shipped)
+          .join(T_SKU, T_SKU.c.id == T_OLINE.c.sku_id)
+          .where(T_OLINE.c.order_id == bindparam("order_id")).order_by(T_OLINE.c.line_no))
+
+
 def _find(conn: Connection, code: str) -> OrderInfo | None:
-    row = conn.execute(select(T_ORDER).where(T_ORDER.c.code == code.strip())).first()
+    row = conn.execute(_ORDER, {"code": code.strip()}).first()
     return None if row is None else _order_row(row)
 
 
@@ -129,11 +137,7 @@ def find_order(engine: Engine, code: str) -> OrderInfo | None:
 def _lines(conn: Connection, order_id: int) -> tuple[LineInfo, ...]:
     return tuple(
         LineInfo(r.line_no, r.sku_id, r.code, r.tracking, r.qty, r.qty_picked, r.qty_shipped)
-        for r in conn.execute(
-            select(T_OLINE.c.line_no, T_OLINE.c.sku_id, T_SKU.c.code, T_SKU.c.tracking,
-                   T_OLINE.c.qty, T_OLINE.c.qty_picked, T_OLINE.c.qty_shipped)
-            .join(T_SKU, T_SKU.c.id == T_OLINE.c.sku_id)
-            .where(T_OLINE.c.order_id == order_id).order_by(T_OLINE.c.line_no)))
+        for r in conn.execute(_LINES, {"order_id": order_id}))
 
 
 def order_lines(engine: Engine, code: str) -> tuple[OrderInfo, tuple[LineInfo, ...]] | None:

@@ -8,7 +8,7 @@ quantity SKU leaves its bin at pick time (ledger row with only ``from_bin``); th
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, bindparam, select, update
 
 from scanner_tui.inventory.actor import Actor
 from scanner_tui.inventory.errors import (
@@ -34,10 +34,24 @@ from scanner_tui.inventory.ops.unit_refusals import refuse_unit
 from scanner_tui.text import counted
 
 STAGING_KINDS = ("staging",)
+# The pick path's statements, built once with bound parameters (a pick runs them every scan).
+_ORDER = select(T_ORDER).where(T_ORDER.c.code == bindparam("code"))
+_LINE_QTYS = select(T_OLINE.c.qty, T_OLINE.c.qty_picked).where(
+    T_OLINE.c.order_id == bindparam("order_id"))
+_SET_STATUS = update(T_ORDER).where(T_ORDER.c.id == bindparam("order_id")).values(
+    status=bindparam("new_status"))
+_LINES = select(T_OLINE).where(T_OLINE.c.order_id == bindparam("order_id")).order_by(
+    T_OLINE.c.line_no)
+_LINE_NO = _LINES.where(T_OLINE.c.line_no == bindparam("line_no"))
+_LINES_OF_SKU = _LINES.where(T_OLINE.c.sku_id == bindparam("sku_id"))
+_PICKED = (update(T_OLINE)
+           .where(T_OLINE.c.id == bindparam("line_id"),
+                  T_OLINE.c.qty_picked + bindparam("n") <= T_OLINE.c.qty)
+           .values(qty_picked=T_OLINE.c.qty_picked + bindparam("n")))
 
 
 def open_order(tx: Tx, code: str):
-    row = tx.one(select(T_ORDER).where(T_ORDER.c.code == code.strip()))
+    row = tx.execute(_ORDER, {"code": code.strip()}).first()
     if row is None:
         raise NotFound("order", code)
     if row.status in ("shipped", "cancelled"):
@@ -48,8 +62,7 @@ def open_order(tx: Tx, code: str):
 
 def refresh_order_status(tx: Tx, order_id: int, *, staged: bool = False) -> None:
     """open / picking / picked (/ staged) from the lines' picked quantities."""
-    lines = tx.execute(select(T_OLINE.c.qty, T_OLINE.c.qty_picked)
-                       .where(T_OLINE.c.order_id == order_id)).all()
+    lines = tx.execute(_LINE_QTYS, {"order_id": order_id}).all()
     picked = sum(min(q, p) for q, p in lines)
     wanted = sum(q for q, _ in lines)
     if staged:
@@ -60,14 +73,13 @@ def refresh_order_status(tx: Tx, order_id: int, *, staged: bool = False) -> None
         status = "picked"
     else:
         status = "picking"
-    tx.execute(update(T_ORDER).where(T_ORDER.c.id == order_id).values(status=status))
+    tx.execute(_SET_STATUS, {"order_id": order_id, "new_status": status})
 
 
 def _claim_line(tx: Tx, order, line: int | None, sku_row, n: int):
     """The order line this pick counts against; its qty_picked raised by ``n`` (guarded)."""
-    q = select(T_OLINE).where(T_OLINE.c.order_id == order.id).order_by(T_OLINE.c.line_no)
     if line is not None:
-        rows = tx.execute(q.where(T_OLINE.c.line_no == line)).all()
+        rows = tx.execute(_LINE_NO, {"order_id": order.id, "line_no": line}).all()
         if not rows:
             raise NotOnDocument(f"Order {order.code} has no line {line}.", order=order.code,
                                 line=line)
@@ -75,16 +87,13 @@ def _claim_line(tx: Tx, order, line: int | None, sku_row, n: int):
             raise NotOnDocument(f"Line {line} of order {order.code} is not for {sku_row.code}.",
                                 order=order.code, line=line, sku=sku_row.code)
     else:
-        rows = tx.execute(q.where(T_OLINE.c.sku_id == sku_row.id)).all()
+        rows = tx.execute(_LINES_OF_SKU, {"order_id": order.id, "sku_id": sku_row.id}).all()
         if not rows:
             raise NotOnDocument(f"Order {order.code} does not need {sku_row.code}; put it back.",
                                 order=order.code, sku=sku_row.code)
     for row in rows:
         if row.qty_picked + n <= row.qty:
-            done = tx.execute(update(T_OLINE)
-                              .where(T_OLINE.c.id == row.id,
-                                     T_OLINE.c.qty_picked + n <= T_OLINE.c.qty)
-                              .values(qty_picked=T_OLINE.c.qty_picked + n))
+            done = tx.execute(_PICKED, {"line_id": row.id, "n": n})
             if done.rowcount != 1:
                 raise Retry()
             return row
