@@ -164,3 +164,28 @@ def test_history_and_recall_on_postgres(pg_url):
     assert history(engine, "MUG-01")["stock"]
     assert len(recall(engine, "LT2609A")["units"]) == 8
     engine.dispose()
+
+
+def test_a_bin_lists_its_first_units_and_counts_them_all(tmp_path):
+    """A bin shows at most LIST_UNITS units but counts every one ("... N more units")."""
+    from sqlalchemy import insert, select
+
+    from scanner_tui.inventory.history import LIST_UNITS
+    from scanner_tui.inventory.models import Asset, Bin
+
+    engine = open_store(f"sqlite:///{tmp_path / 'store.db'}")
+    build_demo(engine)
+    table = Asset.__table__
+    with engine.begin() as conn:
+        bin_id = conn.execute(select(Bin.id).where(Bin.code == "A01-B-01")).scalar_one()
+        model = dict(conn.execute(select(table).limit(1)).mappings().one())
+        model.pop("id")
+        before = len(history(engine, "A01-B-01")["units"])
+        conn.execute(insert(table), [model | {"serial": f"BULK{n:05d}", "bin_id": bin_id}
+                                     for n in range(LIST_UNITS + 5 - before)])
+    h = history(engine, "A01-B-01")
+    assert len(h["units"]) == LIST_UNITS and h["unit_count"] == LIST_UNITS + 5
+    assert "... 5 more units" in "\n".join(render(h))
+    few = history(engine, "A01-A-01")
+    assert few["unit_count"] == len(few["units"])
+    engine.dispose()

@@ -215,8 +215,9 @@ def _bin(conn: Connection, bin_id: int, recent: int) -> dict:
     info = conn.execute(_BIN, by_id).one()
     stock = [dict(r._mapping) | {"expiry": plain(r.expiry), "held": bool(r.held)}
              for r in conn.execute(_BIN_STOCK, by_id)]
-    n_units = conn.execute(_BIN_UNIT_COUNT, by_id).scalar_one()
     units = [dict(r._mapping) for r in conn.execute(_BIN_UNITS, by_id)]
+    n_units = (len(units) if len(units) < LIST_UNITS  # a full list: count them all
+               else conn.execute(_BIN_UNIT_COUNT, by_id).scalar_one())
     return {"type": "bin", **dict(info._mapping), "stock": stock, "unit_count": n_units,
             "units": units,
             "events": _events(conn, _bin_events(recent), by_id, newest_first=True)}
