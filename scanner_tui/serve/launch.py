@@ -20,6 +20,11 @@ from multiprocessing import reduction
 
 from scanner_tui.serve.child import command, main
 
+# What the fork server imports, in order: the CLI first (multiprocessing runs the script that
+# started ``serve`` again in every child: imported here, that costs the child nothing), then
+# the app (``preload`` ends by freezing all of it for the garbage collector).
+PRELOAD = ("scanner_tui.cli", "scanner_tui.serve.preload")
+
 
 @dataclass
 class Launched:
@@ -58,7 +63,7 @@ class Launcher:
         self._ctx = None
         if fork:
             self._ctx = multiprocessing.get_context("forkserver")
-            self._ctx.set_forkserver_preload(["scanner_tui.serve.preload"])
+            self._ctx.set_forkserver_preload(list(PRELOAD))
 
     def warm_up(self) -> None:
         """Start the fork server now (it imports the app once), not on the first device."""
