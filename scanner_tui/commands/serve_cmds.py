@@ -66,11 +66,7 @@ async def _serve(c: Context, serve) -> None:  # noqa: ANN001
     import asyncio
     import signal
 
-    from scanner_tui.serve.child import command
     from scanner_tui.serve.launch import Launcher
-
-    def child(terminal: str) -> list[str]:
-        return command(terminal, c.config_path)
 
     launcher = Launcher(c.config_path, fork=serve.fork)
 
@@ -82,7 +78,8 @@ async def _serve(c: Context, serve) -> None:  # noqa: ANN001
         refusal = web_refusal(serve.web, tokens, serve.web_behind_proxy)
         if refusal:
             fail(refusal, code=2)
-        runner = await start_web(FloorWebServer(serve.web, tokens, child))
+        launcher.warm_up()
+        runner = await start_web(FloorWebServer(serve.web, tokens, launcher))
         closers.append(runner.cleanup)
         say(f"Browser terminals: http://{serve.web}/"
             + ("?token=TOKEN" if tokens else "?terminal=TERMINAL-ID"))

@@ -20,6 +20,7 @@ import sqlalchemy.dialects.postgresql.psycopg  # noqa: F401
 import sqlalchemy.dialects.sqlite.pysqlite  # noqa: F401
 import textual.drivers.headless_driver  # noqa: F401
 import textual.drivers.linux_driver  # noqa: F401
+import textual.drivers.web_driver  # noqa: F401
 import textual.layouts.factory  # noqa: F401
 import textual.layouts.horizontal  # noqa: F401
 import textual.layouts.stream  # noqa: F401

@@ -1,4 +1,6 @@
-"""The browser side of ``scanner-tui serve`` (textual-serve): a process per browser visit.
+"""The browser side of ``scanner-tui serve`` (textual-serve): a process per browser visit,
+forked from the same preloaded fork server as the SSH sessions (``ForkedAppService``), or
+spawned as a fresh Python when ``[serve] fork = false``.
 
 textual-serve has no authentication of its own. Here each visit names its terminal:
 with ``[serve] web_tokens`` (``TOKEN TERMINAL-ID`` lines), a device is paired once by opening
@@ -12,14 +14,18 @@ import asyncio
 import hmac
 import ipaddress
 import logging
+import os
 import shlex
-from collections.abc import Callable
+import signal
+from dataclasses import dataclass
+from typing import Any
 
 from aiohttp import web
 from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
 
-from scanner_tui.serve.child import valid_terminal_id
+from scanner_tui.serve.child import command, valid_terminal_id
+from scanner_tui.serve.launch import Launched, Launcher
 from scanner_tui.serve.ssh import read_pairs
 
 log = logging.getLogger(__name__)
@@ -45,16 +51,87 @@ def web_refusal(listen: str, tokens: str, behind_proxy: bool) -> str | None:
             "reverse proxy in front and set web_behind_proxy = true")
 
 
+@dataclass
+class _Pipes:
+    """The three streams ``AppService.run`` reads and writes (an asyncio ``Process`` has them)."""
+
+    stdin: asyncio.StreamWriter
+    stdout: asyncio.StreamReader
+    stderr: asyncio.StreamReader
+
+
+async def _reader(fd: int) -> asyncio.StreamReader:
+    loop = asyncio.get_running_loop()
+    reader = asyncio.StreamReader()
+    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader),
+                                 open(fd, "rb", buffering=0))  # noqa: SIM115
+    return reader
+
+
+async def _writer(fd: int) -> asyncio.StreamWriter:
+    loop = asyncio.get_running_loop()
+    transport, protocol = await loop.connect_write_pipe(
+        asyncio.streams.FlowControlMixin, open(fd, "wb", buffering=0))  # noqa: SIM115
+    return asyncio.StreamWriter(transport, protocol, None, loop)
+
+
+class ForkedAppService(AppService):
+    """textual-serve's app service, with the tab's app forked from the fork server (pipes for
+    its stdio, textual-serve's environment) instead of a shell starting a new interpreter."""
+
+    END_WAIT = 10.0  # seconds the app has to end after "quit" before it is killed
+
+    def __init__(self, launcher: Launcher, terminal: str, **kwargs: Any) -> None:
+        super().__init__("", **kwargs)
+        self.launcher = launcher
+        self.terminal = terminal
+        self.child: Launched | None = None
+
+    async def _open_app_process(self, width: int = 80, height: int = 24) -> Any:
+        env = self._build_environment(width=width, height=height)
+        stdin, stdout, stderr = os.pipe(), os.pipe(), os.pipe()
+        try:
+            self.child = await self.launcher.start_piped(
+                self.terminal, env, (stdin[0], stdout[1], stderr[1]))
+        except BaseException:
+            for fd in (stdin[1], stdout[0], stderr[0]):
+                os.close(fd)
+            raise
+        finally:
+            for fd in (stdin[0], stdout[1], stderr[1]):  # the child's ends: it has its own
+                os.close(fd)
+        self._process = _Pipes(await _writer(stdin[1]), await _reader(stdout[0]),  # type: ignore[assignment]
+                               await _reader(stderr[0]))
+        self._stdin = self._process.stdin  # type: ignore[attr-defined]
+        return self._process
+
+    async def stop(self) -> None:
+        """textual-serve's stop (asks the app to quit, reads its last output), then the app's
+        end: it is killed if it has not ended within ``END_WAIT``."""
+        await super().stop()
+        if self._stdin is not None:
+            self._stdin.close()
+        if self.child is not None:
+            try:
+                await asyncio.wait_for(self.child.wait(), self.END_WAIT)
+            except TimeoutError:
+                try:
+                    os.killpg(self.child.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                await self.child.wait()
+
+
 class FloorWebServer(Server):
     """textual-serve's server, with a terminal id per visit and pairing tokens."""
 
-    def __init__(self, listen: str, tokens: str, command: Callable[[str], list[str]],
+    def __init__(self, listen: str, tokens: str, launcher: Launcher,
                  public_url: str | None = None) -> None:
         host, _, port = listen.rpartition(":")
         super().__init__("scanner-tui", host=host, port=int(port), title="scanner-tui",
                          public_url=public_url)
         self.tokens_path = tokens
-        self.child_command = command
+        self.launcher = launcher
 
     def terminal_of(self, request: web.Request) -> str | None:
         """The terminal a request is for, or None (not paired)."""
@@ -95,10 +172,9 @@ class FloorWebServer(Server):
         width = to_int(request.query.get("width", "80"), 80)
         height = to_int(request.query.get("height", "24"), 24)
         await websocket.prepare(request)
-        service = AppService(
-            shlex.join(self.child_command(terminal)), write_bytes=websocket.send_bytes,
-            write_str=websocket.send_str, close=websocket.close,
-            download_manager=self.download_manager, debug=self.debug)
+        service = self.app_service(terminal, write_bytes=websocket.send_bytes,
+                                   write_str=websocket.send_str, close=websocket.close,
+                                   download_manager=self.download_manager, debug=self.debug)
         try:
             await service.start(width, height)
             await self._process_messages(websocket, service)
@@ -109,6 +185,12 @@ class FloorWebServer(Server):
         finally:
             await service.stop()
         return websocket
+
+    def app_service(self, terminal: str, **kwargs: Any) -> AppService:
+        """The tab's app: forked from the fork server, or a fresh Python (``fork = false``)."""
+        if self.launcher.fork:
+            return ForkedAppService(self.launcher, terminal, **kwargs)
+        return AppService(shlex.join(command(terminal, self.launcher.config_path)), **kwargs)
 
     async def on_startup(self, app: web.Application) -> None:
         log.info("browser terminals on %s", self.public_url)
