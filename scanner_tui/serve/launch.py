@@ -10,13 +10,14 @@ give the same handle: the pid (its own session) and a way to wait for its end.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import fcntl
 import importlib
 import multiprocessing
 import os
+import signal
 import sys
 import termios
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from multiprocessing import reduction
 
@@ -28,10 +29,31 @@ from scanner_tui.serve.child import command, main
 PRELOAD = ("scanner_tui.cli", "scanner_tui.serve.preload")
 
 
-@dataclass
+END_GRACE = 10.0  # seconds a hung-up app has to answer the scans it read and end
+
+
+@dataclass(eq=False)
 class Launched:
+    """A running app process (its own session: ``pid`` is its process group too)."""
+
     pid: int
-    wait: Callable[[], Awaitable[int]]
+    ended: asyncio.Future[int]  # its exit code, once it has ended (and been reaped)
+
+    async def wait(self) -> int:
+        return await asyncio.shield(self.ended)
+
+    async def end(self, grace: float = END_GRACE) -> int:
+        """Hang the app up, as a dropped line would (it answers the scans it read, keeps its
+        place and ends); kill it if it is still there after ``grace`` seconds."""
+        if not self.ended.done():
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.pid, signal.SIGHUP)
+        try:
+            return await asyncio.wait_for(self.wait(), grace)
+        except TimeoutError:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.pid, signal.SIGKILL)
+            return await self.wait()
 
 
 def _controlling_tty() -> None:  # in a spawned child, after setsid
@@ -75,6 +97,7 @@ class Launcher:
     def __init__(self, config_path: str | None, *, fork: bool = True) -> None:
         self.config_path = config_path
         self.fork = fork
+        self.running: set[Launched] = set()
         self._ctx = None
         if fork:
             self._ctx = multiprocessing.get_context("forkserver")
@@ -108,18 +131,15 @@ class Launcher:
                   env))
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(None, process.start)
+        ended: asyncio.Future[int] = loop.create_future()
 
-        async def wait() -> int:  # (no thread parked per session: the sentinel says when)
-            ended = loop.create_future()
-            loop.add_reader(process.sentinel, lambda: ended.done() or ended.set_result(None))
-            try:
-                await ended
-            finally:
-                loop.remove_reader(process.sentinel)
-            process.join()
-            return process.exitcode if process.exitcode is not None else 1
+        def reap() -> None:  # (no thread parked per session: the sentinel says when)
+            loop.remove_reader(process.sentinel)
+            process.join()  # (so multiprocessing does not wait for it at exit)
+            ended.set_result(process.exitcode if process.exitcode is not None else 1)
 
-        return Launched(process.pid, wait)
+        loop.add_reader(process.sentinel, reap)
+        return self._track(Launched(process.pid, ended))
 
     async def _spawn(self, terminal: str, term: str, slave: int) -> Launched:
         env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES", "TEXTUAL")}
@@ -127,4 +147,14 @@ class Launcher:
         child = await asyncio.create_subprocess_exec(
             *command(terminal, self.config_path), stdin=slave, stdout=slave, stderr=slave,
             env=env, start_new_session=True, preexec_fn=_controlling_tty)
-        return Launched(child.pid, child.wait)
+        return self._track(Launched(child.pid, asyncio.ensure_future(child.wait())))
+
+    def _track(self, child: Launched) -> Launched:
+        self.running.add(child)
+        child.ended.add_done_callback(lambda _: self.running.discard(child))
+        return child
+
+    async def end_all(self, grace: float = END_GRACE) -> None:
+        """End every app still running (``serve`` is stopping): all are hung up at once, each
+        keeps its place; those still there after ``grace`` seconds are killed."""
+        await asyncio.gather(*(child.end(grace) for child in list(self.running)))

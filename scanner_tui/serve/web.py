@@ -16,7 +16,6 @@ import ipaddress
 import logging
 import os
 import shlex
-import signal
 from dataclasses import dataclass
 from typing import Any
 
@@ -79,8 +78,6 @@ class ForkedAppService(AppService):
     """textual-serve's app service, with the tab's app forked from the fork server (pipes for
     its stdio, textual-serve's environment) instead of a shell starting a new interpreter."""
 
-    END_WAIT = 10.0  # seconds the app has to end after "quit" before it is killed
-
     def __init__(self, launcher: Launcher, terminal: str, **kwargs: Any) -> None:
         super().__init__("", **kwargs)
         self.launcher = launcher
@@ -107,19 +104,12 @@ class ForkedAppService(AppService):
 
     async def stop(self) -> None:
         """textual-serve's stop (asks the app to quit, reads its last output), then the app's
-        end: it is killed if it has not ended within ``END_WAIT``."""
+        end (``Launched.end``: killed if it lingers)."""
         await super().stop()
         if self._stdin is not None:
             self._stdin.close()
         if self.child is not None:
-            try:
-                await asyncio.wait_for(self.child.wait(), self.END_WAIT)
-            except TimeoutError:
-                try:
-                    os.killpg(self.child.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-                await self.child.wait()
+            await self.child.end()
 
 
 class FloorWebServer(Server):
@@ -198,7 +188,8 @@ class FloorWebServer(Server):
 
 async def start_web(server: FloorWebServer) -> web.AppRunner:
     """Run the browser side on the running loop (beside SSH)."""
-    runner = web.AppRunner(await server._make_app(), handle_signals=False)
+    runner = web.AppRunner(await server._make_app(), handle_signals=False,
+                           shutdown_timeout=5)  # (tabs whose app has ended close at once)
     await runner.setup()
     site = web.TCPSite(runner, server.host, server.port)
     await site.start()

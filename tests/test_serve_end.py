@@ -1,0 +1,83 @@
+"""``scanner-tui serve`` ends promptly on SIGTERM with terminals still connected: every app is
+hung up at once (each keeps its place), one that does not end is killed after the grace, and
+nothing is left running. (Before, a session open at the stop kept its app, and so serve,
+waiting for ever.)"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+from pathlib import Path
+
+import asyncssh
+import pytest
+
+from scanner_tui.serve.launch import END_GRACE
+from tests.test_serve_ssh import Host, host  # noqa: F401  (the fixture)
+from tests.test_serve_web import parent_of
+from tests.tmux_driver import cli
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+
+async def signed_in(port: int, key: Path, terminal: str, badge: str | None):
+    """An SSH terminal at 40x16 on its first screen (signed in with ``badge``)."""
+    conn = await asyncssh.connect("127.0.0.1", port, username=terminal,
+                                  client_keys=[str(key)], known_hosts=None)
+    proc = await conn.create_process(term_type="xterm", term_size=(40, 16), encoding=None)
+    seen = bytearray()
+
+    async def until(marker: bytes) -> None:
+        while marker not in seen:
+            data = await asyncio.wait_for(proc.stdout.read(65536), 60)
+            assert data, f"{terminal}: the session ended before {marker!r}"
+            seen.extend(data)
+
+    await until(b"Scan your badge")
+    if badge:
+        proc.stdin.write(badge.encode() + b"\r")
+        await until(b"scan a card")
+    return conn
+
+
+def apps_of(fork_server: int) -> list[int]:
+    return [int(p) for p in os.listdir("/proc") if p.isdigit() and _child_of(int(p), fork_server)]
+
+
+def _child_of(pid: int, parent: int) -> bool:
+    try:
+        return parent_of(pid) == parent
+    except (OSError, IndexError):
+        return False
+
+
+def test_serve_ends_its_sessions_on_sigterm_within_the_grace(host: Host):  # noqa: F811
+    async def connect() -> list:
+        return [await signed_in(host.port, host.key, "DOCK-1", "OP-0001"),
+                await signed_in(host.port, host.key, "DOCK-2", None),
+                await signed_in(host.port, host.key, "DOCK-3", None)]
+
+    loop = asyncio.new_event_loop()
+    conns = loop.run_until_complete(connect())
+    try:
+        fork_server = next(p for p in apps_of(host.proc.pid)
+                           if b"forkserver" in Path(f"/proc/{p}/cmdline").read_bytes())
+        apps = apps_of(fork_server)
+        assert len(apps) == 3
+        os.kill(apps[-1], signal.SIGSTOP)  # an app that cannot answer its hang-up
+        host.proc.send_signal(signal.SIGTERM)
+        try:
+            host.proc.wait(END_GRACE + 20)
+        except subprocess.TimeoutExpired:
+            pytest.fail("serve did not end with its terminals connected")
+        assert [p for p in apps if Path(f"/proc/{p}").exists()
+                and "Z" not in Path(f"/proc/{p}/stat").read_text().split(")")[1][:3]] == []
+    finally:
+        for conn in conns:
+            conn.close()
+        loop.close()
+    rows = [json.loads(line) for line in cli(host.cfg, "terminals", "--json").stdout.splitlines()]
+    assert ("DOCK-1", "OP-0001") in [(r["terminal"], r["badge"]) for r in rows]  # place kept
