@@ -25,7 +25,7 @@ import aiohttp
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
-from bench_serve import BIN, BenchPostgres, add_operators, app_pids, memory_kib  # noqa: E402
+from bench_serve import BIN, BenchPostgres, add_operators, app_pids, memory_mib  # noqa: E402
 from benchlib import pct  # noqa: E402
 
 from tests.test_serve_ssh import free_port, wait_port  # noqa: E402
@@ -67,7 +67,8 @@ def run(url: str, tmp: Path, fork: bool, count: int) -> dict:
         async def measure() -> dict:
             starts, http, sockets = await open_tabs(port, count)
             await asyncio.sleep(2)  # settled
-            mem = [memory_kib(p) for p in tab_apps(serve.pid)]
+            apps = tab_apps(serve.pid)
+            mem = {"tabs": len(apps), **memory_mib(apps)}
             for ws in sockets:
                 await ws.close()
             await http.close()
@@ -98,13 +99,12 @@ def main() -> None:
                            capture_output=True)
             add_operators(url, args.tabs)
             r = run(url, tmp, fork, args.tabs)
-            mem, n = r["mem"], max(1, len(r["mem"]))
-            print(f"fork={str(fork).lower():5}  {len(mem):>3} tabs  first screen p50 "
+            mem = r["mem"]
+            print(f"fork={str(fork).lower():5}  {mem['tabs']:>3} tabs  first screen p50 "
                   f"{pct(r['starts'], 50):6.0f} ms  max {max(r['starts']):6.0f} ms  "
-                  f"PSS {sum(m[0] for m in mem) / n / 1024:5.1f} MiB  "
-                  f"RSS {sum(m[1] for m in mem) / n / 1024:5.1f} MiB  "
-                  f"USS {sum(m[2] for m in mem) / n / 1024:5.1f} MiB/tab  "
-                  f"serve ended in {r['end_s']:.1f} s", flush=True)
+                  f"PSS {mem['pss_mib']:5.1f} MiB  RSS {mem['rss_mib']:5.1f} MiB  "
+                  f"USS {mem['uss_mib']:5.1f} MiB/tab  serve ended in {r['end_s']:.1f} s",
+                  flush=True)
     finally:
         pg.stop()
 
