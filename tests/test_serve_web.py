@@ -70,7 +70,11 @@ class WebHost:
     cfg: Path
     port: int
     query: str  # what a paired device adds to the address
-    pid: int  # scanner-tui serve's
+    proc: subprocess.Popen  # scanner-tui serve
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
 
 
 @contextlib.contextmanager
@@ -90,7 +94,7 @@ def web_host_on(tmp_path: Path, tokens: bool, *, fork: bool = True) -> Iterator[
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_port(port)
-        yield WebHost(cfg, port, "?token=7f3a9c" if tokens else "?terminal=WEB-1", proc.pid)
+        yield WebHost(cfg, port, "?token=7f3a9c" if tokens else "?terminal=WEB-1", proc)
     finally:
         proc.terminate()
         try:

@@ -1,12 +1,14 @@
 """A browser tab's app, over textual-serve's websocket (what the page speaks, without a
 browser): forked from serve's fork server like an SSH session (or a fresh Python with
 ``[serve] fork = false``), it draws its first screen, answers a scan, and ends when the tab
-closes."""
+closes, or when serve is stopped with the tab open."""
 
 from __future__ import annotations
 
 import asyncio
 import os
+import signal
+import subprocess
 import time
 from pathlib import Path
 
@@ -72,3 +74,21 @@ def test_a_tab_is_answered_and_its_app_ends_with_it(tmp_path: Path, fork: bool):
         assert not Path(f"/proc/{app}").exists(), "the tab closed, its app goes on"
         rows = [(r["terminal"], r["payload"], r["accepted"]) for r in journal(host.cfg)]
         assert rows == [("WEB-1", "OP-0001\r", True)]
+
+
+def test_serve_ends_with_a_tab_open(tmp_path: Path):
+    with web_host_on(tmp_path, tokens=False) as host:
+
+        async def visit() -> None:
+            url = f"http://127.0.0.1:{host.port}/ws?terminal=WEB-1&width=40&height=16"
+            async with aiohttp.ClientSession() as http, http.ws_connect(url) as ws:
+                await Tab(ws).until(b"Scan your badge")
+                apps = tab_apps(host.pid)
+                host.proc.send_signal(signal.SIGTERM)
+                try:
+                    await asyncio.to_thread(host.proc.wait, 30)
+                except subprocess.TimeoutExpired:
+                    pytest.fail("serve did not end with a tab open")
+                assert [p for p in apps if Path(f"/proc/{p}").exists()] == []
+
+        asyncio.run(visit())

@@ -118,8 +118,13 @@ class Launcher:
 
     async def start_piped(self, terminal: str, env: dict[str, str],
                           stdio: tuple[int, int, int]) -> Launched:
-        """``terminal``'s app forked with ``stdio`` (pipes) as fds 0-2 under ``env`` (a browser
-        tab: textual-serve's packets over the pipes). Needs the fork server."""
+        """``terminal``'s app with ``stdio`` (pipes) as fds 0-2 under ``env`` (a browser tab:
+        textual-serve's packets over the pipes)."""
+        if self._ctx is None:
+            child = await asyncio.create_subprocess_exec(
+                *command(terminal, self.config_path), stdin=stdio[0], stdout=stdio[1],
+                stderr=stdio[2], env=env, start_new_session=True)
+            return self._track(Launched(child.pid, asyncio.ensure_future(child.wait())))
         return await self._fork(terminal, stdio, None, env)
 
     async def _fork(self, terminal: str, stdio: tuple[int, int, int], term: str | None,

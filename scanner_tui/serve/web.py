@@ -1,6 +1,6 @@
 """The browser side of ``scanner-tui serve`` (textual-serve): a process per browser visit,
-forked from the same preloaded fork server as the SSH sessions (``ForkedAppService``), or
-spawned as a fresh Python when ``[serve] fork = false``.
+started by serve's ``Launcher`` like an SSH session (``LaunchedAppService``): forked from the
+preloaded fork server, or a fresh Python when ``[serve] fork = false``.
 
 textual-serve has no authentication of its own. Here each visit names its terminal:
 with ``[serve] web_tokens`` (``TOKEN TERMINAL-ID`` lines), a device is paired once by opening
@@ -15,7 +15,6 @@ import hmac
 import ipaddress
 import logging
 import os
-import shlex
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,7 +22,7 @@ from aiohttp import web
 from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
 
-from scanner_tui.serve.child import command, valid_terminal_id
+from scanner_tui.serve.child import valid_terminal_id
 from scanner_tui.serve.launch import Launched, Launcher
 from scanner_tui.serve.ssh import read_pairs
 
@@ -74,9 +73,10 @@ async def _writer(fd: int) -> asyncio.StreamWriter:
     return asyncio.StreamWriter(transport, protocol, None, loop)
 
 
-class ForkedAppService(AppService):
-    """textual-serve's app service, with the tab's app forked from the fork server (pipes for
-    its stdio, textual-serve's environment) instead of a shell starting a new interpreter."""
+class LaunchedAppService(AppService):
+    """textual-serve's app service, with the tab's app started by serve's ``Launcher`` (pipes
+    for its stdio, textual-serve's environment: forked from the fork server) instead of by a
+    shell starting a new interpreter; its end is bounded like an SSH session's."""
 
     def __init__(self, launcher: Launcher, terminal: str, **kwargs: Any) -> None:
         super().__init__("", **kwargs)
@@ -162,9 +162,10 @@ class FloorWebServer(Server):
         width = to_int(request.query.get("width", "80"), 80)
         height = to_int(request.query.get("height", "24"), 24)
         await websocket.prepare(request)
-        service = self.app_service(terminal, write_bytes=websocket.send_bytes,
-                                   write_str=websocket.send_str, close=websocket.close,
-                                   download_manager=self.download_manager, debug=self.debug)
+        service = LaunchedAppService(
+            self.launcher, terminal, write_bytes=websocket.send_bytes,
+            write_str=websocket.send_str, close=websocket.close,
+            download_manager=self.download_manager, debug=self.debug)
         try:
             await service.start(width, height)
             await self._process_messages(websocket, service)
@@ -175,12 +176,6 @@ class FloorWebServer(Server):
         finally:
             await service.stop()
         return websocket
-
-    def app_service(self, terminal: str, **kwargs: Any) -> AppService:
-        """The tab's app: forked from the fork server, or a fresh Python (``fork = false``)."""
-        if self.launcher.fork:
-            return ForkedAppService(self.launcher, terminal, **kwargs)
-        return AppService(shlex.join(command(terminal, self.launcher.config_path)), **kwargs)
 
     async def on_startup(self, app: web.Application) -> None:
         log.info("browser terminals on %s", self.public_url)
