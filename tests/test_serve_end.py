@@ -54,7 +54,13 @@ def _child_of(pid: int, parent: int) -> bool:
         return False
 
 
-def test_serve_ends_its_connected_sessions_on_sigterm(host: Host):  # noqa: F811
+@pytest.mark.parametrize("fork", [True, False], ids=["forked", "fresh-python"])
+def test_serve_ends_its_connected_sessions_on_sigterm(host: Host, fork: bool):  # noqa: F811
+    if not fork:
+        host.kill()
+        host.cfg.write_text(host.cfg.read_text() + "fork = false\n")
+        host.start()
+
     async def connect() -> list:
         return [await signed_in(host.port, host.key, "DOCK-1", "OP-0001"),
                 await signed_in(host.port, host.key, "DOCK-2", None),
@@ -63,9 +69,11 @@ def test_serve_ends_its_connected_sessions_on_sigterm(host: Host):  # noqa: F811
     loop = asyncio.new_event_loop()
     conns = loop.run_until_complete(connect())
     try:
-        fork_server = next(p for p in apps_of(host.proc.pid)
-                           if b"forkserver" in Path(f"/proc/{p}/cmdline").read_bytes())
-        apps = apps_of(fork_server)
+        started = {p: Path(f"/proc/{p}/cmdline").read_bytes() for p in apps_of(host.proc.pid)}
+        if fork:
+            apps = apps_of(next(p for p, cmd in started.items() if b"forkserver" in cmd))
+        else:
+            apps = [p for p, cmd in started.items() if b"scanner_tui.serve.child" in cmd]
         assert len(apps) == 3
         host.proc.send_signal(signal.SIGTERM)
         try:

@@ -113,7 +113,10 @@ class Launcher:
     async def start(self, terminal: str, term: str, slave: int) -> Launched:
         """``terminal``'s app on the pty whose slave end is ``slave`` (SSH)."""
         if self._ctx is None:
-            return await self._spawn(terminal, term, slave)
+            env = {k: v for k, v in os.environ.items()
+                   if k not in ("COLUMNS", "LINES", "TEXTUAL")}
+            return await self._spawn(terminal, (slave, slave, slave), {**env, "TERM": term},
+                                     tty=True)
         return await self._fork(terminal, (slave, slave, slave), term, None)
 
     async def start_piped(self, terminal: str, env: dict[str, str],
@@ -121,10 +124,7 @@ class Launcher:
         """``terminal``'s app with ``stdio`` (pipes) as fds 0-2 under ``env`` (a browser tab:
         textual-serve's packets over the pipes)."""
         if self._ctx is None:
-            child = await asyncio.create_subprocess_exec(
-                *command(terminal, self.config_path), stdin=stdio[0], stdout=stdio[1],
-                stderr=stdio[2], env=env, start_new_session=True)
-            return self._track(Launched(child.pid, asyncio.ensure_future(child.wait())))
+            return await self._spawn(terminal, stdio, env, tty=False)
         return await self._fork(terminal, stdio, None, env)
 
     async def _fork(self, terminal: str, stdio: tuple[int, int, int], term: str | None,
@@ -146,12 +146,13 @@ class Launcher:
         loop.add_reader(process.sentinel, reap)
         return self._track(Launched(process.pid, ended))
 
-    async def _spawn(self, terminal: str, term: str, slave: int) -> Launched:
-        env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES", "TEXTUAL")}
-        env["TERM"] = term
+    async def _spawn(self, terminal: str, stdio: tuple[int, int, int], env: dict[str, str], *,
+                     tty: bool) -> Launched:
+        """A fresh Python (``fork`` off); ``tty``: stdio is a pty, its controlling terminal."""
         child = await asyncio.create_subprocess_exec(
-            *command(terminal, self.config_path), stdin=slave, stdout=slave, stderr=slave,
-            env=env, start_new_session=True, preexec_fn=_controlling_tty)
+            *command(terminal, self.config_path), stdin=stdio[0], stdout=stdio[1],
+            stderr=stdio[2], env=env, start_new_session=True,
+            preexec_fn=_controlling_tty if tty else None)
         return self._track(Launched(child.pid, asyncio.ensure_future(child.wait())))
 
     def _track(self, child: Launched) -> Launched:

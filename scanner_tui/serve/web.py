@@ -23,7 +23,7 @@ from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
 
 from scanner_tui.serve.child import valid_terminal_id
-from scanner_tui.serve.launch import Launched, Launcher
+from scanner_tui.serve.launch import END_GRACE, Launched, Launcher
 from scanner_tui.serve.ssh import read_pairs
 
 log = logging.getLogger(__name__)
@@ -97,19 +97,21 @@ class LaunchedAppService(AppService):
         finally:
             for fd in (stdin[0], stdout[1], stderr[1]):  # the child's ends: it has its own
                 os.close(fd)
-        self._process = _Pipes(await _writer(stdin[1]), await _reader(stdout[0]),  # type: ignore[assignment]
-                               await _reader(stderr[0]))
-        self._stdin = self._process.stdin  # type: ignore[attr-defined]
-        return self._process
+        pipes = _Pipes(await _writer(stdin[1]), await _reader(stdout[0]),
+                       await _reader(stderr[0]))
+        self._process, self._stdin = pipes, pipes.stdin  # type: ignore[assignment]
+        return pipes
 
     async def stop(self) -> None:
-        """textual-serve's stop (asks the app to quit, reads its last output), then the app's
-        end (``Launched.end``: killed if it lingers)."""
-        await super().stop()
+        """textual-serve's stop (asks the app to quit, reads its last output), bounded: an app
+        that has not ended within ``END_GRACE`` is killed."""
+        stopping = asyncio.ensure_future(super().stop())
+        await asyncio.wait([stopping], timeout=END_GRACE)
+        if self.child is not None:
+            await self.child.end(grace=END_GRACE if stopping.done() else 0)
+        await stopping
         if self._stdin is not None:
             self._stdin.close()
-        if self.child is not None:
-            await self.child.end()
 
 
 class FloorWebServer(Server):
