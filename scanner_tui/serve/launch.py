@@ -56,6 +56,23 @@ class Launched:
             return await self.wait()
 
 
+class _Passed:
+    """A descriptor for the forked child. Pickled while ``Process.start`` writes its request,
+    it becomes multiprocessing's ``DupFd`` of the fork server: sent with the request
+    (SCM_RIGHTS). Made any earlier, a ``DupFd`` goes through multiprocessing's resource sharer
+    instead (a thread in serve holding a copy until the child asks for it)."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+
+    def __reduce__(self) -> tuple:
+        return _same, (reduction.DupFd(self.fd),)
+
+
+def _same(dup: object) -> object:
+    return dup
+
+
 def _controlling_tty() -> None:  # in a spawned child, after setsid
     fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
@@ -132,8 +149,7 @@ class Launcher:
         assert self._ctx is not None, "fork is off"
         process = self._ctx.Process(
             target=_forked, name=f"scanner-tui {terminal}", daemon=False,
-            args=(terminal, self.config_path, tuple(reduction.DupFd(fd) for fd in stdio), term,
-                  env))
+            args=(terminal, self.config_path, tuple(_Passed(fd) for fd in stdio), term, env))
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(None, process.start)
         ended: asyncio.Future[int] = loop.create_future()

@@ -12,7 +12,6 @@ imports ``scanner_tui.cli`` before this module (``launch.PRELOAD``).
 from __future__ import annotations
 
 import gc
-import multiprocessing.resource_sharer  # noqa: F401
 import pkgutil  # noqa: F401
 
 import psycopg  # noqa: F401
