@@ -118,6 +118,14 @@ def memory_kib(pid: int) -> tuple[int, int, int]:
     return pss, rss, uss
 
 
+def memory_mib(pids: list[int]) -> dict[str, float]:
+    """Mean PSS, RSS and USS of ``pids``, MiB (``memory_kib``)."""
+    mem = [memory_kib(p) for p in pids]
+    n = max(1, len(mem)) * 1024
+    return {"pss_mib": sum(m[0] for m in mem) / n, "rss_mib": sum(m[1] for m in mem) / n,
+            "uss_mib": sum(m[2] for m in mem) / n}
+
+
 class Terminal:
     def __init__(self, n: int, port: int, key: str) -> None:
         self.n, self.port, self.key = n, port, key
@@ -195,16 +203,13 @@ async def run_n(n: int, scans: int, pace: float, port: int, key: str, serve_pid:
     load = os.getloadavg()[0]
     host_cpu = cpu_seconds([serve_pid, *proc_children(serve_pid)]) - host_cpu0
     pg_cpu = cpu_seconds([pg_pid, *proc_children(pg_pid)]) - pg_cpu0
-    mem = [memory_kib(p) for p in apps]
+    mem = memory_mib(apps)
     for t in terminals:
         await t.close()
     lat = [x * 1000 for t in terminals for x in t.latencies]
     total = len(lat)
     return {"n": n, "scans": total, "wall": wall, "rate": total / wall,
-            "p50": pct(lat, 50), "p99": pct(lat, 99), "max": max(lat),
-            "pss_mib": sum(m[0] for m in mem) / max(1, len(mem)) / 1024,
-            "rss_mib": sum(m[1] for m in mem) / max(1, len(mem)) / 1024,
-            "uss_mib": sum(m[2] for m in mem) / max(1, len(mem)) / 1024,
+            "p50": pct(lat, 50), "p99": pct(lat, 99), "max": max(lat), **mem,
             "host_cpu_ms": host_cpu / total * 1000, "pg_cpu_ms": pg_cpu / total * 1000,
             "load": load, "sent": {t.name: t.sent for t in terminals}}
 

@@ -219,7 +219,7 @@ class ServeConfig(_Section):
     web_behind_proxy: bool = False  # an authenticating reverse proxy fronts a non-local web
     resume_minutes: float = Field(default=15.0, ge=0, le=24 * 60)
     scan_split_ms: float = Field(default=1500.0, ge=0, le=10_000)  # a burst cut by the network
-    fork: bool = True  # SSH sessions forked from a preloaded server (shared memory)
+    fork: bool = True  # sessions and browser tabs forked from a preloaded server (shared memory)
 
     _listen = field_validator("ssh", "web")(_check_listen)
 

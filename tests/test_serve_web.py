@@ -1,17 +1,20 @@
 """``scanner-tui serve`` in a browser: headless Chromium opens the web app, a scan is sent as
-key events (split by a pause, as a network may split it), the answer is checked, and the
-screenshot is kept as an artefact."""
+key events (split by a pause, as a network may split it), the answer is checked, the tab's
+app is a child of the fork server, and the screenshot is kept as an artefact."""
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import json
 import os
 import shutil
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
@@ -62,30 +65,70 @@ class Page:
             await self.call("Input.dispatchKeyEvent", type="keyUp", key=args["key"])
 
 
-@pytest.fixture(params=["name", "token"])
-def web_host(request, tmp_path: Path):
-    """The browser side on localhost: visits name their terminal (?terminal=WEB-1), or are
-    paired with a token (web_tokens: the token stands for WEB-1)."""
+@dataclass
+class WebHost:
+    cfg: Path
+    port: int
+    query: str  # what a paired device adds to the address
+    proc: subprocess.Popen  # scanner-tui serve
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+
+@contextlib.contextmanager
+def web_host_on(tmp_path: Path, tokens: bool, *, fork: bool = True) -> Iterator[WebHost]:
+    """``scanner-tui serve`` with only the browser side on localhost, on a demo store: visits
+    name their terminal (?terminal=WEB-1), or are paired with a token standing for WEB-1."""
     port = free_port()
     cfg = tmp_path / "host.toml"
-    tokens = ""
-    if request.param == "token":
+    extra = "" if fork else "fork = false\n"
+    if tokens:
         (tmp_path / "tokens").write_text("7f3a9c WEB-1\n")
-        tokens = f'web_tokens = "{tmp_path / "tokens"}"\n'
+        extra += f'web_tokens = "{tmp_path / "tokens"}"\n'
     cfg.write_text(f'[database]\nurl = "sqlite:///{tmp_path / "store.db"}"\n\n'
-                   f'[serve]\nssh = ""\nweb = "127.0.0.1:{port}"\n{tokens}', encoding="utf-8")
+                   f'[serve]\nssh = ""\nweb = "127.0.0.1:{port}"\n{extra}', encoding="utf-8")
     subprocess.run([str(BIN), "demo", "--config", str(cfg)], check=True, capture_output=True)
     proc = subprocess.Popen([str(BIN), "serve", "--config", str(cfg)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_port(port)
-        yield cfg, port, "?token=7f3a9c" if tokens else "?terminal=WEB-1"
+        yield WebHost(cfg, port, "?token=7f3a9c" if tokens else "?terminal=WEB-1", proc)
     finally:
         proc.terminate()
         try:
             proc.wait(10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@pytest.fixture(params=["name", "token"])
+def web_host(request, tmp_path: Path) -> Iterator[WebHost]:
+    with web_host_on(tmp_path, request.param == "token") as host:
+        yield host
+
+
+def parent_of(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+
+
+def tab_apps(serve_pid: int) -> list[int]:
+    """The browser tabs' app processes, each checked to be a fork-server child: forked (not
+    started anew: the fork server's command line) by the fork server that serve started."""
+    procs = [int(p) for p in os.listdir("/proc") if p.isdigit()]
+    family = {}
+    for pid in procs:
+        with contextlib.suppress(OSError, IndexError):
+            family[pid] = (parent_of(pid), Path(f"/proc/{pid}/cmdline").read_bytes())
+    servers = [pid for pid, (parent, cmd) in family.items()
+               if parent == serve_pid and b"multiprocessing.forkserver" in cmd]
+    assert len(servers) == 1, "serve runs one fork server"
+    assert not [pid for pid, (parent, cmd) in family.items()
+                if parent == serve_pid and b"scanner_tui.serve.child" in cmd], "a spawned app"
+    apps = [pid for pid, (parent, _) in family.items() if parent == servers[0]]
+    assert all(family[pid][1] == family[servers[0]][1] for pid in apps)
+    return apps
 
 
 async def _drive(browser: str, url: str, profile: Path, shot: Path, scan) -> None:  # noqa: ANN001
@@ -125,8 +168,9 @@ async def _drive(browser: str, url: str, profile: Path, shot: Path, scan) -> Non
 
 def test_a_scan_typed_into_the_browser_signs_in(web_host, tmp_path: Path):
     browser = chromium()
-    cfg, port, query = web_host
+    cfg, port, query = web_host.cfg, web_host.port, web_host.query
     shot = ARTEFACTS / f"serve_web_{os.getpid()}_{query[1:6]}.png"
+    apps: list[int] = []
 
     async def scan(page: Page) -> None:
         await page.keys("OP-00")  # one scan, cut in two by a network pause
@@ -137,6 +181,7 @@ def test_a_scan_typed_into_the_browser_signs_in(web_host, tmp_path: Path):
                 r for r in journal(cfg) if r["terminal"] == "WEB-1"]:
             await asyncio.sleep(0.3)
         await asyncio.sleep(1.5)  # the menu drawn, the keeper's row written
+        apps.extend(tab_apps(web_host.pid))
 
     asyncio.run(_drive(browser, f"http://127.0.0.1:{port}/{query}",
                        tmp_path / "profile", shot, scan))
@@ -145,13 +190,14 @@ def test_a_scan_typed_into_the_browser_signs_in(web_host, tmp_path: Path):
         ("OP-0001\r", "wedge", "badge", True)]  # one scanner burst, not typing + a fragment
     terminals = [json.loads(line) for line in cli(cfg, "terminals", "--json").stdout.splitlines()]
     assert [(t["terminal"], t["badge"]) for t in terminals] == [("WEB-1", "OP-0001")]
+    assert len(apps) == 1, "the tab's app is forked from the fork server"
     # the answer on the page is drawn on a canvas: the screenshot is the artefact to look at
     assert shot.stat().st_size > 1000, "no screenshot"
     print(f"screenshot: {shot}")
 
 
 def test_the_browser_side_refuses_an_unpaired_visit(web_host):
-    _, port, _ = web_host
+    port = web_host.port
 
     async def get() -> tuple[int, int]:
         async with aiohttp.ClientSession() as http:

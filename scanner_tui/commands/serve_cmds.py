@@ -66,14 +66,11 @@ async def _serve(c: Context, serve) -> None:  # noqa: ANN001
     import asyncio
     import signal
 
-    from scanner_tui.serve.child import command
     from scanner_tui.serve.launch import Launcher
-
-    def child(terminal: str) -> list[str]:
-        return command(terminal, c.config_path)
 
     launcher = Launcher(c.config_path, fork=serve.fork)
 
+    listeners = []  # stopped first, so no device starts while the others end
     closers = []
     if serve.web:
         from scanner_tui.serve.web import FloorWebServer, start_web, web_refusal
@@ -82,7 +79,14 @@ async def _serve(c: Context, serve) -> None:  # noqa: ANN001
         refusal = web_refusal(serve.web, tokens, serve.web_behind_proxy)
         if refusal:
             fail(refusal, code=2)
-        runner = await start_web(FloorWebServer(serve.web, tokens, child))
+        launcher.warm_up()
+        runner = await start_web(FloorWebServer(serve.web, tokens, launcher))
+
+        async def close_web() -> None:
+            for site in list(runner.sites):
+                await site.stop()
+
+        listeners.append(close_web)
         closers.append(runner.cleanup)
         say(f"Browser terminals: http://{serve.web}/"
             + ("?token=TOKEN" if tokens else "?terminal=TERMINAL-ID"))
@@ -103,15 +107,20 @@ async def _serve(c: Context, serve) -> None:  # noqa: ANN001
 
         async def close_ssh() -> None:
             acceptor.close()
-            await acceptor.wait_closed()
 
-        closers.append(close_ssh)
+        listeners.append(close_ssh)
+        closers.append(acceptor.wait_closed)
     sys.stdout.flush()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     await stop.wait()
+    # the end is bounded: every app is hung up at once, as a dropped line would (it answers
+    # the scans it read and keeps its place), and killed if it lingers (launch.END_GRACE)
+    for close in listeners:
+        await close()
+    await launcher.end_all()
     for close in closers:
         await close()
 

@@ -1,8 +1,9 @@
 """One terminal's app process: ``python -m scanner_tui.serve.child --terminal DOCK-1``.
 
-``scanner-tui serve`` starts one per SSH channel (in a pseudo-terminal) and one per browser
-visit (textual-serve's web driver). The terminal id replaces ``[terminal] id``, so journal,
-ledger and session rows name the device.
+``scanner-tui serve`` runs one per SSH channel (in a pseudo-terminal) and one per browser
+visit (textual-serve's web driver, over pipes): ``main`` in a child of the preloaded fork
+server (``launch``), or this command when ``[serve] fork = false``. The terminal id replaces
+``[terminal] id``, so journal, ledger and session rows name the device.
 """
 
 from __future__ import annotations

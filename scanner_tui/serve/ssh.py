@@ -15,7 +15,6 @@ import hashlib
 import hmac
 import logging
 import os
-import signal
 import struct
 import termios
 from pathlib import Path
@@ -23,7 +22,7 @@ from pathlib import Path
 import asyncssh
 
 from scanner_tui.serve.child import valid_terminal_id
-from scanner_tui.serve.launch import Launched, Launcher
+from scanner_tui.serve.launch import Launcher
 
 log = logging.getLogger(__name__)
 
@@ -115,6 +114,9 @@ async def run_channel(process: asyncssh.SSHServerProcess, launcher: Launcher) ->
     _set_size(master, width or 80, height or 24)
     try:
         child = await launcher.start(terminal, term, slave)
+    except BaseException:
+        os.close(master)
+        raise
     finally:
         os.close(slave)
     loop = asyncio.get_running_loop()
@@ -134,16 +136,14 @@ async def run_channel(process: asyncssh.SSHServerProcess, launcher: Launcher) ->
 
     loop.add_reader(master, on_output)
     pump = asyncio.ensure_future(_pump_input(process, master))
-    await asyncio.wait([pump, output_done], return_when=asyncio.FIRST_COMPLETED)
-    ending = None
-    if not output_done.done():  # the client went: end its app
-        ending = _end(child)
-    code = await child.wait()
-    if ending is not None:
-        ending.cancel()
-    pump.cancel()
-    loop.remove_reader(master)
-    os.close(master)
+    try:
+        await asyncio.wait([pump, output_done], return_when=asyncio.FIRST_COMPLETED)
+        # the client went: hang its app up (killed if it lingers); else the app ended
+        code = await (child.wait() if output_done.done() else child.end())
+    finally:  # (also when serve ends while the channel is open: the pty is never left open)
+        pump.cancel()
+        loop.remove_reader(master)
+        os.close(master)
     try:
         process.exit(code if code >= 0 else 1)
     except (OSError, asyncssh.Error):
@@ -171,24 +171,6 @@ async def _pump_input(process: asyncssh.SSHServerProcess, master: int) -> None:
             except OSError:
                 return
             view = view[written:]
-
-
-def _end(child: Launched) -> asyncio.Future | None:
-    """Hang up the child's terminal, as a dropped line would; kill it if it lingers (the
-    returned task: cancel it once the child has ended)."""
-    try:
-        os.killpg(child.pid, signal.SIGHUP)
-    except ProcessLookupError:
-        return None
-
-    async def later() -> None:
-        await asyncio.sleep(10)  # (the app answers the scans it read, then ends)
-        try:
-            os.killpg(child.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-
-    return asyncio.ensure_future(later())
 
 
 async def start_ssh(listen: str, host_key: Path, authorized_keys: str, passwords: str,
