@@ -19,6 +19,7 @@ from typing import Any
 
 from textual import events
 from textual.app import ComposeResult
+from textual.driver import Driver
 from textual.message import Message
 from textual.widgets import OptionList
 
@@ -165,6 +166,16 @@ class KeptApp(ScannerApp):
         self._since_claim_check = 0.0
         self.pipeline.keeper = TerminalKeeper(self.engine, self.terminal, self.clock,
                                               lambda: self.pipeline.operator)
+
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's terminal driver without its ten wake-ups a second (``serve.driver``);
+        Textual's own choice where that is another driver (textual-serve's, Windows)."""
+        chosen = super().get_driver_class()
+        if chosen.__name__ != "LinuxDriver":
+            return chosen
+        from scanner_tui.serve.driver import QuietLinuxDriver
+
+        return QuietLinuxDriver
 
     # -- resume -----------------------------------------------------------------------------
     def on_mount(self) -> None:  # (ScannerApp.on_mount runs too: Textual calls both)
