@@ -8,6 +8,7 @@ alternating, as in ``bench_serve.py``) sent as one write each at ``--pace``. Thr
 are named in the child (``textual-input``, ``scan-pipeline``...), the UI thread is ``ui``.
 
     .venv/bin/python bench/profile_child.py [--idle 30] [--scans 60] [--pace 0.5] [--root DIR]
+        [--profile OUT]
 
 ``--root DIR``: run the app code found in DIR (e.g. an older commit unpacked with
 ``git archive``), with this checkout's bench and interpreter.
@@ -19,6 +20,7 @@ import argparse
 import fcntl
 import os
 import select
+import signal
 import struct
 import subprocess
 import sys
@@ -34,10 +36,18 @@ TICK = "✔ ".encode()
 
 
 def child(root: str, argv: list[str]) -> None:
-    """In the app process: name every thread for /proc (``comm``), then run the app."""
+    """In the app process: name every thread for /proc (``comm``), then run the app. With
+    ``PROFILE_CHILD=OUT``, SIGUSR1 starts cProfile on the UI thread, SIGUSR2 writes OUT."""
     import ctypes
 
     sys.path.insert(0, root)
+    if out := os.environ.get("PROFILE_CHILD"):
+        import cProfile
+        import signal
+
+        profile = cProfile.Profile()
+        signal.signal(signal.SIGUSR1, lambda *_: profile.enable())
+        signal.signal(signal.SIGUSR2, lambda *_: (profile.disable(), profile.dump_stats(out)))
     libc = ctypes.CDLL(None)
     libc.prctl(15, b"ui")  # PR_SET_NAME of the main thread
     start = threading.Thread._bootstrap_inner  # type: ignore[attr-defined]
@@ -134,7 +144,11 @@ def main() -> None:
     parser.add_argument("--scans", type=int, default=60)
     parser.add_argument("--pace", type=float, default=0.5, help="seconds between scans")
     parser.add_argument("--root", default=str(ROOT), help="where the app code is")
+    parser.add_argument("--profile", metavar="OUT",
+                        help="cProfile the UI thread over the scans into OUT")
     args = parser.parse_args()
+    if args.profile:
+        os.environ["PROFILE_CHILD"] = args.profile
     tmp = Path(tempfile.mkdtemp(prefix="profile-child-"))
     config = tmp / "host.toml"
     config.write_text(f'[database]\nurl = "sqlite:///{tmp / "store.db"}"\n')
@@ -157,12 +171,17 @@ def main() -> None:
         idle = less(thread_cpu(pid), before)
         idle_wall = time.monotonic() - t0
         report(f"idle {idle_wall:.0f} s", idle, idle_wall, "/s")
+        if args.profile:
+            os.kill(pid, signal.SIGUSR1)
         before, t0, latencies = thread_cpu(pid), time.monotonic(), []
         for i in range(args.scans):
             code = CODES[i % len(CODES)]
             latencies.append(app.send(code + b"\r", TICK + code))
             app.pump(args.pace)
         busy, wall = less(thread_cpu(pid), before), time.monotonic() - t0
+        if args.profile:
+            os.kill(pid, signal.SIGUSR2)
+            app.pump(1.0)
         report(f"{args.scans} scans", busy, args.scans, " a scan")
         rates = {k: idle.get(k, 0.0) / idle_wall * wall for k in busy}
         report("less idle", {k: max(0.0, v - rates[k]) for k, v in busy.items()}, args.scans,
