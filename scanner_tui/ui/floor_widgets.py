@@ -61,18 +61,24 @@ class Answer(SizedOnce, Static):
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
         super().__init__("", id=id, markup=False)
         self.last: Outcome | None = None
+        self._shown: tuple[str, str, str] | None = None  # (text, style, class) on screen
 
     def show(self, outcome: Outcome | None, fallback: str = "") -> None:
         self.last = outcome
         if outcome is None:
-            self.update(Text(visible(fallback, 300), style="dim"))
-            self.set_classes("")
-            return
-        mark, _ = signal(outcome)
-        self.update(Text(f"{mark} {visible(outcome.message or 'OK', 300)}"))
-        self.set_class(outcome.accepted and not outcome.warning, "accepted")
-        self.set_class(outcome.accepted and outcome.warning, "warning")
-        self.set_class(not outcome.accepted, "rejected")
+            shown = (visible(fallback, 300), "dim", "")
+        else:
+            mark, _ = signal(outcome)
+            kind = ("rejected" if not outcome.accepted else
+                    "warning" if outcome.warning else "accepted")
+            shown = (f"{mark} {visible(outcome.message or 'OK', 300)}", "", kind)
+        if shown == self._shown:
+            return  # the same answer again: no relayout
+        self._shown = shown
+        text, style, kind = shown
+        self.update(Text(text, style=style))
+        for name in ("accepted", "warning", "rejected"):
+            self.set_class(name == kind, name)
 
 
 def wrap_codes(line: str, width: int) -> list[str]:

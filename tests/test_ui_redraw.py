@@ -1,15 +1,16 @@
-"""Issue 13's UI cost a scan: the lines table draws a row through Rich only when the row
-looks different from every time it was drawn before (``LinesTable._render_line``): a pick
-list where one line moved on redraws that line, not the list. Counted, not timed; and what
-is on screen is what a freshly built table shows."""
+"""Issue 13's UI cost a scan: what looks as before is not drawn again. The lines table draws
+a row through Rich only when the row looks different from every time it was drawn before
+(``LinesTable._render_line``): a pick list where one line moved on redraws that line, not the
+list; the same answer again costs no layout. Counted, not timed; and what is on screen is
+what a freshly built widget shows."""
 
 from __future__ import annotations
 
 from textual.app import App, ComposeResult
 from textual.widgets import DataTable
 
-from scanner_tui.ui.floor_widgets import LinesTable
-from scanner_tui.workflows.base import Line
+from scanner_tui.ui.floor_widgets import Answer, LinesTable
+from scanner_tui.workflows.base import Line, Outcome
 
 COLUMNS = ("Bin", "Item", "Qty")
 PICK = (Line(("A01-A-01", "CABLE-TIE-100", "4"), "current"),
@@ -65,3 +66,33 @@ async def test_only_the_rows_that_changed_are_drawn_again(monkeypatch):
         undone = table_text(app)
     assert after_pick == await shown(PICKED_ONE)
     assert undone == await shown(PICK)
+
+
+class OneAnswer(App):
+    def compose(self) -> ComposeResult:
+        yield Answer(id="answer")
+
+
+async def test_the_same_answer_again_is_not_laid_out_again(monkeypatch):
+    updates: list[str] = []
+    update = Answer.update
+
+    def counted(self, content="", **kwargs):  # noqa: ANN001, ANN202
+        updates.append(str(content))
+        return update(self, content, **kwargs)
+
+    monkeypatch.setattr(Answer, "update", counted)
+    app = OneAnswer()
+    async with app.run_test(size=(40, 16)) as pilot:
+        answer = app.query_one(Answer)
+        refused = Outcome.refuse("Not in this order: A01-A-02")
+        answer.show(refused)
+        answer.show(refused)  # scanned again, refused again
+        await pilot.pause()
+        assert updates == ["✘ Not in this order: A01-A-02"]
+        assert answer.has_class("rejected") and not answer.has_class("accepted")
+        answer.show(Outcome.ok("Picked 1"))
+        answer.show(None, "Signed out. Next badge, please.")
+        await pilot.pause()
+        assert len(updates) == 3
+        assert not answer.classes  # a note, in no outcome's style
