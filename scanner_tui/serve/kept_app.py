@@ -19,6 +19,7 @@ from typing import Any
 
 from textual import events
 from textual.app import ComposeResult
+from textual.driver import Driver
 from textual.message import Message
 from textual.widgets import OptionList
 
@@ -46,7 +47,6 @@ from scanner_tui.ui.widgets import StatusLine, TitleBar
 from scanner_tui.workflows.base import Outcome
 
 log = logging.getLogger(__name__)
-KEEP_EVERY = 0.5  # seconds: how often the screen is compared with the kept row
 CLAIM_EVERY = 5.0  # seconds: how often a signed-in terminal checks it still holds its badge
 
 
@@ -162,14 +162,26 @@ class KeptApp(ScannerApp):
         self.resumed = False
         self.resume_checked = False  # the kept row was read (the keeper writes only after)
         self.badge_moved = False  # signed out because the badge signed in elsewhere
-        self._since_claim_check = 0.0
         self.pipeline.keeper = TerminalKeeper(self.engine, self.terminal, self.clock,
                                               lambda: self.pipeline.operator)
+
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's terminal driver without its ten wake-ups a second (``serve.driver``);
+        Textual's own choice where that is another driver (textual-serve's, Windows)."""
+        chosen = super().get_driver_class()
+        if chosen.__name__ != "LinuxDriver":
+            return chosen
+        from scanner_tui.serve.driver import QuietLinuxDriver
+
+        return QuietLinuxDriver
 
     # -- resume -----------------------------------------------------------------------------
     def on_mount(self) -> None:  # (ScannerApp.on_mount runs too: Textual calls both)
         self.call_after_refresh(self._resume)
-        self.set_interval(KEEP_EVERY, self._keep)
+        # the row is written when the screen changes (a badge signs in or out, a task opens
+        # or closes), not on a quick timer that wakes every idle terminal twice a second
+        self.screen_change_signal.subscribe(self, lambda _screen: self._keep())
+        self.set_interval(CLAIM_EVERY, self._check)
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self._hung_up)
 
@@ -183,6 +195,7 @@ class KeptApp(ScannerApp):
             self._resume_kept()
         finally:
             self.resume_checked = True
+            self._keep()  # a screen changed while the kept row was being read
 
     def _resume_kept(self) -> None:
         if self.session is not None or self.scans_read:
@@ -268,17 +281,21 @@ class KeptApp(ScannerApp):
         return held.terminal
 
     # -- keeping the place ------------------------------------------------------------------
-    def _keep(self) -> None:
-        """Write the terminal's row when the badge or the task on screen changed (each scan
-        is kept by the pipeline's keeper). Not before the kept row was read: a tick that came
-        first on a loaded host would write over it (no resume, claims of an expired session
-        kept)."""
+    def _check(self) -> None:
+        """Every ``CLAIM_EVERY``: does this terminal still hold its badge? And the row, for a
+        change no screen change announced."""
         if not self.resume_checked:
             return
-        self._since_claim_check += KEEP_EVERY
-        if self._since_claim_check >= CLAIM_EVERY:
-            self._since_claim_check = 0.0
-            self.pipeline.call(self._lost_badge, self._post_lost)
+        self.pipeline.call(self._lost_badge, self._post_lost)
+        self._keep()
+
+    def _keep(self) -> None:
+        """Write the terminal's row when the badge or the task on screen changed (each scan
+        is kept by the pipeline's keeper). Not before the kept row was read: a write that
+        came first on a loaded host would write over it (no resume, claims of an expired
+        session kept)."""
+        if not self.resume_checked:
+            return
         badge = self.session.who.badge if self.session is not None else ""
         task, handler = task_of(self.screen_stack)
         if self.kept == (badge, task):

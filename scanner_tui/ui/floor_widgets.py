@@ -6,13 +6,17 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from rich.style import Style
 from rich.text import Text
 from textual import events
+from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
+from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import DataTable, Input, Static
+from textual.widgets.data_table import RowKey
 
 from scanner_tui.ui.feedback import signal
 from scanner_tui.ui.safe_text import visible
@@ -57,18 +61,24 @@ class Answer(SizedOnce, Static):
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
         super().__init__("", id=id, markup=False)
         self.last: Outcome | None = None
+        self._shown: tuple[str, str, str] | None = None  # (text, style, class) on screen
 
     def show(self, outcome: Outcome | None, fallback: str = "") -> None:
         self.last = outcome
         if outcome is None:
-            self.update(Text(visible(fallback, 300), style="dim"))
-            self.set_classes("")
-            return
-        mark, _ = signal(outcome)
-        self.update(Text(f"{mark} {visible(outcome.message or 'OK', 300)}"))
-        self.set_class(outcome.accepted and not outcome.warning, "accepted")
-        self.set_class(outcome.accepted and outcome.warning, "warning")
-        self.set_class(not outcome.accepted, "rejected")
+            shown = (visible(fallback, 300), "dim", "")
+        else:
+            mark, _ = signal(outcome)
+            kind = ("rejected" if not outcome.accepted else
+                    "warning" if outcome.warning else "accepted")
+            shown = (f"{mark} {visible(outcome.message or 'OK', 300)}", "", kind)
+        if shown == self._shown:
+            return  # the same answer again: no relayout
+        self._shown = shown
+        text, style, kind = shown
+        self.update(Text(text, style=style))
+        for name in ("accepted", "warning", "rejected"):
+            self.set_class(name == kind, name)
 
 
 def wrap_codes(line: str, width: int) -> list[str]:
@@ -167,9 +177,16 @@ def fit_widths(columns: Sequence[str], rows: Sequence[Sequence[str]], room: int,
 
 class LinesTable(DataTable):
     """The workflow's lines; the first column marks done/short/current rows. Columns fit
-    the width (``fit_widths``); a list longer than the screen scrolls to the current row."""
+    the width (``fit_widths``); a list longer than the screen scrolls to the current row.
+
+    Every change to a ``DataTable`` empties its render caches (their keys hold a count of
+    updates), so each scan would render every visible cell through Rich again. This table
+    also keeps each rendered line by what the line shows (the row's cells, state and height,
+    the columns, where it is, the styles): a row that looks as it did, in this scan or an
+    earlier one, is drawn from that cache."""
 
     can_focus = False
+    HEADER = ("header",)  # what the header row shows, beside the columns (``_layout``)
 
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id, show_cursor=False, zebra_stripes=False)
@@ -177,6 +194,8 @@ class LinesTable(DataTable):
         self._shown: tuple = ((), (), ())  # the last show() arguments, for a new width
         self._width = 0
         self._room = 0  # the width the rows were last fitted to
+        self._row_content: dict[RowKey, tuple] = {}  # what each row shows
+        self._drawn: LRUCache[tuple, Strip] = LRUCache(512)  # lines by what they show
 
     def show(self, columns: Sequence[str], lines: Sequence[Line],
              narrow: Sequence[str] = ()) -> None:
@@ -189,14 +208,15 @@ class LinesTable(DataTable):
         widths = fit_widths(columns, rows, room - 1,
                             narrow)
         kept = [i for i, w in enumerate(widths) if w is not None]
-        if (columns, widths) != self._layout:
+        if (columns, tuple(widths)) != self._layout:
             self.clear(columns=True)
             self.add_column(Text(""), key="_mark", width=1)
             for i in kept:
                 self.add_column(Text(visible(columns[i], 40), style="bold"), width=widths[i])
-            self._layout = (columns, widths)
+            self._layout = (columns, tuple(widths))
         else:
             self.clear()
+        self._row_content.clear()
         current, y = None, 0
         for line, row in zip(lines, rows, strict=True):
             style = ROW_STYLE.get(line.state, "")
@@ -204,7 +224,8 @@ class LinesTable(DataTable):
             cells = [Text(ROW_MARK.get(line.state, " "), style=style)]
             cells += [Text(row[i], style=style, overflow="fold") for i in kept]
             tall = max([1, *(len(wrap_codes(row[i], widths[i] or 1)) for i in kept)])
-            self.add_row(*cells, height=tall)
+            key = self.add_row(*cells, height=tall)
+            self._row_content[key] = (line.state, tuple(row[i] for i in kept), tall)
             if line.state == "current" and current is None:
                 current = y
             y += tall
@@ -225,6 +246,29 @@ class LinesTable(DataTable):
             # the scroll bar shown or hidden for the new rows now, in this update's layout;
             # found only by that layout, it would ask for a second one
             self._refresh_scrollbars()
+
+    def _render_line(self, y: int, x1: int, x2: int, base_style: Style) -> Strip:
+        """``DataTable._render_line``, kept by what the line shows (see the class)."""
+        try:
+            row_key, line = self._get_offsets(y)
+        except LookupError:
+            return super()._render_line(y, x1, x2, base_style)
+        content = (self.HEADER if row_key is self._header_row_key
+                   else self._row_content.get(row_key))
+        if content is None:
+            return super()._render_line(y, x1, x2, base_style)
+        key = (content, self._layout, line, self._row_locations.get(row_key), y, x1, x2,
+               self.size.width, self.cursor_coordinate, self.hover_coordinate, base_style,
+               self.cursor_type, self.show_cursor, self._show_hover_cursor,
+               self._pseudo_class_state)
+        strip = self._drawn.get(key)
+        if strip is None:
+            strip = self._drawn[key] = super()._render_line(y, x1, x2, base_style)
+        return strip
+
+    def notify_style_update(self) -> None:
+        self._drawn.clear()  # a new theme or CSS: lines drawn before are not these
+        super().notify_style_update()
 
     def on_resize(self, event: events.Resize) -> None:
         """A new width fits the columns again (a new height only scrolls)."""

@@ -1,0 +1,119 @@
+"""The served terminal's driver (``serve.driver``): its input thread sleeps until a key
+arrives, a lone Esc is due, or the driver stops, instead of waking ten times a second."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import selectors
+import signal
+import threading
+import time
+import tty
+
+import pytest
+from textual import constants, events
+from textual._xterm_parser import XTermParser
+from textual.drivers.linux_driver import LinuxDriver
+
+from scanner_tui.config import Config, DatabaseConfig
+from scanner_tui.serve import driver as quiet
+from scanner_tui.serve.driver import QuietLinuxDriver
+from scanner_tui.serve.kept_app import KeptApp
+
+
+def test_nothing_pending_sleeps_until_input_a_lone_esc_until_its_delay():
+    parser = XTermParser()
+    assert quiet.next_timeout(parser) is None
+    list(parser.feed("\x1b"))  # Esc alone, or the start of a sequence: Textual waits to see
+    assert 0 < quiet.next_timeout(parser) <= constants.ESCAPE_DELAY
+    list(parser.feed("[A"))  # the rest came: an arrow key, nothing pending
+    assert quiet.next_timeout(parser) is None
+
+
+class Recording(QuietLinuxDriver):
+    """The driver on a pty of the test's, its events kept instead of sent to an app."""
+
+    def __init__(self, *args, fd: int, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fileno = fd
+        self.events: list[events.Event] = []
+
+    def send_message(self, message) -> None:
+        self.events.append(message)
+
+    def keys(self) -> list[str]:
+        return [e.key for e in self.events if isinstance(e, events.Key)]
+
+
+def wait_for(check, timeout: float = 5.0) -> bool:
+    end = time.monotonic() + timeout
+    while not check() and time.monotonic() < end:
+        time.sleep(0.01)
+    return check()
+
+
+@pytest.fixture
+def driver(monkeypatch):
+    handlers = {s: signal.getsignal(s) for s in (signal.SIGTSTP, signal.SIGCONT)}
+    master, slave = os.openpty()
+    tty.setraw(slave)  # keys as typed (Textual's application mode), not line by line
+    loops = [0]  # the input thread's waits (asyncio's loops use epoll, not select)
+    select = selectors.SelectSelector.select
+
+    def counting(self, timeout=None):
+        loops[0] += 1
+        return select(self, timeout)
+
+    monkeypatch.setattr(selectors.SelectSelector, "select", counting)
+
+    async def make() -> Recording:  # a driver is made on the app's event loop
+        return Recording(object(), fd=slave)
+
+    drv = asyncio.run(make())
+    drv.loops = loops
+    thread = threading.Thread(target=drv.run_input_thread)
+    thread.start()
+    try:
+        yield drv, master, thread
+    finally:
+        drv.exit_event.set()
+        thread.join(5)
+        drv.close()
+        os.close(master)
+        os.close(slave)
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+
+
+def test_the_input_thread_sleeps_while_nothing_happens_and_wakes_for_a_key(driver):
+    drv, master, _ = driver
+    time.sleep(0.05)
+    before = drv.loops[0]
+    time.sleep(0.6)  # Textual's own driver goes round its loop six times in this
+    assert drv.loops[0] == before
+    os.write(master, b"a")
+    assert wait_for(lambda: drv.keys() == ["a"])
+
+
+def test_a_lone_esc_still_arrives_after_its_delay(driver):
+    drv, master, _ = driver
+    os.write(master, b"\x1b")
+    assert wait_for(lambda: drv.keys() == ["escape"])
+
+
+def test_stopping_wakes_the_sleeping_input_thread(driver):
+    drv, _, thread = driver
+    time.sleep(0.05)
+    drv.exit_event.set()  # what Textual's disable_input does, then it joins the thread
+    thread.join(5)
+    assert not thread.is_alive()
+
+
+def test_the_served_app_runs_on_it_and_a_browser_session_keeps_textual_s_choice(
+        engine, db_url, monkeypatch):
+    kept = KeptApp(Config(database=DatabaseConfig(url=db_url)), engine)
+    assert kept.get_driver_class() is QuietLinuxDriver
+    assert issubclass(QuietLinuxDriver, LinuxDriver)
+    monkeypatch.setattr(constants, "DRIVER", "textual.drivers.web_driver:WebDriver")
+    assert kept.get_driver_class().__name__ == "WebDriver"
