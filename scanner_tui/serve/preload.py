@@ -33,6 +33,7 @@ from textual.widgets import OptionList, Static  # noqa: F401
 import scanner_tui.config  # noqa: F401
 import scanner_tui.inventory.db  # noqa: F401
 import scanner_tui.inventory.lookup  # noqa: F401
+import scanner_tui.serve.driver  # noqa: F401  (the kept app's quiet terminal driver)
 import scanner_tui.serve.kept_app  # noqa: F401
 import scanner_tui.serve.launch  # noqa: F401
 import scanner_tui.workflows.registry as _registry
