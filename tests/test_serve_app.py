@@ -7,10 +7,12 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import insert
 
 from scanner_tui.config import Config, DatabaseConfig, TerminalConfig
 from scanner_tui.inventory import claims
 from scanner_tui.inventory.demo import build_demo
+from scanner_tui.inventory.models import Operator
 from scanner_tui.inventory.sessions import load_session
 from scanner_tui.serve.kept_app import ClaimQuestionScreen, KeptApp
 from scanner_tui.ui.floor_screens import MenuScreen, SignInScreen, WorkflowScreen
@@ -181,3 +183,32 @@ async def test_reconnect_takes_the_task_back_where_it_was(demo, db_url):
         assert "Scan bin A01-A-01" in shown and "0/1     A01-A-01" in shown, shown
         await scan(again, pilot, "A01-A-01")  # and it goes on from there
         assert "CABLE-TIE-100" in screen_text(again)
+
+
+async def test_a_refused_picker_reconnects_to_the_refusal_and_a_supervisor_hands_it_over(
+        demo, db_url):
+    """Issue 13: a picker refused an order someone else works waits for a supervisor's badge;
+    the link drops; back on the terminal the refusal is on the screen and the supervisor's
+    badge scanned there still hands the order over."""
+    with demo.begin() as conn:
+        conn.execute(insert(Operator.__table__), [
+            {"badge": "OP-0004", "name": "Dan Picker", "role": "picker", "active": True}])
+    claims.claim(demo, "order", "SO-1001", terminal="T1", badge="OP-0001")
+    app = kept_app(demo, db_url, "DOCK-1")
+    async with app.run_test(size=(40, 16)) as pilot:
+        await scan(app, pilot, "OP-0004")
+        await press(app, pilot, "2")
+        await scan(app, pilot, "SO-1001")
+        refused = screen_text(app)
+        await kept(app, pilot)
+    assert "is being worked by" in refused, refused
+
+    again = kept_app(demo, db_url, "DOCK-1")
+    async with again.run_test(size=(40, 16)) as pilot:
+        await resumed(again, pilot)
+        assert "is being worked by" in screen_text(again)  # the screen they left
+        await scan(again, pilot, "OP-0003")  # the supervisor's badge, at this terminal
+        shown = screen_text(again)
+        assert "Taken over from OP-0001" in shown and "Pick SO-1001" in shown, shown
+    held = claims.holder(demo, "order", "SO-1001")
+    assert (held.badge, held.terminal) == ("OP-0004", "DOCK-1")
