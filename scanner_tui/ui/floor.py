@@ -437,6 +437,7 @@ class WorkflowHandler:
 
     def _redone(self, workflow: Workflow, redo: dict | None) -> Workflow:
         self.workflow = workflow
+        self.done = workflow.last_answer is not None and workflow.last_answer.done
         if redo:
             self._redo(redo)
         return workflow
