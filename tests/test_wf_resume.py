@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 
 import pytest
 
+from scanner_tui.config import Config, LabelsConfig
 from scanner_tui.inventory.claims import ClaimDesk
 from scanner_tui.inventory.journal import record_scan
 from scanner_tui.scanning.result import Scan, Source
@@ -104,6 +105,15 @@ STATES = {
     "receive blind, expiry question": State(
         "receive", RECEIVER, ("BATT", "type:B1"), "Expiry of BATTERY-AA-4?",
         ("type:2030-01-31", "type:3"), options={"blind": True}),
+    "receive new tags question": State(
+        "receive", RECEIVER, ("PHONE", "type:P1", "type:2"), "Print 2 new tags for PHONE-X5?",
+        ("CMD:NO", "CMD:DONE"), options={"blind": True}),
+    "receive a case label's count": State(
+        "receive", RECEIVER, ("(01)05901234100281(37)24",), "Receive 24 CABLE-TIE-100?",
+        ("type:", "TIES"), options={"blind": True}),
+    "receive a label that reads two ways": State(
+        "receive", RECEIVER, ("]d20105901234100281" "10ABC12321SN0001",),
+        "Which reading is right?", ("type:1", "TIES"), options={"blind": True}),
     "receive which receipt": State(
         "receive", RECEIVER, (), "", ("type:1", "LAPTOP")),
     # returns
@@ -120,6 +130,9 @@ STATES = {
     # putaway
     "putaway quantity": State(
         "putaway", PICKER, ("MUG",), "How many MUG-01?", ("A01-A-02", "type:5")),
+    "putaway a case label's count": State(
+        "putaway", PICKER, ("(01)05901234100359(37)6",), "How many MUG-01?",
+        ("CMD:YES", "A01-A-02")),
     # count
     "count product quantity": State(
         "count", PICKER, ("A01-A-02", "MUG", "MUG"), "How many MUG-01 in A01-A-02?",
@@ -135,8 +148,11 @@ STATES = {
 
 
 def desk_services(engine, badge: str, terminal: str):
+    """Services as the app gives them: the claim desk, and a label printer (never printed
+    to here: only asked about)."""
     s = services(engine, badge, terminal)
     s.claims = ClaimDesk(engine, terminal, badge, 15.0)
+    s.config = Config(labels=LabelsConfig(printer="tcp://127.0.0.1:9"))
     return s
 
 
@@ -154,7 +170,7 @@ def step(handler: WorkflowHandler, engine, what: str) -> tuple[bool, str]:
         got = handler.answer(what[5:], Scan(what[5:], Source.KEYBOARD))
     else:
         names = {"MUG": "MUG-01", "TIES": "CABLE-TIE-100", "LAPTOP": "LAPTOP-14",
-                 "BATT": "BATTERY-AA-4"}
+                 "BATT": "BATTERY-AA-4", "PHONE": "PHONE-X5"}
         payload = what.removeprefix("badge:")
         s, result = classified(engine, gtin(engine, names[what]) if what in names else payload)
         if what.startswith("badge:"):  # journaled here first: an approval reads it
