@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 import pytest
 
 from scanner_tui.config import Config, LabelsConfig
+from scanner_tui.inventory import claims
 from scanner_tui.inventory.claims import ClaimDesk
 from scanner_tui.inventory.journal import record_scan
 from scanner_tui.scanning.result import Scan, Source
@@ -22,7 +23,7 @@ from scanner_tui.ui.floor import Snapshot, WorkflowHandler
 from scanner_tui.workflows import registry
 from tests.test_wf_claims import more_operators
 from tests.test_wf_state import ledger, store
-from tests.workflow_helpers import classified, floor_state, gtin, services
+from tests.workflow_helpers import classified, floor_state, gtin, scan, services
 
 
 @dataclass(frozen=True)
@@ -218,3 +219,40 @@ def test_every_floor_state_survives_a_restore(tmp_path, name):
     assert ledger(engine_b) == ledger(engine_a)
     engine_a.dispose()
     engine_b.dispose()
+
+
+def restored_as(engine, wf_data: dict, badge: str):
+    back = registry.restore(desk_services(engine, badge, "T2"), json.loads(json.dumps(wf_data)))
+    assert not isinstance(back, str), back
+    return back
+
+
+def test_a_take_over_question_restored_names_whoever_holds_it_now(tmp_path):
+    """The supervisor asked "Take over SO-1001 from OP-0001 on T1?" drops off; meanwhile
+    OP-0004 took the order on T3: back, the question names OP-0004, and yes takes it from
+    them. Freed meanwhile: the question stays and yes takes the free order."""
+    engine, _ = store(tmp_path / "a.db", tmp_path / "b.db")
+    boss = reach(engine, STATES["pick take-over question"]).workflow
+    saved = boss.snapshot()
+    claims.release(engine, "order", "SO-1001", terminal="T1", badge=PICKER)
+    assert step(handler_for(engine, "pick", OTHER_PICKER, "T3"), engine, "SO-1001")[0]
+    back = restored_as(engine, saved, BOSS)
+    assert back.question.text == "Take over SO-1001 from OP-0004 on T3?"
+    claims.release(engine, "order", "SO-1001", terminal="T3", badge=OTHER_PICKER)
+    free = restored_as(engine, saved, BOSS)
+    assert free.question.text == "Take over SO-1001 from OP-0001 on T1?"  # as it was asked
+    took = scan(free, "CMD:YES")
+    assert took.accepted and free.plan.order.code == "SO-1001"
+    assert claims.holder(engine, "order", "SO-1001").badge == BOSS
+
+
+def test_a_state_saved_before_these_fields_were_kept_still_restores(tmp_path):
+    """A snapshot of the previous release (no held document, no undo question or count)
+    is read back as nothing refused, nothing asked."""
+    engine, _ = store(tmp_path / "a.db", tmp_path / "b.db")
+    worker = reach(engine, STATES["pick refused, a supervisor's badge next"]).workflow
+    old = {k: v for k, v in worker.snapshot().items()
+           if k not in ("held", "undos", "undo_asked")}
+    back = restored_as(engine, old, OTHER_PICKER)
+    assert back.refused is None and back.undo_asked is None and back.undos == 0
+    assert back.view() == worker.view()
