@@ -52,6 +52,19 @@ async def resumed(app: KeptApp, pilot) -> None:
     assert app.resumed and isinstance(app.screen, WorkflowScreen)
 
 
+async def order_scanned_in_pick(engine, db_url: str, badge: str) -> str:
+    """``badge`` signs in on DOCK-1, opens Pick and scans SO-1001; the place is kept and the
+    app ends (the link drops). The screen it showed."""
+    app = kept_app(engine, db_url, "DOCK-1")
+    async with app.run_test(size=(40, 16)) as pilot:
+        await scan(app, pilot, badge)
+        await press(app, pilot, "2")
+        await scan(app, pilot, "SO-1001")
+        shown = screen_text(app)
+        await kept(app, pilot)
+    return shown
+
+
 async def test_reconnect_comes_back_signed_in_in_the_task(demo, db_url):
     app = kept_app(demo, db_url, "DOCK-1")
     async with app.run_test(size=(40, 16)) as pilot:
@@ -165,13 +178,7 @@ async def test_a_hang_up_answers_the_scans_already_read_then_ends(demo, db_url):
 
 
 async def test_reconnect_takes_the_task_back_where_it_was(demo, db_url):
-    app = kept_app(demo, db_url, "DOCK-1")
-    async with app.run_test(size=(40, 16)) as pilot:
-        await scan(app, pilot, "OP-0001")
-        await press(app, pilot, "2")
-        await scan(app, pilot, "SO-1001")
-        opened = screen_text(app)
-        await kept(app, pilot)
+    opened = await order_scanned_in_pick(demo, db_url, "OP-0001")
     saved = load_session(demo, "DOCK-1").state["workflow"]
     assert (saved["task"], saved["state"]["order"]) == ("pick", "SO-1001"), saved
 
@@ -194,13 +201,7 @@ async def test_a_refused_picker_reconnects_to_the_refusal_and_a_supervisor_hands
         conn.execute(insert(Operator.__table__), [
             {"badge": "OP-0004", "name": "Dan Picker", "role": "picker", "active": True}])
     claims.claim(demo, "order", "SO-1001", terminal="T1", badge="OP-0001")
-    app = kept_app(demo, db_url, "DOCK-1")
-    async with app.run_test(size=(40, 16)) as pilot:
-        await scan(app, pilot, "OP-0004")
-        await press(app, pilot, "2")
-        await scan(app, pilot, "SO-1001")
-        refused = screen_text(app)
-        await kept(app, pilot)
+    refused = await order_scanned_in_pick(demo, db_url, "OP-0004")
     assert "is being worked by" in refused, refused
 
     again = kept_app(demo, db_url, "DOCK-1")
