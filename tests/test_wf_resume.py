@@ -29,17 +29,18 @@ from tests.workflow_helpers import classified, floor_state, gtin, scan, services
 @dataclass(frozen=True)
 class State:
     """A floor state: ``task`` opened by ``badge`` on T2 (``options``), reached by ``steps``,
-    after ``holder`` (task, badge, document) opened a document on T1; ``asks``: the start of
-    the open question (or of the last answer) that proves the state is reached; ``then``:
-    what comes next. Steps: ``type:TEXT`` typed, ``badge:OP-…`` a badge journaled here (an
-    approval reads it), anything else scanned (``MUG`` and friends: their GTINs)."""
+    after ``holder`` (task, badge, steps) worked on T1 (opened a document, counted a bin);
+    ``asks``: the start of the open question (or of the last answer) that proves the state
+    is reached; ``then``: what comes next. Steps: ``type:TEXT`` typed, ``badge:OP-…`` a
+    badge journaled here (an approval reads it), anything else scanned (``MUG`` and
+    friends: their GTINs)."""
 
     task: str
     badge: str
     steps: tuple[str, ...]
     asks: str
     then: tuple[str, ...]
-    holder: tuple[str, str, str] | None = None
+    holder: tuple[str, str, tuple[str, ...]] | None = None
     options: dict = field(default_factory=dict)
 
 
@@ -48,23 +49,23 @@ STATES = {
     # claims: a worker refused, waiting for a supervisor's badge at this terminal
     "pick refused, a supervisor's badge next": State(
         "pick", OTHER_PICKER, ("SO-1001",), "Order SO-1001 is being worked by",
-        ("badge:OP-0003", "A01-A-01"), holder=("pick", PICKER, "SO-1001")),
+        ("badge:OP-0003", "A01-A-01"), holder=("pick", PICKER, ("SO-1001",))),
     "receive refused, a supervisor's badge next": State(
         "receive", "OP-0006", ("R-1001",), "Receipt R-1001 is being worked by",
-        ("badge:OP-0003", "LAPTOP"), holder=("receive", RECEIVER, "R-1001")),
+        ("badge:OP-0003", "LAPTOP"), holder=("receive", RECEIVER, ("R-1001",))),
     "count refused, a supervisor's badge next": State(
         "count", OTHER_PICKER, ("A02-A-03",), "Bin A02-A-03 is being worked by",
-        ("badge:OP-0003", "AT00000006"), holder=("count", PICKER, "A02-A-03")),
+        ("badge:OP-0003", "AT00000006"), holder=("count", PICKER, ("A02-A-03",))),
     # claims: a supervisor asked to take over
     "pick take-over question": State(
         "pick", BOSS, ("SO-1001",), "Take over SO-1001 from OP-0001 on T1?",
-        ("A01-A-01", "CMD:YES"), holder=("pick", PICKER, "SO-1001")),
+        ("A01-A-01", "CMD:YES"), holder=("pick", PICKER, ("SO-1001",))),
     "receive take-over question": State(
         "receive", BOSS, ("R-1001",), "Take over R-1001 from OP-0002 on T1?",
-        ("CMD:YES", "LAPTOP"), holder=("receive", RECEIVER, "R-1001")),
+        ("CMD:YES", "LAPTOP"), holder=("receive", RECEIVER, ("R-1001",))),
     "count take-over question refused": State(
         "count", BOSS, ("A02-A-03",), "Take over A02-A-03 from OP-0001 on T1?",
-        ("CMD:NO", "A02-A-03", "CMD:YES"), holder=("count", PICKER, "A02-A-03")),
+        ("CMD:NO", "A02-A-03", "CMD:YES"), holder=("count", PICKER, ("A02-A-03",))),
     # undo: the second undo asks first
     "undo question": State(
         "move", PICKER, ("A01-A-02", "MUG", "A03-A-01", "A01-A-02", "MUG", "A03-A-01",
@@ -143,6 +144,10 @@ STATES = {
         ("CMD:NO", "AT00000006", "CMD:DONE")),
     # a supervisor's count review
     "count review": State("counts", BOSS, ("type:1",), "", ("CMD:DONE",)),
+    "count review, a bin marked for a recount": State(
+        "counts", BOSS, ("type:1", "A02-A-03"), "A02-A-03 marked for a recount",
+        ("CMD:YES", "CMD:DONE"), holder=("count", PICKER, ("A02-A-03", "AT00000006",
+                                                            "CMD:DONE"))),
     # look-up
     "look-up shown": State("lookup", PICKER, ("SO-0999",), "", ("AT00000006",)),
 }
@@ -190,8 +195,9 @@ def shown(handler: WorkflowHandler) -> Snapshot:
 def reach(engine, state: State) -> WorkflowHandler:
     more_operators(engine)
     if state.holder is not None:
-        task, badge, document = state.holder
-        assert step(handler_for(engine, task, badge, "T1"), engine, document)[0]
+        task, badge, steps = state.holder
+        holding = handler_for(engine, task, badge, "T1")
+        assert all(step(holding, engine, what)[0] for what in steps)
     handler = handler_for(engine, state.task, state.badge, "T2", **state.options)
     for what in state.steps:
         step(handler, engine, what)
