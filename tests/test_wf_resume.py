@@ -80,6 +80,9 @@ STATES = {
     "pick flag the bin for a count": State(
         "pick", PICKER, ("A01-A-02", "MUG", "type:2", "CMD:SHORT"), "Flag A01-A-02 for a count?",
         ("CMD:YES", "A02-A-01"), options={"order": "QC-1003"}),
+    "pick is the bin empty now": State(
+        "pick", PICKER, ("A01-A-01", "TIES", "type:", "A01-B-03", "AT00000002"),
+        "Is A01-B-03 empty now?", ("CMD:NO", "CMD:DONE"), options={"order": "SO-1001"}),
     "pick finish short": State(
         "pick", PICKER, ("A01-A-02", "MUG", "type:4", "CMD:DONE"), "Finish with 2 short?",
         ("CMD:NO", "A02-A-01"), options={"order": "QC-1003"}),
