@@ -213,3 +213,17 @@ async def test_a_refused_picker_reconnects_to_the_refusal_and_a_supervisor_hands
         assert "Taken over from OP-0001" in shown and "Pick SO-1001" in shown, shown
     held = claims.holder(demo, "order", "SO-1001")
     assert (held.badge, held.terminal) == ("OP-0004", "DOCK-1")
+
+
+async def test_the_shift_summary_counts_the_scans_made_before_a_reconnect(demo, db_url):
+    """The sign-out summary is of the whole shift, not of the time since the link dropped."""
+    await order_scanned_in_pick(demo, db_url, "OP-0001")
+    started = load_session(demo, "DOCK-1").state["shift"]["started"]
+    again = kept_app(demo, db_url, "DOCK-1")
+    async with again.run_test(size=(40, 16)) as pilot:
+        await resumed(again, pilot)
+        await scan(again, pilot, "A01-A-01")
+        shift = again.session.shift
+        assert (shift.started.isoformat(), shift.scans, shift.accepted) == (started, 2, 2)
+        await scan(again, pilot, "CMD:LOGOUT")
+        assert "Scans: 2  accepted: 2  errors: 0" in screen_text(again)

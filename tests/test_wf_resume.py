@@ -21,6 +21,7 @@ from scanner_tui.inventory.journal import record_scan
 from scanner_tui.scanning.result import Scan, Source
 from scanner_tui.ui.floor import Snapshot, WorkflowHandler
 from scanner_tui.workflows import registry
+from scanner_tui.workflows.shift import Shift
 from tests.test_wf_claims import more_operators
 from tests.test_wf_state import ledger, store
 from tests.workflow_helpers import classified, floor_state, gtin, scan, services
@@ -265,3 +266,17 @@ def test_a_state_saved_before_these_fields_were_kept_still_restores(tmp_path):
     back = restored_as(engine, old, OTHER_PICKER)
     assert back.refused is None and back.undo_asked is None and back.undos == 0
     assert back.view() == worker.view()
+
+
+def test_a_shift_takes_back_only_its_own_badge_s_readable_counts():
+    kept = Shift("OP-0001", "Ana", "picker", scans=7, accepted=5, errors=2, caps_told=True)
+    data = json.loads(json.dumps(kept.to_dict()))
+    for junk in (None, "x", {**data, "badge": "OP-0002"}, {**data, "scans": "many"},
+                 {**data, "started": "yesterday"}, {k: v for k, v in data.items()
+                                                    if k != "errors"}):
+        fresh = Shift("OP-0001", "Ana", "picker")
+        fresh.take_back(junk)
+        assert fresh.scans == 0 and not fresh.caps_told, junk
+    fresh = Shift("OP-0001", "Ana", "picker")
+    fresh.take_back(data)
+    assert fresh == kept
