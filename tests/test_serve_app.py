@@ -7,10 +7,12 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import insert
 
 from scanner_tui.config import Config, DatabaseConfig, TerminalConfig
 from scanner_tui.inventory import claims
 from scanner_tui.inventory.demo import build_demo
+from scanner_tui.inventory.models import Operator
 from scanner_tui.inventory.sessions import load_session
 from scanner_tui.serve.kept_app import ClaimQuestionScreen, KeptApp
 from scanner_tui.ui.floor_screens import MenuScreen, SignInScreen, WorkflowScreen
@@ -48,6 +50,19 @@ async def resumed(app: KeptApp, pilot) -> None:
     await pilot.pause(0.2)
     await settle(app, pilot)
     assert app.resumed and isinstance(app.screen, WorkflowScreen)
+
+
+async def order_scanned_in_pick(engine, db_url: str, badge: str) -> str:
+    """``badge`` signs in on DOCK-1, opens Pick and scans SO-1001; the place is kept and the
+    app ends (the link drops). The screen it showed."""
+    app = kept_app(engine, db_url, "DOCK-1")
+    async with app.run_test(size=(40, 16)) as pilot:
+        await scan(app, pilot, badge)
+        await press(app, pilot, "2")
+        await scan(app, pilot, "SO-1001")
+        shown = screen_text(app)
+        await kept(app, pilot)
+    return shown
 
 
 async def test_reconnect_comes_back_signed_in_in_the_task(demo, db_url):
@@ -163,13 +178,7 @@ async def test_a_hang_up_answers_the_scans_already_read_then_ends(demo, db_url):
 
 
 async def test_reconnect_takes_the_task_back_where_it_was(demo, db_url):
-    app = kept_app(demo, db_url, "DOCK-1")
-    async with app.run_test(size=(40, 16)) as pilot:
-        await scan(app, pilot, "OP-0001")
-        await press(app, pilot, "2")
-        await scan(app, pilot, "SO-1001")
-        opened = screen_text(app)
-        await kept(app, pilot)
+    opened = await order_scanned_in_pick(demo, db_url, "OP-0001")
     saved = load_session(demo, "DOCK-1").state["workflow"]
     assert (saved["task"], saved["state"]["order"]) == ("pick", "SO-1001"), saved
 
@@ -181,3 +190,40 @@ async def test_reconnect_takes_the_task_back_where_it_was(demo, db_url):
         assert "Scan bin A01-A-01" in shown and "0/1     A01-A-01" in shown, shown
         await scan(again, pilot, "A01-A-01")  # and it goes on from there
         assert "CABLE-TIE-100" in screen_text(again)
+
+
+async def test_a_refused_picker_reconnects_to_the_refusal_and_a_supervisor_hands_it_over(
+        demo, db_url):
+    """Issue 13: a picker refused an order someone else works waits for a supervisor's badge;
+    the link drops; back on the terminal the refusal is on the screen and the supervisor's
+    badge scanned there still hands the order over."""
+    with demo.begin() as conn:
+        conn.execute(insert(Operator.__table__), [
+            {"badge": "OP-0004", "name": "Dan Picker", "role": "picker", "active": True}])
+    claims.claim(demo, "order", "SO-1001", terminal="T1", badge="OP-0001")
+    refused = await order_scanned_in_pick(demo, db_url, "OP-0004")
+    assert "is being worked by" in refused, refused
+
+    again = kept_app(demo, db_url, "DOCK-1")
+    async with again.run_test(size=(40, 16)) as pilot:
+        await resumed(again, pilot)
+        assert "is being worked by" in screen_text(again)  # the screen they left
+        await scan(again, pilot, "OP-0003")  # the supervisor's badge, at this terminal
+        shown = screen_text(again)
+        assert "Taken over from OP-0001" in shown and "Pick SO-1001" in shown, shown
+    held = claims.holder(demo, "order", "SO-1001")
+    assert (held.badge, held.terminal) == ("OP-0004", "DOCK-1")
+
+
+async def test_the_shift_summary_counts_the_scans_made_before_a_reconnect(demo, db_url):
+    """The sign-out summary is of the whole shift, not of the time since the link dropped."""
+    await order_scanned_in_pick(demo, db_url, "OP-0001")
+    started = load_session(demo, "DOCK-1").state["shift"]["started"]
+    again = kept_app(demo, db_url, "DOCK-1")
+    async with again.run_test(size=(40, 16)) as pilot:
+        await resumed(again, pilot)
+        await scan(again, pilot, "A01-A-01")
+        shift = again.session.shift
+        assert (shift.started.isoformat(), shift.scans, shift.accepted) == (started, 2, 2)
+        await scan(again, pilot, "CMD:LOGOUT")
+        assert "Scans: 2  accepted: 2  errors: 0" in screen_text(again)

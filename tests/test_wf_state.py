@@ -22,7 +22,7 @@ from scanner_tui.inventory.models import LedgerEntry
 from scanner_tui.inventory.operations import receive
 from scanner_tui.workflows import registry
 from scanner_tui.workflows.base import Workflow
-from tests.workflow_helpers import classified, gtin, scan, services
+from tests.workflow_helpers import classified, floor_state, gtin, scan, services
 
 ROOT = Path(__file__).resolve().parent.parent
 T_LEDGER = LedgerEntry.__table__
@@ -191,8 +191,8 @@ def test_unknown_or_old_state_is_dropped_with_a_sentence(engine):
 VOCABULARY = ["A01-A-02", "A01-A-03", "A02-A-01", "A02-A-03", "A03-A-01", "ST01-A-01",
               "DK01-A-01", "AT00000006", "AT00000008", "AT00000013", "AT00000014", "MUG",
               "TIES", "BATT", "LAPTOP", "CMD:YES", "CMD:NO", "CMD:CANCEL", "CMD:DONE",
-              "CMD:SHORT", "CMD:SKIP", "CMD:UNDO", "type:", "type:2", "type:1", "type:x",
-              "type:LT1"]
+              "CMD:SHORT", "CMD:SKIP", "CMD:UNDO", "CMD:UNDO", "type:", "type:2", "type:1",
+              "type:x", "type:LT1"]
 
 
 @settings(max_examples=25, deadline=None,
@@ -211,9 +211,12 @@ def test_save_and_restore_at_every_step_changes_nothing(tmp_path_factory, task, 
     wf_a = cls(services(engine_a, badge), **options)
     wf_b = cls(services(engine_b, badge), **options)
     for step in steps:
+        held = floor_state(wf_b)
         wf_b = restored(wf_b)
+        assert floor_state(wf_b) == held  # every attribute is saved
         assert play(wf_b, [step]) == play(wf_a, [step]), step
         assert wf_b.view() == wf_a.view() and wf_b.question == wf_a.question
+        assert wf_b.open_question == wf_a.open_question  # an undo question too
     assert ledger(engine_b) == ledger(engine_a)
     engine_a.dispose()
     engine_b.dispose()

@@ -7,6 +7,9 @@ the store's known codes: manufacturer serials, SKU codes, aliases) and returns t
 
 from __future__ import annotations
 
+import dataclasses
+import enum
+
 from sqlalchemy import Engine, Row, func, insert, select
 
 from scanner_tui.inventory.actor import actor_for
@@ -15,7 +18,7 @@ from scanner_tui.inventory.models import Barcode, Bin, LedgerEntry, Sku, Stock
 from scanner_tui.scanning.classify import classify
 from scanner_tui.scanning.result import Scan, ScanResult, Source
 from scanner_tui.scanning.rules import DEFAULT_RULES, TagRules
-from scanner_tui.workflows.base import Outcome, Services, Workflow
+from scanner_tui.workflows.base import SAVED_ANSWERS, Outcome, Services, Workflow
 from scanner_tui.workflows.shift import Shift
 
 
@@ -83,3 +86,33 @@ def add_barcode(engine: Engine, sku: str, code: str, kind: str = "gtin") -> None
     with engine.begin() as conn:
         sku_id = conn.execute(select(Sku.id).where(Sku.code == sku)).scalar_one()
         conn.execute(insert(Barcode).values(code=code, sku_id=sku_id, kind=kind))
+
+
+def floor_state(wf: Workflow) -> object:
+    """All a workflow holds, as comparable data: every attribute but its services (store
+    objects by value, a scan without its arrival time), the answers a retry gets back."""
+    unset = object()
+    held = {k: v for k, v in vars(wf).items()  # a class's default set again is not held
+            if k not in ("services", "_handled", "restore_notice")
+            and getattr(type(wf), k, unset) != v}
+    held["answered"] = list(wf._handled.items())[-SAVED_ANSWERS:]
+    return _plain(held)
+
+
+def _plain(value: object) -> object:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return (type(value).__name__, {f.name: _plain(getattr(value, f.name))
+                                       for f in dataclasses.fields(value)
+                                       if f.name not in ("engine", "at")})
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted(repr(_plain(v)) for v in value)
+    if value is None or isinstance(value, (str, int, float, enum.Enum)):
+        return value
+    if hasattr(value, "__dict__"):
+        return (type(value).__name__, {k: _plain(v) for k, v in vars(value).items()
+                                       if k not in ("engine", "services")})
+    return repr(value)

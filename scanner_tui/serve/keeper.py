@@ -64,6 +64,12 @@ def saved_state(handler: WorkflowHandler) -> dict[str, Any] | None:
         return None
 
 
+def shift_of(handler: Any) -> dict[str, Any] | None:
+    """The signed-in shift's counts (``Shift.to_dict``) of the handler's session, or None."""
+    shift = getattr(getattr(working(handler) or handler, "session", None), "shift", None)
+    return shift.to_dict() if shift is not None else None
+
+
 class TerminalKeeper:
     """Writes one terminal's row from the pipeline thread (see the module's docstring)."""
 
@@ -90,9 +96,9 @@ class TerminalKeeper:
                     del records[earlier]
             records[result.scan_id] = result_record(result)
             redo = {"scan": scan_to_dict(scan), "answer": answer, "operations": records}
+            state = {"screen": SCREEN, "workflow": before, "redo": redo, "shift": shift_of(task)}
             save_session(conn, self.terminal, badge=self.badge(), task=task.entry.key,
-                         state={"screen": SCREEN, "workflow": before, "redo": redo},
-                         scan=scan.payload, now=self.clock())
+                         state=state, scan=scan.payload, now=self.clock())
 
         return kept_in_operations(write)
 
@@ -108,6 +114,8 @@ class TerminalKeeper:
             saved = saved_state(task)
             if saved is not None:
                 state["workflow"] = saved
+        if badge and (shift := shift_of(handler)) is not None:
+            state["shift"] = shift
         save_session(conn, self.terminal, badge=badge, task=key, state=state,
                      scan=handled.scan.payload, now=self.clock())
 

@@ -220,6 +220,7 @@ class KeptApp(ScannerApp):
             return
         who = SignedIn(kept.badge, found[0], found[1])
         session = FloorSession.start(who, self.clock)
+        session.shift.take_back(kept.state.get("shift"))  # counts on from the kept shift
         self.pipeline.operator = who.badge
         self.resumed = True
         self.kept = (who.badge, "")
@@ -301,7 +302,7 @@ class KeptApp(ScannerApp):
         if self.kept == (badge, task):
             return
         previous, self.kept = self.kept, (badge, task)
-        screen = self.screen
+        screen, session = self.screen, self.session
         # a badge taken to another terminal keeps its documents (reopened there); any other
         # sign-out lets them go
         kinds = ("badge",) if self.badge_moved else claims.KINDS
@@ -309,6 +310,8 @@ class KeptApp(ScannerApp):
 
         def write() -> None:
             state = state_of(handler, screen)
+            if session is not None and session.who.badge == badge:  # the shift counts on
+                state["shift"] = session.shift.to_dict()
             save_session(self.engine, self.terminal, badge=badge, task=task, state=state,
                          now=self.clock())
             if previous and previous[0] and previous[0] != badge:

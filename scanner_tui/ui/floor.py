@@ -362,6 +362,7 @@ class Snapshot:
     error: str = ""  # the workflow could not be opened
     summary: tuple[str, ...] | None = None  # signed out here: the shift's summary
     next_task: str = ""  # a task card left this task: the app opens that one
+    answer: Outcome | None = None  # a restored task: its last answer, shown again
 
 
 def opening_problem(title: str, exc: Exception) -> str:
@@ -430,10 +431,13 @@ class WorkflowHandler:
             return Snapshot(snap.view, snap.question, snap.done, self.error, snap.summary)
         snap = self._first_view(lambda: self._redone(restored, redo))
         notice = restored.restore_notice  # a claim taken over meanwhile is said
-        return replace(snap, error=notice) if notice and self.workflow else snap
+        if notice and self.workflow:
+            return replace(snap, error=notice)
+        return replace(snap, answer=restored.last_answer)  # the answer line they left
 
     def _redone(self, workflow: Workflow, redo: dict | None) -> Workflow:
         self.workflow = workflow
+        self.done = workflow.last_answer is not None and workflow.last_answer.done
         if redo:
             self._redo(redo)
         return workflow

@@ -366,6 +366,8 @@ class WorkflowScreen(ScanScreen):
             self.render_snapshot(snap)
             if snap.view is not None and snap.error and self._ready:  # what changed meanwhile
                 self.query_one(Answer).show(Outcome(False, snap.error, warning=True))
+            elif snap.view is not None and snap.answer is not None and self._ready:
+                self.query_one(Answer).show(snap.answer)  # restored: the answer they left
 
     def show_scan(self, handled: Handled) -> None:
         with self.app.batch_update():  # the answer and the snapshot: one repaint

@@ -213,13 +213,12 @@ class Outcome:
     def to_dict(self) -> dict:
         return {"accepted": self.accepted, "message": self.message, "changed": self.changed,
                 "done": self.done, "warning": self.warning,
-                "question": self.question.to_dict() if self.question else None}
+                "question": question_to_dict(self.question)}
 
     @classmethod
     def from_dict(cls, data: dict) -> Outcome:
-        q = data.get("question")
         return cls(bool(data["accepted"]), data["message"], bool(data["changed"]),
-                   bool(data["done"]), Question.from_dict(q) if q else None,
+                   bool(data["done"]), question_from_dict(data.get("question")),
                    bool(data["warning"]))
 
 
@@ -258,6 +257,15 @@ class Services:
     dock_bin: str | None = None  # the site's receiving place (None: the first dock bin)
     claims: ClaimDesk | None = None  # orders, receipts, count bins: one person each (the app
     # always gives one, ``workflows.claiming``; None: not claimed, for tests and benches)
+
+
+def question_to_dict(question: Question | None) -> dict | None:
+    """An open question as data (None: none open)."""
+    return question.to_dict() if question is not None else None
+
+
+def question_from_dict(data: dict | None) -> Question | None:
+    return Question.from_dict(data) if data else None
 
 
 def scan_to_dict(scan: Scan | None) -> dict | None:
@@ -330,6 +338,12 @@ class Workflow(ABC):
     def question(self) -> Question | None:
         """The open question, if any (the screen shows it)."""
         return self.asked
+
+    @property
+    def last_answer(self) -> Outcome | None:
+        """The answer to the last scan or typed reply (kept in a snapshot, so a restored
+        screen shows it again with its mark); None before the first."""
+        return next(reversed(self._handled.values()), None)
 
     @property
     def open_question(self) -> Question | None:
@@ -609,9 +623,10 @@ class Workflow(ABC):
             raise TypeError(f"{type(self).__name__} cannot be saved")
         answered = list(self._handled.items())[-SAVED_ANSWERS:]
         return {"task": self.key, "version": self.state_version, "state": self.save(),
-                "question": self.asked.to_dict() if self.asked is not None else None,
+                "question": question_to_dict(self.asked), "held": self.save_held(),
                 "caps_told": self.caps_told, "opened_at": self.opened_at.isoformat(),
-                "undid": self.undid,
+                "undid": self.undid, "undos": self.undos,
+                "undo_asked": question_to_dict(self.undo_asked),
                 "answered": [[scan_id, out.to_dict()] for scan_id, out in answered]}
 
     def save(self) -> dict:
@@ -622,18 +637,27 @@ class Workflow(ABC):
         """Take back what ``save`` wrote; plans and look-ups are read from the store again."""
         raise NotImplementedError
 
+    def save_held(self) -> dict:
+        """What a mixin keeps beside the workflow's own state (``claiming``: the document
+        refused or asked about); {} nothing."""
+        return {}
+
+    def load_held(self, held: dict) -> None:  # noqa: B027  (most tasks hold nothing)
+        """Take back what ``save_held`` wrote (before ``restored`` runs)."""
+
     @classmethod
     def restore(cls, services: Services, data: dict) -> Workflow:
         """A workflow of this class rebuilt from ``snapshot()`` data (version checked by
         ``registry.restore``)."""
         wf = cls(services)
         wf.load(data["state"])
-        question = data.get("question")
-        wf.asked = Question.from_dict(question) if question else None
+        wf.asked = question_from_dict(data.get("question"))
+        wf.load_held(data.get("held") or {})
         wf.caps_told = bool(data.get("caps_told"))
         if data.get("opened_at"):  # undo still reaches back to the task's opening
             wf.opened_at = datetime.fromisoformat(data["opened_at"])
-        wf.undid = bool(data.get("undid"))
+        wf.undid, wf.undos = bool(data.get("undid")), int(data.get("undos") or 0)
+        wf.undo_asked = question_from_dict(data.get("undo_asked"))
         if wf.caps_told and services.shift is not None:  # the shift it belongs to said it
             services.shift.caps_told = True
         for scan_id, out in data.get("answered", ()):  # a retry after the restore

@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from scanner_tui.inventory.actor import Approval
-from scanner_tui.inventory.claims import TAKE_OVER_ROLES, ClaimHeld
+from scanner_tui.inventory.claims import TAKE_OVER_ROLES, Claim, ClaimHeld
 from scanner_tui.inventory.errors import DomainError, hhmm, shown
 from scanner_tui.scanning.result import Kind, Scan, ScanResult
 from scanner_tui.workflows.base import Outcome, Question
@@ -61,19 +61,22 @@ class DocumentClaims:
         try:
             desk.claim(kind, code)
         except ClaimHeld as held:
-            who = held.holder
             if self.services.role in TAKE_OVER_ROLES:
-                self.taking, self.refused = (kind, code), None
-                self.asked = Question(f"Take over {shown(code)} from {shown(who.badge)} on "
-                                      f"{shown(who.terminal)}?", action="take_over")
-                return Outcome.ok(f"{self.asked.text} y/n (theirs since {hhmm(who.since)})",
-                                  question=self.asked, warning=True)
+                return self._ask_take_over((kind, code), held.holder)
             self.refused = (kind, code)
             return Outcome.refuse(str(held))
         self.refused = None
         if before is not None and before != (kind, code):
             desk.release(*before)
         return None
+
+    def _ask_take_over(self, doc: Document, who: Claim) -> Outcome:
+        """"Take over SO-5004 from OP-0001 on T1?" asked of a supervisor."""
+        self.taking, self.refused = doc, None
+        self.asked = Question(f"Take over {shown(doc[1])} from {shown(who.badge)} on "
+                              f"{shown(who.terminal)}?", action="take_over")
+        return Outcome.ok(f"{self.asked.text} y/n (theirs since {hhmm(who.since)})",
+                          question=self.asked, warning=True)
 
     def release_document(self, doc: Document | None = None) -> None:
         """Let go of the open document (finished, cancelled, left), or of ``doc``."""
@@ -119,11 +122,31 @@ class DocumentClaims:
         lost = self._lost()
         return None if lost is None else Outcome(False, lost, warning=True)
 
+    # -- task state as data (``Workflow.snapshot``) -----------------------------------------
+    def save_held(self) -> dict:
+        return {"taking": list(self.taking) if self.taking else None,
+                "refused": list(self.refused) if self.refused else None}
+
+    def load_held(self, held: dict) -> None:
+        taking, refused = held.get("taking"), held.get("refused")
+        self.taking = (str(taking[0]), str(taking[1])) if taking else None
+        self.refused = (str(refused[0]), str(refused[1])) if refused else None
+
     def restored(self) -> str:
-        """A restored task holds its document again, or says it was taken over."""
-        if self.asked is not None and self.asked.action == "take_over":
-            self.asked = None  # who was asked about is read again when it is opened again
-        return self._lost() or ""
+        """A restored task holds its document again, or says it was taken over; a take-over
+        question still open is asked again about whoever holds the document now (a
+        supervisor's badge after a refusal still hands it over)."""
+        lost = self._lost() or ""
+        asking = self.asked is not None and self.asked.action == "take_over"
+        if self.taking is None or not asking:
+            self.taking = None
+            self.asked = None if asking else self.asked
+            return lost
+        desk = self.services.claims
+        who = desk.holder(*self.taking) if desk is not None else None
+        if who is not None and who.badge != self.services.badge:
+            self._ask_take_over(self.taking, who)  # the question about today's holder
+        return lost
 
     def _lost(self) -> str | None:
         """The sentence when the open document is no longer this person's (it is left
