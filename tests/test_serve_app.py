@@ -14,7 +14,7 @@ from scanner_tui.inventory import claims
 from scanner_tui.inventory.demo import build_demo
 from scanner_tui.inventory.models import Operator
 from scanner_tui.inventory.sessions import load_session
-from scanner_tui.serve.kept_app import ClaimQuestionScreen, KeptApp
+from scanner_tui.serve.kept_app import ClaimQuestionScreen, KeptApp, task_of
 from scanner_tui.ui.floor_screens import MenuScreen, SignInScreen, WorkflowScreen
 from tests.test_ui_support import press, scan, screen_text, settle
 
@@ -39,9 +39,17 @@ def kept_app(engine, db_url: str, terminal: str, clock=None, **kw) -> KeptApp:
 
 
 async def kept(app: KeptApp, pilot) -> None:
-    """Let the keeper write the terminal's row."""
-    await asyncio.sleep(0.7)
-    await settle(app, pilot)
+    """Until the keeper has written the terminal's row for the badge and task on screen (a
+    wait on the row, not a fixed time: on a loaded host the first read of the kept row can
+    come late, and the keeper writes only after it)."""
+    for _ in range(200):
+        await settle(app, pilot)  # (the write itself runs on the scan pipeline)
+        badge = app.session.who.badge if app.session is not None else ""
+        if app.resume_checked and app.kept == (badge, task_of(app.screen_stack)[0]):
+            await settle(app, pilot)
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the terminal's row was not written within 10 s")
 
 
 async def resumed(app: KeptApp, pilot) -> None:
