@@ -196,12 +196,13 @@ async def run_n(n: int, scans: int, pace: float, port: int, key: str, serve_pid:
         await asyncio.gather(*(t.open() for t in terminals[batch:batch + 5]))
     apps = app_pids(serve_pid)
     pg = [pg_pid, *proc_children(pg_pid)]
-    host_cpu0, pg_cpu0 = cpu_seconds([serve_pid, *apps]), cpu_seconds(pg)
+    host = [serve_pid, *proc_children(serve_pid)]  # the same processes before and after
+    host_cpu0, pg_cpu0 = cpu_seconds(host), cpu_seconds(pg)
     t0 = time.monotonic()
     await asyncio.gather(*(t.work(scans, pace) for t in terminals))
     wall = time.monotonic() - t0
     load = os.getloadavg()[0]
-    host_cpu = cpu_seconds([serve_pid, *proc_children(serve_pid)]) - host_cpu0
+    host_cpu = cpu_seconds(host) - host_cpu0
     pg_cpu = cpu_seconds([pg_pid, *proc_children(pg_pid)]) - pg_cpu0
     mem = memory_mib(apps)
     for t in terminals:
