@@ -165,19 +165,6 @@ async def test_unplugged_says_so_first_and_rings_once(tmp_path: Path, engine, db
             assert app.feedback.bells == 1
 
 
-class _QuietSerial:
-    """A serial scanner that never opens a port (the test posts its status itself)."""
-
-    def __init__(self, port, **kw) -> None:
-        self.port = port
-
-    def start(self) -> None:
-        pass
-
-    def stop(self) -> None:
-        pass
-
-
 @pytest.mark.parametrize("store", ["empty", "demo"])
 async def test_a_status_that_comes_while_the_screen_is_being_built_is_shown(
         tmp_path: Path, engine, db_url, store, monkeypatch):
@@ -187,6 +174,7 @@ async def test_a_status_that_comes_while_the_screen_is_being_built_is_shown(
     from scanner_tui.ui.floor_screens import SignInScreen
     from scanner_tui.ui.messages import ScannerStatusChanged
     from scanner_tui.ui.screens import ScanAnythingScreen
+    from tests.test_snapshots import _NoSerial  # never opens a port
 
     if store == "demo":
         build_demo(engine)
@@ -203,7 +191,7 @@ async def test_a_status_that_comes_while_the_screen_is_being_built_is_shown(
     config_file.write_text(f'[database]\nurl = "{db_url}"\n'
                            '[scanner]\ninput = "serial"\nport = "/dev/ttyACM0"\n',
                            encoding="utf-8")
-    app = ScannerApp(load_config(config_file), engine, serial_factory=_QuietSerial)
+    app = ScannerApp(load_config(config_file), engine, serial_factory=_NoSerial)
     async with app.run_test(size=(40, 16)) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, screen_class)
