@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Install scanner-tui with its test tools, the system tools the tests drive (tmux, PostgreSQL,
 # pdftoppm for the label round trips, OpenSSH's client and Chromium for serve), check the
-# code (ruff, the import contracts of pyproject.toml), then run the whole test suite. Extra arguments go to pytest.
+# code (ruff, the import contracts of pyproject.toml), then run the whole test suite in parallel
+# (pytest-xdist: two workers a core, as many tests wait on subprocesses, tmux and sleeps; set
+# PYTEST_XDIST_AUTO_NUM_WORKERS to change it). With arguments, they go to pytest as they are
+# (no -n: bash scripts/test.sh tests/test_x.py runs one file in one process).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 need=()
@@ -22,4 +25,8 @@ fi
 bash scripts/install.sh test
 .venv/bin/ruff check scanner_tui tests bench
 .venv/bin/lint-imports --no-cache  # the layer contracts in pyproject.toml
+if [ $# -eq 0 ]; then
+  export PYTEST_XDIST_AUTO_NUM_WORKERS=${PYTEST_XDIST_AUTO_NUM_WORKERS:-$((2 * $(nproc)))}
+  set -- -n auto
+fi
 exec .venv/bin/python -m pytest "$@"

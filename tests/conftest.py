@@ -16,6 +16,18 @@ CORPUS = REPO.parent / "shared" / "scans" / "corpus.jsonl"
 os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (``-n``), hand out the slow tests first: one started last would keep
+    its worker busy long after the others ran out of tests. The order within each group stays
+    the collection order (every worker collects the same list)."""
+    if not config.getoption("numprocesses", None):
+        return
+    def weight(item: pytest.Item) -> int:
+        return 0 if item.get_closest_marker("slow") else 1 if item.get_closest_marker("e2e") else 2
+
+    items.sort(key=weight)
+
+
 @pytest.fixture
 def db_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'store.db'}"

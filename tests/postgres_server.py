@@ -49,10 +49,23 @@ class PostgresServer:
             shutil.chown(self.root, "postgres", "postgres")
         self._run(self.initdb, "-D", str(self.data), "-U", "scanner", "--auth=trust",
                   "-E", "UTF8", "--no-sync")
-        self._run(self.pg_ctl, "-D", str(self.data), "-l", str(self.root / "log"), "-w", "-o",
-                  f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.root} -c fsync=off",
-                  "start")
+        for attempt in range(3):
+            try:
+                self._run(self.pg_ctl, "-D", str(self.data), "-l", str(self.root / "log"), "-w",
+                          "-o", f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.root}"
+                          " -c fsync=off", "start")
+                break
+            except subprocess.CalledProcessError:
+                # The free port was taken between choosing and binding it (another pytest-xdist
+                # worker's server, a test's listener): choose again; anything else is raised.
+                if attempt == 2 or not self._port_was_taken():
+                    raise
+                self.port = _free_port()
         return self.url("postgres")
+
+    def _port_was_taken(self) -> bool:
+        log = self.root / "log"
+        return log.exists() and "could not bind" in log.read_text(errors="replace")
 
     def url(self, database: str) -> str:
         return f"postgresql+psycopg://scanner@127.0.0.1:{self.port}/{database}"

@@ -80,6 +80,7 @@ def test_demo_and_import_may_make_the_store(tmp_path: Path) -> None:
 
 # --- item 18: the demo's store is what the next commands reach; an empty store says so ---------
 
+@pytest.mark.slow
 def test_demo_says_how_the_next_commands_reach_its_store(tmp_path: Path) -> None:
     cfg = config_for(tmp_path, tmp_path / "warehouse.db")
     done = cli("demo", "--config", str(cfg), home=tmp_path)
@@ -122,6 +123,7 @@ def test_version(tmp_path: Path) -> None:
     assert done.returncode == 0 and done.stdout.startswith("scanner-tui ")
 
 
+@pytest.mark.slow
 def test_recall_takes_the_lot_like_history_takes_a_code(tmp_path: Path, demo_cfg: Path) -> None:
     c = ["--config", str(demo_cfg)]
     done = cli("recall", "LT2609A", *c, home=tmp_path)
@@ -195,6 +197,7 @@ def test_journal_escapes_cr_and_keeps_its_columns(tmp_path: Path, engine, db_url
     assert len({line.index("accepted") for line in lines}) == 1, lines
 
 
+@pytest.mark.slow
 def test_export_into_a_closed_pipe_exits_0_quietly(tmp_path: Path, demo_cfg: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "SCANNER_TUI_CONFIG"}
     env.update(HOME=str(tmp_path))
@@ -207,6 +210,7 @@ def test_export_into_a_closed_pipe_exits_0_quietly(tmp_path: Path, demo_cfg: Pat
         assert err == "", err
 
 
+@pytest.mark.slow
 def test_one_option_name_for_the_badge(tmp_path: Path, demo_cfg: Path) -> None:
     c = ["--config", str(demo_cfg)]
     done = cli("labels", "assets", "--new", "1", "--badge", "OP-0002", "--format", "zpl",

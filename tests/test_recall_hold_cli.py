@@ -6,7 +6,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.test_cli_desk import cli, demo_cfg  # noqa: F401  (the fixture)
+
+pytestmark = pytest.mark.slow  # a dozen runs of the installed command each
 
 
 def test_hold_release_and_recall_say_it(tmp_path: Path, demo_cfg: Path) -> None:  # noqa: F811

@@ -163,3 +163,36 @@ async def test_unplugged_says_so_first_and_rings_once(tmp_path: Path, engine, db
             await pilot.pause()
             assert status_row(app).startswith("Scanner connected")
             assert app.feedback.bells == 1
+
+
+@pytest.mark.parametrize("store", ["empty", "demo"])
+async def test_a_status_that_comes_while_the_screen_is_being_built_is_shown(
+        tmp_path: Path, engine, db_url, store, monkeypatch):
+    """The scanner's state may change after a screen made its status line but before that
+    line is mounted (seen on a loaded host: "connecting" stayed on screen while connected)."""
+    from scanner_tui.scanning.serial_reader import ScannerStatus
+    from scanner_tui.ui.floor_screens import SignInScreen
+    from scanner_tui.ui.messages import ScannerStatusChanged
+    from scanner_tui.ui.screens import ScanAnythingScreen
+    from tests.test_snapshots import _NoSerial  # never opens a port
+
+    if store == "demo":
+        build_demo(engine)
+    screen_class = SignInScreen if store == "demo" else ScanAnythingScreen
+    built = screen_class.compose
+
+    def compose_then_connect(screen):
+        yield from built(screen)  # the widgets exist, none is mounted yet
+        screen.app.on_scanner_status_changed(ScannerStatusChanged(ScannerStatus(
+            ScannerState.CONNECTED, "/dev/ttyACM0", "Scanner on /dev/ttyACM0 is connected")))
+
+    monkeypatch.setattr(screen_class, "compose", compose_then_connect)
+    config_file = tmp_path / "scanner.toml"
+    config_file.write_text(f'[database]\nurl = "{db_url}"\n'
+                           '[scanner]\ninput = "serial"\nport = "/dev/ttyACM0"\n',
+                           encoding="utf-8")
+    app = ScannerApp(load_config(config_file), engine, serial_factory=_NoSerial)
+    async with app.run_test(size=(40, 16)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, screen_class)
+        assert status_row(app) == "Scanner connected /dev/ttyACM0"

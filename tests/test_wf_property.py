@@ -316,7 +316,7 @@ FloorMachine.TestCase.settings = settings(
     max_examples=25, stateful_step_count=30, derandomize=True, database=None, deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-TestFloorWorkflows = FloorMachine.TestCase
+TestFloorWorkflows = pytest.mark.slow(FloorMachine.TestCase)
 
 
 def test_the_workflows_under_test():

@@ -42,6 +42,11 @@ class ScanScreen(Screen):
         self.terminal = terminal  # shown in the title bar
         self.scanner_text = scanner_text  # the scanner's status sentence, kept current
 
+    def on_mount(self) -> None:
+        """The status may have changed after compose made the StatusLine and before it was
+        mounted (``set_scanner_text`` found no line then): show the current one."""
+        self.set_scanner_text(self.scanner_text)
+
     def on_scan_handled(self, message: ScanHandled) -> None:
         message.stop()
         self.show_scan(message.handled)
@@ -93,6 +98,3 @@ class ScanAnythingScreen(ScanScreen):
         if handled.outcome.accepted and result.badge:
             return result.badge
         return handled.operator
-
-    def on_mount(self) -> None:
-        self.query_one(StatusLine).scanner = self.scanner_text  # it may have changed meanwhile
