@@ -49,7 +49,8 @@ async def kept(app: KeptApp, pilot) -> None:
             await settle(app, pilot)
             return
         await asyncio.sleep(0.05)
-    raise AssertionError("the terminal's row was not written within 10 s")
+    raise AssertionError(f"the terminal's row was not written within 10 s ({app.kept=}, "
+                         f"{badge=}, {app.resume_checked=})")
 
 
 async def resumed(app: KeptApp, pilot) -> None:
@@ -235,3 +236,25 @@ async def test_the_shift_summary_counts_the_scans_made_before_a_reconnect(demo, 
         assert (shift.started.isoformat(), shift.scans, shift.accepted) == (started, 2, 2)
         await scan(again, pilot, "CMD:LOGOUT")
         assert "Scans: 2  accepted: 2  errors: 0" in screen_text(again)
+
+
+async def test_a_badge_scanned_before_the_first_screen_draws_still_keeps_the_place(
+        demo, db_url, monkeypatch):
+    """On a loaded host a badge can be scanned before the sign-in screen first draws; that
+    screen then never refreshes until sign-out. The kept row must be read (and the place kept)
+    all the same, not after a refresh of the screen that happened to be on top."""
+    held: list = []
+    real = SignInScreen._invoke_later
+
+    def never_refreshed(self, callback, sender):  # noqa: ANN001, ANN202
+        held.append(callback)  # this screen does not draw before the scan replaces it
+
+    monkeypatch.setattr(SignInScreen, "_invoke_later", never_refreshed)
+    app = kept_app(demo, db_url, "DOCK-1")
+    async with app.run_test(size=(40, 16)) as pilot:
+        monkeypatch.setattr(SignInScreen, "_invoke_later", real)
+        await scan(app, pilot, "OP-0001")
+        await press(app, pilot, "2")
+        await kept(app, pilot)
+    row = load_session(demo, "DOCK-1")
+    assert (row.badge, row.task) == ("OP-0001", "pick")

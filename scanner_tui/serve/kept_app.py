@@ -177,7 +177,10 @@ class KeptApp(ScannerApp):
 
     # -- resume -----------------------------------------------------------------------------
     def on_mount(self) -> None:  # (ScannerApp.on_mount runs too: Textual calls both)
-        self.call_after_refresh(self._resume)
+        # on the app's own queue: a callback after refresh would wait for the screen then on
+        # top to draw, and a badge scanned before the sign-in screen first draws replaces it
+        # for good (the kept row was then never read, so never written)
+        self.call_later(self._resume)
         # the row is written when the screen changes (a badge signs in or out, a task opens
         # or closes), not on a quick timer that wakes every idle terminal twice a second
         self.screen_change_signal.subscribe(self, lambda _screen: self._keep())
@@ -228,9 +231,9 @@ class KeptApp(ScannerApp):
                                                                           self.floor_services)))
         if kept.task:  # the task where it was (its saved state), else afresh
             saved, redo = kept.state.get("workflow"), kept.state.get("redo")
-            self.call_after_refresh(self.open_entry, kept.task,
-                                    saved if isinstance(saved, dict) else None,
-                                    redo if isinstance(redo, dict) else None)
+            self.call_later(self.open_entry, kept.task,
+                            saved if isinstance(saved, dict) else None,
+                            redo if isinstance(redo, dict) else None)
 
     # -- the badge claim --------------------------------------------------------------------
     def sign_in(self, answer: SignInAnswer) -> None:
