@@ -49,3 +49,31 @@ def test_a_rollback_still_undoes_the_transaction(pg_url):
                                         ).scalar() == 0
     finally:
         engine.dispose()
+
+
+def test_a_scan_is_journaled_in_one_round_trip_and_at_once_for_everyone(pg_url):
+    """The journal's insert runs in autocommit (no BEGIN and COMMIT round trips): it is
+    committed when ``record_scan`` returns, seen by any other connection."""
+    from scanner_tui.inventory.journal import read_journal, record_scan
+    from scanner_tui.scanning.classify import classify
+    from scanner_tui.scanning.result import Scan, Source
+    from scanner_tui.scanning.rules import DEFAULT_RULES
+
+    engine = open_store(pg_url)
+    statements: list[tuple[str, bool]] = []
+
+    @sa.event.listens_for(engine, "before_cursor_execute")
+    def _seen(conn, _cursor, statement, *_args) -> None:  # noqa: ANN001
+        statements.append((statement.split()[0], conn.connection.dbapi_connection.autocommit))
+
+    try:
+        scan = Scan("A01-A-01\r", Source.WEDGE)
+        record_scan(engine, scan, classify(scan.payload, DEFAULT_RULES), terminal="T1")
+        assert statements == [("INSERT", True)]
+        other = open_store(pg_url)
+        try:
+            assert [r["scan_id"] for r in read_journal(other)] == [scan.id]
+        finally:
+            other.dispose()
+    finally:
+        engine.dispose()
