@@ -186,3 +186,25 @@ def test_the_served_driver_writes_through_the_prompt_writer(terminal, monkeypatc
     assert written == ["\x1b[?25l"]
     drv.close()
     drv._file.close()
+
+
+def test_keys_go_straight_into_the_app_s_queue():
+    """``process_message`` (the input thread) hands each key to the app's thread-safe
+    ``post_message``: no coroutine, task and future per key on the app's loop."""
+
+    class App:
+        def __init__(self) -> None:
+            self.posted: list = []
+
+        def post_message(self, message) -> bool:
+            self.posted.append((message, threading.get_ident()))
+            return True
+
+    async def make() -> QuietLinuxDriver:
+        return QuietLinuxDriver(App())
+
+    drv = asyncio.run(make())
+    key = events.Key("a", "a")
+    drv.process_message(key)
+    assert drv._app.posted == [(key, threading.get_ident())]
+    drv.close()

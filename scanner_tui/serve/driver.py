@@ -5,7 +5,7 @@ whether it should stop and to time out a lone Esc. An idle terminal so wakes ten
 second, and a host serving fifty of them pays for 500 wake-ups a second. This driver's input
 thread sleeps until a key arrives, the Esc timeout (``TEXTUAL_ESCDELAY``) is due, or the
 driver stops: stopping writes to a pipe the thread also waits on, so exit is as prompt as
-before.
+before. It puts each key straight into the app's queue (``send_message``).
 
 Output: Textual hands every frame to a writer thread, which can only write it once the UI
 thread lets go of the GIL (after the rest of its refresh, up to the interpreter's 5 ms switch
@@ -151,6 +151,12 @@ class QuietLinuxDriver(LinuxDriver):
             self._prompt.write(data)
         else:
             super().write(data)
+
+    def send_message(self, message: Any) -> None:
+        """Straight into the app's queue (``post_message`` is thread-safe: one callback on
+        its loop). Textual's own wraps every key in a coroutine, a task and a future: nine
+        of each for a nine-key scanner burst."""
+        self._app.post_message(message)
 
     def run_input_thread(self) -> None:
         """Textual's input loop (``LinuxDriver.run_input_thread``), waiting on the terminal and
