@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import select
 import selectors
 import signal
 import threading
@@ -117,3 +118,93 @@ def test_the_served_app_runs_on_it_and_a_browser_session_keeps_textual_s_choice(
     assert issubclass(QuietLinuxDriver, LinuxDriver)
     monkeypatch.setattr(constants, "DRIVER", "textual.drivers.web_driver:WebDriver")
     assert kept.get_driver_class().__name__ == "WebDriver"
+
+
+@pytest.fixture
+def terminal():
+    """A pty in raw mode: (master, slave)."""
+    master, slave = os.openpty()
+    tty.setraw(slave)
+    yield master, slave
+    os.close(master)
+    os.close(slave)
+
+
+def read_ready(fd: int, wait: float = 0.0) -> bytes:
+    """What the terminal's other end can read now (``wait``: for the first byte)."""
+    out = b""
+    while select.select([fd], [], [], wait)[0]:
+        out += os.read(fd, 65536)
+        wait = 0.0
+    return out
+
+
+def test_a_frame_is_on_the_terminal_when_write_returns(terminal):
+    master, slave = terminal
+    writer = quiet.PromptWriter(slave)
+    try:
+        writer.write("✔ A01-A-01")  # from the UI thread: no writer thread to wait for
+        assert read_ready(master) == "✔ A01-A-01".encode()
+        assert writer._thread is None
+    finally:
+        writer.close()
+
+
+def test_a_terminal_that_takes_nothing_never_blocks_and_gets_every_frame_in_order(terminal):
+    master, slave = terminal
+    writer = quiet.PromptWriter(slave)
+    frames = [f"frame {n:04d} " + "x" * 4000 for n in range(60)]  # far more than a pty holds
+    writing = threading.Thread(target=lambda: [writer.write(f) for f in frames])
+    writing.start()
+    writing.join(10)
+    try:
+        assert not writing.is_alive()  # nobody read the terminal: the rest was queued
+        got = b""
+        while len(got) < len("".join(frames)):
+            more = read_ready(master, 5.0)
+            assert more, "the queued frames never came"
+            got += more
+        assert got == "".join(frames).encode()
+    finally:
+        writer.close()
+
+
+def test_the_served_driver_writes_through_the_prompt_writer(terminal, monkeypatch):
+    _, slave = terminal
+
+    async def make() -> Recording:
+        return Recording(object(), fd=slave)
+
+    drv = asyncio.run(make())
+    written: list[str] = []
+    monkeypatch.setattr(LinuxDriver, "start_application_mode", lambda self: None)
+    monkeypatch.setattr(drv, "_file", os.fdopen(os.dup(slave), "w"))
+    drv.start_application_mode()
+    assert isinstance(drv._prompt, quiet.PromptWriter)
+    monkeypatch.setattr(drv._prompt, "write", written.append)
+    drv.write("\x1b[?25l")
+    assert written == ["\x1b[?25l"]
+    drv.close()
+    drv._file.close()
+
+
+def test_keys_go_straight_into_the_app_s_queue():
+    """``process_message`` (the input thread) hands each key to the app's thread-safe
+    ``post_message``: no coroutine, task and future per key on the app's loop."""
+
+    class App:
+        def __init__(self) -> None:
+            self.posted: list = []
+
+        def post_message(self, message) -> bool:
+            self.posted.append((message, threading.get_ident()))
+            return True
+
+    async def make() -> QuietLinuxDriver:
+        return QuietLinuxDriver(App())
+
+    drv = asyncio.run(make())
+    key = events.Key("a", "a")
+    drv.process_message(key)
+    assert drv._app.posted == [(key, threading.get_ident())]
+    drv.close()

@@ -114,7 +114,40 @@ def make_engine(
     connect_args = {"connect_timeout": max(2, round(busy_timeout)), "options": options}
     engine = create_engine(parsed, echo=echo, pool_use_lifo=True, connect_args=connect_args)
     _ping_when_idle(engine)
+    _keep_prepared_statements(engine)
     return engine
+
+
+def _keep_prepared_statements(engine: Engine) -> None:
+    """End PostgreSQL transactions with a ROLLBACK that keeps the connection's prepared
+    statements.
+
+    psycopg prepares a statement once it has run five times on a connection (no parse, and a
+    plan PostgreSQL may keep), but its ``rollback()`` forgets every prepared statement of the
+    connection and deallocates them: a read (``engine.connect()``: a look-up, a workflow's
+    reads) ends with a rollback, so every scan threw them away and no statement of the scan
+    path was ever prepared; each was parsed and planned afresh. PostgreSQL itself keeps
+    prepared statements across a rollback; psycopg forgets them in case the transaction made
+    what they refer to, which the app never does (schema changes are migrations, committed).
+    Anything but a plain open or failed transaction goes to psycopg's own ``rollback()``."""
+    import psycopg
+    from psycopg import pq
+
+    ending = (pq.TransactionStatus.INTRANS, pq.TransactionStatus.INERROR)
+
+    def do_rollback(dbapi_conn) -> None:  # noqa: ANN001
+        pgconn = dbapi_conn.pgconn
+        if pgconn.transaction_status in ending:
+            try:
+                with dbapi_conn.lock:  # (libpq's blocking exec: the GIL is released meanwhile)
+                    done = pgconn.exec_(b"ROLLBACK").status == pq.ExecStatus.COMMAND_OK
+            except psycopg.Error:
+                done = False
+            if done:
+                return
+        dbapi_conn.rollback()  # idle, broken or busy: psycopg's own (it raises what is wrong)
+
+    engine.dialect.do_rollback = do_rollback  # type: ignore[method-assign]
 
 
 def _ping_when_idle(engine: Engine) -> None:

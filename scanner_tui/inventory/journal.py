@@ -83,6 +83,12 @@ def record_scan(
 
 
 def _insert(engine: Engine, row: dict) -> None:
+    """One statement, committed when it returns. On PostgreSQL in autocommit: the insert is
+    its own transaction, without the BEGIN and COMMIT round trips of an explicit one."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(_INSERT, row)
+        return
     with engine.begin() as conn:
         conn.execute(_INSERT, row)
 
