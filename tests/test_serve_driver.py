@@ -169,6 +169,30 @@ def test_a_terminal_that_takes_nothing_never_blocks_and_gets_every_frame_in_orde
         writer.close()
 
 
+def test_a_stalled_terminal_makes_the_app_wait_once_its_backlog_is_full(terminal, monkeypatch):
+    """A link in a Wi-Fi shadow takes nothing for minutes: frames queue up to a limit, then
+    the writer waits (memory stays bounded), and goes on once the terminal takes them."""
+    monkeypatch.setattr(quiet, "BACKLOG_LIMIT", 64_000)
+    master, slave = terminal
+    writer = quiet.PromptWriter(slave)
+    frames = [f"frame {n:04d} " + "x" * 4000 for n in range(200)]  # 800 kB, nobody reading
+    writing = threading.Thread(target=lambda: [writer.write(f) for f in frames])
+    writing.start()
+    writing.join(2)
+    try:
+        assert writing.is_alive(), "the backlog grew without limit"
+        assert writer._queued <= 64_000 + 4_100
+        got = b""
+        while len(got) < len("".join(frames)):
+            more = read_ready(master, 5.0)
+            assert more, "the queued frames never came"
+            got += more
+        writing.join(10)
+        assert not writing.is_alive() and got == "".join(frames).encode()
+    finally:
+        writer.close()
+
+
 def test_the_served_driver_writes_through_the_prompt_writer(terminal, monkeypatch):
     _, slave = terminal
 

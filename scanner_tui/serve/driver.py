@@ -33,6 +33,9 @@ from textual._time import get_time
 from textual._xterm_parser import XTermParser
 from textual.drivers.linux_driver import LinuxDriver
 
+# What a stalled terminal (a link in a Wi-Fi shadow) may have queued before the app waits for it
+# (Textual's own writer queue blocks its app too, at 30 frames): memory stays bounded
+BACKLOG_LIMIT = 1 << 20  # bytes
 POLL = 0.1  # Textual's own poll: used only if its parser no longer says when a key is due
 
 
@@ -70,6 +73,7 @@ class PromptWriter:
         self.fd = os.open(os.ttyname(fd), os.O_WRONLY | os.O_NOCTTY | os.O_NONBLOCK)
         self._lock = threading.Condition()
         self._backlog: deque[bytes] = deque()
+        self._queued = 0  # bytes in the backlog
         self._thread: threading.Thread | None = None
         self._closed = False
 
@@ -82,12 +86,15 @@ class PromptWriter:
                 data = data[self._write(data):]
                 if not data:
                     return
+            while self._queued > BACKLOG_LIMIT and not self._closed:
+                self._lock.wait(1.0)  # a stalled terminal: wait until it takes some
             self._backlog.append(data)
+            self._queued += len(data)
             if self._thread is None:
                 self._thread = threading.Thread(target=self._drain, name="terminal-backlog",
                                                 daemon=True)
                 self._thread.start()
-            self._lock.notify()
+            self._lock.notify_all()
 
     def _write(self, data: bytes) -> int:
         """Bytes the terminal took now; all of them when it is gone (nothing to keep)."""
@@ -113,12 +120,15 @@ class PromptWriter:
                     self._backlog.popleft()
                 else:
                     self._backlog[0] = head[taken:]
+                self._queued -= taken
+                if taken:
+                    self._lock.notify_all()  # a writer waiting for room
 
     def close(self, timeout: float = 2.0) -> None:
         """Write what is queued (for up to ``timeout`` seconds), then close."""
         with self._lock:
             self._closed = True
-            self._lock.notify()
+            self._lock.notify_all()
         if self._thread is not None:
             self._thread.join(timeout)
         with contextlib.suppress(OSError):
