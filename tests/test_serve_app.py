@@ -7,7 +7,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 
 from scanner_tui.config import Config, DatabaseConfig, TerminalConfig
 from scanner_tui.inventory import claims
@@ -258,3 +258,25 @@ async def test_a_badge_scanned_before_the_first_screen_draws_still_keeps_the_pla
         await kept(app, pilot)
     row = load_session(demo, "DOCK-1")
     assert (row.badge, row.task) == ("OP-0001", "pick")
+
+
+async def test_a_started_terminal_warms_its_store_before_the_first_scan_and_writes_nothing(
+        demo, db_url):
+    """The first scan on a freshly started terminal should cost what a later one does: the app
+    reads a bin's and a unit's history once at start (reads only: journal and ledger as they
+    were)."""
+    from scanner_tui.inventory.verify import reader
+
+    def counts() -> tuple[int, int]:
+        with demo.connect() as conn:
+            return (conn.execute(text("SELECT count(*) FROM scanjournal")).scalar(),
+                    conn.execute(text("SELECT count(*) FROM ledgerentry")).scalar())
+
+    before = counts()
+    cold = len(reader(demo)._compiled_cache)
+    app = kept_app(demo, db_url, "DOCK-1")
+    async with app.run_test(size=(40, 16)) as pilot:
+        await settle(app, pilot)
+        assert app.pipeline.pending == 0
+        assert len(reader(demo)._compiled_cache) >= cold + 5  # the look-up's statements
+    assert counts() == before

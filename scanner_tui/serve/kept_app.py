@@ -25,6 +25,7 @@ from textual.widgets import OptionList
 
 from scanner_tui.inventory import claims
 from scanner_tui.inventory.claims import ClaimHeld
+from scanner_tui.inventory.history import warm_up
 from scanner_tui.inventory.sessions import load_session, save_session
 from scanner_tui.scanning.result import Kind, Scan, ScanResult
 from scanner_tui.scanning.wedge import WedgeAssembler
@@ -199,6 +200,9 @@ class KeptApp(ScannerApp):
         finally:
             self.resume_checked = True
             self._keep()  # a screen changed while the kept row was being read
+            # before the first scan (queued behind any already read): its reads warm the store
+            # connection, the database's caches and the statements (``history.warm_up``)
+            self.pipeline.call(lambda: warm_up(self.engine))
 
     def _resume_kept(self) -> None:
         if self.session is not None or self.scans_read:
