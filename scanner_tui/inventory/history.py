@@ -287,8 +287,9 @@ def warm_up(engine: Engine) -> None:
     with reader(engine).connect() as conn:
         codes = [conn.execute(select(Bin.code).limit(1)).scalar(),
                  conn.execute(select(Asset.serial).limit(1)).scalar()]
-    with engine.connect() as conn:  # the writing engine's connection (the journal's) too
-        conn.execute(select(Bin.id).limit(1)).all()
+    if reader(engine) is not engine:  # (SQLite) the writing engine's connection, the journal's
+        with engine.connect() as conn:
+            conn.execute(select(Bin.id).limit(1)).all()
     for code in codes:
         if code:
             history(engine, code)

@@ -29,6 +29,8 @@ from scanner_tui.serve.child import command, main
 PRELOAD = ("scanner_tui.cli", "scanner_tui.serve.preload")
 
 
+# The fork server's terminal size and Textual settings, never a session's own
+NOT_INHERITED = ("COLUMNS", "LINES", "TEXTUAL")
 END_GRACE = 10.0  # seconds a hung-up app has to answer the scans it read and end
 
 
@@ -94,7 +96,7 @@ def _forked(terminal: str, config_path: str | None, stdio: tuple, term: str | No
     sys.stdout = sys.__stdout__ = open(1, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
     sys.stderr = sys.__stderr__ = open(2, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
     if env is None:
-        for name in ("COLUMNS", "LINES", "TEXTUAL"):
+        for name in NOT_INHERITED:
             os.environ.pop(name, None)
         os.environ["TERM"] = term or "xterm"
     else:
@@ -130,8 +132,7 @@ class Launcher:
     async def start(self, terminal: str, term: str, slave: int) -> Launched:
         """``terminal``'s app on the pty whose slave end is ``slave`` (SSH)."""
         if self._ctx is None:
-            env = {k: v for k, v in os.environ.items()
-                   if k not in ("COLUMNS", "LINES", "TEXTUAL")}
+            env = {k: v for k, v in os.environ.items() if k not in NOT_INHERITED}
             return await self._spawn(terminal, (slave, slave, slave), {**env, "TERM": term},
                                      tty=True)
         return await self._fork(terminal, (slave, slave, slave), term, None)
